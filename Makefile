@@ -1,0 +1,87 @@
+# Green Technology Exchange — developer commands. `make run` and `make test` work from a fresh
+# clone: they create .venv, install the locked dependencies and start embedded PostgreSQL/Redis
+# when DATABASE_URL/REDIS_URL are unset (scripts/services.py).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+CONSTRAINTS := $(wildcard constraints.txt)
+PIP_CONSTRAINTS := $(if $(CONSTRAINTS),-c constraints.txt,)
+WITH_SERVICES := $(PY) scripts/with_services.py
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export DJANGO_SETTINGS_MODULE ?= config.settings
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install run test lint format bench lock messages vendor services-start services-stop clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when pyproject.toml or constraints.txt changed since the last install.
+$(STAMP): pyproject.toml $(CONSTRAINTS) | $(PY)
+	$(PY) -m pip install --quiet $(PIP_CONSTRAINTS) -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project with its dev dependencies
+
+messages: $(STAMP) ## compile locale/*.po to .mo (pure Python, no gettext needed)
+	$(PY) scripts/compile_messages.py
+
+run: $(STAMP) ## run web + Celery worker + beat with demo data (PORT=8000)
+	PORT=$(PORT) $(PY) scripts/devstack.py
+
+# settings refuse the development SECRET_KEY when DEBUG is off (as in tests): give tests their own.
+test bench: export SECRET_KEY ?= test-only-secret-key-not-for-production
+test: $(STAMP) messages ## run the test suite against PostgreSQL and Redis
+	$(WITH_SERVICES) pytest $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff check + ruff format --check
+	ruff check .
+	ruff format --check .
+
+format: $(STAMP) ## apply ruff's fixes and formatting
+	ruff check --fix .
+	ruff format .
+
+bench: $(STAMP) messages ## run every benchmarks/*.py script with the services available
+	@shopt -s nullglob; scripts=(benchmarks/*.py); \
+	if [ $${#scripts[@]} -eq 0 ]; then echo "no benchmarks/*.py scripts"; exit 0; fi; \
+	for script in "$${scripts[@]}"; do \
+		case "$$(basename $$script)" in __init__.py|conftest.py|_*) continue;; esac; \
+		echo "== $$script"; $(WITH_SERVICES) python "$$script"; \
+	done
+
+# Resolve the dependencies from scratch in a throw-away virtualenv, so constraints.txt pins
+# exactly what pyproject.toml asks for (nothing installed by hand leaks in).
+lock: ## regenerate constraints.txt from pyproject.toml
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet -e ".[dev]"
+	.venv-lock/bin/pip freeze --exclude-editable > constraints.txt
+	rm -rf .venv-lock
+	@echo "constraints.txt: $$(wc -l < constraints.txt) pins"
+
+vendor: ## re-download static/vendor/ from the npm registry (versions in the script)
+	$(PYTHON) scripts/vendor_frontend.py
+
+services-start: $(STAMP) ## start embedded PostgreSQL/Redis and print export lines
+	$(PY) scripts/services.py start
+
+services-stop: ## stop the embedded PostgreSQL/Redis
+	@if [ -x $(PY) ]; then $(PY) scripts/services.py stop; fi
+
+clean: services-stop ## stop embedded services, remove .data, caches and build output
+	rm -rf .data staticfiles test-artifacts .pytest_cache .ruff_cache .venv-lock
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	find . -path ./$(VENV) -prune -o -name '*.mo' -path '*/LC_MESSAGES/*' -exec rm -f {} +

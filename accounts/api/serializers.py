@@ -1,0 +1,90 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.choices import SELF_ASSIGNABLE_ROLES, Role
+from accounts.models import Organization, User
+from core.regions import validate_region
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class RegistrationSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+    full_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=[r.value for r in SELF_ASSIGNABLE_ROLES]),
+        allow_empty=False,
+    )
+    preferred_language = serializers.ChoiceField(
+        choices=["zh-hans", "en"], required=False, default="zh-hans"
+    )
+
+
+class UserSerializer(serializers.ModelSerializer):
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices), required=False
+    )
+    organizations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "phone",
+            "roles",
+            "preferred_language",
+            "notification_frequency",
+            "organizations",
+        ]
+        read_only_fields = ["id", "email", "organizations"]
+
+    def get_organizations(self, user) -> list[int]:
+        return [membership.organization_id for membership in user.memberships.all()]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(validators=[validate_region])
+    verified = serializers.BooleanField(read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "name_zh",
+            "name_en",
+            "kind",
+            "region",
+            "credit_code",
+            "website",
+            "description",
+            "verification_status",
+            "verified",
+            "verified_at",
+            "created_at",
+            "allowed_actions",
+        ]
+        read_only_fields = ["verification_status", "verified", "verified_at", "created_at"]
+
+    def get_allowed_actions(self, organization) -> list[str]:
+        from accounts.services import organization_allowed_actions
+
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated:
+            return []
+        return organization_allowed_actions(organization=organization, user=request.user)
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.CharField(help_text=_("One of the actions listed in allowed_actions."))
+    note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,42 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HOLDER = "holder", _("Technology holder")
+    ENTERPRISE = "enterprise", _("Enterprise (demand side)")
+    BROKER = "broker", _("Technology broker")
+    FINANCIER = "financier", _("Financial institution")
+    REVIEWER = "reviewer", _("Reviewer")
+    ADMIN = "admin", _("Administrator")
+
+
+class OrganizationType(models.TextChoices):
+    UNIVERSITY = "university", _("University")
+    INSTITUTE = "institute", _("Research institute")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    INTERMEDIARY = "intermediary", _("Intermediary agency")
+    FINANCIAL = "financial", _("Financial institution")
+    GOVERNMENT = "government", _("Government")
+    OPERATOR = "operator", _("Platform operator")
+
+
+class VerificationStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("Not verified")
+    PENDING = "pending", _("Verification requested")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Verification refused")
+
+
+class MembershipRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    MEMBER = "member", _("Member")
+
+
+class NotificationFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("Immediately")
+    DAILY = "daily", _("Daily digest")
+    OFF = "off", _("Off")
+
+
+SELF_ASSIGNABLE_ROLES = (Role.HOLDER, Role.ENTERPRISE, Role.BROKER, Role.FINANCIER)

@@ -1,0 +1,103 @@
+"""Demo organisations and one user per role (idempotent)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.choices import MembershipRole, OrganizationType, Role, VerificationStatus
+from accounts.models import Membership, Organization, User
+from core.validators import credit_code_check_character
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+def demo_credit_code(seed: str) -> str:
+    body = ("91" + seed.upper().rjust(15, "0"))[:17]
+    return body + credit_code_check_character(body)
+
+
+DEMO_ORGANIZATIONS = {
+    "holder": dict(
+        name_zh="江南环境工程大学",
+        name_en="Jiangnan University of Environmental Engineering",
+        kind=OrganizationType.UNIVERSITY,
+        region="CN-JS",
+        credit_code=demo_credit_code("320000001"),
+        description="高校科技成果转化中心：水处理、固废资源化与低碳能源技术。",
+    ),
+    "enterprise": dict(
+        name_zh="浙江绿源化工有限公司",
+        name_en="Zhejiang Lvyuan Chemicals Co., Ltd.",
+        kind=OrganizationType.ENTERPRISE,
+        region="CN-ZJ",
+        credit_code=demo_credit_code("330000002"),
+        description="精细化工生产企业，关注废水、废气治理与节能改造。",
+    ),
+    "broker": dict(
+        name_zh="京华技术转移服务中心",
+        name_en="Jinghua Technology Transfer Centre",
+        kind=OrganizationType.INTERMEDIARY,
+        region="CN-BJ",
+        credit_code=demo_credit_code("110000003"),
+        description="专业技术经纪机构。",
+    ),
+    "financier": dict(
+        name_zh="申城绿色发展银行",
+        name_en="Shencheng Green Development Bank",
+        kind=OrganizationType.FINANCIAL,
+        region="CN-SH",
+        credit_code=demo_credit_code("310000004"),
+        description="绿色信贷、知识产权质押融资。",
+    ),
+    "operator": dict(
+        name_zh="绿色技术交易平台运营中心",
+        name_en="Green Technology Exchange Operations",
+        kind=OrganizationType.OPERATOR,
+        region="CN-GD",
+        credit_code=demo_credit_code("440000005"),
+        description="平台运营与审核。",
+    ),
+}
+
+DEMO_USERS = [
+    ("holder@demo.example", "李成果", [Role.HOLDER], "holder"),
+    ("enterprise@demo.example", "王需求", [Role.ENTERPRISE], "enterprise"),
+    ("broker@demo.example", "张经纪", [Role.BROKER], "broker"),
+    ("financier@demo.example", "陈金融", [Role.FINANCIER], "financier"),
+    ("reviewer@demo.example", "赵审核", [Role.REVIEWER], "operator"),
+    ("admin@demo.example", "Admin", [Role.ADMIN, Role.REVIEWER], "operator"),
+]
+
+
+@transaction.atomic
+def seed_accounts() -> dict[str, User]:
+    organizations = {}
+    for key, fields in DEMO_ORGANIZATIONS.items():
+        organization, _ = Organization.objects.update_or_create(
+            credit_code=fields["credit_code"],
+            defaults={
+                **fields,
+                "verification_status": VerificationStatus.VERIFIED,
+                "verified_at": timezone.now(),
+            },
+        )
+        organizations[key] = organization
+    users = {}
+    for email, name, roles, organization_key in DEMO_USERS:
+        user, created = User.objects.get_or_create(email=email, defaults={"full_name": name})
+        user.full_name = name
+        user.roles = sorted(set(user.roles) | set(roles))
+        user.is_staff = user.is_superuser = Role.ADMIN in roles
+        if created or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+        user.save()
+        Membership.objects.get_or_create(
+            user=user,
+            organization=organizations[organization_key],
+            defaults={"role": MembershipRole.OWNER},
+        )
+        users[email.split("@")[0]] = user
+    return users
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return [(email, DEMO_PASSWORD) for email, *_ in DEMO_USERS]

@@ -1,0 +1,66 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import SELF_ASSIGNABLE_ROLES, Role
+from accounts.models import Organization, User
+from core.regions import region_choices
+
+ROLE_CHOICES = [(role.value, role.label) for role in Role if role in SELF_ASSIGNABLE_ROLES]
+
+
+class SignupProfileForm(forms.Form):
+    """Extra fields on allauth's sign-up form."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("I use the exchange as"),
+        choices=ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=True,
+    )
+
+    def signup(self, request, user):
+        from accounts.services import user_update_profile
+
+        user_update_profile(
+            user=user,
+            full_name=self.cleaned_data.get("full_name", ""),
+            roles=self.cleaned_data["roles"],
+            preferred_language=(request.LANGUAGE_CODE or "zh-hans"),
+        )
+
+
+class ProfileForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(
+        label=_("Platform roles"),
+        choices=ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = User
+        fields = ["full_name", "phone", "preferred_language", "notification_frequency", "roles"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["roles"] = [r for r in self.instance.roles if r in dict(ROLE_CHOICES)]
+
+
+class OrganizationForm(forms.ModelForm):
+    region = forms.ChoiceField(label=_("Region"), choices=region_choices)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organization
+        fields = ["name_zh", "name_en", "kind", "region", "credit_code", "website", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class VerificationDecisionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("verify", _("Verify")), ("reject", _("Refuse")), ("revoke", _("Revoke"))]
+    )
+    note = forms.CharField(
+        label=_("Note or reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

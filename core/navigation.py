@@ -1,0 +1,43 @@
+"""The role-aware workspace navigation. Apps register their entries here as their pages land."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavigationEntry:
+    label: str
+    url_name: str
+    roles: frozenset[str]  # empty: every signed-in user
+
+
+ENTRIES: list[NavigationEntry] = [
+    NavigationEntry(_("Workspace"), "accounts:workspace", frozenset()),
+    NavigationEntry(_("My technologies"), "catalog:my_technologies", frozenset({"holder"})),
+    NavigationEntry(_("My needs"), "exchange:my_needs", frozenset({"enterprise"})),
+    NavigationEntry(_("Deals"), "exchange:deal_list", frozenset()),
+    NavigationEntry(_("Leads"), "matching:lead_board", frozenset({"broker"})),
+    NavigationEntry(
+        _("Financing"), "finance:workspace", frozenset({"financier", "enterprise", "holder"})
+    ),
+    NavigationEntry(_("Review queue"), "accounts:review_queue", frozenset({"reviewer", "admin"})),
+]
+
+
+def navigation_for(user) -> list[dict]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    roles = set(user.roles or [])
+    entries = []
+    for entry in ENTRIES:
+        if entry.roles and not entry.roles & roles:
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            # The page belongs to a feature that has not landed yet.
+            continue
+        entries.append({"label": entry.label, "url": url, "url_name": entry.url_name})
+    return entries

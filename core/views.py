@@ -1,0 +1,75 @@
+import logging
+
+from django.db import connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from catalog.models import Category
+from config.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+def home(request):
+    industries = Category.objects.filter(parent__isnull=True).prefetch_related("children")
+    return render(request, "core/home.html", {"industries": industries})
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.warning("health check: database does not answer", exc_info=True)
+        return False
+
+
+def _broker_answers() -> bool:
+    try:
+        with celery_app.connection_for_write() as broker:
+            broker.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        logger.warning("health check: broker does not answer", exc_info=True)
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": _database_answers(), "broker": _broker_answers()}
+    down = [name for name, answered in checks.items() if not answered]
+    body = {
+        "status": "ok" if not down else "unavailable",
+        "checks": {name: ("ok" if answered else "down") for name, answered in checks.items()},
+    }
+    if down:
+        body["down"] = down
+    return JsonResponse(body, status=200 if not down else 503)
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(
+        request,
+        "errors/403.html",
+        {"message": _("You do not have access to this page.")},
+        status=403,
+    )
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    # Rendered without the request context: the database may be what failed.
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())

@@ -1,0 +1,81 @@
+"""A small, explicit state-machine helper shared by every workflow (listings, deals, applications).
+
+Each workflow declares a table `{(from_status, action): Transition(to_status, actors)}`; the same
+table answers `allowed_actions(...)` for pages and the API, and refuses anything else with
+TransitionNotAllowed (HTTP 409 in the API). Applying a transition is compare-and-set on the status
+column so two users acting at once cannot both win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+
+class TransitionNotAllowed(Exception):
+    """Raised when an action is not allowed from the current status for this actor."""
+
+    code = "transition_not_allowed"
+
+    def __init__(self, message: str, *, allowed: Iterable[str] = ()):
+        super().__init__(message)
+        self.allowed = list(allowed)
+
+
+@dataclass(frozen=True)
+class Transition:
+    target: str
+    actors: frozenset[str]
+    label: str = ""
+    requires_note: bool = False
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+class StateMachine:
+    def __init__(self, table: Mapping[tuple[str, str], Transition]):
+        self.table = dict(table)
+
+    def actions_from(self, status: str) -> dict[str, Transition]:
+        return {action: t for (source, action), t in self.table.items() if source == status}
+
+    def allowed_actions(self, status: str, actor_roles: set[str]) -> list[str]:
+        return [
+            action
+            for action, transition in self.actions_from(status).items()
+            if transition.actors & actor_roles
+        ]
+
+    def resolve(self, status: str, action: str, actor_roles: set[str]) -> Transition:
+        transition = self.table.get((status, action))
+        allowed = self.allowed_actions(status, actor_roles)
+        if transition is None:
+            raise TransitionNotAllowed(
+                _("The action “%(action)s” is not possible while the status is “%(status)s”.")
+                % {"action": action, "status": status},
+                allowed=allowed,
+            )
+        if not transition.actors & actor_roles:
+            raise TransitionNotAllowed(
+                _("You may not take the action “%(action)s” now.") % {"action": action},
+                allowed=allowed,
+            )
+        return transition
+
+
+def compare_and_set_status(
+    model: type[models.Model],
+    *,
+    pk: int,
+    expected: str,
+    target: str,
+    field_name: str = "status",
+    **extra_updates,
+) -> bool:
+    """Move one row from `expected` to `target`; True only if this call won the race."""
+    updated = model.objects.filter(pk=pk, **{field_name: expected}).update(
+        **{field_name: target}, **extra_updates
+    )
+    return updated == 1

@@ -1,0 +1,11 @@
+from notifications.models import Notification
+
+
+def notifications_for(*, user):
+    return Notification.objects.filter(recipient=user)
+
+
+def unread_count(*, user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.unread().filter(recipient=user).count()

@@ -1,0 +1,82 @@
+"""Notifications: an in-app row per recipient, email through Celery after the commit."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from notifications.models import Notification
+
+
+@transaction.atomic
+def notify_users(
+    *, users: Iterable, title: str, body: str = "", url: str = ""
+) -> list[Notification]:
+    from notifications.tasks import deliver_notification_email
+
+    notifications = Notification.objects.bulk_create(
+        Notification(recipient=user, title=title[:300], body=body, url=url) for user in users
+    )
+    for notification in notifications:
+        if notification.recipient.notification_frequency == "immediate":
+            transaction.on_commit(lambda pk=notification.pk: deliver_notification_email.delay(pk))
+    return notifications
+
+
+def notification_mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:
+    unread = Notification.objects.unread().filter(recipient=user)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=list(notification_ids))
+    return unread.update(read_at=timezone.now())
+
+
+def notification_send_email(*, notification_id: int) -> bool:
+    """Email one notification once: claimed by compare-and-set, so a rerun sends nothing."""
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    recipient = notification.recipient
+    try:
+        with override(recipient.preferred_language):
+            send_mail(
+                subject=_("[Green Technology Exchange] %(title)s") % {"title": notification.title},
+                message=f"{notification.body}\n\n{notification.url}".strip(),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[recipient.email],
+            )
+    except Exception:
+        # Release the claim so the retried task sends it.
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
+    return True
+
+
+def digest_send(*, user) -> int:
+    """Email one user a digest of the notifications not yet emailed; returns how many it covered."""
+    pending = list(
+        Notification.objects.filter(recipient=user, emailed_at__isnull=True).order_by("created_at")
+    )
+    if not pending:
+        return 0
+    claimed = Notification.objects.filter(
+        pk__in=[n.pk for n in pending], emailed_at__isnull=True
+    ).update(emailed_at=timezone.now())
+    if not claimed:
+        return 0
+    with override(user.preferred_language):
+        lines = [f"- {n.title} {n.url}".rstrip() for n in pending]
+        send_mail(
+            subject=_("[Green Technology Exchange] Your daily digest (%(count)d)")
+            % {"count": len(pending)},
+            message="\n".join(lines),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[user.email],
+        )
+    return len(pending)

@@ -1,0 +1,57 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import OrganizationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_test_settings(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def api_client_for():
+    def make(user) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def owner(organization):
+    return UserFactory(roles=["holder"], organization=organization)
+
+
+@pytest.fixture
+def member(organization):
+    return UserFactory(roles=["holder"], organization=organization)
+
+
+@pytest.fixture
+def stranger(db):
+    return UserFactory(roles=["holder"], organization=OrganizationFactory())
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(roles=["reviewer"])
