@@ -101,3 +101,8 @@ def seed_accounts() -> dict[str, User]:
 
 def demo_logins() -> list[tuple[str, str]]:
     return [(email, DEMO_PASSWORD) for email, *_ in DEMO_USERS]
+
+
+def seed() -> str:
+    users = seed_accounts()
+    return f"{len(users)} demo users, {len(DEMO_ORGANIZATIONS)} organisations"

@@ -8,6 +8,9 @@ from core import views as core_views
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("catalog.api.urls")),
+    path("", include("exchange.api.urls")),
+    path("", include("matching.api.urls")),
+    path("finance/", include("finance.api.urls")),
 ]
 
 urlpatterns = [
@@ -17,6 +20,10 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
+    path("technologies/", include("catalog.urls")),
+    path("exchange/", include("exchange.urls")),
+    path("matching/", include("matching.urls")),
+    path("finance/", include("finance.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

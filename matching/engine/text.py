@@ -78,6 +78,7 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text.translate(_SUBSCRIPT_FIX)).lower()
 
 
+@functools.lru_cache(maxsize=65536)
 def stem_english(word: str) -> str:
     """A deliberately light stemmer: plurals and British/American spelling (-ise/-ize, -our/-or).
 

@@ -1,7 +1,10 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from accounts.demo import demo_logins, seed_accounts
+from accounts.demo import demo_logins
 
 
 class Command(BaseCommand):
@@ -9,7 +12,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("load_taxonomy", verbosity=0)
-        seed_accounts()
+        # Each app's demo.py has a seed() that builds on the apps before it in INSTALLED_APPS.
+        for app_config in apps.get_app_configs():
+            module_name = f"{app_config.name}.demo"
+            try:
+                demo = import_module(module_name)
+            except ModuleNotFoundError as error:
+                if error.name != module_name:
+                    raise
+                continue
+            summary = demo.seed()
+            if summary:
+                self.stdout.write(f"  {app_config.label}: {summary}")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins:"))
         for email, password in demo_logins():
             self.stdout.write(f"  {email:28} {password}")
