@@ -9,4 +9,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = load_taxonomy(Category)
-        self.stdout.write(self.style.SUCCESS(f"Taxonomy loaded: {count} categories."))
+        if options["verbosity"]:
+            self.stdout.write(self.style.SUCCESS(f"Taxonomy loaded: {count} categories."))
