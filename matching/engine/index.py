@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from .documents import NeedDocument, TechnologyDocument
-from .text import analyze
+from .text import analyze, is_concept_token
 
 Terms = dict[str, float]
 
@@ -139,13 +139,17 @@ class Bm25Parameters:
     b: float = 0.75
     # Saturation of repeated query terms (a long need repeats its subject many times).
     k3: float = 2.0
+    # Weight of plain words relative to glossary concept tokens. Plain words only match within
+    # one language, so at full weight same-language listings would win on wording alone.
+    word_weight: float = 0.5
 
 
 DEFAULT_BM25 = Bm25Parameters()
 
 
-def query_weight(frequency: float, parameters: Bm25Parameters = DEFAULT_BM25) -> float:
-    return (parameters.k3 + 1.0) * frequency / (parameters.k3 + frequency)
+def query_weight(term: str, frequency: float, parameters: Bm25Parameters = DEFAULT_BM25) -> float:
+    weight = (parameters.k3 + 1.0) * frequency / (parameters.k3 + frequency)
+    return weight if is_concept_token(term) else weight * parameters.word_weight
 
 
 def bm25_score(
@@ -162,7 +166,7 @@ def bm25_score(
         if not frequency:
             continue
         saturation = frequency * (parameters.k1 + 1.0) / (frequency + parameters.k1 * length_norm)
-        score += query_weight(query_frequency, parameters) * stats.idf(term) * saturation
+        score += query_weight(term, query_frequency, parameters) * stats.idf(term) * saturation
     return score
 
 
@@ -280,7 +284,7 @@ class _InvertedIndex(Generic[DocumentT]):
             if arrays is None:
                 continue
             slots, frequencies = arrays
-            weight = query_weight(query_frequency, parameters) * self.stats.idf(term)
+            weight = query_weight(term, query_frequency, parameters) * self.stats.idf(term)
             scores[slots] += (
                 weight * frequencies * (parameters.k1 + 1.0) / (frequencies + length_norm[slots])
             )

@@ -62,12 +62,12 @@ class ScoringWeights:
     region: float = 0.04
     standing: float = 0.03
     # Share of relevance taken by embedding similarity when an embedder is given.
-    semantic_share: float = 0.3
+    semantic_share: float = 0.1
     # Multiplier per failed hard constraint.
     demotion: float = 0.5
     # Logistic calibration of BM25 / best possible BM25 (midpoint, steepness).
-    text_midpoint: float = 0.09
-    text_scale: float = 0.035
+    text_midpoint: float = 0.12
+    text_scale: float = 0.04
     # Linear calibration of cosine similarity to [0, 1].
     semantic_floor: float = 0.2
     semantic_ceiling: float = 0.6
@@ -259,7 +259,7 @@ def text_relevance_ratio(
     best = 0.0
     contributions: list[tuple[str, float]] = []
     for term, query_frequency in query.items():
-        weight = query_weight(query_frequency, parameters) * stats.idf(term)
+        weight = query_weight(term, query_frequency, parameters) * stats.idf(term)
         best += weight * (parameters.k1 + 1.0)
         frequency = document.get(term)
         if frequency:
