@@ -1,7 +1,10 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Category
+from accounts.choices import OrganizationType
+from catalog.choices import TRL_BAND_RANGES, TechnologyStatus, TransactionMode, TrlBand
+from catalog.models import Category, Technology
 
 
 class CategoryFilterSet(django_filters.FilterSet):
@@ -13,3 +16,62 @@ class CategoryFilterSet(django_filters.FilterSet):
     class Meta:
         model = Category
         fields = ["parent", "top_level"]
+
+
+class TechnologyFilterSet(django_filters.FilterSet):
+    """The facet filters of the catalogue, shared by the API, the search page and saved searches.
+
+    Full-text `q` and the sort order are applied by catalog.selectors.technology_search.
+    """
+
+    category = django_filters.CharFilter(
+        method="filter_category", label=_("Category code (an industry includes its groups)")
+    )
+    trl_band = django_filters.ChoiceFilter(
+        choices=TrlBand.choices, method="filter_trl_band", label=_("TRL band")
+    )
+    trl_min = django_filters.NumberFilter(field_name="trl", lookup_expr="gte", label=_("TRL from"))
+    trl_max = django_filters.NumberFilter(field_name="trl", lookup_expr="lte", label=_("TRL to"))
+    transaction_mode = django_filters.ChoiceFilter(
+        choices=TransactionMode.choices, method="filter_mode", label=_("Transaction mode")
+    )
+    region = django_filters.CharFilter(field_name="region", label=_("Holder region"))
+    holder_type = django_filters.ChoiceFilter(
+        field_name="organization__kind",
+        choices=OrganizationType.choices,
+        label=_("Holder type"),
+    )
+    has_granted_patent = django_filters.BooleanFilter(
+        field_name="has_granted_patent", label=_("Has a granted patent")
+    )
+    price_max = django_filters.NumberFilter(
+        field_name="asking_price", lookup_expr="lte", label=_("Asking price up to")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=TechnologyStatus.choices, field_name="status", label=_("Status")
+    )
+
+    class Meta:
+        model = Technology
+        fields = [
+            "category",
+            "trl_band",
+            "trl_min",
+            "trl_max",
+            "transaction_mode",
+            "region",
+            "holder_type",
+            "has_granted_patent",
+            "price_max",
+            "status",
+        ]
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(Q(category__code=value) | Q(category__parent__code=value))
+
+    def filter_trl_band(self, queryset, name, value):
+        low, high = TRL_BAND_RANGES[TrlBand(value)]
+        return queryset.filter(trl__gte=low, trl__lte=high)
+
+    def filter_mode(self, queryset, name, value):
+        return queryset.filter(transaction_modes__contains=[value])

@@ -1,6 +1,35 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from catalog.choices import (
+    PATENT_KINDS,
+    TRL_DEFINITIONS,
+    AccessRequestStatus,
+    Currency,
+    IntellectualPropertyKind,
+    IntellectualPropertyStatus,
+    ResourceKind,
+    RevisionStatus,
+    TechnologyStatus,
+    TransactionMode,
+)
+from catalog.validators import normalize_patent_number, validate_chinese_patent_number
+from core.regions import region_label, validate_region
+
+
+def _is_chinese() -> bool:
+    return (get_language() or "zh-hans").startswith("zh")
 
 
 class Category(models.Model):
@@ -24,8 +53,530 @@ class Category(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_zh if (get_language() or "zh-hans").startswith("zh") else self.name_en
+        return self.name_zh if _is_chinese() else self.name_en
 
     @property
     def level(self) -> int:
         return self.code.count(".") + 1
+
+
+class TsVectorField(SearchVectorField):
+    """A stored tsvector written from a literal built in Python (see catalog.search)."""
+
+    def get_placeholder(self, value, compiler, connection):
+        return "%s::tsvector"
+
+
+class TechnologyQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=TechnologyStatus.PUBLISHED)
+
+    def of_organizations(self, organization_ids):
+        return self.filter(organization_id__in=organization_ids)
+
+
+class Technology(models.Model):
+    """A green technology (科技成果) listed by a holder organisation.
+
+    Title, summary and the public fields form the teaser everyone sees once it is published; the
+    description, performance figures and confidential attachments are shown only to members of
+    the holder, reviewers and users whose access request (with the listing's NDA) was approved.
+    `transaction_modes`, `asking_price` and `has_granted_patent` summarise the offer and IP rows
+    and are maintained by catalog.services; `search_vector` too.
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("holder"),
+        on_delete=models.PROTECT,
+        related_name="technologies",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=250, blank=True)
+    summary_zh = models.TextField(_("summary (Chinese)"), blank=True, max_length=2000)
+    summary_en = models.TextField(_("summary (English)"), blank=True, max_length=3000)
+    description_zh = models.TextField(_("full description (Chinese)"), blank=True)
+    description_en = models.TextField(_("full description (English)"), blank=True)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="technologies",
+    )
+    keywords = ArrayField(
+        models.CharField(max_length=60), default=list, blank=True, verbose_name=_("keywords")
+    )
+    trl = models.PositiveSmallIntegerField(
+        _("technology readiness level (TRL)"),
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+    )
+    application_scope = models.TextField(_("application scope"), blank=True)
+    advantages = models.TextField(_("advantages over existing solutions"), blank=True)
+    economic_comparison = models.TextField(_("economic comparison"), blank=True)
+    transaction_modes = ArrayField(
+        models.CharField(max_length=20, choices=TransactionMode.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("transaction modes"),
+    )
+    asking_price = models.DecimalField(
+        _("asking price"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The lowest asking price among the offers; empty when every offer is negotiable."),
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
+    )
+    co2e_avoided_tonnes_per_year = models.DecimalField(
+        _("t CO2e avoided per year (typical deployment)"),
+        max_digits=12,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+    co2e_method = models.TextField(_("CO2e estimation method"), blank=True)
+    sdg_goals = ArrayField(
+        models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(17)]),
+        default=list,
+        blank=True,
+        verbose_name=_("SDG goals"),
+    )
+    region = models.CharField(_("holder region"), max_length=10, validators=[validate_region])
+    target_regions = ArrayField(
+        models.CharField(max_length=10, validators=[validate_region]),
+        default=list,
+        blank=True,
+        verbose_name=_("target regions"),
+    )
+    nda_text = models.TextField(
+        _("non-disclosure agreement"),
+        blank=True,
+        help_text=_("Shown to users who ask for the confidential detail; empty: the standard NDA."),
+    )
+    has_granted_patent = models.BooleanField(default=False, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=TechnologyStatus.choices,
+        default=TechnologyStatus.DRAFT,
+        db_index=True,
+    )
+    search_vector = TsVectorField(null=True, editable=False)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TechnologyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("technology")
+        verbose_name_plural = _("technologies")
+        indexes = [
+            GinIndex(fields=["search_vector"], name="technology_search_gin"),
+            models.Index(fields=["status", "-published_at"], name="technology_status_published"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(trl__gte=1) & Q(trl__lte=9), name="technology_trl_1_to_9"
+            ),
+            models.CheckConstraint(
+                condition=Q(asking_price__isnull=True) | Q(asking_price__gte=0),
+                name="technology_asking_price_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title_zh="") | ~Q(title_en=""), name="technology_has_a_title"
+            ),
+            models.CheckConstraint(
+                condition=Q(co2e_avoided_tonnes_per_year__isnull=True)
+                | Q(co2e_avoided_tonnes_per_year__gte=0),
+                name="technology_co2e_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        if _is_chinese():
+            return self.title_zh or self.title_en
+        return self.title_en or self.title_zh
+
+    @property
+    def summary(self) -> str:
+        if _is_chinese():
+            return self.summary_zh or self.summary_en
+        return self.summary_en or self.summary_zh
+
+    @property
+    def description(self) -> str:
+        if _is_chinese():
+            return self.description_zh or self.description_en
+        return self.description_en or self.description_zh
+
+    @property
+    def trl_definition(self) -> str:
+        return str(TRL_DEFINITIONS.get(self.trl, ""))
+
+    @property
+    def region_label(self) -> str:
+        return region_label(self.region)
+
+    @property
+    def target_region_labels(self) -> list[str]:
+        return [region_label(code) for code in self.target_regions]
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == TechnologyStatus.PUBLISHED
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        chinese_complete = bool(self.title_zh.strip() and self.summary_zh.strip())
+        english_complete = bool(self.title_en.strip() and self.summary_en.strip())
+        if not chinese_complete and not english_complete:
+            errors.setdefault("title_zh", []).append(
+                _(
+                    "Give at least the title and the summary in Chinese, or both in English: "
+                    "one language must be complete."
+                )
+            )
+        if self.category_id and self.category.parent_id is None:
+            errors.setdefault("category", []).append(
+                _("Choose a group of the taxonomy (a second-level code such as 2.4), not an industry.")
+            )
+        if self.asking_price is not None and self.asking_price < 0:
+            errors.setdefault("asking_price", []).append(_("A price cannot be negative."))
+        if self.co2e_avoided_tonnes_per_year is not None and not self.co2e_method.strip():
+            errors.setdefault("co2e_method", []).append(
+                _("State how the avoided emissions were estimated.")
+            )
+        if len(set(self.transaction_modes)) != len(self.transaction_modes):
+            errors.setdefault("transaction_modes", []).append(_("Each mode can be offered once."))
+        self.keywords = [k.strip() for k in self.keywords if k and k.strip()]
+        if errors:
+            raise ValidationError(errors)
+
+
+class TechnologyPerformanceFigure(models.Model):
+    """A key performance figure of a technology (metric, value, unit). Confidential detail."""
+
+    technology = models.ForeignKey(
+        Technology, on_delete=models.CASCADE, related_name="performance_figures"
+    )
+    metric = models.CharField(_("metric"), max_length=120)
+    value = models.CharField(_("value"), max_length=60)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("performance figure")
+        verbose_name_plural = _("performance figures")
+
+    def __str__(self) -> str:
+        return f"{self.metric}: {self.value} {self.unit}".strip()
+
+
+class TechnologyResourceSaving(models.Model):
+    """Resources a typical deployment saves: energy, water, materials, emissions or land."""
+
+    technology = models.ForeignKey(
+        Technology, on_delete=models.CASCADE, related_name="resource_savings"
+    )
+    resource = models.CharField(_("resource"), max_length=20, choices=ResourceKind.choices)
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    unit = models.CharField(_("unit"), max_length=40)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["resource", "pk"]
+        verbose_name = _("resource saving")
+        verbose_name_plural = _("resource savings")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="resource_saving_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_resource_display()}: {self.amount} {self.unit}"
+
+
+class TechnologyPatent(models.Model):
+    """An intellectual-property record of a technology; Chinese patent numbers are checked."""
+
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="patents")
+    number = models.CharField(_("number"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=20, choices=IntellectualPropertyKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=IntellectualPropertyStatus.choices
+    )
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=10, default="CN")
+    title = models.CharField(_("title"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("IP record")
+        verbose_name_plural = _("IP records")
+        constraints = [
+            models.UniqueConstraint(fields=["technology", "number"], name="unique_patent_number")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def clean(self) -> None:
+        self.number = normalize_patent_number(self.number) if self.kind in PATENT_KINDS else (
+            self.number or ""
+        ).strip()
+        self.jurisdiction = (self.jurisdiction or "").strip().upper()
+        if not self.number:
+            raise ValidationError({"number": _("Give the number of the right.")})
+        if self.jurisdiction == "CN" and self.kind in PATENT_KINDS:
+            try:
+                validate_chinese_patent_number(self.number, kind=self.kind)
+            except ValidationError as error:
+                raise ValidationError({"number": error.messages}) from error
+
+
+class TechnologyOffer(models.Model):
+    """One transaction mode offered for a technology, with its asking price or "negotiable"."""
+
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="offers")
+    mode = models.CharField(_("transaction mode"), max_length=20, choices=TransactionMode.choices)
+    asking_price = models.DecimalField(
+        _("asking price"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    negotiable = models.BooleanField(_("price negotiable"), default=False)
+    exclusive = models.BooleanField(
+        _("exclusive licence"), null=True, blank=True, help_text=_("Licences only.")
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        constraints = [
+            models.UniqueConstraint(fields=["technology", "mode"], name="unique_offer_mode"),
+            models.CheckConstraint(
+                condition=Q(asking_price__isnull=True) | Q(asking_price__gte=0),
+                name="offer_price_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(negotiable=True) | Q(asking_price__isnull=False),
+                name="offer_price_or_negotiable",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_mode_display()
+
+    def clean(self) -> None:
+        errors = {}
+        if self.asking_price is not None and self.asking_price < 0:
+            errors["asking_price"] = _("A price cannot be negative.")
+        if self.asking_price is None and not self.negotiable:
+            errors["asking_price"] = _("Give an asking price or mark the price as negotiable.")
+        if self.mode == TransactionMode.LICENSE and self.exclusive is None:
+            errors["exclusive"] = _("Say whether the licence is exclusive.")
+        if self.mode != TransactionMode.LICENSE:
+            self.exclusive = None
+        if errors:
+            raise ValidationError(errors)
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"technologies/{instance.technology_id}/{timezone.now():%Y%m}/{filename}"
+
+
+class TechnologyAttachment(models.Model):
+    """A PDF or image attached to a listing; confidential ones follow the detail's access rules."""
+
+    technology = models.ForeignKey(
+        Technology, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    confidential = models.BooleanField(_("confidential"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TechnologyRevision(models.Model):
+    """A proposed change to a published technology; applied when a reviewer approves it.
+
+    `data` holds the proposed field values (same names as the API) while the published version
+    stays visible.
+    """
+
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="revisions")
+    data = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=20, choices=RevisionStatus.choices, default=RevisionStatus.SUBMITTED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("technology revision")
+        verbose_name_plural = _("technology revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["technology"],
+                condition=Q(status__in=["draft", "submitted", "returned"]),
+                name="one_open_revision_per_technology",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.technology} ({self.get_status_display()})"
+
+
+class TechnologyEvent(models.Model):
+    """One entry of a technology's history: who, when, what (action, statuses, note, changes)."""
+
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="events")
+    revision = models.ForeignKey(
+        TechnologyRevision, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    field_comments = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("technology event")
+        verbose_name_plural = _("technology events")
+
+    def __str__(self) -> str:
+        return f"{self.technology_id}: {self.action}"
+
+
+class Inquiry(models.Model):
+    """An expression of interest in a published technology; the exchange turns it into a deal."""
+
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="inquiries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="technology_inquiries"
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="technology_inquiries",
+    )
+    message = models.TextField(_("message"), max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("inquiry")
+        verbose_name_plural = _("inquiries")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.technology}"
+
+
+class AccessRequest(models.Model):
+    """A user's request to see a technology's confidential detail, under the listing's NDA."""
+
+    technology = models.ForeignKey(
+        Technology, on_delete=models.CASCADE, related_name="access_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_requests"
+    )
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    nda_accepted_at = models.DateTimeField()
+    nda_text = models.TextField()
+    status = models.CharField(
+        max_length=20, choices=AccessRequestStatus.choices, default=AccessRequestStatus.REQUESTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        constraints = [
+            models.UniqueConstraint(fields=["technology", "user"], name="unique_access_request")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.technology} ({self.status})"
+
+
+class SavedSearch(models.Model):
+    """A search a signed-in user saved; its owner is told when a new technology matches."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    query = models.CharField(_("search words"), max_length=200, blank=True)
+    filters = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedSearchHit(models.Model):
+    """Records that a saved search's owner was told about a technology (once per pair)."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="hits")
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saved_search", "technology"], name="unique_saved_search_hit"
+            )
+        ]

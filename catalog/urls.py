@@ -1,5 +1,29 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from catalog import views
 
 app_name = "catalog"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.technology_list, name="technology_list"),
+    path("export.<str:file_format>", views.technology_export, name="technology_export"),
+    path("mine/", views.my_technologies, name="my_technologies"),
+    path("new/", views.technology_create, name="technology_create"),
+    path("import/", views.technology_import, name="technology_import"),
+    path("import/template.csv", views.import_template, name="import_template"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("saved-searches/", views.saved_search_create, name="saved_search_create"),
+    path(
+        "saved-searches/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"
+    ),
+    path("<int:pk>/", views.technology_detail, name="technology_detail"),
+    path("<int:pk>/manage/", views.technology_manage, name="technology_manage"),
+    path("<int:pk>/edit/", views.technology_edit, name="technology_edit"),
+    path("<int:pk>/transition/", views.technology_transition, name="technology_transition"),
+    path("<int:pk>/review/", views.technology_review, name="technology_review"),
+    path("<int:pk>/inquiry/", views.inquiry_create, name="inquiry_create"),
+    path("<int:pk>/access/", views.access_request_create, name="access_request_create"),
+    path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("access/<int:pk>/decide/", views.access_request_decide, name="access_request_decide"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+]

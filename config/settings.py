@@ -211,6 +211,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=8, minute=0),
     },
+    "exchange-expire-overdue-needs": {
+        "task": "exchange.tasks.expire_overdue_needs",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

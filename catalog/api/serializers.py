@@ -1,6 +1,28 @@
+from decimal import Decimal
+
+from django.urls import reverse
 from rest_framework import serializers
 
-from catalog.models import Category
+from catalog.choices import (
+    Currency,
+    IntellectualPropertyKind,
+    IntellectualPropertyStatus,
+    ResourceKind,
+    TransactionMode,
+)
+from catalog.models import (
+    AccessRequest,
+    Category,
+    Inquiry,
+    SavedSearch,
+    Technology,
+    TechnologyAttachment,
+    TechnologyEvent,
+    TechnologyOffer,
+    TechnologyPatent,
+    TechnologyPerformanceFigure,
+    TechnologyResourceSaving,
+)
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -11,3 +33,259 @@ class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["code", "parent", "level", "name", "name_zh", "name_en"]
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    asking_price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal(0), allow_null=True, required=False
+    )
+    negotiable = serializers.BooleanField(required=False, default=False)
+    exclusive = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    class Meta:
+        model = TechnologyOffer
+        fields = ["mode", "asking_price", "negotiable", "exclusive"]
+
+
+class PatentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TechnologyPatent
+        fields = ["number", "kind", "status", "jurisdiction", "title"]
+        extra_kwargs = {"jurisdiction": {"required": False}, "title": {"required": False}}
+
+
+class PerformanceFigureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TechnologyPerformanceFigure
+        fields = ["metric", "value", "unit"]
+        extra_kwargs = {"unit": {"required": False}}
+
+
+class ResourceSavingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TechnologyResourceSaving
+        fields = ["resource", "amount", "unit", "note"]
+        extra_kwargs = {"note": {"required": False}}
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TechnologyAttachment
+        fields = ["id", "name", "content_type", "size", "confidential", "url", "created_at"]
+
+    def get_url(self, attachment) -> str:
+        return reverse("catalog:attachment_download", args=[attachment.pk])
+
+
+CONFIDENTIAL_FIELDS = ("description_zh", "description_en", "performance_figures")
+
+
+class TechnologySerializer(serializers.ModelSerializer):
+    """A technology as the API shows it. Confidential fields are absent without access."""
+
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organization_name = serializers.CharField(source="organization.display_name", read_only=True)
+    holder_type = serializers.CharField(source="organization.kind", read_only=True)
+    trl_definition = serializers.CharField(read_only=True)
+    offers = OfferSerializer(many=True, read_only=True)
+    patents = PatentSerializer(many=True, read_only=True)
+    performance_figures = PerformanceFigureSerializer(many=True, read_only=True)
+    resource_savings = ResourceSavingSerializer(many=True, read_only=True)
+    confidential_access = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Technology
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "holder_type",
+            "title_zh",
+            "title_en",
+            "summary_zh",
+            "summary_en",
+            "description_zh",
+            "description_en",
+            "category",
+            "keywords",
+            "trl",
+            "trl_definition",
+            "application_scope",
+            "advantages",
+            "economic_comparison",
+            "transaction_modes",
+            "asking_price",
+            "currency",
+            "offers",
+            "patents",
+            "has_granted_patent",
+            "performance_figures",
+            "resource_savings",
+            "co2e_avoided_tonnes_per_year",
+            "co2e_method",
+            "sdg_goals",
+            "region",
+            "target_regions",
+            "status",
+            "confidential_access",
+            "published_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def _has_access(self, technology) -> bool:
+        return technology.pk in self.context.get("confidential_ids", set())
+
+    def get_confidential_access(self, technology) -> bool:
+        return self._has_access(technology)
+
+    def to_representation(self, technology):
+        data = super().to_representation(technology)
+        if not self._has_access(technology):
+            for field in CONFIDENTIAL_FIELDS:
+                data.pop(field, None)
+        return data
+
+
+class TechnologyDetailSerializer(TechnologySerializer):
+    attachments = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+    pending_change = serializers.SerializerMethodField()
+
+    class Meta(TechnologySerializer.Meta):
+        fields = [*TechnologySerializer.Meta.fields, "attachments", "allowed_actions",
+                  "pending_change", "nda_text"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_attachments(self, technology) -> list[dict]:
+        attachments = technology.attachments.all()
+        if not self._has_access(technology):
+            attachments = [a for a in attachments if not a.confidential]
+        return AttachmentSerializer(attachments, many=True).data
+
+    def get_allowed_actions(self, technology) -> list[str]:
+        from catalog.services import technology_allowed_actions
+
+        return technology_allowed_actions(technology=technology, user=self.context["request"].user)
+
+    def get_pending_change(self, technology) -> dict | None:
+        from catalog.services import technology_actor_roles, technology_open_revision
+
+        if not technology_actor_roles(technology=technology, user=self.context["request"].user):
+            return None
+        revision = technology_open_revision(technology=technology)
+        if revision is None:
+            return None
+        return {"status": revision.status, "data": revision.data, "created_at": revision.created_at}
+
+
+class TechnologyWriteSerializer(serializers.Serializer):
+    """Input of create and update; business rules are checked by catalog.services."""
+
+    organization = serializers.IntegerField(required=False)
+    title_zh = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    title_en = serializers.CharField(required=False, allow_blank=True, max_length=250)
+    summary_zh = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    summary_en = serializers.CharField(required=False, allow_blank=True, max_length=3000)
+    description_zh = serializers.CharField(required=False, allow_blank=True)
+    description_en = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.CharField(required=False, max_length=10)
+    keywords = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, max_length=30
+    )
+    trl = serializers.IntegerField(required=False, min_value=1, max_value=9)
+    application_scope = serializers.CharField(required=False, allow_blank=True)
+    advantages = serializers.CharField(required=False, allow_blank=True)
+    economic_comparison = serializers.CharField(required=False, allow_blank=True)
+    transaction_modes = serializers.ListField(
+        child=serializers.ChoiceField(choices=TransactionMode.choices), required=False
+    )
+    asking_price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal(0), allow_null=True, required=False
+    )
+    currency = serializers.ChoiceField(choices=Currency.choices, required=False)
+    offers = OfferSerializer(many=True, required=False)
+    patents = PatentSerializer(many=True, required=False)
+    performance_figures = PerformanceFigureSerializer(many=True, required=False)
+    resource_savings = ResourceSavingSerializer(many=True, required=False)
+    co2e_avoided_tonnes_per_year = serializers.DecimalField(
+        max_digits=12, decimal_places=1, min_value=Decimal(0), allow_null=True, required=False
+    )
+    co2e_method = serializers.CharField(required=False, allow_blank=True)
+    sdg_goals = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=17), required=False
+    )
+    region = serializers.CharField(required=False, max_length=10)
+    target_regions = serializers.ListField(
+        child=serializers.CharField(max_length=10), required=False
+    )
+    nda_text = serializers.CharField(required=False, allow_blank=True)
+
+
+# Choices listed for the schema.
+IP_KINDS = IntellectualPropertyKind.values
+IP_STATUSES = IntellectualPropertyStatus.values
+RESOURCE_KINDS = ResourceKind.values
+
+
+class ReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "return", "reject"])
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    field_comments = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=2000), required=False
+    )
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = TechnologyEvent
+        fields = ["action", "actor", "from_status", "to_status", "note", "field_comments",
+                  "changes", "created_at"]  # fmt: skip
+
+
+class InquirySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Inquiry
+        fields = ["id", "technology", "message", "created_at"]
+        read_only_fields = ["id", "technology", "created_at"]
+
+
+class AccessRequestSerializer(serializers.ModelSerializer):
+    accept_nda = serializers.BooleanField(write_only=True)
+
+    class Meta:
+        model = AccessRequest
+        fields = ["id", "technology", "message", "accept_nda", "status", "created_at"]
+        read_only_fields = ["id", "technology", "status", "created_at"]
+
+
+class SavedSearchSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SavedSearch
+        fields = ["id", "name", "query", "filters", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class FacetsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    category = serializers.ListField(child=serializers.DictField())
+    trl_band = FacetValueSerializer(many=True)
+    transaction_mode = FacetValueSerializer(many=True)
+    region = FacetValueSerializer(many=True)
+    holder_type = FacetValueSerializer(many=True)
+    has_granted_patent = FacetValueSerializer(many=True)

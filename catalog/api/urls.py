@@ -1,8 +1,10 @@
 from rest_framework.routers import DefaultRouter
 
-from catalog.api.views import CategoryViewSet
+from catalog.api.views import CategoryViewSet, SavedSearchViewSet, TechnologyViewSet
 
 router = DefaultRouter()
 router.register("categories", CategoryViewSet, basename="category")
+router.register("technologies", TechnologyViewSet, basename="technology")
+router.register("saved-searches", SavedSearchViewSet, basename="saved-search")
 
 urlpatterns = router.urls

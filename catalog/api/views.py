@@ -1,9 +1,33 @@
-from rest_framework import viewsets
-from rest_framework.permissions import AllowAny
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
 
-from catalog.api.serializers import CategorySerializer
+from accounts.models import Organization
+from catalog import selectors, services
+from catalog.api.serializers import (
+    AccessRequestSerializer,
+    CategorySerializer,
+    EventSerializer,
+    FacetsSerializer,
+    InquirySerializer,
+    NoteSerializer,
+    ReviewSerializer,
+    SavedSearchSerializer,
+    TechnologyDetailSerializer,
+    TechnologySerializer,
+    TechnologyWriteSerializer,
+)
+from catalog.choices import SearchSort
 from catalog.filtersets import CategoryFilterSet
-from catalog.models import Category
+from catalog.models import Category, SavedSearch
+from core.api.schema import ERROR_RESPONSES
+from core.api.views import BaseViewSet
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -16,3 +40,277 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
     lookup_value_regex = r"[0-9.]+"
     pagination_class = None
+
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter("q", str, description="Full-text search words, Chinese and/or English."),
+    OpenApiParameter("sort", str, enum=SearchSort.values, description="Sort order."),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            *SEARCH_PARAMETERS,
+            OpenApiParameter("category", str, description="Category code; an industry code "
+                             "includes its groups."),
+            OpenApiParameter("trl_band", str, enum=["1-3", "4-6", "7-9"]),
+            OpenApiParameter("trl_min", int),
+            OpenApiParameter("trl_max", int),
+            OpenApiParameter("transaction_mode", str),
+            OpenApiParameter("region", str),
+            OpenApiParameter("holder_type", str),
+            OpenApiParameter("has_granted_patent", OpenApiTypes.BOOL),
+            OpenApiParameter("price_max", OpenApiTypes.DECIMAL),
+            OpenApiParameter("status", str),
+        ],
+        description="Published technologies (and your organisation's own; reviewers: all but "
+        "drafts), searched with `q` and filtered by the facet parameters.",
+    ),
+    retrieve=extend_schema(responses={200: TechnologyDetailSerializer, **ERROR_RESPONSES}),
+)
+class TechnologyViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    BaseViewSet,
+):
+    """Green technologies: search, read, create, edit, and move through review."""
+
+    serializer_class = TechnologySerializer
+    filterset_class = None  # filtering and q are applied by selectors.technology_search
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return (
+            selectors.technologies_visible_to(user=self.request.user)
+            .select_related("category", "organization")
+            .prefetch_related("offers", "patents", "performance_figures", "resource_savings")
+        )
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return TechnologyDetailSerializer
+        return TechnologySerializer
+
+    def _context_for(self, technologies):
+        context = self.get_serializer_context()
+        context["confidential_ids"] = selectors.confidential_access_ids(
+            user=self.request.user, technologies=technologies
+        )
+        return context
+
+    def _search(self):
+        return selectors.technology_search(
+            user=self.request.user, params=self.request.query_params, public_only=False
+        )
+
+    def list(self, request, *args, **kwargs):
+        search = self._search()
+        queryset = search.queryset.prefetch_related(
+            "offers", "patents", "performance_figures", "resource_savings"
+        )
+        page = self.paginate_queryset(queryset)
+        serializer = TechnologySerializer(page, many=True, context=self._context_for(page))
+        return self.get_paginated_response(serializer.data)
+
+    def retrieve(self, request, *args, **kwargs):
+        technology = self.get_object()
+        technology = type(technology).objects.prefetch_related(
+            "offers", "patents", "performance_figures", "resource_savings", "attachments"
+        ).select_related("category", "organization").get(pk=technology.pk)
+        serializer = TechnologyDetailSerializer(technology, context=self._context_for([technology]))
+        return Response(serializer.data)
+
+    def _detail_response(self, technology, code=status.HTTP_200_OK):
+        return Response(
+            TechnologyDetailSerializer(technology, context=self._context_for([technology])).data,
+            status=code,
+        )
+
+    @extend_schema(
+        request=TechnologyWriteSerializer,
+        responses={201: TechnologyDetailSerializer, **ERROR_RESPONSES},
+        description="Create a draft listing of your organisation (`organization` chooses one "
+        "when you belong to several).",
+    )
+    def create(self, request):
+        if not request.user.is_authenticated:
+            self.permission_denied(request)
+        serializer = TechnologyWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        organization_id = data.pop("organization", None)
+        organizations = Organization.objects.of_user(request.user).order_by("pk")
+        if organization_id is not None:
+            organization = get_object_or_404(Organization, pk=organization_id)
+        else:
+            organization = organizations.first()
+            if organization is None:
+                raise ValidationError(
+                    {"organization": _("Create or join an organisation before listing.")}
+                )
+        technology = services.technology_create(
+            user=request.user, organization=organization, data=data
+        )
+        return self._detail_response(technology, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=TechnologyWriteSerializer,
+        responses={200: TechnologyDetailSerializer, **ERROR_RESPONSES},
+        description="Edit a listing (fields given replace the current ones). The change of a "
+        "published listing goes to review and becomes public only when approved.",
+    )
+    def update(self, request, pk=None):
+        technology = self.get_object()
+        serializer = TechnologyWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("organization", None)
+        technology = services.technology_update(
+            user=request.user, technology=technology, data=data
+        )
+        return self._detail_response(technology)
+
+    @extend_schema(
+        request=TechnologyWriteSerializer,
+        responses={200: TechnologyDetailSerializer, **ERROR_RESPONSES},
+    )
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk)
+
+    @extend_schema(request=None, responses={200: TechnologyDetailSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def submit(self, request, pk=None):
+        """Send a draft, returned or withdrawn listing (or a returned change) to review."""
+        technology = services.technology_submit(user=request.user, technology=self.get_object())
+        return self._detail_response(technology)
+
+    @extend_schema(
+        request=NoteSerializer, responses={200: TechnologyDetailSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def withdraw(self, request, pk=None):
+        """Take a published listing off the public catalogue."""
+        note = NoteSerializer(data=request.data)
+        note.is_valid(raise_exception=True)
+        technology = services.technology_withdraw(
+            user=request.user, technology=self.get_object(), note=note.validated_data.get("note", "")
+        )
+        return self._detail_response(technology)
+
+    @extend_schema(
+        request=NoteSerializer, responses={200: TechnologyDetailSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def archive(self, request, pk=None):
+        """Archive a published or withdrawn listing."""
+        note = NoteSerializer(data=request.data)
+        note.is_valid(raise_exception=True)
+        technology = services.technology_archive(
+            user=request.user, technology=self.get_object(), note=note.validated_data.get("note", "")
+        )
+        return self._detail_response(technology)
+
+    @extend_schema(
+        request=ReviewSerializer, responses={200: TechnologyDetailSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def review(self, request, pk=None):
+        """Reviewers only: approve (publish), return for changes (comments required) or reject
+        (reason required) a submitted listing or the pending change of a published one."""
+        technology = self.get_object()
+        if not request.user.is_reviewer:
+            self.permission_denied(request, message=_("Only reviewers can review technologies."))
+        review = ReviewSerializer(data=request.data)
+        review.is_valid(raise_exception=True)
+        technology = services.technology_review(
+            user=request.user,
+            technology=technology,
+            decision=review.validated_data["decision"],
+            comment=review.validated_data.get("comment", ""),
+            field_comments=review.validated_data.get("field_comments"),
+        )
+        return self._detail_response(technology)
+
+    @extend_schema(responses={200: EventSerializer(many=True), **ERROR_RESPONSES})
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Every change and decision: who, when, what."""
+        technology = self.get_object()
+        events = selectors.technology_history(technology=technology)
+        return Response(EventSerializer(events, many=True).data)
+
+    @extend_schema(
+        request=InquirySerializer, responses={201: InquirySerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def inquire(self, request, pk=None):
+        """Express interest in a published technology."""
+        serializer = InquirySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        inquiry = services.inquiry_create(
+            user=request.user,
+            technology=self.get_object(),
+            message=serializer.validated_data["message"],
+        )
+        return Response(InquirySerializer(inquiry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=AccessRequestSerializer,
+        responses={201: AccessRequestSerializer, **ERROR_RESPONSES},
+    )
+    @action(
+        detail=True, methods=["post"], permission_classes=[IsAuthenticated], url_path="access"
+    )
+    def request_access(self, request, pk=None):
+        """Ask the holder for the confidential detail, accepting the listing's NDA."""
+        serializer = AccessRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        access = services.access_request_create(
+            user=request.user,
+            technology=self.get_object(),
+            accept_nda=serializer.validated_data["accept_nda"],
+            message=serializer.validated_data.get("message", ""),
+        )
+        return Response(AccessRequestSerializer(access).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            *SEARCH_PARAMETERS,
+            OpenApiParameter("category", str),
+            OpenApiParameter("trl_band", str),
+            OpenApiParameter("transaction_mode", str),
+            OpenApiParameter("region", str),
+            OpenApiParameter("holder_type", str),
+            OpenApiParameter("has_granted_patent", OpenApiTypes.BOOL),
+        ],
+        responses={200: FacetsSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def facets(self, request):
+        """Facet counts of a search: every facet but transaction modes adds up to `total`."""
+        return Response(selectors.technology_facets(search=self._search()))
+
+
+
+class SavedSearchViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    BaseViewSet,
+):
+    """Your saved searches: you are told when a newly published technology matches one."""
+
+    serializer_class = SavedSearchSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return SavedSearch.objects.filter(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.saved_search_create(
+            user=self.request.user,
+            name=serializer.validated_data.get("name", ""),
+            query=serializer.validated_data.get("query", ""),
+            filters=serializer.validated_data.get("filters") or {},
+        )

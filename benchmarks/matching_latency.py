@@ -1,0 +1,332 @@
+"""Matching through the database: latency per need and full re-match throughput.
+
+In a throw-away PostgreSQL database (every migration applied) it loads 10,000 and then 100,000
+synthetic published technologies (variations of the dev split's listings: shuffled sentences
+plus a random vocabulary tail, stored with catalog's search vector and matching's profiles) and
+measures, for the dev split's needs:
+  * production path: candidates from the GIN index + loading + rerank (what a run does before
+    writing), and a whole need run (including the Match upsert);
+  * brute force in the same run: Python scoring (rank()) of every technology, terms preloaded;
+  * re-match throughput (needs per second) of the production run with one and two worker
+    processes.
+Run:  make bench   (or DATABASE_URL=... REDIS_URL=... python benchmarks/matching_latency.py)
+Options: --sizes 10000 100000 --needs 45 --throughput-needs 90
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import functools
+import multiprocessing
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, connections  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+import catalog.search  # noqa: E402
+import matching.engine.index  # noqa: E402
+from accounts.models import Organization  # noqa: E402
+from catalog.models import Category, Technology  # noqa: E402
+from exchange.models import Need  # noqa: E402
+from exchange.search import need_search_vector  # noqa: E402
+from matching.choices import RunSubject, RunTrigger  # noqa: E402
+from matching.documents import need_document, technology_document  # noqa: E402
+from matching.engine import need_terms, rank  # noqa: E402
+from matching.engine.evaluation import load_split  # noqa: E402
+from matching.engine.text import analyze as real_analyze  # noqa: E402
+from matching.evaluation import isolated_database  # noqa: E402
+from matching.models import TechnologyMatchProfile  # noqa: E402
+from matching.services import (  # noqa: E402
+    matching_run_create,
+    matching_run_execute,
+    rank_technologies_for_need,
+)
+from matching.statistics import corpus_statistics  # noqa: E402
+
+DEV_SPLIT = Path(os.environ.get("MATCHING_DEV_SPLIT", "/work/shared/matching-eval/dev"))
+BATCH = 2000
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+SENTENCE_BREAK = "\u3002\n"
+
+
+@functools.lru_cache(maxsize=100_000)
+def _cached_piece(text: str) -> tuple[str, ...]:
+    return tuple(real_analyze(text))
+
+
+def _set_up_analyze(text: str, use_glossary: bool = True) -> list[str]:
+    # Analysing 100,000 synthetic descriptions would dominate the set-up; they are built from a
+    # pool of sentences, so the analysis is cached per sentence (set-up only, not measured).
+    if not use_glossary:
+        return real_analyze(text, use_glossary=False)
+    tokens: list[str] = []
+    for piece in (text or "").split("\n"):
+        if piece.strip():
+            tokens.extend(_cached_piece(piece))
+    return tokens
+
+
+def _synthetic_rows(count: int, start: int, organizations, categories, seed: int):
+    split = load_split(DEV_SPLIT)
+    random_state = random.Random(seed + start)
+    base = split.technologies
+    sentences = [
+        sentence
+        for technology in base
+        for sentence in technology.description.replace("\u3002", SENTENCE_BREAK).splitlines()
+        if sentence.strip()
+    ]
+    filler = [f"型号{n:05d}" for n in range(5000)]
+    now = timezone.now()
+    for number in range(start, start + count):
+        template = base[number % len(base)]
+        chinese = template.language == "zh"
+        description = "\n".join(random_state.sample(sentences, 3) + random_state.sample(filler, 3))
+        price = random_state.choice([None, 3e5, 1e6, 5e6, 2e7])
+        technology = Technology(
+            organization=organizations[number % len(organizations)],
+            title_zh=template.title if chinese else "",
+            title_en="" if chinese else template.title,
+            summary_zh=template.summary if chinese else "",
+            summary_en="" if chinese else template.summary,
+            description_zh=description if chinese else "",
+            description_en="" if chinese else description,
+            category=categories.get(template.category) or next(iter(categories.values())),
+            keywords=list(template.keywords),
+            trl=random_state.randint(3, 9),
+            transaction_modes=list(template.transaction_modes),
+            asking_price=None if price is None else Decimal(str(price)),
+            region=template.region or "CN",
+            status="published",
+            published_at=now,
+        )
+        technology.search_vector = catalog.search.technology_search_vector(technology)
+        yield technology
+
+
+def load_technologies(count: int, start: int) -> float:
+    started = time.perf_counter()
+    catalog.search.analyze = _set_up_analyze
+    matching.engine.index.analyze = _set_up_analyze
+    try:
+        organizations = list(Organization.objects.filter(name_en__startswith="Benchmark holder"))
+        if not organizations:
+            organizations = [
+                Organization.objects.create(
+                    name_en=f"Benchmark holder {n}",
+                    kind="university",
+                    region="CN-JS",
+                    verification_status="verified" if n % 2 else "unverified",
+                )
+                for n in range(200)
+            ]
+        categories = {c.code: c for c in Category.objects.filter(parent__isnull=False)}
+        batch: list[Technology] = []
+        for technology in _synthetic_rows(count, start, organizations, categories, seed=7):
+            batch.append(technology)
+            if len(batch) >= BATCH:
+                _save_batch(batch)
+                batch = []
+        if batch:
+            _save_batch(batch)
+    finally:
+        catalog.search.analyze = real_analyze
+        matching.engine.index.analyze = real_analyze
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_technology; ANALYZE matching_technologymatchprofile")
+    corpus_statistics(refresh=True)
+    return time.perf_counter() - started
+
+
+def _save_batch(batch: list[Technology]) -> None:
+    from matching.services import _technology_profile_row
+
+    created = Technology.objects.bulk_create(batch)
+    TechnologyMatchProfile.objects.bulk_create(
+        [_technology_profile_row(t, technology_document(t)) for t in created]
+    )
+
+
+def create_needs(count: int) -> list[int]:
+    split = load_split(DEV_SPLIT)
+    enterprise = Organization.objects.create(
+        name_en="Benchmark enterprise", kind="enterprise", region="CN-ZJ"
+    )
+    deadline = timezone.localdate() + datetime.timedelta(days=365)
+    ids = []
+    for number in range(count):
+        item = split.needs[number % len(split.needs)]
+        chinese = item.language == "zh"
+        need = Need.objects.create(
+            organization=enterprise,
+            title_zh=item.title if chinese else "",
+            title_en="" if chinese else item.title,
+            description_zh=item.description if chinese else "",
+            description_en="" if chinese else item.description,
+            trl_min=item.trl_min,
+            budget_max=None if item.budget_max is None else Decimal(str(item.budget_max)),
+            transaction_modes=list(item.transaction_modes),
+            region=item.region or "CN",
+            deadline=deadline,
+            status="published",
+            published_at=timezone.now(),
+        )
+        Need.objects.filter(pk=need.pk).update(search_vector=need_search_vector(need))
+        ids.append(need.pk)
+    return ids
+
+
+def measure_latency(need_ids: list[int], brute_needs: int) -> dict[str, float]:
+    needs = [Need.objects.get(pk=pk) for pk in need_ids]
+    documents = [need_document(need) for need in needs]
+    rank_technologies_for_need(documents[0])  # warm caches (statistics, categories)
+    production: list[float] = []
+    for document in documents:
+        started = time.perf_counter()
+        rank_technologies_for_need(document)
+        production.append((time.perf_counter() - started) * 1000)
+    runs: list[float] = []
+    for need in needs:
+        run = matching_run_create(
+            subject=RunSubject.NEED, subject_id=need.pk, trigger=RunTrigger.MANUAL
+        )
+        started = time.perf_counter()
+        matching_run_execute(run_id=run.pk)
+        runs.append((time.perf_counter() - started) * 1000)
+
+    # Brute force: every technology scored in Python, documents and terms loaded beforehand.
+    stats = corpus_statistics()
+    profiles = dict(TechnologyMatchProfile.objects.values_list("technology_id", "terms"))
+    all_documents = [
+        technology_document(t)
+        for t in Technology.objects.only(
+            "id", "organization_id", "title_zh", "category_id", "trl", "transaction_modes",
+            "asking_price", "currency", "region", "updated_at",
+        )  # fmt: skip
+    ]
+    terms = {str(pk): value for pk, value in profiles.items()}
+    brute: list[float] = []
+    for document in documents[:brute_needs]:
+        started = time.perf_counter()
+        rank(
+            document,
+            all_documents,
+            stats,
+            need_terms_cache=need_terms(document),
+            technology_terms_cache=terms,
+        )
+        brute.append((time.perf_counter() - started) * 1000)
+    return {
+        "production_p50": statistics.median(production),
+        "production_p95": _percentile(production, 0.95),
+        "run_p50": statistics.median(runs),
+        "run_p95": _percentile(runs, 0.95),
+        "brute_p50": statistics.median(brute),
+        "brute_p95": _percentile(brute, 0.95),
+        "brute_runs": len(brute),
+        "needs": len(production),
+    }
+
+
+def _worker(need_ids: list[int]) -> None:
+    connections.close_all()
+    for need_id in need_ids:
+        run = matching_run_create(
+            subject=RunSubject.NEED, subject_id=need_id, trigger=RunTrigger.MANUAL
+        )
+        matching_run_execute(run_id=run.pk)
+    connections.close_all()
+
+
+def measure_throughput(need_ids: list[int], workers: int) -> float:
+    connections.close_all()
+    shares = [need_ids[index::workers] for index in range(workers)]
+    context = multiprocessing.get_context("fork")
+    started = time.perf_counter()
+    processes = [context.Process(target=_worker, args=(share,)) for share in shares]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+        if process.exitcode:
+            raise RuntimeError(f"worker exited with {process.exitcode}")
+    return len(need_ids) / (time.perf_counter() - started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--needs", type=int, default=45)
+    parser.add_argument("--brute-needs", type=int, default=5)
+    parser.add_argument("--throughput-needs", type=int, default=90)
+    arguments = parser.parse_args()
+    print(
+        f"machine: {_cpu_model()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"PostgreSQL {connection.cursor().connection.info.server_version}"
+    )
+    with isolated_database() as database:
+        print(f"throw-away database {database}")
+        need_ids = create_needs(max(arguments.needs, arguments.throughput_needs))
+        loaded = 0
+        for size in sorted(arguments.sizes):
+            seconds = load_technologies(size - loaded, loaded)
+            loaded = size
+            print(f"\n{size:,} published technologies (loaded in {seconds:.0f} s)")
+            latency = measure_latency(need_ids[: arguments.needs], arguments.brute_needs)
+            ratio = latency["production_p95"] / latency["brute_p95"]
+            print(
+                f"  match one need (candidates + rerank), {latency['needs']} needs: "
+                f"p50 {latency['production_p50']:.1f} ms, p95 {latency['production_p95']:.1f} ms"
+            )
+            print(
+                f"  whole run incl. Match upsert: p50 {latency['run_p50']:.1f} ms, "
+                f"p95 {latency['run_p95']:.1f} ms"
+            )
+            print(
+                f"  brute force (rank() of every technology, {latency['brute_runs']} needs): "
+                f"p50 {latency['brute_p50']:.0f} ms, p95 {latency['brute_p95']:.0f} ms"
+            )
+            print(f"  production p95 / brute-force p95 = {ratio:.4f} (target <= 0.1)")
+            for workers in (1, 2):
+                rate = measure_throughput(need_ids[: arguments.throughput_needs], workers)
+                print(
+                    f"  full re-match of {arguments.throughput_needs} needs with {workers} "
+                    f"worker(s): {rate:.1f} needs/s"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

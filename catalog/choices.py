@@ -1,0 +1,139 @@
+"""Codes of the technology catalogue. The codes are a public contract (API, imports, exports)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TechnologyStatus(models.TextChoices):
+    """Lifecycle of a listing.
+
+    draft -> submitted -> published (the reviewer's decision "approve") | returned | rejected;
+    returned -> submitted again; published -> withdrawn | archived; withdrawn -> submitted.
+    Only `published` listings are public.
+    """
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Awaiting review")
+    RETURNED = "returned", _("Returned for changes")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ARCHIVED = "archived", _("Archived")
+
+
+class RevisionStatus(models.TextChoices):
+    """A proposed change to a published listing, reviewed before it replaces the public version."""
+
+    DRAFT = "draft", _("Draft change")
+    SUBMITTED = "submitted", _("Change awaiting review")
+    RETURNED = "returned", _("Change returned")
+    APPLIED = "applied", _("Change approved and applied")
+    REJECTED = "rejected", _("Change rejected")
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    RETURN = "return", _("Return for changes")
+    REJECT = "reject", _("Reject")
+
+
+class TransactionMode(models.TextChoices):
+    TRANSFER = "transfer", _("Transfer of ownership")
+    LICENSE = "license", _("Licence")
+    JOINT_DEVELOPMENT = "joint_development", _("Joint development")
+    CONSULTING = "consulting", _("Technical consulting")
+    SERVICE = "service", _("Technical service")
+    EQUITY = "equity", _("Equity investment")
+
+
+class Currency(models.TextChoices):
+    CNY = "CNY", _("Chinese yuan (CNY)")
+    USD = "USD", _("US dollar (USD)")
+    EUR = "EUR", _("Euro (EUR)")
+
+
+class IntellectualPropertyKind(models.TextChoices):
+    INVENTION_PATENT = "invention_patent", _("Invention patent")
+    UTILITY_MODEL = "utility_model", _("Utility model")
+    DESIGN = "design", _("Design patent")
+    SOFTWARE_COPYRIGHT = "software_copyright", _("Software copyright")
+    TRADE_SECRET = "trade_secret", _("Trade secret")
+    OTHER = "other", _("Other")
+
+
+PATENT_KINDS = (
+    IntellectualPropertyKind.INVENTION_PATENT,
+    IntellectualPropertyKind.UTILITY_MODEL,
+    IntellectualPropertyKind.DESIGN,
+)
+
+
+class IntellectualPropertyStatus(models.TextChoices):
+    FILED = "filed", _("Filed")
+    GRANTED = "granted", _("Granted")
+
+
+class ResourceKind(models.TextChoices):
+    ENERGY = "energy", _("Energy")
+    WATER = "water", _("Water")
+    MATERIALS = "materials", _("Materials")
+    EMISSIONS = "emissions", _("Emissions")
+    LAND = "land", _("Land")
+
+
+class AccessRequestStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+
+
+class TrlBand(models.TextChoices):
+    """TRL bands used as a search facet."""
+
+    RESEARCH = "1-3", _("TRL 1–3 (research)")
+    DEVELOPMENT = "4-6", _("TRL 4–6 (development and pilot)")
+    DEPLOYMENT = "7-9", _("TRL 7–9 (demonstration and deployment)")
+
+
+TRL_BAND_RANGES = {TrlBand.RESEARCH: (1, 3), TrlBand.DEVELOPMENT: (4, 6), TrlBand.DEPLOYMENT: (7, 9)}
+
+# The standard definitions of the technology readiness levels (GB/T 22900-2022 style wording).
+TRL_DEFINITIONS = {
+    1: _("Basic principles observed and reported"),
+    2: _("Technology concept and application formulated"),
+    3: _("Analytical and experimental proof of concept"),
+    4: _("Component validated in a laboratory environment"),
+    5: _("Component validated in a relevant environment"),
+    6: _("System or prototype demonstrated in a relevant environment (pilot)"),
+    7: _("System prototype demonstrated in an operational environment"),
+    8: _("System complete and qualified"),
+    9: _("Actual system proven in operational environment (commercial deployment)"),
+}
+
+
+class SearchSort(models.TextChoices):
+    RELEVANCE = "relevance", _("Relevance")
+    NEWEST = "newest", _("Newest")
+    PRICE_ASCENDING = "price", _("Price, lowest first")
+    PRICE_DESCENDING = "-price", _("Price, highest first")
+
+
+SDG_GOALS = {
+    1: _("No poverty"),
+    2: _("Zero hunger"),
+    3: _("Good health and well-being"),
+    4: _("Quality education"),
+    5: _("Gender equality"),
+    6: _("Clean water and sanitation"),
+    7: _("Affordable and clean energy"),
+    8: _("Decent work and economic growth"),
+    9: _("Industry, innovation and infrastructure"),
+    10: _("Reduced inequalities"),
+    11: _("Sustainable cities and communities"),
+    12: _("Responsible consumption and production"),
+    13: _("Climate action"),
+    14: _("Life below water"),
+    15: _("Life on land"),
+    16: _("Peace, justice and strong institutions"),
+    17: _("Partnerships for the goals"),
+}

@@ -1,0 +1,807 @@
+"""Writes of the technology catalogue. API views, pages, imports and commands call these."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Membership, Organization
+from catalog.choices import (
+    AccessRequestStatus,
+    IntellectualPropertyStatus,
+    ReviewDecision,
+    RevisionStatus,
+    TechnologyStatus,
+    TransactionMode,
+)
+from catalog.models import (
+    AccessRequest,
+    Category,
+    Inquiry,
+    SavedSearch,
+    Technology,
+    TechnologyAttachment,
+    TechnologyEvent,
+    TechnologyOffer,
+    TechnologyPatent,
+    TechnologyPerformanceFigure,
+    TechnologyResourceSaving,
+    TechnologyRevision,
+)
+from catalog.search import technology_search_vector
+from catalog.validators import attachment_content_type
+from core.workflow import (
+    StateMachine,
+    Transition,
+    TransitionNotAllowed,
+    compare_and_set_status,
+)
+from notifications.services import notify_users
+
+MEMBERS = frozenset({"member"})
+REVIEWERS = frozenset({"reviewer"})
+S = TechnologyStatus
+
+TECHNOLOGY_WORKFLOW = StateMachine(
+    {
+        (S.DRAFT, "submit"): Transition(S.SUBMITTED, MEMBERS, gettext_lazy("Submit for review")),
+        (S.RETURNED, "submit"): Transition(S.SUBMITTED, MEMBERS, gettext_lazy("Resubmit")),
+        (S.WITHDRAWN, "submit"): Transition(S.SUBMITTED, MEMBERS, gettext_lazy("Resubmit")),
+        (S.SUBMITTED, "approve"): Transition(S.PUBLISHED, REVIEWERS, gettext_lazy("Approve")),
+        (S.SUBMITTED, "return"): Transition(
+            S.RETURNED, REVIEWERS, gettext_lazy("Return for changes"), requires_note=True
+        ),
+        (S.SUBMITTED, "reject"): Transition(
+            S.REJECTED, REVIEWERS, gettext_lazy("Reject"), requires_note=True
+        ),
+        (S.PUBLISHED, "withdraw"): Transition(S.WITHDRAWN, MEMBERS, gettext_lazy("Withdraw")),
+        (S.PUBLISHED, "archive"): Transition(S.ARCHIVED, MEMBERS, gettext_lazy("Archive")),
+        (S.WITHDRAWN, "archive"): Transition(S.ARCHIVED, MEMBERS, gettext_lazy("Archive")),
+    }
+)
+R = RevisionStatus
+REVISION_WORKFLOW = StateMachine(
+    {
+        (R.SUBMITTED, "approve"): Transition(R.APPLIED, REVIEWERS),
+        (R.SUBMITTED, "return"): Transition(R.RETURNED, REVIEWERS, requires_note=True),
+        (R.SUBMITTED, "reject"): Transition(R.REJECTED, REVIEWERS, requires_note=True),
+        (R.RETURNED, "submit"): Transition(R.SUBMITTED, MEMBERS),
+    }
+)
+EDITABLE_STATUSES = (S.DRAFT, S.RETURNED, S.WITHDRAWN)
+OPEN_REVISION_STATUSES = (R.DRAFT, R.SUBMITTED, R.RETURNED)
+DECISION_ACTIONS = {
+    ReviewDecision.APPROVE: "approve",
+    ReviewDecision.RETURN: "return",
+    ReviewDecision.REJECT: "reject",
+}
+
+SCALAR_FIELDS = (
+    "title_zh",
+    "title_en",
+    "summary_zh",
+    "summary_en",
+    "description_zh",
+    "description_en",
+    "category",
+    "keywords",
+    "trl",
+    "application_scope",
+    "advantages",
+    "economic_comparison",
+    "currency",
+    "co2e_avoided_tonnes_per_year",
+    "co2e_method",
+    "sdg_goals",
+    "region",
+    "target_regions",
+    "nda_text",
+)
+ROW_FIELDS = {
+    "offers": (TechnologyOffer, ("mode", "asking_price", "negotiable", "exclusive")),
+    "patents": (TechnologyPatent, ("number", "kind", "status", "jurisdiction", "title")),
+    "performance_figures": (TechnologyPerformanceFigure, ("metric", "value", "unit")),
+    "resource_savings": (TechnologyResourceSaving, ("resource", "amount", "unit", "note")),
+}
+
+
+# --- who may do what ----------------------------------------------------------------------------
+
+
+def user_is_member(*, user, organization_id: int) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(user=user, organization_id=organization_id).exists()
+
+
+def technology_actor_roles(*, technology: Technology, user) -> set[str]:
+    roles: set[str] = set()
+    if not getattr(user, "is_authenticated", False):
+        return roles
+    if user_is_member(user=user, organization_id=technology.organization_id):
+        roles.add("member")
+    if user.is_reviewer:
+        roles.add("reviewer")
+    return roles
+
+
+def technology_open_revision(*, technology: Technology) -> TechnologyRevision | None:
+    return technology.revisions.filter(status__in=OPEN_REVISION_STATUSES).first()
+
+
+def technology_allowed_actions(*, technology: Technology, user) -> list[str]:
+    roles = technology_actor_roles(technology=technology, user=user)
+    actions = TECHNOLOGY_WORKFLOW.allowed_actions(technology.status, roles)
+    if technology.status == S.PUBLISHED:
+        revision = technology_open_revision(technology=technology)
+        if revision is not None:
+            for action in REVISION_WORKFLOW.allowed_actions(revision.status, roles):
+                if action not in actions:
+                    actions.append(action)
+    return actions
+
+
+def technology_can_edit(*, technology: Technology, user) -> bool:
+    return "member" in technology_actor_roles(technology=technology, user=user) and (
+        technology.status in (*EDITABLE_STATUSES, S.PUBLISHED)
+    )
+
+
+# --- validating and applying data ---------------------------------------------------------------
+
+
+def _as_decimal(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError) as error:
+        raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from error
+
+
+def _offers_from_modes(data: dict) -> list[dict]:
+    price = data.get("asking_price")
+    return [
+        {
+            "mode": mode,
+            "asking_price": price,
+            "negotiable": price in (None, ""),
+            "exclusive": False if mode == TransactionMode.LICENSE else None,
+        }
+        for mode in data.get("transaction_modes") or []
+    ]
+
+
+def _normalized_rows(data: dict) -> dict[str, list[dict]]:
+    rows: dict[str, list[dict]] = {}
+    if "offers" in data and data["offers"] is not None:
+        rows["offers"] = list(data["offers"])
+    elif "transaction_modes" in data:
+        rows["offers"] = _offers_from_modes(data)
+    for name in ("patents", "performance_figures", "resource_savings"):
+        if name in data and data[name] is not None:
+            rows[name] = list(data[name])
+    return rows
+
+
+def _build_rows(technology: Technology, rows: dict[str, list[dict]], errors: dict) -> dict:
+    """Unsaved row objects per kind, validated; messages name the row."""
+    built: dict[str, list] = {}
+    for name, items in rows.items():
+        model, fields = ROW_FIELDS[name]
+        objects = []
+        for index, item in enumerate(items, start=1):
+            values = {field: item.get(field) for field in fields if field in item}
+            for field in ("title", "unit", "note", "jurisdiction"):
+                if field in values and values[field] is None:
+                    values[field] = "CN" if field == "jurisdiction" else ""
+            try:
+                for field in ("asking_price", "amount"):
+                    if field in values:
+                        values[field] = _as_decimal(values[field])
+                if name == "offers":
+                    values["negotiable"] = bool(values.get("negotiable"))
+                if name == "performance_figures":
+                    values["position"] = index
+                    values["value"] = str(values.get("value") or "")
+                row = model(technology=technology, **values)
+                row.full_clean(exclude=["technology"], validate_unique=False)
+            except ValidationError as error:
+                for field, messages in getattr(error, "message_dict", {"": error.messages}).items():
+                    for message in messages:
+                        errors.setdefault(name, []).append(
+                            _("Row %(row)d, %(field)s: %(message)s")
+                            % {"row": index, "field": field or name, "message": message}
+                        )
+                continue
+            objects.append(row)
+        keys = [getattr(o, "mode", None) or getattr(o, "number", None) for o in objects]
+        if name in ("offers", "patents") and len(set(keys)) != len(keys):
+            errors.setdefault(name, []).append(_("The same entry is listed twice."))
+        built[name] = objects
+    return built
+
+
+def _set_scalars(technology: Technology, data: dict, errors: dict) -> None:
+    for field in SCALAR_FIELDS:
+        if field not in data:
+            continue
+        value = data[field]
+        if field == "category":
+            if isinstance(value, Category):
+                technology.category = value
+            else:
+                category = Category.objects.filter(code=str(value or "")).first()
+                if category is None:
+                    errors.setdefault("category", []).append(
+                        _("“%(code)s” is not a category code of the taxonomy.") % {"code": value}
+                    )
+                else:
+                    technology.category = category
+            continue
+        if field == "co2e_avoided_tonnes_per_year":
+            try:
+                value = _as_decimal(value)
+            except ValidationError as error:
+                errors.setdefault(field, []).extend(error.messages)
+                continue
+        if field in ("keywords", "target_regions", "sdg_goals") and value is None:
+            value = []
+        if field in ("keywords", "target_regions") and isinstance(value, str):
+            value = [part.strip() for part in value.replace("，", ",").split(",") if part.strip()]
+        if value is None and field not in ("trl", "co2e_avoided_tonnes_per_year"):
+            value = ""
+        setattr(technology, field, value)
+
+
+def _summarize_offers(technology: Technology, offers: list[TechnologyOffer]) -> None:
+    technology.transaction_modes = [offer.mode for offer in offers]
+    prices = [offer.asking_price for offer in offers if offer.asking_price is not None]
+    technology.asking_price = min(prices) if prices else None
+
+
+def _validated(technology: Technology, data: dict) -> dict:
+    """Set `data` on the (unsaved) technology and build its rows; raise every error at once."""
+    errors: dict[str, list] = {}
+    _set_scalars(technology, data, errors)
+    rows = _build_rows(technology, _normalized_rows(data), errors)
+    if "offers" in rows:
+        _summarize_offers(technology, rows["offers"])
+    if "patents" in rows:
+        technology.has_granted_patent = any(
+            p.status == IntellectualPropertyStatus.GRANTED for p in rows["patents"]
+        )
+    if "asking_price" in data and "offers" not in data:
+        try:
+            price = _as_decimal(data["asking_price"])
+        except ValidationError as error:
+            errors.setdefault("asking_price", []).extend(error.messages)
+        else:
+            if price is not None and price < 0:
+                errors.setdefault("asking_price", []).append(_("A price cannot be negative."))
+    exclude = ["organization", "created_by", "search_vector"]
+    if "category" in errors:
+        exclude.append("category")
+    try:
+        technology.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return rows
+
+
+def _save_rows(technology: Technology, rows: dict) -> None:
+    for name, objects in rows.items():
+        model, _fields = ROW_FIELDS[name]
+        model.objects.filter(technology=technology).delete()
+        for row in objects:
+            row.technology = technology
+        model.objects.bulk_create(objects)
+
+
+def _snapshot(technology: Technology) -> dict[str, Any]:
+    values = {field: getattr(technology, field) for field in SCALAR_FIELDS if field != "category"}
+    values["category"] = technology.category.code if technology.category_id else None
+    values["transaction_modes"] = list(technology.transaction_modes)
+    values["asking_price"] = technology.asking_price
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+def _changes(before: dict, after: dict) -> list[dict]:
+    changes = []
+    for field, new in after.items():
+        old = before.get(field)
+        if old != new:
+            changes.append({"field": field, "from": str(old or "")[:200], "to": str(new or "")[:200]})
+    return changes
+
+
+def _save(technology: Technology) -> None:
+    technology.search_vector = technology_search_vector(technology)
+    technology.save()
+
+
+def _event(
+    technology: Technology,
+    *,
+    user,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    field_comments: dict | None = None,
+    changes: list | None = None,
+    revision: TechnologyRevision | None = None,
+) -> TechnologyEvent:
+    return TechnologyEvent.objects.create(
+        technology=technology,
+        revision=revision,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        field_comments=field_comments or {},
+        changes=changes or [],
+    )
+
+
+def _serializable(data: dict) -> dict:
+    cleaned = {key: value for key, value in data.items() if key in (*SCALAR_FIELDS, *ROW_FIELDS, "transaction_modes", "asking_price")}  # noqa: E501
+    if isinstance(cleaned.get("category"), Category):
+        cleaned["category"] = cleaned["category"].code
+    return json.loads(json.dumps(cleaned, cls=DjangoJSONEncoder))
+
+
+# --- create, update -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def technology_create(*, user, organization: Organization, data: dict) -> Technology:
+    """A new draft listing of `organization`; the user must be one of its members."""
+    if not user_is_member(user=user, organization_id=organization.pk):
+        raise PermissionDenied(_("Only members of the organisation can list its technologies."))
+    technology = Technology(organization=organization, created_by=user)
+    if not data.get("region"):
+        data = {**data, "region": organization.region}
+    rows = _validated(technology, data)
+    _save(technology)
+    _save_rows(technology, rows)
+    _event(technology, user=user, action="create", to_status=technology.status)
+    return technology
+
+
+@transaction.atomic
+def technology_update(*, user, technology: Technology, data: dict) -> Technology:
+    """Edit a listing. A published listing keeps its public version: the change goes to review."""
+    technology = Technology.objects.select_for_update().get(pk=technology.pk)
+    if "member" not in technology_actor_roles(technology=technology, user=user):
+        raise PermissionDenied(_("Only members of the holder organisation can edit this listing."))
+    if technology.status == S.PUBLISHED:
+        return technology_propose_revision(user=user, technology=technology, data=data)
+    if technology.status not in EDITABLE_STATUSES:
+        raise TransitionNotAllowed(
+            _("A listing that is “%(status)s” cannot be edited.")
+            % {"status": technology.get_status_display()}
+        )
+    before = _snapshot(technology)
+    rows = _validated(technology, data)
+    _save(technology)
+    _save_rows(technology, rows)
+    changes = _changes(before, _snapshot(technology))
+    changes += [{"field": name, "from": "", "to": str(len(rows[name]))} for name in rows]
+    _event(technology, user=user, action="edit", changes=changes)
+    return technology
+
+
+def technology_propose_revision(*, user, technology: Technology, data: dict) -> Technology:
+    """Store the change of a published listing for review; the public version stays as it is."""
+    # Validate the merged result on a copy that is never saved.
+    proposed = Technology.objects.get(pk=technology.pk)
+    _validated(proposed, data)
+    revision = technology_open_revision(technology=technology)
+    payload = _serializable(data)
+    if revision is None:
+        revision = TechnologyRevision.objects.create(
+            technology=technology, data=payload, created_by=user, status=R.SUBMITTED
+        )
+    else:
+        TechnologyRevision.objects.filter(pk=revision.pk).update(
+            data={**revision.data, **payload}, status=R.SUBMITTED, created_by=user
+        )
+        revision.refresh_from_db()
+    changes = _changes(_snapshot(technology), _snapshot(proposed))
+    _event(
+        technology,
+        user=user,
+        action="propose_change",
+        from_status=technology.status,
+        to_status=technology.status,
+        changes=changes,
+        revision=revision,
+    )
+    _notify_reviewers(technology, _("A change to a published technology awaits review"))
+    return technology
+
+
+# --- workflow -----------------------------------------------------------------------------------
+
+
+def _transition(
+    *, user, technology: Technology, action: str, note: str = "", field_comments=None
+) -> Technology:
+    roles = technology_actor_roles(technology=technology, user=user)
+    if not roles:
+        raise PermissionDenied(_("You may not act on this listing."))
+    transition = TECHNOLOGY_WORKFLOW.resolve(technology.status, action, roles)
+    if transition.requires_note and not (note or "").strip() and not field_comments:
+        raise ValidationError({"comment": _("Give a reason or comments for this decision.")})
+    now = timezone.now()
+    extra: dict[str, Any] = {"updated_at": now}
+    if transition.target == S.SUBMITTED:
+        extra["submitted_at"] = now
+    if transition.target == S.PUBLISHED:
+        extra["published_at"] = now
+    source = technology.status
+    if not compare_and_set_status(
+        Technology, pk=technology.pk, expected=source, target=transition.target, **extra
+    ):
+        raise TransitionNotAllowed(_("Someone else changed this listing first; please reload."))
+    technology.refresh_from_db()
+    _event(
+        technology,
+        user=user,
+        action=action,
+        from_status=source,
+        to_status=transition.target,
+        note=(note or "").strip(),
+        field_comments=field_comments,
+    )
+    return technology
+
+
+@transaction.atomic
+def technology_submit(*, user, technology: Technology) -> Technology:
+    if technology.status == S.PUBLISHED:
+        revision = technology_open_revision(technology=technology)
+        if revision is not None and revision.status == R.RETURNED:
+            return _revision_transition(user=user, technology=technology, revision=revision,
+                                        action="submit")  # fmt: skip
+    # Check the whole listing before it goes to a reviewer.
+    _validated(Technology.objects.get(pk=technology.pk), {})
+    technology = _transition(user=user, technology=technology, action="submit")
+    _notify_reviewers(technology, _("A technology awaits review"))
+    return technology
+
+
+@transaction.atomic
+def technology_withdraw(*, user, technology: Technology, note: str = "") -> Technology:
+    return _transition(user=user, technology=technology, action="withdraw", note=note)
+
+
+@transaction.atomic
+def technology_archive(*, user, technology: Technology, note: str = "") -> Technology:
+    return _transition(user=user, technology=technology, action="archive", note=note)
+
+
+@transaction.atomic
+def technology_review(
+    *,
+    user,
+    technology: Technology,
+    decision: str,
+    comment: str = "",
+    field_comments: dict[str, str] | None = None,
+) -> Technology:
+    """A reviewer's decision on a submitted listing, or on the pending change of a published one."""
+    if not getattr(user, "is_authenticated", False) or not user.is_reviewer:
+        raise PermissionDenied(_("Only reviewers can review technologies."))
+    if decision not in DECISION_ACTIONS:
+        raise ValidationError(
+            {"decision": _("Choose one of: approve, return, reject.")}
+        )
+    field_comments = {k: v.strip() for k, v in (field_comments or {}).items() if v and v.strip()}
+    action = DECISION_ACTIONS[decision]
+    if technology.status == S.PUBLISHED:
+        revision = technology_open_revision(technology=technology)
+        if revision is not None:
+            return _revision_transition(
+                user=user, technology=technology, revision=revision, action=action,
+                note=comment, field_comments=field_comments,
+            )  # fmt: skip
+    technology = _transition(
+        user=user,
+        technology=technology,
+        action=action,
+        note=comment,
+        field_comments=field_comments,
+    )
+    if technology.status == S.PUBLISHED:
+        _on_published(technology)
+    _notify_holder(technology, decision, comment)
+    return technology
+
+
+def _revision_transition(
+    *, user, technology, revision, action: str, note: str = "", field_comments=None
+) -> Technology:
+    roles = technology_actor_roles(technology=technology, user=user)
+    transition = REVISION_WORKFLOW.resolve(revision.status, action, roles)
+    if transition.requires_note and not (note or "").strip() and not field_comments:
+        raise ValidationError({"comment": _("Give a reason or comments for this decision.")})
+    if not compare_and_set_status(
+        TechnologyRevision,
+        pk=revision.pk,
+        expected=revision.status,
+        target=transition.target,
+        decided_at=timezone.now() if "reviewer" in transition.actors else None,
+    ):
+        raise TransitionNotAllowed(_("Someone else changed this listing first; please reload."))
+    changes: list = []
+    if transition.target == R.APPLIED:
+        technology = Technology.objects.select_for_update().get(pk=technology.pk)
+        before = _snapshot(technology)
+        rows = _validated(technology, revision.data)
+        _save(technology)
+        _save_rows(technology, rows)
+        changes = _changes(before, _snapshot(technology))
+    _event(
+        technology,
+        user=user,
+        action=f"change_{action}",
+        from_status=technology.status,
+        to_status=technology.status,
+        note=(note or "").strip(),
+        field_comments=field_comments,
+        changes=changes,
+        revision=revision,
+    )
+    if "reviewer" in transition.actors:
+        _notify_holder(technology, action, note, change=True)
+    else:
+        _notify_reviewers(technology, _("A change to a published technology awaits review"))
+    return technology
+
+
+def _on_published(technology: Technology) -> None:
+    from catalog.tasks import notify_saved_searches
+
+    transaction.on_commit(lambda pk=technology.pk: notify_saved_searches.delay(pk))
+
+
+def _reviewers():
+    return get_user_model().objects.filter(roles__overlap=["reviewer", "admin"], is_active=True)
+
+
+def _notify_reviewers(technology: Technology, title: str) -> None:
+    notify_users(
+        users=list(_reviewers()),
+        title=f"{title}: {technology.title}",
+        url=reverse("catalog:review_queue"),
+    )
+
+
+def _notify_holder(technology: Technology, decision: str, comment: str, change=False) -> None:
+    titles = {
+        "approve": _("Your technology was approved and published"),
+        "return": _("Your technology was returned for changes"),
+        "reject": _("Your technology was rejected"),
+    }
+    if change:
+        titles = {
+            "approve": _("Your change was approved and is now public"),
+            "return": _("Your change was returned for changes"),
+            "reject": _("Your change was rejected"),
+        }
+    members = get_user_model().objects.filter(memberships__organization=technology.organization_id)
+    notify_users(
+        users=list(members),
+        title=f"{titles.get(decision, decision)}: {technology.title}",
+        body=comment or "",
+        url=reverse("catalog:technology_manage", args=[technology.pk]),
+    )
+
+
+# --- attachments, inquiries, access -------------------------------------------------------------
+
+
+@transaction.atomic
+def attachment_add(
+    *, user, technology: Technology, upload: UploadedFile, confidential: bool = False
+) -> TechnologyAttachment:
+    if "member" not in technology_actor_roles(technology=technology, user=user):
+        raise PermissionDenied(_("Only members of the holder organisation can add documents."))
+    head = upload.read(16)
+    upload.seek(0)
+    try:
+        content_type = attachment_content_type(name=upload.name, head=head, size=upload.size)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    attachment = TechnologyAttachment(
+        technology=technology,
+        name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        confidential=confidential,
+        uploaded_by=user,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    _event(technology, user=user, action="attach", note=attachment.name)
+    return attachment
+
+
+@transaction.atomic
+def inquiry_create(*, user, technology: Technology, message: str) -> Inquiry:
+    """A signed-in user expresses interest in a published technology."""
+    if technology.status != S.PUBLISHED:
+        raise TransitionNotAllowed(_("Only published technologies accept inquiries."))
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError({"message": _("Tell the holder what you are interested in.")})
+    organization = Organization.objects.of_user(user).order_by("pk").first()
+    inquiry = Inquiry(technology=technology, user=user, organization=organization, message=message)
+    inquiry.full_clean()
+    inquiry.save()
+    members = get_user_model().objects.filter(memberships__organization=technology.organization_id)
+    notify_users(
+        users=list(members),
+        title=_("New inquiry about %(title)s") % {"title": technology.title},
+        body=message,
+        url=reverse("catalog:technology_manage", args=[technology.pk]),
+    )
+    return inquiry
+
+
+DEFAULT_NDA = gettext_lazy(
+    "I will keep the confidential information of this listing secret, use it only to evaluate a "
+    "cooperation with the holder, and not pass it on to third parties without the holder's "
+    "written consent."
+)
+
+
+@transaction.atomic
+def access_request_create(
+    *, user, technology: Technology, accept_nda: bool, message: str = ""
+) -> AccessRequest:
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to ask for the confidential detail."))
+    if technology.status != S.PUBLISHED:
+        raise TransitionNotAllowed(_("Only published technologies accept access requests."))
+    if not accept_nda:
+        raise ValidationError({"accept_nda": _("You must accept the non-disclosure agreement.")})
+    try:
+        with transaction.atomic():
+            access = AccessRequest.objects.create(
+                technology=technology,
+                user=user,
+                message=(message or "").strip()[:2000],
+                nda_accepted_at=timezone.now(),
+                nda_text=technology.nda_text or str(DEFAULT_NDA),
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            _("You have already asked for access to this technology.")
+        ) from error
+    members = get_user_model().objects.filter(memberships__organization=technology.organization_id)
+    notify_users(
+        users=list(members),
+        title=_("Access to the confidential detail of %(title)s requested")
+        % {"title": technology.title},
+        body=access.message,
+        url=reverse("catalog:technology_manage", args=[technology.pk]),
+    )
+    return access
+
+
+@transaction.atomic
+def access_request_decide(*, user, access_request: AccessRequest, approve: bool) -> AccessRequest:
+    technology = access_request.technology
+    if "member" not in technology_actor_roles(technology=technology, user=user):
+        raise PermissionDenied(_("Only the holder decides on access to its confidential detail."))
+    target = AccessRequestStatus.APPROVED if approve else AccessRequestStatus.DECLINED
+    updated = AccessRequest.objects.filter(
+        pk=access_request.pk, status=AccessRequestStatus.REQUESTED
+    ).update(status=target, decided_by=user, decided_at=timezone.now())
+    if not updated:
+        raise TransitionNotAllowed(_("This request has already been decided."))
+    access_request.refresh_from_db()
+    _event(
+        technology,
+        user=user,
+        action="access_approved" if approve else "access_declined",
+        note=str(access_request.user),
+    )
+    notify_users(
+        users=[access_request.user],
+        title=(
+            _("You may now see the confidential detail of %(title)s")
+            if approve
+            else _("Your access request for %(title)s was declined")
+        )
+        % {"title": technology.title},
+        url=reverse("catalog:technology_detail", args=[technology.pk]),
+    )
+    return access_request
+
+
+# --- saved searches -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def saved_search_create(*, user, name: str, query: str, filters: dict) -> SavedSearch:
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to save a search."))
+    name = (name or "").strip() or (query or "").strip() or _("My search")
+    allowed = {key: value for key, value in (filters or {}).items() if key in SAVED_FILTER_KEYS and value}
+    if not (query or "").strip() and not allowed:
+        raise ValidationError(_("Enter search words or choose a filter before saving the search."))
+    saved = SavedSearch(user=user, name=name[:120], query=(query or "").strip()[:200], filters=allowed)
+    saved.full_clean()
+    saved.save()
+    return saved
+
+
+SAVED_FILTER_KEYS = (
+    "category",
+    "trl_band",
+    "trl_min",
+    "transaction_mode",
+    "region",
+    "holder_type",
+    "has_granted_patent",
+    "price_max",
+)
+
+
+def saved_searches_notify(*, technology_id: int) -> int:
+    """Tell the owners of saved searches matching a newly published technology (once each)."""
+    from catalog.models import SavedSearchHit
+    from catalog.selectors import technology_matches_search
+
+    technology = Technology.objects.filter(pk=technology_id, status=S.PUBLISHED).first()
+    if technology is None:
+        return 0
+    told = 0
+    searches = SavedSearch.objects.exclude(hits__technology_id=technology_id).select_related("user")
+    for saved in searches.iterator(chunk_size=500):
+        if saved.user.memberships.filter(organization_id=technology.organization_id).exists():
+            continue
+        if not technology_matches_search(
+            technology_id=technology_id, query=saved.query, filters=saved.filters
+        ):
+            continue
+        _hit, created = SavedSearchHit.objects.get_or_create(
+            saved_search=saved, technology_id=technology_id
+        )
+        if not created:
+            continue
+        notify_users(
+            users=[saved.user],
+            title=_("New technology for your saved search “%(name)s”: %(title)s")
+            % {"name": saved.name, "title": technology.title},
+            body=technology.summary,
+            url=reverse("catalog:technology_detail", args=[technology.pk]),
+        )
+        told += 1
+    return told
+
+
+def saved_search_delete(*, user, saved_search: SavedSearch) -> None:
+    if saved_search.user_id != user.pk:
+        raise PermissionDenied
+    saved_search.delete()
+

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from catalog import services
+
+
+@shared_task(acks_late=True)
+def notify_saved_searches(technology_id: int) -> int:
+    """Tell owners of matching saved searches about a newly published technology (idempotent)."""
+    return services.saved_searches_notify(technology_id=technology_id)

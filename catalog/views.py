@@ -1,0 +1,509 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Organization
+from catalog import exports, imports, selectors, services
+from catalog.choices import TRL_DEFINITIONS, SearchSort, TechnologyStatus
+from catalog.forms import (
+    AccessRequestForm,
+    AttachmentForm,
+    FigureFormSet,
+    ImportForm,
+    InquiryForm,
+    PatentFormSet,
+    ReviewForm,
+    SavedSearchForm,
+    SavingFormSet,
+    TechnologyForm,
+    formset_rows,
+)
+from catalog.models import AccessRequest, SavedSearch, Technology, TechnologyAttachment
+from catalog.services import DEFAULT_NDA, SAVED_FILTER_KEYS
+from core.forms import apply_validation_error
+from core.workflow import TransitionNotAllowed
+
+PAGE_SIZE = 20
+FACET_KEYS = ("category", "trl_band", "transaction_mode", "region", "holder_type",
+              "has_granted_patent")  # fmt: skip
+
+
+def _search_context(request):
+    search = selectors.technology_search(user=request.user, params=request.GET, public_only=True)
+    paginator = Paginator(search.queryset, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    technologies = list(page.object_list)
+    for technology in technologies:
+        technology.snippet = search.snippet(technology.summary)
+        technology.title_snippet = search.snippet(technology.title)
+    facets = selectors.technology_facets(search=search)
+    params = request.GET.copy()
+    params.pop("page", None)
+    active = {key: params.get(key) for key in (*FACET_KEYS, "q", "sort") if params.get(key)}
+    facet_links = {}
+    for key in FACET_KEYS:
+        for item in _flatten(facets[key]):
+            query = {**active, key: item["value"]}
+            item["url"] = "?" + urlencode(query)
+            item["active"] = active.get(key) == item["value"]
+        removed = {k: v for k, v in active.items() if k != key}
+        facet_links[key] = "?" + urlencode(removed)
+    return {
+        "search": search,
+        "page_obj": page,
+        "technologies": technologies,
+        "facets": facets,
+        "facet_clear": facet_links,
+        "query": params.get("q", ""),
+        "active": active,
+        "sorts": SearchSort.choices,
+        "querystring": urlencode(active),
+        "save_form": SavedSearchForm(),
+    }
+
+
+def _flatten(items):
+    for item in items:
+        yield item
+        yield from item.get("children", ())
+
+
+def technology_list(request):
+    """The public catalogue: search, facets, sorting, pagination."""
+    return render(request, "catalog/technology_list.html", _search_context(request))
+
+
+def technology_export(request, file_format: str):
+    search = selectors.technology_search(user=request.user, params=request.GET, public_only=True)
+    rows = search.queryset[: exports.MAX_EXPORT_ROWS]
+    if file_format == "xlsx":
+        return exports.technologies_xlsx_response(rows)
+    if file_format == "csv":
+        return exports.technologies_csv_response(rows)
+    raise Http404
+
+
+def _visible_technology(request, pk: int) -> Technology:
+    return get_object_or_404(
+        selectors.technologies_visible_to(user=request.user).select_related(
+            "organization", "category__parent"
+        ),
+        pk=pk,
+    )
+
+
+def technology_detail(request, pk: int):
+    technology = _visible_technology(request, pk)
+    roles = services.technology_actor_roles(technology=technology, user=request.user)
+    confidential = selectors.can_view_confidential(user=request.user, technology=technology)
+    access_request = None
+    if request.user.is_authenticated and not confidential:
+        access_request = AccessRequest.objects.filter(
+            technology=technology, user=request.user
+        ).first()
+    attachments = [
+        a for a in technology.attachments.all() if confidential or not a.confidential
+    ]
+    context = {
+        "technology": technology,
+        "is_member": "member" in roles,
+        "confidential": confidential,
+        "access_request": access_request,
+        "attachments": attachments,
+        "offers": technology.offers.all(),
+        "patents": technology.patents.all(),
+        "figures": technology.performance_figures.all() if confidential else [],
+        "savings": technology.resource_savings.all(),
+        "inquiry_form": InquiryForm(),
+        "access_form": AccessRequestForm(),
+        "nda_text": technology.nda_text or DEFAULT_NDA,
+    }
+    return render(request, "catalog/technology_detail.html", context)
+
+
+@login_required
+@require_POST
+def inquiry_create(request, pk: int):
+    technology = _visible_technology(request, pk)
+    form = InquiryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.inquiry_create(
+                user=request.user, technology=technology, message=form.cleaned_data["message"]
+            )
+        except (ValidationError, TransitionNotAllowed) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("Your interest has been sent to the holder."))
+    else:
+        messages.error(request, _("Write a message to the holder."))
+    return redirect("catalog:technology_detail", pk=technology.pk)
+
+
+@login_required
+@require_POST
+def access_request_create(request, pk: int):
+    technology = _visible_technology(request, pk)
+    form = AccessRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("You must accept the non-disclosure agreement."))
+        return redirect("catalog:technology_detail", pk=technology.pk)
+    try:
+        services.access_request_create(
+            user=request.user,
+            technology=technology,
+            accept_nda=form.cleaned_data["accept_nda"],
+            message=form.cleaned_data["message"],
+        )
+    except (ValidationError, TransitionNotAllowed) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Your request has been sent to the holder."))
+    return redirect("catalog:technology_detail", pk=technology.pk)
+
+
+@login_required
+@require_POST
+def access_request_decide(request, pk: int):
+    access = get_object_or_404(
+        AccessRequest.objects.select_related("technology", "user"),
+        pk=pk,
+        technology__organization_id__in=selectors.member_organization_ids(user=request.user),
+    )
+    try:
+        services.access_request_decide(
+            user=request.user, access_request=access, approve=request.POST.get("approve") == "1"
+        )
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your decision has been saved."))
+    return redirect("catalog:technology_manage", pk=access.technology_id)
+
+
+def attachment_download(request, pk: int):
+    attachment = get_object_or_404(TechnologyAttachment.objects.select_related("technology"), pk=pk)
+    technology = _visible_technology(request, attachment.technology_id)
+    if attachment.confidential and not selectors.can_view_confidential(
+        user=request.user, technology=technology
+    ):
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.name
+    )
+
+
+# --- holder pages -------------------------------------------------------------------------------
+
+
+@login_required
+def my_technologies(request):
+    technologies = selectors.technologies_of_user(user=request.user)
+    return render(
+        request,
+        "catalog/my_technologies.html",
+        {
+            "technologies": technologies,
+            "has_organization": bool(selectors.member_organization_ids(user=request.user)),
+            "saved_searches": SavedSearch.objects.filter(user=request.user),
+        },
+    )
+
+
+def _initial_from(technology: Technology) -> tuple[dict, list, list, list]:
+    offers = list(technology.offers.all())
+    price = next((o.asking_price for o in offers if o.asking_price is not None), None)
+    initial = {
+        field: getattr(technology, field)
+        for field in services.SCALAR_FIELDS
+        if field not in ("category", "keywords")
+    }
+    initial.update(
+        category=technology.category.code,
+        keywords=", ".join(technology.keywords),
+        transaction_modes=[o.mode for o in offers],
+        asking_price=price,
+        license_exclusive=any(o.exclusive for o in offers),
+    )
+    patents = list(technology.patents.values("number", "kind", "status", "jurisdiction", "title"))
+    figures = list(technology.performance_figures.values("metric", "value", "unit"))
+    savings = list(technology.resource_savings.values("resource", "amount", "unit", "note"))
+    return initial, patents, figures, savings
+
+
+def _technology_form_page(request, technology: Technology | None):
+    if technology is None:
+        initial, patents, figures, savings = {}, [], [], []
+        organizations = Organization.objects.of_user(request.user).order_by("pk")
+        if not organizations:
+            messages.error(request, _("Create or join an organisation before listing."))
+            return redirect("accounts:organization_create")
+        initial["region"] = organizations[0].region
+    else:
+        initial, patents, figures, savings = _initial_from(technology)
+    data = request.POST if request.method == "POST" else None
+    form = TechnologyForm(data, initial=initial)
+    patent_set = PatentFormSet(data, initial=patents, prefix="patents")
+    figure_set = FigureFormSet(data, initial=figures, prefix="figures")
+    saving_set = SavingFormSet(data, initial=savings, prefix="savings")
+    if request.method == "POST" and all(
+        f.is_valid() for f in (form, patent_set, figure_set, saving_set)
+    ):
+        payload = form.service_data()
+        payload["patents"] = formset_rows(patent_set, "number")
+        payload["performance_figures"] = formset_rows(figure_set, "metric")
+        payload["resource_savings"] = formset_rows(saving_set, "amount")
+        was_published = technology is not None and technology.status == TechnologyStatus.PUBLISHED
+        try:
+            if technology is None:
+                technology = services.technology_create(
+                    user=request.user, organization=organizations[0], data=payload
+                )
+            else:
+                technology = services.technology_update(
+                    user=request.user, technology=technology, data=payload
+                )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        except TransitionNotAllowed as error:
+            form.add_error(None, str(error))
+        else:
+            if technology.status == TechnologyStatus.PUBLISHED and was_published:
+                messages.success(
+                    request,
+                    _("Your change was sent to review; the published version stays visible."),
+                )
+            else:
+                messages.success(request, _("The technology has been saved."))
+            return redirect("catalog:technology_manage", pk=technology.pk)
+    return render(
+        request,
+        "catalog/technology_form.html",
+        {
+            "form": form,
+            "patent_set": patent_set,
+            "figure_set": figure_set,
+            "saving_set": saving_set,
+            "technology": technology,
+            "trl_definitions": TRL_DEFINITIONS,
+        },
+    )
+
+
+@login_required
+def technology_create(request):
+    return _technology_form_page(request, None)
+
+
+def _own_technology(request, pk: int) -> Technology:
+    return get_object_or_404(selectors.technologies_of_user(user=request.user), pk=pk)
+
+
+@login_required
+def technology_edit(request, pk: int):
+    technology = _own_technology(request, pk)
+    if not services.technology_can_edit(technology=technology, user=request.user):
+        messages.error(request, _("This listing cannot be edited in its current state."))
+        return redirect("catalog:technology_manage", pk=pk)
+    return _technology_form_page(request, technology)
+
+
+@login_required
+def technology_manage(request, pk: int):
+    """Status, review comments, pending change, requests and history of one listing."""
+    technology = _visible_technology(request, pk)
+    roles = services.technology_actor_roles(technology=technology, user=request.user)
+    if not roles:
+        raise Http404
+    context = {
+        "technology": technology,
+        "is_member": "member" in roles,
+        "is_reviewer": "reviewer" in roles,
+        "actions": services.technology_allowed_actions(technology=technology, user=request.user),
+        "can_edit": services.technology_can_edit(technology=technology, user=request.user),
+        "latest_review": selectors.technology_latest_review(technology=technology),
+        "revision": services.technology_open_revision(technology=technology),
+        "history": selectors.technology_history(technology=technology),
+        "access_requests": technology.access_requests.select_related("user"),
+        "inquiries": technology.inquiries.select_related("user", "organization"),
+        "attachments": technology.attachments.all(),
+        "attachment_form": AttachmentForm(),
+        "review_form": ReviewForm(),
+    }
+    return render(request, "catalog/technology_manage.html", context)
+
+
+MEMBER_ACTIONS = {
+    "submit": services.technology_submit,
+    "withdraw": services.technology_withdraw,
+    "archive": services.technology_archive,
+}
+
+
+@login_required
+@require_POST
+def technology_transition(request, pk: int):
+    technology = _visible_technology(request, pk)
+    action = request.POST.get("action", "")
+    service = MEMBER_ACTIONS.get(action)
+    if service is None:
+        raise Http404
+    try:
+        service(user=request.user, technology=technology)
+    except PermissionDenied:
+        raise
+    except (ValidationError, TransitionNotAllowed) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Done: the listing is now “%(status)s”.") % {
+            "status": Technology.objects.get(pk=pk).get_status_display()})  # fmt: skip
+    return redirect("catalog:technology_manage", pk=pk)
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk: int):
+    technology = _own_technology(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                user=request.user,
+                technology=technology,
+                upload=form.cleaned_data["file"],
+                confidential=form.cleaned_data["confidential"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The document has been attached."))
+    else:
+        messages.error(request, _("Choose a file to attach."))
+    return redirect("catalog:technology_manage", pk=pk)
+
+
+# --- reviewers ----------------------------------------------------------------------------------
+
+
+def _reviewer_only(request):
+    if not request.user.is_reviewer:
+        raise PermissionDenied
+
+
+@login_required
+def review_queue(request):
+    _reviewer_only(request)
+    return render(
+        request,
+        "catalog/review_queue.html",
+        {
+            "technologies": selectors.technologies_awaiting_review(),
+            "revisions": selectors.revisions_awaiting_review(),
+            "review_form": ReviewForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def technology_review(request, pk: int):
+    _reviewer_only(request)
+    technology = _visible_technology(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision."))
+        return redirect("catalog:review_queue")
+    comment = form.cleaned_data["comment"]
+    field = form.cleaned_data["field"]
+    try:
+        services.technology_review(
+            user=request.user,
+            technology=technology,
+            decision=form.cleaned_data["decision"],
+            comment="" if field else comment,
+            field_comments={field: comment} if field else None,
+        )
+    except (ValidationError, TransitionNotAllowed) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Your decision on “%(title)s” has been saved.")
+                         % {"title": technology.title})  # fmt: skip
+    next_url = request.POST.get("next") or reverse("catalog:review_queue")
+    if not next_url.startswith("/"):
+        next_url = reverse("catalog:review_queue")
+    return redirect(next_url)
+
+
+# --- saved searches, import ---------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def saved_search_create(request):
+    form = SavedSearchForm(request.POST)
+    form.is_valid()
+    filters = {key: request.POST.get(key) for key in SAVED_FILTER_KEYS if request.POST.get(key)}
+    try:
+        services.saved_search_create(
+            user=request.user,
+            name=form.cleaned_data.get("name", ""),
+            query=request.POST.get("q", ""),
+            filters=filters,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Search saved: you will be told when a new technology matches it.")
+        )
+    return redirect(reverse("catalog:technology_list") + "?" + urlencode(
+        {"q": request.POST.get("q", ""), **filters}))  # fmt: skip
+
+
+@login_required
+@require_POST
+def saved_search_delete(request, pk: int):
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    services.saved_search_delete(user=request.user, saved_search=saved)
+    messages.success(request, _("The saved search has been deleted."))
+    return redirect("catalog:my_technologies")
+
+
+@login_required
+def technology_import(request):
+    organizations = list(Organization.objects.of_user(request.user).order_by("pk"))
+    if not organizations or not (request.user.has_role("holder", "admin")):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = imports.technologies_import(
+                user=request.user, organization=organizations[0], upload=form.cleaned_data["file"]
+            )
+        except imports.ImportFailed as failure:
+            report = failure.errors
+            messages.error(request, _("Nothing was imported: correct the rows below and retry."))
+        else:
+            messages.success(
+                request, _("%(count)d technologies imported as drafts.") % {"count": len(created)}
+            )
+            return redirect("catalog:my_technologies")
+    return render(
+        request,
+        "catalog/import.html",
+        {"form": form, "report": report, "columns": imports.COLUMNS},
+    )
+
+
+def import_template(request):
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="technologies-template.csv"'
+    return response

@@ -1,0 +1,364 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Organization
+from catalog.models import Category, Technology
+from exchange import selectors, services
+from exchange.choices import Currency, DocumentKind, ReviewDecision, TransactionMode
+from exchange.models import (
+    Deal,
+    DealDocument,
+    DealEvent,
+    DealMessage,
+    DealMilestone,
+    DemandList,
+    Introduction,
+    Need,
+    Proposal,
+    ProposalMessage,
+    Rating,
+)
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    """A technology need. `organization_name` is null when the need is anonymous to you."""
+
+    category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Category.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("A category code of the taxonomy, e.g. 2.4 (optional)."),
+    )
+    transaction_modes = serializers.ListField(
+        child=serializers.ChoiceField(choices=TransactionMode.choices),
+        required=False,
+        allow_empty=True,
+    )
+    organization_name = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Need
+        fields = [
+            "id",
+            "title_zh",
+            "title_en",
+            "description_zh",
+            "description_en",
+            "category",
+            "industry",
+            "context",
+            "trl_min",
+            "budget_min",
+            "budget_max",
+            "currency",
+            "transaction_modes",
+            "region",
+            "deadline",
+            "is_anonymous",
+            "is_open_call",
+            "call_closes_on",
+            "status",
+            "close_reason",
+            "review_comment",
+            "organization_name",
+            "published_at",
+            "allowed_actions",
+        ]
+        read_only_fields = ["status", "close_reason", "review_comment", "published_at"]
+
+    def _organization_ids(self):
+        return self.context.get("organization_ids")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_organization_name(self, need: Need) -> str | None:
+        user = self.context["request"].user
+        if selectors.need_company_visible(
+            need=need, user=user, organization_ids=self._organization_ids()
+        ):
+            return need.organization.display_name
+        return None
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, need: Need) -> list[str]:
+        return services.need_allowed_actions(
+            need=need, user=self.context["request"].user, organization_ids=self._organization_ids()
+        )
+
+    def validate(self, attrs):
+        # Field rules live in the model and the service (full_clean), reported per field.
+        return attrs
+
+
+class NeedReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ReviewDecision.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DemandListSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    need_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = DemandList
+        fields = [
+            "id",
+            "title_zh",
+            "title_en",
+            "period_start",
+            "period_end",
+            "region",
+            "category",
+            "published_at",
+            "need_count",
+        ]
+        read_only_fields = ["published_at"]
+
+
+# --- deals ----------------------------------------------------------------------------------
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    on_time = serializers.BooleanField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = DealMilestone
+        fields = ["id", "kind", "title", "amount", "due_date", "done_at", "on_time"]
+        read_only_fields = ["done_at"]
+
+
+class DealSerializer(serializers.ModelSerializer):
+    technology_title = serializers.CharField(source="technology.title", read_only=True)
+    seller_name = serializers.CharField(source="seller.display_name", read_only=True)
+    buyer_name = serializers.CharField(source="buyer.display_name", read_only=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+    certificate_number = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Deal
+        fields = [
+            "id",
+            "technology",
+            "technology_title",
+            "need",
+            "proposal",
+            "introduction",
+            "seller",
+            "seller_name",
+            "buyer",
+            "buyer_name",
+            "broker",
+            "deal_type",
+            "price",
+            "currency",
+            "payment_terms",
+            "commission_rate",
+            "commission_amount",
+            "stage",
+            "allowed_actions",
+            "milestones",
+            "certificate_number",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, deal: Deal) -> list[str]:
+        return services.deal_allowed_actions(
+            deal=deal,
+            user=self.context["request"].user,
+            organization_ids=self.context.get("organization_ids"),
+        )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_certificate_number(self, deal: Deal) -> str | None:
+        certificate = getattr(deal, "certificate", None) if deal.stage == "completed" else None
+        return certificate.number if certificate else None
+
+
+class DealCreateSerializer(serializers.Serializer):
+    technology = serializers.PrimaryKeyRelatedField(queryset=Technology.objects.all())
+    need = serializers.PrimaryKeyRelatedField(
+        queryset=Need.objects.all(), required=False, allow_null=True
+    )
+    deal_type = serializers.ChoiceField(choices=TransactionMode.choices)
+    price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    currency = serializers.ChoiceField(choices=Currency.choices, default="CNY")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            from catalog.selectors import technologies_visible_to
+
+            self.fields["technology"].queryset = technologies_visible_to(user=request.user)
+            self.fields["need"].queryset = selectors.needs_visible_to(user=request.user)
+
+
+class DealUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Deal
+        fields = ["price", "currency", "payment_terms", "commission_rate", "commission_amount"]
+        extra_kwargs = {name: {"required": False} for name in fields}
+
+
+class DealTransitionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DealEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.__str__", read_only=True, default=None)
+
+    class Meta:
+        model = DealEvent
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "actor_role",
+            "action",
+            "from_stage",
+            "to_stage",
+            "note",
+            "changes",
+        ]
+
+
+class DealDocumentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DealDocument
+        fields = ["id", "kind", "name", "content_type", "size", "created_at", "download_url"]
+
+    def get_download_url(self, document: DealDocument) -> str:
+        return reverse("exchange:deal_document_download", args=[document.deal_id, document.pk])
+
+
+class DealMessageSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.__str__", read_only=True, default=None)
+    documents = DealDocumentSerializer(many=True, read_only=True)
+    file = serializers.FileField(write_only=True, required=False)
+    kind = serializers.ChoiceField(
+        choices=DocumentKind.choices, write_only=True, required=False, default="other"
+    )
+
+    class Meta:
+        model = DealMessage
+        fields = ["id", "author", "body", "created_at", "documents", "file", "kind"]
+        extra_kwargs = {"body": {"required": False, "allow_blank": True}}
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = [
+            "id",
+            "subject",
+            "score",
+            "comment",
+            "rater",
+            "rated_organization",
+            "rated_broker",
+            "created_at",
+        ]
+        read_only_fields = ["rater", "rated_organization", "rated_broker", "created_at"]
+
+
+# --- proposals and introductions ------------------------------------------------------------
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    technology = serializers.PrimaryKeyRelatedField(queryset=Technology.objects.all())
+    need = serializers.PrimaryKeyRelatedField(queryset=Need.objects.all())
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "need",
+            "technology",
+            "organization",
+            "approach",
+            "deal_type",
+            "price",
+            "currency",
+            "timeline",
+            "status",
+            "decline_reason",
+            "allowed_actions",
+            "created_at",
+        ]
+        read_only_fields = ["organization", "status", "decline_reason", "created_at"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, proposal) -> list[str]:
+        return services.proposal_allowed_actions(
+            proposal=proposal, user=self.context["request"].user
+        )
+
+
+class ProposalMessageSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.__str__", read_only=True, default=None)
+
+    class Meta:
+        model = ProposalMessage
+        fields = ["id", "author", "body", "created_at"]
+
+
+class IntroductionSerializer(serializers.ModelSerializer):
+    technology = serializers.PrimaryKeyRelatedField(queryset=Technology.objects.all())
+    need = serializers.PrimaryKeyRelatedField(
+        queryset=Need.objects.all(), required=False, allow_null=True
+    )
+    enterprise = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True
+    )
+    allowed_actions = serializers.SerializerMethodField()
+    deal = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Introduction
+        fields = [
+            "id",
+            "broker",
+            "technology",
+            "need",
+            "enterprise",
+            "deal_type",
+            "note",
+            "commission_rate",
+            "commission_amount",
+            "status",
+            "decline_reason",
+            "allowed_actions",
+            "deal",
+            "created_at",
+        ]
+        read_only_fields = ["broker", "status", "decline_reason", "created_at"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, introduction) -> list[str]:
+        return services.introduction_allowed_actions(
+            introduction=introduction, user=self.context["request"].user
+        )
+
+
+class ActionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,200 @@
+"""Demo needs, proposals and deals in every stage (idempotent: keyed by title and technology)."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.demo import seed_accounts
+from catalog.choices import TechnologyStatus
+from catalog.models import Category, Technology
+from exchange import services
+from exchange.choices import DealStage, NeedStatus
+from exchange.models import Deal, DealDocument, DealMilestone, Need, Proposal
+
+DEMO_NEEDS = [
+    # (title_zh, title_en, description_zh, category, region, status, anonymous, modes)
+    (
+        "高浓度有机废水厌氧处理技术",
+        "Anaerobic treatment of high-strength organic wastewater",
+        "精细化工园区每天产生 800 吨高浓度有机废水，COD 约 20000 mg/L，需要稳定的厌氧预处理工艺。",
+        "2.4",
+        "CN-ZJ",
+        NeedStatus.PUBLISHED,
+        False,
+        ["license", "transfer"],
+    ),
+    (
+        "VOCs 废气低温催化燃烧改造",
+        "Low-temperature catalytic oxidation of VOCs",
+        "涂装车间 VOCs 排放浓度 600 mg/m³，需在 2 年内达到新排放标准，寻求催化燃烧技术与运维服务。",
+        "2.1",
+        "CN-ZJ",
+        NeedStatus.PUBLISHED,
+        True,
+        ["service", "license"],
+    ),
+    (
+        "锅炉余热回收与蒸汽系统节能",
+        "Boiler waste-heat recovery",
+        "三台 20 t/h 燃气锅炉排烟温度 180 ℃，希望回收余热并降低蒸汽管网损失。",
+        "1.1",
+        "CN-ZJ",
+        NeedStatus.SUBMITTED,
+        False,
+        ["service"],
+    ),
+    (
+        "含盐废水零排放蒸发结晶",
+        "Zero-liquid discharge for saline wastewater",
+        "含盐废水 200 t/d，TDS 5%，需要蒸发结晶与分盐方案。",
+        "2.4",
+        "CN-ZJ",
+        NeedStatus.DRAFT,
+        False,
+        ["joint_development"],
+    ),
+    (
+        "废催化剂贵金属回收",
+        "Precious-metal recovery from spent catalysts",
+        "每年约 50 吨废钯碳催化剂，寻求回收技术合作。",
+        "2.5",
+        "CN-ZJ",
+        NeedStatus.RETURNED,
+        False,
+        ["transfer"],
+    ),
+]
+
+DEAL_STAGES = [
+    DealStage.INQUIRY,
+    DealStage.NEGOTIATION,
+    DealStage.AGREEMENT_DRAFTED,
+    DealStage.SUBMITTED_FOR_REVIEW,
+    DealStage.APPROVED,
+    DealStage.RETURNED,
+    DealStage.REJECTED,
+    DealStage.CONTRACT_SIGNED,
+    DealStage.IN_EXECUTION,
+    DealStage.COMPLETED,
+    DealStage.CANCELLED,
+]
+CONTRACT_PDF = b"%PDF-1.4\n% demo contract\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@transaction.atomic
+def seed() -> str:
+    users = seed_accounts()
+    enterprise = users["enterprise"]
+    buyer = enterprise.memberships.first().organization
+    needs = []
+    for title_zh, title_en, description, code, region, status, anonymous, modes in DEMO_NEEDS:
+        need, _created = Need.objects.get_or_create(
+            organization=buyer,
+            title_zh=title_zh,
+            defaults={
+                "created_by": enterprise,
+                "title_en": title_en,
+                "description_zh": description,
+                "category": Category.objects.filter(code=code).first(),
+                "region": region,
+                "deadline": timezone.localdate() + datetime.timedelta(days=120),
+                "budget_min": Decimal("300000"),
+                "budget_max": Decimal("3000000"),
+                "trl_min": 6,
+                "transaction_modes": modes,
+                "is_anonymous": anonymous,
+                "status": status,
+                "published_at": timezone.now() if status == NeedStatus.PUBLISHED else None,
+                "review_comment": "请补充年处理量与现有工艺。"
+                if status == NeedStatus.RETURNED
+                else "",
+            },
+        )
+        services._need_reindex(need)
+        needs.append(need)
+
+    holder = users["holder"]
+    seller = holder.memberships.first().organization
+    technologies = list(
+        Technology.objects.filter(organization=seller, status=TechnologyStatus.PUBLISHED).order_by(
+            "pk"
+        )
+    )
+    if not technologies:
+        return f"{len(needs)} needs; no published technology of the demo holder yet, no deals"
+
+    wastewater_need = needs[0]
+    technology = technologies[0]
+    mode = (technology.transaction_modes or ["license"])[0]
+    Proposal.objects.get_or_create(
+        need=wastewater_need,
+        technology=technology,
+        defaults={
+            "organization": seller,
+            "created_by": holder,
+            "approach": "IC 厌氧反应器 + 好氧 MBR 组合工艺，现场中试 3 个月后放大。",
+            "deal_type": mode,
+            "price": Decimal("1200000"),
+            "timeline": "中试 3 个月，工程实施 6 个月",
+        },
+    )
+    now = timezone.now()
+    for index, stage in enumerate(DEAL_STAGES):
+        tech = technologies[index % len(technologies)]
+        deal_type = (tech.transaction_modes or ["license"])[0]
+        deal, created = Deal.objects.get_or_create(
+            technology=tech,
+            buyer=buyer,
+            stage=stage,
+            defaults={
+                "seller": seller,
+                "deal_type": deal_type,
+                "price": Decimal(600000 + index * 150000),
+                "currency": "CNY",
+                "payment_terms": "合同签订后支付 40%，验收合格后支付 60%。"
+                if stage != DealStage.INQUIRY
+                else "",
+                "broker": users["broker"] if index % 3 == 0 else None,
+                "commission_rate": Decimal("5.00") if index % 3 == 0 else None,
+                "opened_by": enterprise,
+                "review_requested_at": now - datetime.timedelta(hours=30)
+                if stage == DealStage.SUBMITTED_FOR_REVIEW
+                else None,
+                "signed_at": now
+                if stage in (DealStage.CONTRACT_SIGNED, DealStage.IN_EXECUTION, DealStage.COMPLETED)
+                else None,
+                "completed_at": now if stage == DealStage.COMPLETED else None,
+            },
+        )
+        if not created:
+            continue
+        services._deal_event(
+            deal, user=enterprise, role="buyer", action="open", to_stage=stage, note="演示数据"
+        )
+        if stage not in (DealStage.INQUIRY, DealStage.NEGOTIATION):
+            document = DealDocument(
+                deal=deal,
+                kind="contract",
+                name="技术合同.pdf",
+                content_type="application/pdf",
+                size=len(CONTRACT_PDF),
+                uploaded_by=holder,
+            )
+            document.file.save("contract.pdf", ContentFile(CONTRACT_PDF), save=False)
+            document.save()
+        if stage in (DealStage.IN_EXECUTION, DealStage.COMPLETED):
+            DealMilestone.objects.create(
+                deal=deal,
+                kind="payment",
+                title="首付款 40%",
+                amount=deal.price * Decimal("0.4"),
+                due_date=timezone.localdate(),
+                done_at=now if stage == DealStage.COMPLETED else None,
+                done_by=holder if stage == DealStage.COMPLETED else None,
+            )
+        if stage == DealStage.COMPLETED:
+            services.certificate_issue(deal=deal)
+    return f"{len(needs)} needs, {Proposal.objects.count()} proposals, {Deal.objects.count()} deals"

@@ -1,0 +1,346 @@
+"""Generated files: demand-list downloads (CSV, Excel, PDF), certificates and contract drafts.
+
+PDFs use reportlab with the Adobe CID font STSong-Light, which renders Chinese without shipping
+font files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from core.regions import region_label
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+TITLE_STYLE = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, spaceAfter=6)
+HEADING_STYLE = ParagraphStyle("heading", fontName=FONT, fontSize=12, leading=18, spaceBefore=8)
+BODY_STYLE = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15, wordWrap="CJK")
+SMALL_STYLE = ParagraphStyle("small", fontName=FONT, fontSize=8, leading=11, wordWrap="CJK")
+
+
+def _escape(text: object) -> str:
+    return (
+        str(text if text is not None else "")
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\n", "<br/>")
+    )
+
+
+def paragraph(text: object, style: ParagraphStyle = BODY_STYLE) -> Paragraph:
+    return Paragraph(_escape(text), style)
+
+
+def build_pdf(*, title: str, flowables: Iterable, subject: str = "") -> bytes:
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=title,
+        subject=subject,
+        author=_("Green Technology Exchange"),
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+    )
+    document.build([paragraph(title, TITLE_STYLE), *flowables])
+    return buffer.getvalue()
+
+
+def facts_table(rows: Sequence[tuple[str, object]]) -> Table:
+    table = Table(
+        [[paragraph(label), paragraph(value)] for label, value in rows],
+        colWidths=[45 * mm, 125 * mm],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+# --- demand lists ---------------------------------------------------------------------------
+
+
+def demand_list_rows(needs, *, company_visible) -> tuple[list[str], list[list[str]]]:
+    header = [
+        _("No."),
+        _("Title"),
+        _("Organisation"),
+        _("Category"),
+        _("Region"),
+        _("Minimum TRL"),
+        _("Budget"),
+        _("Deadline"),
+        _("Description"),
+    ]
+    rows = []
+    for number, need in enumerate(needs, start=1):
+        budget = ""
+        if need.budget_min is not None or need.budget_max is not None:
+            budget = f"{need.budget_min or 0:,.0f}–{need.budget_max or 0:,.0f} {need.currency}"
+        rows.append(
+            [
+                str(number),
+                need.title,
+                need.organization.display_name
+                if company_visible(need)
+                else _("Anonymous enterprise"),
+                f"{need.category.code} {need.category.name}" if need.category_id else "",
+                region_label(need.region),
+                str(need.trl_min or ""),
+                budget,
+                need.deadline.isoformat(),
+                need.description,
+            ]
+        )
+    return header, rows
+
+
+def rows_to_csv(header: list[str], rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    # A byte-order mark lets Excel open Chinese CSV files correctly.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def rows_to_xlsx(header: list[str], rows: list[list[str]], *, sheet_title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title[:31] or "Sheet"
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def rows_to_pdf(
+    header: list[str], rows: list[list[str]], *, title: str, subtitle: str = ""
+) -> bytes:
+    # The long description column is left out of the PDF table; the page stays readable.
+    columns = header[:-1]
+    data = [[paragraph(cell, SMALL_STYLE) for cell in columns]]
+    data += [[paragraph(cell, SMALL_STYLE) for cell in row[:-1]] for row in rows]
+    widths = [10, 45, 32, 25, 16, 12, 22, 18]
+    table = Table(data, colWidths=[width * mm for width in widths], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    flowables = [paragraph(subtitle), Spacer(1, 4 * mm), table] if subtitle else [table]
+    return build_pdf(title=title, flowables=flowables)
+
+
+# --- certificates ---------------------------------------------------------------------------
+
+
+def certificate_pdf(*, certificate, facts: dict, verify_url: str) -> bytes:
+    rows = [
+        (_("Certificate number"), certificate.number),
+        (_("Seller"), facts["seller"]),
+        (_("Buyer"), facts["buyer"]),
+        (_("Technology"), facts["technology"]),
+        (_("Deal type"), facts["deal_type"]),
+        (_("Completed on"), facts["completed_on"]),
+        (_("Amount"), facts["amount_band"]),
+        (_("Issued on"), facts["issued_at"]),
+    ]
+    return build_pdf(
+        title=_("Transaction certificate (交易鉴证)"),
+        subject=certificate.number,
+        flowables=[
+            paragraph(
+                _(
+                    "The Green Technology Exchange certifies that the transaction below was "
+                    "reviewed by the platform and completed."
+                )
+            ),
+            Spacer(1, 4 * mm),
+            facts_table(rows),
+            Spacer(1, 6 * mm),
+            paragraph(_("Check that this certificate is genuine at:"), SMALL_STYLE),
+            paragraph(verify_url, SMALL_STYLE),
+        ],
+    )
+
+
+# --- contract drafts ------------------------------------------------------------------------
+
+# The standard Chinese technology contract categories (技术合同) and their core clauses.
+CONTRACT_TEMPLATES = {
+    "transfer": (
+        gettext_lazy("Technology transfer contract (技术转让合同)"),
+        [
+            gettext_lazy(
+                "The seller transfers to the buyer its rights in the technology named above, "
+                "including the patent rights and technical secrets listed in the annex."
+            ),
+            gettext_lazy(
+                "The seller delivers the technical documents and gives the guidance needed for "
+                "the buyer to implement the technology."
+            ),
+            gettext_lazy(
+                "The seller warrants that it is the lawful owner of the technology and that the "
+                "transfer does not infringe the rights of others."
+            ),
+        ],
+    ),
+    "license": (
+        gettext_lazy("Technology licence contract (技术许可合同)"),
+        [
+            gettext_lazy(
+                "The licensor grants the licensee the right to implement the technology named "
+                "above within the scope, territory and term agreed in the annex."
+            ),
+            gettext_lazy(
+                "Whether the licence is exclusive, sole or non-exclusive is stated in the annex; "
+                "the licensee may not sub-license without written consent."
+            ),
+            gettext_lazy(
+                "Improvements made by either party belong to the party that made them unless "
+                "agreed otherwise."
+            ),
+        ],
+    ),
+    "joint_development": (
+        gettext_lazy("Technology development contract (技术开发合同)"),
+        [
+            gettext_lazy(
+                "The parties jointly develop the technology for the objectives, work plan and "
+                "milestones set out below."
+            ),
+            gettext_lazy(
+                "Each party contributes the funds, staff, equipment and know-how listed in the "
+                "annex; the risk of failure is shared as agreed."
+            ),
+            gettext_lazy(
+                "Results and their intellectual property rights belong to the parties as agreed "
+                "in the annex; absent agreement, jointly."
+            ),
+        ],
+    ),
+    "consulting": (
+        gettext_lazy("Technical consulting contract (技术咨询合同)"),
+        [
+            gettext_lazy(
+                "The consultant provides feasibility studies, technical forecasts, special "
+                "technical investigations and analysis reports on the subject named above."
+            ),
+            gettext_lazy(
+                "The client supplies the background information and data the consultant needs."
+            ),
+            gettext_lazy(
+                "Decisions the client makes on the basis of the consultant's report are the "
+                "client's own responsibility unless agreed otherwise."
+            ),
+        ],
+    ),
+    "service": (
+        gettext_lazy("Technical service contract (技术服务合同)"),
+        [
+            gettext_lazy(
+                "The service provider solves the specific technical problem described below with "
+                "its technical knowledge, to the agreed quality and acceptance criteria."
+            ),
+            gettext_lazy(
+                "The client provides working conditions and cooperation and accepts the results "
+                "within the agreed period."
+            ),
+            gettext_lazy(
+                "The service provider is paid according to the payment terms and milestones below."
+            ),
+        ],
+    ),
+}
+CONTRACT_TEMPLATES["equity"] = CONTRACT_TEMPLATES["transfer"]
+
+
+def contract_draft_pdf(*, deal) -> bytes:
+    """A draft contract of the deal's type, pre-filled with the parties, price and milestones."""
+    title, clauses = CONTRACT_TEMPLATES[deal.deal_type]
+    price = f"{deal.price:,.2f} {deal.currency}" if deal.price is not None else _("to be agreed")
+    rows = [
+        (_("Party A (seller / provider)"), deal.seller.display_name),
+        (_("Party B (buyer / client)"), deal.buyer.display_name),
+        (_("Technology"), deal.technology.title),
+        (_("Deal type"), deal.get_deal_type_display()),
+        (_("Price"), price),
+        (_("Payment terms"), deal.payment_terms or _("to be agreed")),
+    ]
+    if deal.broker_id:
+        rows.append((_("Broker"), str(deal.broker)))
+    flowables = [
+        paragraph(_("DRAFT for negotiation: not signed, not binding."), SMALL_STYLE),
+        Spacer(1, 3 * mm),
+        facts_table(rows),
+        paragraph(_("Clauses"), HEADING_STYLE),
+    ]
+    flowables += [
+        paragraph(f"{number}. {clause}") for number, clause in enumerate(clauses, start=1)
+    ]
+    milestones = list(deal.milestones.all())
+    if milestones:
+        flowables.append(paragraph(_("Milestones"), HEADING_STYLE))
+        flowables.append(
+            facts_table(
+                [
+                    (
+                        f"{milestone.due_date:%Y-%m-%d}",
+                        f"{milestone.get_kind_display()}: {milestone.title}"
+                        + (
+                            f" ({milestone.amount:,.2f} {deal.currency})"
+                            if milestone.amount is not None
+                            else ""
+                        ),
+                    )
+                    for milestone in milestones
+                ]
+            )
+        )
+    flowables += [
+        paragraph(_("Disputes"), HEADING_STYLE),
+        paragraph(
+            _(
+                "Disputes are settled by negotiation; failing that, by the arbitration commission "
+                "or court agreed in the annex."
+            )
+        ),
+        Spacer(1, 12 * mm),
+        paragraph(
+            _(
+                "Party A (seal and signature): ____________    Party B (seal and signature): "
+                "____________"
+            )
+        ),
+    ]
+    return build_pdf(title=str(title), flowables=flowables, subject=f"deal {deal.pk}")

@@ -1,0 +1,194 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from catalog.models import Category
+from core.regions import region_choices
+from exchange.choices import (
+    DocumentKind,
+    NeedStatus,
+    RatingSubject,
+    ReviewDecision,
+    TransactionMode,
+)
+from exchange.models import Deal, DealMilestone, Introduction, Need, Proposal
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class NeedForm(forms.ModelForm):
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organization.objects.none(), required=True
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        required=False,
+        help_text=_("Optional: leave it empty if you are not sure."),
+    )
+    region = forms.ChoiceField(label=_("Region"), choices=region_choices)
+    transaction_modes = forms.MultipleChoiceField(
+        label=_("Wanted transaction modes"),
+        choices=TransactionMode.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Need
+        fields = [
+            "organization",
+            "title_zh",
+            "title_en",
+            "description_zh",
+            "description_en",
+            "category",
+            "industry",
+            "context",
+            "trl_min",
+            "budget_min",
+            "budget_max",
+            "currency",
+            "transaction_modes",
+            "region",
+            "deadline",
+            "is_anonymous",
+            "is_open_call",
+            "call_closes_on",
+        ]
+        widgets = {
+            "description_zh": forms.Textarea(attrs={"rows": 5}),
+            "description_en": forms.Textarea(attrs={"rows": 5}),
+            "context": forms.Textarea(attrs={"rows": 3}),
+            "deadline": DATE_INPUT,
+            "call_closes_on": DATE_INPUT,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        organizations = Organization.objects.filter(memberships__user=user).order_by(
+            "memberships__pk"
+        )
+        self.fields["organization"].queryset = organizations
+        if self.instance.pk:
+            del self.fields["organization"]
+        elif organizations[:1]:
+            self.fields["organization"].initial = organizations[0]
+        self.fields["category"].label_from_instance = lambda category: (
+            f"{category.code} {category.name}"
+        )
+
+    def clean_deadline(self):
+        from exchange.services import validate_future_deadline
+
+        deadline = self.cleaned_data.get("deadline")
+        try:
+            validate_future_deadline(deadline)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(error.message_dict["deadline"]) from error
+        return deadline
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=ReviewDecision.choices)
+    comment = forms.CharField(
+        label=_("Comment (required to return or reject)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DemandListForm(forms.Form):
+    title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    period_start = forms.DateField(label=_("Period from"), widget=DATE_INPUT)
+    period_end = forms.DateField(label=_("Period to"), widget=DATE_INPUT)
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=lambda: [("", "—"), *region_choices()]
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), required=False
+    )
+
+
+class DealTermsForm(forms.ModelForm):
+    class Meta:
+        model = Deal
+        fields = ["price", "currency", "payment_terms", "commission_rate", "commission_amount"]
+        widgets = {"payment_terms": forms.Textarea(attrs={"rows": 2})}
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = DealMilestone
+        fields = ["kind", "title", "amount", "due_date"]
+        widgets = {"due_date": DATE_INPUT}
+
+
+class DealMessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    file = forms.FileField(label=_("Document (PDF or image, up to 10 MB)"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind of document"), choices=DocumentKind.choices, initial=DocumentKind.OTHER
+    )
+
+
+class RatingForm(forms.Form):
+    subject = forms.ChoiceField(label=_("Whom you rate"), choices=RatingSubject.choices)
+    score = forms.TypedChoiceField(
+        label=_("Score"), coerce=int, choices=[(n, f"{n} ★") for n in range(5, 0, -1)]
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProposalForm(forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = ["technology", "deal_type", "approach", "price", "currency", "timeline"]
+        widgets = {"approach": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from catalog.choices import TechnologyStatus
+        from catalog.models import Technology
+
+        self.fields["technology"].queryset = Technology.objects.filter(
+            organization__memberships__user=user, status=TechnologyStatus.PUBLISHED
+        )
+        self.fields["technology"].label_from_instance = lambda technology: technology.title
+
+
+class IntroductionForm(forms.ModelForm):
+    class Meta:
+        model = Introduction
+        fields = [
+            "technology",
+            "need",
+            "enterprise",
+            "deal_type",
+            "note",
+            "commission_rate",
+            "commission_amount",
+        ]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from catalog.choices import TechnologyStatus
+        from catalog.models import Technology
+
+        self.fields["technology"].queryset = Technology.objects.filter(
+            status=TechnologyStatus.PUBLISHED
+        )
+        self.fields["technology"].label_from_instance = lambda technology: technology.title
+        self.fields["need"].queryset = Need.objects.filter(status=NeedStatus.PUBLISHED)
+        self.fields["need"].label_from_instance = lambda need: need.title
+        self.fields["enterprise"].required = False
+
+    def _post_clean(self):
+        # The service validates the introduction as a whole (need or enterprise, conflicts).
+        pass

@@ -1,0 +1,718 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import TsVectorField
+from core.regions import region_label, validate_region
+from exchange.choices import (
+    Currency,
+    DealStage,
+    DocumentKind,
+    IntroductionStatus,
+    MilestoneKind,
+    NeedCloseReason,
+    NeedStatus,
+    ProposalStatus,
+    RatingSubject,
+    TransactionMode,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def _in_chinese() -> bool:
+    return (get_language() or "zh-hans").startswith("zh")
+
+
+class Need(models.Model):
+    """A technology need (技术需求) an organisation posts so that holders can answer it."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="needs",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    category = models.ForeignKey(
+        "catalog.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="needs",
+        help_text=_("Optional: leave it empty if you are not sure."),
+    )
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    context = models.TextField(
+        _("context and scale"),
+        blank=True,
+        help_text=_("The plant, its capacity and the figures a solution must meet."),
+    )
+    trl_min = models.PositiveSmallIntegerField(
+        _("minimum technology readiness level"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+    )
+    budget_min = models.DecimalField(
+        _("budget from"), null=True, blank=True, validators=[MinValueValidator(0)], **MONEY
+    )
+    budget_max = models.DecimalField(
+        _("budget up to"), null=True, blank=True, validators=[MinValueValidator(0)], **MONEY
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
+    )
+    transaction_modes = ArrayField(
+        models.CharField(max_length=20, choices=TransactionMode.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("wanted transaction modes"),
+    )
+    region = models.CharField(_("region"), max_length=10, validators=[validate_region])
+    deadline = models.DateField(_("deadline"))
+    is_anonymous = models.BooleanField(
+        _("anonymous"),
+        default=False,
+        help_text=_("Hide the company name from the public; reviewers and partners still see it."),
+    )
+    is_open_call = models.BooleanField(
+        _("open call (揭榜)"),
+        default=False,
+        help_text=_("Collect proposals until a closing date, then pick one."),
+    )
+    call_closes_on = models.DateField(_("call closes on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=NeedStatus.choices, default=NeedStatus.DRAFT
+    )
+    close_reason = models.CharField(
+        _("closed because"), max_length=20, choices=NeedCloseReason.choices, blank=True
+    )
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    search_vector = TsVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-created_at", "-pk"]
+        verbose_name = _("technology need")
+        verbose_name_plural = _("technology needs")
+        indexes = [
+            GinIndex(fields=["search_vector"], name="need_search_vector"),
+            models.Index(fields=["status", "deadline"], name="need_status_deadline"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(title_zh="") | ~Q(title_en=""), name="need_has_a_title"
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_min__isnull=True)
+                | Q(budget_max__isnull=True)
+                | Q(budget_min__lte=F("budget_max")),
+                name="need_budget_min_not_above_max",
+            ),
+            models.CheckConstraint(
+                condition=Q(trl_min__isnull=True) | Q(trl_min__gte=1, trl_min__lte=9),
+                name="need_trl_min_between_1_and_9",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_open_call=False) | Q(call_closes_on__isnull=False),
+                name="need_open_call_has_closing_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        if _in_chinese():
+            return self.title_zh or self.title_en
+        return self.title_en or self.title_zh
+
+    @property
+    def description(self) -> str:
+        if _in_chinese():
+            return self.description_zh or self.description_en
+        return self.description_en or self.description_zh
+
+    @property
+    def region_label(self) -> str:
+        return region_label(self.region)
+
+    @property
+    def transaction_mode_labels(self) -> list[str]:
+        labels = dict(TransactionMode.choices)
+        return [str(labels.get(mode, mode)) for mode in self.transaction_modes]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (NeedStatus.DRAFT, NeedStatus.RETURNED)
+
+    @property
+    def accepts_proposals(self) -> bool:
+        if self.status != NeedStatus.PUBLISHED:
+            return False
+        return not (self.is_open_call and self.call_closes_on < timezone.localdate())
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        has_chinese = bool(self.title_zh.strip() and self.description_zh.strip())
+        has_english = bool(self.title_en.strip() and self.description_en.strip())
+        if not has_chinese and not has_english:
+            errors["title_zh"] = _(
+                "Give the title and the description in Chinese, in English, or in both."
+            )
+        if (
+            self.budget_min is not None
+            and self.budget_max is not None
+            and self.budget_min > self.budget_max
+        ):
+            errors["budget_max"] = _("The upper budget must not be below the lower budget.")
+        if self.is_open_call and not self.call_closes_on:
+            errors["call_closes_on"] = _("An open call needs a closing date.")
+        if (
+            self.is_open_call
+            and self.call_closes_on
+            and self.deadline
+            and self.call_closes_on > self.deadline
+        ):
+            errors["call_closes_on"] = _("The call must close on or before the need's deadline.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class NeedEvent(models.Model):
+    """One step or edit of a need: who, when, from, to, note and the fields changed."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("need event")
+        verbose_name_plural = _("need events")
+
+    def __str__(self) -> str:
+        return f"{self.need_id}: {self.action}"
+
+
+class DemandList(models.Model):
+    """A periodic public list of needs (技术需求清单) a reviewer publishes: a frozen selection."""
+
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    region = models.CharField(_("region"), max_length=10, blank=True, validators=[validate_region])
+    category = models.ForeignKey(
+        "catalog.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    needs = models.ManyToManyField(Need, related_name="demand_lists", blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("demand list")
+        verbose_name_plural = _("demand lists")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period_end")), name="demand_list_period_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        if _in_chinese():
+            return self.title_zh or self.title_en
+        return self.title_en or self.title_zh
+
+    def clean(self) -> None:
+        if self.period_start and self.period_end and self.period_start > self.period_end:
+            raise ValidationError({"period_end": _("The period must end after it starts.")})
+
+
+class Proposal(models.Model):
+    """A holder's answer to a published need: which technology, the approach, price and timeline."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="proposals")
+    technology = models.ForeignKey(
+        "catalog.Technology",
+        verbose_name=_("technology"),
+        on_delete=models.PROTECT,
+        related_name="proposals",
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="proposals"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approach = models.TextField(_("approach"))
+    price = models.DecimalField(
+        _("price"), null=True, blank=True, validators=[MinValueValidator(0)], **MONEY
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
+    )
+    deal_type = models.CharField(
+        _("transaction mode"), max_length=20, choices=TransactionMode.choices
+    )
+    timeline = models.CharField(_("timeline"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.SUBMITTED
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need", "technology"], name="one_proposal_per_need_and_technology"
+            ),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0),
+                name="proposal_price_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.technology} → {self.need}"
+
+
+class ProposalMessage(models.Model):
+    """A question or answer about a proposal between the enterprise and the holder."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("message"), max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("proposal message")
+        verbose_name_plural = _("proposal messages")
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.body[:40]}"
+
+
+class Introduction(models.Model):
+    """A broker introduces a technology to a need or an enterprise; both sides must accept."""
+
+    broker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="introductions"
+    )
+    technology = models.ForeignKey(
+        "catalog.Technology", on_delete=models.PROTECT, related_name="introductions"
+    )
+    need = models.ForeignKey(
+        Need, null=True, blank=True, on_delete=models.PROTECT, related_name="introductions"
+    )
+    enterprise = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="introductions_received",
+    )
+    deal_type = models.CharField(
+        _("transaction mode"), max_length=20, choices=TransactionMode.choices
+    )
+    note = models.TextField(_("why they fit"), blank=True)
+    commission_rate = models.DecimalField(
+        _("commission rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    commission_amount = models.DecimalField(
+        _("commission amount"), null=True, blank=True, validators=[MinValueValidator(0)], **MONEY
+    )
+    status = models.CharField(
+        max_length=20, choices=IntroductionStatus.choices, default=IntroductionStatus.PROPOSED
+    )
+    decline_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("introduction")
+        verbose_name_plural = _("introductions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(commission_rate__isnull=True) | Q(commission_amount__isnull=True),
+                name="introduction_commission_rate_or_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.technology} → {self.enterprise}"
+
+
+class Deal(models.Model):
+    """A transaction (交易) of a technology between a seller and a buyer, reviewed by the platform.
+
+    `stage` moves only through exchange.services.DEAL_WORKFLOW; every change is a DealEvent.
+    """
+
+    technology = models.ForeignKey(
+        "catalog.Technology",
+        verbose_name=_("technology"),
+        on_delete=models.PROTECT,
+        related_name="deals",
+    )
+    need = models.ForeignKey(
+        Need, null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+    )
+    proposal = models.OneToOneField(
+        Proposal, null=True, blank=True, on_delete=models.SET_NULL, related_name="deal"
+    )
+    introduction = models.OneToOneField(
+        Introduction, null=True, blank=True, on_delete=models.SET_NULL, related_name="deal"
+    )
+    seller = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("seller"),
+        on_delete=models.PROTECT,
+        related_name="deals_as_seller",
+    )
+    buyer = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("buyer"),
+        on_delete=models.PROTECT,
+        related_name="deals_as_buyer",
+    )
+    broker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("broker"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deals_as_broker",
+    )
+    deal_type = models.CharField(_("deal type"), max_length=20, choices=TransactionMode.choices)
+    price = models.DecimalField(
+        _("price"), null=True, blank=True, validators=[MinValueValidator(0)], **MONEY
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
+    )
+    payment_terms = models.TextField(_("payment terms"), blank=True)
+    commission_rate = models.DecimalField(
+        _("broker's commission rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    commission_amount = models.DecimalField(
+        _("broker's commission amount"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        **MONEY,
+    )
+    stage = models.CharField(
+        _("stage"), max_length=30, choices=DealStage.choices, default=DealStage.INQUIRY
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_requested_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = _("deal")
+        verbose_name_plural = _("deals")
+        indexes = [models.Index(fields=["stage", "review_requested_at"], name="deal_stage_review")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(seller=F("buyer")), name="deal_seller_is_not_buyer"
+            ),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="deal_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(commission_rate__isnull=True) | Q(commission_amount__isnull=True),
+                name="deal_commission_rate_or_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Deal %(number)s: %(technology)s") % {
+            "number": self.pk,
+            "technology": self.technology,
+        }
+
+    @property
+    def buyer_is_anonymous(self) -> bool:
+        return bool(self.need_id and self.need.is_anonymous)
+
+    @property
+    def commission_value(self) -> Decimal | None:
+        if self.commission_amount is not None:
+            return self.commission_amount
+        if self.commission_rate is not None and self.price is not None:
+            return (self.price * self.commission_rate / 100).quantize(Decimal("0.01"))
+        return None
+
+
+class DealEvent(models.Model):
+    """One entry of a deal's timeline: a transition or a field change (who, when, from, to)."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_role = models.CharField(max_length=20, blank=True)
+    action = models.CharField(max_length=40)
+    from_stage = models.CharField(max_length=30, blank=True)
+    to_stage = models.CharField(max_length=30, blank=True)
+    note = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("deal event")
+        verbose_name_plural = _("deal events")
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.action}"
+
+
+class DealMilestone(models.Model):
+    """A payment or delivery the contract schedules; done when the receiving side confirms."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField(_("kind"), max_length=20, choices=MilestoneKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    amount = models.DecimalField(
+        _("amount"), null=True, blank=True, validators=[MinValueValidator(0)], **MONEY
+    )
+    due_date = models.DateField(_("due date"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.done_at is None:
+            return None
+        return timezone.localdate(self.done_at) <= self.due_date
+
+
+def deal_document_path(instance, filename: str) -> str:
+    return f"deals/{instance.deal_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class DealMessage(models.Model):
+    """A message in the deal room among the parties, the broker and reviewers."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("message"), max_length=8000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("deal message")
+        verbose_name_plural = _("deal messages")
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.body[:40]}"
+
+
+class DealDocument(models.Model):
+    """A file in the deal room (NDA, term sheet, contract, acceptance report), never public."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="documents")
+    message = models.ForeignKey(
+        DealMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=deal_document_path, max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("deal document")
+        verbose_name_plural = _("deal documents")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DealReview(models.Model):
+    """One transaction review: the checklist, the decision, and how long the deal waited."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision = models.CharField(max_length=20)
+    reason = models.TextField(blank=True)
+    checklist = models.JSONField(default=dict)
+    requested_at = models.DateTimeField()
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("deal review")
+        verbose_name_plural = _("deal reviews")
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.decision}"
+
+    @property
+    def turnaround(self):
+        return self.decided_at - self.requested_at
+
+
+class Certificate(models.Model):
+    """A transaction certificate (交易鉴证) of a completed deal, verifiable by its number."""
+
+    deal = models.OneToOneField(Deal, on_delete=models.PROTECT, related_name="certificate")
+    number = models.CharField(_("certificate number"), max_length=40, unique=True)
+    amount_band = models.CharField(_("amount band"), max_length=40)
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("transaction certificate")
+        verbose_name_plural = _("transaction certificates")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Rating(models.Model):
+    """After completion, a party rates the other party (or the broker): 1–5 and a comment."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="ratings")
+    rater = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="ratings_given"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(max_length=20, choices=RatingSubject.choices)
+    rated_organization = models.ForeignKey(
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings_received",
+    )
+    rated_broker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="broker_ratings_received",
+    )
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deal", "rater", "subject"], name="one_rating_per_deal_rater_subject"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="rating_score_between_1_and_5"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        subject="organization",
+                        rated_organization__isnull=False,
+                        rated_broker__isnull=True,
+                    )
+                    | Q(
+                        subject="broker",
+                        rated_broker__isnull=False,
+                        rated_organization__isnull=True,
+                    )
+                ),
+                name="rating_has_one_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.score}"

@@ -1,0 +1,325 @@
+"""Reads for needs, demand lists, proposals, deals and credit, shared by the API and pages."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Avg, Count, F, Func, Max, Q, QuerySet
+
+from accounts.models import Membership
+from exchange.choices import DealStage, NeedStatus, TransactionMode
+from exchange.models import (
+    Certificate,
+    Deal,
+    DealEvent,
+    DealMilestone,
+    DealReview,
+    DemandList,
+    Introduction,
+    Need,
+    Proposal,
+    Rating,
+)
+from exchange.search import apply_search
+
+PUBLIC_NEED_STATUSES = (NeedStatus.PUBLISHED, NeedStatus.IN_NEGOTIATION)
+
+
+def user_organization_ids(user) -> list[int]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
+
+
+def _member_of(user) -> QuerySet:
+    """A subquery of the user's organisation ids (no extra query)."""
+    return Membership.objects.filter(user=user).values("organization_id")
+
+
+def needs_visible_to(*, user) -> QuerySet[Need]:
+    """Published needs are public; members see their own; reviewers see everything submitted."""
+    visible = Q(status__in=PUBLIC_NEED_STATUSES)
+    if getattr(user, "is_authenticated", False):
+        visible |= Q(organization_id__in=_member_of(user))
+        if user.is_reviewer:
+            visible |= ~Q(status=NeedStatus.DRAFT)
+    return Need.objects.filter(visible).select_related("organization", "category")
+
+
+def need_company_visible(*, need: Need, user, organization_ids: list[int] | None = None) -> bool:
+    """Anonymous needs hide the company from everyone but its members and reviewers."""
+    if not need.is_anonymous:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_reviewer:
+        return True
+    if organization_ids is None:
+        organization_ids = user_organization_ids(user)
+    return need.organization_id in organization_ids
+
+
+def needs_of_user(*, user) -> QuerySet[Need]:
+    return (
+        Need.objects.filter(organization_id__in=_member_of(user))
+        .select_related("organization", "category")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def needs_awaiting_review() -> QuerySet[Need]:
+    return (
+        Need.objects.filter(status=NeedStatus.SUBMITTED)
+        .select_related("organization", "category")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def need_search(*, queryset: QuerySet[Need], text: str) -> QuerySet[Need]:
+    return apply_search(queryset, text)
+
+
+class Unnest(Func):
+    function = "unnest"
+
+
+def need_facets(*, queryset: QuerySet[Need]) -> dict[str, list[dict]]:
+    """Counts per category, region, wanted transaction mode and open call over a result set."""
+    base = queryset.order_by()
+    categories = (
+        base.exclude(category=None)
+        .values(code=F("category__code"), name_zh=F("category__name_zh"))
+        .annotate(count=Count("pk"))
+        .order_by("code")
+    )
+    regions = base.values("region").annotate(count=Count("pk")).order_by("-count", "region")
+    modes = (
+        base.annotate(mode=Unnest(F("transaction_modes")))
+        .values("mode")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "mode")
+    )
+    labels = dict(TransactionMode.choices)
+    return {
+        "category": [dict(row) for row in categories],
+        "region": [dict(row) for row in regions],
+        "transaction_mode": [
+            {
+                "mode": row["mode"],
+                "label": str(labels.get(row["mode"], row["mode"])),
+                "count": row["count"],
+            }
+            for row in modes
+        ],
+        "open_call": [
+            dict(row)
+            for row in base.values("is_open_call")
+            .annotate(count=Count("pk"))
+            .order_by("is_open_call")
+        ],
+    }
+
+
+def demand_list_candidates(
+    *, period_start: datetime.date, period_end: datetime.date, region: str = "", category=None
+) -> QuerySet[Need]:
+    needs = Need.objects.filter(
+        status__in=PUBLIC_NEED_STATUSES,
+        published_at__date__gte=period_start,
+        published_at__date__lte=period_end,
+    )
+    if region:
+        needs = needs.filter(region=region)
+    if category is not None:
+        needs = needs.filter(Q(category=category) | Q(category__parent=category))
+    return needs.order_by("published_at", "pk")
+
+
+def demand_lists_public() -> QuerySet[DemandList]:
+    return DemandList.objects.select_related("category").annotate(need_count=Count("needs"))
+
+
+def demand_list_needs(*, demand_list: DemandList) -> QuerySet[Need]:
+    return demand_list.needs.select_related("organization", "category").order_by(
+        "published_at", "pk"
+    )
+
+
+# --- deals ----------------------------------------------------------------------------------
+
+
+def deals_visible_to(*, user) -> QuerySet[Deal]:
+    """Only the parties' members, the broker and reviewers see a deal; anyone else gets 404."""
+    if not getattr(user, "is_authenticated", False):
+        return Deal.objects.none()
+    base = Deal.objects.select_related("technology", "seller", "buyer", "broker", "need")
+    if user.is_reviewer:
+        return base
+    return base.filter(
+        Q(seller_id__in=_member_of(user)) | Q(buyer_id__in=_member_of(user)) | Q(broker=user)
+    )
+
+
+def deals_awaiting_review() -> QuerySet[Deal]:
+    return (
+        Deal.objects.filter(stage=DealStage.SUBMITTED_FOR_REVIEW)
+        .select_related("technology", "seller", "buyer", "broker")
+        .order_by("review_requested_at", "pk")
+    )
+
+
+def deal_timeline(*, deal: Deal) -> QuerySet[DealEvent]:
+    return deal.events.select_related("actor").order_by("created_at", "pk")
+
+
+def review_turnaround() -> dict:
+    """Average and longest time from a request for review to the reviewer's decision."""
+    stats = DealReview.objects.aggregate(
+        count=Count("pk"),
+        average=Avg(F("decided_at") - F("requested_at")),
+        longest=Max(F("decided_at") - F("requested_at")),
+    )
+    return stats
+
+
+def broker_dashboard(*, user) -> dict:
+    deals = Deal.objects.filter(broker=user)
+    by_stage = {
+        row["stage"]: row["count"]
+        for row in deals.values("stage").annotate(count=Count("pk")).order_by()
+    }
+    stage_rows = [
+        {"stage": stage, "label": label, "count": by_stage.get(stage, 0)}
+        for stage, label in DealStage.choices
+    ]
+    commissions = []
+    total: dict[str, Decimal] = {}
+    for deal in deals.select_related("technology").order_by("-updated_at"):
+        value = deal.commission_value
+        commissions.append({"deal": deal, "commission": value})
+        if value is not None and deal.stage == DealStage.COMPLETED:
+            total[deal.currency] = total.get(deal.currency, Decimal(0)) + value
+    return {"by_stage": stage_rows, "commissions": commissions, "earned": total}
+
+
+def organization_credit(organization) -> dict:
+    """An organisation's credit profile (also a feature for the matching engine).
+
+    Keys: completed_deals, cancelled_deals, rating_count, average_rating (None without ratings),
+    milestones_done, milestones_on_time, on_time_rate (None without milestones), disputes.
+    """
+    organization_id = getattr(organization, "pk", organization)
+    as_party = Q(seller_id=organization_id) | Q(buyer_id=organization_id)
+    deals = Deal.objects.filter(as_party)
+    counts = deals.aggregate(
+        completed=Count("pk", filter=Q(stage=DealStage.COMPLETED)),
+        cancelled=Count("pk", filter=Q(stage=DealStage.CANCELLED)),
+    )
+    ratings = Rating.objects.filter(rated_organization_id=organization_id).aggregate(
+        count=Count("pk"), average=Avg("score")
+    )
+    milestones = DealMilestone.objects.filter(deal__in=deals, done_at__isnull=False)
+    done = milestones.count()
+    on_time = sum(1 for milestone in milestones.only("done_at", "due_date") if milestone.on_time)
+    disputes = DealEvent.objects.filter(action="report_dispute", deal__in=deals).count()
+    return {
+        "completed_deals": counts["completed"],
+        "cancelled_deals": counts["cancelled"],
+        "rating_count": ratings["count"],
+        "average_rating": round(float(ratings["average"]), 2) if ratings["average"] else None,
+        "milestones_done": done,
+        "milestones_on_time": on_time,
+        "on_time_rate": round(on_time / done, 3) if done else None,
+        "disputes": disputes,
+    }
+
+
+def broker_credit(user) -> dict:
+    deals = Deal.objects.filter(broker=user)
+    ratings = Rating.objects.filter(rated_broker=user).aggregate(
+        count=Count("pk"), average=Avg("score")
+    )
+    return {
+        "introductions": Introduction.objects.filter(broker=user).count(),
+        "deals": deals.count(),
+        "completed_deals": deals.filter(stage=DealStage.COMPLETED).count(),
+        "rating_count": ratings["count"],
+        "average_rating": round(float(ratings["average"]), 2) if ratings["average"] else None,
+        "disputes": DealEvent.objects.filter(action="report_dispute", deal__in=deals).count(),
+    }
+
+
+def certificate_lookup(number: str) -> tuple[str, Certificate | None]:
+    """("genuine", certificate) or ("forged", None): altered numbers fail before any lookup."""
+    from exchange.certificates import number_is_authentic
+
+    number = (number or "").strip().upper()
+    if not number_is_authentic(number):
+        return "forged", None
+    certificate = (
+        Certificate.objects.select_related(
+            "deal__technology", "deal__seller", "deal__buyer", "deal__need"
+        )
+        .filter(number=number)
+        .first()
+    )
+    if certificate is None:
+        return "forged", None
+    return "genuine", certificate
+
+
+# --- proposals and introductions ------------------------------------------------------------
+
+
+def proposals_for_need(*, need: Need, user) -> QuerySet[Proposal]:
+    """The enterprise (and reviewers) see every proposal; a holder sees only its own."""
+    proposals = need.proposals.select_related("technology", "organization")
+    if not getattr(user, "is_authenticated", False):
+        return proposals.none()
+    if user.is_reviewer or need.organization_id in user_organization_ids(user):
+        return proposals
+    return proposals.filter(organization_id__in=_member_of(user))
+
+
+def proposals_visible_to(*, user) -> QuerySet[Proposal]:
+    if not getattr(user, "is_authenticated", False):
+        return Proposal.objects.none()
+    base = Proposal.objects.select_related("need", "technology", "organization")
+    if user.is_reviewer:
+        return base
+    return base.filter(
+        Q(organization_id__in=_member_of(user)) | Q(need__organization_id__in=_member_of(user))
+    )
+
+
+def introductions_visible_to(*, user) -> QuerySet[Introduction]:
+    if not getattr(user, "is_authenticated", False):
+        return Introduction.objects.none()
+    base = Introduction.objects.select_related("technology", "enterprise", "need", "broker")
+    if user.is_reviewer:
+        return base
+    return base.filter(
+        Q(broker=user)
+        | Q(enterprise_id__in=_member_of(user))
+        | Q(technology__organization_id__in=_member_of(user))
+    )
+
+
+def certificate_facts(*, certificate: Certificate) -> dict:
+    """What the public verification shows: parties unless anonymous, technology, type, date,
+    amount band."""
+    from django.utils.translation import gettext as _
+
+    from exchange.certificates import amount_band_label
+
+    deal = certificate.deal
+    return {
+        "seller": deal.seller.display_name,
+        "buyer": _("Anonymous enterprise") if deal.buyer_is_anonymous else deal.buyer.display_name,
+        "technology": deal.technology.title,
+        "deal_type": deal.get_deal_type_display(),
+        "completed_on": (deal.completed_at or certificate.issued_at).date().isoformat(),
+        "amount_band": amount_band_label(certificate.amount_band, deal.currency),
+        "issued_at": certificate.issued_at.date().isoformat(),
+    }

@@ -1,0 +1,647 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.forms import apply_validation_error
+from core.workflow import TransitionNotAllowed
+from exchange import documents, selectors, services
+from exchange.filtersets import NeedFilterSet
+from exchange.forms import (
+    DealMessageForm,
+    DealTermsForm,
+    DemandListForm,
+    IntroductionForm,
+    MilestoneForm,
+    NeedForm,
+    ProposalForm,
+    RatingForm,
+    ReviewForm,
+)
+from exchange.models import Certificate, Deal, Need
+
+PAGE_SIZE = 20
+
+
+def _error_message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+def _annotate_company(needs, user, organization_ids) -> None:
+    for need in needs:
+        need.company_visible = selectors.need_company_visible(
+            need=need, user=user, organization_ids=organization_ids
+        )
+
+
+# --- needs ----------------------------------------------------------------------------------
+
+
+def need_list(request):
+    """The public need list with search and facets."""
+    public = selectors.needs_visible_to(user=request.user).filter(
+        status__in=selectors.PUBLIC_NEED_STATUSES
+    )
+    filterset = NeedFilterSet(request.GET or None, queryset=public)
+    needs = filterset.qs if filterset.is_bound and filterset.is_valid() else public
+    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    organization_ids = selectors.user_organization_ids(request.user)
+    _annotate_company(page.object_list, request.user, organization_ids)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "exchange/need_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "facets": selectors.need_facets(queryset=needs),
+            "query_string": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def my_needs(request):
+    needs = selectors.needs_of_user(user=request.user)
+    return render(request, "exchange/my_needs.html", {"needs": needs})
+
+
+def _visible_need(request, pk: int) -> Need:
+    return get_object_or_404(selectors.needs_visible_to(user=request.user), pk=pk)
+
+
+def need_detail(request, pk: int):
+    need = _visible_need(request, pk)
+    organization_ids = selectors.user_organization_ids(request.user)
+    roles = services.need_actor_roles(
+        need=need, user=request.user, organization_ids=organization_ids
+    )
+    need.company_visible = selectors.need_company_visible(
+        need=need, user=request.user, organization_ids=organization_ids
+    )
+    context = {
+        "need": need,
+        "is_member": services.MEMBER in roles,
+        "allowed_actions": services.need_allowed_actions(
+            need=need, user=request.user, organization_ids=organization_ids
+        ),
+        "events": need.events.select_related("actor") if roles else [],
+        "review_form": ReviewForm(),
+    }
+    context.update(_need_detail_extra(request, need, roles, organization_ids))
+    return render(request, "exchange/need_detail.html", context)
+
+
+def _need_detail_extra(request, need, roles, organization_ids) -> dict:
+    """Proposals on the need page: the enterprise sees all, a holder its own and a form."""
+    user = request.user
+    proposals = list(
+        selectors.proposals_for_need(need=need, user=user).prefetch_related("messages__author")
+    )
+    for proposal in proposals:
+        proposal.actions = services.proposal_allowed_actions(proposal=proposal, user=user)
+    can_propose = (
+        user.is_authenticated
+        and need.accepts_proposals
+        and services.MEMBER not in roles
+        and user.has_role("holder")
+    )
+    return {
+        "proposals": proposals,
+        "proposal_form": ProposalForm(user=user) if can_propose else None,
+    }
+
+
+@login_required
+def need_create(request):
+    form = NeedForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = services.need_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The need has been saved as a draft."))
+            return redirect("exchange:need_detail", pk=need.pk)
+    return render(request, "exchange/need_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def need_edit(request, pk: int):
+    need = _visible_need(request, pk)
+    if not services.is_member(organization=need.organization_id, user=request.user):
+        raise PermissionDenied
+    if not need.is_editable:
+        messages.error(
+            request,
+            _("A need can be changed only as a draft or after it was returned for changes."),
+        )
+        return redirect("exchange:need_detail", pk=pk)
+    form = NeedForm(request.POST or None, instance=need, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_update(need=need, user=request.user, **form.cleaned_data)
+        except (ValidationError, TransitionNotAllowed) as error:
+            if isinstance(error, ValidationError):
+                apply_validation_error(form, error)
+            else:
+                form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The need has been saved."))
+            return redirect("exchange:need_detail", pk=pk)
+    return render(
+        request, "exchange/need_form.html", {"form": form, "creating": False, "need": need}
+    )
+
+
+@login_required
+@require_POST
+def need_transition(request, pk: int):
+    need = _visible_need(request, pk)
+    action = request.POST.get("action", "")
+    note = request.POST.get("comment", "") or request.POST.get("note", "")
+    try:
+        if action == "review":
+            form = ReviewForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Choose a decision."))
+            services.need_review(need=need, user=request.user, **form.cleaned_data)
+        else:
+            services.need_transition(need=need, user=request.user, action=action, note=note)
+    except (TransitionNotAllowed, ValidationError) as error:
+        messages.error(request, _error_message(error))
+    else:
+        need.refresh_from_db()
+        messages.success(request, _("Done: %(status)s") % {"status": need.get_status_display()})
+    return redirect("exchange:need_detail", pk=pk)
+
+
+# --- demand lists ---------------------------------------------------------------------------
+
+
+def demand_list_index(request):
+    return render(
+        request,
+        "exchange/demand_list_index.html",
+        {"demand_lists": selectors.demand_lists_public()},
+    )
+
+
+@login_required
+def demand_list_create(request):
+    if not request.user.is_reviewer:
+        raise PermissionDenied
+    form = DemandListForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            demand_list = services.demand_list_publish(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The demand list is published."))
+            return redirect("exchange:demand_list_detail", pk=demand_list.pk)
+    return render(request, "exchange/demand_list_form.html", {"form": form})
+
+
+def _demand_list_with_rows(request, pk: int):
+    demand_list = get_object_or_404(selectors.demand_lists_public(), pk=pk)
+    needs = list(selectors.demand_list_needs(demand_list=demand_list))
+    organization_ids = selectors.user_organization_ids(request.user)
+    _annotate_company(needs, request.user, organization_ids)
+    return demand_list, needs
+
+
+def demand_list_detail(request, pk: int):
+    demand_list, needs = _demand_list_with_rows(request, pk)
+    return render(
+        request,
+        "exchange/demand_list_detail.html",
+        {"demand_list": demand_list, "needs": needs},
+    )
+
+
+DOWNLOAD_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def demand_list_download(request, pk: int, file_format: str):
+    if file_format not in DOWNLOAD_TYPES:
+        raise Http404
+    demand_list, needs = _demand_list_with_rows(request, pk)
+    header, rows = documents.demand_list_rows(needs, company_visible=lambda n: n.company_visible)
+    if file_format == "csv":
+        content = documents.rows_to_csv(header, rows)
+    elif file_format == "xlsx":
+        content = documents.rows_to_xlsx(header, rows, sheet_title=_("Needs"))
+    else:
+        period = f"{demand_list.period_start:%Y-%m-%d} – {demand_list.period_end:%Y-%m-%d}"
+        content = documents.rows_to_pdf(header, rows, title=demand_list.title, subtitle=period)
+    response = HttpResponse(content, content_type=DOWNLOAD_TYPES[file_format])
+    response["Content-Disposition"] = (
+        f'attachment; filename="demand-list-{demand_list.pk}.{file_format}"'
+    )
+    return response
+
+
+# --- proposals ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def proposal_create(request, pk: int):
+    need = _visible_need(request, pk)
+    form = ProposalForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.proposal_create(user=request.user, need=need, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, _error_message(error))
+        else:
+            messages.success(request, _("Your proposal has been sent."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("exchange:need_detail", pk=pk)
+
+
+def _visible_proposal(request, pk: int):
+    return get_object_or_404(selectors.proposals_visible_to(user=request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def proposal_transition(request, pk: int):
+    proposal = _visible_proposal(request, pk)
+    try:
+        proposal = services.proposal_transition(
+            proposal=proposal,
+            user=request.user,
+            action=request.POST.get("action", ""),
+            note=request.POST.get("note", ""),
+        )
+    except (TransitionNotAllowed, ValidationError) as error:
+        messages.error(request, _error_message(error))
+    else:
+        messages.success(request, _("Done: %(status)s") % {"status": proposal.get_status_display()})
+        if proposal.status == "accepted" and hasattr(proposal, "deal"):
+            return redirect("exchange:deal_detail", pk=proposal.deal.pk)
+    return redirect("exchange:need_detail", pk=proposal.need_id)
+
+
+@login_required
+@require_POST
+def proposal_message(request, pk: int):
+    proposal = _visible_proposal(request, pk)
+    try:
+        services.proposal_message_post(
+            proposal=proposal, user=request.user, body=request.POST.get("body", "")
+        )
+    except (TransitionNotAllowed, ValidationError) as error:
+        messages.error(request, _error_message(error))
+    return redirect("exchange:need_detail", pk=proposal.need_id)
+
+
+# --- deals ----------------------------------------------------------------------------------
+
+
+@login_required
+def deal_list(request):
+    deals = selectors.deals_visible_to(user=request.user).order_by("-updated_at", "-pk")
+    stage = request.GET.get("stage", "")
+    if stage:
+        deals = deals.filter(stage=stage)
+    page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "exchange/deal_list.html",
+        {
+            "page": page,
+            "stage": stage,
+            "stages": services.D.choices,
+            "query_string": f"stage={stage}" if stage else "",
+        },
+    )
+
+
+def _visible_deal(request, pk: int) -> Deal:
+    return get_object_or_404(selectors.deals_visible_to(user=request.user), pk=pk)
+
+
+ACTION_LABELS = {
+    "start_negotiation": _("Start negotiation"),
+    "draft_agreement": _("Agreement drafted"),
+    "revise": _("Back to negotiation"),
+    "submit_for_review": _("Submit for review"),
+    "approve": _("Approve"),
+    "return": _("Return for changes"),
+    "reject": _("Reject"),
+    "sign_contract": _("Contract signed"),
+    "start_execution": _("Start execution"),
+    "report_dispute": _("Report a dispute"),
+    "complete": _("Confirm completion"),
+    "cancel": _("Cancel the deal"),
+}
+
+
+@login_required
+def deal_detail(request, pk: int):
+    deal = _visible_deal(request, pk)
+    organization_ids = selectors.user_organization_ids(request.user)
+    roles = services.deal_actor_roles(
+        deal=deal, user=request.user, organization_ids=organization_ids
+    )
+    allowed = services.deal_allowed_actions(
+        deal=deal, user=request.user, organization_ids=organization_ids
+    )
+    certificate = getattr(deal, "certificate", None) if deal.stage == "completed" else None
+    rated = set(
+        deal.ratings.filter(rater_id__in=organization_ids).values_list("subject", flat=True)
+    )
+    context = {
+        "deal": deal,
+        "roles": roles,
+        "actions": [(action, ACTION_LABELS.get(action, action)) for action in allowed],
+        "timeline": selectors.deal_timeline(deal=deal),
+        "milestones": deal.milestones.all(),
+        "messages_list": deal.messages.select_related("author").prefetch_related("documents"),
+        "terms_form": DealTermsForm(instance=deal)
+        if roles & services.NEGOTIATORS and deal.stage in services.DEAL_EDITABLE_STAGES
+        else None,
+        "milestone_form": MilestoneForm()
+        if roles & services.NEGOTIATORS and deal.stage in services.MILESTONE_STAGES
+        else None,
+        "message_form": DealMessageForm(),
+        "rating_form": RatingForm()
+        if deal.stage == "completed" and roles & services.PARTIES and len(rated) < 2
+        else None,
+        "certificate": certificate,
+        "checklist": [
+            (services.CHECKLIST_LABELS[item], passed)
+            for item, passed in services.deal_review_checklist(deal=deal).items()
+        ]
+        if services.DEAL_REVIEWER in roles
+        else None,
+        "contract_types": CONTRACT_TYPES,
+    }
+    return render(request, "exchange/deal_detail.html", context)
+
+
+def _back_to_deal(pk: int):
+    return redirect("exchange:deal_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def deal_transition(request, pk: int):
+    deal = _visible_deal(request, pk)
+    try:
+        deal = services.deal_transition(
+            deal=deal,
+            user=request.user,
+            action=request.POST.get("action", ""),
+            note=request.POST.get("note", ""),
+        )
+    except (TransitionNotAllowed, ValidationError) as error:
+        messages.error(request, _error_message(error))
+    else:
+        messages.success(request, _("Done: %(stage)s") % {"stage": deal.get_stage_display()})
+    return _back_to_deal(pk)
+
+
+@login_required
+@require_POST
+def deal_terms(request, pk: int):
+    deal = _visible_deal(request, pk)
+    form = DealTermsForm(request.POST, instance=Deal.objects.get(pk=deal.pk))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return _back_to_deal(pk)
+    try:
+        services.deal_update(deal=deal, user=request.user, **form.cleaned_data)
+    except (TransitionNotAllowed, ValidationError) as error:
+        messages.error(request, _error_message(error))
+    else:
+        messages.success(request, _("The terms have been saved."))
+    return _back_to_deal(pk)
+
+
+@login_required
+@require_POST
+def milestone_add(request, pk: int):
+    deal = _visible_deal(request, pk)
+    form = MilestoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return _back_to_deal(pk)
+    try:
+        services.milestone_add(deal=deal, user=request.user, **form.cleaned_data)
+    except (TransitionNotAllowed, ValidationError) as error:
+        messages.error(request, _error_message(error))
+    return _back_to_deal(pk)
+
+
+@login_required
+@require_POST
+def milestone_done(request, pk: int, milestone_id: int):
+    deal = _visible_deal(request, pk)
+    milestone = get_object_or_404(deal.milestones, pk=milestone_id)
+    try:
+        services.milestone_complete(milestone=milestone, user=request.user)
+    except (TransitionNotAllowed, ValidationError) as error:
+        messages.error(request, _error_message(error))
+    return _back_to_deal(pk)
+
+
+@login_required
+@require_POST
+def deal_message(request, pk: int):
+    deal = _visible_deal(request, pk)
+    form = DealMessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.deal_message_post(
+                deal=deal,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+            )
+        except (TransitionNotAllowed, ValidationError) as error:
+            messages.error(request, _error_message(error))
+    return _back_to_deal(pk)
+
+
+@login_required
+def deal_document_download(request, pk: int, document_id: int):
+    """Deal documents are served only here, to the deal's participants; strangers get 404."""
+    deal = _visible_deal(request, pk)
+    document = get_object_or_404(deal.documents, pk=document_id)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def deal_rate(request, pk: int):
+    deal = _visible_deal(request, pk)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rating_create(deal=deal, user=request.user, **form.cleaned_data)
+        except (TransitionNotAllowed, ValidationError) as error:
+            messages.error(request, _error_message(error))
+        else:
+            messages.success(request, _("Thank you for your rating."))
+    return _back_to_deal(pk)
+
+
+# --- review queue, brokers, certificates, credit --------------------------------------------
+
+
+@login_required
+def deal_review_queue(request):
+    if not request.user.is_reviewer:
+        raise PermissionDenied
+    deals = list(selectors.deals_awaiting_review())
+    for deal in deals:
+        deal.checklist = [
+            (services.CHECKLIST_LABELS[item], passed)
+            for item, passed in services.deal_review_checklist(deal=deal).items()
+        ]
+    return render(
+        request,
+        "exchange/deal_review_queue.html",
+        {
+            "deals": deals,
+            "needs": selectors.needs_awaiting_review(),
+            "turnaround": selectors.review_turnaround(),
+        },
+    )
+
+
+@login_required
+def introduction_list(request):
+    introductions = list(selectors.introductions_visible_to(user=request.user))
+    for introduction in introductions:
+        introduction.actions = services.introduction_allowed_actions(
+            introduction=introduction, user=request.user
+        )
+    form = None
+    if request.user.has_role("broker"):
+        form = IntroductionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.introduction_create(broker=request.user, **form.cleaned_data)
+            except (ValidationError, PermissionDenied) as error:
+                if isinstance(error, ValidationError):
+                    apply_validation_error(form, error)
+                else:
+                    form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The introduction has been sent to both sides."))
+                return redirect("exchange:introduction_list")
+    context = {"introductions": introductions, "form": form}
+    if request.user.has_role("broker"):
+        context["dashboard"] = selectors.broker_dashboard(user=request.user)
+        context["credit"] = selectors.broker_credit(request.user)
+    return render(request, "exchange/introduction_list.html", context)
+
+
+@login_required
+@require_POST
+def introduction_transition(request, pk: int):
+    introduction = get_object_or_404(selectors.introductions_visible_to(user=request.user), pk=pk)
+    try:
+        introduction = services.introduction_transition(
+            introduction=introduction,
+            user=request.user,
+            action=request.POST.get("action", ""),
+            note=request.POST.get("note", ""),
+        )
+    except (TransitionNotAllowed, ValidationError) as error:
+        messages.error(request, _error_message(error))
+    else:
+        if introduction.status == "accepted":
+            messages.success(request, _("Both sides accepted: the deal is open."))
+            return redirect("exchange:deal_detail", pk=introduction.deal.pk)
+        messages.success(
+            request, _("Done: %(status)s") % {"status": introduction.get_status_display()}
+        )
+    return redirect("exchange:introduction_list")
+
+
+def certificate_verify(request):
+    """Public: anyone checks a certificate number; a forged or altered number says so."""
+    number = request.GET.get("number", "").strip()
+    verdict, certificate = selectors.certificate_lookup(number) if number else ("", None)
+    facts = selectors.certificate_facts(certificate=certificate) if certificate else None
+    return render(
+        request,
+        "exchange/certificate_verify.html",
+        {"number": number, "verdict": verdict, "facts": facts},
+    )
+
+
+@login_required
+def certificate_pdf(request, pk: int):
+    deal = _visible_deal(request, pk)
+    certificate = get_object_or_404(Certificate, deal=deal)
+    verify_url = request.build_absolute_uri(
+        reverse("exchange:certificate_verify") + f"?number={certificate.number}"
+    )
+    content = documents.certificate_pdf(
+        certificate=certificate,
+        facts=selectors.certificate_facts(certificate=certificate),
+        verify_url=verify_url,
+    )
+    return _pdf_response(content, f"certificate-{certificate.number}.pdf")
+
+
+CONTRACT_TYPES = documents.CONTRACT_TEMPLATES
+
+
+@login_required
+def contract_draft(request, pk: int):
+    deal = _visible_deal(request, pk)
+    content = documents.contract_draft_pdf(deal=deal)
+    return _pdf_response(content, f"contract-draft-{deal.pk}-{deal.deal_type}.pdf")
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def credit_profile(request, organization_id: int):
+    from accounts.selectors import organizations_visible_to
+
+    organization = get_object_or_404(
+        organizations_visible_to(user=request.user), pk=organization_id
+    )
+    ratings = organization.ratings_received.select_related("rater").order_by("-created_at")[:20]
+    return render(
+        request,
+        "exchange/credit_profile.html",
+        {
+            "organization": organization,
+            "credit": selectors.organization_credit(organization),
+            "ratings": ratings,
+        },
+    )

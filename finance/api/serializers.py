@@ -1,0 +1,412 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.models import Category, Technology
+from exchange.models import Deal
+from finance import selectors, services
+from finance.models import (
+    ApplicationDocument,
+    ApplicationEvent,
+    FinancingApplication,
+    FinancingProduct,
+    InterestSubsidy,
+    SupportProgramme,
+    Valuation,
+    Voucher,
+    VoucherRedemption,
+)
+
+
+class RiskShareSerializer(serializers.Serializer):
+    fund = serializers.DecimalField(max_digits=5, decimal_places=2)
+    bank = serializers.DecimalField(max_digits=5, decimal_places=2)
+    insurer = serializers.DecimalField(max_digits=5, decimal_places=2)
+    valuer = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+def _risk_compensation(product: FinancingProduct) -> dict | None:
+    if not product.has_risk_compensation:
+        return None
+    return {
+        "fund": product.risk_share_fund,
+        "bank": product.risk_share_bank,
+        "insurer": product.risk_share_insurer,
+        "valuer": product.risk_share_valuer,
+    }
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    institution_name = serializers.CharField(source="institution.display_name", read_only=True)
+    eligible_categories = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.all(), many=True, required=False
+    )
+    risk_compensation = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FinancingProduct
+        fields = [
+            "id",
+            "name",
+            "name_zh",
+            "name_en",
+            "kind",
+            "status",
+            "institution",
+            "institution_name",
+            "description",
+            "currency",
+            "amount_min",
+            "amount_max",
+            "rate_min",
+            "rate_max",
+            "terms",
+            "tenor_months_min",
+            "tenor_months_max",
+            "required_documents",
+            "eligible_categories",
+            "trl_min",
+            "trl_max",
+            "eligible_regions",
+            "eligible_organization_kinds",
+            "minimum_credit_grade",
+            "requires_verified_organization",
+            "loan_to_value",
+            "risk_share_fund",
+            "risk_share_bank",
+            "risk_share_insurer",
+            "risk_share_valuer",
+            "risk_compensation",
+            "allowed_actions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "created_at", "updated_at"]
+        extra_kwargs = {
+            "risk_share_fund": {"write_only": True},
+            "risk_share_bank": {"write_only": True},
+            "risk_share_insurer": {"write_only": True},
+            "risk_share_valuer": {"write_only": True},
+        }
+
+    @extend_schema_field(RiskShareSerializer(allow_null=True))
+    def get_risk_compensation(self, product) -> dict | None:
+        shares = _risk_compensation(product)
+        return RiskShareSerializer(shares).data if shares else None
+
+    def get_allowed_actions(self, product) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return services.product_allowed_actions(product=product, user=request.user)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.method in ("PATCH", "PUT"):
+            fields["institution"].read_only = True
+        return fields
+
+
+class ProductTransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["publish", "withdraw"])
+
+
+class EligibilityFailureSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    message = serializers.CharField()
+
+
+class EligibilitySerializer(serializers.Serializer):
+    eligible = serializers.BooleanField()
+    failures = EligibilityFailureSerializer(many=True)
+
+
+class ApplicationEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.__str__", default="", read_only=True)
+
+    class Meta:
+        model = ApplicationEvent
+        fields = ["action", "from_status", "to_status", "note", "actor", "created_at"]
+
+
+class ApplicationDocumentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApplicationDocument
+        fields = [
+            "id",
+            "title",
+            "original_name",
+            "content_type",
+            "size",
+            "uploaded_at",
+            "download_url",
+        ]
+
+    def get_download_url(self, document) -> str:
+        return reverse("finance:application_document", args=[document.application_id, document.pk])
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=100)
+    file = serializers.FileField()
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    product_kind = serializers.CharField(source="product.kind", read_only=True)
+    applicant_name = serializers.CharField(source="applicant.display_name", read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+    loan_cap = serializers.SerializerMethodField(
+        help_text="IP-pledge loans: the product's loan-to-value ratio × the pledged valuation."
+    )
+    risk_compensation = serializers.SerializerMethodField()
+    documents = ApplicationDocumentSerializer(many=True, read_only=True)
+    history = ApplicationEventSerializer(source="events", many=True, read_only=True)
+
+    class Meta:
+        model = FinancingApplication
+        fields = [
+            "id",
+            "product",
+            "product_name",
+            "product_kind",
+            "applicant",
+            "applicant_name",
+            "technology",
+            "deal",
+            "valuation",
+            "status",
+            "requested_amount",
+            "currency",
+            "tenor_months",
+            "purpose",
+            "approved_amount",
+            "approved_terms",
+            "decision_note",
+            "loan_cap",
+            "risk_compensation",
+            "allowed_actions",
+            "submitted_at",
+            "created_at",
+            "updated_at",
+            "documents",
+            "history",
+        ]
+        read_only_fields = [
+            "status",
+            "currency",
+            "approved_amount",
+            "approved_terms",
+            "decision_note",
+            "submitted_at",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "applicant": {"required": False},
+            "technology": {"required": False},
+            "deal": {"required": False},
+            "valuation": {"required": False},
+        }
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            fields["product"].queryset = selectors.products_visible_to(user=user)
+            fields["valuation"].queryset = selectors.valuations_visible_to(user=user)
+            fields["technology"].queryset = Technology.objects.all()
+            fields["deal"].queryset = Deal.objects.all()
+        if request is not None and request.method in ("PATCH", "PUT"):
+            fields["product"].read_only = True
+            fields["applicant"].read_only = True
+        return fields
+
+    def get_allowed_actions(self, application) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return services.application_allowed_actions(application=application, user=request.user)
+
+    @extend_schema_field(serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True))
+    def get_loan_cap(self, application) -> str | None:
+        cap = services.application_loan_cap(application=application)
+        return None if cap is None else str(cap)
+
+    @extend_schema_field(RiskShareSerializer(allow_null=True))
+    def get_risk_compensation(self, application) -> dict | None:
+        shares = _risk_compensation(application.product)
+        return RiskShareSerializer(shares).data if shares else None
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=sorted(services.APPLICATION_ACTION_LABELS))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    approved_amount = serializers.DecimalField(
+        max_digits=18, decimal_places=2, required=False, allow_null=True
+    )
+    approved_terms = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ValuationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Valuation
+        fields = [
+            "id",
+            "organization",
+            "technology",
+            "title",
+            "currency",
+            "first_year_revenue",
+            "revenue_growth_rate",
+            "useful_life_years",
+            "royalty_rate",
+            "tax_rate",
+            "risk_free_rate",
+            "technology_premium",
+            "market_premium",
+            "management_premium",
+            "trl",
+            "discount_rate",
+            "trl_factor",
+            "steps",
+            "comparables",
+            "value",
+            "created_at",
+        ]
+        read_only_fields = [
+            "discount_rate",
+            "trl_factor",
+            "steps",
+            "comparables",
+            "value",
+            "created_at",
+        ]
+        extra_kwargs = {
+            "organization": {"required": False},
+            "technology": {"required": False},
+            "title": {"required": False},
+            # The service explains impossible inputs (a useful life of 0, a discount rate ≤ 0).
+            "useful_life_years": {"min_value": None, "max_value": None},
+            "trl": {"min_value": None, "max_value": None, "validators": []},
+        }
+
+
+class VoucherSerializer(serializers.ModelSerializer):
+    programme_name = serializers.CharField(source="programme.name", read_only=True)
+    holder_name = serializers.CharField(source="holder.display_name", read_only=True)
+    balance = serializers.DecimalField(
+        source="account.balance", max_digits=18, decimal_places=2, read_only=True
+    )
+    currency = serializers.CharField(source="account.currency", read_only=True)
+    expired = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Voucher
+        fields = [
+            "id",
+            "programme",
+            "programme_name",
+            "holder",
+            "holder_name",
+            "face_value",
+            "balance",
+            "currency",
+            "expires",
+            "expired",
+            "issued_at",
+        ]
+
+    def get_expired(self, voucher) -> bool:
+        return voucher.is_expired()
+
+
+class RedeemSerializer(serializers.Serializer):
+    amount = serializers.CharField(help_text='A decimal amount, e.g. "2500.00".')
+    deal = serializers.IntegerField()
+
+
+class RedemptionSerializer(serializers.ModelSerializer):
+    transaction = serializers.IntegerField(source="transaction_id", read_only=True)
+    balance = serializers.DecimalField(
+        source="voucher.account.balance", max_digits=18, decimal_places=2, read_only=True
+    )
+
+    class Meta:
+        model = VoucherRedemption
+        fields = ["id", "voucher", "provider", "amount", "transaction", "balance", "created_at"]
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    funded = serializers.DecimalField(
+        source="funding_account.balance", max_digits=18, decimal_places=2, read_only=True
+    )
+    available = serializers.DecimalField(
+        source="budget_account.balance", max_digits=18, decimal_places=2, read_only=True
+    )
+
+    class Meta:
+        model = SupportProgramme
+        fields = [
+            "id",
+            "name",
+            "name_zh",
+            "name_en",
+            "kind",
+            "operator",
+            "currency",
+            "maximum_employees",
+            "maximum_annual_revenue",
+            "subsidy_ratio",
+            "is_open",
+            "funded",
+            "available",
+            "created_at",
+        ]
+        read_only_fields = ["is_open", "created_at"]
+
+
+class FundSerializer(serializers.Serializer):
+    amount = serializers.CharField()
+
+
+class IssueVoucherSerializer(serializers.Serializer):
+    holder = serializers.IntegerField()
+    face_value = serializers.CharField()
+    expires = serializers.DateField()
+
+
+class PaySubsidySerializer(serializers.Serializer):
+    application = serializers.IntegerField()
+    annual_rate = serializers.CharField(help_text="Annual interest rate as a fraction: 0.0435")
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    principal = serializers.CharField(required=False, allow_blank=True)
+
+
+class InterestSubsidySerializer(serializers.ModelSerializer):
+    transaction = serializers.IntegerField(source="transaction_id", read_only=True)
+
+    class Meta:
+        model = InterestSubsidy
+        fields = [
+            "id",
+            "programme",
+            "application",
+            "principal",
+            "annual_rate",
+            "subsidy_ratio",
+            "period_start",
+            "period_end",
+            "days",
+            "amount",
+            "transaction",
+            "created_at",
+        ]

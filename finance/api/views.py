@@ -1,0 +1,468 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Organization
+from core.api.schema import ERROR_BODY, ERROR_RESPONSES
+from core.api.views import BaseViewSet
+from core.workflow import TransitionNotAllowed
+from finance import selectors, services
+from finance.api.serializers import (
+    ApplicationDocumentSerializer,
+    ApplicationSerializer,
+    DocumentUploadSerializer,
+    EligibilitySerializer,
+    FundSerializer,
+    InterestSubsidySerializer,
+    IssueVoucherSerializer,
+    PaySubsidySerializer,
+    ProductSerializer,
+    ProductTransitionSerializer,
+    ProgrammeSerializer,
+    RedeemSerializer,
+    RedemptionSerializer,
+    TransitionSerializer,
+    ValuationSerializer,
+    VoucherSerializer,
+)
+from finance.filtersets import ApplicationFilterSet, ProductFilterSet
+from finance.ledger import IdempotencyKeyReused
+from finance.models import FinancingApplication
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="A unique key per intended operation; a retry with the same key moves no "
+    "money twice and returns the first result.",
+)
+REPLAY_REFUSED = OpenApiResponse(
+    ERROR_BODY, description="The Idempotency-Key was already used for a different request."
+)
+
+
+def _idempotency_key(request) -> str | None:
+    key = (request.headers.get("Idempotency-Key") or "").strip()
+    if len(key) > 100:
+        raise DjangoValidationError({"idempotency_key": _("The Idempotency-Key is too long.")})
+    return key or None
+
+
+def _conflict(error: TransitionNotAllowed) -> Response:
+    """409 with the actions that are possible now (the shared handler drops them)."""
+    return Response(
+        {"detail": str(error), "code": error.code, "allowed_actions": error.allowed},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+def _replay_refused(error: IdempotencyKeyReused) -> Response:
+    return Response(
+        {"detail": str(error), "code": "idempotency_key_reused"},
+        status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+    )
+
+
+class ProductViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    BaseViewSet,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Financing products: published ones are public; financiers manage their institution's."""
+
+    serializer_class = ProductSerializer
+    filterset_class = ProductFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.products_visible_to(user=self.request.user).order_by("kind", "pk")
+
+    @extend_schema(responses={201: ProductSerializer, **ERROR_RESPONSES})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(responses={200: ProductSerializer, **ERROR_RESPONSES})
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.product_create(
+            user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.product_update(
+            product=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
+
+    @extend_schema(
+        request=ProductTransitionSerializer, responses={200: ProductSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Publish or withdraw a product (its institution's financiers)."""
+        product = self.get_object()
+        serializer = ProductTransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            product = services.product_transition(
+                product=product, user=request.user, action=serializer.validated_data["action"]
+            )
+        except TransitionNotAllowed as error:
+            return _conflict(error)
+        return Response(self.get_serializer(product).data)
+
+
+class ApplicationViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    BaseViewSet,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Financing applications, visible only to the applicant, the product's institution and
+    reviewers (anyone else gets 404)."""
+
+    serializer_class = ApplicationSerializer
+    filterset_class = ApplicationFilterSet
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            selectors.applications_visible_to(user=self.request.user)
+            .prefetch_related("documents", "events__actor")
+            .order_by("-updated_at", "-pk")
+        )
+
+    @extend_schema(responses={201: ApplicationSerializer, **ERROR_RESPONSES})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(responses={200: ApplicationSerializer, **ERROR_RESPONSES})
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.application_create(
+            user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.application_update(
+            application=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
+
+    def _fresh(self, application) -> FinancingApplication:
+        return self.get_queryset().get(pk=application.pk)
+
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={200: ApplicationSerializer, **ERROR_RESPONSES},
+        description="Take a workflow action. Actions: submit, withdraw, start_review, "
+        "request_information (note), approve (approved_amount, approved_terms), reject (note), "
+        "resubmit, disburse, start_repayment, close. Not allowed now: 409 with allowed_actions. "
+        "An ineligible submission: 400 with one message per failing rule under `eligibility`.",
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        application = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.application_transition(
+                application=application, user=request.user, **serializer.validated_data
+            )
+        except TransitionNotAllowed as error:
+            return _conflict(error)
+        return Response(self.get_serializer(self._fresh(application)).data)
+
+    @extend_schema(responses={200: EligibilitySerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["get"])
+    def eligibility(self, request, pk=None):
+        """Check the applicant against the product's rules now, without changing anything."""
+        application = self.get_object()
+        failures = services.eligibility_failures(
+            product=application.product,
+            organization=application.applicant,
+            technology=application.technology,
+        )
+        return Response(
+            {"eligible": not failures, "failures": [failure.as_dict() for failure in failures]}
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: ApplicationDocumentSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def documents(self, request, pk=None):
+        """Attach a supporting document (PDF, PNG, JPEG, DOCX or XLSX; at most 10 MB)."""
+        application = self.get_object()
+        serializer = DocumentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = services.application_document_add(
+            application=application,
+            user=request.user,
+            title=serializer.validated_data["title"],
+            uploaded=serializer.validated_data["file"],
+        )
+        return Response(ApplicationDocumentSerializer(document).data, status=201)
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            404: ERROR_RESPONSES[404],
+        }
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"documents/(?P<document_id>\d+)/download",
+        parser_classes=[JSONParser],
+    )
+    def download(self, request, pk=None, document_id=None):
+        """Download a document of an application you may see."""
+        application = self.get_object()
+        document = get_object_or_404(application.documents, pk=document_id)
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_name,
+            content_type=document.content_type,
+        )
+
+
+class ValuationViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyModelViewSet):
+    """Relief-from-royalty valuations, saved with their inputs and every step."""
+
+    serializer_class = ValuationSerializer
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.valuations_visible_to(user=self.request.user).order_by("-pk")
+
+    @extend_schema(responses={201: ValuationSerializer, **ERROR_RESPONSES})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.valuation_create(
+            user=self.request.user, **serializer.validated_data
+        )
+
+
+class VoucherViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
+    """Innovation vouchers of the caller's organisations, with `balance` and `expires`."""
+
+    serializer_class = VoucherSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.vouchers_visible_to(user=self.request.user).order_by("expires", "pk")
+
+    @extend_schema(
+        request=RedeemSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: RedemptionSerializer,
+            200: OpenApiResponse(RedemptionSerializer, description="A replay of a retried key."),
+            422: REPLAY_REFUSED,
+            **ERROR_RESPONSES,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def redeem(self, request, pk=None):
+        """Spend part of the voucher on one of your service deals (contract signed or later)."""
+        voucher = self.get_object()
+        serializer = RedeemSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            redemption, created = services.voucher_redeem(
+                voucher=voucher,
+                user=request.user,
+                amount=serializer.validated_data["amount"],
+                deal_id=serializer.validated_data["deal"],
+                idempotency_key=_idempotency_key(request),
+            )
+        except IdempotencyKeyReused as error:
+            return _replay_refused(error)
+        response = Response(
+            RedemptionSerializer(redemption).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+        if not created:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+class ProgrammeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyModelViewSet):
+    """Voucher and interest-subsidy programmes run by the platform operator."""
+
+    serializer_class = ProgrammeSerializer
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.programmes_visible_to(user=self.request.user).order_by("pk")
+
+    @extend_schema(responses={201: ProgrammeSerializer, **ERROR_RESPONSES})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.programme_create(
+            user=self.request.user, **serializer.validated_data
+        )
+
+    @extend_schema(
+        request=FundSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: ProgrammeSerializer, 422: REPLAY_REFUSED, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def fund(self, request, pk=None):
+        """Record funds received by the programme into its budget."""
+        programme = self.get_object()
+        serializer = FundSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.programme_fund(
+                programme=programme,
+                user=request.user,
+                amount=serializer.validated_data["amount"],
+                idempotency_key=_idempotency_key(request),
+            )
+        except IdempotencyKeyReused as error:
+            return _replay_refused(error)
+        return Response(self.get_serializer(self.get_queryset().get(pk=programme.pk)).data)
+
+    @extend_schema(
+        request=IssueVoucherSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: VoucherSerializer, 422: REPLAY_REFUSED, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def vouchers(self, request, pk=None):
+        """Issue a voucher to an eligible small enterprise out of the programme's budget."""
+        programme = self.get_object()
+        serializer = IssueVoucherSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        holder = Organization.objects.filter(pk=serializer.validated_data["holder"]).first()
+        if holder is None:
+            raise DjangoValidationError({"holder": _("Unknown organisation.")})
+        try:
+            voucher = services.voucher_issue(
+                programme=programme,
+                user=request.user,
+                holder=holder,
+                face_value=serializer.validated_data["face_value"],
+                expires=serializer.validated_data["expires"],
+                idempotency_key=_idempotency_key(request),
+            )
+        except IdempotencyKeyReused as error:
+            return _replay_refused(error)
+        return Response(VoucherSerializer(voucher).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=PaySubsidySerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: InterestSubsidySerializer, 422: REPLAY_REFUSED, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def subsidies(self, request, pk=None):
+        """Pay an interest subsidy on a disbursed loan: principal × rate × ratio × days/360."""
+        programme = self.get_object()
+        serializer = PaySubsidySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        application = (
+            selectors.applications_visible_to(user=request.user)
+            .filter(pk=data["application"])
+            .first()
+            or FinancingApplication.objects.filter(pk=data["application"]).first()
+        )
+        if application is None:
+            raise DjangoValidationError({"application": _("Unknown application.")})
+        try:
+            subsidy = services.interest_subsidy_pay(
+                programme=programme,
+                user=request.user,
+                application=application,
+                annual_rate=data["annual_rate"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                principal=data.get("principal") or None,
+                idempotency_key=_idempotency_key(request),
+            )
+        except IdempotencyKeyReused as error:
+            return _replay_refused(error)
+        return Response(InterestSubsidySerializer(subsidy).data, status=status.HTTP_201_CREATED)
+
+
+class PipelineView(APIView):
+    """The financier's pipeline: applications by stage, amounts and the approval rate."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        pipeline = selectors.financier_pipeline(user=request.user)
+        return Response(
+            {
+                "stages": [
+                    {
+                        "status": stage["status"],
+                        "count": stage["count"],
+                        "requested": str(stage["requested"]),
+                        "approved": str(stage["approved"]),
+                    }
+                    for stage in pipeline["stages"]
+                ],
+                "total": pipeline["total"],
+                "approved": pipeline["approved"],
+                "rejected": pipeline["rejected"],
+                "approval_rate": str(pipeline["approval_rate"])
+                if pipeline["approval_rate"] is not None
+                else None,
+                "amount_approved": str(pipeline["amount_approved"]),
+            }
+        )
+
+
+class ProgrammeDashboardView(APIView):
+    """The operator's view: budgets, vouchers issued and redeemed, subsidies paid."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        rows = selectors.operator_dashboard(user=request.user)
+        return Response(
+            [
+                {
+                    "programme": row["programme"].pk,
+                    "name": row["programme"].name,
+                    "kind": row["programme"].kind,
+                    "currency": row["programme"].currency,
+                    "funded": str(row["funded"]),
+                    "available": str(row["available"]),
+                    "vouchers": row["vouchers"],
+                    "issued": str(row["issued"]),
+                    "redeemed": str(row["redeemed"]),
+                    "subsidies_paid": str(row["subsidies_paid"]),
+                }
+                for row in rows
+            ]
+        )

@@ -1,0 +1,88 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Currency(models.TextChoices):
+    CNY = "CNY", _("Chinese yuan (CNY)")
+    USD = "USD", _("US dollar (USD)")
+    EUR = "EUR", _("Euro (EUR)")
+
+
+class ProductKind(models.TextChoices):
+    GREEN_LOAN = "green_loan", _("Green loan")
+    IP_PLEDGE_LOAN = "ip_pledge_loan", _("IP-pledge loan")
+    EQUITY_INVESTMENT = "equity_investment", _("Equity investment")
+    GREEN_BOND = "green_bond", _("Green bond")
+    TECHNOLOGY_INSURANCE = "technology_insurance", _("Technology insurance")
+    INNOVATION_VOUCHER = "innovation_voucher", _("Innovation voucher scheme")
+    INTEREST_SUBSIDY = "interest_subsidy", _("Loan interest subsidy")
+    RISK_COMPENSATION = "risk_compensation", _("Risk compensation")
+
+
+class ProductStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CreditGrade(models.TextChoices):
+    """Credit grades from best to worst; the order of this list is the ranking."""
+
+    AAA = "AAA", "AAA"
+    AA = "AA", "AA"
+    A = "A", "A"
+    BBB = "BBB", "BBB"
+    BB = "BB", "BB"
+    B = "B", "B"
+    CCC = "CCC", "CCC"
+    C = "C", "C"
+
+
+CREDIT_GRADE_RANK = {grade.value: rank for rank, grade in enumerate(reversed(CreditGrade))}
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    INFORMATION_REQUESTED = "information_requested", _("More information requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    DISBURSED = "disbursed", _("Disbursed")
+    REPAYING = "repaying", _("Repaying")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Stages that count as a positive decision for approval rates.
+APPROVED_OR_LATER = (
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.DISBURSED,
+    ApplicationStatus.REPAYING,
+    ApplicationStatus.CLOSED,
+)
+
+
+class ProgrammeKind(models.TextChoices):
+    VOUCHER = "voucher", _("Innovation vouchers")
+    INTEREST_SUBSIDY = "interest_subsidy", _("Loan interest subsidies")
+
+
+class AccountKind(models.TextChoices):
+    PROGRAMME_FUNDING = "programme_funding", _("Programme funding received")
+    PROGRAMME_BUDGET = "programme_budget", _("Programme budget")
+    VOUCHER = "voucher", _("Voucher")
+    PROVIDER_RECEIVABLE = "provider_receivable", _("Paid to service provider")
+    SUBSIDY_RECEIVED = "subsidy_received", _("Interest subsidy received")
+
+
+class NormalBalance(models.TextChoices):
+    DEBIT = "debit", _("Debit")
+    CREDIT = "credit", _("Credit")
+
+
+class TransactionKind(models.TextChoices):
+    PROGRAMME_FUNDING = "programme_funding", _("Programme funded")
+    VOUCHER_ISSUE = "voucher_issue", _("Voucher issued")
+    VOUCHER_REDEMPTION = "voucher_redemption", _("Voucher redeemed")
+    SUBSIDY_PAYMENT = "subsidy_payment", _("Interest subsidy paid")

@@ -1,0 +1,222 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import OrganizationType
+from accounts.models import Organization
+from catalog.models import Category
+from core.regions import region_choices
+from finance.choices import Currency
+from finance.models import FinancingProduct
+
+PERCENT_INPUT = {"max_digits": 7, "decimal_places": 2}
+
+
+class ProductForm(forms.ModelForm):
+    required_documents = forms.CharField(
+        label=_("Required documents"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One document per line."),
+    )
+    eligible_regions = forms.MultipleChoiceField(
+        label=_("Eligible regions"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("None selected: every region."),
+    )
+    eligible_organization_kinds = forms.MultipleChoiceField(
+        label=_("Eligible organisation types"),
+        choices=OrganizationType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None selected: every type."),
+    )
+    eligible_categories = forms.ModelMultipleChoiceField(
+        label=_("Eligible categories"),
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("None selected: every category."),
+    )
+
+    class Meta:
+        model = FinancingProduct
+        fields = [
+            "institution",
+            "kind",
+            "name_zh",
+            "name_en",
+            "description",
+            "currency",
+            "amount_min",
+            "amount_max",
+            "rate_min",
+            "rate_max",
+            "terms",
+            "tenor_months_min",
+            "tenor_months_max",
+            "required_documents",
+            "eligible_categories",
+            "trl_min",
+            "trl_max",
+            "eligible_regions",
+            "eligible_organization_kinds",
+            "minimum_credit_grade",
+            "requires_verified_organization",
+            "loan_to_value",
+            "risk_share_fund",
+            "risk_share_bank",
+            "risk_share_insurer",
+            "risk_share_valuer",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "terms": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, institutions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["eligible_regions"].choices = region_choices()
+        if self.instance.pk:
+            del self.fields["institution"]
+            self.initial["required_documents"] = "\n".join(self.instance.required_documents)
+        else:
+            self.fields["institution"].queryset = institutions or Organization.objects.none()
+
+    def clean_required_documents(self) -> list[str]:
+        text = self.cleaned_data.get("required_documents") or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ApplicationForm(forms.Form):
+    applicant = forms.ModelChoiceField(
+        label=_("Applying organisation"), queryset=Organization.objects.none()
+    )
+    requested_amount = forms.DecimalField(
+        label=_("Amount requested"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
+    )
+    tenor_months = forms.IntegerField(label=_("Tenor (months)"), required=False, min_value=1)
+    purpose = forms.CharField(
+        label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    technology = forms.ModelChoiceField(
+        label=_("Technology"), queryset=Organization.objects.none(), required=False
+    )
+    valuation = forms.ModelChoiceField(
+        label=_("Valuation pledged as collateral"),
+        queryset=Organization.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, organizations, technologies, valuations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applicant"].queryset = organizations
+        if organizations.count() == 1:
+            self.fields["applicant"].initial = organizations.first()
+        self.fields["technology"].queryset = technologies
+        self.fields["valuation"].queryset = valuations
+
+
+class TransitionForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    approved_amount = forms.DecimalField(
+        label=_("Approved amount"), max_digits=18, decimal_places=2, required=False
+    )
+    approved_terms = forms.CharField(
+        label=_("Approved terms"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Document"), max_length=100)
+    file = forms.FileField(
+        label=_("File"), help_text=_("PDF, PNG, JPEG, DOCX or XLSX; 10 MB at most.")
+    )
+
+
+class ValuationForm(forms.Form):
+    title = forms.CharField(label=_("Technology valued"), max_length=200, required=False)
+    technology = forms.ModelChoiceField(
+        label=_("Technology"), queryset=Organization.objects.none(), required=False
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
+    first_year_revenue = forms.DecimalField(
+        label=_("First-year revenue from the technology"), max_digits=18, decimal_places=2
+    )
+    revenue_growth_rate = forms.DecimalField(label=_("Annual revenue growth (%)"), **PERCENT_INPUT)
+    useful_life_years = forms.IntegerField(label=_("Useful life (years)"))
+    royalty_rate = forms.DecimalField(label=_("Royalty rate (%)"), **PERCENT_INPUT)
+    tax_rate = forms.DecimalField(label=_("Tax rate (%)"), **PERCENT_INPUT, initial=25)
+    risk_free_rate = forms.DecimalField(label=_("Risk-free rate (%)"), **PERCENT_INPUT)
+    technology_premium = forms.DecimalField(label=_("Technology risk premium (%)"), **PERCENT_INPUT)
+    market_premium = forms.DecimalField(label=_("Market risk premium (%)"), **PERCENT_INPUT)
+    management_premium = forms.DecimalField(label=_("Management risk premium (%)"), **PERCENT_INPUT)
+    trl = forms.IntegerField(label=_("Technology readiness level (TRL)"))
+
+    PERCENT_FIELDS = (
+        "revenue_growth_rate",
+        "royalty_rate",
+        "tax_rate",
+        "risk_free_rate",
+        "technology_premium",
+        "market_premium",
+        "management_premium",
+    )
+
+    def __init__(self, *args, technologies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["technology"].queryset = technologies
+
+    def service_inputs(self) -> dict:
+        data = dict(self.cleaned_data)
+        for name in self.PERCENT_FIELDS:
+            data[name] = data[name] / Decimal(100)
+        return data
+
+
+class RedeemForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
+    )
+    deal = forms.TypedChoiceField(label=_("Deal"), coerce=int)
+
+    def __init__(self, *args, deals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deal"].choices = [(deal.pk, str(deal)) for deal in deals]
+
+
+class FundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount received"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
+    )
+
+
+class IssueVoucherForm(forms.Form):
+    holder = forms.ModelChoiceField(
+        label=_("Enterprise"),
+        queryset=Organization.objects.filter(kind=OrganizationType.ENTERPRISE),
+    )
+    face_value = forms.DecimalField(
+        label=_("Face value"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
+    )
+    expires = forms.DateField(label=_("Expires"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SubsidyForm(forms.Form):
+    application = forms.ModelChoiceField(label=_("Loan"), queryset=Organization.objects.none())
+    annual_rate = forms.DecimalField(label=_("Annual interest rate (%)"), **PERCENT_INPUT)
+    period_start = forms.DateField(
+        label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, loans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = loans

@@ -1,0 +1,769 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import OrganizationType
+from finance.choices import (
+    AccountKind,
+    ApplicationStatus,
+    CreditGrade,
+    Currency,
+    NormalBalance,
+    ProductKind,
+    ProductStatus,
+    ProgrammeKind,
+    TransactionKind,
+)
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+RATE = {"max_digits": 7, "decimal_places": 4}  # annual rates and ratios as fractions: 0.0435
+PERCENT = {"max_digits": 5, "decimal_places": 2}
+RISK_SHARE_FIELDS = (
+    "risk_share_fund",
+    "risk_share_bank",
+    "risk_share_insurer",
+    "risk_share_valuer",
+)
+
+
+class BilingualNameMixin(models.Model):
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "zh-hans").startswith("zh"):
+            return self.name_zh or self.name_en
+        return self.name_en or self.name_zh
+
+
+class CreditAssessment(models.Model):
+    """An organisation's credit grade and size as assessed by the platform's reviewers.
+
+    Products can require a minimum grade; voucher programmes are limited to small enterprises.
+    """
+
+    organization = models.OneToOneField(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="credit_assessment"
+    )
+    grade = models.CharField(_("credit grade"), max_length=3, choices=CreditGrade.choices)
+    employee_count = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    annual_revenue = models.DecimalField(_("annual revenue (CNY)"), null=True, blank=True, **MONEY)
+    note = models.TextField(_("note"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assessed_at = models.DateTimeField(_("assessed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("credit assessment")
+        verbose_name_plural = _("credit assessments")
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.grade}"
+
+
+class FinancingProduct(BilingualNameMixin):
+    """A financing product published by a financial institution, with its eligibility rules."""
+
+    institution = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="financing_products",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("type"), max_length=30, choices=ProductKind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProductStatus.choices, default=ProductStatus.DRAFT
+    )
+    description = models.TextField(_("description"), blank=True)
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
+    )
+    amount_min = models.DecimalField(_("minimum amount"), **MONEY)
+    amount_max = models.DecimalField(_("maximum amount"), **MONEY)
+    rate_min = models.DecimalField(
+        _("lowest annual rate (%)"),
+        null=True,
+        blank=True,
+        **PERCENT,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    rate_max = models.DecimalField(
+        _("highest annual rate (%)"),
+        null=True,
+        blank=True,
+        **PERCENT,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    terms = models.TextField(_("rate or terms"), blank=True)
+    tenor_months_min = models.PositiveSmallIntegerField(
+        _("shortest tenor (months)"), null=True, blank=True
+    )
+    tenor_months_max = models.PositiveSmallIntegerField(
+        _("longest tenor (months)"), null=True, blank=True
+    )
+    required_documents = ArrayField(
+        models.CharField(max_length=100),
+        default=list,
+        blank=True,
+        verbose_name=_("required documents"),
+    )
+    eligible_categories = models.ManyToManyField(
+        "catalog.Category", blank=True, related_name="+", verbose_name=_("eligible categories")
+    )
+    trl_min = models.PositiveSmallIntegerField(
+        _("lowest TRL"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+    )
+    trl_max = models.PositiveSmallIntegerField(
+        _("highest TRL"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+    )
+    eligible_regions = ArrayField(
+        models.CharField(max_length=10),
+        default=list,
+        blank=True,
+        verbose_name=_("eligible regions"),
+    )
+    eligible_organization_kinds = ArrayField(
+        models.CharField(max_length=20, choices=OrganizationType.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("eligible organisation types"),
+    )
+    minimum_credit_grade = models.CharField(
+        _("minimum credit grade"), max_length=3, choices=CreditGrade.choices, blank=True
+    )
+    requires_verified_organization = models.BooleanField(
+        _("verified organisations only"), default=True
+    )
+    loan_to_value = models.DecimalField(
+        _("loan-to-value ratio"),
+        null=True,
+        blank=True,
+        max_digits=4,
+        decimal_places=3,
+        help_text=_("For IP-pledge loans: the share of the valuation that may be lent, e.g. 0.5."),
+    )
+    risk_share_fund = models.DecimalField(
+        _("risk share: compensation fund (%)"), null=True, blank=True, **PERCENT
+    )
+    risk_share_bank = models.DecimalField(
+        _("risk share: bank (%)"), null=True, blank=True, **PERCENT
+    )
+    risk_share_insurer = models.DecimalField(
+        _("risk share: insurer (%)"), null=True, blank=True, **PERCENT
+    )
+    risk_share_valuer = models.DecimalField(
+        _("risk share: valuer (%)"), null=True, blank=True, **PERCENT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("financing product")
+        verbose_name_plural = _("financing products")
+        ordering = ["kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name_zh="") | ~Q(name_en=""), name="financing_product_has_a_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_min__gt=0) & Q(amount_max__gte=F("amount_min")),
+                name="financing_product_amount_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(trl_min__isnull=True)
+                | Q(trl_max__isnull=True)
+                | Q(trl_min__lte=F("trl_max")),
+                name="financing_product_trl_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(tenor_months_min__isnull=True)
+                | Q(tenor_months_max__isnull=True)
+                | Q(tenor_months_min__lte=F("tenor_months_max")),
+                name="financing_product_tenor_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ProductKind.IP_PLEDGE_LOAN)
+                | Q(loan_to_value__gt=0, loan_to_value__lte=1),
+                name="financing_product_ip_pledge_has_ltv",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    risk_share_fund__isnull=True,
+                    risk_share_bank__isnull=True,
+                    risk_share_insurer__isnull=True,
+                    risk_share_valuer__isnull=True,
+                )
+                | Q(
+                    risk_share_fund__gte=0,
+                    risk_share_bank__gte=0,
+                    risk_share_insurer__gte=0,
+                    risk_share_valuer__gte=0,
+                    risk_share_fund=Decimal(100)
+                    - F("risk_share_bank")
+                    - F("risk_share_insurer")
+                    - F("risk_share_valuer"),
+                ),
+                name="financing_product_risk_shares_sum_to_100",
+            ),
+        ]
+
+    @property
+    def has_risk_compensation(self) -> bool:
+        return self.risk_share_fund is not None
+
+    @property
+    def risk_shares(self) -> list[tuple[str, Decimal]]:
+        if not self.has_risk_compensation:
+            return []
+        return [
+            (str(_("Compensation fund")), self.risk_share_fund),
+            (str(_("Bank")), self.risk_share_bank),
+            (str(_("Insurer")), self.risk_share_insurer),
+            (str(_("Valuer")), self.risk_share_valuer),
+        ]
+
+    @property
+    def is_ip_pledge(self) -> bool:
+        return self.kind == ProductKind.IP_PLEDGE_LOAN
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if not self.name_zh.strip() and not self.name_en.strip():
+            errors["name_zh"] = _("Give the product's name in Chinese or in English.")
+        if self.amount_min is not None and self.amount_min <= 0:
+            errors["amount_min"] = _("The minimum amount must be greater than zero.")
+        if (
+            self.amount_min is not None
+            and self.amount_max is not None
+            and self.amount_max < self.amount_min
+        ):
+            errors["amount_max"] = _("The maximum amount must not be below the minimum.")
+        if self.trl_min and self.trl_max and self.trl_min > self.trl_max:
+            errors["trl_max"] = _("The highest TRL must not be below the lowest.")
+        if (
+            self.tenor_months_min
+            and self.tenor_months_max
+            and self.tenor_months_min > self.tenor_months_max
+        ):
+            errors["tenor_months_max"] = _("The longest tenor must not be below the shortest.")
+        rates_given = self.rate_min is not None and self.rate_max is not None
+        if rates_given and self.rate_min > self.rate_max:
+            errors["rate_max"] = _("The highest rate must not be below the lowest.")
+        if self.kind == ProductKind.IP_PLEDGE_LOAN and (
+            self.loan_to_value is None or not 0 < self.loan_to_value <= 1
+        ):
+            errors["loan_to_value"] = _(
+                "An IP-pledge loan needs a loan-to-value ratio above 0 and at most 1."
+            )
+        shares = [getattr(self, name) for name in RISK_SHARE_FIELDS]
+        if any(share is not None for share in shares):
+            if any(share is None for share in shares):
+                errors["risk_share_fund"] = _(
+                    "Give all four risk shares (fund, bank, insurer, valuer) or none."
+                )
+            elif any(share < 0 for share in shares):
+                errors["risk_share_fund"] = _("Risk shares cannot be negative.")
+            elif sum(shares) != 100:
+                errors["risk_share_fund"] = _(
+                    "The risk shares must add up to 100%%; they add up to %(total)s%%."
+                ) % {"total": sum(shares)}
+        for code in self.eligible_regions or []:
+            from core.regions import validate_region
+
+            try:
+                validate_region(code)
+            except ValidationError as error:
+                errors["eligible_regions"] = error.messages[0]
+        if errors:
+            raise ValidationError(errors)
+
+
+class Valuation(models.Model):
+    """A saved relief-from-royalty valuation of a technology: its inputs, every step and the value.
+
+    A valuation belongs to the organisation that made it and can be pledged as collateral.
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="valuations"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    technology = models.ForeignKey(
+        "catalog.Technology",
+        verbose_name=_("technology"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="valuations",
+    )
+    title = models.CharField(_("technology valued"), max_length=200)
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
+    )
+    first_year_revenue = models.DecimalField(_("first-year revenue"), **MONEY)
+    revenue_growth_rate = models.DecimalField(_("annual revenue growth"), **RATE)
+    useful_life_years = models.PositiveSmallIntegerField(_("useful life (years)"))
+    royalty_rate = models.DecimalField(_("royalty rate"), **RATE)
+    tax_rate = models.DecimalField(_("tax rate"), **RATE)
+    risk_free_rate = models.DecimalField(_("risk-free rate"), **RATE)
+    technology_premium = models.DecimalField(_("technology risk premium"), **RATE)
+    market_premium = models.DecimalField(_("market risk premium"), **RATE)
+    management_premium = models.DecimalField(_("management risk premium"), **RATE)
+    trl = models.PositiveSmallIntegerField(
+        _("TRL"), validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    discount_rate = models.DecimalField(_("discount rate"), **RATE)
+    trl_factor = models.DecimalField(_("TRL risk factor"), **RATE)
+    steps = models.JSONField(_("calculation steps"), default=dict)
+    comparables = models.JSONField(_("comparable deals"), default=dict, blank=True)
+    value = models.DecimalField(_("value"), **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("valuation")
+        verbose_name_plural = _("valuations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="valuation_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(discount_rate__gt=0), name="valuation_discount_rate_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(useful_life_years__gte=1), name="valuation_useful_life_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.value} {self.currency}"
+
+
+class FinancingApplication(models.Model):
+    """An organisation's application for a financing product, moved through review by the
+    product's institution. Eligibility is checked on every submission."""
+
+    product = models.ForeignKey(
+        FinancingProduct,
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    applicant = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("applicant"),
+        on_delete=models.PROTECT,
+        related_name="financing_applications",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    technology = models.ForeignKey(
+        "catalog.Technology",
+        verbose_name=_("technology"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="financing_applications",
+    )
+    deal = models.ForeignKey(
+        "exchange.Deal",
+        verbose_name=_("deal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="financing_applications",
+    )
+    valuation = models.ForeignKey(
+        Valuation,
+        verbose_name=_("pledged valuation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=30,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+        db_index=True,
+    )
+    requested_amount = models.DecimalField(_("amount requested"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    tenor_months = models.PositiveSmallIntegerField(_("tenor (months)"), null=True, blank=True)
+    purpose = models.TextField(_("purpose"), blank=True)
+    approved_amount = models.DecimalField(_("approved amount"), null=True, blank=True, **MONEY)
+    approved_terms = models.TextField(_("approved terms"), blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("financing application")
+        verbose_name_plural = _("financing applications")
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(requested_amount__gt=0), name="application_requested_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_amount__isnull=True) | Q(approved_amount__gt=0),
+                name="application_approved_amount_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.product} · {self.applicant}"
+
+
+class ApplicationEvent(models.Model):
+    """One step in an application's history: who, when, from which status to which, and why."""
+
+    application = models.ForeignKey(
+        FinancingApplication, on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.action}"
+
+
+def application_document_path(instance: "ApplicationDocument", filename: str) -> str:
+    # Never trust the uploaded name on disk: a random name keeps paths unguessable.
+    import uuid
+
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"finance/applications/{instance.application_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class ApplicationDocument(models.Model):
+    """A file supporting an application, stored outside the public web root and downloaded only
+    through a view that checks who may see the application."""
+
+    application = models.ForeignKey(
+        FinancingApplication, on_delete=models.CASCADE, related_name="documents"
+    )
+    title = models.CharField(_("document"), max_length=100)
+    file = models.FileField(upload_to=application_document_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- Ledger -----------------------------------------------------------------------------------
+
+
+class LedgerAccount(models.Model):
+    """An account of the double-entry ledger. `balance` is kept in the account's normal
+    direction (debit-normal: sum of entries; credit-normal: minus the sum) and can never be
+    negative: a check constraint refuses any posting that would overdraw it."""
+
+    kind = models.CharField(max_length=30, choices=AccountKind.choices)
+    normal_balance = models.CharField(max_length=6, choices=NormalBalance.choices)
+    name = models.CharField(max_length=200)
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_accounts",
+    )
+    balance = models.DecimalField(default=Decimal("0"), **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(balance__gte=0), name="ledger_account_balance_not_negative"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "organization", "currency"],
+                condition=Q(
+                    kind__in=[AccountKind.PROVIDER_RECEIVABLE, AccountKind.SUBSIDY_RECEIVED]
+                ),
+                name="one_receivable_account_per_organization_and_currency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.currency})"
+
+
+class LedgerTransaction(models.Model):
+    """One balanced money movement: its entries sum to zero (a deferred constraint trigger in
+    the database checks this at commit). A client's Idempotency-Key makes a retry a no-op."""
+
+    kind = models.CharField(max_length=30, choices=TransactionKind.choices)
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    description = models.CharField(max_length=300)
+    initiated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # NULL, not "", when absent: the unique constraint must ignore requests without a key.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    request_fingerprint = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiated_by", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="unique_idempotency_key_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()}"
+
+
+class LedgerEntry(models.Model):
+    """One leg of a transaction: a signed amount on one account (positive = debit)."""
+
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="entries"
+    )
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries")
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_entry_amount_not_zero")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.amount}"
+
+
+# --- Support programmes -----------------------------------------------------------------------
+
+
+class SupportProgramme(BilingualNameMixin):
+    """A publicly funded programme run by the platform operator: innovation vouchers for small
+    enterprises, or interest subsidies on green loans. Its budget is a ledger account."""
+
+    kind = models.CharField(_("type"), max_length=20, choices=ProgrammeKind.choices)
+    operator = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("operator"),
+        on_delete=models.PROTECT,
+        related_name="support_programmes",
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
+    )
+    funding_account = models.OneToOneField(
+        LedgerAccount, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    budget_account = models.OneToOneField(
+        LedgerAccount, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    maximum_employees = models.PositiveIntegerField(
+        _("largest eligible enterprise (employees)"), null=True, blank=True
+    )
+    maximum_annual_revenue = models.DecimalField(
+        _("largest eligible enterprise (annual revenue, CNY)"), null=True, blank=True, **MONEY
+    )
+    subsidy_ratio = models.DecimalField(
+        _("share of interest subsidised"),
+        null=True,
+        blank=True,
+        **RATE,
+        validators=[MinValueValidator(Decimal("0.0001")), MaxValueValidator(Decimal("1"))],
+    )
+    is_open = models.BooleanField(_("open"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support programme")
+        verbose_name_plural = _("support programmes")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name_zh="") | ~Q(name_en=""), name="support_programme_has_a_name"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ProgrammeKind.INTEREST_SUBSIDY)
+                | Q(subsidy_ratio__gt=0, subsidy_ratio__lte=1),
+                name="subsidy_programme_has_ratio",
+            ),
+        ]
+
+
+class Voucher(models.Model):
+    """An innovation voucher: money of a programme earmarked for one small enterprise, spent on
+    deals with service providers before it expires. Its balance is its ledger account's."""
+
+    programme = models.ForeignKey(
+        SupportProgramme, on_delete=models.PROTECT, related_name="vouchers"
+    )
+    holder = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="vouchers"
+    )
+    account = models.OneToOneField(
+        LedgerAccount, on_delete=models.PROTECT, related_name="voucher", editable=False
+    )
+    face_value = models.DecimalField(_("face value"), **MONEY)
+    expires = models.DateField(_("expires"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("innovation voucher")
+        verbose_name_plural = _("innovation vouchers")
+        ordering = ["expires", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(face_value__gt=0), name="voucher_face_value_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} · {self.holder}"
+
+    @property
+    def balance(self) -> Decimal:
+        return self.account.balance
+
+    @property
+    def currency(self) -> str:
+        return self.account.currency
+
+    def is_expired(self, today=None) -> bool:
+        return (today or timezone.localdate()) > self.expires
+
+
+class VoucherRedemption(models.Model):
+    """Part of a voucher spent on a deal with a service provider, moved by one ledger
+    transaction."""
+
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="redemptions")
+    deal = models.ForeignKey(
+        "exchange.Deal", on_delete=models.PROTECT, related_name="voucher_redemptions"
+    )
+    provider = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="voucher_redemptions"
+    )
+    amount = models.DecimalField(**MONEY)
+    transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="voucher_redemption"
+    )
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("voucher redemption")
+        verbose_name_plural = _("voucher redemptions")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="redemption_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voucher_id}: {self.amount}"
+
+
+class InterestSubsidy(models.Model):
+    """An interest subsidy paid on a disbursed loan: principal × rate × ratio × days / 360."""
+
+    programme = models.ForeignKey(
+        SupportProgramme, on_delete=models.PROTECT, related_name="subsidies"
+    )
+    application = models.ForeignKey(
+        FinancingApplication, on_delete=models.PROTECT, related_name="interest_subsidies"
+    )
+    principal = models.DecimalField(_("principal"), **MONEY)
+    annual_rate = models.DecimalField(_("annual interest rate"), **RATE)
+    subsidy_ratio = models.DecimalField(_("share subsidised"), **RATE)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    days = models.PositiveIntegerField(_("days"))
+    amount = models.DecimalField(_("subsidy"), **MONEY)
+    transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="interest_subsidy"
+    )
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("interest subsidy")
+        verbose_name_plural = _("interest subsidies")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="subsidy_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=F("period_start")), name="subsidy_period_positive"
+            ),
+            # One subsidy per loan and period: a second payout for the same months is refused.
+            models.UniqueConstraint(
+                fields=["application", "period_start"], name="one_subsidy_per_loan_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.amount}"

@@ -1,0 +1,273 @@
+"""Reads of the financing desk; the API and the pages use the same scoping functions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Count, Q, QuerySet, Sum
+
+from accounts.choices import OrganizationType, Role
+from finance.choices import (
+    APPROVED_OR_LATER,
+    ApplicationStatus,
+    ProductStatus,
+    ProgrammeKind,
+)
+from finance.models import (
+    FinancingApplication,
+    FinancingProduct,
+    InterestSubsidy,
+    LedgerTransaction,
+    SupportProgramme,
+    Valuation,
+    Voucher,
+    VoucherRedemption,
+)
+
+
+def organization_ids_of(user) -> list[int]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_finance_organization_ids", None)
+    if cached is None:
+        cached = list(user.memberships.values_list("organization_id", flat=True))
+        user._finance_organization_ids = cached
+    return cached
+
+
+def financier_organization_ids(user) -> list[int]:
+    """Organisations in whose name the user acts as a financier."""
+    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.FINANCIER):
+        return []
+    return organization_ids_of(user)
+
+
+def is_operator(user) -> bool:
+    """Platform operators run support programmes: admins, and members of an operator body."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    return user.memberships.filter(organization__kind=OrganizationType.OPERATOR).exists()
+
+
+def operator_organization_ids(user) -> list[int]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        user.memberships.filter(organization__kind=OrganizationType.OPERATOR).values_list(
+            "organization_id", flat=True
+        )
+    )
+
+
+# --- Products ---------------------------------------------------------------------------------
+
+
+def products_visible_to(*, user) -> QuerySet[FinancingProduct]:
+    """Published products are public; drafts and withdrawn ones only to their institution."""
+    base = FinancingProduct.objects.select_related("institution").prefetch_related(
+        "eligible_categories"
+    )
+    if getattr(user, "is_authenticated", False) and user.is_reviewer:
+        return base.all()
+    published = Q(status=ProductStatus.PUBLISHED)
+    own = organization_ids_of(user)
+    if own:
+        return base.filter(published | Q(institution_id__in=own))
+    return base.filter(published)
+
+
+def products_managed_by(*, user) -> QuerySet[FinancingProduct]:
+    return FinancingProduct.objects.filter(
+        institution_id__in=financier_organization_ids(user)
+    ).select_related("institution")
+
+
+# --- Applications -----------------------------------------------------------------------------
+
+
+def applications_visible_to(*, user) -> QuerySet[FinancingApplication]:
+    """The applicant's members, the product's institution (once submitted) and reviewers."""
+    base = FinancingApplication.objects.select_related(
+        "product", "product__institution", "applicant", "valuation", "technology"
+    )
+    if not getattr(user, "is_authenticated", False):
+        return base.none()
+    if user.is_reviewer:
+        return base.all()
+    own = organization_ids_of(user)
+    financier_of = financier_organization_ids(user)
+    return base.filter(
+        Q(applicant_id__in=own)
+        | (Q(product__institution_id__in=financier_of) & ~Q(status=ApplicationStatus.DRAFT))
+    )
+
+
+def application_actor_roles(*, application: FinancingApplication, user) -> set[str]:
+    roles: set[str] = set()
+    if not getattr(user, "is_authenticated", False):
+        return roles
+    if application.applicant_id in organization_ids_of(user):
+        roles.add("applicant")
+    if application.product.institution_id in financier_organization_ids(user):
+        roles.add("financier")
+    if user.is_reviewer:
+        roles.add("reviewer")
+    return roles
+
+
+def financier_pipeline(*, user) -> dict[str, object]:
+    """Counts and amounts by stage for the user's institutions, with the approval rate."""
+    applications = FinancingApplication.objects.filter(
+        product__institution_id__in=financier_organization_ids(user)
+    ).exclude(status=ApplicationStatus.DRAFT)
+    rows = {
+        row["status"]: row
+        for row in applications.values("status").annotate(
+            count=Count("pk"), requested=Sum("requested_amount"), approved=Sum("approved_amount")
+        )
+    }
+    stages = []
+    for status in ApplicationStatus:
+        if status == ApplicationStatus.DRAFT:
+            continue
+        row = rows.get(status.value, {})
+        stages.append(
+            {
+                "status": status.value,
+                "label": str(status.label),
+                "count": row.get("count", 0),
+                "requested": row.get("requested") or Decimal("0"),
+                "approved": row.get("approved") or Decimal("0"),
+            }
+        )
+    approved = sum(rows.get(s, {}).get("count", 0) for s in APPROVED_OR_LATER)
+    rejected = rows.get(ApplicationStatus.REJECTED, {}).get("count", 0)
+    decided = approved + rejected
+    return {
+        "stages": stages,
+        "total": sum(stage["count"] for stage in stages),
+        "approved": approved,
+        "rejected": rejected,
+        "approval_rate": (Decimal(approved) * 100 / decided).quantize(Decimal("0.1"))
+        if decided
+        else None,
+        "amount_approved": sum(
+            (rows.get(s, {}).get("approved") or Decimal("0") for s in APPROVED_OR_LATER),
+            Decimal("0"),
+        ),
+    }
+
+
+# --- Valuations -------------------------------------------------------------------------------
+
+
+def valuations_visible_to(*, user) -> QuerySet[Valuation]:
+    """A valuation is seen by its organisation, reviewers, and the financier of an application
+    that pledges it."""
+    base = Valuation.objects.select_related("organization", "technology")
+    if not getattr(user, "is_authenticated", False):
+        return base.none()
+    if user.is_reviewer:
+        return base.all()
+    pledged_to_me = FinancingApplication.objects.filter(
+        product__institution_id__in=financier_organization_ids(user)
+    ).values("valuation_id")
+    return base.filter(
+        Q(organization_id__in=organization_ids_of(user)) | Q(pk__in=pledged_to_me)
+    ).distinct()
+
+
+def deal_model():
+    """exchange.Deal once the exchange app has it; None before."""
+    try:
+        return apps.get_model("exchange", "Deal")
+    except LookupError:
+        return None
+
+
+# --- Vouchers and programmes ------------------------------------------------------------------
+
+
+def vouchers_of(*, user) -> QuerySet[Voucher]:
+    return Voucher.objects.filter(holder_id__in=organization_ids_of(user)).select_related(
+        "account", "programme", "holder"
+    )
+
+
+def vouchers_visible_to(*, user) -> QuerySet[Voucher]:
+    """Holders see their vouchers; operators the vouchers of their programmes."""
+    base = Voucher.objects.select_related("account", "programme", "holder")
+    if not getattr(user, "is_authenticated", False):
+        return base.none()
+    if user.has_role(Role.ADMIN):
+        return base.all()
+    return base.filter(
+        Q(holder_id__in=organization_ids_of(user))
+        | Q(programme__operator_id__in=operator_organization_ids(user))
+    )
+
+
+def programmes_visible_to(*, user) -> QuerySet[SupportProgramme]:
+    base = SupportProgramme.objects.select_related("operator", "budget_account", "funding_account")
+    if not getattr(user, "is_authenticated", False):
+        return base.none()
+    if user.has_role(Role.ADMIN):
+        return base.all()
+    return base.filter(operator_id__in=operator_organization_ids(user))
+
+
+def operator_dashboard(*, user) -> list[dict[str, object]]:
+    """Per programme: funded, allocated to vouchers, redeemed, subsidies paid, still available."""
+    programmes = list(programmes_visible_to(user=user).order_by("pk"))
+    ids = [programme.pk for programme in programmes]
+    issued = dict(
+        Voucher.objects.filter(programme_id__in=ids)
+        .values("programme_id")
+        .annotate(total=Sum("face_value"))
+        .values_list("programme_id", "total")
+    )
+    voucher_count = dict(
+        Voucher.objects.filter(programme_id__in=ids)
+        .values("programme_id")
+        .annotate(n=Count("pk"))
+        .values_list("programme_id", "n")
+    )
+    redeemed = dict(
+        VoucherRedemption.objects.filter(voucher__programme_id__in=ids)
+        .values("voucher__programme_id")
+        .annotate(total=Sum("amount"))
+        .values_list("voucher__programme_id", "total")
+    )
+    subsidies = dict(
+        InterestSubsidy.objects.filter(programme_id__in=ids)
+        .values("programme_id")
+        .annotate(total=Sum("amount"))
+        .values_list("programme_id", "total")
+    )
+    zero = Decimal("0")
+    rows = []
+    for programme in programmes:
+        rows.append(
+            {
+                "programme": programme,
+                "funded": programme.funding_account.balance,
+                "available": programme.budget_account.balance,
+                "vouchers": voucher_count.get(programme.pk, 0),
+                "issued": issued.get(programme.pk) or zero,
+                "redeemed": redeemed.get(programme.pk) or zero,
+                "subsidies_paid": subsidies.get(programme.pk) or zero,
+                "is_voucher": programme.kind == ProgrammeKind.VOUCHER,
+            }
+        )
+    return rows
+
+
+def ledger_transactions_of_programme(*, programme: SupportProgramme) -> QuerySet:
+    return (
+        LedgerTransaction.objects.filter(entries__account_id=programme.budget_account_id)
+        .distinct()
+        .order_by("-created_at", "-pk")
+    )

@@ -1,0 +1,535 @@
+"""Pages of the financing desk. They call the same services and selectors as the API."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Organization
+from catalog.models import Technology
+from core.forms import apply_validation_error
+from core.workflow import TransitionNotAllowed
+from finance import selectors, services
+from finance.choices import ApplicationStatus, ProductKind
+from finance.filtersets import ApplicationFilterSet, ProductFilterSet
+from finance.forms import (
+    ApplicationForm,
+    DocumentForm,
+    FundForm,
+    IssueVoucherForm,
+    ProductForm,
+    RedeemForm,
+    SubsidyForm,
+    TransitionForm,
+    ValuationForm,
+)
+from finance.ledger import IdempotencyKeyReused
+from finance.models import ApplicationEvent, FinancingApplication
+
+MAXIMUM_COMPARED = 4
+
+
+@login_required
+def workspace(request):
+    user = request.user
+    context = {
+        "applications": selectors.applications_visible_to(user=user).filter(
+            applicant_id__in=selectors.organization_ids_of(user)
+        )[:10],
+        "vouchers": selectors.vouchers_of(user=user),
+        "is_financier": bool(selectors.financier_organization_ids(user)),
+        "is_operator": selectors.is_operator(user),
+        "pipeline": selectors.financier_pipeline(user=user)
+        if selectors.financier_organization_ids(user)
+        else None,
+    }
+    return render(request, "finance/workspace.html", context)
+
+
+# --- Products ---------------------------------------------------------------------------------
+
+
+def product_list(request):
+    queryset = selectors.products_visible_to(user=request.user).order_by("kind", "pk")
+    filterset = ProductFilterSet(request.GET or None, queryset=queryset)
+    products = filterset.qs if filterset.is_bound else queryset
+    return render(
+        request,
+        "finance/product_list.html",
+        {"filter": filterset, "products": products, "maximum_compared": MAXIMUM_COMPARED},
+    )
+
+
+def product_compare(request):
+    try:
+        ids = [int(value) for value in request.GET.getlist("ids")][:MAXIMUM_COMPARED]
+    except ValueError:
+        ids = []
+    products = list(selectors.products_visible_to(user=request.user).filter(pk__in=ids))
+    if len(products) < 2:
+        messages.warning(request, _("Choose two to four products to compare."))
+        return redirect("finance:product_list")
+    products.sort(key=lambda product: ids.index(product.pk))
+    return render(request, "finance/product_compare.html", {"products": products})
+
+
+def product_detail(request, pk: int):
+    product = get_object_or_404(selectors.products_visible_to(user=request.user), pk=pk)
+    return render(
+        request,
+        "finance/product_detail.html",
+        {
+            "product": product,
+            "allowed_actions": services.product_allowed_actions(product=product, user=request.user)
+            if request.user.is_authenticated
+            else [],
+            "can_edit": product.institution_id
+            in selectors.financier_organization_ids(request.user),
+        },
+    )
+
+
+def _institutions_of(user):
+    return Organization.objects.filter(pk__in=selectors.financier_organization_ids(user))
+
+
+@login_required
+def product_create(request):
+    institutions = _institutions_of(request.user)
+    if not institutions.exists():
+        raise Http404
+    form = ProductForm(request.POST or None, institutions=institutions)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            product = services.product_create(user=request.user, **data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The product has been saved as a draft."))
+            return redirect("finance:product_detail", pk=product.pk)
+    return render(request, "finance/product_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def product_edit(request, pk: int):
+    product = get_object_or_404(selectors.products_managed_by(user=request.user), pk=pk)
+    form = ProductForm(
+        request.POST or None,
+        instance=product,
+        initial={"eligible_categories": product.eligible_categories.all()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if name != "institution"}
+        try:
+            services.product_update(product=product, user=request.user, **data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The product has been saved."))
+            return redirect("finance:product_detail", pk=product.pk)
+    return render(request, "finance/product_form.html", {"form": form, "product": product})
+
+
+@login_required
+@require_POST
+def product_transition(request, pk: int):
+    product = get_object_or_404(selectors.products_visible_to(user=request.user), pk=pk)
+    try:
+        services.product_transition(
+            product=product, user=request.user, action=request.POST.get("action", "")
+        )
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The product's status has been updated."))
+    return redirect("finance:product_detail", pk=product.pk)
+
+
+# --- Applications -----------------------------------------------------------------------------
+
+
+def _application_form_choices(request, organization_ids):
+    organizations = Organization.objects.filter(pk__in=organization_ids)
+    technologies = (
+        Technology.objects.filter(organization_id__in=organization_ids)
+        | Technology.objects.published()
+    ).distinct()
+    valuations = selectors.valuations_visible_to(user=request.user).filter(
+        organization_id__in=organization_ids
+    )
+    return {"organizations": organizations, "technologies": technologies, "valuations": valuations}
+
+
+@login_required
+def application_create(request, pk: int):
+    product = get_object_or_404(selectors.products_visible_to(user=request.user), pk=pk)
+    organization_ids = selectors.organization_ids_of(request.user)
+    form = ApplicationForm(
+        request.POST or None, **_application_form_choices(request, organization_ids)
+    )
+    if not product.is_ip_pledge:
+        del form.fields["valuation"]
+    if request.method == "POST" and form.is_valid():
+        submit = "save_draft" not in request.POST
+        try:
+            application = services.application_create(
+                user=request.user, product=product, submit=submit, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            if hasattr(error, "error_dict") and "eligibility" in error.error_dict:
+                messages.error(request, _("You are not eligible for this product yet."))
+        except TransitionNotAllowed as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Your application has been submitted.")
+                if submit
+                else _("Your application has been saved as a draft."),
+            )
+            return redirect("finance:application_detail", pk=application.pk)
+    eligibility = None
+    if request.method == "GET" and len(organization_ids) == 1:
+        eligibility = services.eligibility_failures(
+            product=product, organization=Organization.objects.get(pk=organization_ids[0])
+        )
+    return render(
+        request,
+        "finance/application_form.html",
+        {"form": form, "product": product, "eligibility": eligibility},
+    )
+
+
+@login_required
+def application_list(request):
+    queryset = selectors.applications_visible_to(user=request.user).order_by("-updated_at", "-pk")
+    filterset = ApplicationFilterSet(request.GET or None, queryset=queryset)
+    applications = filterset.qs if filterset.is_bound else queryset
+    return render(
+        request,
+        "finance/application_list.html",
+        {"filter": filterset, "applications": applications},
+    )
+
+
+def _visible_application(request, pk: int) -> FinancingApplication:
+    queryset = selectors.applications_visible_to(user=request.user).prefetch_related(
+        "documents",
+        Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+@login_required
+def application_detail(request, pk: int):
+    application = _visible_application(request, pk)
+    roles = selectors.application_actor_roles(application=application, user=request.user)
+    allowed = services.application_allowed_actions(application=application, user=request.user)
+    context = {
+        "application": application,
+        "product": application.product,
+        "allowed_actions": [
+            (action, services.APPLICATION_ACTION_LABELS[action]) for action in allowed
+        ],
+        "loan_cap": services.application_loan_cap(application=application),
+        "transition_form": TransitionForm(),
+        "document_form": DocumentForm(),
+        "can_add_documents": "applicant" in roles
+        and application.status in services.DOCUMENT_STATUSES,
+        "eligibility": services.eligibility_failures(
+            product=application.product,
+            organization=application.applicant,
+            technology=application.technology,
+        )
+        if application.status in services.EDITABLE_STATUSES and "applicant" in roles
+        else None,
+        "subsidies": application.interest_subsidies.all(),
+    }
+    return render(request, "finance/application_detail.html", context)
+
+
+@login_required
+@require_POST
+def application_transition(request, pk: int):
+    application = _visible_application(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was not filled in correctly."))
+        return redirect("finance:application_detail", pk=pk)
+    data = form.cleaned_data
+    try:
+        services.application_transition(
+            application=application,
+            user=request.user,
+            action=data["action"],
+            note=data["note"],
+            approved_amount=data["approved_amount"],
+            approved_terms=data["approved_terms"],
+        )
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done: the application has been updated."))
+    return redirect("finance:application_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def application_document_upload(request, pk: int):
+    application = _visible_application(request, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.application_document_add(
+                application=application,
+                user=request.user,
+                title=form.cleaned_data["title"],
+                uploaded=form.cleaned_data["file"],
+            )
+        except (ValidationError, TransitionNotAllowed) as error:
+            for message in getattr(error, "messages", [str(error)]):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The document has been added."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("finance:application_detail", pk=pk)
+
+
+@login_required
+def application_document(request, pk: int, document_id: int):
+    """Serve a document only to those who may see its application (404 for everyone else)."""
+    application = _visible_application(request, pk)
+    document = get_object_or_404(application.documents, pk=document_id)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+
+
+# --- Valuations -------------------------------------------------------------------------------
+
+
+@login_required
+def valuation_list(request):
+    valuations = selectors.valuations_visible_to(user=request.user).order_by("-pk")
+    return render(request, "finance/valuation_list.html", {"valuations": valuations})
+
+
+@login_required
+def valuation_create(request):
+    organization_ids = selectors.organization_ids_of(request.user)
+    technologies = Technology.objects.filter(organization_id__in=organization_ids)
+    form = ValuationForm(request.POST or None, technologies=technologies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            valuation = services.valuation_create(user=request.user, **form.service_inputs())
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The valuation has been saved."))
+            return redirect("finance:valuation_detail", pk=valuation.pk)
+    return render(request, "finance/valuation_form.html", {"form": form})
+
+
+@login_required
+def valuation_detail(request, pk: int):
+    valuation = get_object_or_404(selectors.valuations_visible_to(user=request.user), pk=pk)
+    return render(request, "finance/valuation_detail.html", {"valuation": valuation})
+
+
+# --- Vouchers ---------------------------------------------------------------------------------
+
+
+def _qualifying_deals(voucher):
+    deal_model = selectors.deal_model()
+    if deal_model is None:
+        return []
+    return list(
+        deal_model.objects.filter(
+            buyer_id=voucher.holder_id,
+            deal_type="service",
+            stage__in=services.QUALIFYING_DEAL_STAGES,
+            currency=voucher.currency,
+        ).order_by("-pk")[:50]
+    )
+
+
+@login_required
+def voucher_list(request):
+    vouchers = list(selectors.vouchers_of(user=request.user).prefetch_related("redemptions"))
+    rows = [
+        {
+            "voucher": voucher,
+            "form": RedeemForm(deals=_qualifying_deals(voucher), prefix=voucher.pk),
+        }
+        for voucher in vouchers
+    ]
+    return render(
+        request,
+        "finance/voucher_list.html",
+        {"rows": rows, "deals_available": selectors.deal_model() is not None},
+    )
+
+
+@login_required
+@require_POST
+def voucher_redeem(request, pk: int):
+    voucher = get_object_or_404(selectors.vouchers_of(user=request.user), pk=pk)
+    form = RedeemForm(request.POST, deals=_qualifying_deals(voucher), prefix=voucher.pk)
+    if form.is_valid():
+        try:
+            services.voucher_redeem(
+                voucher=voucher,
+                user=request.user,
+                amount=form.cleaned_data["amount"],
+                deal_id=form.cleaned_data["deal"],
+                # The form carries a key made when it was rendered: a double submit pays once.
+                idempotency_key=request.POST.get("idempotency_key") or None,
+            )
+        except (ValidationError, IdempotencyKeyReused) as error:
+            for message in getattr(error, "messages", [str(error)]):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The voucher has been redeemed."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("finance:voucher_list")
+
+
+# --- Dashboards -------------------------------------------------------------------------------
+
+
+@login_required
+def pipeline(request):
+    if not selectors.financier_organization_ids(request.user):
+        raise Http404
+    applications = (
+        selectors.applications_visible_to(user=request.user)
+        .filter(product__institution_id__in=selectors.financier_organization_ids(request.user))
+        .exclude(status=ApplicationStatus.DRAFT)
+        .order_by("-updated_at")[:20]
+    )
+    return render(
+        request,
+        "finance/pipeline.html",
+        {
+            "pipeline": selectors.financier_pipeline(user=request.user),
+            "applications": applications,
+            "products": selectors.products_managed_by(user=request.user),
+        },
+    )
+
+
+@login_required
+def programmes(request):
+    if not selectors.is_operator(request.user):
+        raise Http404
+    loans = FinancingApplication.objects.filter(
+        product__kind__in=[ProductKind.GREEN_LOAN, ProductKind.IP_PLEDGE_LOAN],
+        status__in=[ApplicationStatus.DISBURSED, ApplicationStatus.REPAYING],
+    ).select_related("product", "applicant")
+    return render(
+        request,
+        "finance/programmes.html",
+        {
+            "rows": selectors.operator_dashboard(user=request.user),
+            "fund_form": FundForm(),
+            "issue_form": IssueVoucherForm(),
+            "subsidy_form": SubsidyForm(loans=loans),
+        },
+    )
+
+
+def _operator_programme(request, pk: int):
+    return get_object_or_404(selectors.programmes_visible_to(user=request.user), pk=pk)
+
+
+def _report(request, error) -> None:
+    for message in getattr(error, "messages", [str(error)]):
+        messages.error(request, message)
+
+
+@login_required
+@require_POST
+def programme_fund(request, pk: int):
+    programme = _operator_programme(request, pk)
+    form = FundForm(request.POST)
+    if form.is_valid():
+        try:
+            services.programme_fund(
+                programme=programme,
+                user=request.user,
+                amount=form.cleaned_data["amount"],
+                idempotency_key=request.POST.get("idempotency_key") or None,
+            )
+        except (ValidationError, IdempotencyKeyReused) as error:
+            _report(request, error)
+        else:
+            messages.success(request, _("The programme's budget has been funded."))
+    else:
+        _report(request, ValidationError(form.errors))
+    return redirect("finance:programmes")
+
+
+@login_required
+@require_POST
+def programme_issue(request, pk: int):
+    programme = _operator_programme(request, pk)
+    form = IssueVoucherForm(request.POST)
+    if form.is_valid():
+        try:
+            services.voucher_issue(
+                programme=programme,
+                user=request.user,
+                idempotency_key=request.POST.get("idempotency_key") or None,
+                **form.cleaned_data,
+            )
+        except (ValidationError, IdempotencyKeyReused) as error:
+            _report(request, error)
+        else:
+            messages.success(request, _("The voucher has been issued."))
+    else:
+        _report(request, ValidationError(form.errors))
+    return redirect("finance:programmes")
+
+
+@login_required
+@require_POST
+def programme_subsidy(request, pk: int):
+    programme = _operator_programme(request, pk)
+    form = SubsidyForm(request.POST, loans=FinancingApplication.objects.all())
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.interest_subsidy_pay(
+                programme=programme,
+                user=request.user,
+                application=data["application"],
+                annual_rate=data["annual_rate"] / 100,
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                idempotency_key=request.POST.get("idempotency_key") or None,
+            )
+        except (ValidationError, IdempotencyKeyReused) as error:
+            _report(request, error)
+        else:
+            messages.success(request, _("The interest subsidy has been paid."))
+    else:
+        _report(request, ValidationError(form.errors))
+    return redirect("finance:programmes")

@@ -1,0 +1,27 @@
+"""Tunables of matching, overridable in settings (defaults measured on the dev split)."""
+
+from django.conf import settings
+
+# A match at or above this score, without a failed hard constraint, is "strong": parties are
+# told about it and it goes on the brokers' lead board. Dev split: mean top-1 score is 70 for
+# needs with a relevant technology and 36 for needs without one.
+STRONG_SCORE = 60.0
+# Pairs scoring below this are not stored.
+MINIMUM_SCORE = 10.0
+# Best pairs kept per need run and per technology run.
+MATCHES_PER_SUBJECT = 20
+# Candidates fetched from the full-text index for reranking.
+CANDIDATE_LIMIT = 200
+# Query tokens OR-ed into the tsquery and the total postings they may touch.
+QUERY_TOKEN_LIMIT = 48
+CANDIDATE_POSTINGS_BUDGET = 30_000
+# Seconds the corpus statistics are reused before being recomputed.
+STATISTICS_TTL = 600
+# Longest ad-hoc problem text accepted.
+SEARCH_TEXT_MAX_LENGTH = 20_000
+# Approximate CNY value of one unit of other currencies (budget vs price comparison only).
+CNY_RATES = {"CNY": 1.0, "USD": 7.2, "EUR": 7.8}
+
+
+def get(name: str):
+    return getattr(settings, f"MATCHING_{name}", globals()[name])

@@ -1,0 +1,163 @@
+"""Turn catalog technologies and exchange needs into the engine's plain documents."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from matching import conf
+from matching.engine import NeedDocument, TechnologyDocument
+
+TECHNOLOGY_FIELDS = (
+    "id",
+    "organization_id",
+    "title_zh",
+    "title_en",
+    "summary_zh",
+    "summary_en",
+    "description_zh",
+    "description_en",
+    "application_scope",
+    "advantages",
+    "category_id",
+    "keywords",
+    "trl",
+    "transaction_modes",
+    "asking_price",
+    "currency",
+    "region",
+    "status",
+    "updated_at",
+)
+# What scoring reads of a candidate once its terms are known (no long text columns).
+TECHNOLOGY_SCORING_FIELDS = (
+    "id",
+    "organization_id",
+    "title_zh",
+    "category_id",
+    "trl",
+    "transaction_modes",
+    "asking_price",
+    "currency",
+    "region",
+    "updated_at",
+)
+NEED_FIELDS = (
+    "id",
+    "organization_id",
+    "title_zh",
+    "title_en",
+    "description_zh",
+    "description_en",
+    "context",
+    "category_id",
+    "trl_min",
+    "budget_max",
+    "currency",
+    "transaction_modes",
+    "region",
+    "status",
+    "updated_at",
+)
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "the and of to in for with is are on by from at as that this be it an or we our".split()
+)
+_OTHER_FUNCTION_WORDS = frozenset(
+    """de la le les des et du une est pour dans sur avec que qui au aux und der die das ein eine
+    ist mit von zu den nicht auf für el los las del y en por con una para es se al da di il per
+    che non gli della het een van op te zijn""".split()
+)
+
+
+def to_cny(amount: Decimal | None, currency: str | None) -> float | None:
+    if amount is None:
+        return None
+    rate = conf.get("CNY_RATES").get(currency or "CNY")
+    return None if rate is None else float(amount) * rate
+
+
+def _join(*parts: str) -> str:
+    return "\n".join(part for part in parts if part and part.strip())
+
+
+_category_codes: dict[int, str] = {}
+
+
+def _category_code(instance) -> str | None:
+    """The taxonomy code of the row's category, from a per-process map (the taxonomy is static)."""
+    category_id = instance.category_id
+    if not category_id:
+        return None
+    if category_id not in _category_codes:
+        from catalog.models import Category
+
+        _category_codes.clear()
+        _category_codes.update(Category.objects.values_list("pk", "code"))
+    return _category_codes.get(category_id)
+
+
+def technology_document(
+    technology, *, holder_verified: bool | None = None, completed_deals: int | None = None
+) -> TechnologyDocument:
+    """The engine's view of a technology; both language versions feed the text."""
+    language = "zh" if (technology.title_zh or "").strip() else "en"
+    fields = technology.__dict__
+    return TechnologyDocument(
+        id=str(technology.pk),
+        language=language,
+        title=_join(fields.get("title_zh", ""), fields.get("title_en", "")),
+        summary=_join(fields.get("summary_zh", ""), fields.get("summary_en", "")),
+        description=_join(
+            fields.get("description_zh", ""),
+            fields.get("description_en", ""),
+            fields.get("application_scope", ""),
+        ),
+        category=_category_code(technology),
+        keywords=tuple(fields.get("keywords") or ()),
+        trl=technology.trl,
+        transaction_modes=tuple(technology.transaction_modes or ()),
+        asking_price=to_cny(technology.asking_price, technology.currency),
+        region=technology.region or None,
+        holder_verified=holder_verified,
+        holder_completed_deals=completed_deals,
+    )
+
+
+def need_document(need) -> NeedDocument:
+    language = "zh" if (need.title_zh or "").strip() else "en"
+    return NeedDocument(
+        id=str(need.pk),
+        language=language,
+        title=_join(need.title_zh, need.title_en),
+        description=_join(need.description_zh, need.description_en, need.context),
+        category=_category_code(need),
+        trl_min=need.trl_min,
+        budget_max=to_cny(need.budget_max, need.currency),
+        transaction_modes=tuple(need.transaction_modes or ()),
+        region=need.region or None,
+    )
+
+
+def text_language(text: str) -> str | None:
+    """'zh', 'en', or None when the text is mostly in another script (Japanese kana, Cyrillic,
+    Arabic, ...). Only letters count, so figures and units do not decide."""
+    letters = [character for character in text if character.isalpha()]
+    if not letters:
+        return None
+    chinese = sum(1 for character in letters if _CJK.match(character))
+    latin = sum(1 for character in letters if _LATIN.match(character))
+    other = len(letters) - chinese - latin
+    if other > (chinese + latin):
+        return None
+    if latin > 4 * chinese:
+        words = [word.lower() for word in _WORD.findall(text)]
+        if len(words) >= 12:
+            english = sum(1 for word in words if word in _ENGLISH_FUNCTION_WORDS)
+            foreign = sum(1 for word in words if word in _OTHER_FUNCTION_WORDS)
+            if foreign > 2 * english and foreign >= 0.08 * len(words):
+                return None
+    return "zh" if chinese >= latin / 4 and chinese else ("en" if latin else "zh")

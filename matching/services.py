@@ -1,0 +1,683 @@
+"""Writes of the matching app: profiles, runs, Match rows, notifications and feedback.
+
+A run for a need (or a technology) is a MatchingRun row created in the caller's transaction and
+executed by a Celery task after the commit (`schedule_matching_for_need`). Executing a run is
+idempotent: every stored pair of the subject is rescored together with fresh candidates, pairs
+are upserted on the (need, technology) unique constraint, pairs that fell below the minimum or
+whose listing is gone are removed, and parties are told about a strong match once
+(`Match.notified_at`). Technologies and needs are locked (`FOR NO KEY UPDATE`) while the rows
+are written, so a listing deleted mid-run is simply left out instead of failing the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.choices import TechnologyStatus
+from catalog.models import Technology
+from exchange.choices import NeedStatus
+from exchange.models import Need
+from matching import conf
+from matching.candidates import candidate_ids
+from matching.choices import RunStatus, RunSubject, RunTrigger
+from matching.documents import (
+    TECHNOLOGY_FIELDS,
+    TECHNOLOGY_SCORING_FIELDS,
+    need_document,
+    technology_document,
+    text_language,
+)
+from matching.engine import (
+    MatchResult,
+    NeedDocument,
+    TechnologyDocument,
+    need_terms,
+    rank,
+    rank_needs,
+    technology_terms,
+)
+from matching.engine.text import analyze
+from matching.models import (
+    Match,
+    MatchFeedback,
+    MatchingRun,
+    NeedMatchProfile,
+    TechnologyMatchProfile,
+)
+from matching.statistics import corpus_statistics
+from notifications.services import notify_users
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+MATCHABLE_NEED_STATUSES = (NeedStatus.PUBLISHED,)
+FEEDBACK_ROLES = ("holder", "enterprise", "broker")
+
+
+# --- holder standing --------------------------------------------------------------------------
+
+
+def holder_standing(organization_ids: Iterable[int]) -> dict[int, tuple[bool, int | None]]:
+    """(verified, completed deals) per organisation; deals are None until exchange counts them."""
+    from accounts.models import Organization
+
+    ids = set(organization_ids)
+    organizations = Organization.objects.filter(pk__in=ids).only("pk", "verification_status")
+    try:
+        from exchange.selectors import organization_credit  # type: ignore[attr-defined]
+    except ImportError:
+        organization_credit = None
+    standing = {}
+    for organization in organizations:
+        deals = None
+        if organization_credit is not None:
+            credit = organization_credit(organization)
+            deals = getattr(credit, "completed_deals", None)
+            if deals is None and isinstance(credit, dict):
+                deals = credit.get("completed_deals")
+        standing[organization.pk] = (organization.verified, deals)
+    return standing
+
+
+# --- profiles ---------------------------------------------------------------------------------
+
+
+def _technology_profile_row(technology, document: TechnologyDocument) -> TechnologyMatchProfile:
+    terms = technology_terms(document)
+    return TechnologyMatchProfile(
+        technology_id=technology.pk,
+        language=document.language,
+        terms=terms,
+        length=float(sum(terms.values())),
+        source_updated_at=technology.updated_at,
+    )
+
+
+def _save_technology_profiles(rows: Sequence[TechnologyMatchProfile]) -> None:
+    if rows:
+        TechnologyMatchProfile.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["technology"],
+            update_fields=["language", "terms", "length", "source_updated_at", "updated_at"],
+        )
+
+
+def technology_profiles_refresh(
+    *, technology_ids: Iterable[int] | None = None, batch_size: int = 500, stale_only: bool = True
+) -> int:
+    """Compute the terms of technologies whose profile is missing or older than the listing."""
+    queryset = Technology.objects.all()
+    if technology_ids is not None:
+        queryset = queryset.filter(pk__in=list(technology_ids))
+    if stale_only:
+        queryset = queryset.filter(
+            Q(match_profile__isnull=True)
+            | Q(match_profile__source_updated_at__lt=F("updated_at"))
+        )
+    refreshed = 0
+    last_pk = 0
+    while True:
+        batch = list(
+            queryset.filter(pk__gt=last_pk).order_by("pk").only(*TECHNOLOGY_FIELDS)[:batch_size]
+        )
+        if not batch:
+            return refreshed
+        rows = [_technology_profile_row(t, technology_document(t)) for t in batch]
+        _save_technology_profiles(rows)
+        refreshed += len(rows)
+        last_pk = batch[-1].pk
+
+
+# --- runs -------------------------------------------------------------------------------------
+
+
+def _schedule(subject: str, subject_id: int, trigger: str) -> MatchingRun:
+    """A queued run for the subject (reusing one still queued), dispatched after the commit."""
+    from matching.tasks import execute_matching_run
+
+    run = (
+        MatchingRun.objects.filter(
+            subject=subject, subject_id=subject_id, status=RunStatus.QUEUED
+        )
+        .order_by("pk")
+        .first()
+    )
+    if run is None:
+        run = MatchingRun.objects.create(
+            subject=subject,
+            subject_id=subject_id,
+            need_id=subject_id if subject == RunSubject.NEED else None,
+            technology_id=subject_id if subject == RunSubject.TECHNOLOGY else None,
+            trigger=trigger,
+        )
+    transaction.on_commit(lambda pk=run.pk: execute_matching_run.delay(pk))
+    return run
+
+
+def schedule_matching_for_need(need_id: int, *, trigger: str = RunTrigger.PUBLISHED) -> MatchingRun:
+    """Queue matching of a need; the task starts once the caller's transaction commits."""
+    return _schedule(RunSubject.NEED, need_id, trigger)
+
+
+def schedule_matching_for_technology(
+    technology_id: int, *, trigger: str = RunTrigger.PUBLISHED
+) -> MatchingRun:
+    """Queue matching of a technology; the task starts once the caller's transaction commits."""
+    return _schedule(RunSubject.TECHNOLOGY, technology_id, trigger)
+
+
+def matching_run_create(*, subject: str, subject_id: int, trigger: str) -> MatchingRun:
+    """A run executed in this process (rematch command, evaluation, demo data)."""
+    return MatchingRun.objects.create(
+        subject=subject,
+        subject_id=subject_id,
+        need_id=subject_id if subject == RunSubject.NEED else None,
+        technology_id=subject_id if subject == RunSubject.TECHNOLOGY else None,
+        trigger=trigger,
+    )
+
+
+def _claim(run_id: int) -> MatchingRun | None:
+    """Mark the run running (a redelivered run left `running` is taken again); None when it is
+    already finished, so a duplicate delivery does nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        run = MatchingRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status in (RunStatus.COMPLETED, RunStatus.FAILED):
+            return None
+        run.status = RunStatus.RUNNING
+        run.attempts += 1
+        run.started_at = now
+        run.message = ""
+        run.save(update_fields=["status", "attempts", "started_at", "message"])
+    return run
+
+
+@dataclass
+class RunOutcome:
+    candidates: int = 0
+    stored: int = 0
+    strong: int = 0
+    removed: int = 0
+    candidate_ms: float = 0.0
+    scoring_ms: float = 0.0
+    message: str = ""
+
+
+def matching_run_execute(*, run_id: int) -> MatchingRun | None:
+    """Execute a queued run. Errors a retry can fix (database or broker unavailable) propagate
+    to the task, which retries; any other error marks the run failed."""
+    from matching.tasks import RECOVERABLE_ERRORS
+
+    run = _claim(run_id)
+    if run is None:
+        return MatchingRun.objects.filter(pk=run_id).first()
+    try:
+        if run.subject == RunSubject.NEED:
+            outcome = need_match(need_id=run.subject_id, run=run)
+        else:
+            outcome = technology_match(technology_id=run.subject_id, run=run)
+    except RECOVERABLE_ERRORS as error:
+        MatchingRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.QUEUED, message=f"{type(error).__name__}: {error}"[:2000]
+        )
+        raise
+    except Exception as error:
+        logger.exception("Matching run %s failed", run.pk)
+        matching_run_fail(run_id=run.pk, message=f"{type(error).__name__}: {error}")
+        run.refresh_from_db()
+        return run
+    MatchingRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.COMPLETED,
+        finished_at=timezone.now(),
+        candidates_count=outcome.candidates,
+        matches_count=outcome.stored,
+        strong_count=outcome.strong,
+        removed_count=outcome.removed,
+        candidate_ms=round(outcome.candidate_ms, 2),
+        scoring_ms=round(outcome.scoring_ms, 2),
+        message=outcome.message,
+    )
+    run.refresh_from_db()
+    return run
+
+
+def matching_run_fail(*, run_id: int, message: str) -> None:
+    MatchingRun.objects.filter(pk=run_id).exclude(status=RunStatus.COMPLETED).update(
+        status=RunStatus.FAILED, finished_at=timezone.now(), message=message[:2000]
+    )
+
+
+# --- a need against the technologies ----------------------------------------------------------
+
+
+def _published_technologies():
+    return Technology.objects.filter(status=TechnologyStatus.PUBLISHED)
+
+
+def load_technology_candidates(
+    ids: Sequence[int],
+) -> tuple[list[TechnologyDocument], dict[str, dict[str, float]]]:
+    """Scoring documents and terms of published technologies, building missing profiles."""
+    technologies = list(
+        _published_technologies()
+        .filter(pk__in=list(ids))
+        .select_related("match_profile")
+        .only(*TECHNOLOGY_SCORING_FIELDS, "match_profile__terms", "match_profile__source_updated_at")
+    )
+    standing = holder_standing({t.organization_id for t in technologies})
+    documents: list[TechnologyDocument] = []
+    terms: dict[str, dict[str, float]] = {}
+    stale: list[int] = []
+    for technology in technologies:
+        verified, deals = standing.get(technology.organization_id, (None, None))
+        document = technology_document(technology, holder_verified=verified, completed_deals=deals)
+        documents.append(document)
+        profile = getattr(technology, "match_profile", None)
+        if profile is None or profile.source_updated_at != technology.updated_at:
+            stale.append(technology.pk)
+        else:
+            terms[document.id] = profile.terms
+    if stale:
+        for technology in Technology.objects.filter(pk__in=stale).only(*TECHNOLOGY_FIELDS):
+            row = _technology_profile_row(technology, technology_document(technology))
+            terms[str(technology.pk)] = row.terms
+            _save_technology_profiles([row])
+    return documents, terms
+
+
+def technology_candidates_for_terms(terms: dict[str, float], stats, *, limit: int | None = None):
+    return candidate_ids(_published_technologies(), terms, stats, limit=limit)
+
+
+def rank_technologies_for_need(
+    document: NeedDocument,
+    *,
+    extra_ids: Iterable[int] = (),
+    limit: int | None = None,
+) -> tuple[list[MatchResult], int, float, float]:
+    """(results best first, candidates, candidate ms, scoring ms) for a need document.
+
+    The production path of a need run, ad-hoc search and the evaluation command.
+    """
+    started = time.perf_counter()
+    stats = corpus_statistics()
+    query = need_terms(document)
+    ids = technology_candidates_for_terms(query, stats, limit=limit)
+    ids = list(dict.fromkeys([*ids, *extra_ids]))
+    candidate_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    documents, terms = load_technology_candidates(ids)
+    results = rank(
+        document,
+        documents,
+        stats,
+        need_terms_cache=query,
+        technology_terms_cache=terms,
+    )
+    return results, len(documents), candidate_ms, (time.perf_counter() - started) * 1000
+
+
+def _need_profile_save(need: Need, document: NeedDocument) -> dict[str, float]:
+    terms = need_terms(document)
+    NeedMatchProfile.objects.update_or_create(
+        need=need,
+        defaults={
+            "language": document.language,
+            "terms": terms,
+            "source_updated_at": need.updated_at,
+        },
+    )
+    return terms
+
+
+def need_match(*, need_id: int, run: MatchingRun | None = None) -> RunOutcome:
+    """Rank technologies for a need and store its matches (the body of a need run)."""
+    need = Need.objects.filter(pk=need_id).select_related("category").first()
+    if need is None:
+        return RunOutcome(message=_("The need no longer exists."))
+    if need.status not in MATCHABLE_NEED_STATUSES:
+        return RunOutcome(message=_("The need is not published; nothing was matched."))
+    document = need_document(need)
+    terms = _need_profile_save(need, document)
+    if not terms:
+        return RunOutcome(
+            message=_("The need has no text in Chinese or English that could be matched.")
+        )
+    existing = list(Match.objects.filter(need_id=need.pk).values_list("technology_id", flat=True))
+    results, candidates, candidate_ms, scoring_ms = rank_technologies_for_need(
+        document, extra_ids=existing
+    )
+    outcome = _store(
+        results,
+        existing_pairs={(need.pk, technology_id) for technology_id in existing},
+        scope=Q(need_id=need.pk),
+        run=run,
+        keep_key=lambda result: (int(result.need_id), int(result.technology_id)),
+    )
+    outcome.candidates = candidates
+    outcome.candidate_ms = candidate_ms
+    outcome.scoring_ms = scoring_ms
+    return outcome
+
+
+# --- a technology against the needs -----------------------------------------------------------
+
+
+def technology_match(*, technology_id: int, run: MatchingRun | None = None) -> RunOutcome:
+    """Rank published needs for a technology and store the matches (a technology run)."""
+    technology = Technology.objects.filter(pk=technology_id).only(*TECHNOLOGY_FIELDS).first()
+    if technology is None:
+        return RunOutcome(message=_("The technology no longer exists."))
+    if technology.status != TechnologyStatus.PUBLISHED:
+        return RunOutcome(message=_("The technology is not published; nothing was matched."))
+    started = time.perf_counter()
+    standing = holder_standing([technology.organization_id])
+    verified, deals = standing.get(technology.organization_id, (None, None))
+    document = technology_document(technology, holder_verified=verified, completed_deals=deals)
+    row = _technology_profile_row(technology, document)
+    _save_technology_profiles([row])
+    stats = corpus_statistics()
+    if not row.terms:
+        return RunOutcome(message=_("The technology has no text that could be matched."))
+    needs_queryset = Need.objects.filter(status__in=MATCHABLE_NEED_STATUSES)
+    ids = candidate_ids(needs_queryset, row.terms, stats)
+    existing = list(
+        Match.objects.filter(technology_id=technology.pk).values_list("need_id", flat=True)
+    )
+    ids = list(dict.fromkeys([*ids, *existing]))
+    candidate_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    needs = list(needs_queryset.filter(pk__in=ids).select_related("match_profile"))
+    need_documents = [need_document(need) for need in needs]
+    need_terms_cache = {}
+    for need, need_doc in zip(needs, need_documents, strict=True):
+        profile = getattr(need, "match_profile", None)
+        if profile is None or profile.source_updated_at != need.updated_at:
+            need_terms_cache[need_doc.id] = _need_profile_save(need, need_doc)
+        else:
+            need_terms_cache[need_doc.id] = profile.terms
+    results = rank_needs(
+        document,
+        need_documents,
+        stats,
+        technology_terms_cache=row.terms,
+        need_terms_cache=need_terms_cache,
+    )
+    scoring_ms = (time.perf_counter() - started) * 1000
+    outcome = _store(
+        results,
+        existing_pairs={(need_id, technology.pk) for need_id in existing},
+        scope=Q(technology_id=technology.pk),
+        run=run,
+        keep_key=lambda result: (int(result.need_id), int(result.technology_id)),
+    )
+    outcome.candidates = len(need_documents)
+    outcome.candidate_ms = candidate_ms
+    outcome.scoring_ms = scoring_ms
+    return outcome
+
+
+# --- storing ----------------------------------------------------------------------------------
+
+
+def _match_row(result: MatchResult, run: MatchingRun | None, now) -> Match:
+    data = result.to_dict()
+    return Match(
+        need_id=int(result.need_id),
+        technology_id=int(result.technology_id),
+        score=max(0.0, min(100.0, data["score"])),
+        components=data["components"],
+        reasons_zh=result.reasons_zh,
+        reasons_en=result.reasons_en,
+        constraint_violations=data["constraint_violations"],
+        demoted=result.demoted,
+        run=run,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _store(
+    results: Sequence[MatchResult],
+    *,
+    existing_pairs: set[tuple[int, int]],
+    scope: Q,
+    run: MatchingRun | None,
+    keep_key: Callable[[MatchResult], tuple[int, int]],
+) -> RunOutcome:
+    """Upsert the best results plus every stored pair still above the minimum; drop the rest."""
+    minimum = conf.get("MINIMUM_SCORE")
+    per_subject = conf.get("MATCHES_PER_SUBJECT")
+    kept: dict[tuple[int, int], MatchResult] = {}
+    for result in results:
+        key = keep_key(result)
+        if result.score < minimum:
+            continue
+        if len(kept) < per_subject or key in existing_pairs:
+            kept[key] = result
+    now = timezone.now()
+    with transaction.atomic():
+        # Lock the rows the matches point to: a listing deleted meanwhile is left out (its
+        # delete waits for this commit and then removes its matches) instead of failing.
+        technology_ids = sorted({technology_id for _, technology_id in kept})
+        need_ids = sorted({need_id for need_id, _ in kept})
+        alive_technologies = set(
+            Technology.objects.filter(pk__in=technology_ids, status=TechnologyStatus.PUBLISHED)
+            .order_by("pk")
+            .select_for_update(no_key=True)
+            .values_list("pk", flat=True)
+        )
+        alive_needs = set(
+            Need.objects.filter(pk__in=need_ids, status__in=MATCHABLE_NEED_STATUSES)
+            .order_by("pk")
+            .select_for_update(no_key=True)
+            .values_list("pk", flat=True)
+        )
+        rows = [
+            _match_row(result, run, now)
+            for (need_id, technology_id), result in kept.items()
+            if need_id in alive_needs and technology_id in alive_technologies
+        ]
+        if rows:
+            Match.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["need", "technology"],
+                update_fields=[
+                    "score",
+                    "components",
+                    "reasons_zh",
+                    "reasons_en",
+                    "constraint_violations",
+                    "demoted",
+                    "run",
+                    "updated_at",
+                ],
+            )
+        keep_pairs = {(row.need_id, row.technology_id) for row in rows}
+        stale = [pair for pair in existing_pairs if pair not in keep_pairs]
+        removed = 0
+        if stale:
+            stale_filter = Q()
+            for need_id, technology_id in stale:
+                stale_filter |= Q(need_id=need_id, technology_id=technology_id)
+            removed, _ = Match.objects.filter(scope).filter(stale_filter).delete()
+        strong = matches_notify(pairs=keep_pairs)
+    return RunOutcome(stored=len(rows), strong=strong, removed=removed)
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def _members(organization_id: int):
+    return User.objects.filter(memberships__organization_id=organization_id, is_active=True)
+
+
+def matches_notify(*, pairs: Iterable[tuple[int, int]]) -> int:
+    """Tell both parties about strong matches not yet announced (claimed by compare-and-set,
+    so a re-run announces nothing twice). Returns the number of strong pairs among `pairs`."""
+    pairs = list(pairs)
+    if not pairs:
+        return 0
+    pair_filter = Q()
+    for need_id, technology_id in pairs:
+        pair_filter |= Q(need_id=need_id, technology_id=technology_id)
+    strong = Match.objects.filter(pair_filter).strong()
+    strong_count = strong.count()
+    fresh = list(strong.filter(notified_at__isnull=True).select_related("need", "technology"))
+    for match in fresh:
+        claimed = Match.objects.filter(pk=match.pk, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
+        if not claimed:
+            continue
+        need, technology = match.need, match.technology
+        score = f"{match.score:.0f}"
+        notify_users(
+            users=list(_members(need.organization_id)),
+            title=_("New strong match (%(score)s) for your need “%(need)s”: %(technology)s")
+            % {"score": score, "need": need.title, "technology": technology.title},
+            body="\n".join(match.reasons),
+            url=reverse("exchange:need_detail", args=[need.pk]) + "#matches",
+        )
+        notify_users(
+            users=list(_members(technology.organization_id)),
+            title=_("Your technology “%(technology)s” matches a need (%(score)s): %(need)s")
+            % {"score": score, "need": need.title, "technology": technology.title},
+            body="\n".join(match.reasons),
+            url=reverse("catalog:technology_detail", args=[technology.pk]) + "#matches",
+        )
+    return strong_count
+
+
+# --- ad-hoc search ----------------------------------------------------------------------------
+
+
+def search_by_problem(*, text: str, limit: int = 10) -> tuple[str, list[MatchResult]]:
+    """Rank published technologies for a pasted problem description, without a stored need.
+
+    Raises ValidationError for empty or too long text, text in a language other than Chinese
+    or English, or text without a single matchable term.
+    """
+    text = (text or "").strip()
+    maximum = conf.get("SEARCH_TEXT_MAX_LENGTH")
+    if not text:
+        raise ValidationError({"text": _("Describe the problem to solve.")})
+    if len(text) > maximum:
+        raise ValidationError(
+            {
+                "text": _(
+                    "The description is too long (%(length)s characters); the limit is "
+                    "%(maximum)s. Keep the problem, figures and constraints."
+                )
+                % {"length": len(text), "maximum": maximum}
+            }
+        )
+    if not 1 <= limit <= 50:
+        raise ValidationError({"limit": _("Ask for 1 to 50 technologies.")})
+    language = text_language(text)
+    if language is None:
+        raise ValidationError(
+            {"text": _("Matching works with Chinese or English text; please write in one of them.")}
+        )
+    if not analyze(text):
+        raise ValidationError(
+            {"text": _("The description has no technical terms to match; add some detail.")}
+        )
+    document = NeedDocument(id="search", language=language, title="", description=text)
+    results, _count, _candidate_ms, _scoring_ms = rank_technologies_for_need(document)
+    return language, results[:limit]
+
+
+# --- feedback ---------------------------------------------------------------------------------
+
+
+def match_feedback_record(*, user, match: Match, useful: bool, comment: str = "") -> MatchFeedback:
+    """Store (or change) a user's verdict on a match; holders and enterprises of the two
+    parties, brokers and reviewers may give one."""
+    from matching.selectors import match_parties_of_user
+
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to give feedback."))
+    party = match_parties_of_user(match=match, user=user)
+    if not (party or user.has_role("broker", "reviewer", "admin")):
+        raise PermissionDenied(_("Only the two parties and brokers can rate this match."))
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise ValidationError({"comment": _("Keep the comment under 500 characters.")})
+    role = party or next(
+        (role for role in ("broker", "reviewer", "admin") if user.has_role(role)), ""
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        feedback, _created = MatchFeedback.objects.update_or_create(
+            match=match,
+            user=user,
+            defaults={
+                "useful": bool(useful),
+                "comment": comment,
+                "role": role,
+                "score": match.score,
+                "updated_at": now,
+            },
+        )
+    return feedback
+
+
+# --- sweeps -----------------------------------------------------------------------------------
+
+
+def stale_subjects_schedule(*, batch_size: int = 500, max_age_days: int = 7) -> dict[str, int]:
+    """Queue runs for published technologies changed since their terms were computed and for
+    published needs not matched for `max_age_days` (bounded batches)."""
+    from datetime import timedelta
+
+    from django.db.models import OuterRef, Subquery
+
+    technologies = list(
+        _published_technologies()
+        .filter(
+            Q(match_profile__isnull=True)
+            | Q(match_profile__source_updated_at__lt=F("updated_at"))
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    latest_run = (
+        MatchingRun.objects.filter(
+            subject=RunSubject.NEED, subject_id=OuterRef("pk"), status=RunStatus.COMPLETED
+        )
+        .order_by("-finished_at")
+        .values("finished_at")[:1]
+    )
+    cutoff = timezone.now() - timedelta(days=max_age_days)
+    needs = list(
+        Need.objects.filter(status__in=MATCHABLE_NEED_STATUSES)
+        .annotate(last_matched=Subquery(latest_run))
+        .filter(
+            Q(last_matched__isnull=True)
+            | Q(last_matched__lt=cutoff)
+            | Q(last_matched__lt=F("updated_at"))
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    with transaction.atomic():
+        for technology_id in technologies:
+            schedule_matching_for_technology(technology_id, trigger=RunTrigger.STALE)
+        for need_id in needs:
+            schedule_matching_for_need(need_id, trigger=RunTrigger.STALE)
+    return {"technologies": len(technologies), "needs": len(needs)}
