@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -232,9 +232,17 @@ def measure_latency(need_ids: list[int], brute_needs: int) -> dict[str, float]:
     all_documents = [
         technology_document(t)
         for t in Technology.objects.only(
-            "id", "organization_id", "title_zh", "category_id", "trl", "transaction_modes",
-            "asking_price", "currency", "region", "updated_at",
-        )  # fmt: skip
+            "id",
+            "organization_id",
+            "title_zh",
+            "category_id",
+            "trl",
+            "transaction_modes",
+            "asking_price",
+            "currency",
+            "region",
+            "updated_at",
+        )
     ]
     terms = {str(pk): value for pk, value in profiles.items()}
     brute: list[float] = []

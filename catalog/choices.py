@@ -95,7 +95,11 @@ class TrlBand(models.TextChoices):
     DEPLOYMENT = "7-9", _("TRL 7–9 (demonstration and deployment)")
 
 
-TRL_BAND_RANGES = {TrlBand.RESEARCH: (1, 3), TrlBand.DEVELOPMENT: (4, 6), TrlBand.DEPLOYMENT: (7, 9)}
+TRL_BAND_RANGES = {
+    TrlBand.RESEARCH: (1, 3),
+    TrlBand.DEVELOPMENT: (4, 6),
+    TrlBand.DEPLOYMENT: (7, 9),
+}
 
 # The standard definitions of the technology readiness levels (GB/T 22900-2022 style wording).
 TRL_DEFINITIONS = {

@@ -9,9 +9,22 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 MAX_EXPORT_ROWS = 5000
-HEADER = ("id", "title_zh", "title_en", "summary_zh", "summary_en", "category", "trl",
-          "transaction_modes", "asking_price", "currency", "region", "holder",
-          "has_granted_patent", "published_at")  # fmt: skip
+HEADER = (
+    "id",
+    "title_zh",
+    "title_en",
+    "summary_zh",
+    "summary_en",
+    "category",
+    "trl",
+    "transaction_modes",
+    "asking_price",
+    "currency",
+    "region",
+    "holder",
+    "has_granted_patent",
+    "published_at",
+)
 
 
 def _rows(technologies):

@@ -32,22 +32,28 @@ class TechnologyForm(forms.Form):
     title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200, required=False)
     title_en = forms.CharField(label=_("Title (English)"), max_length=250, required=False)
     summary_zh = forms.CharField(
-        label=_("Public summary (Chinese)"), widget=forms.Textarea(attrs={"rows": 3}),
-        required=False, max_length=2000,
+        label=_("Public summary (Chinese)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
         help_text=_("Everyone sees the summary: keep confidential details out of it."),
-    )  # fmt: skip
+    )
     summary_en = forms.CharField(
-        label=_("Public summary (English)"), widget=forms.Textarea(attrs={"rows": 3}),
-        required=False, max_length=3000,
-    )  # fmt: skip
+        label=_("Public summary (English)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=3000,
+    )
     description_zh = forms.CharField(
         label=_("Full description (Chinese, confidential)"),
-        widget=forms.Textarea(attrs={"rows": 6}), required=False,
-    )  # fmt: skip
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+    )
     description_en = forms.CharField(
         label=_("Full description (English, confidential)"),
-        widget=forms.Textarea(attrs={"rows": 6}), required=False,
-    )  # fmt: skip
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+    )
     category = forms.ChoiceField(label=_("Category"), choices=())
     keywords = forms.CharField(
         label=_("Keywords"), required=False, help_text=_("Separate keywords with commas.")
@@ -62,46 +68,62 @@ class TechnologyForm(forms.Form):
     )
     advantages = forms.CharField(
         label=_("Advantages over existing solutions"),
-        widget=forms.Textarea(attrs={"rows": 3}), required=False,
-    )  # fmt: skip
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
     economic_comparison = forms.CharField(
-        label=_("Economic comparison"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label=_("Economic comparison"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         help_text=_("Investment, operating cost and payback compared with the usual solution."),
-    )  # fmt: skip
+    )
     transaction_modes = forms.MultipleChoiceField(
         label=_("Transaction modes offered"),
         choices=TransactionMode.choices,
         widget=forms.CheckboxSelectMultiple,
     )
     asking_price = forms.DecimalField(
-        label=_("Asking price"), required=False, min_value=0, max_digits=14, decimal_places=2,
+        label=_("Asking price"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
         help_text=_("Leave empty when the price is negotiable."),
-    )  # fmt: skip
+    )
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
     license_exclusive = forms.BooleanField(label=_("The licence is exclusive"), required=False)
     co2e_avoided_tonnes_per_year = forms.DecimalField(
-        label=_("t CO2e avoided per year (typical deployment)"), required=False, min_value=0,
-        max_digits=12, decimal_places=1,
-    )  # fmt: skip
+        label=_("t CO2e avoided per year (typical deployment)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=1,
+    )
     co2e_method = forms.CharField(
-        label=_("How the avoided emissions were estimated"), required=False,
+        label=_("How the avoided emissions were estimated"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-    )  # fmt: skip
+    )
     sdg_goals = forms.TypedMultipleChoiceField(
-        label=_("SDG goals"), coerce=int, required=False,
+        label=_("SDG goals"),
+        coerce=int,
+        required=False,
         choices=[(number, f"{number}. {label}") for number, label in SDG_GOALS.items()],
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     region = forms.ChoiceField(label=_("Holder region"), choices=())
     target_regions = forms.MultipleChoiceField(
-        label=_("Target regions"), choices=(), required=False,
+        label=_("Target regions"),
+        choices=(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-    )  # fmt: skip
+    )
     nda_text = forms.CharField(
-        label=_("Non-disclosure agreement"), required=False,
+        label=_("Non-disclosure agreement"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Leave empty to use the platform's standard NDA."),
-    )  # fmt: skip
+    )
 
     SECTIONS = (
         (_("Title and summary"), ("title_zh", "title_en", "summary_zh", "summary_en")),
@@ -117,9 +139,14 @@ class TechnologyForm(forms.Form):
         ),
         (
             _("Green impact and regions"),
-            ("co2e_avoided_tonnes_per_year", "co2e_method", "sdg_goals", "region",
-             "target_regions"),
-        ),  # fmt: skip
+            (
+                "co2e_avoided_tonnes_per_year",
+                "co2e_method",
+                "sdg_goals",
+                "region",
+                "target_regions",
+            ),
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -191,23 +218,39 @@ class ReviewForm(forms.Form):
         label=_("About the field"),
         required=False,
         choices=[("", _("The whole listing"))]
-        + [(name, name) for name in ("title_zh", "title_en", "summary_zh", "summary_en",
-           "description_zh", "description_en", "category", "trl", "patents", "asking_price")],
-    )  # fmt: skip
+        + [
+            (name, name)
+            for name in (
+                "title_zh",
+                "title_en",
+                "summary_zh",
+                "summary_en",
+                "description_zh",
+                "description_en",
+                "category",
+                "trl",
+                "patents",
+                "asking_price",
+            )
+        ],
+    )
 
 
 class InquiryForm(forms.Form):
     message = forms.CharField(
-        label=_("Your message to the holder"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Your message to the holder"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
-    )  # fmt: skip
+    )
 
 
 class AccessRequestForm(forms.Form):
     message = forms.CharField(
-        label=_("Why do you need the detail?"), required=False,
-        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-    )  # fmt: skip
+        label=_("Why do you need the detail?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
     accept_nda = forms.BooleanField(label=_("I accept the non-disclosure agreement above"))
 
 

@@ -54,7 +54,9 @@ def _rows_from_upload(upload) -> list[dict]:
         try:
             workbook = load_workbook(upload, read_only=True, data_only=True)
         except Exception as error:
-            raise ImportFailed([(0, "file", _("The file is not a readable Excel workbook."))]) from error
+            raise ImportFailed(
+                [(0, "file", _("The file is not a readable Excel workbook."))]
+            ) from error
         sheet = workbook.worksheets[0]
         values = [
             ["" if cell is None else str(cell).strip() for cell in row]
@@ -68,7 +70,9 @@ def _rows_from_upload(upload) -> list[dict]:
             try:
                 text = raw.decode("gb18030")
             except UnicodeDecodeError as error:
-                raise ImportFailed([(0, "file", _("The CSV file must be UTF-8 or GB18030."))]) from error
+                raise ImportFailed(
+                    [(0, "file", _("The CSV file must be UTF-8 or GB18030."))]
+                ) from error
         values = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
     else:
         raise ImportFailed([(0, "file", _("Upload a .csv or .xlsx file."))])
@@ -86,14 +90,24 @@ def _rows_from_upload(upload) -> list[dict]:
         if not any(cells):
             rows.append(None)
             continue
-        rows.append({column: (cells[i] if i < len(cells) else "") for i, column in enumerate(header) if column})
+        rows.append(
+            {
+                column: (cells[i] if i < len(cells) else "")
+                for i, column in enumerate(header)
+                if column
+            }
+        )
     if len(rows) > MAX_ROWS:
         raise ImportFailed([(0, "file", _("At most %(max)d rows per file.") % {"max": MAX_ROWS})])
     return rows
 
 
 def _split(value: str) -> list[str]:
-    return [part.strip() for part in (value or "").replace("；", LIST_SEPARATOR).split(LIST_SEPARATOR) if part.strip()]
+    return [
+        part.strip()
+        for part in (value or "").replace("；", LIST_SEPARATOR).split(LIST_SEPARATOR)
+        if part.strip()
+    ]
 
 
 def row_to_data(row: dict) -> dict:
@@ -106,8 +120,14 @@ def row_to_data(row: dict) -> dict:
             patents = []
             for item in _split(value):
                 number, kind, status = ([*item.split("|"), "", ""])[:3]
-                patents.append({"number": number.strip(), "kind": kind.strip() or "invention_patent",
-                                "status": status.strip() or "granted", "jurisdiction": "CN"})  # fmt: skip
+                patents.append(
+                    {
+                        "number": number.strip(),
+                        "kind": kind.strip() or "invention_patent",
+                        "status": status.strip() or "granted",
+                        "jurisdiction": "CN",
+                    }
+                )
             data["patents"] = patents
         elif column == "trl":
             try:
@@ -157,11 +177,28 @@ def template_csv() -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
-    writer.writerow([
-        "高浓度有机废水厌氧处理技术", "Anaerobic treatment of high-strength organic wastewater",
-        "采用内循环厌氧反应器处理化工高浓度有机废水。", "An internal-circulation anaerobic reactor for "
-        "high-strength chemical wastewater.", "", "", "2.4", "厌氧;有机废水;IC反应器", "7",
-        "化工、制药", "", "", "license;transfer", "800000", "CNY", "ZL202010123456.2|invention_patent|granted",
-        "1200", "与好氧处理相比的电耗差额折算", "CN-JS", "CN-ZJ;CN-SD",
-    ])  # fmt: skip
+    writer.writerow(
+        [
+            "高浓度有机废水厌氧处理技术",
+            "Anaerobic treatment of high-strength organic wastewater",
+            "采用内循环厌氧反应器处理化工高浓度有机废水。",
+            "An internal-circulation anaerobic reactor for high-strength chemical wastewater.",
+            "",
+            "",
+            "2.4",
+            "厌氧;有机废水;IC反应器",
+            "7",
+            "化工、制药",
+            "",
+            "",
+            "license;transfer",
+            "800000",
+            "CNY",
+            "ZL202010123456.2|invention_patent|granted",
+            "1200",
+            "与好氧处理相比的电耗差额折算",
+            "CN-JS",
+            "CN-ZJ;CN-SD",
+        ]
+    )
     return buffer.getvalue()

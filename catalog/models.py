@@ -132,7 +132,9 @@ class Technology(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text=_("The lowest asking price among the offers; empty when every offer is negotiable."),
+        help_text=_(
+            "The lowest asking price among the offers; empty when every offer is negotiable."
+        ),
     )
     currency = models.CharField(
         _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
@@ -255,7 +257,10 @@ class Technology(models.Model):
             )
         if self.category_id and self.category.parent_id is None:
             errors.setdefault("category", []).append(
-                _("Choose a group of the taxonomy (a second-level code such as 2.4), not an industry.")
+                _(
+                    "Choose a group of the taxonomy (a second-level code such as 2.4), "
+                    "not an industry."
+                )
             )
         if self.asking_price is not None and self.asking_price < 0:
             errors.setdefault("asking_price", []).append(_("A price cannot be negative."))
@@ -339,9 +344,11 @@ class TechnologyPatent(models.Model):
         return self.number
 
     def clean(self) -> None:
-        self.number = normalize_patent_number(self.number) if self.kind in PATENT_KINDS else (
-            self.number or ""
-        ).strip()
+        self.number = (
+            normalize_patent_number(self.number)
+            if self.kind in PATENT_KINDS
+            else (self.number or "").strip()
+        )
         self.jurisdiction = (self.jurisdiction or "").strip().upper()
         if not self.number:
             raise ValidationError({"number": _("Give the number of the right.")})
@@ -405,9 +412,7 @@ def attachment_path(instance, filename: str) -> str:
 class TechnologyAttachment(models.Model):
     """A PDF or image attached to a listing; confidential ones follow the detail's access rules."""
 
-    technology = models.ForeignKey(
-        Technology, on_delete=models.CASCADE, related_name="attachments"
-    )
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
     name = models.CharField(_("name"), max_length=200)
     content_type = models.CharField(max_length=60)
@@ -580,3 +585,6 @@ class SavedSearchHit(models.Model):
                 fields=["saved_search", "technology"], name="unique_saved_search_hit"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.saved_search_id} → {self.technology_id}"

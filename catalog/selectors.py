@@ -133,9 +133,7 @@ def _apply_text_query(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     if parsed.is_empty:
         return queryset
     query = SearchQuery(parsed.tsquery(), search_type="raw", config="simple")
-    return queryset.filter(search_vector=query).annotate(
-        rank=SearchRank(F("search_vector"), query)
-    )
+    return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
 
 
 def technology_search(
@@ -210,12 +208,22 @@ def technology_facets(*, search: TechnologySearch) -> dict:
         child = category_names[row["category_id"]]
         node = tree.setdefault(
             parent.pk,
-            {"value": parent.code, "label": parent.name, "count": 0, "children": [],
-             "sort": parent.sort_key},
-        )  # fmt: skip
+            {
+                "value": parent.code,
+                "label": parent.name,
+                "count": 0,
+                "children": [],
+                "sort": parent.sort_key,
+            },
+        )
         node["count"] += row["count"]
         node["children"].append(
-            {"value": child.code, "label": child.name, "count": row["count"], "sort": child.sort_key}
+            {
+                "value": child.code,
+                "label": child.name,
+                "count": row["count"],
+                "sort": child.sort_key,
+            }
         )
     category_tree = sorted(tree.values(), key=lambda node: node["sort"])
     for node in category_tree:
@@ -233,12 +241,15 @@ def technology_facets(*, search: TechnologySearch) -> dict:
     kinds = dict(OrganizationType.choices)
     holder_types = sorted(
         (
-            {"value": row["organization__kind"], "label": str(kinds[row["organization__kind"]]),
-             "count": row["count"]}
+            {
+                "value": row["organization__kind"],
+                "label": str(kinds[row["organization__kind"]]),
+                "count": row["count"],
+            }
             for row in matched.values("organization__kind").annotate(count=Count("pk"))
         ),
         key=lambda item: (-item["count"], item["value"]),
-    )  # fmt: skip
+    )
     return {
         "total": total,
         "category": category_tree,

@@ -325,7 +325,9 @@ def _changes(before: dict, after: dict) -> list[dict]:
     for field, new in after.items():
         old = before.get(field)
         if old != new:
-            changes.append({"field": field, "from": str(old or "")[:200], "to": str(new or "")[:200]})
+            changes.append(
+                {"field": field, "from": str(old or "")[:200], "to": str(new or "")[:200]}
+            )
     return changes
 
 
@@ -360,7 +362,11 @@ def _event(
 
 
 def _serializable(data: dict) -> dict:
-    cleaned = {key: value for key, value in data.items() if key in (*SCALAR_FIELDS, *ROW_FIELDS, "transaction_modes", "asking_price")}  # noqa: E501
+    cleaned = {
+        key: value
+        for key, value in data.items()
+        if key in (*SCALAR_FIELDS, *ROW_FIELDS, "transaction_modes", "asking_price")
+    }
     if isinstance(cleaned.get("category"), Category):
         cleaned["category"] = cleaned["category"].code
     return json.loads(json.dumps(cleaned, cls=DjangoJSONEncoder))
@@ -478,8 +484,9 @@ def technology_submit(*, user, technology: Technology) -> Technology:
     if technology.status == S.PUBLISHED:
         revision = technology_open_revision(technology=technology)
         if revision is not None and revision.status == R.RETURNED:
-            return _revision_transition(user=user, technology=technology, revision=revision,
-                                        action="submit")  # fmt: skip
+            return _revision_transition(
+                user=user, technology=technology, revision=revision, action="submit"
+            )
     # Check the whole listing before it goes to a reviewer.
     _validated(Technology.objects.get(pk=technology.pk), {})
     technology = _transition(user=user, technology=technology, action="submit")
@@ -510,18 +517,20 @@ def technology_review(
     if not getattr(user, "is_authenticated", False) or not user.is_reviewer:
         raise PermissionDenied(_("Only reviewers can review technologies."))
     if decision not in DECISION_ACTIONS:
-        raise ValidationError(
-            {"decision": _("Choose one of: approve, return, reject.")}
-        )
+        raise ValidationError({"decision": _("Choose one of: approve, return, reject.")})
     field_comments = {k: v.strip() for k, v in (field_comments or {}).items() if v and v.strip()}
     action = DECISION_ACTIONS[decision]
     if technology.status == S.PUBLISHED:
         revision = technology_open_revision(technology=technology)
         if revision is not None:
             return _revision_transition(
-                user=user, technology=technology, revision=revision, action=action,
-                note=comment, field_comments=field_comments,
-            )  # fmt: skip
+                user=user,
+                technology=technology,
+                revision=revision,
+                action=action,
+                note=comment,
+                field_comments=field_comments,
+            )
     technology = _transition(
         user=user,
         technology=technology,
@@ -578,8 +587,10 @@ def _revision_transition(
 
 def _on_published(technology: Technology) -> None:
     from catalog.tasks import notify_saved_searches
+    from matching.services import schedule_matching_for_technology
 
     transaction.on_commit(lambda pk=technology.pk: notify_saved_searches.delay(pk))
+    schedule_matching_for_technology(technology.pk)
 
 
 def _reviewers():
@@ -693,9 +704,7 @@ def access_request_create(
                 nda_text=technology.nda_text or str(DEFAULT_NDA),
             )
     except IntegrityError as error:
-        raise ValidationError(
-            _("You have already asked for access to this technology.")
-        ) from error
+        raise ValidationError(_("You have already asked for access to this technology.")) from error
     members = get_user_model().objects.filter(memberships__organization=technology.organization_id)
     notify_users(
         users=list(members),
@@ -746,10 +755,14 @@ def saved_search_create(*, user, name: str, query: str, filters: dict) -> SavedS
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied(_("Sign in to save a search."))
     name = (name or "").strip() or (query or "").strip() or _("My search")
-    allowed = {key: value for key, value in (filters or {}).items() if key in SAVED_FILTER_KEYS and value}
+    allowed = {
+        key: value for key, value in (filters or {}).items() if key in SAVED_FILTER_KEYS and value
+    }
     if not (query or "").strip() and not allowed:
         raise ValidationError(_("Enter search words or choose a filter before saving the search."))
-    saved = SavedSearch(user=user, name=name[:120], query=(query or "").strip()[:200], filters=allowed)
+    saved = SavedSearch(
+        user=user, name=name[:120], query=(query or "").strip()[:200], filters=allowed
+    )
     saved.full_clean()
     saved.save()
     return saved
@@ -804,4 +817,3 @@ def saved_search_delete(*, user, saved_search: SavedSearch) -> None:
     if saved_search.user_id != user.pk:
         raise PermissionDenied
     saved_search.delete()
-

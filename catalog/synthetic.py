@@ -25,44 +25,75 @@ from matching.engine.text import analyze
 
 # (zh, en) subject fragments: what the technology treats or produces.
 SUBJECTS = [
-    ("高浓度有机废水", "high-strength organic wastewater"), ("垃圾渗滤液", "landfill leachate"),
-    ("印染废水", "textile dyeing wastewater"), ("城镇生活污水", "municipal sewage"),
-    ("钢铁行业余热", "steel-mill waste heat"), ("水泥窑烟气", "cement kiln flue gas"),
-    ("燃煤电厂烟气", "coal power plant flue gas"), ("挥发性有机物", "volatile organic compounds"),
-    ("光伏组件", "photovoltaic modules"), ("锂电池正极材料", "lithium battery cathode material"),
-    ("退役动力电池", "retired traction batteries"), ("农作物秸秆", "crop straw"),
-    ("畜禽粪污", "livestock manure"), ("市政污泥", "municipal sewage sludge"),
-    ("建筑垃圾", "construction waste"), ("工业固废", "industrial solid waste"),
-    ("海上风电", "offshore wind power"), ("氢燃料电池", "hydrogen fuel cells"),
-    ("储能电站", "energy storage stations"), ("数据中心冷却", "data centre cooling"),
-    ("重金属污染土壤", "heavy-metal contaminated soil"), ("黑臭水体", "black-odorous water bodies"),
-    ("餐厨垃圾", "food waste"), ("二氧化碳捕集", "carbon dioxide capture"),
-    ("高盐废水", "high-salinity wastewater"), ("含氟废水", "fluoride-bearing wastewater"),
-    ("电镀废水", "electroplating wastewater"), ("焦化废水", "coking wastewater"),
-    ("工业锅炉", "industrial boilers"), ("空气源热泵", "air-source heat pumps"),
-]  # fmt: skip
+    ("高浓度有机废水", "high-strength organic wastewater"),
+    ("垃圾渗滤液", "landfill leachate"),
+    ("印染废水", "textile dyeing wastewater"),
+    ("城镇生活污水", "municipal sewage"),
+    ("钢铁行业余热", "steel-mill waste heat"),
+    ("水泥窑烟气", "cement kiln flue gas"),
+    ("燃煤电厂烟气", "coal power plant flue gas"),
+    ("挥发性有机物", "volatile organic compounds"),
+    ("光伏组件", "photovoltaic modules"),
+    ("锂电池正极材料", "lithium battery cathode material"),
+    ("退役动力电池", "retired traction batteries"),
+    ("农作物秸秆", "crop straw"),
+    ("畜禽粪污", "livestock manure"),
+    ("市政污泥", "municipal sewage sludge"),
+    ("建筑垃圾", "construction waste"),
+    ("工业固废", "industrial solid waste"),
+    ("海上风电", "offshore wind power"),
+    ("氢燃料电池", "hydrogen fuel cells"),
+    ("储能电站", "energy storage stations"),
+    ("数据中心冷却", "data centre cooling"),
+    ("重金属污染土壤", "heavy-metal contaminated soil"),
+    ("黑臭水体", "black-odorous water bodies"),
+    ("餐厨垃圾", "food waste"),
+    ("二氧化碳捕集", "carbon dioxide capture"),
+    ("高盐废水", "high-salinity wastewater"),
+    ("含氟废水", "fluoride-bearing wastewater"),
+    ("电镀废水", "electroplating wastewater"),
+    ("焦化废水", "coking wastewater"),
+    ("工业锅炉", "industrial boilers"),
+    ("空气源热泵", "air-source heat pumps"),
+]
 METHODS = [
-    ("厌氧处理", "anaerobic treatment"), ("膜生物反应器", "membrane bioreactor"),
-    ("高级氧化", "advanced oxidation"), ("催化燃烧", "catalytic combustion"),
-    ("余热回收发电", "waste heat power generation"), ("选择性催化还原脱硝", "selective catalytic reduction"),
-    ("资源化利用", "resource recovery"), ("热解气化", "pyrolysis and gasification"),
-    ("智能运维平台", "intelligent operation platform"), ("高效换热", "high-efficiency heat exchange"),
-    ("生物强化修复", "bioaugmented remediation"), ("蒸发结晶", "evaporation and crystallisation"),
-    ("电化学处理", "electrochemical treatment"), ("好氧堆肥", "aerobic composting"),
-    ("低温等离子体", "non-thermal plasma"), ("吸附浓缩", "adsorption and concentration"),
-    ("梯次利用", "second-life reuse"), ("湿法冶金回收", "hydrometallurgical recovery"),
-]  # fmt: skip
+    ("厌氧处理", "anaerobic treatment"),
+    ("膜生物反应器", "membrane bioreactor"),
+    ("高级氧化", "advanced oxidation"),
+    ("催化燃烧", "catalytic combustion"),
+    ("余热回收发电", "waste heat power generation"),
+    ("选择性催化还原脱硝", "selective catalytic reduction"),
+    ("资源化利用", "resource recovery"),
+    ("热解气化", "pyrolysis and gasification"),
+    ("智能运维平台", "intelligent operation platform"),
+    ("高效换热", "high-efficiency heat exchange"),
+    ("生物强化修复", "bioaugmented remediation"),
+    ("蒸发结晶", "evaporation and crystallisation"),
+    ("电化学处理", "electrochemical treatment"),
+    ("好氧堆肥", "aerobic composting"),
+    ("低温等离子体", "non-thermal plasma"),
+    ("吸附浓缩", "adsorption and concentration"),
+    ("梯次利用", "second-life reuse"),
+    ("湿法冶金回收", "hydrometallurgical recovery"),
+]
 BENEFITS = [
     ("运行成本降低30%以上", "cuts operating cost by more than 30%"),
-    ("能耗降低25%", "reduces energy use by 25%"), ("出水稳定达标", "meets discharge limits reliably"),
-    ("占地面积减少40%", "needs 40% less land"), ("无二次污染", "without secondary pollution"),
+    ("能耗降低25%", "reduces energy use by 25%"),
+    ("出水稳定达标", "meets discharge limits reliably"),
+    ("占地面积减少40%", "needs 40% less land"),
+    ("无二次污染", "without secondary pollution"),
     ("投资回收期不足三年", "pays back in under three years"),
     ("实现碳减排", "delivers carbon emission reductions"),
     ("关键设备国产化", "uses domestically made key equipment"),
-]  # fmt: skip
-SCOPES = [("化工园区", "chemical parks"), ("制药企业", "pharmaceutical plants"),
-          ("钢铁企业", "steel works"), ("市政设施", "municipal utilities"),
-          ("工业园区", "industrial parks"), ("农村地区", "rural areas")]  # fmt: skip
+]
+SCOPES = [
+    ("化工园区", "chemical parks"),
+    ("制药企业", "pharmaceutical plants"),
+    ("钢铁企业", "steel works"),
+    ("市政设施", "municipal utilities"),
+    ("工业园区", "industrial parks"),
+    ("农村地区", "rural areas"),
+]
 
 ALL_REGIONS = list(CHINA_PROVINCES)[:31]
 KINDS = [OrganizationType.UNIVERSITY, OrganizationType.INSTITUTE, OrganizationType.ENTERPRISE]
@@ -99,13 +130,35 @@ def synthetic_organizations(count: int = 24) -> list[Organization]:
 
 
 COLUMNS = (
-    "organization_id", "title_zh", "title_en", "summary_zh", "summary_en", "description_zh",
-    "description_en", "category_id", "keywords", "trl", "application_scope", "advantages",
-    "economic_comparison", "transaction_modes", "asking_price", "currency",
-    "co2e_avoided_tonnes_per_year", "co2e_method", "sdg_goals", "region", "target_regions",
-    "nda_text", "has_granted_patent", "status", "search_vector", "published_at", "created_at",
+    "organization_id",
+    "title_zh",
+    "title_en",
+    "summary_zh",
+    "summary_en",
+    "description_zh",
+    "description_en",
+    "category_id",
+    "keywords",
+    "trl",
+    "application_scope",
+    "advantages",
+    "economic_comparison",
+    "transaction_modes",
+    "asking_price",
+    "currency",
+    "co2e_avoided_tonnes_per_year",
+    "co2e_method",
+    "sdg_goals",
+    "region",
+    "target_regions",
+    "nda_text",
+    "has_granted_patent",
+    "status",
+    "search_vector",
+    "published_at",
+    "created_at",
     "updated_at",
-)  # fmt: skip
+)
 
 
 def _row(rng: random.Random, organization, category, now) -> tuple:
@@ -118,24 +171,63 @@ def _row(rng: random.Random, organization, category, now) -> tuple:
     description_zh = f"核心工艺包括{method[0]}与{second[0]}耦合，{rng.choice(BENEFITS)[0]}。"
     modes = rng.sample(TransactionMode.values, rng.randint(1, 3))
     price = None if rng.random() < 0.3 else rng.randrange(50, 5000) * 1000
-    status = TechnologyStatus.PUBLISHED if rng.random() < 0.9 else rng.choice(
-        [TechnologyStatus.DRAFT, TechnologyStatus.SUBMITTED, TechnologyStatus.WITHDRAWN])
+    status = (
+        TechnologyStatus.PUBLISHED
+        if rng.random() < 0.9
+        else rng.choice(
+            [TechnologyStatus.DRAFT, TechnologyStatus.SUBMITTED, TechnologyStatus.WITHDRAWN]
+        )
+    )
     published_at = now - timezone.timedelta(minutes=rng.randrange(0, 2_000_000))
     # Each fragment is analysed and written as a literal once (cached) at a fixed position
     # offset; PostgreSQL merges repeated lexemes when it parses the concatenated literal.
-    vector = " ".join((
-        _piece(subject[0], 1, "A"), _piece(method[0], 11, "A"), _piece(title_en, 21, "A"),
-        _piece(scope[0], 41, "B"), _piece(subject[0], 51, "B"), _piece(method[0], 61, "B"),
-        _piece(benefit[0], 71, "B"), _piece(method[1], 81, "B"), _piece(subject[1], 91, "B"),
-        _piece(scope[1], 101, "B"), _piece(benefit[1], 111, "B"), _piece(method[0], 131, "D"),
-        _piece(second[0], 141, "D"),
-    ))  # fmt: skip
+    vector = " ".join(
+        (
+            _piece(subject[0], 1, "A"),
+            _piece(method[0], 11, "A"),
+            _piece(title_en, 21, "A"),
+            _piece(scope[0], 41, "B"),
+            _piece(subject[0], 51, "B"),
+            _piece(method[0], 61, "B"),
+            _piece(benefit[0], 71, "B"),
+            _piece(method[1], 81, "B"),
+            _piece(subject[1], 91, "B"),
+            _piece(scope[1], 101, "B"),
+            _piece(benefit[1], 111, "B"),
+            _piece(method[0], 131, "D"),
+            _piece(second[0], 141, "D"),
+        )
+    )
     return (
-        organization.pk, title_zh, title_en, summary_zh, summary_en, description_zh, "",
-        category.pk, [subject[0], method[0]], rng.randint(1, 9), "", "", "", modes, price, "CNY",
-        None, "", [], organization.region, [], "", rng.random() < 0.5, status, vector,
-        published_at if status == TechnologyStatus.PUBLISHED else None, published_at, now,
-    )  # fmt: skip
+        organization.pk,
+        title_zh,
+        title_en,
+        summary_zh,
+        summary_en,
+        description_zh,
+        "",
+        category.pk,
+        [subject[0], method[0]],
+        rng.randint(1, 9),
+        "",
+        "",
+        "",
+        modes,
+        price,
+        "CNY",
+        None,
+        "",
+        [],
+        organization.region,
+        [],
+        "",
+        rng.random() < 0.5,
+        status,
+        vector,
+        published_at if status == TechnologyStatus.PUBLISHED else None,
+        published_at,
+        now,
+    )
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -172,11 +264,16 @@ def generate_technologies(count: int, *, seed: int = 2026, batch_size: int = 100
         size = min(batch_size, count - created)
         with transaction.atomic(), connection.cursor() as cursor:
             copy_sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
-            lines = [
-                _copy_line(_row(rng, rng.choice(organizations), rng.choice(categories), now))
-                for _ in range(size)
-            ]
+            # Streamed in chunks so the server parses while Python builds the next rows.
             with cursor.cursor.copy(copy_sql) as copy:
-                copy.write("".join(lines))
+                for start in range(0, size, 500):
+                    copy.write(
+                        "".join(
+                            _copy_line(
+                                _row(rng, rng.choice(organizations), rng.choice(categories), now)
+                            )
+                            for _ in range(min(500, size - start))
+                        )
+                    )
         created += size
     return created

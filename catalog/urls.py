@@ -13,9 +13,7 @@ urlpatterns = [
     path("import/template.csv", views.import_template, name="import_template"),
     path("review/", views.review_queue, name="review_queue"),
     path("saved-searches/", views.saved_search_create, name="saved_search_create"),
-    path(
-        "saved-searches/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"
-    ),
+    path("saved-searches/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"),
     path("<int:pk>/", views.technology_detail, name="technology_detail"),
     path("<int:pk>/manage/", views.technology_manage, name="technology_manage"),
     path("<int:pk>/edit/", views.technology_edit, name="technology_edit"),

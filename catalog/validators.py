@@ -11,8 +11,13 @@ from django.utils.translation import gettext_lazy as _
 _PATENT_NUMBER = re.compile(r"^(ZL|CN)(\d{12}|\d{8})\.([0-9X])$")
 _WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 # Type digit: 1 invention, 2 utility model, 3 design, 8 PCT invention, 9 PCT utility model.
-PATENT_TYPE_DIGITS = {"1": "invention_patent", "8": "invention_patent", "2": "utility_model",
-                      "9": "utility_model", "3": "design"}  # fmt: skip
+PATENT_TYPE_DIGITS = {
+    "1": "invention_patent",
+    "8": "invention_patent",
+    "2": "utility_model",
+    "9": "utility_model",
+    "3": "design",
+}
 
 
 def patent_check_character(digits: str) -> str:

@@ -31,8 +31,14 @@ from core.forms import apply_validation_error
 from core.workflow import TransitionNotAllowed
 
 PAGE_SIZE = 20
-FACET_KEYS = ("category", "trl_band", "transaction_mode", "region", "holder_type",
-              "has_granted_patent")  # fmt: skip
+FACET_KEYS = (
+    "category",
+    "trl_band",
+    "transaction_mode",
+    "region",
+    "holder_type",
+    "has_granted_patent",
+)
 
 
 def _search_context(request):
@@ -108,9 +114,7 @@ def technology_detail(request, pk: int):
         access_request = AccessRequest.objects.filter(
             technology=technology, user=request.user
         ).first()
-    attachments = [
-        a for a in technology.attachments.all() if confidential or not a.confidential
-    ]
+    attachments = [a for a in technology.attachments.all() if confidential or not a.confidential]
     context = {
         "technology": technology,
         "is_member": "member" in roles,
@@ -362,8 +366,11 @@ def technology_transition(request, pk: int):
     except (ValidationError, TransitionNotAllowed) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
-        messages.success(request, _("Done: the listing is now “%(status)s”.") % {
-            "status": Technology.objects.get(pk=pk).get_status_display()})  # fmt: skip
+        messages.success(
+            request,
+            _("Done: the listing is now “%(status)s”.")
+            % {"status": Technology.objects.get(pk=pk).get_status_display()},
+        )
     return redirect("catalog:technology_manage", pk=pk)
 
 
@@ -433,8 +440,9 @@ def technology_review(request, pk: int):
     except (ValidationError, TransitionNotAllowed) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
-        messages.success(request, _("Your decision on “%(title)s” has been saved.")
-                         % {"title": technology.title})  # fmt: skip
+        messages.success(
+            request, _("Your decision on “%(title)s” has been saved.") % {"title": technology.title}
+        )
     next_url = request.POST.get("next") or reverse("catalog:review_queue")
     if not next_url.startswith("/"):
         next_url = reverse("catalog:review_queue")
@@ -463,8 +471,11 @@ def saved_search_create(request):
         messages.success(
             request, _("Search saved: you will be told when a new technology matches it.")
         )
-    return redirect(reverse("catalog:technology_list") + "?" + urlencode(
-        {"q": request.POST.get("q", ""), **filters}))  # fmt: skip
+    return redirect(
+        reverse("catalog:technology_list")
+        + "?"
+        + urlencode({"q": request.POST.get("q", ""), **filters})
+    )
 
 
 @login_required

@@ -215,6 +215,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "exchange.tasks.expire_overdue_needs",
         "schedule": crontab(hour=0, minute=30),
     },
+    "matching-rematch-stale": {
+        "task": "matching.tasks.rematch_stale",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

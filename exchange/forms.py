@@ -117,6 +117,12 @@ class DealTermsForm(forms.ModelForm):
         fields = ["price", "currency", "payment_terms", "commission_rate", "commission_amount"]
         widgets = {"payment_terms": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args, with_commission: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_commission:
+            del self.fields["commission_rate"]
+            del self.fields["commission_amount"]
+
 
 class MilestoneForm(forms.ModelForm):
     class Meta:

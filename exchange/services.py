@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import Organization
@@ -296,6 +297,10 @@ def need_transition(*, need: Need, user, action: str, note: str = "", system: bo
     )
     need.refresh_from_db()
     _need_notify(need=need, action=action, note=note)
+    if transition.target == NeedStatus.PUBLISHED:
+        from matching.services import schedule_matching_for_need
+
+        schedule_matching_for_need(need.pk)
     return need
 
 
@@ -546,11 +551,13 @@ def deal_review_checklist(*, deal: Deal) -> dict[str, bool]:
 
 
 CHECKLIST_LABELS = {
-    "parties_verified": _("Both parties are verified organisations"),
-    "technology_published": _("The technology is published"),
-    "price_and_payment_terms_set": _("Price and payment terms are set"),
-    "contract_attached": _("The contract is attached"),
-    "no_conflict_of_interest": _("No conflict of interest: the broker is not a member of a party"),
+    "parties_verified": gettext_lazy("Both parties are verified organisations"),
+    "technology_published": gettext_lazy("The technology is published"),
+    "price_and_payment_terms_set": gettext_lazy("Price and payment terms are set"),
+    "contract_attached": gettext_lazy("The contract is attached"),
+    "no_conflict_of_interest": gettext_lazy(
+        "No conflict of interest: the broker is not a member of a party"
+    ),
 }
 
 
@@ -769,7 +776,10 @@ def deal_update(*, deal: Deal, user, **fields) -> Deal:
             _("The terms are fixed once the deal is submitted for review or approved.")
         )
     fields = {name: value for name, value in fields.items() if name in DEAL_EDITABLE_FIELDS}
-    if ("commission_rate" in fields or "commission_amount" in fields) and not deal.broker_id:
+    commission_given = any(
+        fields.get(name) is not None for name in ("commission_rate", "commission_amount")
+    )
+    if commission_given and not deal.broker_id:
         raise ValidationError({"commission_rate": _("This deal has no broker.")})
     changes = _diff(deal, fields)
     if not changes:

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.forms import apply_validation_error
@@ -338,18 +339,18 @@ def _visible_deal(request, pk: int) -> Deal:
 
 
 ACTION_LABELS = {
-    "start_negotiation": _("Start negotiation"),
-    "draft_agreement": _("Agreement drafted"),
-    "revise": _("Back to negotiation"),
-    "submit_for_review": _("Submit for review"),
-    "approve": _("Approve"),
-    "return": _("Return for changes"),
-    "reject": _("Reject"),
-    "sign_contract": _("Contract signed"),
-    "start_execution": _("Start execution"),
-    "report_dispute": _("Report a dispute"),
-    "complete": _("Confirm completion"),
-    "cancel": _("Cancel the deal"),
+    "start_negotiation": gettext_lazy("Start negotiation"),
+    "draft_agreement": gettext_lazy("Agreement drafted"),
+    "revise": gettext_lazy("Back to negotiation"),
+    "submit_for_review": gettext_lazy("Submit for review"),
+    "approve": gettext_lazy("Approve"),
+    "return": gettext_lazy("Return for changes"),
+    "reject": gettext_lazy("Reject"),
+    "sign_contract": gettext_lazy("Contract signed"),
+    "start_execution": gettext_lazy("Start execution"),
+    "report_dispute": gettext_lazy("Report a dispute"),
+    "complete": gettext_lazy("Confirm completion"),
+    "cancel": gettext_lazy("Cancel the deal"),
 }
 
 
@@ -374,7 +375,7 @@ def deal_detail(request, pk: int):
         "timeline": selectors.deal_timeline(deal=deal),
         "milestones": deal.milestones.all(),
         "messages_list": deal.messages.select_related("author").prefetch_related("documents"),
-        "terms_form": DealTermsForm(instance=deal)
+        "terms_form": DealTermsForm(instance=deal, with_commission=bool(deal.broker_id))
         if roles & services.NEGOTIATORS and deal.stage in services.DEAL_EDITABLE_STAGES
         else None,
         "milestone_form": MilestoneForm()
@@ -422,7 +423,9 @@ def deal_transition(request, pk: int):
 @require_POST
 def deal_terms(request, pk: int):
     deal = _visible_deal(request, pk)
-    form = DealTermsForm(request.POST, instance=Deal.objects.get(pk=deal.pk))
+    form = DealTermsForm(
+        request.POST, instance=Deal.objects.get(pk=deal.pk), with_commission=bool(deal.broker_id)
+    )
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return _back_to_deal(pk)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Currency(models.TextChoices):
@@ -42,16 +43,19 @@ CREDIT_GRADE_RANK = {grade.value: rank for rank, grade in enumerate(reversed(Cre
 
 
 class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    UNDER_REVIEW = "under_review", _("Under review")
-    INFORMATION_REQUESTED = "information_requested", _("More information requested")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    DISBURSED = "disbursed", _("Disbursed")
-    REPAYING = "repaying", _("Repaying")
-    CLOSED = "closed", _("Closed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DRAFT = "draft", pgettext_lazy("financing application", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("financing application", "Submitted")
+    UNDER_REVIEW = "under_review", pgettext_lazy("financing application", "Under review")
+    INFORMATION_REQUESTED = (
+        "information_requested",
+        pgettext_lazy("financing application", "More information requested"),
+    )
+    APPROVED = "approved", pgettext_lazy("financing application", "Approved")
+    REJECTED = "rejected", pgettext_lazy("financing application", "Rejected")
+    DISBURSED = "disbursed", pgettext_lazy("financing application", "Disbursed")
+    REPAYING = "repaying", pgettext_lazy("financing application", "Repaying")
+    CLOSED = "closed", pgettext_lazy("financing application", "Closed")
+    WITHDRAWN = "withdrawn", pgettext_lazy("financing application", "Withdrawn")
 
 
 # Stages that count as a positive decision for approval rates.

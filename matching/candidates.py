@@ -1,24 +1,22 @@
 """Candidate generation from the stored full-text vectors (GIN index, `simple` configuration).
 
 Catalog stores the engine's tokens of every technology in `search_vector` and exchange those of
-every need, so a candidate query is an OR of the query's most telling tokens. Two lists are
-merged: one over glossary concept tokens only (the language-neutral ones, so an English need
-reaches Chinese listings even when same-language wording dominates the other list) and one over
-all tokens. Tokens found in a large share of the collection are left out of the query (they
-still count in the reranking): they select nearly everything and make the query slow.
+every need, so candidates are the rows holding the query's most telling tokens, glossary
+concept tokens first (they are language-neutral and weigh double). Tokens found in a large share
+of the collection are left out once the postings budget is spent (they still count in the
+reranking): they select nearly everything and make the query slow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 
 from matching import conf
 from matching.engine import CorpusStats
 from matching.engine.index import query_weight
-from matching.engine.text import is_concept_token
 
 
 def candidate_tokens(
@@ -32,7 +30,8 @@ def candidate_tokens(
     limit = limit or conf.get("QUERY_TOKEN_LIMIT")
     budget = postings_budget or conf.get("CANDIDATE_POSTINGS_BUDGET")
     ranked = sorted(
-        terms.items(), key=lambda item: (-query_weight(item[0], item[1]) * stats.idf(item[0]), item[0])
+        terms.items(),
+        key=lambda item: (-query_weight(item[0], item[1]) * stats.idf(item[0]), item[0]),
     )
     chosen: list[str] = []
     postings = 0
@@ -47,22 +46,16 @@ def candidate_tokens(
     return chosen
 
 
-def _tsquery(tokens: list[str]) -> SearchQuery:
-    # Tokens are CJK runs or [a-z0-9]+ (see matching.engine.text), safe inside quotes.
-    raw = " | ".join(f"'{token}'" for token in tokens)
-    return SearchQuery(raw, search_type="raw", config="simple")
-
-
-def ranked_ids(queryset: QuerySet, tokens: list[str], limit: int) -> list[int]:
-    if not tokens or limit <= 0:
-        return []
-    query = _tsquery(tokens)
-    return list(
-        queryset.filter(search_vector=query)
-        .annotate(text_rank=SearchRank(F("search_vector"), query))
-        .order_by("-text_rank", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+_CANDIDATE_SQL = """
+    SELECT row.id
+    FROM unnest(%s::text[], %s::float8[]) AS query(token, weight)
+    CROSS JOIN LATERAL (
+        SELECT id FROM {table} WHERE search_vector @@ query.token::tsquery AND {condition}
+    ) AS row
+    GROUP BY row.id
+    ORDER BY sum(query.weight) DESC, row.id
+    LIMIT %s
+"""
 
 
 def candidate_ids(
@@ -72,12 +65,25 @@ def candidate_ids(
     *,
     limit: int | None = None,
 ) -> list[int]:
-    """Ids of rows of `queryset` (with a `search_vector`) worth reranking for `terms`."""
+    """Ids of rows of `queryset` (a model with a `search_vector`) worth reranking for `terms`.
+
+    Each chosen token is looked up in the GIN index on its own and a row scores the sum of the
+    query weights x idf of the tokens it contains: a BM25 without term frequencies, computed
+    from the index alone (ts_rank would parse every matching row's vector, ~10x slower).
+    """
     limit = limit or conf.get("CANDIDATE_LIMIT")
     tokens = candidate_tokens(terms, stats)
-    concepts = [token for token in tokens if is_concept_token(token)]
-    ids = ranked_ids(queryset, tokens, limit)
-    if concepts and len(concepts) < len(tokens):
-        seen = set(ids)
-        ids += [pk for pk in ranked_ids(queryset, concepts, limit // 2) if pk not in seen]
-    return ids
+    if not tokens:
+        return []
+    weights = [query_weight(token, terms[token]) * stats.idf(token) for token in tokens]
+    # The queryset's own filters (status, ...) become the lateral subquery's condition.
+    inner = queryset.values("pk").query
+    compiler = inner.get_compiler(queryset.db)
+    where, where_params = compiler.compile(inner.where) if inner.where else ("TRUE", [])
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    sql = _CANDIDATE_SQL.format(table=table, condition=where or "TRUE")
+    # Tokens are CJK runs or [a-z0-9]+ (see matching.engine.text), safe inside quotes.
+    quoted = [f"'{token}'" for token in tokens]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [quoted, weights, *where_params, limit])
+        return [row[0] for row in cursor.fetchall()]

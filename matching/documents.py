@@ -29,19 +29,6 @@ TECHNOLOGY_FIELDS = (
     "status",
     "updated_at",
 )
-# What scoring reads of a candidate once its terms are known (no long text columns).
-TECHNOLOGY_SCORING_FIELDS = (
-    "id",
-    "organization_id",
-    "title_zh",
-    "category_id",
-    "trl",
-    "transaction_modes",
-    "asking_price",
-    "currency",
-    "region",
-    "updated_at",
-)
 NEED_FIELDS = (
     "id",
     "organization_id",
@@ -64,12 +51,92 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _ENGLISH_FUNCTION_WORDS = frozenset(
-    "the and of to in for with is are on by from at as that this be it an or we our".split()
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "for",
+        "with",
+        "is",
+        "are",
+        "on",
+        "by",
+        "from",
+        "at",
+        "as",
+        "that",
+        "this",
+        "be",
+        "it",
+        "an",
+        "or",
+        "we",
+        "our",
+    ]
 )
 _OTHER_FUNCTION_WORDS = frozenset(
-    """de la le les des et du une est pour dans sur avec que qui au aux und der die das ein eine
-    ist mit von zu den nicht auf für el los las del y en por con una para es se al da di il per
-    che non gli della het een van op te zijn""".split()
+    [
+        "de",
+        "la",
+        "le",
+        "les",
+        "des",
+        "et",
+        "du",
+        "une",
+        "est",
+        "pour",
+        "dans",
+        "sur",
+        "avec",
+        "que",
+        "qui",
+        "au",
+        "aux",
+        "und",
+        "der",
+        "die",
+        "das",
+        "ein",
+        "eine",
+        "ist",
+        "mit",
+        "von",
+        "zu",
+        "den",
+        "nicht",
+        "auf",
+        "für",
+        "el",
+        "los",
+        "las",
+        "del",
+        "y",
+        "en",
+        "por",
+        "con",
+        "una",
+        "para",
+        "es",
+        "se",
+        "al",
+        "da",
+        "di",
+        "il",
+        "per",
+        "che",
+        "non",
+        "gli",
+        "della",
+        "het",
+        "een",
+        "van",
+        "op",
+        "te",
+        "zijn",
+    ]
 )
 
 
@@ -88,8 +155,11 @@ _category_codes: dict[int, str] = {}
 
 
 def _category_code(instance) -> str | None:
-    """The taxonomy code of the row's category, from a per-process map (the taxonomy is static)."""
-    category_id = instance.category_id
+    return category_code(instance.category_id)
+
+
+def category_code(category_id: int | None) -> str | None:
+    """The taxonomy code of a category, from a per-process map (the taxonomy is static)."""
     if not category_id:
         return None
     if category_id not in _category_codes:

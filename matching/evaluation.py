@@ -112,9 +112,7 @@ def load_split_into_database(split: Split) -> tuple[dict[str, int], dict[str, in
                 keywords=list(item.keywords),
                 trl=item.trl or 1,
                 transaction_modes=list(item.transaction_modes),
-                asking_price=None
-                if item.asking_price is None
-                else Decimal(str(item.asking_price)),
+                asking_price=None if item.asking_price is None else Decimal(str(item.asking_price)),
                 region=item.region or "CN",
                 status=TechnologyStatus.PUBLISHED,
                 published_at=now,

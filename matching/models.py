@@ -38,7 +38,9 @@ class TechnologyMatchProfile(models.Model):
 class NeedMatchProfile(models.Model):
     """The engine's field-weighted terms of one need (its BM25 query)."""
 
-    need = models.OneToOneField("exchange.Need", on_delete=models.CASCADE, related_name="match_profile")
+    need = models.OneToOneField(
+        "exchange.Need", on_delete=models.CASCADE, related_name="match_profile"
+    )
     language = models.CharField(max_length=5)
     terms = models.JSONField(default=dict)
     source_updated_at = models.DateTimeField(null=True)

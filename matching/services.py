@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -33,10 +34,11 @@ from matching.candidates import candidate_ids
 from matching.choices import RunStatus, RunSubject, RunTrigger
 from matching.documents import (
     TECHNOLOGY_FIELDS,
-    TECHNOLOGY_SCORING_FIELDS,
+    category_code,
     need_document,
     technology_document,
     text_language,
+    to_cny,
 )
 from matching.engine import (
     MatchResult,
@@ -68,26 +70,43 @@ FEEDBACK_ROLES = ("holder", "enterprise", "broker")
 # --- holder standing --------------------------------------------------------------------------
 
 
+STANDING_CACHE_SECONDS = 600
+
+
 def holder_standing(organization_ids: Iterable[int]) -> dict[int, tuple[bool, int | None]]:
-    """(verified, completed deals) per organisation; deals are None until exchange counts them."""
+    """(verified, completed deals) per organisation, cached for ten minutes (credit changes
+    slowly and exchange's credit profile takes several queries per organisation)."""
     from accounts.models import Organization
 
-    ids = set(organization_ids)
-    organizations = Organization.objects.filter(pk__in=ids).only("pk", "verification_status")
+    ids = sorted(set(organization_ids))
+    keys = {organization_id: f"matching:standing:{organization_id}" for organization_id in ids}
+    cached = cache.get_many(list(keys.values()))
+    standing = {
+        organization_id: tuple(cached[key])
+        for organization_id, key in keys.items()
+        if key in cached
+    }
+    missing = [organization_id for organization_id in ids if organization_id not in standing]
+    if not missing:
+        return standing  # type: ignore[return-value]
     try:
-        from exchange.selectors import organization_credit  # type: ignore[attr-defined]
+        from exchange.selectors import organization_credit
     except ImportError:
         organization_credit = None
-    standing = {}
-    for organization in organizations:
+    fresh = {}
+    for organization in Organization.objects.filter(pk__in=missing).only(
+        "pk", "verification_status"
+    ):
         deals = None
         if organization_credit is not None:
-            credit = organization_credit(organization)
-            deals = getattr(credit, "completed_deals", None)
-            if deals is None and isinstance(credit, dict):
-                deals = credit.get("completed_deals")
-        standing[organization.pk] = (organization.verified, deals)
-    return standing
+            deals = (organization_credit(organization) or {}).get("completed_deals")
+        fresh[organization.pk] = (organization.verified, deals)
+    cache.set_many(
+        {keys[organization_id]: value for organization_id, value in fresh.items()},
+        STANDING_CACHE_SECONDS,
+    )
+    standing.update(fresh)
+    return standing  # type: ignore[return-value]
 
 
 # --- profiles ---------------------------------------------------------------------------------
@@ -123,8 +142,7 @@ def technology_profiles_refresh(
         queryset = queryset.filter(pk__in=list(technology_ids))
     if stale_only:
         queryset = queryset.filter(
-            Q(match_profile__isnull=True)
-            | Q(match_profile__source_updated_at__lt=F("updated_at"))
+            Q(match_profile__isnull=True) | Q(match_profile__source_updated_at__lt=F("updated_at"))
         )
     refreshed = 0
     last_pk = 0
@@ -148,9 +166,7 @@ def _schedule(subject: str, subject_id: int, trigger: str) -> MatchingRun:
     from matching.tasks import execute_matching_run
 
     run = (
-        MatchingRun.objects.filter(
-            subject=subject, subject_id=subject_id, status=RunStatus.QUEUED
-        )
+        MatchingRun.objects.filter(subject=subject, subject_id=subject_id, status=RunStatus.QUEUED)
         .order_by("pk")
         .first()
     )
@@ -270,32 +286,74 @@ def _published_technologies():
 def load_technology_candidates(
     ids: Sequence[int],
 ) -> tuple[list[TechnologyDocument], dict[str, dict[str, float]]]:
-    """Scoring documents and terms of published technologies, building missing profiles."""
-    technologies = list(
+    """Scoring documents and terms of published technologies, building missing profiles.
+
+    Plain values rather than model instances: this runs for every candidate of every run.
+    """
+    rows = list(
         _published_technologies()
         .filter(pk__in=list(ids))
-        .select_related("match_profile")
-        .only(*TECHNOLOGY_SCORING_FIELDS, "match_profile__terms", "match_profile__source_updated_at")
+        .values_list(
+            "pk",
+            "organization_id",
+            "title_zh",
+            "category_id",
+            "trl",
+            "transaction_modes",
+            "asking_price",
+            "currency",
+            "region",
+            "updated_at",
+            "match_profile__terms",
+            "match_profile__source_updated_at",
+        )
     )
-    standing = holder_standing({t.organization_id for t in technologies})
+    standing = holder_standing({row[1] for row in rows})
     documents: list[TechnologyDocument] = []
     terms: dict[str, dict[str, float]] = {}
     stale: list[int] = []
-    for technology in technologies:
-        verified, deals = standing.get(technology.organization_id, (None, None))
-        document = technology_document(technology, holder_verified=verified, completed_deals=deals)
-        documents.append(document)
-        profile = getattr(technology, "match_profile", None)
-        if profile is None or profile.source_updated_at != technology.updated_at:
-            stale.append(technology.pk)
+    for (
+        pk, organization_id, title_zh, category_id, trl, modes, price, currency, region,
+        updated_at, profile_terms, profile_updated_at,
+    ) in rows:  # fmt: skip
+        verified, deals = standing.get(organization_id, (None, None))
+        documents.append(
+            TechnologyDocument(
+                id=str(pk),
+                language="zh" if (title_zh or "").strip() else "en",
+                title="",
+                category=category_code(category_id),
+                trl=trl,
+                transaction_modes=tuple(modes or ()),
+                asking_price=to_cny(price, currency),
+                region=region or None,
+                holder_verified=verified,
+                holder_completed_deals=deals,
+            )
+        )
+        if profile_terms is None or profile_updated_at != updated_at:
+            stale.append(pk)
         else:
-            terms[document.id] = profile.terms
+            terms[str(pk)] = profile_terms
     if stale:
-        for technology in Technology.objects.filter(pk__in=stale).only(*TECHNOLOGY_FIELDS):
-            row = _technology_profile_row(technology, technology_document(technology))
-            terms[str(technology.pk)] = row.terms
-            _save_technology_profiles([row])
+        rows = [
+            _technology_profile_row(technology, technology_document(technology))
+            for technology in Technology.objects.filter(pk__in=stale).only(*TECHNOLOGY_FIELDS)
+        ]
+        _save_technology_profiles(rows)
+        terms.update({str(row.technology_id): row.terms for row in rows})
+        statistics_changed()
     return documents, terms
+
+
+SMALL_CORPUS = 2000
+
+
+def statistics_changed() -> None:
+    """New terms were stored: in a small catalogue one listing moves idf noticeably, so the
+    statistics are recomputed at once (cheap there); a large one waits for the cache to expire."""
+    if corpus_statistics().document_count < SMALL_CORPUS:
+        corpus_statistics(refresh=True)
 
 
 def technology_candidates_for_terms(terms: dict[str, float], stats, *, limit: int | None = None):
@@ -320,6 +378,7 @@ def rank_technologies_for_need(
     candidate_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     documents, terms = load_technology_candidates(ids)
+    stats = corpus_statistics()
     results = rank(
         document,
         documents,
@@ -389,6 +448,7 @@ def technology_match(*, technology_id: int, run: MatchingRun | None = None) -> R
     document = technology_document(technology, holder_verified=verified, completed_deals=deals)
     row = _technology_profile_row(technology, document)
     _save_technology_profiles([row])
+    statistics_changed()
     stats = corpus_statistics()
     if not row.terms:
         return RunOutcome(message=_("The technology has no text that could be matched."))
@@ -650,8 +710,7 @@ def stale_subjects_schedule(*, batch_size: int = 500, max_age_days: int = 7) -> 
     technologies = list(
         _published_technologies()
         .filter(
-            Q(match_profile__isnull=True)
-            | Q(match_profile__source_updated_at__lt=F("updated_at"))
+            Q(match_profile__isnull=True) | Q(match_profile__source_updated_at__lt=F("updated_at"))
         )
         .order_by("pk")
         .values_list("pk", flat=True)[:batch_size]

@@ -156,8 +156,13 @@ class TechnologyDetailSerializer(TechnologySerializer):
     pending_change = serializers.SerializerMethodField()
 
     class Meta(TechnologySerializer.Meta):
-        fields = [*TechnologySerializer.Meta.fields, "attachments", "allowed_actions",
-                  "pending_change", "nda_text"]  # fmt: skip
+        fields = [
+            *TechnologySerializer.Meta.fields,
+            "attachments",
+            "allowed_actions",
+            "pending_change",
+            "nda_text",
+        ]
         read_only_fields = fields
 
     def get_attachments(self, technology) -> list[dict]:
@@ -248,8 +253,16 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TechnologyEvent
-        fields = ["action", "actor", "from_status", "to_status", "note", "field_comments",
-                  "changes", "created_at"]  # fmt: skip
+        fields = [
+            "action",
+            "actor",
+            "from_status",
+            "to_status",
+            "note",
+            "field_comments",
+            "changes",
+            "created_at",
+        ]
 
 
 class InquirySerializer(serializers.ModelSerializer):

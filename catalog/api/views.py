@@ -52,8 +52,9 @@ SEARCH_PARAMETERS = [
     list=extend_schema(
         parameters=[
             *SEARCH_PARAMETERS,
-            OpenApiParameter("category", str, description="Category code; an industry code "
-                             "includes its groups."),
+            OpenApiParameter(
+                "category", str, description="Category code; an industry code includes its groups."
+            ),
             OpenApiParameter("trl_band", str, enum=["1-3", "4-6", "7-9"]),
             OpenApiParameter("trl_min", int),
             OpenApiParameter("trl_max", int),
@@ -115,9 +116,14 @@ class TechnologyViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         technology = self.get_object()
-        technology = type(technology).objects.prefetch_related(
-            "offers", "patents", "performance_figures", "resource_savings", "attachments"
-        ).select_related("category", "organization").get(pk=technology.pk)
+        technology = (
+            type(technology)
+            .objects.prefetch_related(
+                "offers", "patents", "performance_figures", "resource_savings", "attachments"
+            )
+            .select_related("category", "organization")
+            .get(pk=technology.pk)
+        )
         serializer = TechnologyDetailSerializer(technology, context=self._context_for([technology]))
         return Response(serializer.data)
 
@@ -166,9 +172,7 @@ class TechnologyViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("organization", None)
-        technology = services.technology_update(
-            user=request.user, technology=technology, data=data
-        )
+        technology = services.technology_update(user=request.user, technology=technology, data=data)
         return self._detail_response(technology)
 
     @extend_schema(
@@ -194,7 +198,9 @@ class TechnologyViewSet(
         note = NoteSerializer(data=request.data)
         note.is_valid(raise_exception=True)
         technology = services.technology_withdraw(
-            user=request.user, technology=self.get_object(), note=note.validated_data.get("note", "")
+            user=request.user,
+            technology=self.get_object(),
+            note=note.validated_data.get("note", ""),
         )
         return self._detail_response(technology)
 
@@ -207,7 +213,9 @@ class TechnologyViewSet(
         note = NoteSerializer(data=request.data)
         note.is_valid(raise_exception=True)
         technology = services.technology_archive(
-            user=request.user, technology=self.get_object(), note=note.validated_data.get("note", "")
+            user=request.user,
+            technology=self.get_object(),
+            note=note.validated_data.get("note", ""),
         )
         return self._detail_response(technology)
 
@@ -240,9 +248,7 @@ class TechnologyViewSet(
         events = selectors.technology_history(technology=technology)
         return Response(EventSerializer(events, many=True).data)
 
-    @extend_schema(
-        request=InquirySerializer, responses={201: InquirySerializer, **ERROR_RESPONSES}
-    )
+    @extend_schema(request=InquirySerializer, responses={201: InquirySerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def inquire(self, request, pk=None):
         """Express interest in a published technology."""
@@ -259,9 +265,7 @@ class TechnologyViewSet(
         request=AccessRequestSerializer,
         responses={201: AccessRequestSerializer, **ERROR_RESPONSES},
     )
-    @action(
-        detail=True, methods=["post"], permission_classes=[IsAuthenticated], url_path="access"
-    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated], url_path="access")
     def request_access(self, request, pk=None):
         """Ask the holder for the confidential detail, accepting the listing's NDA."""
         serializer = AccessRequestSerializer(data=request.data)
@@ -290,7 +294,6 @@ class TechnologyViewSet(
     def facets(self, request):
         """Facet counts of a search: every facet but transaction modes adds up to `total`."""
         return Response(selectors.technology_facets(search=self._search()))
-
 
 
 class SavedSearchViewSet(

@@ -24,6 +24,7 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc, context):
+    allowed_actions = getattr(exc, "allowed", None) if isinstance(exc, TransitionNotAllowed) else None
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, TransitionNotAllowed):
@@ -43,8 +44,8 @@ def exception_handler(exc, context):
     detail = response.data.get("detail") if isinstance(response.data, dict) else response.data
     codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
     response.data = {"detail": detail, "code": codes if isinstance(codes, str) else "error"}
-    if isinstance(exc, TransitionNotAllowed | Conflict) and getattr(exc, "allowed", None):
-        response.data["allowed_actions"] = exc.allowed
+    if allowed_actions is not None:
+        response.data["allowed_actions"] = allowed_actions
     return response
 
 

@@ -22,9 +22,9 @@ from exchange.api.serializers import (
     DemandListSerializer,
     IntroductionSerializer,
     MilestoneSerializer,
+    NeedNoteSerializer,
     NeedReviewSerializer,
     NeedSerializer,
-    NoteSerializer,
     ProposalMessageSerializer,
     ProposalSerializer,
     RatingSerializer,
@@ -105,13 +105,13 @@ class NeedViewSet(
         return self._respond(services.need_submit(need=self.get_object(), user=request.user))
 
     @extend_schema(
-        request=NoteSerializer,
+        request=NeedNoteSerializer,
         responses={200: NeedSerializer, **ERROR_RESPONSES},
         description="Close the need as withdrawn (members of the organisation).",
     )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def withdraw(self, request, pk=None):
-        serializer = NoteSerializer(data=request.data)
+        serializer = NeedNoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         need = services.need_withdraw(
             need=self.get_object(), user=request.user, note=serializer.validated_data["note"]

@@ -10,9 +10,7 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/technologies/"
 
 
-def test_holder_creates_and_submits_reviewer_returns_then_approves(
-    api_client_for, owner, reviewer
-):
+def test_holder_creates_and_submits_reviewer_returns_then_approves(api_client_for, owner, reviewer):
     holder = api_client_for(owner)
     # create
     response = holder.post(URL, technology_data(), format="json")
@@ -45,13 +43,21 @@ def test_holder_creates_and_submits_reviewer_returns_then_approves(
         ({"trl": 0}, "trl"),
         ({"asking_price": "-5"}, "asking_price"),
         ({"category": None}, "category"),
-        ({"patents": [{"number": "ZL202010123456.9", "kind": "invention_patent",
-                       "status": "granted"}]}, "patents"),  # fmt: skip
+        (
+            {
+                "patents": [
+                    {"number": "ZL202010123456.9", "kind": "invention_patent", "status": "granted"}
+                ]
+            },
+            "patents",
+        ),
         ({"transaction_modes": ["barter"]}, "transaction_modes"),
         ({"title_zh": "", "title_en": ""}, "title_zh"),
     ],
 )
-def test_bad_input_is_400_with_field_errors_and_nothing_saved(api_client_for, owner, changes, field):
+def test_bad_input_is_400_with_field_errors_and_nothing_saved(
+    api_client_for, owner, changes, field
+):
     data = {key: value for key, value in technology_data(**changes).items() if value is not None}
     response = api_client_for(owner).post(URL, data, format="json")
     assert response.status_code == 400
@@ -120,9 +126,18 @@ def test_editing_another_organisations_listing_is_refused(
 
 def test_list_search_and_facets(api_client, owner):
     make_technology(owner, status=TechnologyStatus.PUBLISHED)
-    make_technology(owner, status=TechnologyStatus.PUBLISHED, title_zh="余热发电", category="1.1",
-        summary_zh="钢铁行业余热发电。", title_en="", summary_en="", description_zh="",
-        description_en="", keywords=[])  # fmt: skip
+    make_technology(
+        owner,
+        status=TechnologyStatus.PUBLISHED,
+        title_zh="余热发电",
+        category="1.1",
+        summary_zh="钢铁行业余热发电。",
+        title_en="",
+        summary_en="",
+        description_zh="",
+        description_en="",
+        keywords=[],
+    )
     response = api_client.get(URL, {"q": "有机废水"})
     assert response.data["count"] == 1
     assert "description_zh" not in response.data["results"][0]

@@ -79,12 +79,17 @@ def form_data(**changes):
         "asking_price": "",
         "currency": "CNY",
         "region": "CN-JS",
-        "patents-TOTAL_FORMS": "1", "patents-INITIAL_FORMS": "0",
-        "patents-0-number": "ZL202010123456.2", "patents-0-kind": "invention_patent",
-        "patents-0-status": "granted", "patents-0-jurisdiction": "CN",
-        "figures-TOTAL_FORMS": "0", "figures-INITIAL_FORMS": "0",
-        "savings-TOTAL_FORMS": "0", "savings-INITIAL_FORMS": "0",
-    }  # fmt: skip
+        "patents-TOTAL_FORMS": "1",
+        "patents-INITIAL_FORMS": "0",
+        "patents-0-number": "ZL202010123456.2",
+        "patents-0-kind": "invention_patent",
+        "patents-0-status": "granted",
+        "patents-0-jurisdiction": "CN",
+        "figures-TOTAL_FORMS": "0",
+        "figures-INITIAL_FORMS": "0",
+        "savings-TOTAL_FORMS": "0",
+        "savings-INITIAL_FORMS": "0",
+    }
     data.update(changes)
     return data
 
@@ -210,11 +215,11 @@ def test_import_is_all_or_nothing_with_a_row_report(client, owner):
 
 
 def test_import_from_excel(client, owner):
+    import csv
+
     from openpyxl import Workbook
 
     from catalog.imports import template_csv
-
-    import csv
 
     workbook = Workbook()
     for row in csv.reader(io.StringIO(template_csv())):

@@ -64,9 +64,11 @@ def test_relevance_puts_title_matches_first(owner):
     # given one listing naming the query in its title and one only in its description
     in_title = make_technology(owner, status=TechnologyStatus.PUBLISHED, title_zh="余热回收系统")
     in_description = make_technology(
-        owner, status=TechnologyStatus.PUBLISHED, title_zh="工业锅炉改造",
+        owner,
+        status=TechnologyStatus.PUBLISHED,
+        title_zh="工业锅炉改造",
         description_zh="其中包括余热回收。",
-    )  # fmt: skip
+    )
     assert ids({"q": "余热回收"}) == [in_title.pk, in_description.pk]
 
 

@@ -36,8 +36,14 @@ def test_create_stores_rows_summary_fields_and_search_vector(owner):
         ({"category": "2"}, "category"),
         ({"category": "99.9"}, "category"),
         ({"asking_price": "-1"}, "asking_price"),
-        ({"patents": [{"number": "ZL202010123456.3", "kind": "invention_patent",
-                       "status": "granted"}]}, "patents"),  # fmt: skip
+        (
+            {
+                "patents": [
+                    {"number": "ZL202010123456.3", "kind": "invention_patent", "status": "granted"}
+                ]
+            },
+            "patents",
+        ),
         ({"offers": [{"mode": "license", "asking_price": None, "negotiable": True}]}, "offers"),
         ({"co2e_avoided_tonnes_per_year": "100"}, "co2e_method"),
         ({"region": "XX-1"}, "region"),
@@ -60,9 +66,10 @@ def test_bad_input_is_refused_and_nothing_is_saved(owner, changes, field):
 def test_only_members_create_for_their_organisation(owner, stranger):
     with pytest.raises(PermissionDenied):
         services.technology_create(
-            user=stranger, organization=owner.memberships.first().organization,
+            user=stranger,
+            organization=owner.memberships.first().organization,
             data=technology_data(),
-        )  # fmt: skip
+        )
     assert not Technology.objects.exists()
 
 
@@ -72,13 +79,17 @@ def test_full_review_cycle_with_return_and_resubmission(owner, member, reviewer)
     # when a member submits, the reviewer returns with a field comment
     services.technology_submit(user=member, technology=technology)
     services.technology_review(
-        user=reviewer, technology=technology, decision="return",
+        user=reviewer,
+        technology=technology,
+        decision="return",
         field_comments={"summary_zh": "请补充处理规模"},
-    )  # fmt: skip
+    )
     technology.refresh_from_db()
     assert technology.status == TechnologyStatus.RETURNED
     # the holder fixes and resubmits; the reviewer approves
-    services.technology_update(user=owner, technology=technology, data={"summary_zh": "日处理 500 吨高浓度有机废水。"})
+    services.technology_update(
+        user=owner, technology=technology, data={"summary_zh": "日处理 500 吨高浓度有机废水。"}
+    )
     services.technology_submit(user=owner, technology=technology)
     services.technology_review(user=reviewer, technology=technology, decision="approve")
     technology.refresh_from_db()

@@ -19,7 +19,9 @@ def test_valid_chinese_patent_numbers_pass(number):
 
 def test_check_digit_ten_is_written_x():
     # given 12 digits whose weighted sum is 10 mod 11
-    digits = next(f"2020101{n:05d}" for n in range(100000) if patent_check_character(f"2020101{n:05d}") == "X")
+    digits = next(
+        f"2020101{n:05d}" for n in range(100000) if patent_check_character(f"2020101{n:05d}") == "X"
+    )
     # then the number with X passes and the one with 0 fails
     validate_chinese_patent_number(f"ZL{digits}.X")
     with pytest.raises(ValidationError):

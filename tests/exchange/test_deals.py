@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import override
 
 from core.workflow import TransitionNotAllowed
 from exchange import selectors, services
@@ -153,7 +154,7 @@ def test_approval_needs_the_whole_checklist(make_deal, reviewer, holder, contrac
     deal = make_deal(stage="submitted_for_review", payment_terms="一次付清")
     deal.buyer.verification_status = "pending"
     deal.buyer.save()
-    with pytest.raises(ValidationError) as error:
+    with override("en"), pytest.raises(ValidationError) as error:
         services.deal_transition(deal=deal, user=reviewer, action="approve")
     messages = " ".join(error.value.messages)
     assert "verified" in messages and "contract" in messages

@@ -133,3 +133,15 @@ def test_demand_list_publish_and_downloads(client, reviewer, make_need):
     assert xlsx.content.startswith(b"PK")
     pdf = client.get(reverse("exchange:demand_list_download", args=[pk, "pdf"]))
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_terms_form_saves_without_a_broker(client, make_deal, enterprise):
+    deal = make_deal(stage="negotiation")
+    client.force_login(enterprise)
+    client.post(
+        reverse("exchange:deal_terms", args=[deal.pk]),
+        {"price": "800000.00", "currency": "CNY", "payment_terms": "一次付清"},
+    )
+    deal.refresh_from_db()
+    assert deal.payment_terms == "一次付清"
+    assert deal.events.get(action="change").changes == {"payment_terms": ["", "一次付清"]}

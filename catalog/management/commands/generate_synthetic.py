@@ -10,6 +10,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--technologies", type=int, default=0, help="How many technologies.")
+        parser.add_argument("--needs", type=int, default=0, help="How many needs (exchange).")
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **options):
@@ -20,4 +21,13 @@ class Command(BaseCommand):
             elapsed = time.perf_counter() - started
             self.stdout.write(
                 f"{count} technologies in {elapsed:.1f} s ({count / max(elapsed, 1e-9):,.0f}/s)"
+            )
+        if options["needs"]:
+            from exchange.synthetic import generate_needs
+
+            started = time.perf_counter()
+            count = generate_needs(options["needs"], seed=options["seed"])
+            elapsed = time.perf_counter() - started
+            self.stdout.write(
+                f"{count} needs in {elapsed:.1f} s ({count / max(elapsed, 1e-9):,.0f}/s)"
             )

@@ -1,0 +1,223 @@
+"""Catalogue search latency at 100,000 technologies: technology_search vs an ILIKE scan.
+
+Creates a throw-away database `<DATABASE_URL's name>_catalog_bench` on the same server, migrates
+it, bulk-generates the technologies (generate_synthetic's code), then runs 50 mixed Chinese and
+English queries (common and rare terms). Each query is measured as the search page needs it: the
+total count plus the first page of 20 rows, ordered by relevance (ours) or newest (baseline).
+Run:  DATABASE_URL=postgres://... python benchmarks/catalog_search.py [--technologies 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+QUERIES = [
+    # Chinese, common to rare
+    "废水",
+    "有机废水",
+    "余热回收",
+    "光伏",
+    "污泥",
+    "厌氧处理",
+    "垃圾渗滤液",
+    "烟气 脱硝",
+    "储能",
+    "氢燃料电池",
+    "秸秆",
+    "重金属 土壤",
+    "黑臭水体",
+    "二氧化碳捕集",
+    "高盐废水 蒸发结晶",
+    "化工园区",
+    "数据中心冷却",
+    "梯次利用",
+    "电镀废水",
+    "焦化废水",
+    "核聚变",
+    "微藻固碳",
+    "海水淡化",
+    "钙钛矿",
+    "地热",
+    # English, common to rare
+    "wastewater",
+    "anaerobic",
+    "photovoltaic",
+    "waste heat",
+    "sludge",
+    "flue gas",
+    "energy storage",
+    "hydrogen",
+    "leachate",
+    "membrane bioreactor",
+    "catalytic combustion",
+    "carbon capture",
+    "heavy metal soil",
+    "food waste",
+    "pyrolysis",
+    "heat pump",
+    "desalination",
+    "perovskite",
+    "geothermal",
+    "microalgae",
+    "PV modules",
+    "battery recycling",
+    "textile dyeing",
+    "coking wastewater",
+    "chemical parks",
+]
+PAGE = 20
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _bench_database_url() -> tuple[str, str, str]:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        sys.exit("DATABASE_URL is not set (make bench sets it).")
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_catalog_bench"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    return urlunsplit(parts._replace(path="/" + name)), admin, name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--technologies", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per query (median kept)")
+    arguments = parser.parse_args()
+
+    import psycopg
+
+    bench_url, admin_url, name = _bench_database_url()
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "false")
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.management import call_command
+    from django.db import connection
+
+    from catalog.selectors import technology_search
+    from catalog.synthetic import generate_technologies
+
+    try:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        generate_technologies(arguments.technologies)
+        generation = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE catalog_technology")
+            cursor.execute("SELECT version()")
+            server = cursor.fetchone()[0].split(",")[0]
+        anonymous = AnonymousUser()
+
+        def ours(query: str) -> int:
+            search = technology_search(user=anonymous, params={"q": query})
+            rows = list(search.queryset[:PAGE])
+            return search.queryset.count() + len(rows) * 0
+
+        baseline_sql = (
+            "SELECT id, title_zh, title_en, summary_zh, summary_en FROM catalog_technology "
+            "WHERE status = 'published' AND ({where}) ORDER BY published_at DESC LIMIT %s"
+        )
+        count_sql = (
+            "SELECT count(*) FROM catalog_technology WHERE status = 'published' AND ({where})"
+        )
+        columns = (
+            "title_zh",
+            "title_en",
+            "summary_zh",
+            "summary_en",
+            "description_zh",
+            "description_en",
+            "array_to_string(keywords, ' ')",
+        )
+
+        def baseline(query: str) -> int:
+            words = query.split()
+            where = " AND ".join(
+                "(" + " OR ".join(f"{column} ILIKE %s" for column in columns) + ")" for _ in words
+            )
+            params = [f"%{word}%" for word in words for _ in columns]
+            with connection.cursor() as cursor:
+                cursor.execute(baseline_sql.format(where=where), [*params, PAGE])
+                cursor.fetchall()
+                cursor.execute(count_sql.format(where=where), params)
+                return cursor.fetchone()[0]
+
+        def measure(function) -> tuple[list[float], list[int]]:
+            timings, counts = [], []
+            for query in QUERIES:
+                function(query)  # warm the cache: both sides measured with hot buffers
+                runs = []
+                for _ in range(arguments.repeat):
+                    start = time.perf_counter()
+                    count = function(query)
+                    runs.append((time.perf_counter() - start) * 1000)
+                timings.append(statistics.median(runs))
+                counts.append(count)
+            return timings, counts
+
+        ours_ms, ours_counts = measure(ours)
+        base_ms, base_counts = measure(baseline)
+    finally:
+        connection.close()
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+    print(
+        f"machine: {_cpu_model()}, {os.cpu_count()} CPUs, Python {platform.python_version()},"
+        f" {server}"
+    )
+    print(
+        f"technologies: {arguments.technologies:,} generated in {generation:.1f} s "
+        f"({arguments.technologies / generation:,.0f}/s); {len(QUERIES)} queries "
+        f"(25 zh, 25 en), median of {arguments.repeat} runs each; count + first {PAGE} rows"
+    )
+    print(
+        f"matches per query (ours): median {statistics.median(ours_counts):,.0f}, "
+        f"max {max(ours_counts):,}; ILIKE baseline: median {statistics.median(base_counts):,.0f}"
+    )
+    ours_p50, ours_p95 = _percentile(ours_ms, 0.5), _percentile(ours_ms, 0.95)
+    base_p50, base_p95 = _percentile(base_ms, 0.5), _percentile(base_ms, 0.95)
+    print(f"technology_search  p50 {ours_p50:8.1f} ms   p95 {ours_p95:8.1f} ms")
+    print(f"ILIKE scan         p50 {base_p50:8.1f} ms   p95 {base_p95:8.1f} ms")
+    print(f"ratio (ours / ILIKE): p50 {ours_p50 / base_p50:.3f}   p95 {ours_p95 / base_p95:.3f}")
+    print(
+        f"targets: p95 <= 50 ms: {'met' if ours_p95 <= 50 else 'NOT met'}; "
+        f"p95 <= 0.05 x baseline: {'met' if ours_p95 <= 0.05 * base_p95 else 'NOT met'}"
+    )
+    slowest = sorted(zip(ours_ms, QUERIES, ours_counts, strict=True), reverse=True)[:5]
+    print("slowest queries (ours):", ", ".join(f"{q} {ms:.0f} ms/{n:,}" for ms, q, n in slowest))
+
+
+if __name__ == "__main__":
+    main()

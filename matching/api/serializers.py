@@ -1,0 +1,143 @@
+from django.urls import reverse
+from django.utils.translation import get_language
+from rest_framework import serializers
+
+from matching.models import Match, MatchingRun
+
+
+def _chinese() -> bool:
+    return (get_language() or "zh-hans").startswith("zh")
+
+
+class ComponentSerializer(serializers.Serializer):
+    score = serializers.FloatField()
+    weight = serializers.FloatField()
+    reason = serializers.CharField()
+    reason_zh = serializers.CharField()
+    reason_en = serializers.CharField()
+
+
+def components_with_reason(components: dict) -> dict:
+    """Stored components plus `reason` in the request's language."""
+    chinese = _chinese()
+    return {
+        name: {**part, "reason": part["reason_zh"] if chinese else part["reason_en"]}
+        for name, part in (components or {}).items()
+    }
+
+
+def violations_with_message(violations: list) -> list:
+    chinese = _chinese()
+    return [
+        {**item, "message": item["message_zh"] if chinese else item["message_en"]}
+        for item in violations or []
+    ]
+
+
+class MatchingRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MatchingRun
+        fields = [
+            "id", "subject", "subject_id", "trigger", "status", "attempts", "candidates_count",
+            "matches_count", "strong_count", "candidate_ms", "scoring_ms", "message",
+            "queued_at", "started_at", "finished_at",
+        ]  # fmt: skip
+
+
+class CounterpartSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+
+
+class MatchSerializer(serializers.ModelSerializer):
+    components = serializers.SerializerMethodField()
+    reasons = serializers.SerializerMethodField()
+    constraint_violations = serializers.SerializerMethodField()
+    need = serializers.SerializerMethodField()
+    technology = serializers.SerializerMethodField()
+    strong = serializers.BooleanField(source="is_strong", read_only=True)
+    created = serializers.DateTimeField(source="created_at", read_only=True)
+    updated = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = Match
+        fields = [
+            "id", "need", "technology", "score", "strong", "demoted", "components", "reasons",
+            "constraint_violations", "created", "updated",
+        ]  # fmt: skip
+
+    def get_components(self, match: Match) -> dict[str, ComponentSerializer]:
+        return components_with_reason(match.components)
+
+    def get_reasons(self, match: Match) -> list[str]:
+        return match.reasons
+
+    def get_constraint_violations(self, match: Match) -> list[dict]:
+        return violations_with_message(match.constraint_violations)
+
+    def get_need(self, match: Match) -> CounterpartSerializer:
+        return {
+            "id": match.need_id,
+            "title": match.need.title,
+            "url": reverse("exchange:need_detail", args=[match.need_id]),
+        }
+
+    def get_technology(self, match: Match) -> CounterpartSerializer:
+        return {
+            "id": match.technology_id,
+            "title": match.technology.title,
+            "url": reverse("catalog:technology_detail", args=[match.technology_id]),
+        }
+
+
+class SearchRequestSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, help_text="Problem description, Chinese or English"
+    )
+    limit = serializers.IntegerField(default=10, min_value=1, max_value=50)
+
+
+class SearchResultSerializer(serializers.Serializer):
+    technology = CounterpartSerializer()
+    score = serializers.FloatField()
+    demoted = serializers.BooleanField()
+    components = serializers.DictField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    constraint_violations = serializers.ListField(child=serializers.DictField())
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    count = serializers.IntegerField()
+    results = SearchResultSerializer(many=True)
+
+
+class FeedbackRequestSerializer(serializers.Serializer):
+    useful = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class FeedbackSerializer(serializers.Serializer):
+    match = serializers.IntegerField(source="match_id")
+    useful = serializers.BooleanField()
+    comment = serializers.CharField()
+    role = serializers.CharField()
+    score = serializers.FloatField()
+    updated = serializers.DateTimeField(source="updated_at")
+
+
+class ScoreBandSerializer(serializers.Serializer):
+    band = serializers.CharField()
+    low = serializers.IntegerField()
+    high = serializers.IntegerField()
+    total = serializers.IntegerField()
+    useful = serializers.IntegerField()
+    not_useful = serializers.IntegerField()
+    usefulness_rate = serializers.FloatField(allow_null=True)
+
+
+class MatchListResponseSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    run = MatchingRunSerializer(allow_null=True)
+    results = MatchSerializer(many=True)
