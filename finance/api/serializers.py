@@ -245,7 +245,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return RiskShareSerializer(shares).data if shares else None
 
 
-class TransitionSerializer(serializers.Serializer):
+class ApplicationTransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=sorted(services.APPLICATION_ACTION_LABELS))
     note = serializers.CharField(required=False, allow_blank=True, default="")
     approved_amount = serializers.DecimalField(

@@ -19,6 +19,7 @@ from finance import selectors, services
 from finance.api.serializers import (
     ApplicationDocumentSerializer,
     ApplicationSerializer,
+    ApplicationTransitionSerializer,
     DocumentUploadSerializer,
     EligibilitySerializer,
     FundSerializer,
@@ -30,7 +31,6 @@ from finance.api.serializers import (
     ProgrammeSerializer,
     RedeemSerializer,
     RedemptionSerializer,
-    TransitionSerializer,
     ValuationSerializer,
     VoucherSerializer,
 )
@@ -167,7 +167,7 @@ class ApplicationViewSet(
         return self.get_queryset().get(pk=application.pk)
 
     @extend_schema(
-        request=TransitionSerializer,
+        request=ApplicationTransitionSerializer,
         responses={200: ApplicationSerializer, **ERROR_RESPONSES},
         description="Take a workflow action. Actions: submit, withdraw, start_review, "
         "request_information (note), approve (approved_amount, approved_terms), reject (note), "
@@ -177,7 +177,7 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         application = self.get_object()
-        serializer = TransitionSerializer(data=request.data)
+        serializer = ApplicationTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             services.application_transition(

@@ -166,6 +166,7 @@ def test_verification_workflow(api_client_for):
     response = api_client_for(owner).post(url, {"action": "verify"})
     assert response.status_code == 409
     assert response.json()["code"] == "transition_not_allowed"
+    assert response.json()["allowed_actions"] == []
     # it is in the reviewer's queue
     queue = api_client_for(reviewer).get("/api/v1/organizations/awaiting_verification/").json()
     assert [row["id"] for row in queue["results"]] == [organization.pk]
