@@ -152,7 +152,7 @@ def test_pages(client, matched, broker, reviewer, enterprise, settings):
     assert "search-results" in response.content.decode()
     response = client.post(reverse("matching:search"), {"text": "x" * 50_000})
     assert response.status_code == 200
-    assert "too long" in response.content.decode() or "太长" in response.content.decode()
+    assert "too long" in response.content.decode() or "描述过长" in response.content.decode()
     # brokers see the lead board, others do not
     client.force_login(broker)
     response = client.get(reverse("matching:lead_board"))
