@@ -1,6 +1,8 @@
 import pytest
 from rest_framework.test import APIClient
 
+from catalog.taxonomy import load_taxonomy
+
 from tests.factories import OrganizationFactory, UserFactory
 
 
@@ -55,3 +57,23 @@ def stranger(db):
 @pytest.fixture
 def reviewer(db):
     return UserFactory(roles=["reviewer"])
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _taxonomy_present(request):
+    """The taxonomy comes from a data migration; a transactional test's flush removes it, so any
+    test that touches the database gets it back first."""
+    marker = request.node.get_closest_marker("django_db")
+    fixtures = set(request.fixturenames)
+    if marker is None and not fixtures & DATABASE_FIXTURES:
+        return
+    if marker is None:
+        transactional = bool(fixtures & {"transactional_db", "live_server"})
+        request.getfixturevalue("transactional_db" if transactional else "db")
+    from catalog.models import Category
+
+    if not Category.objects.exists():
+        load_taxonomy(Category)
