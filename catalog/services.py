@@ -40,7 +40,7 @@ from catalog.models import (
     TechnologyRevision,
 )
 from catalog.search import technology_search_vector
-from catalog.validators import attachment_content_type
+from core.uploads import PDF_AND_IMAGES, upload_content_type
 from core.workflow import (
     StateMachine,
     Transition,
@@ -635,10 +635,8 @@ def attachment_add(
 ) -> TechnologyAttachment:
     if "member" not in technology_actor_roles(technology=technology, user=user):
         raise PermissionDenied(_("Only members of the holder organisation can add documents."))
-    head = upload.read(16)
-    upload.seek(0)
     try:
-        content_type = attachment_content_type(name=upload.name, head=head, size=upload.size)
+        content_type = upload_content_type(upload, allowed=PDF_AND_IMAGES)
     except ValidationError as error:
         raise ValidationError({"file": error.messages}) from error
     attachment = TechnologyAttachment(

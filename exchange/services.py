@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import Organization
+from core.uploads import OFFICE_DOCUMENTS, upload_content_type
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import (
     DealActor,
@@ -880,8 +881,6 @@ def deal_message_post(
     *, deal: Deal, user, body: str = "", upload=None, kind: str = "other"
 ) -> DealMessage:
     """Post a message, optionally with a document, to the deal room (participants only)."""
-    from catalog.validators import attachment_content_type
-
     if not deal_actor_roles(deal=deal, user=user):
         raise TransitionNotAllowed(_("Only the parties, the broker and reviewers may write here."))
     body = (body or "").strip()
@@ -891,10 +890,8 @@ def deal_message_post(
     message.full_clean()
     message.save()
     if upload is not None:
-        head = upload.read(16)
-        upload.seek(0)
         try:
-            content_type = attachment_content_type(name=upload.name, head=head, size=upload.size)
+            content_type = upload_content_type(upload, allowed=OFFICE_DOCUMENTS)
         except ValidationError as error:
             raise ValidationError({"file": error.messages}) from error
         document = DealDocument(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import OrganizationType, Role
 from accounts.models import Organization, User
+from core.uploads import OFFICE_DOCUMENTS, upload_content_type
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from finance import ledger, selectors
 from finance.choices import (
@@ -564,25 +565,6 @@ def _notify_application_parties(
 
 # --- Documents --------------------------------------------------------------------------------
 
-MAXIMUM_DOCUMENT_BYTES = 10 * 1024 * 1024
-ALLOWED_DOCUMENT_TYPES = {
-    "application/pdf": ("pdf",),
-    "image/png": ("png",),
-    "image/jpeg": ("jpg", "jpeg"),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx",),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xlsx",),
-}
-
-
-def _sniff_content_type(uploaded) -> str:
-    import magic
-
-    uploaded.seek(0)
-    head = uploaded.read(8192)
-    uploaded.seek(0)
-    return magic.from_buffer(head, mime=True)
-
-
 @transaction.atomic
 def application_document_add(
     *, application: FinancingApplication, user: User, title: str, uploaded
@@ -597,17 +579,11 @@ def application_document_add(
         errors["title"] = _("Say which document this is.")
     if uploaded is None:
         errors["file"] = _("Choose a file.")
-    elif uploaded.size > MAXIMUM_DOCUMENT_BYTES:
-        errors["file"] = _("The file is larger than 10 MB.")
-    elif uploaded.size == 0:
-        errors["file"] = _("The file is empty.")
     else:
-        content_type = _sniff_content_type(uploaded)
-        extension = uploaded.name.rsplit(".", 1)[-1].lower() if "." in uploaded.name else ""
-        if content_type not in ALLOWED_DOCUMENT_TYPES:
-            errors["file"] = _("Upload a PDF, PNG, JPEG, Word (.docx) or Excel (.xlsx) file.")
-        elif extension not in ALLOWED_DOCUMENT_TYPES[content_type]:
-            errors["file"] = _("The file's name does not match its content.")
+        try:
+            content_type = upload_content_type(uploaded, allowed=OFFICE_DOCUMENTS)
+        except ValidationError as error:
+            errors["file"] = error.messages[0]
     if errors:
         raise ValidationError(errors)
     document = ApplicationDocument(

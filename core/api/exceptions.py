@@ -24,7 +24,9 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    allowed_actions = getattr(exc, "allowed", None) if isinstance(exc, TransitionNotAllowed) else None
+    allowed_actions = (
+        getattr(exc, "allowed", None) if isinstance(exc, TransitionNotAllowed) else None
+    )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, TransitionNotAllowed):

@@ -2,7 +2,6 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from catalog.validators import (
-    attachment_content_type,
     patent_check_character,
     validate_chinese_patent_number,
 )
@@ -50,18 +49,3 @@ def test_patent_kind_must_match_the_type_digit():
     with pytest.raises(ValidationError) as error:
         validate_chinese_patent_number("ZL202010123456.2", kind="utility_model")
     assert error.value.code == "patent_number_kind"
-
-
-def test_attachment_checks_content_extension_and_size():
-    # a real PDF passes
-    assert attachment_content_type(name="a.pdf", head=b"%PDF-1.7\n", size=100) == "application/pdf"
-    # a PNG renamed to .pdf does not
-    with pytest.raises(ValidationError) as error:
-        attachment_content_type(name="a.pdf", head=b"\x89PNG\r\n\x1a\n", size=100)
-    assert error.value.code == "attachment_content"
-    # an executable is refused by its extension, a large file by its size
-    with pytest.raises(ValidationError):
-        attachment_content_type(name="a.exe", head=b"MZ", size=100)
-    with pytest.raises(ValidationError) as error:
-        attachment_content_type(name="a.png", head=b"\x89PNG\r\n\x1a\n", size=11 * 1024 * 1024)
-    assert error.value.code == "attachment_size"

@@ -283,7 +283,7 @@ def test_interest_subsidy_is_computed_and_paid_through_the_ledger(
     assert InterestSubsidy.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_redemptions_never_overdraw_the_voucher(
     voucher, applicant, service_deal, provider
 ):
@@ -325,7 +325,7 @@ def test_fifty_concurrent_redemptions_never_overdraw_the_voucher(
     assert ledger.ledger_is_balanced()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_retries_with_one_key_move_money_once(voucher, applicant, service_deal):
     barrier = threading.Barrier(10)
     created: list[bool] = []
