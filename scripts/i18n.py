@@ -21,7 +21,16 @@ from pathlib import Path
 import polib
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "notifications", "catalog", "exchange", "matching", "finance"]
+APPS = [
+    "accounts",
+    "notifications",
+    "catalog",
+    "exchange",
+    "matching",
+    "finance",
+    "programmes",
+    "insight",
+]
 LANGUAGE = "zh_Hans"
 
 
