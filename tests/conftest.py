@@ -2,7 +2,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from catalog.taxonomy import load_taxonomy
-
 from tests.factories import OrganizationFactory, UserFactory
 
 
