@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "exchange",
     "matching",
     "finance",
+    "insight",
+    "programmes",
 ]
 
 MIDDLEWARE = [
@@ -219,7 +221,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "matching.tasks.rematch_stale",
         "schedule": crontab(hour=2, minute=15),
     },
+    "insight-refresh-statistics": {
+        "task": "insight.tasks.refresh_statistics",
+        "schedule": crontab(minute="*/10"),
+    },
 }
+
+# Review desk: items waiting longer than this many days are flagged.
+INSIGHT_REVIEW_TARGET_DAYS = env.int("INSIGHT_REVIEW_TARGET_DAYS", default=3)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True

@@ -14,7 +14,7 @@ MATCHES_PER_SUBJECT = 20
 CANDIDATE_LIMIT = 200
 # Query tokens OR-ed into the tsquery and the total postings they may touch.
 QUERY_TOKEN_LIMIT = 48
-CANDIDATE_POSTINGS_BUDGET = 20_000
+CANDIDATE_POSTINGS_BUDGET = 12_000
 # Seconds the corpus statistics are reused before being recomputed.
 STATISTICS_TTL = 600
 # Longest ad-hoc problem text accepted.
