@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership, Organization
+from audit.choices import AuditKind
+from audit.services import audit_record
 from catalog.choices import (
     AccessRequestStatus,
     IntellectualPropertyStatus,
@@ -348,6 +350,14 @@ def _event(
     changes: list | None = None,
     revision: TechnologyRevision | None = None,
 ) -> TechnologyEvent:
+    if action in DECISION_ACTIONS.values():
+        audit_record(
+            kind=AuditKind.LISTING_REVIEW,
+            actor=user,
+            target=technology,
+            summary=f"{action}: {from_status} -> {to_status}",
+            data={"action": action, "revision": getattr(revision, "pk", None), "note": note},
+        )
     return TechnologyEvent.objects.create(
         technology=technology,
         revision=revision,
@@ -567,6 +577,9 @@ def _revision_transition(
         _save(technology)
         _save_rows(technology, rows)
         changes = _changes(before, _snapshot(technology))
+        from matching.services import schedule_matching_for_technology
+
+        schedule_matching_for_technology(technology.pk)
     _event(
         technology,
         user=user,

@@ -218,3 +218,18 @@ def test_no_inquiry_on_a_draft(owner, stranger):
     with pytest.raises(TransitionNotAllowed):
         services.inquiry_create(user=stranger, technology=technology, message="?")
     assert not Inquiry.objects.exists()
+
+
+def test_an_applied_change_is_matched_again_after_commit(
+    published, owner, reviewer, django_capture_on_commit_callbacks
+):
+    from matching.models import MatchingRun
+
+    # given a change to a published listing awaiting review
+    services.technology_update(user=owner, technology=published, data={"title_zh": "新标题"})
+    # when the reviewer approves it
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.technology_review(user=reviewer, technology=published, decision="approve")
+    # then a matching run for the technology is queued, to start after the commit
+    assert MatchingRun.objects.filter(technology_id=published.pk, status="queued").exists()
+    assert callbacks

@@ -53,3 +53,35 @@ def test_rolled_back_transaction_dispatches_nothing(celery_worker):
     time.sleep(1.5)
     assert not Notification.objects.exists()
     assert mail.outbox == []
+
+
+def test_worker_matches_a_need_approved_by_a_reviewer(celery_worker):
+    from exchange.services import need_review
+    from matching.models import Match, MatchingRun
+    from tests.factories import OrganizationFactory
+    from tests.matching.conftest import make_need, make_technology
+
+    # given a published technology and a submitted need for the same problem
+    technology = make_technology(
+        OrganizationFactory(region="CN-JS", kind="university"),
+        title_zh="垃圾填埋场渗滤液碟管式反渗透处理技术",
+        summary="采用碟管式反渗透处理高浓度垃圾渗滤液，出水达标排放。",
+        keywords=["渗滤液", "反渗透"],
+        modes=("service",),
+    )
+    need = make_need(
+        OrganizationFactory(region="CN-GX"),
+        title_en="Landfill leachate treatment capacity",
+        description="Our landfill produces 450 t/day of leachate with high ammonia; "
+        "we need reverse osmosis treatment as a service.",
+        modes=("service",),
+        status="submitted",
+    )
+    # when a reviewer approves the need (the run is dispatched after the commit)
+    with transaction.atomic():
+        need_review(need=need, user=UserFactory(roles=["reviewer"]), decision="approve")
+    # then the worker completes the run and the match is stored in PostgreSQL
+    assert wait_for(
+        lambda: MatchingRun.objects.filter(need_id=need.pk, status="completed").exists()
+    )
+    assert Match.objects.filter(need=need, technology=technology).exists()
