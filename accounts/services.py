@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import SELF_ASSIGNABLE_ROLES, MembershipRole, Role, VerificationStatus
 from accounts.models import Membership, Organization, OrganizationEvent, User
+from audit.choices import AuditKind
+from audit.services import audit_record
 from core.workflow import (
     StateMachine,
     Transition,
@@ -192,6 +194,13 @@ def organization_transition(
     )
     organization.refresh_from_db()
     if action in ("verify", "reject", "revoke"):
+        audit_record(
+            kind=AuditKind.ORGANIZATION_VERIFICATION,
+            actor=user,
+            target=organization,
+            summary=f"{action}: {current} -> {transition.target}",
+            data={"action": action, "note": note.strip()},
+        )
         members = User.objects.filter(memberships__organization=organization)
         notify_users(
             users=members,

@@ -3,7 +3,10 @@
 Creates a throw-away database `<DATABASE_URL's name>_catalog_bench` on the same server, migrates
 it, bulk-generates the technologies (generate_synthetic's code), then runs 50 mixed Chinese and
 English queries (common and rare terms). Each query is measured as the search page needs it: the
-total count plus the first page of 20 rows, ordered by relevance (ours) or newest (baseline).
+total count, the first page of 20 rows by relevance and the facet counts (technology_facets), as
+the catalogue page computes them; the API list (count + first page, no facets) is measured too.
+The ILIKE baseline measures only count + first page by newest (no facets, no ranking), so the
+ratio is conservative.
 Run:  DATABASE_URL=postgres://... python benchmarks/catalog_search.py [--technologies 100000]
 """
 
@@ -125,7 +128,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from catalog.selectors import technology_search
+    from catalog.selectors import technology_facets, technology_search
     from catalog.synthetic import generate_technologies
 
     try:
@@ -140,9 +143,20 @@ def main() -> None:
         anonymous = AnonymousUser()
 
         def ours(query: str) -> int:
+            """What the search page does: count, first page by relevance, facet counts."""
             search = technology_search(user=anonymous, params={"q": query})
+            total = search.queryset.count()
             rows = list(search.queryset[:PAGE])
-            return search.queryset.count() + len(rows) * 0
+            facets = technology_facets(search=search)
+            assert facets["total"] == total and len(rows) == min(PAGE, total)
+            return total
+
+        def ours_api(query: str) -> int:
+            """What the list API does: count and first page by relevance."""
+            search = technology_search(user=anonymous, params={"q": query}, public_only=False)
+            total = search.queryset.count()
+            list(search.queryset[:PAGE])
+            return total
 
         baseline_sql = (
             "SELECT id, title_zh, title_en, summary_zh, summary_en FROM catalog_technology "
@@ -187,20 +201,24 @@ def main() -> None:
             return timings, counts
 
         ours_ms, ours_counts = measure(ours)
+        api_ms, _api_counts = measure(ours_api)
         base_ms, base_counts = measure(baseline)
     finally:
         connection.close()
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(
-        f"machine: {_cpu_model()}, {os.cpu_count()} CPUs, Python {platform.python_version()},"
-        f" {server}"
+        f"machine: {_cpu_model()}, {os.cpu_count()} CPUs, load average {load}, "
+        f"Python {platform.python_version()}, {server}"
     )
     print(
         f"technologies: {arguments.technologies:,} generated in {generation:.1f} s "
-        f"({arguments.technologies / generation:,.0f}/s); {len(QUERIES)} queries "
-        f"(25 zh, 25 en), median of {arguments.repeat} runs each; count + first {PAGE} rows"
+        f"({arguments.technologies / generation:,.0f} rows/s, target >= 5,000: "
+        f"{'met' if arguments.technologies / generation >= 5000 else 'NOT met'}); "
+        f"{len(QUERIES)} queries "
+        f"(25 zh, 25 en), median of {arguments.repeat} runs each; first page of {PAGE} rows"
     )
     print(
         f"matches per query (ours): median {statistics.median(ours_counts):,.0f}, "
@@ -208,15 +226,17 @@ def main() -> None:
     )
     ours_p50, ours_p95 = _percentile(ours_ms, 0.5), _percentile(ours_ms, 0.95)
     base_p50, base_p95 = _percentile(base_ms, 0.5), _percentile(base_ms, 0.95)
-    print(f"technology_search  p50 {ours_p50:8.1f} ms   p95 {ours_p95:8.1f} ms")
-    print(f"ILIKE scan         p50 {base_p50:8.1f} ms   p95 {base_p95:8.1f} ms")
-    print(f"ratio (ours / ILIKE): p50 {ours_p50 / base_p50:.3f}   p95 {ours_p95 / base_p95:.3f}")
+    api_p50, api_p95 = _percentile(api_ms, 0.5), _percentile(api_ms, 0.95)
+    print(f"search page (count + page + facets)  p50 {ours_p50:8.1f} ms   p95 {ours_p95:8.1f} ms")
+    print(f"list API (count + page)              p50 {api_p50:8.1f} ms   p95 {api_p95:8.1f} ms")
+    print(f"ILIKE scan (count + page)            p50 {base_p50:8.1f} ms   p95 {base_p95:8.1f} ms")
+    print(f"ratio (page / ILIKE): p50 {ours_p50 / base_p50:.3f}   p95 {ours_p95 / base_p95:.3f}")
     print(
         f"targets: p95 <= 50 ms: {'met' if ours_p95 <= 50 else 'NOT met'}; "
         f"p95 <= 0.05 x baseline: {'met' if ours_p95 <= 0.05 * base_p95 else 'NOT met'}"
     )
     slowest = sorted(zip(ours_ms, QUERIES, ours_counts, strict=True), reverse=True)[:5]
-    print("slowest queries (ours):", ", ".join(f"{q} {ms:.0f} ms/{n:,}" for ms, q, n in slowest))
+    print("slowest queries (page):", ", ".join(f"{q} {ms:.0f} ms/{n:,}" for ms, q, n in slowest))
 
 
 if __name__ == "__main__":

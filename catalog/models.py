@@ -588,3 +588,54 @@ class SavedSearchHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.saved_search_id} → {self.technology_id}"
+
+
+class TechnologySearchEntry(models.Model):
+    """The narrow search row of a technology: what search, sorting and facet counts read.
+
+    Maintained only by statement-level triggers on catalog_technology (migration 0004), so every
+    writer (services, imports, bulk COPY, raw updates) keeps it in step; never written from
+    Python. The filter fields carry the same names as on Technology so TechnologyFilterSet
+    applies to both. `title_vector` holds the A-weighted lexemes (titles, keywords and their
+    concepts) of `search_vector`, with its own GIN index, for the bounded ranking of common
+    terms (catalog.selectors).
+    """
+
+    technology = models.OneToOneField(
+        Technology,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="search_entry",
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=TechnologyStatus.choices)
+    published_at = models.DateTimeField(null=True)
+    asking_price = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    trl = models.PositiveSmallIntegerField()
+    transaction_modes = ArrayField(models.CharField(max_length=20), default=list)
+    region = models.CharField(max_length=10)
+    has_granted_patent = models.BooleanField(default=False)
+    search_vector = TsVectorField(null=True)
+    title_vector = TsVectorField(null=True)
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["search_vector"], name="search_entry_vector_gin"),
+            GinIndex(fields=["title_vector"], name="search_entry_title_gin"),
+            models.Index(
+                fields=["status", "-published_at", "-technology"], name="search_entry_newest"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.technology_id)

@@ -104,10 +104,11 @@ class QueryUnit:
     alternatives: list[tuple[str, ...]] = field(default_factory=list)
     highlight_terms: set[str] = field(default_factory=set)
 
-    def tsquery(self) -> str:
+    def tsquery(self, weights: str = "") -> str:
         parts = []
+        suffix = f":{weights}" if weights else ""
         for alternative in self.alternatives:
-            quoted = " & ".join(f"'{token}'" for token in alternative)
+            quoted = " & ".join(f"'{token}'{suffix}" for token in alternative)
             parts.append(f"({quoted})" if len(alternative) > 1 else quoted)
         return "(" + " | ".join(parts) + ")"
 
@@ -120,8 +121,10 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not self.units
 
-    def tsquery(self) -> str:
-        return " & ".join(unit.tsquery() for unit in self.units)
+    def tsquery(self, weights: str = "") -> str:
+        """The tsquery text; `weights` ("A") restricts every token to positions of those weights
+        (A: titles, keywords and their concepts), which the cheap candidate order uses."""
+        return " & ".join(unit.tsquery(weights) for unit in self.units)
 
     @property
     def highlight_terms(self) -> list[str]:

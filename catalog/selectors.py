@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.choices import OrganizationType
@@ -21,7 +22,14 @@ from catalog.choices import (
     TrlBand,
 )
 from catalog.filtersets import TechnologyFilterSet
-from catalog.models import AccessRequest, Category, Technology, TechnologyRevision
+from catalog.models import (
+    AccessRequest,
+    Category,
+    Technology,
+    TechnologyQuerySet,
+    TechnologyRevision,
+    TechnologySearchEntry,
+)
 from catalog.search import ParsedQuery, highlight, parse_query
 from core.regions import region_label
 
@@ -41,13 +49,7 @@ def member_organization_ids(*, user) -> list[int]:
 def technologies_visible_to(*, user) -> QuerySet[Technology]:
     """Published listings for everyone; an organisation's own listings to its members; every
     listing except drafts to reviewers. Anything else is 404."""
-    public = Q(status=TechnologyStatus.PUBLISHED)
-    if not getattr(user, "is_authenticated", False):
-        return Technology.objects.filter(public)
-    visible = public | Q(organization_id__in=member_organization_ids(user=user))
-    if user.is_reviewer:
-        visible |= ~Q(status=TechnologyStatus.DRAFT)
-    return Technology.objects.filter(visible)
+    return Technology.objects.filter(_visible_q(user=user))
 
 
 def technologies_of_user(*, user) -> QuerySet[Technology]:
@@ -114,6 +116,239 @@ def technology_latest_review(*, technology: Technology):
 
 
 # --- search -------------------------------------------------------------------------------------
+#
+# Searches run on TechnologySearchEntry (catalog_technologysearchentry), a narrow row per
+# technology kept in step by triggers: the filter fields, the sort keys and the search vector,
+# without the wide texts. One pass over the matching entries yields the exact total, the facet
+# counts and the first RANK_CANDIDATES rows in a cheap order; only those candidates are ranked
+# with ts_rank, so a common term matching 30,000 listings does not rank 30,000 vectors:
+#   * sort by relevance: candidates are the matches naming the query in an A-weighted field
+#     (title, keywords, their concepts) first, newest first; when the matches are at most
+#     RANK_CANDIDATES the candidates are all matches and the order is exactly ts_rank's. Beyond
+#     the candidates (deep pages) the remaining matches follow, ranked by ts_rank.
+#   * sort by newest or price: the candidates are the exact first rows of that order.
+# The page's rows are then read from catalog_technology by primary key.
+
+RANK_CANDIDATES = 1000
+
+
+def _visible_q(*, user) -> Q:
+    """Published listings for everyone; an organisation's own listings to its members; every
+    listing except drafts to reviewers (the fields exist on Technology and its search entry)."""
+    public = Q(status=TechnologyStatus.PUBLISHED)
+    if not getattr(user, "is_authenticated", False):
+        return public
+    visible = public | Q(organization_id__in=member_organization_ids(user=user))
+    if user.is_reviewer:
+        visible |= ~Q(status=TechnologyStatus.DRAFT)
+    return visible
+
+
+_SORT_KEYS = {
+    SearchSort.NEWEST: ("published_at", True),
+    SearchSort.PRICE_ASCENDING: ("asking_price", False),
+    SearchSort.PRICE_DESCENDING: ("asking_price", True),
+}
+
+
+def _sort_sql(column: str, descending: bool) -> str:
+    direction = "DESC" if descending else "ASC"
+    return f"{column} {direction} NULLS LAST, technology_id DESC"
+
+
+class _ResultSet:
+    """The ordered ids, exact total and facet rows of one search, computed on first use."""
+
+    def __init__(self, entries: QuerySet, parsed: ParsedQuery, sort: str):
+        self.entries = entries
+        self.sort = sort
+        self.text = None if parsed.is_empty else parsed.tsquery()
+        self.title_text = None if parsed.is_empty else parsed.tsquery("A")
+        self._total: int | None = None
+        self._facet_rows: list[tuple] = []
+        self._head: list[int] = []
+
+    def _query(self) -> SearchQuery:
+        return SearchQuery(self.text, search_type="raw", config="simple")
+
+    def _scan(self) -> None:
+        """One statement reads every matching entry once for the exact total, the facet counts
+        (GROUPING SETS) and the first RANK_CANDIDATES ids in the cheap order; for a relevance
+        sort those candidates are then ranked with ts_rank."""
+        if self._total is not None:
+            return
+        if self.entries.query.is_empty():
+            self._total, self._head, self._facet_rows = 0, [], []
+            return
+        columns = [
+            "technology_id",
+            "category_id",
+            "region",
+            "organization__kind",
+            "trl",
+            "has_granted_patent",
+            "transaction_modes",
+        ]
+        entries = self.entries.order_by()
+        if self.sort == SearchSort.RELEVANCE:
+            title = SearchQuery(self.title_text, search_type="raw", config="simple")
+            entries = entries.annotate(in_title=Match(F("search_vector"), title))
+            columns += ["in_title", "published_at"]
+            order = "in_title DESC, " + _sort_sql("published_at", True)
+        else:
+            column, descending = _SORT_KEYS[self.sort]
+            columns.append(column)
+            order = _sort_sql(column, descending)
+        inner, params = entries.values_list(*columns).query.sql_with_params()
+        names = ", ".join(columns).replace("organization__kind", "holder_kind")
+        if self.sort == SearchSort.RELEVANCE:
+            # The candidates are ranked in the same statement (their vectors read by key).
+            head_sql = f"""
+                SELECT 'id' AS facet, head.technology_id::text AS key,
+                       row_number() OVER (ORDER BY
+                           ts_rank(entry.search_vector, to_tsquery('simple', %s)) DESC,
+                           head.published_at DESC NULLS LAST, head.technology_id DESC) AS n
+                FROM (SELECT technology_id, published_at FROM matched
+                      ORDER BY {order} LIMIT %s) AS head
+                JOIN {TechnologySearchEntry._meta.db_table} AS entry
+                  ON entry.technology_id = head.technology_id
+            """
+            head_params = [self.text, RANK_CANDIDATES]
+        else:
+            head_sql = f"""
+                SELECT 'id' AS facet, technology_id::text AS key,
+                       row_number() OVER (ORDER BY {order}) AS n
+                FROM (SELECT * FROM matched ORDER BY {order} LIMIT %s) AS head
+            """
+            head_params = [RANK_CANDIDATES]
+        sql = f"""
+            WITH matched ({names}) AS MATERIALIZED ({inner})
+            ({head_sql})
+            UNION ALL
+            (SELECT CASE
+                    WHEN GROUPING(category_id) = 0 THEN 'category'
+                    WHEN GROUPING(region) = 0 THEN 'region'
+                    WHEN GROUPING(holder_kind) = 0 THEN 'holder_type'
+                    WHEN GROUPING(trl) = 0 THEN 'trl'
+                    WHEN GROUPING(has_granted_patent) = 0 THEN 'granted'
+                    ELSE 'modes' END,
+                COALESCE(category_id::text, region, holder_kind, trl::text,
+                         has_granted_patent::text, array_to_string(transaction_modes, ',')),
+                count(*)
+             FROM matched
+             GROUP BY GROUPING SETS ((category_id), (region), (holder_kind), (trl),
+                                     (has_granted_patent), (transaction_modes)))
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *head_params])
+            rows = cursor.fetchall()
+        head = sorted((row for row in rows if row[0] == "id"), key=lambda row: row[2])
+        self._head = [int(key) for _facet, key, _n in head]
+        self._facet_rows = [row for row in rows if row[0] != "id"]
+        # Every match has has_granted_patent true or false: that grouping set sums to the total.
+        self._total = sum(count for facet, _key, count in self._facet_rows if facet == "granted")
+
+    def facet_rows(self) -> list[tuple]:
+        """(facet, key, count) rows over every match (computed with the total)."""
+        self._scan()
+        return self._facet_rows
+
+    def _ranked(self, entries: QuerySet, limits: slice = slice(None)) -> list[int]:
+        query = self._query()
+        return list(
+            entries.annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by(F("rank").desc(), F("published_at").desc(nulls_last=True), "-technology_id")
+            .values_list("technology_id", flat=True)[limits]
+        )
+
+    def count(self) -> int:
+        self._scan()
+        return self._total
+
+    def ids(self, start: int, stop: int | None) -> list[int]:
+        self._scan()
+        head = self._head
+        if len(head) >= self._total or (stop is not None and stop <= len(head)):
+            return head[start:stop]
+        if self.sort != SearchSort.RELEVANCE:
+            # The candidates are the exact first rows of this order: read deep pages directly.
+            column, descending = _SORT_KEYS[self.sort]
+            key = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+            ordered = self.entries.order_by(key, "-technology_id")
+            return list(ordered.values_list("technology_id", flat=True)[start:stop])
+        # Deep relevance pages: the matches after the candidates, ranked by ts_rank.
+        rest = self._ranked(
+            self.entries.exclude(technology_id__in=head),
+            slice(max(0, start - len(head)), None if stop is None else stop - len(head)),
+        )
+        return head[start:] + rest
+
+
+class Match(Func):
+    """`vector @@ query` as a boolean expression (for ordering, not filtering)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+
+class SearchResultQuerySet(TechnologyQuerySet):
+    """The technologies of a search. count(), slices and iteration come from the search's
+    _ResultSet (narrow entries, bounded ranking) and fetch only the rows asked for by primary key;
+    any other chained call (filter, order_by, ...) drops back to the plain equivalent queryset."""
+
+    _results: _ResultSet | None = None
+
+    def _keep(self, clone):
+        clone._results = self._results
+        return clone
+
+    def all(self):
+        return self._keep(super().all())
+
+    def select_related(self, *fields):
+        return self._keep(super().select_related(*fields))
+
+    def prefetch_related(self, *lookups):
+        return self._keep(super().prefetch_related(*lookups))
+
+    def count(self) -> int:
+        if self._results is None or self._result_cache is not None:
+            return super().count()
+        return self._results.count()
+
+    def __getitem__(self, key):
+        if self._results is None or self._result_cache is not None:
+            return super().__getitem__(key)
+        if isinstance(key, int):
+            if key < 0:
+                raise ValueError("Negative indexing is not supported.")
+            rows = self[key : key + 1]
+            if not rows:
+                raise IndexError(key)
+            return rows[0]
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            return super().__getitem__(key)
+        if (key.start or 0) < 0 or (key.stop is not None and key.stop < 0):
+            raise ValueError("Negative indexing is not supported.")
+        start = key.start or 0
+        if key.stop is not None and key.stop <= start:
+            return []
+        return self._rows(self._results.ids(start, key.stop))
+
+    def _fetch_all(self):
+        if self._result_cache is None and self._results is not None:
+            self._result_cache = self._rows(self._results.ids(0, None))
+        super()._fetch_all()
+
+    def _rows(self, ids: list[int]) -> list[Technology]:
+        if not ids:
+            return []
+        fetch = TechnologyQuerySet(self.model, using=self._db).filter(pk__in=ids)
+        fetch.query.select_related = self.query.select_related
+        fetch._prefetch_related_lookups = self._prefetch_related_lookups
+        by_pk = {technology.pk: technology for technology in fetch}
+        return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 @dataclass
@@ -124,6 +359,7 @@ class TechnologySearch:
     parsed_query: ParsedQuery
     filterset: TechnologyFilterSet
     sort: str
+    results: _ResultSet | None = None
 
     def snippet(self, text: str) -> str:
         return highlight(text, self.parsed_query.highlight_terms)
@@ -133,7 +369,7 @@ def _apply_text_query(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     if parsed.is_empty:
         return queryset
     query = SearchQuery(parsed.tsquery(), search_type="raw", config="simple")
-    return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+    return queryset.filter(search_vector=query)
 
 
 def technology_search(
@@ -147,32 +383,46 @@ def technology_search(
     """
     params = params or {}
     base = (
-        Technology.objects.filter(status=TechnologyStatus.PUBLISHED)
+        TechnologySearchEntry.objects.filter(status=TechnologyStatus.PUBLISHED)
         if public_only
-        else technologies_visible_to(user=user)
+        else TechnologySearchEntry.objects.filter(_visible_q(user=user))
     )
     filterset = TechnologyFilterSet(data=params, queryset=base)
-    queryset = filterset.qs if filterset.is_valid() else base.none()
+    entries = filterset.qs if filterset.is_valid() else base.none()
     parsed = parse_query(str(params.get("q") or ""))
-    queryset = _apply_text_query(queryset, parsed)
+    entries = _apply_text_query(entries, parsed)
     sort = str(params.get("sort") or "")
     if sort not in SearchSort.values:
         sort = SearchSort.RELEVANCE if not parsed.is_empty else SearchSort.NEWEST
     if sort == SearchSort.RELEVANCE and parsed.is_empty:
         sort = SearchSort.NEWEST
+    results = _ResultSet(entries, parsed, sort)
+    # The equivalent plain queryset (used for anything but count, slices and iteration).
+    queryset = SearchResultQuerySet(Technology).filter(
+        pk__in=entries.order_by().values("technology_id")
+    )
+    if sort == SearchSort.RELEVANCE:
+        query = SearchQuery(parsed.tsquery(), search_type="raw", config="simple")
+        queryset = queryset.annotate(rank=SearchRank(F("search_entry__search_vector"), query))
     ordering = {
         SearchSort.RELEVANCE: [F("rank").desc(), F("published_at").desc(nulls_last=True), "-pk"],
         SearchSort.NEWEST: [F("published_at").desc(nulls_last=True), "-pk"],
         SearchSort.PRICE_ASCENDING: [F("asking_price").asc(nulls_last=True), "-pk"],
         SearchSort.PRICE_DESCENDING: [F("asking_price").desc(nulls_last=True), "-pk"],
     }[sort]
-    queryset = queryset.select_related("category__parent", "organization").order_by(*ordering)
-    return TechnologySearch(queryset=queryset, parsed_query=parsed, filterset=filterset, sort=sort)
+    queryset = queryset.order_by(*ordering)
+    queryset._results = results
+    queryset = queryset.select_related("category__parent", "organization")
+    return TechnologySearch(
+        queryset=queryset, parsed_query=parsed, filterset=filterset, sort=sort, results=results
+    )
 
 
 def technology_matches_search(*, technology_id: int, query: str, filters: Mapping) -> bool:
     params = {**filters, "q": query}
-    base = Technology.objects.filter(pk=technology_id, status=TechnologyStatus.PUBLISHED)
+    base = TechnologySearchEntry.objects.filter(
+        technology_id=technology_id, status=TechnologyStatus.PUBLISHED
+    )
     filterset = TechnologyFilterSet(data=params, queryset=base)
     if not filterset.is_valid():
         return False
@@ -180,32 +430,26 @@ def technology_matches_search(*, technology_id: int, query: str, filters: Mappin
 
 
 def technology_facets(*, search: TechnologySearch) -> dict:
-    """Facet counts over the whole result set of a search. Every facet except transaction modes
-    (a listing may offer several) partitions the results, so its counts add up to `total`."""
-    queryset = search.queryset.order_by()
-    ids = queryset.values("pk")
-    matched = Technology.objects.filter(pk__in=ids)
-    band_counts = {
-        f"band_{band.name}": Count("pk", filter=Q(trl__gte=low, trl__lte=high))
-        for band, (low, high) in TRL_BAND_RANGES.items()
-    }
-    mode_counts = {
-        f"mode_{mode}": Count("pk", filter=Q(transaction_modes__contains=[mode]))
-        for mode in TransactionMode.values
-    }
-    totals = matched.aggregate(
-        total=Count("pk"),
-        granted=Count("pk", filter=Q(has_granted_patent=True)),
-        **band_counts,
-        **mode_counts,
-    )
-    total = totals["total"]
-    categories = matched.values("category__parent_id", "category_id").annotate(count=Count("pk"))
+    """Facet counts over the whole result set of a search (from the same single pass as the
+    total). Every facet except transaction modes (a listing may offer several) partitions the
+    results, so its counts add up to `total`."""
+    rows = search.results.facet_rows()
+    counts: dict[str, dict[str, int]] = {}
+    for kind, key, count in rows:
+        counts.setdefault(kind, {})[key] = count
+    total = sum(counts.get("granted", {}).values())
+    granted = counts.get("granted", {}).get("true", 0)
+    trl_counts = {int(key): count for key, count in counts.get("trl", {}).items()}
+    mode_counts = dict.fromkeys(TransactionMode.values, 0)
+    for key, count in counts.get("modes", {}).items():
+        for mode in set(key.split(",")) if key else ():
+            if mode in mode_counts:
+                mode_counts[mode] += count
     category_names = {c.pk: c for c in Category.objects.all()}
     tree: dict[int, dict] = {}
-    for row in categories:
-        parent = category_names[row["category__parent_id"]]
-        child = category_names[row["category_id"]]
+    for key, count in counts.get("category", {}).items():
+        child = category_names[int(key)]
+        parent = category_names[child.parent_id]
         node = tree.setdefault(
             parent.pk,
             {
@@ -216,14 +460,9 @@ def technology_facets(*, search: TechnologySearch) -> dict:
                 "sort": parent.sort_key,
             },
         )
-        node["count"] += row["count"]
+        node["count"] += count
         node["children"].append(
-            {
-                "value": child.code,
-                "label": child.name,
-                "count": row["count"],
-                "sort": child.sort_key,
-            }
+            {"value": child.code, "label": child.name, "count": count, "sort": child.sort_key}
         )
     category_tree = sorted(tree.values(), key=lambda node: node["sort"])
     for node in category_tree:
@@ -233,20 +472,16 @@ def technology_facets(*, search: TechnologySearch) -> dict:
             del child["sort"]
     regions = sorted(
         (
-            {"value": row["region"], "label": region_label(row["region"]), "count": row["count"]}
-            for row in matched.values("region").annotate(count=Count("pk"))
+            {"value": region, "label": region_label(region), "count": count}
+            for region, count in counts.get("region", {}).items()
         ),
         key=lambda item: (-item["count"], item["value"]),
     )
     kinds = dict(OrganizationType.choices)
     holder_types = sorted(
         (
-            {
-                "value": row["organization__kind"],
-                "label": str(kinds[row["organization__kind"]]),
-                "count": row["count"],
-            }
-            for row in matched.values("organization__kind").annotate(count=Count("pk"))
+            {"value": kind, "label": str(kinds[kind]), "count": count}
+            for kind, count in counts.get("holder_type", {}).items()
         ),
         key=lambda item: (-item["count"], item["value"]),
     )
@@ -254,17 +489,24 @@ def technology_facets(*, search: TechnologySearch) -> dict:
         "total": total,
         "category": category_tree,
         "trl_band": [
-            {"value": band.value, "label": str(band.label), "count": totals[f"band_{band.name}"]}
+            {
+                "value": band.value,
+                "label": str(band.label),
+                "count": sum(
+                    trl_counts.get(level, 0)
+                    for level in range(TRL_BAND_RANGES[band][0], TRL_BAND_RANGES[band][1] + 1)
+                ),
+            }
             for band in TrlBand
         ],
         "transaction_mode": [
-            {"value": mode.value, "label": str(mode.label), "count": totals[f"mode_{mode.value}"]}
+            {"value": mode.value, "label": str(mode.label), "count": mode_counts[mode.value]}
             for mode in TransactionMode
         ],
         "region": regions,
         "holder_type": holder_types,
         "has_granted_patent": [
-            {"value": "true", "label": _("Yes"), "count": totals["granted"]},
-            {"value": "false", "label": _("No"), "count": total - totals["granted"]},
+            {"value": "true", "label": _("Yes"), "count": granted},
+            {"value": "false", "label": _("No"), "count": total - granted},
         ],
     }

@@ -96,6 +96,7 @@ SCOPES = [
 ]
 
 ALL_REGIONS = list(CHINA_PROVINCES)[:31]
+MODES = list(TransactionMode.values)
 KINDS = [OrganizationType.UNIVERSITY, OrganizationType.INSTITUTE, OrganizationType.ENTERPRISE]
 
 
@@ -169,7 +170,7 @@ def _row(rng: random.Random, organization, category, now) -> tuple:
     summary_zh = f"面向{scope[0]}的{subject[0]}{method[0]}成套技术，{benefit[0]}。"
     summary_en = f"A {method[1]} package for {subject[1]} in {scope[1]}; {benefit[1]}."
     description_zh = f"核心工艺包括{method[0]}与{second[0]}耦合，{rng.choice(BENEFITS)[0]}。"
-    modes = rng.sample(TransactionMode.values, rng.randint(1, 3))
+    modes = rng.sample(MODES, rng.randint(1, 3))
     price = None if rng.random() < 0.3 else rng.randrange(50, 5000) * 1000
     status = (
         TechnologyStatus.PUBLISHED
@@ -231,6 +232,7 @@ def _row(rng: random.Random, organization, category, now) -> tuple:
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
 
 
 def _copy_value(value) -> str:
@@ -242,7 +244,8 @@ def _copy_value(value) -> str:
     if isinstance(value, list):
         return "{" + ",".join(f'"{item}"' for item in value) + "}"
     if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
+        # str.translate is slow on long texts; generated texts rarely need it.
+        return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)

@@ -1,9 +1,11 @@
 """Settings for Green Technology Exchange, read from the environment (django-environ)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,7 +46,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",
+    "csp",
     "core",
+    "audit",
     "accounts",
     "notifications",
     "catalog",
@@ -57,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -67,6 +73,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
+    # Last: turns an attempt that axes flagged as locked out into the lock-out response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,6 +115,8 @@ CACHES = {
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+IP before any password is checked.
+    "core.security.AxesBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -127,6 +138,9 @@ ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="opti
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupProfileForm"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+# Per-account lock-out is django-axes' job (AXES_* below); allauth keeps a per-IP cap on failed
+# sign-ins against password spraying across many accounts.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -178,11 +192,13 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
         "rest_framework.throttling.ScopedRateThrottle",
+        "core.api.throttling.WriteRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="600/minute"),
         "user": env.str("THROTTLE_USER", default="3000/minute"),
         "auth": env.str("THROTTLE_AUTH", default="30/minute"),
+        "write": env.str("THROTTLE_WRITE", default="120/minute"),
     },
 }
 
@@ -198,6 +214,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set used under several field names (no hashed names like Kind918Enum).
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationTypeEnum": "accounts.choices.OrganizationType",
+        "TransactionModeEnum": "catalog.choices.TransactionMode",
+        "TechnologyStatusEnum": "catalog.choices.TechnologyStatus",
+        "DealDocumentKindEnum": "exchange.choices.DocumentKind",
+        "ImpactMethodEnum": "insight.choices.ImpactMethod",
+    },
 }
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -243,6 +267,38 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Brute-force lock-out (django-axes): 10 failures for one email from one IP lock that pair for
+# 15 minutes. Counted in the database so every web worker sees the same numbers.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "core.security.attempted_username"
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Behind a proxy set AXES_IPWARE_PROXY_COUNT so the client address comes from X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=None) or None
+
+# Content-Security-Policy (django-csp 4): no inline or foreign scripts. Styles allow
+# 'unsafe-inline' because Django's admin, allauth's email pages and Swagger UI write style
+# attributes and <style> blocks; inline CSS cannot run code, and img/font/connect sources stay
+# 'self', so it cannot send data elsewhere either.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

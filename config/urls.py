@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core import views as core_views
 
@@ -11,6 +11,8 @@ api_v1 = [
     path("", include("exchange.api.urls")),
     path("", include("matching.api.urls")),
     path("finance/", include("finance.api.urls")),
+    path("", include("insight.api.urls")),
+    path("", include("programmes.api.urls")),
 ]
 
 urlpatterns = [
@@ -24,10 +26,12 @@ urlpatterns = [
     path("exchange/", include("exchange.urls")),
     path("matching/", include("matching.urls")),
     path("finance/", include("finance.urls")),
+    path("insight/", include("insight.urls")),
+    path("programmes/", include("programmes.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 
 handler400 = "core.views.bad_request"

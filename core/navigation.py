@@ -23,6 +23,7 @@ ENTRIES: list[NavigationEntry] = [
         _("Financing"), "finance:workspace", frozenset({"financier", "enterprise", "holder"})
     ),
     NavigationEntry(_("Review queue"), "accounts:review_queue", frozenset({"reviewer", "admin"})),
+    NavigationEntry(_("Review desk"), "insight:review_desk", frozenset({"reviewer", "admin"})),
 ]
 
 

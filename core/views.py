@@ -1,6 +1,7 @@
 import logging
+import sys
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from catalog.models import Category
 from config.celery import app as celery_app
+from core.unavailable import service_unavailable_response
 
 logger = logging.getLogger(__name__)
 
@@ -71,5 +73,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Called while the exception is being handled: a database that went away (raised outside a
+    # view, e.g. by the session middleware) is a 503 the client may retry, not a server error.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return service_unavailable_response(request)
     # Rendered without the request context: the database may be what failed.
     return HttpResponseServerError(loader.get_template("errors/500.html").render())

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import Organization
+from audit.choices import AuditKind
+from audit.services import audit_record
 from core.uploads import OFFICE_DOCUMENTS, upload_content_type
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import (
@@ -296,6 +298,14 @@ def need_transition(*, need: Need, user, action: str, note: str = "", system: bo
         to_status=transition.target,
         note=note,
     )
+    if action in ("approve", "return", "reject") and not system:
+        audit_record(
+            kind=AuditKind.NEED_REVIEW,
+            actor=user,
+            target=need,
+            summary=f"{action}: {current} -> {transition.target}",
+            data={"action": action, "note": note},
+        )
     need.refresh_from_db()
     _need_notify(need=need, action=action, note=note)
     if transition.target == NeedStatus.PUBLISHED:
@@ -740,6 +750,13 @@ def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
         note=note,
     )
     if action in ("approve", "return", "reject"):
+        audit_record(
+            kind=AuditKind.DEAL_REVIEW,
+            actor=user,
+            target=deal,
+            summary=f"{action}: {current} -> {transition.target}",
+            data={"action": action, "note": note},
+        )
         DealReview.objects.create(
             deal=deal,
             reviewer=user,

@@ -38,8 +38,9 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # The Django request, so django-axes' lock-out flag reaches its middleware.
         user = authenticate(
-            request,
+            request._request,
             email=serializer.validated_data["email"].lower(),
             password=serializer.validated_data["password"],
         )

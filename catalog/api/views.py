@@ -307,6 +307,8 @@ class SavedSearchViewSet(
     serializer_class = SavedSearchSerializer
     permission_classes = [IsAuthenticated]
 
+    queryset = SavedSearch.objects.none()  # for the schema generator (no user there)
+
     def get_queryset(self):
         return SavedSearch.objects.filter(user=self.request.user)
 

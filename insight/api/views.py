@@ -1,0 +1,45 @@
+from django.core.cache import cache
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.schema import ERROR_BODY
+from insight import selectors
+from insight.api.serializers import StatisticsSerializer
+
+
+class StatisticsView(APIView):
+    """The public platform statistics, read from the summary tables (refreshed every 10 min)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        operation_id="stats_retrieve",
+        summary="Platform statistics",
+        responses={
+            200: StatisticsSerializer,
+            503: OpenApiResponse(ERROR_BODY, description="No refresh has completed yet."),
+        },
+        tags=["statistics"],
+    )
+    def get(self, request):
+        run = selectors.latest_run()
+        if run is None:
+            return Response(
+                {
+                    "detail": _("The statistics have not been computed yet."),
+                    "code": "statistics_not_ready",
+                },
+                status=503,
+                headers={"Retry-After": "600"},
+            )
+        # A run's rows never change: its serialised form is cached per run and language.
+        key = f"insight:statistics-api:{run.pk}:{get_language()}"
+        data = cache.get(key)
+        if data is None:
+            data = StatisticsSerializer(selectors.statistics_summary(run=run)).data
+            cache.set(key, data, 24 * 3600)
+        return Response(data)

@@ -1,0 +1,106 @@
+"""Downloads of the regional programme report: Excel (openpyxl) and PDF (reportlab, with the
+Chinese font set-up of exchange.documents)."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
+
+from exchange.documents import HEADING_STYLE, build_pdf, facts_table, paragraph
+from insight.choices import ImpactMethod, RegionalIndicator
+from insight.selectors import MONEY_INDICATORS
+
+
+def report_title(report: dict) -> str:
+    return _("Regional programme report")
+
+
+def report_period(report: dict) -> str:
+    return _("Period: %(start)s to %(end)s") % {
+        "start": report["start"].strftime("%Y-%m"),
+        "end": report["end"].strftime("%Y-%m"),
+    }
+
+
+def report_as_of(report: dict) -> str:
+    return _("Statistics as of %(time)s") % {
+        "time": date_format(timezone.localtime(report["as_of"]), "DATETIME_FORMAT")
+    }
+
+
+def method_notes() -> list[str]:
+    return [f"{method.value}: {method.label}" for method in ImpactMethod]
+
+
+def regional_report_xlsx(report: dict) -> bytes:
+    currencies = sorted(
+        {
+            currency
+            for indicator in MONEY_INDICATORS
+            for currency in report["total"][indicator]["amounts"]
+        }
+    )
+    header = [_("Region code"), _("Region")]
+    for code, label in RegionalIndicator.choices:
+        header.append(str(label))
+        if code in MONEY_INDICATORS:
+            header += [f"{label} ({currency})" for currency in currencies]
+        if code == RegionalIndicator.AVOIDED_EMISSIONS:
+            header += [_("Avoided emissions (t CO2e)"), _("Method")]
+
+    def line(entry: dict) -> list:
+        values: list = [entry["region"], entry["label"]]
+        for code in RegionalIndicator.values:
+            cell = entry[code]
+            values.append(cell["count"])
+            if code in MONEY_INDICATORS:
+                values += [float(cell["amounts"].get(currency, 0)) for currency in currencies]
+            if code == RegionalIndicator.AVOIDED_EMISSIONS:
+                values.append(float(cell["tonnes"]))
+                values.append("; ".join(item["label"] for item in cell["method_labels"]))
+        return values
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Regional report")[:31]
+    sheet.append([report_title(report)])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([report_period(report)])
+    sheet.append([report_as_of(report)])
+    sheet.append([])
+    sheet.append(header)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for entry in report["regions"]:
+        sheet.append(line(entry))
+    total = line(report["total"])
+    total[0] = ""
+    sheet.append(total)
+    sheet.append([])
+    sheet.append([_("Avoided-emission methods")])
+    for note in method_notes():
+        sheet.append([note])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def regional_report_pdf(report: dict) -> bytes:
+    flowables = [paragraph(report_period(report)), paragraph(report_as_of(report))]
+    for entry in [*report["regions"], report["total"]]:
+        flowables += [Spacer(1, 3 * mm), paragraph(entry["label"], HEADING_STYLE)]
+        flowables.append(
+            facts_table(
+                [(str(label), entry[code]["text"]) for code, label in RegionalIndicator.choices]
+            )
+        )
+    flowables += [Spacer(1, 4 * mm), paragraph(_("Avoided-emission methods"), HEADING_STYLE)]
+    flowables += [paragraph(note) for note in method_notes()]
+    return build_pdf(title=report_title(report), flowables=flowables)

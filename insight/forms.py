@@ -1,0 +1,36 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MONTH_FORMAT = "%Y-%m"
+
+
+class MonthField(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "month"}, format=MONTH_FORMAT)
+    input_formats = [MONTH_FORMAT, "%Y-%m-%d"]
+
+
+class RegionalReportForm(forms.Form):
+    """The period (whole months) and, optionally, the one region of a regional report."""
+
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    start = MonthField(label=_("From (month)"))
+    end = MonthField(label=_("To (month)"))
+
+    def __init__(self, *args, regions: list[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("All regions")), *regions]
+
+    @staticmethod
+    def default_period() -> dict[str, datetime.date]:
+        today = timezone.localdate()
+        return {"start": today.replace(month=1, day=1), "end": today.replace(day=1)}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start.replace(day=1) > end.replace(day=1):
+            self.add_error("end", _("The period must end in or after the month it starts."))
+        return data

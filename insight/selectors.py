@@ -1,0 +1,571 @@
+"""Reads of the insight app: the public statistics, the review desk and the regional report.
+
+The statistics and the regional report read only the summary tables of the latest completed
+run. The review desk's queue sizes are live (one small indexed count per queue: a desk needs
+them current); its turnaround times and workloads come from the summary tables.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role, VerificationStatus
+from accounts.models import Organization, OrganizationEvent, User
+from catalog.choices import SDG_GOALS, RevisionStatus, TechnologyStatus
+from catalog.models import Category, Technology, TechnologyEvent, TechnologyRevision
+from core.regions import region_label
+from exchange.choices import DealStage, NeedStatus
+from exchange.models import Deal, Need
+from finance.choices import ApplicationStatus
+from finance.models import FinancingApplication
+from insight.choices import (
+    DealScope,
+    ImpactDimension,
+    ImpactMethod,
+    ListingKind,
+    RegionalIndicator,
+    ReviewQueue,
+    RunStatus,
+)
+from insight.models import (
+    ConversionStatistic,
+    DealStatistic,
+    ImpactStatistic,
+    ListingStatistic,
+    MonthlyValueStatistic,
+    RegionalStatistic,
+    ReviewerWorkload,
+    ReviewStatistic,
+    SdgStatistic,
+    StatisticsRun,
+)
+
+ZERO = Decimal("0")
+
+
+def latest_run() -> StatisticsRun | None:
+    return (
+        StatisticsRun.objects.filter(status=RunStatus.COMPLETED)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def method_label(method: str, run: StatisticsRun) -> str:
+    """The method of a figure in words; the defaults' values are part of the method."""
+    label = str(ImpactMethod(method).label)
+    if method == ImpactMethod.STATED_RATE_DEFAULTS:
+        label += " " + _("= %(deployments)s deployment(s) × %(years)s year(s)") % {
+            "deployments": run.default_deployments,
+            "years": run.default_years.normalize(),
+        }
+    return label
+
+
+def _categories() -> dict[int, Category]:
+    return {category.pk: category for category in Category.objects.all()}
+
+
+# --- public statistics ---------------------------------------------------------------------------
+
+
+def statistics_summary(*, run: StatisticsRun | None = None) -> dict | None:
+    """Everything the statistics page and GET /api/v1/stats/ show, from the summary tables.
+
+    None when no refresh has completed yet.
+    """
+    run = run or latest_run()
+    if run is None:
+        return None
+    categories = _categories()
+    listings = _listings(run, categories)
+    return {
+        "run_id": run.pk,
+        "as_of": listings.pop("computed_at") or run.finished_at,
+        "listings": listings,
+        "deals_by_stage": _deals_by_stage(run),
+        "deal_scope": _deal_scope(run),
+        "completed_value_by_month": _completed_value_by_month(run),
+        "conversion": _conversion(run),
+        "green_impact": _green_impact(run, categories),
+        "sdg_coverage": _sdg_coverage(run),
+    }
+
+
+def _listings(run, categories) -> dict:
+    by_category: dict[int, dict[str, int]] = defaultdict(lambda: {"technology": 0, "need": 0})
+    by_region: dict[str, dict[str, int]] = defaultdict(lambda: {"technology": 0, "need": 0})
+    computed_at = None
+    rows = ListingStatistic.objects.filter(run=run).values_list(
+        "kind", "category_id", "region", "count", "computed_at"
+    )
+    for kind, category_id, region, count, row_computed_at in rows:
+        computed_at = row_computed_at
+        if category_id is not None:
+            by_category[category_id][kind] += count
+        else:
+            by_region[region][kind] += count
+    industries: dict[int, dict] = {}
+    category_rows = []
+    for category_id, counts in by_category.items():
+        category = categories[category_id]
+        industry = categories.get(category.parent_id, category)
+        category_rows.append(
+            {
+                "code": category.code,
+                "name": category.name,
+                "industry_code": industry.code,
+                "technologies": counts[ListingKind.TECHNOLOGY],
+                "needs": counts[ListingKind.NEED],
+            }
+        )
+        entry = industries.setdefault(
+            industry.pk,
+            {"code": industry.code, "name": industry.name, "technologies": 0, "needs": 0},
+        )
+        entry["technologies"] += counts[ListingKind.TECHNOLOGY]
+        entry["needs"] += counts[ListingKind.NEED]
+    region_rows = [
+        {
+            "region": region,
+            "label": region_label(region),
+            "technologies": counts[ListingKind.TECHNOLOGY],
+            "needs": counts[ListingKind.NEED],
+        }
+        for region, counts in by_region.items()
+    ]
+    region_rows.sort(key=lambda row: (-row["technologies"] - row["needs"], row["region"]))
+    technologies = sum(row["technologies"] for row in region_rows)
+    needs = sum(row["needs"] for row in region_rows)
+    return {
+        "computed_at": computed_at,
+        "technologies": technologies,
+        "needs": needs,
+        "needs_without_category": needs - sum(row["needs"] for row in category_rows),
+        "by_industry": sorted(industries.values(), key=lambda row: _code_key(row["code"])),
+        "by_category": sorted(category_rows, key=lambda row: _code_key(row["code"])),
+        "by_region": region_rows,
+    }
+
+
+def _code_key(code: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in code.split(".") if part.isdigit())
+
+
+def _deals_by_stage(run) -> list[dict]:
+    counts: dict[str, int] = defaultdict(int)
+    for stage, count in DealStatistic.objects.filter(run=run).values_list("stage", "count"):
+        counts[stage] += count
+    return [
+        {"stage": stage, "label": str(label), "count": counts.get(stage, 0)}
+        for stage, label in DealStage.choices
+    ]
+
+
+SIGNED_STAGES = (DealStage.CONTRACT_SIGNED, DealStage.IN_EXECUTION, DealStage.COMPLETED)
+
+
+def _deal_scope(run) -> list[dict]:
+    totals = {scope: {"deals": 0, "signed": 0} for scope in DealScope.values}
+    for stage, scope, count in DealStatistic.objects.filter(run=run).values_list(
+        "stage", "scope", "count"
+    ):
+        totals[scope]["deals"] += count
+        if stage in SIGNED_STAGES:
+            totals[scope]["signed"] += count
+    return [
+        {"scope": scope, "label": str(label), **totals[scope]} for scope, label in DealScope.choices
+    ]
+
+
+def _completed_value_by_month(run) -> list[dict]:
+    return [
+        {
+            "month": row.month.strftime("%Y-%m"),
+            "currency": row.currency,
+            "deals": row.deals,
+            "value": row.value,
+        }
+        for row in MonthlyValueStatistic.objects.filter(run=run).order_by("month", "currency")
+    ]
+
+
+def _conversion(run) -> list[dict]:
+    labels = {
+        ListingKind.TECHNOLOGY: _("Published technologies that reached a signed deal"),
+        ListingKind.NEED: _("Published needs that reached a signed deal"),
+    }
+    rows = {row.kind: row for row in ConversionStatistic.objects.filter(run=run)}
+    return [
+        {
+            "kind": kind,
+            "label": str(labels[kind]),
+            "listed": rows[kind].listed,
+            "converted": rows[kind].converted,
+            "percent": rows[kind].percent,
+        }
+        for kind in ListingKind.values
+        if kind in rows
+    ]
+
+
+def _green_impact(run, categories) -> dict:
+    total, by_category, by_region = [], [], []
+    for row in ImpactStatistic.objects.filter(run=run).order_by("dimension", "key", "method"):
+        figure = {
+            "method": row.method,
+            "method_label": method_label(row.method, run),
+            "deals": row.deals,
+            "tonnes": row.tonnes,
+        }
+        if row.dimension == ImpactDimension.TOTAL:
+            total.append(figure)
+        elif row.dimension == ImpactDimension.CATEGORY:
+            category = categories.get(int(row.key))
+            by_category.append(
+                {
+                    "code": category.code if category else row.key,
+                    "name": category.name if category else row.key,
+                    **figure,
+                }
+            )
+        else:
+            by_region.append({"region": row.key, "label": region_label(row.key), **figure})
+    by_category.sort(key=lambda row: (_code_key(row["code"]), row["method"]))
+    by_region.sort(key=lambda row: (-row["tonnes"], row["region"], row["method"]))
+    return {
+        "total_tonnes": sum((row["tonnes"] for row in total), ZERO),
+        "completed_deals": sum(row["deals"] for row in total),
+        "defaults": {"deployments": run.default_deployments, "years": run.default_years},
+        "total": total,
+        "by_category": by_category,
+        "by_region": by_region,
+    }
+
+
+def _sdg_coverage(run) -> list[dict]:
+    return [
+        {
+            "goal": row.goal,
+            "label": str(SDG_GOALS.get(row.goal, row.goal)),
+            "technologies": row.technologies,
+            "completed_deals": row.completed_deals,
+            "tonnes": row.tonnes,
+        }
+        for row in SdgStatistic.objects.filter(run=run).order_by("goal")
+    ]
+
+
+def chart_data(summary: dict) -> dict:
+    """The numbers the charts draw (floats and plain labels), for json_script blocks."""
+    listings = summary["listings"]
+    months = sorted({row["month"] for row in summary["completed_value_by_month"]})
+    currencies = sorted({row["currency"] for row in summary["completed_value_by_month"]})
+    values = {
+        (r["month"], r["currency"]): float(r["value"]) for r in summary["completed_value_by_month"]
+    }
+    impact = summary["green_impact"]
+    return {
+        "industries": {
+            "labels": [row["name"] for row in listings["by_industry"]],
+            "technologies": [row["technologies"] for row in listings["by_industry"]],
+            "needs": [row["needs"] for row in listings["by_industry"]],
+        },
+        "regions": {
+            "labels": [row["label"] for row in listings["by_region"][:15]],
+            "technologies": [row["technologies"] for row in listings["by_region"][:15]],
+            "needs": [row["needs"] for row in listings["by_region"][:15]],
+        },
+        "stages": {
+            "labels": [row["label"] for row in summary["deals_by_stage"]],
+            "counts": [row["count"] for row in summary["deals_by_stage"]],
+        },
+        "scope": {
+            "labels": [row["label"] for row in summary["deal_scope"]],
+            "counts": [row["deals"] for row in summary["deal_scope"]],
+        },
+        "value": {
+            "labels": months,
+            "datasets": [
+                {"label": currency, "data": [values.get((month, currency), 0) for month in months]}
+                for currency in currencies
+            ],
+        },
+        "impact": {
+            "labels": [row["label"] for row in impact["by_region"]],
+            "tonnes": [float(row["tonnes"]) for row in impact["by_region"]],
+        },
+        "sdg": {
+            "labels": [f"SDG {row['goal']}" for row in summary["sdg_coverage"]],
+            "technologies": [row["technologies"] for row in summary["sdg_coverage"]],
+        },
+    }
+
+
+# --- review desk ----------------------------------------------------------------------------------
+
+
+def _latest_event_time(queryset, **match):
+    return Subquery(
+        queryset.filter(**match).order_by("-created_at", "-pk").values("created_at")[:1]
+    )
+
+
+def review_queues(*, now: datetime.datetime | None = None) -> list[dict]:
+    """Live queue sizes: how many items wait, how many longer than the target, the oldest."""
+    now = now or timezone.now()
+    target_days = settings.INSIGHT_REVIEW_TARGET_DAYS
+    cutoff = now - datetime.timedelta(days=target_days)
+    sources = [
+        (
+            ReviewQueue.TECHNOLOGY,
+            Technology.objects.filter(status=TechnologyStatus.SUBMITTED).annotate(
+                since=Coalesce("submitted_at", "updated_at")
+            ),
+            "catalog:review_queue",
+        ),
+        (
+            ReviewQueue.TECHNOLOGY_CHANGE,
+            TechnologyRevision.objects.filter(status=RevisionStatus.SUBMITTED).annotate(
+                since=Coalesce(
+                    _latest_event_time(
+                        TechnologyEvent.objects.filter(
+                            action__in=["propose_change", "change_submit"]
+                        ),
+                        revision_id=OuterRef("pk"),
+                    ),
+                    "created_at",
+                )
+            ),
+            "catalog:review_queue",
+        ),
+        (
+            ReviewQueue.NEED,
+            Need.objects.filter(status=NeedStatus.SUBMITTED).annotate(
+                since=Coalesce("submitted_at", "updated_at")
+            ),
+            "exchange:deal_review_queue",
+        ),
+        (
+            ReviewQueue.DEAL,
+            Deal.objects.filter(stage=DealStage.SUBMITTED_FOR_REVIEW).annotate(
+                since=Coalesce("review_requested_at", "updated_at")
+            ),
+            "exchange:deal_review_queue",
+        ),
+        (
+            ReviewQueue.ORGANIZATION,
+            Organization.objects.filter(verification_status=VerificationStatus.PENDING).annotate(
+                since=Coalesce(
+                    _latest_event_time(
+                        OrganizationEvent.objects.filter(action="request"),
+                        organization_id=OuterRef("pk"),
+                    ),
+                    "updated_at",
+                )
+            ),
+            "accounts:review_queue",
+        ),
+        (
+            ReviewQueue.FINANCING,
+            FinancingApplication.objects.filter(
+                status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+            ).annotate(since=Coalesce("submitted_at", "updated_at")),
+            "finance:workspace",
+        ),
+    ]
+    queues = []
+    for queue, queryset, url_name in sources:
+        counts = queryset.aggregate(
+            waiting=Count("pk"),
+            overdue=Count("pk", filter=Q(since__lt=cutoff)),
+            oldest=Min("since"),
+        )
+        try:
+            url = reverse(url_name)
+        except Exception:
+            url = ""
+        queues.append(
+            {
+                "queue": queue,
+                "label": str(ReviewQueue(queue).label),
+                "waiting": counts["waiting"],
+                "overdue": counts["overdue"],
+                "oldest_since": counts["oldest"],
+                "url": url,
+            }
+        )
+    return queues
+
+
+def review_desk(*, now: datetime.datetime | None = None) -> dict:
+    run = latest_run()
+    turnaround, workloads, computed_at = [], [], None
+    if run is not None:
+        for row in ReviewStatistic.objects.filter(run=run):
+            computed_at = row.computed_at
+            turnaround.append(
+                {
+                    "queue": row.queue,
+                    "label": str(ReviewQueue(row.queue).label),
+                    "window_days": row.window_days,
+                    "decisions": row.decisions,
+                    "median_hours": row.median_hours,
+                    "p90_hours": row.p90_hours,
+                }
+            )
+        order = {queue: index for index, queue in enumerate(ReviewQueue.values)}
+        turnaround.sort(key=lambda row: order[row["queue"]])
+        workloads = _workloads(run)
+    return {
+        "target_days": settings.INSIGHT_REVIEW_TARGET_DAYS,
+        "queues": review_queues(now=now),
+        "turnaround": turnaround,
+        "workloads": workloads,
+        "workload_window_days": workloads[0]["window_days"] if workloads else 30,
+        "as_of": computed_at,
+    }
+
+
+def _workloads(run) -> list[dict]:
+    reviewers = {
+        user.pk: user
+        for user in User.objects.filter(roles__overlap=[Role.REVIEWER, Role.ADMIN], is_active=True)
+    }
+    decisions: dict[int, dict[str, int]] = defaultdict(dict)
+    window = 30
+    rows = ReviewerWorkload.objects.filter(run=run).select_related("reviewer")
+    for row in rows:
+        reviewers.setdefault(row.reviewer_id, row.reviewer)
+        decisions[row.reviewer_id][row.queue] = row.decisions
+        window = row.window_days
+    result = []
+    for user_id, user in reviewers.items():
+        per_queue = [decisions[user_id].get(queue, 0) for queue in ReviewQueue.values]
+        result.append(
+            {
+                "reviewer": user,
+                "name": str(user),
+                "email": user.email,
+                "per_queue": per_queue,
+                "total": sum(per_queue),
+                "window_days": window,
+            }
+        )
+    result.sort(key=lambda row: (-row["total"], row["email"]))
+    return result
+
+
+# --- regional programme report --------------------------------------------------------------------
+
+MONEY_INDICATORS = (
+    RegionalIndicator.DEALS_SIGNED,
+    RegionalIndicator.DEALS_SOLD,
+    RegionalIndicator.VOUCHERS_REDEEMED,
+    RegionalIndicator.FINANCING_APPROVED,
+)
+
+
+def _empty_region(region: str) -> dict:
+    entry: dict = {"region": region, "label": region_label(region) if region else _("All regions")}
+    for indicator in RegionalIndicator.values:
+        entry[indicator] = {"count": 0, "amounts": {}, "tonnes": ZERO, "methods": {}}
+    return entry
+
+
+def format_amount(value: Decimal, decimals: int = 2) -> str:
+    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def indicator_text(indicator: str, cell: dict) -> str:
+    """One report cell in words: the count, the amounts by currency, or tonnes with methods."""
+    if indicator == RegionalIndicator.AVOIDED_EMISSIONS:
+        if not cell["count"]:
+            return "0"
+        methods = "; ".join(
+            f"{format_amount(item['tonnes'], 1)} t: {item['label']}"
+            for item in cell["method_labels"]
+        )
+        return _("%(tonnes)s t CO2e from %(deals)s completed deal(s) (%(methods)s)") % {
+            "tonnes": format_amount(cell["tonnes"], 1),
+            "deals": cell["count"],
+            "methods": methods,
+        }
+    if indicator in MONEY_INDICATORS and cell["amounts"]:
+        amounts = "; ".join(
+            f"{currency} {format_amount(amount)}" for currency, amount in cell["amounts"].items()
+        )
+        return f"{cell['count']} · {amounts}"
+    return str(cell["count"])
+
+
+def regional_regions(*, run: StatisticsRun | None = None) -> list[tuple[str, str]]:
+    """Regions that have any indicator, as (code, label) choices."""
+    run = run or latest_run()
+    if run is None:
+        return []
+    codes = RegionalStatistic.objects.filter(run=run).values_list("region", flat=True).distinct()
+    return sorted(((code, region_label(code)) for code in codes), key=lambda pair: pair[0])
+
+
+def regional_report(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    region: str = "",
+    run: StatisticsRun | None = None,
+) -> dict | None:
+    """Indicators per region for the months from `start` to `end` (inclusive), and the total."""
+    run = run or latest_run()
+    if run is None:
+        return None
+    start, end = start.replace(day=1), end.replace(day=1)
+    rows = RegionalStatistic.objects.filter(run=run, month__gte=start, month__lte=end)
+    if region:
+        rows = rows.filter(region=region)
+    regions: dict[str, dict] = {}
+    total = _empty_region("")
+    computed_at = None
+    for row in rows.order_by("region", "month"):
+        computed_at = row.computed_at
+        entry = regions.setdefault(row.region, _empty_region(row.region))
+        for target in (entry, total):
+            cell = target[row.indicator]
+            cell["count"] += row.count
+            if row.indicator in MONEY_INDICATORS:
+                cell["amounts"][row.currency] = cell["amounts"].get(row.currency, ZERO) + row.amount
+            if row.indicator == RegionalIndicator.AVOIDED_EMISSIONS:
+                cell["tonnes"] += row.tonnes
+                cell["methods"][row.method] = cell["methods"].get(row.method, ZERO) + row.tonnes
+    ordered = sorted(regions.values(), key=lambda entry: entry["region"])
+    for entry in [*ordered, total]:
+        for indicator in RegionalIndicator.values:
+            cell = entry[indicator]
+            cell["amounts"] = dict(sorted(cell["amounts"].items()))
+            cell["method_labels"] = [
+                {"method": method, "label": method_label(method, run), "tonnes": tonnes}
+                for method, tonnes in sorted(cell["methods"].items())
+            ]
+            cell["text"] = indicator_text(indicator, cell)
+    return {
+        "run_id": run.pk,
+        "as_of": computed_at or run.finished_at,
+        "start": start,
+        "end": end,
+        "region": region,
+        "regions": ordered,
+        "total": total,
+        "indicators": [
+            {"code": code, "label": str(label)} for code, label in RegionalIndicator.choices
+        ],
+    }

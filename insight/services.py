@@ -1,0 +1,539 @@
+"""Writes of the insight app: the refresh of the summary tables.
+
+`statistics_refresh` recomputes every summary table from the live data in one transaction and
+then deletes the older runs, so readers switch from one complete set of rows to the next. A
+PostgreSQL advisory lock keeps two refreshes (beat and the command, say) from running at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from accounts.models import OrganizationEvent
+from catalog.choices import TechnologyStatus
+from catalog.models import Technology, TechnologyEvent
+from exchange.choices import DealStage
+from exchange.models import Deal, DealReview, Need, NeedEvent
+from exchange.selectors import PUBLIC_NEED_STATUSES
+from finance.models import ApplicationEvent, VoucherRedemption
+from insight.choices import (
+    DealScope,
+    ImpactDimension,
+    ListingKind,
+    RegionalIndicator,
+    ReviewQueue,
+    RunStatus,
+    RunTrigger,
+)
+from insight.impact import ImpactInputs, avoided_emissions
+from insight.models import (
+    ConversionStatistic,
+    DealStatistic,
+    ImpactDefaults,
+    ImpactStatistic,
+    ListingStatistic,
+    MonthlyValueStatistic,
+    RegionalStatistic,
+    ReviewerWorkload,
+    ReviewStatistic,
+    SdgStatistic,
+    StatisticsRun,
+)
+
+logger = logging.getLogger(__name__)
+
+# A deal counts as signed while it is in one of these stages (a deal cancelled after signing
+# no longer counts); the conversion rate and the regional "deals signed" use the same rule.
+SIGNED_STAGES = (DealStage.CONTRACT_SIGNED, DealStage.IN_EXECUTION, DealStage.COMPLETED)
+REVIEW_WINDOW_DAYS = 90
+WORKLOAD_WINDOW_DAYS = 30
+ADVISORY_LOCK_KEY = 0x1D5167  # any constant unique to this refresh
+ZERO = Decimal("0")
+
+
+def country_of(region: str) -> str:
+    """The country of a region code: CN for a Chinese province, else the code itself."""
+    return "CN" if region.startswith("CN-") or region == "CN" else region
+
+
+def deal_scope(seller_region: str, buyer_region: str) -> str:
+    if country_of(seller_region) == country_of(buyer_region):
+        return DealScope.DOMESTIC
+    return DealScope.INTERNATIONAL
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Linear interpolation between closest ranks (PostgreSQL's percentile_cont)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def _month(value: datetime) -> datetime.date:
+    return timezone.localtime(value).date().replace(day=1)
+
+
+# --- listings, deals, value, conversion ---------------------------------------------------------
+
+
+def _listing_rows(run, now) -> list[ListingStatistic]:
+    rows = []
+    sources = (
+        (ListingKind.TECHNOLOGY, Technology.objects.filter(status=TechnologyStatus.PUBLISHED)),
+        (ListingKind.NEED, Need.objects.filter(status__in=PUBLIC_NEED_STATUSES)),
+    )
+    for kind, queryset in sources:
+        by_category = (
+            queryset.filter(category__isnull=False)
+            .values("category_id")
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+        for row in by_category:
+            rows.append(
+                ListingStatistic(
+                    run=run,
+                    computed_at=now,
+                    kind=kind,
+                    category_id=row["category_id"],
+                    count=row["count"],
+                )
+            )
+        for row in queryset.values("region").annotate(count=Count("pk")).order_by():
+            rows.append(
+                ListingStatistic(
+                    run=run, computed_at=now, kind=kind, region=row["region"], count=row["count"]
+                )
+            )
+    return rows
+
+
+def _deal_rows(run, now) -> list[DealStatistic]:
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    grouped = Deal.objects.values("stage", "seller__region", "buyer__region").annotate(
+        count=Count("pk")
+    )
+    for row in grouped.order_by():
+        scope = deal_scope(row["seller__region"], row["buyer__region"])
+        counts[(row["stage"], scope)] += row["count"]
+    return [
+        DealStatistic(run=run, computed_at=now, stage=stage, scope=scope, count=count)
+        for (stage, scope), count in sorted(counts.items())
+    ]
+
+
+def _monthly_value_rows(run, now) -> list[MonthlyValueStatistic]:
+    grouped = (
+        Deal.objects.filter(stage=DealStage.COMPLETED, completed_at__isnull=False)
+        .annotate(month=TruncMonth("completed_at"))
+        .values("month", "currency")
+        .annotate(deals=Count("pk"), value=Coalesce(Sum("price"), Value(ZERO)))
+        .order_by("month", "currency")
+    )
+    return [
+        MonthlyValueStatistic(
+            run=run,
+            computed_at=now,
+            month=_month(row["month"]),
+            currency=row["currency"],
+            deals=row["deals"],
+            value=row["value"],
+        )
+        for row in grouped
+    ]
+
+
+def _conversion_rows(run, now) -> list[ConversionStatistic]:
+    signed = Deal.objects.filter(stage__in=SIGNED_STAGES)
+    rows = []
+    for kind, queryset, link in (
+        (ListingKind.TECHNOLOGY, Technology.objects.all(), "technology_id"),
+        (ListingKind.NEED, Need.objects.all(), "need_id"),
+    ):
+        listed = queryset.filter(published_at__isnull=False)
+        counts = listed.aggregate(
+            listed=Count("pk"),
+            converted=Count("pk", filter=Q(Exists(signed.filter(**{link: OuterRef("pk")})))),
+        )
+        rows.append(ConversionStatistic(run=run, computed_at=now, kind=kind, **counts))
+    return rows
+
+
+# --- green impact and SDG coverage ---------------------------------------------------------------
+
+
+def completed_deal_impacts(*, default_deployments: int, default_years: Decimal) -> Iterable[dict]:
+    """Each completed deal with its avoided emissions and method (one query)."""
+    deals = Deal.objects.filter(stage=DealStage.COMPLETED).values(
+        "pk",
+        "completed_at",
+        "buyer__region",
+        "technology__category_id",
+        "technology__sdg_goals",
+        "technology__co2e_avoided_tonnes_per_year",
+        "impact__deployments",
+        "impact__years",
+        "impact__baseline_tonnes",
+        "impact__technology_tonnes",
+    )
+    for deal in deals.order_by("pk"):
+        estimate = avoided_emissions(
+            ImpactInputs(
+                stated_rate=deal["technology__co2e_avoided_tonnes_per_year"],
+                deployments=deal["impact__deployments"],
+                years=deal["impact__years"],
+                baseline_tonnes=deal["impact__baseline_tonnes"],
+                technology_tonnes=deal["impact__technology_tonnes"],
+            ),
+            default_deployments=default_deployments,
+            default_years=default_years,
+        )
+        yield {**deal, "method": estimate.method, "tonnes": estimate.tonnes}
+
+
+def _impact_rows(run, now, impacts: list[dict]) -> tuple[list, list]:
+    totals: dict[tuple[str, str, str], list] = defaultdict(lambda: [0, ZERO])
+    sdg_deals: dict[int, list] = defaultdict(lambda: [0, ZERO])
+    for deal in impacts:
+        keys = (
+            (ImpactDimension.TOTAL, ""),
+            (ImpactDimension.CATEGORY, str(deal["technology__category_id"])),
+            (ImpactDimension.REGION, deal["buyer__region"]),
+        )
+        for dimension, key in keys:
+            bucket = totals[(dimension, key, deal["method"])]
+            bucket[0] += 1
+            bucket[1] += deal["tonnes"]
+        for goal in set(deal["technology__sdg_goals"] or []):
+            sdg_deals[goal][0] += 1
+            sdg_deals[goal][1] += deal["tonnes"]
+    impact_rows = [
+        ImpactStatistic(
+            run=run,
+            computed_at=now,
+            dimension=dimension,
+            key=key,
+            method=method,
+            deals=deals,
+            tonnes=tonnes,
+        )
+        for (dimension, key, method), (deals, tonnes) in sorted(totals.items())
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT goal, count(*) FROM {Technology._meta.db_table}, unnest(sdg_goals) AS goal "
+            "WHERE status = %s GROUP BY goal",
+            [TechnologyStatus.PUBLISHED],
+        )
+        technologies = dict(cursor.fetchall())
+    sdg_rows = [
+        SdgStatistic(
+            run=run,
+            computed_at=now,
+            goal=goal,
+            technologies=technologies.get(goal, 0),
+            completed_deals=sdg_deals[goal][0] if goal in sdg_deals else 0,
+            tonnes=sdg_deals[goal][1] if goal in sdg_deals else ZERO,
+        )
+        for goal in range(1, 18)
+        if technologies.get(goal) or goal in sdg_deals
+    ]
+    return impact_rows, sdg_rows
+
+
+# --- regional programme indicators ---------------------------------------------------------------
+
+
+def _regional_rows(run, now, impacts: list[dict]) -> list[RegionalStatistic]:
+    rows = []
+
+    def add(indicator, grouped, region_key, currency_key=None):
+        for row in grouped:
+            rows.append(
+                RegionalStatistic(
+                    run=run,
+                    computed_at=now,
+                    region=row[region_key],
+                    month=_month(row["month"]),
+                    indicator=indicator,
+                    currency=row[currency_key] if currency_key else "",
+                    count=row["count"],
+                    amount=row.get("amount") or ZERO,
+                )
+            )
+
+    def monthly(queryset, field, *keys, amount=None):
+        annotations = {"count": Count("pk")}
+        if amount:
+            annotations["amount"] = Coalesce(Sum(amount), Value(ZERO))
+        return (
+            queryset.annotate(month=TruncMonth(field))
+            .values("month", *keys)
+            .annotate(**annotations)
+            .order_by()
+        )
+
+    listed_technologies = Technology.objects.filter(published_at__isnull=False)
+    add(
+        RegionalIndicator.TECHNOLOGIES_LISTED,
+        monthly(listed_technologies, "published_at", "region"),
+        "region",
+    )
+    add(
+        RegionalIndicator.NEEDS_PUBLISHED,
+        monthly(Need.objects.filter(published_at__isnull=False), "published_at", "region"),
+        "region",
+    )
+    signed = Deal.objects.filter(stage__in=SIGNED_STAGES, signed_at__isnull=False)
+    add(
+        RegionalIndicator.DEALS_SIGNED,
+        monthly(signed, "signed_at", "buyer__region", "currency", amount="price"),
+        "buyer__region",
+        "currency",
+    )
+    add(
+        RegionalIndicator.DEALS_SOLD,
+        monthly(signed, "signed_at", "seller__region", "currency", amount="price"),
+        "seller__region",
+        "currency",
+    )
+    add(
+        RegionalIndicator.VOUCHERS_REDEEMED,
+        monthly(
+            VoucherRedemption.objects.all(),
+            "created_at",
+            "voucher__holder__region",
+            "voucher__account__currency",
+            amount="amount",
+        ),
+        "voucher__holder__region",
+        "voucher__account__currency",
+    )
+    add(
+        RegionalIndicator.FINANCING_APPROVED,
+        monthly(
+            ApplicationEvent.objects.filter(action="approve"),
+            "created_at",
+            "application__applicant__region",
+            "application__currency",
+            amount="application__approved_amount",
+        ),
+        "application__applicant__region",
+        "application__currency",
+    )
+    emissions: dict[tuple, list] = defaultdict(lambda: [0, ZERO])
+    for deal in impacts:
+        if deal["completed_at"] is None:
+            continue
+        key = (deal["buyer__region"], _month(deal["completed_at"]), deal["method"])
+        emissions[key][0] += 1
+        emissions[key][1] += deal["tonnes"]
+    for (region, month, method), (count, tonnes) in sorted(emissions.items()):
+        rows.append(
+            RegionalStatistic(
+                run=run,
+                computed_at=now,
+                region=region,
+                month=month,
+                indicator=RegionalIndicator.AVOIDED_EMISSIONS,
+                method=method,
+                count=count,
+                tonnes=tonnes,
+            )
+        )
+    return rows
+
+
+# --- review turnaround and workload -------------------------------------------------------------
+
+
+def _latest_before(queryset: QuerySet, **match) -> Subquery:
+    """The time of the latest row of `queryset` matching `match` at or before the outer row."""
+    return Subquery(
+        queryset.filter(created_at__lte=OuterRef("created_at"), **match)
+        .order_by("-created_at", "-pk")
+        .values("created_at")[:1]
+    )
+
+
+def review_decisions(*, since: datetime) -> dict[str, list[tuple[int | None, datetime, datetime]]]:
+    """Per queue, (decider id, requested at, decided at) of every decision since `since`."""
+    decisions = {
+        ReviewQueue.TECHNOLOGY: TechnologyEvent.objects.filter(
+            action__in=["approve", "return", "reject"], revision__isnull=True
+        ).annotate(
+            requested_at=_latest_before(
+                TechnologyEvent.objects.filter(action="submit", revision__isnull=True),
+                technology_id=OuterRef("technology_id"),
+            )
+        ),
+        ReviewQueue.TECHNOLOGY_CHANGE: TechnologyEvent.objects.filter(
+            action__in=["change_approve", "change_return", "change_reject"],
+            revision__isnull=False,
+        ).annotate(
+            requested_at=_latest_before(
+                TechnologyEvent.objects.filter(action__in=["propose_change", "change_submit"]),
+                revision_id=OuterRef("revision_id"),
+            )
+        ),
+        ReviewQueue.NEED: NeedEvent.objects.filter(
+            action__in=["approve", "return", "reject"]
+        ).annotate(
+            requested_at=_latest_before(
+                NeedEvent.objects.filter(action="submit"), need_id=OuterRef("need_id")
+            )
+        ),
+        ReviewQueue.ORGANIZATION: OrganizationEvent.objects.filter(
+            action__in=["verify", "reject"]
+        ).annotate(
+            requested_at=_latest_before(
+                OrganizationEvent.objects.filter(action="request"),
+                organization_id=OuterRef("organization_id"),
+            )
+        ),
+        ReviewQueue.FINANCING: ApplicationEvent.objects.filter(
+            action__in=["approve", "reject", "request_information"]
+        ).annotate(
+            requested_at=_latest_before(
+                ApplicationEvent.objects.filter(action__in=["submit", "resubmit"]),
+                application_id=OuterRef("application_id"),
+            )
+        ),
+    }
+    result: dict[str, list] = {}
+    for queue, queryset in decisions.items():
+        result[queue] = [
+            row
+            for row in queryset.filter(created_at__gte=since).values_list(
+                "actor_id", "requested_at", "created_at"
+            )
+            if row[1] is not None
+        ]
+    result[ReviewQueue.DEAL] = list(
+        DealReview.objects.filter(decided_at__gte=since).values_list(
+            "reviewer_id", "requested_at", "decided_at"
+        )
+    )
+    return {queue: result[queue] for queue in ReviewQueue.values}
+
+
+def _hours(requested: datetime, decided: datetime) -> float:
+    return max((decided - requested).total_seconds(), 0) / 3600
+
+
+def _review_rows(run, now) -> tuple[list, list]:
+    decisions = review_decisions(since=now - timedelta(days=REVIEW_WINDOW_DAYS))
+    workload_since = now - timedelta(days=WORKLOAD_WINDOW_DAYS)
+    statistics, workloads = [], []
+    for queue, rows in decisions.items():
+        hours = [_hours(requested, decided) for _actor, requested, decided in rows]
+        statistics.append(
+            ReviewStatistic(
+                run=run,
+                computed_at=now,
+                queue=queue,
+                window_days=REVIEW_WINDOW_DAYS,
+                decisions=len(hours),
+                median_hours=percentile(hours, 0.5),
+                p90_hours=percentile(hours, 0.9),
+            )
+        )
+        by_actor: dict[int, list[float]] = defaultdict(list)
+        for actor, requested, decided in rows:
+            if actor is not None and decided >= workload_since:
+                by_actor[actor].append(_hours(requested, decided))
+        for actor, actor_hours in sorted(by_actor.items()):
+            workloads.append(
+                ReviewerWorkload(
+                    run=run,
+                    computed_at=now,
+                    reviewer_id=actor,
+                    queue=queue,
+                    window_days=WORKLOAD_WINDOW_DAYS,
+                    decisions=len(actor_hours),
+                    median_hours=percentile(actor_hours, 0.5),
+                )
+            )
+    return statistics, workloads
+
+
+# --- the refresh ------------------------------------------------------------------------------
+
+
+def _acquire_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def statistics_refresh(*, trigger: str = RunTrigger.MANUAL) -> StatisticsRun:
+    """Recompute every summary table; returns the run (completed, skipped or failed).
+
+    Idempotent: running it twice leaves one complete set of rows, the latest.
+    """
+    defaults = ImpactDefaults.current()
+    run = StatisticsRun.objects.create(
+        trigger=trigger,
+        default_deployments=defaults.deployments,
+        default_years=defaults.years,
+    )
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            if not _acquire_lock():
+                _finish(run, RunStatus.SKIPPED, started)
+                return run
+            now = timezone.now()
+            impacts = list(
+                completed_deal_impacts(
+                    default_deployments=defaults.deployments, default_years=defaults.years
+                )
+            )
+            impact_rows, sdg_rows = _impact_rows(run, now, impacts)
+            review_rows, workload_rows = _review_rows(run, now)
+            for model, rows in (
+                (ListingStatistic, _listing_rows(run, now)),
+                (DealStatistic, _deal_rows(run, now)),
+                (MonthlyValueStatistic, _monthly_value_rows(run, now)),
+                (ConversionStatistic, _conversion_rows(run, now)),
+                (ImpactStatistic, impact_rows),
+                (SdgStatistic, sdg_rows),
+                (RegionalStatistic, _regional_rows(run, now, impacts)),
+                (ReviewStatistic, review_rows),
+                (ReviewerWorkload, workload_rows),
+            ):
+                model.objects.bulk_create(rows, batch_size=2000)
+            _finish(run, RunStatus.COMPLETED, started)
+            StatisticsRun.objects.filter(started_at__lte=run.started_at).exclude(pk=run.pk).delete()
+    except Exception as error:
+        logger.exception("statistics refresh %s failed", run.pk)
+        _finish(run, RunStatus.FAILED, started, error=repr(error))
+        raise
+    return run
+
+
+def _finish(run, status, started, *, error: str = "") -> None:
+    run.status = status
+    run.finished_at = timezone.now()
+    run.duration_ms = round((time.perf_counter() - started) * 1000)
+    run.error = error
+    StatisticsRun.objects.filter(pk=run.pk).update(
+        status=run.status,
+        finished_at=run.finished_at,
+        duration_ms=run.duration_ms,
+        error=error,
+    )

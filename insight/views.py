@@ -1,0 +1,123 @@
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from insight import exports, selectors
+from insight.forms import RegionalReportForm
+
+STATISTICS_CACHE_SECONDS = 24 * 3600
+
+
+def statistics_body(request, run) -> str:
+    """The page body of one run in the current language, rendered once and cached: a run's
+    rows never change, so the key (run id, language) never needs invalidating."""
+    key = f"insight:statistics-body:{run.pk}:{get_language()}"
+    body = cache.get(key)
+    if body is None:
+        summary = selectors.statistics_summary(run=run)
+        charts = selectors.chart_data(summary)
+        charts["text"] = {
+            "technologies": _("Technologies"),
+            "needs": _("Needs"),
+            "deals": _("Deals"),
+            "tonnes": _("t CO2e avoided"),
+        }
+        body = render_to_string(
+            "insight/includes/statistics_body.html",
+            {"summary": summary, "charts": charts},
+            request=request,
+        )
+        cache.set(key, str(body), STATISTICS_CACHE_SECONDS)
+    # Our own autoescaped template output, stored as plain text in the cache.
+    return mark_safe(body)
+
+
+def statistics(request):
+    run = selectors.latest_run()
+    body = statistics_body(request, run) if run is not None else None
+    return render(request, "insight/statistics.html", {"body": body})
+
+
+def _require_reviewer(request) -> None:
+    if not request.user.is_reviewer:
+        raise PermissionDenied
+
+
+@login_required
+def review_desk(request):
+    _require_reviewer(request)
+    return render(request, "insight/review_desk.html", {"desk": selectors.review_desk()})
+
+
+def _report_from_request(request) -> tuple[RegionalReportForm, dict | None]:
+    run = selectors.latest_run()
+    regions = selectors.regional_regions(run=run)
+    data = request.GET if "start" in request.GET else None
+    initial = RegionalReportForm.default_period()
+    form = RegionalReportForm(data, regions=regions, initial=initial)
+    if data is None:
+        return form, selectors.regional_report(run=run, **initial)
+    if not form.is_valid():
+        return form, None
+    return form, selectors.regional_report(
+        run=run,
+        start=form.cleaned_data["start"],
+        end=form.cleaned_data["end"],
+        region=form.cleaned_data["region"],
+    )
+
+
+@login_required
+def regional_report(request):
+    _require_reviewer(request)
+    form, report = _report_from_request(request)
+    query = request.GET.urlencode() if form.is_bound else ""
+    return render(
+        request,
+        "insight/regional_report.html",
+        {"form": form, "report": report, "query": query},
+    )
+
+
+def _download(request, *, render_file, extension: str, content_type: str) -> HttpResponse:
+    _require_reviewer(request)
+    form, report = _report_from_request(request)
+    if report is None:
+        return render(
+            request,
+            "insight/regional_report.html",
+            {"form": form, "report": None, "query": ""},
+            status=400 if form.is_bound and not form.is_valid() else 200,
+        )
+    filename = f"regional-report-{report['start']:%Y%m}-{report['end']:%Y%m}"
+    if report["region"]:
+        filename += f"-{report['region']}"
+    response = HttpResponse(render_file(report), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
+    return response
+
+
+@login_required
+def regional_report_excel(request):
+    return _download(
+        request,
+        render_file=exports.regional_report_xlsx,
+        extension="xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+def regional_report_pdf(request):
+    return _download(
+        request,
+        render_file=exports.regional_report_pdf,
+        extension="pdf",
+        content_type="application/pdf",
+    )

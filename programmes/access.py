@@ -1,0 +1,73 @@
+"""Who may do what in programmes, derived from existing data rather than new account roles.
+
+- an expert is a user with a verified ExpertProfile;
+- a programme operator is a member of a government or platform-operator organisation, or an
+  administrator;
+- events are organised by operators and brokers.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from accounts.choices import OrganizationType, Role
+from accounts.models import Organization
+from catalog.selectors import member_organization_ids
+
+OPERATOR_KINDS = (OrganizationType.GOVERNMENT, OrganizationType.OPERATOR)
+
+
+def is_authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def operator_organizations(*, user):
+    """The government or operator organisations the user acts for."""
+    if not is_authenticated(user):
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        pk__in=member_organization_ids(user=user), kind__in=OPERATOR_KINDS
+    ).order_by("pk")
+
+
+def is_programme_operator(user) -> bool:
+    if not is_authenticated(user):
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    cached = getattr(user, "_programmes_is_operator", None)
+    if cached is None:
+        cached = operator_organizations(user=user).exists()
+        user._programmes_is_operator = cached
+    return cached
+
+
+def can_organize_events(user) -> bool:
+    return is_programme_operator(user) or (is_authenticated(user) and user.has_role(Role.BROKER))
+
+
+def acting_operator_organization(*, user, organization: Organization | None = None):
+    """The operator organisation a programme or challenge belongs to; a clear error otherwise."""
+    candidates = operator_organizations(user=user)
+    if organization is not None:
+        if candidates.filter(pk=organization.pk).exists() or (
+            user.has_role(Role.ADMIN) and organization.kind in OPERATOR_KINDS
+        ):
+            return organization
+        raise ValidationError(
+            {"operator": _("Choose a government or operator organisation you belong to.")}
+        )
+    first = candidates.first()
+    if first is None:
+        raise ValidationError(
+            _(
+                "Programmes and challenges are run by government, park or platform-operator "
+                "organisations: join one first."
+            )
+        )
+    return first
+
+
+def is_member(*, user, organization_id: int | None) -> bool:
+    return bool(organization_id) and organization_id in member_organization_ids(user=user)

@@ -1,0 +1,130 @@
+"""Codes of experts, evaluations, screening programmes, events and challenges (public contract)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ExpertStatus(models.TextChoices):
+    """pending -> verified | rejected (reviewer); rejected -> pending (the expert asks again);
+    verified -> suspended (reviewer) -> verified."""
+
+    PENDING = "pending", _("Awaiting verification")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Verification refused")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+class Language(models.TextChoices):
+    CHINESE = "zh", _("Chinese")
+    ENGLISH = "en", _("English")
+    GERMAN = "de", _("German")
+    FRENCH = "fr", _("French")
+    JAPANESE = "ja", _("Japanese")
+    RUSSIAN = "ru", _("Russian")
+    SPANISH = "es", _("Spanish")
+
+
+class EvaluationStatus(models.TextChoices):
+    """requested -> in_progress (a reviewer starts it once experts are assigned) -> completed
+    (a reviewer completes it once every active expert has scored); requested or in_progress ->
+    cancelled."""
+
+    REQUESTED = "requested", _("Requested")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class AssignmentStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned")
+    SUBMITTED = "submitted", _("Scored")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CombinationMethod(models.TextChoices):
+    MEDIAN = "median", _("Median of the experts' scores")
+    TRIMMED_MEAN = "trimmed_mean", _("Mean without the highest and lowest score")
+
+
+class ProgrammeStatus(models.TextChoices):
+    """draft -> screening (the first shortlist) -> closed."""
+
+    DRAFT = "draft", _("Draft")
+    SCREENING = "screening", _("Screening")
+    CLOSED = "closed", _("Closed")
+
+
+class EntryStatus(models.TextChoices):
+    SHORTLISTED = "shortlisted", _("Shortlisted")
+    SELECTED = "selected", _("Selected")
+
+
+class InvitationResponse(models.TextChoices):
+    PENDING = "pending", _("No answer yet")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class EventKind(models.TextChoices):
+    ROADSHOW = "roadshow", _("Roadshow (路演)")
+    FAIR = "fair", _("Matchmaking fair (对接会)")
+
+
+class EventStatus(models.TextChoices):
+    """draft -> open (registration open) -> closed (registration closed); draft or open ->
+    cancelled."""
+
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open for registration")
+    CLOSED = "closed", _("Registration closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ParticipantRole(models.TextChoices):
+    HOLDER = "holder", _("Technology holder")
+    ENTERPRISE = "enterprise", _("Enterprise")
+
+
+class MeetingStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+    MISSED = "missed", _("Did not take place")
+
+
+class ChallengeStatus(models.TextChoices):
+    """draft -> open (published, takes proposals) -> closed (scoring) -> announced."""
+
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open for proposals")
+    CLOSED = "closed", _("Closed: experts scoring")
+    ANNOUNCED = "announced", _("Winners announced")
+
+
+# The structured evaluation form: (field, label, low, high).
+EVALUATION_CRITERIA = (
+    ("technical_novelty", _("Technical novelty"), 1, 10),
+    ("maturity", _("Maturity"), 1, 10),
+    ("market_prospects", _("Market prospects"), 1, 10),
+    ("economic_feasibility", _("Economic feasibility"), 1, 10),
+    ("green_benefit", _("Green benefit"), 1, 10),
+)
+SCORE_MIN, SCORE_MAX = 1, 10
+
+# Screening criteria of a programme, in display order.
+SCREENING_CRITERIA = (
+    ("fit", _("Fit with the industrial positioning")),
+    ("market", _("Market prospects")),
+    ("feasibility", _("Technical–economic feasibility")),
+    ("green", _("Green benefit")),
+)
+
+# Where a criterion's score came from (shown next to each contribution).
+SCREENING_BASIS = {
+    "engine": _("matching engine against the positioning"),
+    "evaluation": _("expert evaluation"),
+    "demand": _("published needs in the same group"),
+    "trl_patent": _("readiness level and granted patents"),
+    "co2e": _("avoided CO2e"),
+}

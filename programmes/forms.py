@@ -1,0 +1,355 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from catalog.choices import TransactionMode
+from catalog.models import Category, Technology
+from core.regions import region_choices
+from exchange.models import Need
+from programmes.choices import SCORE_MAX, SCORE_MIN, EventKind, Language, ParticipantRole
+from programmes.models import ExpertProfile
+
+TEXTAREA = forms.Textarea(attrs={"rows": 4})
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class CategoryChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, category):
+        indent = "" if category.parent_id is None else "— "
+        return f"{indent}{category.code} {category.name}"
+
+
+# --- experts ----------------------------------------------------------------------------------
+
+
+class ExpertProfileForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    title = forms.CharField(label=_("Title"), max_length=120, help_text=_("For example 教授."))
+    organization = forms.ModelChoiceField(
+        label=_("Organisation on the platform"),
+        queryset=Organization.objects.none(),
+        required=False,
+    )
+    organization_name = forms.CharField(
+        label=_("Organisation (if not on the platform)"), max_length=200, required=False
+    )
+    fields = CategoryChoiceField(
+        label=_("Fields"),
+        queryset=Category.objects.all(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=Language.choices, widget=forms.CheckboxSelectMultiple
+    )
+    bio = forms.CharField(label=_("Short biography"), widget=TEXTAREA, max_length=2000)
+    declared_conflicts = forms.ModelMultipleChoiceField(
+        label=_("Organisations you have a conflict of interest with"),
+        queryset=Organization.objects.order_by("name_zh", "name_en"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    conflicts_note = forms.CharField(
+        label=_("Other interests to declare"), widget=TEXTAREA, required=False, max_length=2000
+    )
+    offers_consulting = forms.BooleanField(label=_("I offer consulting"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and user.is_authenticated:
+            self.fields["organization"].queryset = Organization.objects.filter(
+                memberships__user=user
+            )
+
+    @classmethod
+    def initial_of(cls, expert: ExpertProfile) -> dict:
+        return {
+            "name": expert.name,
+            "title": expert.title,
+            "organization": expert.organization_id,
+            "organization_name": expert.organization_name,
+            "fields": list(expert.fields.all()),
+            "languages": expert.languages,
+            "bio": expert.bio,
+            "declared_conflicts": list(expert.declared_conflicts.all()),
+            "conflicts_note": expert.conflicts_note,
+            "offers_consulting": expert.offers_consulting,
+        }
+
+
+class ExpertSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    field = forms.ChoiceField(label=_("Field"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("Any")), *Language.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [("", _("Any"))] + [
+            (c.code, f"{c.code} {c.name}") for c in Category.objects.filter(parent__isnull=True)
+        ]
+
+
+class ConsultingForm(forms.Form):
+    technology = forms.ModelChoiceField(
+        label=_("About which technology"), queryset=Technology.objects.none()
+    )
+    topic = forms.CharField(label=_("What you need advice on"), widget=TEXTAREA, max_length=4000)
+
+    def __init__(self, *args, technologies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if technologies is not None:
+            self.fields["technology"].queryset = technologies
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=TEXTAREA, required=False, max_length=4000)
+
+
+# --- evaluations ------------------------------------------------------------------------------
+
+
+class EvaluationRequestForm(forms.Form):
+    technology = forms.ModelChoiceField(label=_("Technology"), queryset=Technology.objects.none())
+    paid = forms.BooleanField(label=_("Paid evaluation (the holder pays the fee)"), required=False)
+    note = forms.CharField(
+        label=_("What should the experts look at?"), widget=TEXTAREA, required=False
+    )
+
+    def __init__(self, *args, technologies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if technologies is not None:
+            self.fields["technology"].queryset = technologies
+
+
+class AssignForm(forms.Form):
+    experts = forms.ModelMultipleChoiceField(
+        label=_("Experts"),
+        queryset=ExpertProfile.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, experts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if experts is not None:
+            self.fields["experts"].queryset = experts
+
+
+def score_field(label):
+    return forms.IntegerField(
+        label=label,
+        min_value=SCORE_MIN,
+        max_value=SCORE_MAX,
+        help_text=_("%(low)d (weak) to %(high)d (excellent)")
+        % {"low": SCORE_MIN, "high": SCORE_MAX},
+    )
+
+
+class ScoreForm(forms.Form):
+    technical_novelty = score_field(_("Technical novelty"))
+    maturity = score_field(_("Maturity"))
+    assessed_trl = forms.IntegerField(
+        label=_("TRL you found"),
+        min_value=1,
+        max_value=9,
+        help_text=_("Check the holder's TRL: the level you would confirm (1–9)."),
+    )
+    market_prospects = score_field(_("Market prospects"))
+    economic_feasibility = score_field(_("Economic feasibility"))
+    green_benefit = score_field(_("Green benefit"))
+    comments = forms.CharField(label=_("Comments"), widget=TEXTAREA, max_length=6000)
+    identity_disclosed = forms.BooleanField(label=_("Show my name to the holder"), required=False)
+
+
+class CompleteForm(forms.Form):
+    summary = forms.CharField(label=_("Summary for the listing"), widget=TEXTAREA, max_length=4000)
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(label=_("Your reply"), widget=TEXTAREA, max_length=4000)
+
+
+# --- programmes -------------------------------------------------------------------------------
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), widget=TEXTAREA, required=False, max_length=4000
+    )
+    positioning = forms.CharField(
+        label=_("Industrial positioning"),
+        widget=TEXTAREA,
+        max_length=4000,
+        help_text=_(
+            "The industries and problems the district or park wants solved; technologies are "
+            "ranked by how well they fit this text."
+        ),
+    )
+    categories = CategoryChoiceField(
+        label=_("Categories"),
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("An industry includes its groups; none: every category."),
+    )
+    regions = forms.MultipleChoiceField(
+        label=_("Regions"),
+        choices=region_choices,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Holder region or target region; none: any region."),
+    )
+    trl_min = forms.IntegerField(label=_("TRL from"), min_value=1, max_value=9, initial=1)
+    trl_max = forms.IntegerField(label=_("TRL to"), min_value=1, max_value=9, initial=9)
+    weight_fit = forms.IntegerField(
+        label=_("Weight: fit with the positioning"), min_value=0, max_value=100, initial=40
+    )
+    weight_market = forms.IntegerField(
+        label=_("Weight: market prospects"), min_value=0, max_value=100, initial=25
+    )
+    weight_feasibility = forms.IntegerField(
+        label=_("Weight: technical–economic feasibility"), min_value=0, max_value=100, initial=20
+    )
+    weight_green = forms.IntegerField(
+        label=_("Weight: green benefit"), min_value=0, max_value=100, initial=15
+    )
+    shortlist_size = forms.IntegerField(
+        label=_("Shortlist size"), min_value=1, max_value=500, initial=30
+    )
+
+    @classmethod
+    def initial_of(cls, programme) -> dict:
+        initial = {
+            name: getattr(programme, name) for name in cls.base_fields if name != "categories"
+        }
+        initial["categories"] = list(programme.categories.all())
+        return initial
+
+
+class ExpertsForm(forms.Form):
+    experts = forms.ModelMultipleChoiceField(
+        label=_("Experts"),
+        queryset=ExpertProfile.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, experts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if experts is not None:
+            self.fields["experts"].queryset = experts
+
+
+class EntryScoreForm(forms.Form):
+    technology = forms.IntegerField(widget=forms.HiddenInput)
+    score = forms.IntegerField(label=_("Score"), min_value=SCORE_MIN, max_value=SCORE_MAX)
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+class EventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), widget=TEXTAREA, required=False, max_length=4000
+    )
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME_INPUT)
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME_INPUT)
+    registration_closes_at = forms.DateTimeField(
+        label=_("Registration closes at"), widget=DATETIME_INPUT
+    )
+    venue = forms.CharField(label=_("Place"), max_length=300, required=False)
+    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+    capacity = forms.IntegerField(label=_("Capacity (organisations)"), min_value=1, initial=50)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["zh"],
+    )
+    slot_minutes = forms.IntegerField(
+        label=_("Meeting length (minutes)"), min_value=5, max_value=120, initial=20
+    )
+    meetings_per_participant = forms.IntegerField(
+        label=_("Meetings per enterprise"), min_value=1, initial=6
+    )
+    technologies = forms.ModelMultipleChoiceField(
+        label=_("Featured technologies"),
+        queryset=Technology.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Empty with a programme: its selected technologies."),
+    )
+
+    def __init__(self, *args, technologies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if technologies is not None:
+            self.fields["technologies"].queryset = technologies
+
+
+class RegistrationForm(forms.Form):
+    role = forms.ChoiceField(label=_("Taking part as"), choices=ParticipantRole.choices)
+
+
+class BookingForm(forms.Form):
+    technology = forms.ModelChoiceField(label=_("Technology"), queryset=Technology.objects.none())
+    starts_at = forms.ChoiceField(label=_("Time slot"))
+
+    def __init__(self, *args, technologies=None, slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if technologies is not None:
+            self.fields["technology"].queryset = technologies
+        self.fields["starts_at"].choices = [
+            (start.isoformat(), f"{start:%H:%M}–{end:%H:%M}") for start, end in slots
+        ]
+
+
+# --- challenges -------------------------------------------------------------------------------
+
+
+class ChallengeForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=TEXTAREA, max_length=6000)
+    closes_at = forms.DateTimeField(label=_("Closes at"), widget=DATETIME_INPUT)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    sector = forms.ModelChoiceField(
+        label=_("Sector"), queryset=Category.objects.filter(parent__isnull=True), required=False
+    )
+    needs = forms.ModelMultipleChoiceField(
+        label=_("Priority needs"),
+        queryset=Need.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    def __init__(self, *args, needs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("Any")), *region_choices()]
+        if needs is not None:
+            self.fields["needs"].queryset = needs
+
+
+class SubmissionForm(forms.Form):
+    need = forms.ModelChoiceField(label=_("Need"), queryset=Need.objects.none())
+    technology = forms.ModelChoiceField(
+        label=_("Your technology"), queryset=Technology.objects.none()
+    )
+    deal_type = forms.ChoiceField(label=_("Transaction mode"), choices=TransactionMode.choices)
+    approach = forms.CharField(label=_("Approach"), widget=TEXTAREA, max_length=4000)
+    timeline = forms.CharField(label=_("Timeline"), max_length=300)
+    price = forms.DecimalField(
+        label=_("Price (CNY)"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+
+    def __init__(self, *args, needs=None, technologies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs is not None:
+            self.fields["need"].queryset = needs
+        if technologies is not None:
+            self.fields["technology"].queryset = technologies
+
+
+class WinnerForm(forms.Form):
+    submission = forms.IntegerField(widget=forms.HiddenInput)
+    award = forms.CharField(label=_("Award"), max_length=120, required=False)

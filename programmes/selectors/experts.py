@@ -1,0 +1,157 @@
+"""Reads of the expert directory and of evaluations, shared by the API and the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from catalog.search import parse_query
+from catalog.selectors import member_organization_ids
+from core.search import apply_text_query
+from programmes.choices import AssignmentStatus, EvaluationStatus, ExpertStatus
+from programmes.models import Evaluation, EvaluationAssignment, ExpertProfile
+
+EXPERT_RELATED = ("organization", "user")
+
+
+def experts_visible_to(*, user) -> QuerySet[ExpertProfile]:
+    """Verified experts are public; an expert sees their own profile; reviewers see all."""
+    base = ExpertProfile.objects.select_related(*EXPERT_RELATED).prefetch_related(
+        "fields", "declared_conflicts"
+    )
+    if not getattr(user, "is_authenticated", False):
+        return base.filter(status=ExpertStatus.VERIFIED)
+    if user.is_reviewer:
+        return base
+    return base.filter(Q(status=ExpertStatus.VERIFIED) | Q(user=user))
+
+
+def expert_search(*, queryset: QuerySet[ExpertProfile], text: str) -> QuerySet[ExpertProfile]:
+    """Full text over name, title, organisation, fields and bio (Chinese segmented)."""
+    parsed = parse_query(text or "")
+    if parsed.is_empty:
+        return queryset
+    return apply_text_query(queryset, parsed).order_by("-rank", "name", "pk")
+
+
+def expert_of_user(*, user) -> ExpertProfile | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return ExpertProfile.objects.filter(user=user).first()
+
+
+def experts_awaiting_verification() -> QuerySet[ExpertProfile]:
+    return (
+        ExpertProfile.objects.filter(status=ExpertStatus.PENDING)
+        .select_related(*EXPERT_RELATED)
+        .order_by("created_at", "pk")
+    )
+
+
+# --- evaluations ------------------------------------------------------------------------------
+
+
+def evaluations_visible_to(*, user) -> QuerySet[Evaluation]:
+    """Completed evaluations of published technologies are public; the holder's members,
+    the assigned experts and reviewers see the others."""
+    public = Q(status=EvaluationStatus.COMPLETED, technology__status="published")
+    base = Evaluation.objects.select_related("technology__organization", "technology__category")
+    if not getattr(user, "is_authenticated", False):
+        return base.filter(public)
+    if user.is_reviewer:
+        return base
+    visible = (
+        public
+        | Q(technology__organization_id__in=member_organization_ids(user=user))
+        | Q(pk__in=EvaluationAssignment.objects.filter(expert__user=user).values("evaluation"))
+    )
+    return base.filter(visible)
+
+
+def evaluations_of_user(*, user) -> QuerySet[Evaluation]:
+    """The evaluations a user works on: all for reviewers, their organisations' technologies
+    for holders, their assignments for experts."""
+    base = Evaluation.objects.select_related("technology__organization").order_by(
+        "-created_at", "-pk"
+    )
+    if user.is_reviewer:
+        return base
+    return base.filter(
+        Q(technology__organization_id__in=member_organization_ids(user=user))
+        | Q(pk__in=EvaluationAssignment.objects.filter(expert__user=user).values("evaluation"))
+    )
+
+
+def evaluation_viewer(*, evaluation: Evaluation, user) -> str:
+    """How much of an evaluation the user sees: reviewer, expert, holder or public."""
+    if not getattr(user, "is_authenticated", False):
+        return "public"
+    if user.is_reviewer:
+        return "reviewer"
+    if evaluation.technology.organization_id in member_organization_ids(user=user):
+        return "holder"
+    if any(a.expert.user_id == user.pk for a in evaluation.assignments.all()):
+        return "expert"
+    return "public"
+
+
+def evaluation_assignments(*, evaluation: Evaluation) -> list[EvaluationAssignment]:
+    return list(
+        evaluation.assignments.select_related("expert__organization", "expert__user", "score")
+    )
+
+
+def assignment_label(*, assignment: EvaluationAssignment, index: int, viewer: str, user) -> str:
+    """The expert's name for reviewers, the expert, or when the expert agreed; otherwise an
+    anonymous label ("Expert A")."""
+    if (
+        viewer == "reviewer"
+        or assignment.identity_disclosed
+        or (getattr(user, "pk", None) and assignment.expert.user_id == user.pk)
+    ):
+        return assignment.expert.name
+    return anonymous_label(index)
+
+
+def anonymous_label(index: int) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("Expert %(letter)s") % {"letter": chr(ord("A") + index % 26)}
+
+
+def latest_completed_evaluation(*, technology_id: int) -> Evaluation | None:
+    return (
+        Evaluation.objects.filter(technology_id=technology_id, status=EvaluationStatus.COMPLETED)
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+
+
+def evaluation_assignments_of_expert(*, user) -> QuerySet[EvaluationAssignment]:
+    return (
+        EvaluationAssignment.objects.filter(expert__user=user)
+        .select_related("evaluation__technology")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def open_assignments_count(*, user) -> int:
+    return EvaluationAssignment.objects.filter(
+        expert__user=user, status=AssignmentStatus.ASSIGNED
+    ).count()
+
+
+def evaluations_awaiting_review() -> QuerySet[Evaluation]:
+    return (
+        Evaluation.objects.filter(
+            status__in=[EvaluationStatus.REQUESTED, EvaluationStatus.IN_PROGRESS]
+        )
+        .select_related("technology__organization")
+        .prefetch_related(Prefetch("assignments", queryset=EvaluationAssignment.objects.all()))
+        .order_by("created_at", "pk")
+    )
+
+
+def expert_filter_params(params: Mapping) -> dict:
+    return {key: params.get(key) for key in ("q", "field", "language") if params.get(key)}

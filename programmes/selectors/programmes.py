@@ -1,0 +1,161 @@
+"""Reads of programmes, events and challenges, shared by the API and the pages."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from catalog.selectors import member_organization_ids
+from programmes.access import is_programme_operator
+from programmes.models import (
+    Challenge,
+    ChallengeSubmission,
+    Event,
+    EventRegistration,
+    Meeting,
+    Programme,
+    ProgrammeEntry,
+)
+
+
+def _authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def programmes_visible_to(*, user) -> QuerySet[Programme]:
+    """The operator's members, reviewers and administrators, invited experts, and holders
+    invited to the programme; 404 for anyone else."""
+    base = Programme.objects.select_related("operator")
+    if not _authenticated(user):
+        return base.none()
+    if user.is_reviewer:
+        return base
+    organizations = member_organization_ids(user=user)
+    invited_holder = ProgrammeEntry.objects.filter(
+        holder_invited_at__isnull=False, technology__organization_id__in=organizations
+    ).values("programme")
+    return base.filter(
+        Q(operator_id__in=organizations) | Q(experts__user=user) | Q(pk__in=invited_holder)
+    ).distinct()
+
+
+def programme_entries(*, programme: Programme, user) -> QuerySet[ProgrammeEntry]:
+    """The shortlist; an invited holder sees only its own technologies."""
+    entries = (
+        programme.entries.select_related("technology__organization", "technology__category")
+        .prefetch_related("expert_scores__expert")
+        .order_by("rank", "pk")
+    )
+    if user.is_reviewer or user.has_role("admin"):
+        return entries
+    organizations = member_organization_ids(user=user)
+    if programme.operator_id in organizations or programme.experts.filter(user=user).exists():
+        return entries
+    return entries.filter(technology__organization_id__in=organizations)
+
+
+def entry_expert_median(entry: ProgrammeEntry) -> float | None:
+    import statistics
+
+    scores = [row.score for row in entry.expert_scores.all()]
+    return float(statistics.median(scores)) if scores else None
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+def events_visible_to(*, user) -> QuerySet[Event]:
+    """Open, closed and past events are public; drafts and cancelled ones only to organisers."""
+    base = Event.objects.select_related("organizer_organization", "programme").annotate(
+        registration_count=Count("registrations", distinct=True)
+    )
+    public = Q(status__in=["open", "closed"])
+    if not _authenticated(user):
+        return base.filter(public)
+    if user.is_reviewer:
+        return base
+    return base.filter(
+        public
+        | Q(organizer=user)
+        | Q(organizer_organization_id__in=member_organization_ids(user=user))
+    )
+
+
+def registration_of(*, event: Event, user) -> EventRegistration | None:
+    if not _authenticated(user):
+        return None
+    return (
+        event.registrations.filter(organization_id__in=member_organization_ids(user=user))
+        .select_related("organization")
+        .first()
+    )
+
+
+def meetings_visible_to(*, event: Event, user) -> QuerySet[Meeting]:
+    """Organisers and reviewers see every meeting; a participant sees its own."""
+    meetings = event.meetings.select_related("technology", "enterprise", "holder").order_by(
+        "starts_at", "pk"
+    )
+    if not _authenticated(user):
+        return meetings.none()
+    if user.is_reviewer or event.organizer_id == user.pk:
+        return meetings
+    organizations = member_organization_ids(user=user)
+    if event.organizer_organization_id in organizations:
+        return meetings
+    return meetings.filter(Q(enterprise_id__in=organizations) | Q(holder_id__in=organizations))
+
+
+def event_deals(*, event: Event):
+    """Deals opened since the event started between an enterprise and a holder that met
+    there about the same technology: what came out of it."""
+    from exchange.models import Deal
+
+    pairs = list(event.meetings.filter(status="held").values_list("technology_id", "enterprise_id"))
+    if not pairs:
+        return Deal.objects.none()
+    condition = Q()
+    for technology_id, enterprise_id in pairs:
+        condition |= Q(technology_id=technology_id, buyer_id=enterprise_id)
+    return (
+        Deal.objects.filter(condition, created_at__gte=event.starts_at)
+        .select_related("technology", "buyer", "seller")
+        .order_by("created_at", "pk")
+    )
+
+
+# --- challenges -------------------------------------------------------------------------------
+
+
+def challenges_visible_to(*, user) -> QuerySet[Challenge]:
+    """Published challenges are public; drafts only to the operator and reviewers."""
+    base = Challenge.objects.select_related("operator", "sector").annotate(
+        submission_count=Count("submissions", distinct=True)
+    )
+    public = ~Q(status="draft")
+    if not _authenticated(user):
+        return base.filter(public)
+    if user.is_reviewer:
+        return base
+    return base.filter(public | Q(operator_id__in=member_organization_ids(user=user)))
+
+
+def challenge_submissions(*, challenge: Challenge, user) -> QuerySet[ChallengeSubmission]:
+    """Operators, judges and reviewers see every submission; holders their own; after the
+    announcement everyone sees the winners."""
+    submissions = challenge.submissions.select_related(
+        "proposal__technology", "proposal__organization", "proposal__need"
+    ).prefetch_related(Prefetch("scores"))
+    if _authenticated(user) and (
+        user.is_reviewer
+        or challenge.operator_id in member_organization_ids(user=user)
+        or challenge.judges.filter(user=user).exists()
+    ):
+        return submissions
+    visible = Q(is_winner=True) if challenge.status == "announced" else Q(pk__in=[])
+    if _authenticated(user):
+        visible |= Q(proposal__organization_id__in=member_organization_ids(user=user))
+    return submissions.filter(visible)
+
+
+def user_can_operate(user) -> bool:
+    return is_programme_operator(user)

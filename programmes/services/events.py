@@ -1,0 +1,463 @@
+"""Roadshows and matchmaking fairs: registration, the enterprise's matches among the featured
+technologies, one-to-one meetings in time slots, and what came out of the event.
+
+draft --open--> open --close_registration--> closed;  draft/open/closed --cancel--> cancelled
+
+No double booking: a meeting takes one slot of the grid (`slot_minutes` from the start), and
+partial unique constraints allow one active meeting per slot for the technology, the enterprise
+and the holder. The enterprise's registration row is locked while it books, so its own parallel
+requests cannot exceed `meetings_per_participant` either.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from catalog.choices import TechnologyStatus
+from catalog.models import Technology
+from catalog.selectors import member_organization_ids
+from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from exchange.choices import NeedStatus
+from exchange.models import Need
+from exchange.services import primary_organization
+from notifications.services import notify_users
+from programmes.access import can_organize_events
+from programmes.choices import EntryStatus, EventStatus, MeetingStatus, ParticipantRole
+from programmes.models import (
+    ACTIVE_MEETING,
+    Event,
+    EventHistory,
+    EventRegistration,
+    Meeting,
+    Programme,
+)
+from programmes.scoring import best_matches_for_organization
+from programmes.services.common import ORGANIZER, organization_members
+
+EV = EventStatus
+ORGANIZERS = frozenset({ORGANIZER})
+PARTICIPANT = "participant"
+ENTERPRISE = "enterprise"
+EVENT_WORKFLOW = StateMachine(
+    {
+        (EV.DRAFT, "open"): Transition(EV.OPEN, ORGANIZERS),
+        (EV.OPEN, "close_registration"): Transition(EV.CLOSED, ORGANIZERS),
+        (EV.DRAFT, "cancel"): Transition(EV.CANCELLED, ORGANIZERS, requires_note=True),
+        (EV.OPEN, "cancel"): Transition(EV.CANCELLED, ORGANIZERS, requires_note=True),
+        (EV.CLOSED, "cancel"): Transition(EV.CANCELLED, ORGANIZERS, requires_note=True),
+        (EV.OPEN, "register"): Transition(EV.OPEN, frozenset({PARTICIPANT})),
+        (EV.OPEN, "book"): Transition(EV.OPEN, frozenset({ENTERPRISE})),
+        (EV.CLOSED, "book"): Transition(EV.CLOSED, frozenset({ENTERPRISE})),
+    }
+)
+EVENT_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "registration_closes_at",
+    "venue",
+    "online_url",
+    "capacity",
+    "languages",
+    "slot_minutes",
+    "meetings_per_participant",
+)
+
+
+def event_actor_roles(*, event: Event, user) -> set[str]:
+    roles: set[str] = set()
+    if not getattr(user, "is_authenticated", False):
+        return roles
+    organizations = member_organization_ids(user=user)
+    if (
+        event.organizer_id == user.pk
+        or event.organizer_organization_id in organizations
+        or user.has_role("admin")
+    ):
+        roles.add(ORGANIZER)
+    if organizations:
+        registered = {
+            registration.organization_id: registration.role
+            for registration in event.registrations.all()
+        }
+        if not set(organizations) & set(registered):
+            roles.add(PARTICIPANT)
+        elif any(registered.get(pk) == ParticipantRole.ENTERPRISE for pk in organizations):
+            roles.add(ENTERPRISE)
+    return roles
+
+
+def event_allowed_actions(*, event: Event, user) -> list[str]:
+    return EVENT_WORKFLOW.allowed_actions(event.status, event_actor_roles(event=event, user=user))
+
+
+def _resolve(event: Event, user, action: str):
+    fresh = Event.objects.prefetch_related("registrations").get(pk=event.pk)
+    transition = EVENT_WORKFLOW.resolve(
+        fresh.status, action, event_actor_roles(event=fresh, user=user)
+    )
+    return fresh.status, transition
+
+
+def _history(event, *, user, action, from_status="", to_status="", note="") -> None:
+    EventHistory.objects.create(
+        event=event,
+        actor=user if getattr(user, "pk", None) else None,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+    )
+
+
+def _url(event: Event) -> str:
+    return reverse("programmes:event_detail", args=[event.pk])
+
+
+def _local_time(moment: datetime.datetime) -> str:
+    return date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
+# --- organising -------------------------------------------------------------------------------
+
+
+def _featured_from_programme(programme: Programme | None) -> list[Technology]:
+    if programme is None:
+        return []
+    return [
+        entry.technology
+        for entry in programme.entries.filter(status=EntryStatus.SELECTED).select_related(
+            "technology"
+        )
+    ]
+
+
+@transaction.atomic
+def event_create(
+    *,
+    user,
+    programme: Programme | None = None,
+    technologies: Iterable[Technology] | None = None,
+    needs: Iterable[Need] = (),
+    **fields,
+) -> Event:
+    """An operator or broker creates an event (a draft) with featured technologies and needs,
+    picked by hand or taken from a programme's selection."""
+    if not can_organize_events(user):
+        raise PermissionDenied(_("Only programme operators and brokers organise events."))
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    if programme is not None:
+        from programmes.services.screening import programme_actor_roles
+
+        if "operator" not in programme_actor_roles(programme=programme, user=user):
+            raise ValidationError({"programme": _("Choose one of your own programmes.")})
+    technologies = list(technologies) if technologies else _featured_from_programme(programme)
+    needs = list(needs)
+    errors: dict[str, str] = {}
+    if any(t.status != TechnologyStatus.PUBLISHED for t in technologies):
+        errors["technologies"] = _("Only published technologies can be featured.")
+    if any(n.status not in (NeedStatus.PUBLISHED, NeedStatus.IN_NEGOTIATION) for n in needs):
+        errors["needs"] = _("Only published needs can be featured.")
+    organizations = member_organization_ids(user=user)
+    event = Event(
+        organizer=user,
+        organizer_organization_id=sorted(organizations)[0] if organizations else None,
+        programme=programme,
+        **fields,
+    )
+    try:
+        event.full_clean()
+    except ValidationError as error:
+        errors.update({k: v for k, v in error.message_dict.items()})
+    if event.starts_at and event.starts_at <= timezone.now():
+        errors.setdefault("starts_at", _("The event must start in the future."))
+    if errors:
+        raise ValidationError(errors)
+    event.save()
+    event.featured_technologies.set(technologies)
+    event.featured_needs.set(needs)
+    _history(event, user=user, action="create", to_status=event.status)
+    return event
+
+
+@transaction.atomic
+def event_feature(
+    *, event: Event, user, technologies: Iterable[Technology], needs: Iterable[Need] = ()
+) -> Event:
+    """Change the featured technologies and needs (organisers, before the event)."""
+    if ORGANIZER not in event_actor_roles(event=event, user=user):
+        raise TransitionNotAllowed(_("Only the organiser may change the programme of the event."))
+    technologies = [t for t in technologies if t.status == TechnologyStatus.PUBLISHED]
+    event.featured_technologies.set(technologies)
+    event.featured_needs.set(list(needs))
+    _history(event, user=user, action="feature", note=str(len(technologies)))
+    return event
+
+
+@transaction.atomic
+def event_transition(*, event: Event, user, action: str, note: str = "") -> Event:
+    """Open registration, close it, or cancel the event (with a reason)."""
+    if action not in ("open", "close_registration", "cancel"):
+        raise TransitionNotAllowed(
+            _("The action “%(action)s” is not possible here.") % {"action": action}
+        )
+    current, transition = _resolve(event, user, action)
+    note = (note or "").strip()
+    if transition.requires_note and not note:
+        raise ValidationError({"note": _("Please give a reason.")})
+    if action == "open" and not event.featured_technologies.exists():
+        raise ValidationError(_("Feature at least one technology before opening registration."))
+    if not compare_and_set_status(
+        Event, pk=event.pk, expected=current, target=transition.target, updated_at=timezone.now()
+    ):
+        raise TransitionNotAllowed(_("Someone else changed this event first; reload it."))
+    event.refresh_from_db()
+    _history(
+        event, user=user, action=action, from_status=current, to_status=event.status, note=note
+    )
+    if action == "cancel":
+        organizations = event.registrations.values_list("organization_id", flat=True)
+        notify_users(
+            users=list(organization_members(*organizations)),
+            title=_("Cancelled: %(event)s") % {"event": event.title},
+            body=note,
+            url=_url(event),
+        )
+    return event
+
+
+# --- registration -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def event_register(*, event: Event, user, role: str) -> EventRegistration:
+    """Register the user's organisation, as holder or enterprise; refused after the closing time
+    or when the event is full."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    organization = primary_organization(user=user)
+    if role not in ParticipantRole.values:
+        raise ValidationError({"role": _("Take part as a technology holder or an enterprise.")})
+    if event.status != EV.OPEN or timezone.now() >= event.registration_closes_at:
+        raise ValidationError(
+            _("Registration for this event closed on %(time)s.")
+            % {"time": _local_time(min(event.registration_closes_at, timezone.now()))}
+            if event.status in (EV.OPEN, EV.CLOSED)
+            else _("This event does not take registrations.")
+        )
+    if event.registrations.filter(organization=organization).exists():
+        raise ValidationError(_("Your organisation is already registered."))
+    if event.registrations.count() >= event.capacity:
+        raise ValidationError(
+            _("The event is full: all %(capacity)d places are taken.")
+            % {"capacity": event.capacity}
+        )
+    registration = EventRegistration.objects.create(
+        event=event, organization=organization, registered_by=user, role=role
+    )
+    _history(event, user=user, action="register", note=f"{organization} ({role})")
+    organizers = [event.organizer] if event.organizer_id else []
+    notify_users(
+        users=organizers,
+        title=_("%(organization)s registered for %(event)s")
+        % {"organization": organization, "event": event.title},
+        url=_url(event),
+    )
+    notify_users(
+        users=[user],
+        title=_("You are registered for %(event)s") % {"event": event.title},
+        body=_local_time(event.starts_at),
+        url=_url(event),
+    )
+    return registration
+
+
+def event_slots(*, event: Event) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The meeting grid: `slot_minutes` slots from the start to the end."""
+    length = datetime.timedelta(minutes=event.slot_minutes)
+    slots = []
+    start = event.starts_at
+    while start + length <= event.ends_at:
+        slots.append((start, start + length))
+        start += length
+    return slots
+
+
+def event_matches(*, event: Event, registration: EventRegistration, limit: int = 5) -> list[dict]:
+    """The registered enterprise's top matches among the featured technologies (matching
+    engine), from its published needs or, without any, its organisation's description."""
+    technology_ids = list(event.featured_technologies.values_list("pk", flat=True))
+    needs = Need.objects.filter(
+        organization_id=registration.organization_id,
+        status__in=[NeedStatus.PUBLISHED, NeedStatus.IN_NEGOTIATION],
+    )
+    return best_matches_for_organization(
+        organization=registration.organization,
+        needs=list(needs),
+        technology_ids=technology_ids,
+        limit=limit,
+    )
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+def _conflict_message(event: Event, *, enterprise_id, technology, starts_at) -> str:
+    active = event.meetings.filter(ACTIVE_MEETING, starts_at=starts_at)
+    when = _local_time(starts_at)
+    if active.filter(enterprise_id=enterprise_id).exists():
+        return _("You already have a meeting at %(time)s.") % {"time": when}
+    if active.filter(technology=technology).exists():
+        return _("“%(technology)s” is already booked at %(time)s.") % {
+            "technology": technology.title,
+            "time": when,
+        }
+    return _("The holder of “%(technology)s” already meets someone at %(time)s.") % {
+        "technology": technology.title,
+        "time": when,
+    }
+
+
+@transaction.atomic
+def meeting_book(
+    *, event: Event, user, technology: Technology, starts_at: datetime.datetime
+) -> Meeting:
+    """A registered enterprise books a one-to-one meeting with a featured technology's holder
+    in one slot; overlapping or beyond the enterprise's allowance is refused."""
+    _resolve(event, user, "book")
+    event = Event.objects.get(pk=event.pk)
+    registration = (
+        EventRegistration.objects.select_for_update()
+        .filter(
+            event=event,
+            organization_id__in=member_organization_ids(user=user),
+            role=ParticipantRole.ENTERPRISE,
+        )
+        .select_related("organization")
+        .first()
+    )
+    if registration is None:
+        raise TransitionNotAllowed(_("Register your organisation as an enterprise first."))
+    if timezone.now() >= event.starts_at:
+        raise ValidationError(_("Meetings are booked before the event starts."))
+    if not event.featured_technologies.filter(pk=technology.pk).exists():
+        raise ValidationError({"technology": _("Choose one of the featured technologies.")})
+    slots = dict(event_slots(event=event))
+    if starts_at not in slots:
+        raise ValidationError({"starts_at": _("Choose one of the event's time slots.")})
+    if technology.organization_id == registration.organization_id:
+        raise ValidationError({"technology": _("This is your own organisation's technology.")})
+    booked = registration.meetings.filter(ACTIVE_MEETING).count()
+    if booked >= event.meetings_per_participant:
+        raise ValidationError(
+            _("You have booked the %(count)d meetings each enterprise may have at this event.")
+            % {"count": event.meetings_per_participant}
+        )
+    meeting = Meeting(
+        event=event,
+        registration=registration,
+        enterprise=registration.organization,
+        technology=technology,
+        holder_id=technology.organization_id,
+        starts_at=starts_at,
+        ends_at=slots[starts_at],
+        booked_by=user,
+    )
+    meeting.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            meeting.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {
+                "starts_at": _conflict_message(
+                    event,
+                    enterprise_id=registration.organization_id,
+                    technology=technology,
+                    starts_at=starts_at,
+                )
+            }
+        ) from error
+    _history(event, user=user, action="book", note=str(meeting))
+    notify_users(
+        users=list(organization_members(technology.organization_id)),
+        title=_("Meeting booked at %(event)s: %(time)s with %(organization)s")
+        % {
+            "event": event.title,
+            "time": _local_time(starts_at),
+            "organization": registration.organization,
+        },
+        body=technology.title,
+        url=_url(event),
+    )
+    return meeting
+
+
+def _meeting_roles(meeting: Meeting, user) -> set[str]:
+    organizations = set(member_organization_ids(user=user))
+    roles = set()
+    if meeting.enterprise_id in organizations:
+        roles.add("enterprise")
+    if meeting.holder_id in organizations:
+        roles.add("holder")
+    if ORGANIZER in event_actor_roles(event=meeting.event, user=user):
+        roles.add(ORGANIZER)
+    return roles
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, user) -> Meeting:
+    """Either side cancels a booked meeting before it starts; the slot is free again."""
+    if not _meeting_roles(meeting, user) & {"enterprise", "holder"}:
+        raise TransitionNotAllowed(_("Only the two parties may cancel the meeting."))
+    if timezone.now() >= meeting.starts_at:
+        raise TransitionNotAllowed(_("The meeting has started; record what happened instead."))
+    if not compare_and_set_status(
+        Meeting, pk=meeting.pk, expected=MeetingStatus.BOOKED, target=MeetingStatus.CANCELLED
+    ):
+        raise TransitionNotAllowed(_("This meeting is no longer booked."))
+    meeting.refresh_from_db()
+    _history(meeting.event, user=user, action="cancel_meeting", note=str(meeting))
+    other = (
+        meeting.holder_id
+        if meeting.enterprise_id in member_organization_ids(user=user)
+        else (meeting.enterprise_id)
+    )
+    notify_users(
+        users=list(organization_members(other)),
+        title=_("Meeting cancelled: %(meeting)s") % {"meeting": meeting},
+        url=_url(meeting.event),
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_record(*, meeting: Meeting, user, held: bool, note: str = "") -> Meeting:
+    """After its start, the organiser or a party records whether the meeting took place."""
+    if not _meeting_roles(meeting, user):
+        raise TransitionNotAllowed(_("Only the organiser and the two parties record meetings."))
+    if timezone.now() < meeting.starts_at:
+        raise TransitionNotAllowed(_("The meeting has not started yet."))
+    target = MeetingStatus.HELD if held else MeetingStatus.MISSED
+    if not compare_and_set_status(
+        Meeting,
+        pk=meeting.pk,
+        expected=MeetingStatus.BOOKED,
+        target=target,
+        note=(note or "").strip(),
+    ):
+        raise TransitionNotAllowed(_("This meeting has already been recorded or cancelled."))
+    meeting.refresh_from_db()
+    _history(meeting.event, user=user, action=f"meeting_{target}", note=str(meeting))
+    return meeting

@@ -1,0 +1,815 @@
+"""Pages of experts, evaluations, programmes, events and challenges. Same services as the API."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog.choices import TechnologyStatus
+from catalog.models import Technology
+from catalog.selectors import member_organization_ids
+from core.forms import apply_validation_error
+from core.workflow import TransitionNotAllowed
+from exchange.choices import NeedStatus
+from exchange.models import Need
+from programmes.access import can_organize_events, is_programme_operator
+from programmes.choices import (
+    EVALUATION_CRITERIA,
+    SCREENING_BASIS,
+    SCREENING_CRITERIA,
+    EntryStatus,
+    ExpertStatus,
+)
+from programmes.exports import shortlist_response
+from programmes.filtersets import ExpertFilterSet
+from programmes.forms import (
+    AssignForm,
+    BookingForm,
+    ChallengeForm,
+    CompleteForm,
+    ConsultingForm,
+    EntryScoreForm,
+    EvaluationRequestForm,
+    EventForm,
+    ExpertProfileForm,
+    ExpertSearchForm,
+    ExpertsForm,
+    NoteForm,
+    ProgrammeForm,
+    RegistrationForm,
+    ReplyForm,
+    ScoreForm,
+    SubmissionForm,
+)
+from programmes.models import ExpertProfile
+from programmes.selectors import experts as expert_selectors
+from programmes.selectors import programmes as programme_selectors
+from programmes.services import challenges as challenge_services
+from programmes.services import evaluations as evaluation_services
+from programmes.services import events as event_services
+from programmes.services import experts as expert_services
+from programmes.services import screening as screening_services
+
+PAGE_SIZE = 20
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+def _refuse(request, error: Exception) -> None:
+    messages.error(request, _error_text(error))
+
+
+# --- experts ----------------------------------------------------------------------------------
+
+
+def expert_list(request):
+    """The public expert directory with search."""
+    base = expert_selectors.experts_visible_to(user=request.user).filter(
+        status=ExpertStatus.VERIFIED
+    )
+    filterset = ExpertFilterSet(request.GET or None, queryset=base)
+    experts = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    page = Paginator(experts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "programmes/expert_list.html",
+        {
+            "page": page,
+            "form": ExpertSearchForm(request.GET or None),
+            "query_string": query.urlencode(),
+            "own_profile": expert_selectors.expert_of_user(user=request.user),
+        },
+    )
+
+
+def expert_detail(request, pk: int):
+    expert = get_object_or_404(expert_selectors.experts_visible_to(user=request.user), pk=pk)
+    technologies = expert_services.consulting_technologies(expert=expert)
+    can_request = (
+        request.user.is_authenticated
+        and expert.is_verified
+        and expert.offers_consulting
+        and expert.user_id != request.user.pk
+        and technologies.exists()
+    )
+    return render(
+        request,
+        "programmes/expert_detail.html",
+        {
+            "expert": expert,
+            "allowed_actions": expert_services.expert_allowed_actions(
+                expert=expert, user=request.user
+            ),
+            "is_self": expert.user_id == request.user.pk,
+            "consulting_form": ConsultingForm(technologies=technologies) if can_request else None,
+            "note_form": NoteForm(),
+            "history": expert.history.select_related("actor")
+            if request.user.is_authenticated
+            and (request.user.is_reviewer or expert.user_id == request.user.pk)
+            else [],
+        },
+    )
+
+
+@login_required
+def expert_apply(request):
+    existing = expert_selectors.expert_of_user(user=request.user)
+    if existing is not None:
+        return redirect("programmes:expert_edit")
+    form = ExpertProfileForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            expert = expert_services.expert_profile_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Thank you: a reviewer will verify your profile."))
+            return redirect("programmes:expert_detail", pk=expert.pk)
+    return render(request, "programmes/expert_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def expert_edit(request):
+    expert = expert_selectors.expert_of_user(user=request.user)
+    if expert is None:
+        return redirect("programmes:expert_apply")
+    form = ExpertProfileForm(
+        request.POST or None, user=request.user, initial=ExpertProfileForm.initial_of(expert)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            expert_services.expert_profile_update(
+                expert=expert, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("programmes:expert_detail", pk=expert.pk)
+    return render(request, "programmes/expert_form.html", {"form": form, "creating": False})
+
+
+@login_required
+@require_POST
+def expert_transition(request, pk: int):
+    expert = get_object_or_404(expert_selectors.experts_visible_to(user=request.user), pk=pk)
+    try:
+        expert_services.expert_transition(
+            expert=expert,
+            user=request.user,
+            action=request.POST.get("action", ""),
+            note=request.POST.get("note", ""),
+        )
+    except (ValidationError, TransitionNotAllowed) as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("programmes:expert_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def expert_consulting(request, pk: int):
+    expert = get_object_or_404(expert_selectors.experts_visible_to(user=request.user), pk=pk)
+    form = ConsultingForm(
+        request.POST, technologies=expert_services.consulting_technologies(expert=expert)
+    )
+    if form.is_valid():
+        try:
+            consulting = expert_services.consulting_request_create(
+                user=request.user, expert=expert, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _refuse(request, error)
+        else:
+            messages.success(request, _("Your consulting request opened a deal."))
+            return redirect("exchange:deal_detail", pk=consulting.deal_id)
+    else:
+        messages.error(request, _("Choose a technology and describe what you need."))
+    return redirect("programmes:expert_detail", pk=pk)
+
+
+# --- evaluations ------------------------------------------------------------------------------
+
+
+def _requestable_technologies(user):
+    published = Technology.objects.filter(status=TechnologyStatus.PUBLISHED)
+    if user.is_reviewer:
+        return published.order_by("-published_at", "-pk")
+    return published.filter(organization_id__in=member_organization_ids(user=user)).order_by(
+        "-published_at", "-pk"
+    )
+
+
+@login_required
+def evaluation_list(request):
+    evaluations = expert_selectors.evaluations_of_user(user=request.user)
+    page = Paginator(evaluations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programmes/evaluation_list.html",
+        {
+            "page": page,
+            "assignments": expert_selectors.evaluation_assignments_of_expert(user=request.user)[
+                :50
+            ],
+            "can_request": _requestable_technologies(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def evaluation_request(request):
+    technologies = _requestable_technologies(request.user)
+    initial = {"technology": request.GET.get("technology")} if request.GET.get("technology") else {}
+    form = EvaluationRequestForm(request.POST or None, technologies=technologies, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation = evaluation_services.evaluation_request(
+                user=request.user, **form.cleaned_data
+            )
+        except (ValidationError, TransitionNotAllowed) as error:
+            if isinstance(error, ValidationError):
+                apply_validation_error(form, error)
+            else:
+                form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The evaluation has been requested."))
+            return redirect("programmes:evaluation_detail", pk=evaluation.pk)
+    return render(request, "programmes/evaluation_request.html", {"form": form})
+
+
+def evaluation_detail(request, pk: int):
+    evaluation = get_object_or_404(
+        expert_selectors.evaluations_visible_to(user=request.user), pk=pk
+    )
+    viewer = expert_selectors.evaluation_viewer(evaluation=evaluation, user=request.user)
+    allowed = evaluation_services.evaluation_allowed_actions(
+        evaluation=evaluation, user=request.user
+    )
+    rows = []
+    if viewer != "public":
+        for index, assignment in enumerate(
+            expert_selectors.evaluation_assignments(evaluation=evaluation)
+        ):
+            score = getattr(assignment, "score", None) if assignment.status == "submitted" else None
+            rows.append(
+                {
+                    "label": expert_selectors.assignment_label(
+                        assignment=assignment, index=index, viewer=viewer, user=request.user
+                    ),
+                    "assignment": assignment,
+                    "scores": [
+                        (label, getattr(score, name)) for name, label, *_ in EVALUATION_CRITERIA
+                    ]
+                    if score
+                    else [],
+                    "score": score,
+                }
+            )
+    context = {
+        "evaluation": evaluation,
+        "viewer": viewer,
+        "rows": rows,
+        "allowed_actions": allowed,
+        "criteria": [
+            (label, evaluation.combined_scores.get("criteria", {}).get(name))
+            for name, label, *_ in EVALUATION_CRITERIA
+        ],
+        "history": evaluation.history.select_related("actor") if viewer == "reviewer" else [],
+    }
+    if "assign" in allowed:
+        suggestions = evaluation_services.evaluation_suggest_experts(evaluation=evaluation)
+        context["suggestions"] = suggestions
+        context["assign_form"] = AssignForm(
+            experts=ExpertProfile.objects.filter(pk__in=[e.pk for e in suggestions])
+        )
+    if "score" in allowed:
+        context["score_form"] = ScoreForm()
+    if "complete" in allowed:
+        context["complete_form"] = CompleteForm()
+    if "reply" in allowed:
+        context["reply_form"] = ReplyForm(initial={"reply": evaluation.holder_reply})
+    if "decline" in allowed or "cancel" in allowed:
+        context["note_form"] = NoteForm()
+    return render(request, "programmes/evaluation_detail.html", context)
+
+
+EVALUATION_ACTIONS = {
+    "assign": AssignForm,
+    "score": ScoreForm,
+    "complete": CompleteForm,
+    "reply": ReplyForm,
+    "decline": NoteForm,
+    "cancel": NoteForm,
+}
+
+
+@login_required
+@require_POST
+def evaluation_action(request, pk: int, verb: str):
+    evaluation = get_object_or_404(
+        expert_selectors.evaluations_visible_to(user=request.user), pk=pk
+    )
+    form_class = EVALUATION_ACTIONS.get(verb)
+    if form_class is None:
+        raise Http404
+    if form_class is AssignForm:
+        form = AssignForm(
+            request.POST, experts=ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED)
+        )
+    else:
+        form = form_class(request.POST)
+    if form.is_valid():
+        service = {
+            "assign": evaluation_services.evaluation_assign,
+            "score": evaluation_services.evaluation_score_submit,
+            "complete": evaluation_services.evaluation_complete,
+            "reply": evaluation_services.evaluation_reply,
+            "decline": evaluation_services.evaluation_decline,
+            "cancel": evaluation_services.evaluation_cancel,
+        }[verb]
+        try:
+            service(evaluation=evaluation, user=request.user, **form.cleaned_data)
+        except (ValidationError, TransitionNotAllowed) as error:
+            if isinstance(error, ValidationError):
+                apply_validation_error(form, error)
+            else:
+                form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Done."))
+            return redirect("programmes:evaluation_detail", pk=pk)
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+    return redirect("programmes:evaluation_detail", pk=pk)
+
+
+# --- programmes -------------------------------------------------------------------------------
+
+
+@login_required
+def programme_list(request):
+    programmes = programme_selectors.programmes_visible_to(user=request.user).order_by(
+        "-created_at", "-pk"
+    )
+    return render(
+        request,
+        "programmes/programme_list.html",
+        {"programmes": programmes, "can_create": is_programme_operator(request.user)},
+    )
+
+
+@login_required
+def programme_create(request):
+    if not is_programme_operator(request.user):
+        raise PermissionDenied
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = screening_services.programme_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The programme has been created: rank the technologies."))
+            return redirect("programmes:programme_detail", pk=programme.pk)
+    return render(request, "programmes/programme_form.html", {"form": form, "creating": True})
+
+
+def _visible_programme(request, pk):
+    return get_object_or_404(programme_selectors.programmes_visible_to(user=request.user), pk=pk)
+
+
+@login_required
+def programme_edit(request, pk: int):
+    programme = _visible_programme(request, pk)
+    form = ProgrammeForm(request.POST or None, initial=ProgrammeForm.initial_of(programme))
+    if request.method == "POST" and form.is_valid():
+        try:
+            screening_services.programme_update(
+                programme=programme, user=request.user, **form.cleaned_data
+            )
+        except (ValidationError, TransitionNotAllowed) as error:
+            if isinstance(error, ValidationError):
+                apply_validation_error(form, error)
+            else:
+                form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The criteria have been saved."))
+            return redirect("programmes:programme_detail", pk=pk)
+    return render(
+        request,
+        "programmes/programme_form.html",
+        {"form": form, "creating": False, "programme": programme},
+    )
+
+
+@login_required
+def programme_detail(request, pk: int):
+    programme = _visible_programme(request, pk)
+    allowed = screening_services.programme_allowed_actions(programme=programme, user=request.user)
+    entries = list(programme_selectors.programme_entries(programme=programme, user=request.user))
+    expert = expert_selectors.expert_of_user(user=request.user)
+    for entry in entries:
+        entry.expert_median = programme_selectors.entry_expert_median(entry)
+        entry.parts = [
+            (
+                label,
+                entry.components.get(name, {}),
+                SCREENING_BASIS.get(entry.components.get(name, {}).get("basis", ""), ""),
+            )
+            for name, label in SCREENING_CRITERIA
+        ]
+        entry.my_score = next(
+            (s for s in entry.expert_scores.all() if expert and s.expert_id == expert.pk), None
+        )
+    context = {
+        "programme": programme,
+        "allowed_actions": allowed,
+        "entries": entries,
+        "criteria": SCREENING_CRITERIA,
+        "selected_count": sum(1 for e in entries if e.status == EntryStatus.SELECTED),
+        "history": programme.history.select_related("actor") if "screen" in allowed else [],
+    }
+    if "invite_experts" in allowed:
+        context["experts_form"] = ExpertsForm(
+            experts=ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED).exclude(
+                pk__in=programme.experts.values("pk")
+            )
+        )
+    return render(request, "programmes/programme_detail.html", context)
+
+
+@login_required
+@require_POST
+def programme_action(request, pk: int, verb: str):
+    programme = _visible_programme(request, pk)
+    try:
+        if verb == "screen":
+            entries = screening_services.programme_screen(programme=programme, user=request.user)
+            messages.success(
+                request, _("%(count)d technologies on the shortlist.") % {"count": len(entries)}
+            )
+        elif verb == "close":
+            screening_services.programme_close(programme=programme, user=request.user)
+        elif verb == "invite_holders":
+            entries = screening_services.programme_invite_holders(
+                programme=programme, user=request.user
+            )
+            messages.success(request, _("%(count)d holders invited.") % {"count": len(entries)})
+        elif verb == "invite_experts":
+            form = ExpertsForm(
+                request.POST, experts=ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED)
+            )
+            if not form.is_valid():
+                raise ValidationError(_("Choose at least one expert."))
+            screening_services.programme_invite_experts(
+                programme=programme, user=request.user, **form.cleaned_data
+            )
+        elif verb in ("select", "deselect", "accept", "decline"):
+            entry = get_object_or_404(
+                programme.entries, technology_id=request.POST.get("technology")
+            )
+            if verb in ("select", "deselect"):
+                screening_services.programme_select(
+                    entry=entry, user=request.user, selected=verb == "select"
+                )
+            else:
+                screening_services.programme_invitation_respond(
+                    entry=entry, user=request.user, accept=verb == "accept"
+                )
+        elif verb == "score":
+            form = EntryScoreForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(
+                    _("Give a score from %(low)d to %(high)d.") % {"low": 1, "high": 10}
+                )
+            entry = get_object_or_404(
+                programme.entries, technology_id=form.cleaned_data["technology"]
+            )
+            screening_services.programme_expert_score(
+                entry=entry,
+                user=request.user,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
+        else:
+            raise Http404
+    except (ValidationError, TransitionNotAllowed) as error:
+        _refuse(request, error)
+    else:
+        if verb not in ("screen", "invite_holders"):
+            messages.success(request, _("Done."))
+    return redirect("programmes:programme_detail", pk=pk)
+
+
+@login_required
+def programme_export(request, pk: int, file_format: str):
+    programme = _visible_programme(request, pk)
+    if file_format not in ("csv", "xlsx"):
+        raise Http404
+    entries = programme_selectors.programme_entries(programme=programme, user=request.user)
+    return shortlist_response(programme=programme, entries=entries, file_format=file_format)
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+def event_list(request):
+    events = programme_selectors.events_visible_to(user=request.user).order_by("starts_at", "pk")
+    return render(
+        request,
+        "programmes/event_list.html",
+        {"events": events, "can_create": can_organize_events(request.user)},
+    )
+
+
+def _featured_choices(user):
+    return Technology.objects.filter(status=TechnologyStatus.PUBLISHED).order_by(
+        "-published_at", "-pk"
+    )
+
+
+@login_required
+def event_create(request):
+    if not can_organize_events(request.user):
+        raise PermissionDenied
+    programme = None
+    programme_id = request.GET.get("programme") or request.POST.get("programme")
+    if programme_id:
+        programme = get_object_or_404(
+            programme_selectors.programmes_visible_to(user=request.user), pk=programme_id
+        )
+    initial = {}
+    if programme is not None:
+        initial["title"] = _("Matchmaking fair: %(programme)s") % {"programme": programme.name}
+        initial["kind"] = "fair"
+    form = EventForm(
+        request.POST or None, technologies=_featured_choices(request.user), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        technologies = list(data.pop("technologies") or [])
+        try:
+            event = event_services.event_create(
+                user=request.user, programme=programme, technologies=technologies, **data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request, _("The event has been created as a draft: open registration when ready.")
+            )
+            return redirect("programmes:event_detail", pk=event.pk)
+    return render(request, "programmes/event_form.html", {"form": form, "programme": programme})
+
+
+def _visible_event(request, pk):
+    return get_object_or_404(programme_selectors.events_visible_to(user=request.user), pk=pk)
+
+
+def event_detail(request, pk: int):
+    event = _visible_event(request, pk)
+    allowed = event_services.event_allowed_actions(event=event, user=request.user)
+    registration = programme_selectors.registration_of(event=event, user=request.user)
+    featured = list(
+        event.featured_technologies.select_related("organization", "category").order_by("pk")
+    )
+    context = {
+        "event": event,
+        "allowed_actions": allowed,
+        "registration": registration,
+        "featured": featured,
+        "featured_needs": event.featured_needs.all(),
+        "meetings": programme_selectors.meetings_visible_to(event=event, user=request.user),
+        "is_organizer": "cancel" in allowed or "open" in allowed or "close_registration" in allowed,
+        "registrations": event.registrations.select_related("organization")
+        if request.user.is_authenticated
+        and (request.user.is_reviewer or event.organizer_id == request.user.pk)
+        else None,
+        "registration_form": RegistrationForm() if "register" in allowed else None,
+        "event_ended": event.ends_at <= timezone.now(),
+    }
+    if registration is not None and registration.role == "enterprise":
+        matches = event_services.event_matches(event=event, registration=registration)
+        titles = {technology.pk: technology for technology in featured}
+        for match in matches:
+            match["technology"] = titles.get(match["technology_id"])
+        context["matches"] = matches
+        if "book" in allowed:
+            context["booking_form"] = BookingForm(
+                technologies=event.featured_technologies.exclude(
+                    organization_id=registration.organization_id
+                ),
+                slots=event_services.event_slots(event=event),
+            )
+    if context["event_ended"]:
+        context["held_meetings"] = event.meetings.filter(status="held").count()
+        context["deals"] = programme_selectors.event_deals(event=event)
+    return render(request, "programmes/event_detail.html", context)
+
+
+@login_required
+@require_POST
+def event_action(request, pk: int, verb: str):
+    event = _visible_event(request, pk)
+    try:
+        if verb in ("open", "close_registration", "cancel"):
+            event_services.event_transition(
+                event=event, user=request.user, action=verb, note=request.POST.get("note", "")
+            )
+        elif verb == "register":
+            form = RegistrationForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Take part as a technology holder or an enterprise."))
+            event_services.event_register(event=event, user=request.user, **form.cleaned_data)
+        elif verb == "book":
+            form = BookingForm(
+                request.POST,
+                technologies=event.featured_technologies.all(),
+                slots=event_services.event_slots(event=event),
+            )
+            if not form.is_valid():
+                raise ValidationError(_("Choose a featured technology and a time slot."))
+            event_services.meeting_book(
+                event=event,
+                user=request.user,
+                technology=form.cleaned_data["technology"],
+                starts_at=datetime.datetime.fromisoformat(form.cleaned_data["starts_at"]),
+            )
+        elif verb in ("cancel_meeting", "held", "missed"):
+            meeting = get_object_or_404(
+                programme_selectors.meetings_visible_to(event=event, user=request.user),
+                pk=request.POST.get("meeting"),
+            )
+            if verb == "cancel_meeting":
+                event_services.meeting_cancel(meeting=meeting, user=request.user)
+            else:
+                event_services.meeting_record(
+                    meeting=meeting, user=request.user, held=verb == "held"
+                )
+        else:
+            raise Http404
+    except (ValidationError, TransitionNotAllowed, PermissionDenied) as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("programmes:event_detail", pk=pk)
+
+
+# --- challenges -------------------------------------------------------------------------------
+
+
+def challenge_list(request):
+    challenges = programme_selectors.challenges_visible_to(user=request.user).order_by(
+        "-created_at", "-pk"
+    )
+    return render(
+        request,
+        "programmes/challenge_list.html",
+        {"challenges": challenges, "can_create": is_programme_operator(request.user)},
+    )
+
+
+def _published_needs():
+    return Need.objects.filter(status=NeedStatus.PUBLISHED).order_by("-published_at", "-pk")
+
+
+@login_required
+def challenge_create(request):
+    if not is_programme_operator(request.user):
+        raise PermissionDenied
+    form = ChallengeForm(request.POST or None, needs=_published_needs())
+    if request.method == "POST" and form.is_valid():
+        try:
+            challenge = challenge_services.challenge_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The challenge is a draft: publish it when ready."))
+            return redirect("programmes:challenge_detail", pk=challenge.pk)
+    return render(request, "programmes/challenge_form.html", {"form": form})
+
+
+def _visible_challenge(request, pk):
+    return get_object_or_404(programme_selectors.challenges_visible_to(user=request.user), pk=pk)
+
+
+def challenge_detail(request, pk: int):
+    challenge = _visible_challenge(request, pk)
+    allowed = challenge_services.challenge_allowed_actions(challenge=challenge, user=request.user)
+    submissions = list(
+        programme_selectors.challenge_submissions(challenge=challenge, user=request.user)
+    )
+    expert = expert_selectors.expert_of_user(user=request.user)
+    for submission in submissions:
+        submission.median = challenge_services.submission_median(submission)
+        submission.my_score = next(
+            (s for s in submission.scores.all() if expert and s.expert_id == expert.pk), None
+        )
+    context = {
+        "challenge": challenge,
+        "allowed_actions": allowed,
+        "needs": challenge.needs.select_related("category").all(),
+        "submissions": submissions,
+        "winners": [s for s in submissions if s.is_winner],
+        "is_operator": "invite_judges" in allowed,
+        "judges": challenge.judges.all(),
+    }
+    if "submit" in allowed:
+        context["submission_form"] = SubmissionForm(
+            needs=challenge.needs.all(),
+            technologies=Technology.objects.filter(
+                status=TechnologyStatus.PUBLISHED,
+                organization_id__in=member_organization_ids(user=request.user),
+            ),
+        )
+    if "invite_judges" in allowed:
+        context["judges_form"] = ExpertsForm(
+            experts=ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED).exclude(
+                pk__in=challenge.judges.values("pk")
+            )
+        )
+    return render(request, "programmes/challenge_detail.html", context)
+
+
+@login_required
+@require_POST
+def challenge_action(request, pk: int, verb: str):
+    challenge = _visible_challenge(request, pk)
+    try:
+        if verb in ("publish", "close", "announce"):
+            challenge_services.challenge_transition(
+                challenge=challenge,
+                user=request.user,
+                action=verb,
+                note=request.POST.get("note", ""),
+            )
+        elif verb == "submit":
+            form = SubmissionForm(
+                request.POST,
+                needs=challenge.needs.all(),
+                technologies=Technology.objects.filter(
+                    organization_id__in=member_organization_ids(user=request.user)
+                ),
+            )
+            if not form.is_valid():
+                raise ValidationError(
+                    [f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()]
+                )
+            challenge_services.challenge_submit(
+                challenge=challenge, user=request.user, **form.cleaned_data
+            )
+        elif verb == "invite_judges":
+            form = ExpertsForm(
+                request.POST, experts=ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED)
+            )
+            if not form.is_valid():
+                raise ValidationError(_("Choose at least one expert."))
+            challenge_services.challenge_invite_judges(
+                challenge=challenge, user=request.user, **form.cleaned_data
+            )
+        elif verb in ("score", "winner", "not_winner"):
+            submission = get_object_or_404(challenge.submissions, pk=request.POST.get("submission"))
+            if verb == "score":
+                form = EntryScoreForm({**request.POST.dict(), "technology": 0})
+                if not form.is_valid():
+                    raise ValidationError(
+                        _("Give a score from %(low)d to %(high)d.") % {"low": 1, "high": 10}
+                    )
+                challenge_services.challenge_score(
+                    submission=submission,
+                    user=request.user,
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                )
+            else:
+                challenge_services.challenge_mark_winner(
+                    submission=submission,
+                    user=request.user,
+                    winner=verb == "winner",
+                    award=request.POST.get("award", ""),
+                )
+        else:
+            raise Http404
+    except (ValidationError, TransitionNotAllowed) as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("programmes:challenge_detail", pk=pk)

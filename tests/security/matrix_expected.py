@@ -1,0 +1,1 @@
+EXPECTED: dict[str, dict[str, int]] = {}

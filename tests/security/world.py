@@ -1,0 +1,128 @@
+"""The demo data set plus a few objects of organisations no demo user belongs to ("outsiders"),
+seeded once for the access matrix and the schema fuzzing."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+from django.core.management import call_command
+
+ROLES = ("anonymous", "holder", "enterprise", "broker", "financier", "reviewer", "admin")
+
+
+def seed_world() -> dict[str, int]:
+    """Seed the demo and return the ids the matrix refers to by name."""
+    from accounts.demo import DEMO_USERS  # noqa: F401  (fails loudly if the demo moved)
+    from accounts.models import Organization, User
+    from catalog.models import Technology
+    from exchange.models import Deal, DealDocument, Need, Proposal
+    from finance.models import FinancingApplication, FinancingProduct, SupportProgramme, Voucher
+    from finance.models import Valuation
+    from matching.models import Match
+
+    # Celery work is not run here: the seeds already did it synchronously where it matters.
+    with mock.patch("celery.app.task.Task.apply_async"):
+        call_command("seed_demo", verbosity=0)
+
+    holder = User.objects.get(email="holder@demo.example")
+    enterprise = User.objects.get(email="enterprise@demo.example")
+    holder_org = holder.memberships.get().organization
+    enterprise_org = enterprise.memberships.get().organization
+    # Organisations none of the demo users belongs to.
+    role_emails = [f"{role}@demo.example" for role in ROLES]
+    outsider_holder_org = (
+        Organization.objects.exclude(memberships__user__email__in=role_emails)
+        .filter(technologies__isnull=False)
+        .distinct()
+        .order_by("pk")
+        .first()
+    )
+    outsider_orgs = Organization.objects.exclude(
+        pk__in=[holder_org.pk, enterprise_org.pk]
+    ).exclude(memberships__user__email__in=role_emails)
+    outsider_buyer_org = outsider_orgs.exclude(pk=outsider_holder_org.pk).order_by("pk").first()
+    outsider_user = outsider_holder_org.memberships.first().user
+
+    def technology(org, status):
+        return Technology.objects.filter(organization=org, status=status).order_by("pk").first()
+
+    need_draft = Need.objects.filter(organization=enterprise_org, status="draft").first()
+    outsider_need = Need.objects.get(pk=need_draft.pk)
+    outsider_need.pk = None
+    outsider_need.organization = outsider_buyer_org
+    outsider_need.created_by = outsider_user
+    outsider_need.save()
+
+    negotiation = Deal.objects.filter(stage="negotiation").order_by("pk").first()
+    outsider_deal = Deal.objects.get(pk=negotiation.pk)
+    outsider_deal.pk = None
+    outsider_deal.need = None
+    outsider_deal.proposal = None
+    outsider_deal.introduction = None
+    outsider_deal.broker = None
+    outsider_deal.seller = outsider_holder_org
+    outsider_deal.buyer = outsider_buyer_org
+    outsider_deal.technology = technology(outsider_holder_org, "published")
+    outsider_deal.save()
+
+    document = DealDocument.objects.order_by("pk").first()
+    outsider_document = DealDocument.objects.get(pk=document.pk)
+    outsider_document.pk = None
+    outsider_document.deal = outsider_deal
+    outsider_document.save()
+
+    ids = {
+        "org_holder": holder_org.pk,
+        "org_enterprise": enterprise_org.pk,
+        "org_outsider": outsider_holder_org.pk,
+        "tech_published": technology(holder_org, "published").pk,
+        "tech_draft": technology(holder_org, "draft").pk,
+        "tech_outsider_published": technology(outsider_holder_org, "published").pk,
+        "tech_outsider_private": Technology.objects.filter(organization=outsider_holder_org)
+        .exclude(status="published")
+        .order_by("pk")
+        .first()
+        .pk,
+        "need_published": Need.objects.filter(organization=enterprise_org, status="published")
+        .order_by("pk")
+        .first()
+        .pk,
+        "need_draft": need_draft.pk,
+        "need_outsider_draft": outsider_need.pk,
+        "deal": negotiation.pk,
+        "deal_brokered": Deal.objects.filter(broker__isnull=False).order_by("pk").first().pk,
+        "deal_completed": Deal.objects.filter(stage="completed").order_by("pk").first().pk,
+        "deal_outsider": outsider_deal.pk,
+        "document": document.pk,
+        "document_deal": document.deal_id,
+        "document_outsider": outsider_document.pk,
+        "proposal": Proposal.objects.order_by("pk").first().pk,
+        "match": Match.objects.order_by("pk").first().pk,
+        "product": FinancingProduct.objects.filter(status="published").order_by("pk").first().pk,
+        "application_holder": FinancingApplication.objects.filter(applicant=holder_org)
+        .order_by("pk")
+        .first()
+        .pk,
+        "application_enterprise": FinancingApplication.objects.filter(applicant=enterprise_org)
+        .order_by("pk")
+        .first()
+        .pk,
+        "valuation": Valuation.objects.order_by("pk").first().pk,
+        "voucher": Voucher.objects.order_by("pk").first().pk,
+        "programme": SupportProgramme.objects.order_by("pk").first().pk,
+        "milestone": negotiation.milestones.order_by("pk").first().pk
+        if negotiation.milestones.exists()
+        else 0,
+        "certificate_number": getattr(
+            Deal.objects.filter(stage="completed").order_by("pk").first().certificate, "number", ""
+        ),
+    }
+    return ids
+
+
+def demo_user(role: str):
+    from accounts.models import User
+
+    if role == "anonymous":
+        return None
+    return User.objects.get(email=f"{role}@demo.example")
