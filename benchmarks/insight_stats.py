@@ -185,7 +185,14 @@ def main() -> None:
             )
             services._impact_rows(run, now, impacts)
 
+        from django.core.cache import cache
+
+        def page_first_after_refresh() -> None:
+            cache.clear()  # as if the refresh could not warm the cache: render from the tables
+            page()
+
         page_ms = _timed(page, arguments.repeat)
+        cold_ms = _timed(page_first_after_refresh, arguments.repeat)
         api_ms = _timed(api, arguments.repeat)
         baseline_ms = _timed(live_aggregates, max(5, arguments.repeat // 5))
         print(
@@ -197,6 +204,7 @@ def main() -> None:
         print(f"  refresh (summary tables)        {refresh_ms:8.0f} ms")
         for label, timings in (
             ("statistics page (summary)", page_ms),
+            ("  cold cache (render from tables)", cold_ms),
             ("GET /api/v1/stats/ (summary)", api_ms),
             ("live aggregates baseline", baseline_ms),
         ):
@@ -206,8 +214,9 @@ def main() -> None:
             )
         ratio = statistics.median(page_ms) / statistics.median(baseline_ms)
         print(f"  ratio p50 page/live-baseline: {ratio:.3f}")
-        target = "met" if _percentile(page_ms, 0.95) <= 100 else "MISSED"
-        print(f"  target p95 <= 100 ms: {target}")
+        worst = max(_percentile(page_ms, 0.95), _percentile(cold_ms, 0.95))
+        verdict = "met" if worst <= 100 else "MISSED"
+        print(f"  target p95 <= 100 ms (warm and cold cache): {verdict}")
     finally:
         connection.close()
         with psycopg.connect(admin_url, autocommit=True) as admin:

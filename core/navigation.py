@@ -24,6 +24,8 @@ ENTRIES: list[NavigationEntry] = [
     ),
     NavigationEntry(_("Review queue"), "accounts:review_queue", frozenset({"reviewer", "admin"})),
     NavigationEntry(_("Review desk"), "insight:review_desk", frozenset({"reviewer", "admin"})),
+    NavigationEntry(_("Evaluations"), "programmes:evaluation_list", frozenset()),
+    NavigationEntry(_("Programmes"), "programmes:programme_list", frozenset()),
 ]
 
 

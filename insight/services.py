@@ -519,11 +519,21 @@ def statistics_refresh(*, trigger: str = RunTrigger.MANUAL) -> StatisticsRun:
                 model.objects.bulk_create(rows, batch_size=2000)
             _finish(run, RunStatus.COMPLETED, started)
             StatisticsRun.objects.filter(started_at__lte=run.started_at).exclude(pk=run.pk).delete()
+            transaction.on_commit(lambda: _warm_cache(run.pk))
     except Exception as error:
         logger.exception("statistics refresh %s failed", run.pk)
         _finish(run, RunStatus.FAILED, started, error=repr(error))
         raise
     return run
+
+
+def _warm_cache(run_id: int) -> None:
+    from insight.pages import statistics_cache_warm
+
+    try:
+        statistics_cache_warm(run_id=run_id)
+    except Exception:  # the pages render on demand if the cache cannot be filled now
+        logger.exception("could not warm the statistics cache for run %s", run_id)
 
 
 def _finish(run, status, started, *, error: str = "") -> None:

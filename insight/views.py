@@ -1,46 +1,15 @@
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
-from insight import exports, selectors
+from insight import exports, pages, selectors
 from insight.forms import RegionalReportForm
-
-STATISTICS_CACHE_SECONDS = 24 * 3600
-
-
-def statistics_body(request, run) -> str:
-    """The page body of one run in the current language, rendered once and cached: a run's
-    rows never change, so the key (run id, language) never needs invalidating."""
-    key = f"insight:statistics-body:{run.pk}:{get_language()}"
-    body = cache.get(key)
-    if body is None:
-        summary = selectors.statistics_summary(run=run)
-        charts = selectors.chart_data(summary)
-        charts["text"] = {
-            "technologies": _("Technologies"),
-            "needs": _("Needs"),
-            "deals": _("Deals"),
-            "tonnes": _("t CO2e avoided"),
-        }
-        body = render_to_string(
-            "insight/includes/statistics_body.html",
-            {"summary": summary, "charts": charts},
-            request=request,
-        )
-        cache.set(key, str(body), STATISTICS_CACHE_SECONDS)
-    # Our own autoescaped template output, stored as plain text in the cache.
-    return mark_safe(body)
 
 
 def statistics(request):
     run = selectors.latest_run()
-    body = statistics_body(request, run) if run is not None else None
+    body = pages.statistics_body(run=run) if run is not None else None
     return render(request, "insight/statistics.html", {"body": body})
 
 

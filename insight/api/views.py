@@ -1,5 +1,3 @@
-from django.core.cache import cache
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions
@@ -7,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.schema import ERROR_BODY
-from insight import selectors
+from insight import pages, selectors
 from insight.api.serializers import StatisticsSerializer
 
 
@@ -36,10 +34,5 @@ class StatisticsView(APIView):
                 status=503,
                 headers={"Retry-After": "600"},
             )
-        # A run's rows never change: its serialised form is cached per run and language.
-        key = f"insight:statistics-api:{run.pk}:{get_language()}"
-        data = cache.get(key)
-        if data is None:
-            data = StatisticsSerializer(selectors.statistics_summary(run=run)).data
-            cache.set(key, data, 24 * 3600)
+        data = pages.statistics_api_data(run=run)
         return Response(data)

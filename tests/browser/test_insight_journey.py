@@ -47,7 +47,7 @@ def test_statistics_charts_render_and_the_review_desk_opens(page, live_server, d
 
     # when a reviewer signs in, the navigation leads to the review desk and its report
     sign_in(page, live_server.url, "reviewer@demo.example", DEMO_PASSWORD)
-    page.get_by_role("link", name="审核工作台").click()
+    page.get_by_role("navigation").get_by_role("link", name="审核工作台").click()
     page.locator("h1", has_text="审核工作台").wait_for()
     assert (
         page.locator(

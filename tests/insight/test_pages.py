@@ -132,6 +132,21 @@ def test_statistics_page_query_count_does_not_grow_with_data(django_assert_num_q
     _page_queries(django_assert_num_queries)
 
 
+def test_the_refresh_warms_the_page_cache_after_commit(
+    django_assert_num_queries, django_capture_on_commit_callbacks, make_technology
+):
+    # given
+    make_technology()
+    # when the refresh commits
+    with django_capture_on_commit_callbacks(execute=True):
+        services.statistics_refresh()
+    # then the first visitor, in either language, reads only which run is the latest
+    for language in ("zh-hans", "en"):
+        with django_assert_num_queries(1):
+            response = client_for(language=language).get(reverse("insight:statistics"))
+        assert 'data-testid="total-technologies">1<' in response.content.decode()
+
+
 def test_a_new_refresh_shows_new_figures_despite_the_cache(make_technology):
     # given a cached page
     make_technology()
@@ -326,7 +341,8 @@ def test_regional_report_query_count_is_pinned(django_assert_num_queries, review
             | set(Deal.objects.values_list("seller__region", flat=True))
             | set(Technology.objects.values_list("region", flat=True))
         )
-        assert response.content.decode().count("<tr data-region=") == len(regions)
+        # one row per region and the total
+        assert response.content.decode().count("<tr data-region=") == len(regions) + 1
 
 
 def test_navigation_links(reviewer):
