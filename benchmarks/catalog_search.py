@@ -138,6 +138,7 @@ def main() -> None:
         generation = time.perf_counter() - started
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE catalog_technology")
+            cursor.execute("VACUUM ANALYZE catalog_technologysearchentry")
             cursor.execute("SELECT version()")
             server = cursor.fetchone()[0].split(",")[0]
         anonymous = AnonymousUser()

@@ -596,9 +596,7 @@ class TechnologySearchEntry(models.Model):
     Maintained only by statement-level triggers on catalog_technology (migration 0004), so every
     writer (services, imports, bulk COPY, raw updates) keeps it in step; never written from
     Python. The filter fields carry the same names as on Technology so TechnologyFilterSet
-    applies to both. `title_vector` holds the A-weighted lexemes (titles, keywords and their
-    concepts) of `search_vector`, with its own GIN index, for the bounded ranking of common
-    terms (catalog.selectors).
+    applies to both; catalog.selectors reads only this table to count, rank and compute facets.
     """
 
     technology = models.OneToOneField(
@@ -626,12 +624,10 @@ class TechnologySearchEntry(models.Model):
     region = models.CharField(max_length=10)
     has_granted_patent = models.BooleanField(default=False)
     search_vector = TsVectorField(null=True)
-    title_vector = TsVectorField(null=True)
 
     class Meta:
         indexes = [
             GinIndex(fields=["search_vector"], name="search_entry_vector_gin"),
-            GinIndex(fields=["title_vector"], name="search_entry_title_gin"),
             models.Index(
                 fields=["status", "-published_at", "-technology"], name="search_entry_newest"
             ),

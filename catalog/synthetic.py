@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.choices import OrganizationType, VerificationStatus
 from accounts.models import Organization
 from catalog.choices import TechnologyStatus, TransactionMode
-from catalog.models import Category, Technology
+from catalog.models import Category, Technology, TechnologySearchEntry
 from catalog.search import tsvector_from_tokens
 from core.regions import CHINA_PROVINCES
 from core.validators import credit_code_check_character
@@ -237,15 +237,20 @@ _NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
 
 def _copy_value(value) -> str:
     """One value in PostgreSQL's COPY text format (arrays of plain words or numbers)."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, list):
-        return "{" + ",".join(f'"{item}"' for item in value) + "}"
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         # str.translate is slow on long texts; generated texts rarely need it.
         return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
+    if value is None:
+        return "\\N"
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if kind is list:
+        return "{" + ",".join(f'"{item}"' for item in value) + "}"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
@@ -266,6 +271,9 @@ def generate_technologies(count: int, *, seed: int = 2026, batch_size: int = 100
     while created < count:
         size = min(batch_size, count - created)
         with transaction.atomic(), connection.cursor() as cursor:
+            # GIN entries of a batch are queued and merged into the indexes in bulk (below)
+            # rather than in several 4 MB rounds.
+            cursor.execute("SET LOCAL gin_pending_list_limit = '256MB'")
             copy_sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
             # Streamed in chunks so the server parses while Python builds the next rows.
             with cursor.cursor.copy(copy_sql) as copy:
@@ -279,4 +287,12 @@ def generate_technologies(count: int, *, seed: int = 2026, batch_size: int = 100
                         )
                     )
         created += size
+    with connection.cursor() as cursor:
+        # Merge the queued GIN entries now (searching a long pending list is slow).
+        cursor.execute(
+            "SELECT gin_clean_pending_list(indexrelid) FROM pg_index JOIN pg_class index "
+            "ON index.oid = indexrelid JOIN pg_am am ON am.oid = index.relam "
+            "WHERE am.amname = 'gin' AND indrelid IN (%s::regclass, %s::regclass)",
+            [table, TechnologySearchEntry._meta.db_table],
+        )
     return created

@@ -26,7 +26,7 @@ from catalog.models import (
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     level = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
 
@@ -135,6 +135,8 @@ class TechnologySerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        # Left out of the response for readers without confidential access (to_representation).
+        schema_optional_fields = CONFIDENTIAL_FIELDS
 
     def _has_access(self, technology) -> bool:
         return technology.pk in self.context.get("confidential_ids", set())
