@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
@@ -302,7 +303,11 @@ class BookingForm(forms.Form):
         if technologies is not None:
             self.fields["technology"].queryset = technologies
         self.fields["starts_at"].choices = [
-            (start.isoformat(), f"{start:%H:%M}–{end:%H:%M}") for start, end in slots
+            (
+                start.isoformat(),
+                f"{timezone.localtime(start):%H:%M}–{timezone.localtime(end):%H:%M}",
+            )
+            for start, end in slots
         ]
 
 

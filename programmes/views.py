@@ -229,6 +229,9 @@ def evaluation_list(request):
                 :50
             ],
             "can_request": _requestable_technologies(request.user).exists(),
+            "pending_experts": expert_selectors.experts_awaiting_verification()
+            if request.user.is_reviewer
+            else [],
         },
     )
 

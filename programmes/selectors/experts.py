@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from catalog.search import parse_query
 from catalog.selectors import member_organization_ids
 from core.search import apply_text_query
-from programmes.choices import AssignmentStatus, EvaluationStatus, ExpertStatus
+from programmes.choices import EvaluationStatus, ExpertStatus
 from programmes.models import Evaluation, EvaluationAssignment, ExpertProfile
 
 EXPERT_RELATED = ("organization", "user")
@@ -134,24 +132,3 @@ def evaluation_assignments_of_expert(*, user) -> QuerySet[EvaluationAssignment]:
         .select_related("evaluation__technology")
         .order_by("-created_at", "-pk")
     )
-
-
-def open_assignments_count(*, user) -> int:
-    return EvaluationAssignment.objects.filter(
-        expert__user=user, status=AssignmentStatus.ASSIGNED
-    ).count()
-
-
-def evaluations_awaiting_review() -> QuerySet[Evaluation]:
-    return (
-        Evaluation.objects.filter(
-            status__in=[EvaluationStatus.REQUESTED, EvaluationStatus.IN_PROGRESS]
-        )
-        .select_related("technology__organization")
-        .prefetch_related(Prefetch("assignments", queryset=EvaluationAssignment.objects.all()))
-        .order_by("created_at", "pk")
-    )
-
-
-def expert_filter_params(params: Mapping) -> dict:
-    return {key: params.get(key) for key in ("q", "field", "language") if params.get(key)}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from catalog.selectors import member_organization_ids
-from programmes.access import is_programme_operator
 from programmes.models import (
     Challenge,
     ChallengeSubmission,
@@ -155,7 +154,3 @@ def challenge_submissions(*, challenge: Challenge, user) -> QuerySet[ChallengeSu
     if _authenticated(user):
         visible |= Q(proposal__organization_id__in=member_organization_ids(user=user))
     return submissions.filter(visible)
-
-
-def user_can_operate(user) -> bool:
-    return is_programme_operator(user)

@@ -189,7 +189,11 @@ def evaluation_suggest_experts(*, evaluation: Evaluation, limit: int = 10) -> li
     holder_id = technology.organization_id
     experts = (
         ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED)
-        .filter(Q(fields=category) | Q(fields__parent_id=category.parent_id))
+        .filter(
+            Q(fields=category)
+            | Q(fields=category.parent_id)
+            | Q(fields__parent_id=category.parent_id)
+        )
         .exclude(organization_id=holder_id)
         .exclude(user__memberships__organization_id=holder_id)
         .exclude(declared_conflicts=holder_id)

@@ -193,20 +193,6 @@ def event_create(
 
 
 @transaction.atomic
-def event_feature(
-    *, event: Event, user, technologies: Iterable[Technology], needs: Iterable[Need] = ()
-) -> Event:
-    """Change the featured technologies and needs (organisers, before the event)."""
-    if ORGANIZER not in event_actor_roles(event=event, user=user):
-        raise TransitionNotAllowed(_("Only the organiser may change the programme of the event."))
-    technologies = [t for t in technologies if t.status == TechnologyStatus.PUBLISHED]
-    event.featured_technologies.set(technologies)
-    event.featured_needs.set(list(needs))
-    _history(event, user=user, action="feature", note=str(len(technologies)))
-    return event
-
-
-@transaction.atomic
 def event_transition(*, event: Event, user, action: str, note: str = "") -> Event:
     """Open registration, close it, or cancel the event (with a reason)."""
     if action not in ("open", "close_registration", "cancel"):

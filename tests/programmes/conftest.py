@@ -14,6 +14,15 @@ from tests.factories import OrganizationFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are asserted in English (the msgids); pages keep their language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _deliver_emails_inline(monkeypatch):
     """On-commit callbacks that queue an email task run the task in-process instead."""
     from notifications.tasks import deliver_notification_email

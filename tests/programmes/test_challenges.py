@@ -59,7 +59,9 @@ def test_needs_from_another_region_are_refused(operator, make_need):
     assert not Challenge.objects.exists()
 
 
-def test_holder_submits_a_proposal_through_the_exchange(challenge, holder, technology, need, operator):
+def test_holder_submits_a_proposal_through_the_exchange(
+    challenge, holder, technology, need, operator
+):
     # when
     submission = services.challenge_submit(
         challenge=challenge, user=holder, **proposal_data(technology, need)
@@ -76,7 +78,9 @@ def test_submitting_after_the_closing_time_is_refused(challenge, holder, technol
     )
     challenge.refresh_from_db()
     with pytest.raises(ValidationError):
-        services.challenge_submit(challenge=challenge, user=holder, **proposal_data(technology, need))
+        services.challenge_submit(
+            challenge=challenge, user=holder, **proposal_data(technology, need)
+        )
     assert not Proposal.objects.exists()
 
 
@@ -127,13 +131,17 @@ def test_a_judge_from_the_holders_organisation_cannot_score(
     assert not ChallengeScore.objects.exists()
 
 
-def test_winners_are_public_on_the_challenge_page(client, challenge, holder, technology, need, operator):
+def test_winners_are_public_on_the_challenge_page(
+    client, challenge, holder, technology, need, operator
+):
     submission = services.challenge_submit(
         challenge=challenge, user=holder, **proposal_data(technology, need)
     )
     services.challenge_transition(challenge=challenge, user=operator, action="close")
     services.challenge_mark_winner(submission=submission, user=operator)
-    services.challenge_transition(challenge=challenge, user=operator, action="announce", note="公告")
+    services.challenge_transition(
+        challenge=challenge, user=operator, action="announce", note="公告"
+    )
     page = client.get(reverse("programmes:challenge_detail", args=[challenge.pk])).content.decode()
     assert 'data-testid="winners"' in page and technology.title in page
 
@@ -149,12 +157,16 @@ def test_draft_challenge_is_404_for_others(api_client, api_client_for, operator,
     )
     url = reverse("challenge-detail", args=[challenge.pk])
     assert api_client.get(url).status_code == 404
-    assert api_client_for(UserFactory(organization=OrganizationFactory())).get(url).status_code == 404
+    assert (
+        api_client_for(UserFactory(organization=OrganizationFactory())).get(url).status_code == 404
+    )
     assert api_client_for(operator).get(url).status_code == 200
     assert api_client_for(reviewer).get(url).status_code == 200
 
 
-def test_api_submit_and_out_of_turn_announce(api_client_for, challenge, holder, technology, need, operator):
+def test_api_submit_and_out_of_turn_announce(
+    api_client_for, challenge, holder, technology, need, operator
+):
     response = api_client_for(holder).post(
         reverse("challenge-submit", args=[challenge.pk]),
         {

@@ -43,7 +43,9 @@ def test_holder_requests_a_paid_evaluation_and_reviewers_hear(holder, reviewer, 
 def test_a_stranger_cannot_request_an_evaluation(technology):
     # when / then
     with pytest.raises(TransitionNotAllowed):
-        services.evaluation_request(user=UserFactory(organization=OrganizationFactory()), technology=technology)
+        services.evaluation_request(
+            user=UserFactory(organization=OrganizationFactory()), technology=technology
+        )
     assert not Evaluation.objects.exists()
 
 
@@ -53,9 +55,7 @@ def test_second_open_evaluation_is_refused(evaluation, reviewer, technology):
     assert Evaluation.objects.count() == 1
 
 
-def test_suggestions_follow_the_field_and_leave_out_conflicts(
-    evaluation, make_expert, holder_org
-):
+def test_suggestions_follow_the_field_and_leave_out_conflicts(evaluation, make_expert, holder_org):
     # given
     exact = make_expert(name="同组专家", fields=("2.4",))
     industry = make_expert(name="同行业专家", fields=("2.3",))
@@ -115,7 +115,9 @@ def test_assignment_moves_to_in_progress_and_notifies_experts(evaluation, review
         assert Notification.objects.filter(recipient=expert.user).exists()
 
 
-@pytest.mark.parametrize("field, value", [("maturity", 11), ("green_benefit", 0), ("assessed_trl", 10)])
+@pytest.mark.parametrize(
+    "field, value", [("maturity", 11), ("green_benefit", 0), ("assessed_trl", 10)]
+)
 def test_a_score_out_of_range_is_refused_and_nothing_saved(
     evaluation, reviewer, two_experts, field, value
 ):

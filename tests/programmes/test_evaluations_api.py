@@ -78,7 +78,9 @@ def test_score_out_of_range_is_400_and_nothing_saved(api_client_for, reviewer, t
     assert not EvaluationScore.objects.exists()
 
 
-def test_conflicted_expert_assignment_is_400(api_client_for, reviewer, technology, make_expert, holder_org):
+def test_conflicted_expert_assignment_is_400(
+    api_client_for, reviewer, technology, make_expert, holder_org
+):
     evaluation = services.evaluation_request(user=reviewer, technology=technology)
     colleague = make_expert(name="本校专家", organization=holder_org)
     response = api_client_for(reviewer).post(
@@ -100,7 +102,7 @@ def test_holder_sees_only_the_names_experts_agreed_to_show(api_client_for, holde
 
 
 def test_holder_reading_the_named_roster_gets_a_clear_refusal(api_client_for, holder, completed):
-    response = api_client_for(holder).get(url("experts", completed.pk))
+    response = api_client_for(holder).get(url("experts", completed.pk), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 403
     assert "reviewers" in response.data["detail"]
 
@@ -141,7 +143,11 @@ def test_stranger_cannot_request(api_client_for, technology):
 
 
 def test_list_query_count_is_flat(
-    api_client_for, reviewer, make_technology, django_assert_num_queries, django_assert_max_num_queries
+    api_client_for,
+    reviewer,
+    make_technology,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
 ):
     # given
     def make(count):

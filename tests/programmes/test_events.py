@@ -102,7 +102,9 @@ def test_registering_after_the_closing_time_is_refused(broker, featured, enterpr
     # given: registration closed an hour ago
     event = services.event_create(user=broker, technologies=featured, **fair_fields())
     services.event_transition(event=event, user=broker, action="open")
-    Event.objects.filter(pk=event.pk).update(registration_closes_at=timezone.now() - datetime.timedelta(hours=1))
+    Event.objects.filter(pk=event.pk).update(
+        registration_closes_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     # when / then
     with pytest.raises(ValidationError) as error:
         services.event_register(event=event, user=enterprise, role="enterprise")
@@ -187,7 +189,9 @@ def test_a_slot_off_the_grid_is_refused(fair, registered, featured):
 
 def test_unregistered_enterprise_cannot_book(fair, enterprise, featured):
     with pytest.raises(TransitionNotAllowed):
-        services.meeting_book(event=fair, user=enterprise, technology=featured[0], starts_at=at(10, 9))
+        services.meeting_book(
+            event=fair, user=enterprise, technology=featured[0], starts_at=at(10, 9)
+        )
     assert not Meeting.objects.exists()
 
 
@@ -246,7 +250,9 @@ def test_concurrent_bookings_of_one_slot_cannot_both_win(make_technology, holder
     def book(user):
         try:
             barrier.wait()
-            services.meeting_book(event=event, user=user, technology=technology, starts_at=at(10, 9))
+            services.meeting_book(
+                event=event, user=user, technology=technology, starts_at=at(10, 9)
+            )
             outcomes.append("booked")
         except ValidationError:
             outcomes.append("refused")
@@ -268,9 +274,7 @@ def test_concurrent_bookings_of_one_slot_cannot_both_win(make_technology, holder
 def test_concurrent_bookings_cannot_exceed_the_allowance(make_technology):
     # given: one enterprise allowed one meeting books two technologies at once
     broker = UserFactory(roles=["broker"], organization=OrganizationFactory(kind="intermediary"))
-    technologies = [
-        make_technology(organization=OrganizationFactory()) for _ in range(2)
-    ]
+    technologies = [make_technology(organization=OrganizationFactory()) for _ in range(2)]
     event = services.event_create(
         user=broker, technologies=technologies, **fair_fields(meetings_per_participant=1)
     )

@@ -94,7 +94,9 @@ def test_rejecting_needs_a_reason(reviewer):
     assert expert.status == ExpertStatus.PENDING
 
 
-def test_consulting_request_opens_a_consulting_deal(make_expert, holder_org, make_technology, enterprise):
+def test_consulting_request_opens_a_consulting_deal(
+    make_expert, holder_org, make_technology, enterprise
+):
     # given: an expert of the holder's university that offers consulting on its technology
     expert_user = UserFactory(organization=holder_org)
     expert = make_expert(organization=holder_org, user=expert_user, offers_consulting=True)
@@ -166,7 +168,9 @@ def test_directory_page_query_count_does_not_grow(
         client.get(url)
 
 
-def test_pending_profile_is_404_for_strangers_and_visible_to_reviewer(client, reviewer, make_expert):
+def test_pending_profile_is_404_for_strangers_and_visible_to_reviewer(
+    client, reviewer, make_expert
+):
     # given
     expert = make_expert(status=ExpertStatus.PENDING)
     url = reverse("programmes:expert_detail", args=[expert.pk])
@@ -200,3 +204,13 @@ def test_apply_page_creates_a_profile(client):
     # then
     assert response.status_code == 302
     assert ExpertProfile.objects.get(user=user).status == ExpertStatus.PENDING
+
+
+def test_reviewer_finds_profiles_awaiting_verification(client, reviewer, make_expert):
+    # given
+    make_expert(name="待审专家", status=ExpertStatus.PENDING)
+    client.force_login(reviewer)
+    # when
+    page = client.get(reverse("programmes:evaluation_list")).content.decode()
+    # then
+    assert 'data-testid="pending-experts"' in page and "待审专家" in page

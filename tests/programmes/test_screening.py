@@ -36,9 +36,7 @@ def catalogue(make_technology, holder_org):
         co2e_avoided_tonnes_per_year=5000,
         co2e_method="按吨水能耗折算",
     )
-    sludge = make_technology(
-        title_zh="污泥干化技术", summary_zh="市政污泥低温干化。", trl=6
-    )
+    sludge = make_technology(title_zh="污泥干化技术", summary_zh="市政污泥低温干化。", trl=6)
     solar = make_technology(
         title_zh="钙钛矿光伏组件",
         summary_zh="高效太阳能电池。",
@@ -78,7 +76,9 @@ def test_weights_all_zero_are_refused(operator):
 
 def test_trl_range_is_a_database_constraint(operator_org):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Programme.objects.create(operator=operator_org, name="x", positioning="x", trl_min=8, trl_max=3)
+        Programme.objects.create(
+            operator=operator_org, name="x", positioning="x", trl_min=8, trl_max=3
+        )
 
 
 def test_screening_filters_and_ranks_with_each_contribution(programme, operator, catalogue):
@@ -162,7 +162,9 @@ def test_experts_score_the_shortlist_but_not_their_own_organisation(
     entries = services.programme_screen(programme=programme, user=operator)
     outsider = make_expert(name="外部专家")
     insider = make_expert(name="本校专家", organization=holder_org)
-    services.programme_invite_experts(programme=programme, user=operator, experts=[outsider, insider])
+    services.programme_invite_experts(
+        programme=programme, user=operator, experts=[outsider, insider]
+    )
     # when
     services.programme_expert_score(entry=entries[0], user=outsider.user, score=9)
     # then
@@ -244,4 +246,7 @@ def test_api_screen_shortlist_and_select(api_client_for, operator, catalogue):
 
 def test_api_programme_is_404_for_other_organisations(api_client_for, programme):
     stranger = UserFactory(organization=OrganizationFactory())
-    assert api_client_for(stranger).get(reverse("programme-detail", args=[programme.pk])).status_code == 404
+    assert (
+        api_client_for(stranger).get(reverse("programme-detail", args=[programme.pk])).status_code
+        == 404
+    )
