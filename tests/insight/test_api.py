@@ -65,4 +65,4 @@ def test_stats_query_count_is_pinned(django_assert_num_queries, make_deal, api_c
 def test_stats_is_in_the_schema(api_client):
     schema = api_client.get(reverse("schema"), {"format": "json"}).json()
     operation = schema["paths"]["/api/v1/stats/"]["get"]
-    assert set(operation["responses"]) == {"200", "503"}
+    assert {"200", "503"} <= set(operation["responses"])
