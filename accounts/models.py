@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import (
@@ -15,6 +14,7 @@ from accounts.choices import (
     Role,
     VerificationStatus,
 )
+from core.i18n import localized
 from core.regions import is_chinese_region, region_label, validate_region
 from core.validators import validate_unified_social_credit_code
 
@@ -158,9 +158,7 @@ class Organization(models.Model):
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "zh-hans").startswith("zh"):
-            return self.name_zh or self.name_en
-        return self.name_en or self.name_zh
+        return localized(self.name_zh, self.name_en)
 
     @property
     def verified(self) -> bool:

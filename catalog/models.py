@@ -9,7 +9,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import (
@@ -25,11 +24,8 @@ from catalog.choices import (
     TransactionMode,
 )
 from catalog.validators import normalize_patent_number, validate_chinese_patent_number
+from core.i18n import localized
 from core.regions import region_label, validate_region
-
-
-def _is_chinese() -> bool:
-    return (get_language() or "zh-hans").startswith("zh")
 
 
 class Category(models.Model):
@@ -53,7 +49,7 @@ class Category(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_zh if _is_chinese() else self.name_en
+        return localized(self.name_zh, self.name_en)
 
     @property
     def level(self) -> int:
@@ -212,21 +208,15 @@ class Technology(models.Model):
 
     @property
     def title(self) -> str:
-        if _is_chinese():
-            return self.title_zh or self.title_en
-        return self.title_en or self.title_zh
+        return localized(self.title_zh, self.title_en)
 
     @property
     def summary(self) -> str:
-        if _is_chinese():
-            return self.summary_zh or self.summary_en
-        return self.summary_en or self.summary_zh
+        return localized(self.summary_zh, self.summary_en)
 
     @property
     def description(self) -> str:
-        if _is_chinese():
-            return self.description_zh or self.description_en
-        return self.description_en or self.description_zh
+        return localized(self.description_zh, self.description_en)
 
     @property
     def trl_definition(self) -> str:

@@ -5,9 +5,10 @@ alpha-2 country code (DE, ET, ...).
 """
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+
+from core.i18n import in_chinese
 
 CHINA_PROVINCES: dict[str, tuple[str, str]] = {
     "CN-BJ": ("北京市", "Beijing"),
@@ -54,7 +55,7 @@ def is_chinese_region(code: str) -> bool:
 def region_label(code: str) -> str:
     if code in CHINA_PROVINCES:
         zh, en = CHINA_PROVINCES[code]
-        return zh if (get_language() or "zh-hans").startswith("zh") else en
+        return zh if in_chinese() else en
     return str(dict(countries).get(code, code))
 
 

@@ -8,10 +8,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import TsVectorField
+from core.i18n import localized
 from core.regions import region_label, validate_region
 from exchange.choices import (
     Currency,
@@ -27,10 +27,6 @@ from exchange.choices import (
 )
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-def _in_chinese() -> bool:
-    return (get_language() or "zh-hans").startswith("zh")
 
 
 class Need(models.Model):
@@ -145,15 +141,11 @@ class Need(models.Model):
 
     @property
     def title(self) -> str:
-        if _in_chinese():
-            return self.title_zh or self.title_en
-        return self.title_en or self.title_zh
+        return localized(self.title_zh, self.title_en)
 
     @property
     def description(self) -> str:
-        if _in_chinese():
-            return self.description_zh or self.description_en
-        return self.description_en or self.description_zh
+        return localized(self.description_zh, self.description_en)
 
     @property
     def region_label(self) -> str:
@@ -261,9 +253,7 @@ class DemandList(models.Model):
 
     @property
     def title(self) -> str:
-        if _in_chinese():
-            return self.title_zh or self.title_en
-        return self.title_en or self.title_zh
+        return localized(self.title_zh, self.title_en)
 
     def clean(self) -> None:
         if self.period_start and self.period_end and self.period_start > self.period_end:

@@ -7,10 +7,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganizationType
+from core.i18n import localized
 from finance.choices import (
     AccountKind,
     ApplicationStatus,
@@ -46,9 +46,7 @@ class BilingualNameMixin(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "zh-hans").startswith("zh"):
-            return self.name_zh or self.name_en
-        return self.name_en or self.name_zh
+        return localized(self.name_zh, self.name_en)
 
 
 class CreditAssessment(models.Model):

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import in_chinese
 from matching import conf
 from matching.choices import RunStatus, RunSubject, RunTrigger
 
@@ -165,10 +166,7 @@ class Match(models.Model):
 
     @property
     def reasons(self) -> list[str]:
-        from django.utils.translation import get_language
-
-        chinese = (get_language() or "zh-hans").startswith("zh")
-        return list(self.reasons_zh if chinese else self.reasons_en)
+        return list(self.reasons_zh if in_chinese() else self.reasons_en)
 
     @property
     def is_strong(self) -> bool:

@@ -12,7 +12,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import TsVectorField
@@ -36,10 +35,6 @@ from programmes.choices import (
 )
 
 SCORE_VALIDATORS = [MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
-
-
-def _in_chinese() -> bool:
-    return (get_language() or "zh-hans").startswith("zh")
 
 
 def _score_check(field: str, name: str) -> models.CheckConstraint:

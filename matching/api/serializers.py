@@ -1,12 +1,8 @@
 from django.urls import reverse
-from django.utils.translation import get_language
 from rest_framework import serializers
 
+from core.i18n import in_chinese
 from matching.models import Match, MatchingRun
-
-
-def _chinese() -> bool:
-    return (get_language() or "zh-hans").startswith("zh")
 
 
 class ComponentSerializer(serializers.Serializer):
@@ -19,7 +15,7 @@ class ComponentSerializer(serializers.Serializer):
 
 def components_with_reason(components: dict) -> dict:
     """Stored components plus `reason` in the request's language."""
-    chinese = _chinese()
+    chinese = in_chinese()
     return {
         name: {**part, "reason": part["reason_zh"] if chinese else part["reason_en"]}
         for name, part in (components or {}).items()
@@ -27,7 +23,7 @@ def components_with_reason(components: dict) -> dict:
 
 
 def violations_with_message(violations: list) -> list:
-    chinese = _chinese()
+    chinese = in_chinese()
     return [
         {**item, "message": item["message_zh"] if chinese else item["message_en"]}
         for item in violations or []
