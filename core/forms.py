@@ -13,3 +13,10 @@ def apply_validation_error(form: forms.BaseForm, error: ValidationError) -> None
                 form.add_error(target, item)
     else:
         form.add_error(None, error)
+
+
+def error_text(error: Exception) -> str:
+    """A refusal (validation error or workflow conflict) as one line for a flash message."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.forms import apply_validation_error
+from core.forms import apply_validation_error, error_text
 from core.workflow import TransitionNotAllowed
 from exchange import documents, selectors, services
 from exchange.filtersets import NeedFilterSet
@@ -27,12 +27,6 @@ from exchange.forms import (
 from exchange.models import Certificate, Deal, Need
 
 PAGE_SIZE = 20
-
-
-def _error_message(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
 
 
 def _annotate_company(needs, user, organization_ids) -> None:
@@ -178,7 +172,7 @@ def need_transition(request, pk: int):
         else:
             services.need_transition(need=need, user=request.user, action=action, note=note)
     except (TransitionNotAllowed, ValidationError) as error:
-        messages.error(request, _error_message(error))
+        messages.error(request, error_text(error))
     else:
         need.refresh_from_db()
         messages.success(request, _("Done: %(status)s") % {"status": need.get_status_display()})
@@ -267,7 +261,7 @@ def proposal_create(request, pk: int):
         try:
             services.proposal_create(user=request.user, need=need, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, _error_message(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("Your proposal has been sent."))
     else:
@@ -291,7 +285,7 @@ def proposal_transition(request, pk: int):
             note=request.POST.get("note", ""),
         )
     except (TransitionNotAllowed, ValidationError) as error:
-        messages.error(request, _error_message(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("Done: %(status)s") % {"status": proposal.get_status_display()})
         if proposal.status == "accepted" and hasattr(proposal, "deal"):
@@ -308,7 +302,7 @@ def proposal_message(request, pk: int):
             proposal=proposal, user=request.user, body=request.POST.get("body", "")
         )
     except (TransitionNotAllowed, ValidationError) as error:
-        messages.error(request, _error_message(error))
+        messages.error(request, error_text(error))
     return redirect("exchange:need_detail", pk=proposal.need_id)
 
 
@@ -413,7 +407,7 @@ def deal_transition(request, pk: int):
             note=request.POST.get("note", ""),
         )
     except (TransitionNotAllowed, ValidationError) as error:
-        messages.error(request, _error_message(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("Done: %(stage)s") % {"stage": deal.get_stage_display()})
     return _back_to_deal(pk)
@@ -432,7 +426,7 @@ def deal_terms(request, pk: int):
     try:
         services.deal_update(deal=deal, user=request.user, **form.cleaned_data)
     except (TransitionNotAllowed, ValidationError) as error:
-        messages.error(request, _error_message(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("The terms have been saved."))
     return _back_to_deal(pk)
@@ -449,7 +443,7 @@ def milestone_add(request, pk: int):
     try:
         services.milestone_add(deal=deal, user=request.user, **form.cleaned_data)
     except (TransitionNotAllowed, ValidationError) as error:
-        messages.error(request, _error_message(error))
+        messages.error(request, error_text(error))
     return _back_to_deal(pk)
 
 
@@ -461,7 +455,7 @@ def milestone_done(request, pk: int, milestone_id: int):
     try:
         services.milestone_complete(milestone=milestone, user=request.user)
     except (TransitionNotAllowed, ValidationError) as error:
-        messages.error(request, _error_message(error))
+        messages.error(request, error_text(error))
     return _back_to_deal(pk)
 
 
@@ -480,7 +474,7 @@ def deal_message(request, pk: int):
                 kind=form.cleaned_data["kind"],
             )
         except (TransitionNotAllowed, ValidationError) as error:
-            messages.error(request, _error_message(error))
+            messages.error(request, error_text(error))
     return _back_to_deal(pk)
 
 
@@ -508,7 +502,7 @@ def deal_rate(request, pk: int):
         try:
             services.rating_create(deal=deal, user=request.user, **form.cleaned_data)
         except (TransitionNotAllowed, ValidationError) as error:
-            messages.error(request, _error_message(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("Thank you for your rating."))
     return _back_to_deal(pk)
@@ -578,7 +572,7 @@ def introduction_transition(request, pk: int):
             note=request.POST.get("note", ""),
         )
     except (TransitionNotAllowed, ValidationError) as error:
-        messages.error(request, _error_message(error))
+        messages.error(request, error_text(error))
     else:
         if introduction.status == "accepted":
             messages.success(request, _("Both sides accepted: the deal is open."))

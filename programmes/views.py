@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
 from catalog.selectors import member_organization_ids
-from core.forms import apply_validation_error
+from core.forms import apply_validation_error, error_text
 from core.workflow import TransitionNotAllowed
 from exchange.choices import NeedStatus
 from exchange.models import Need
@@ -62,14 +62,8 @@ from programmes.services import screening as screening_services
 PAGE_SIZE = 20
 
 
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
-
-
 def _refuse(request, error: Exception) -> None:
-    messages.error(request, _error_text(error))
+    messages.error(request, error_text(error))
 
 
 # --- experts ----------------------------------------------------------------------------------
