@@ -180,3 +180,14 @@ def test_profile_update_keeps_reviewer_role(client):
     reviewer.refresh_from_db()
     assert sorted(reviewer.roles) == ["broker", "reviewer"]
     assert reviewer.notification_frequency == "daily"
+
+
+def test_password_reset_by_email(client, mailoutbox):
+    # given a user who forgot their password
+    user = UserFactory(email="forgot@example.com")
+    # when they ask for a reset link
+    response = client.post(reverse("account_reset_password"), {"email": "forgot@example.com"})
+    # then an email with a reset link is sent to them
+    assert response.status_code == 302
+    assert [message.to for message in mailoutbox] == [[user.email]]
+    assert "/accounts/password/reset/key/" in mailoutbox[0].body
