@@ -21,6 +21,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install run test lint format bench lock messages vendor services-start services-stop clean
+.PHONY: backup restore fuzz audit
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -61,6 +62,20 @@ bench: $(STAMP) messages ## run every benchmarks/*.py script with the services a
 		case "$$(basename $$script)" in __init__.py|conftest.py|_*) continue;; esac; \
 		echo "== $$script"; $(WITH_SERVICES) python "$$script"; \
 	done
+
+backup: $(STAMP) ## pg_dump -Fc of DATABASE_URL + tar of MEDIA_ROOT into .data/backups/<time>/ (TO=dir)
+	$(WITH_SERVICES) python scripts/backup.py $(if $(TO),--to $(TO),)
+
+restore: $(STAMP) ## restore BACKUP=dir into DATABASE_URL and MEDIA_ROOT (replaces their data)
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=.data/backups/<time>"; exit 2; }
+	$(WITH_SERVICES) python scripts/restore.py $(BACKUP) --create --yes
+
+fuzz: export SECRET_KEY ?= test-only-secret-key-not-for-production
+fuzz: $(STAMP) messages ## long Schemathesis run over every API operation and role (FUZZ_EXAMPLES=50)
+	FUZZ_ALL=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-50} $(WITH_SERVICES) pytest tests/proof/test_fuzz.py -q -s
+
+audit: $(STAMP) ## pip-audit of the installed dependencies (fails if any cannot be checked)
+	pip-audit --strict --progress-spinner off
 
 # Resolve the dependencies from scratch in a throw-away virtualenv, so constraints.txt pins
 # exactly what pyproject.toml asks for (nothing installed by hand leaks in).

@@ -7,7 +7,15 @@ from audit.models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the audit log is written by the application, never edited by hand."""
 
-    list_display = ("occurred_at", "kind", "actor_email", "ip_address", "target_type", "target_id", "summary")
+    list_display = (
+        "occurred_at",
+        "kind",
+        "actor_email",
+        "ip_address",
+        "target_type",
+        "target_id",
+        "summary",
+    )
     list_filter = ("kind", "target_type")
     search_fields = ("actor_email", "target_id", "summary")
     date_hierarchy = "occurred_at"

@@ -19,6 +19,8 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, OperationalError | InterfaceError):
-            logger.warning("database unavailable: %s %s: %s", request.method, request.path, exception)
+            logger.warning(
+                "database unavailable: %s %s: %s", request.method, request.path, exception
+            )
             return service_unavailable_response(request)
         return None

@@ -1,5 +1,6 @@
 """Reusable OpenAPI descriptions of the error bodies the API returns."""
 
+import drf_spectacular.openapi
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -33,3 +34,76 @@ ERROR_RESPONSES = {
     404: OpenApiResponse(ERROR_BODY, description="Not found, or not visible to you."),
     409: OpenApiResponse(CONFLICT_BODY, description="Not possible in the current state."),
 }
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "required": ["detail", "code"],
+}
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Field name -> list of messages; `non_field_errors` for the rest.",
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "array", "items": {}},
+            {"type": "object"},
+            {"type": "string"},
+        ]
+    },
+}
+COMMON_RESPONSES = {
+    "403": "Not signed in, or not allowed.",
+    "429": "Too many requests: throttled, or signing in is locked for a while.",
+}
+
+
+def _json(schema_ref: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}
+
+
+def document_common_errors(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation documents the errors the shared
+    machinery can answer with, whatever the view declared — 403 (authentication/permissions,
+    CSRF), 429 (throttles, lock-out), 404 for paths with an id (objects you may not see are
+    404), 400 for operations taking a body or query parameters (validation, bad filters)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", ERROR_SCHEMA)
+    schemas.setdefault("FieldErrors", VALIDATION_ERROR_SCHEMA)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, description in COMMON_RESPONSES.items():
+                responses.setdefault(
+                    status, {"description": description, "content": _json("Error")}
+                )
+            if "{" in path:
+                responses.setdefault(
+                    "404",
+                    {"description": "Not found, or not visible to you.", "content": _json("Error")},
+                )
+            takes_input = "requestBody" in operation or any(
+                parameter.get("in") == "query" for parameter in operation.get("parameters", [])
+            )
+            if takes_input:
+                responses.setdefault(
+                    "400", {"description": "Invalid input.", "content": _json("FieldErrors")}
+                )
+    return result
+
+
+class AutoSchema(drf_spectacular.openapi.AutoSchema):
+    """drf-spectacular's AutoSchema, plus `Meta.schema_optional_fields` on a serializer: fields
+    that are sometimes left out of a response (confidential details shown only to those with
+    access), so the schema must not call them required."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        optional = set(getattr(getattr(serializer, "Meta", None), "schema_optional_fields", ()))
+        if optional and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
+        return schema

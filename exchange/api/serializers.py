@@ -6,7 +6,13 @@ from rest_framework import serializers
 from accounts.models import Organization
 from catalog.models import Category, Technology
 from exchange import selectors, services
-from exchange.choices import Currency, DocumentKind, ReviewDecision, TransactionMode
+from exchange.choices import (
+    Currency,
+    DocumentKind,
+    NeedCloseReason,
+    ReviewDecision,
+    TransactionMode,
+)
 from exchange.models import (
     Deal,
     DealDocument,
@@ -39,6 +45,10 @@ class NeedSerializer(serializers.ModelSerializer):
     )
     organization_name = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    # Declared so the schema says it may be blank (an open need has no close reason).
+    close_reason = serializers.ChoiceField(
+        choices=NeedCloseReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Need

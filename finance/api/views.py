@@ -3,8 +3,13 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -446,7 +451,26 @@ class ProgrammeDashboardView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                name="ProgrammeDashboardRow",
+                many=True,
+                fields={
+                    "programme": serializers.IntegerField(),
+                    "name": serializers.CharField(),
+                    "kind": serializers.CharField(),
+                    "currency": serializers.CharField(),
+                    "funded": serializers.DecimalField(max_digits=16, decimal_places=2),
+                    "available": serializers.DecimalField(max_digits=16, decimal_places=2),
+                    "vouchers": serializers.IntegerField(),
+                    "issued": serializers.DecimalField(max_digits=16, decimal_places=2),
+                    "redeemed": serializers.DecimalField(max_digits=16, decimal_places=2),
+                    "subsidies_paid": serializers.DecimalField(max_digits=16, decimal_places=2),
+                },
+            )
+        }
+    )
     def get(self, request):
         rows = selectors.operator_dashboard(user=request.user)
         return Response(

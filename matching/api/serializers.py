@@ -1,10 +1,12 @@
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.i18n import in_chinese
 from matching.models import Match, MatchingRun
 
 
+@extend_schema_serializer(component_name="MatchScoreComponent")
 class ComponentSerializer(serializers.Serializer):
     score = serializers.FloatField()
     weight = serializers.FloatField()
@@ -63,7 +65,8 @@ class MatchSerializer(serializers.ModelSerializer):
             "constraint_violations", "created", "updated",
         ]  # fmt: skip
 
-    def get_components(self, match: Match) -> dict[str, ComponentSerializer]:
+    @extend_schema_field(serializers.DictField(child=ComponentSerializer()))
+    def get_components(self, match: Match) -> dict:
         return components_with_reason(match.components)
 
     def get_reasons(self, match: Match) -> list[str]:

@@ -71,8 +71,9 @@ def test_the_token_api_locks_after_ten_failures_and_answers_429_json(api_client)
     # given
     user = UserFactory(roles=["enterprise"])
     statuses = [
-        api_client.post(TOKEN_URL, {"email": user.email, "password": "nope"}, format="json")
-        .status_code
+        api_client.post(
+            TOKEN_URL, {"email": user.email, "password": "nope"}, format="json"
+        ).status_code
         for _ in range(10)
     ]
     assert statuses == [400] * 9 + [429]

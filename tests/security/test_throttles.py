@@ -26,8 +26,7 @@ def test_the_token_endpoint_is_throttled_by_the_auth_scope(api_client, rates):
     payload = {"email": "nobody@example.com", "password": "x"}
     # when
     statuses = [
-        api_client.post("/api/v1/auth/token/", payload, format="json").status_code
-        for _ in range(4)
+        api_client.post("/api/v1/auth/token/", payload, format="json").status_code for _ in range(4)
     ]
     # then
     assert statuses == [400, 400, 400, 429]
@@ -38,8 +37,7 @@ def test_registration_is_throttled_by_the_auth_scope(api_client, rates):
     rates(auth="2/minute")
     # when
     statuses = [
-        api_client.post("/api/v1/auth/register/", {}, format="json").status_code
-        for _ in range(3)
+        api_client.post("/api/v1/auth/register/", {}, format="json").status_code for _ in range(3)
     ]
     # then
     assert statuses == [400, 400, 429]

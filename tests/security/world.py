@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from unittest import mock
 
+import pytest
 from django.core.management import call_command
 
 ROLES = ("anonymous", "holder", "enterprise", "broker", "financier", "reviewer", "admin")
@@ -16,8 +17,13 @@ def seed_world() -> dict[str, int]:
     from accounts.models import Organization, User
     from catalog.models import Technology
     from exchange.models import Deal, DealDocument, Need, Proposal
-    from finance.models import FinancingApplication, FinancingProduct, SupportProgramme, Voucher
-    from finance.models import Valuation
+    from finance.models import (
+        FinancingApplication,
+        FinancingProduct,
+        SupportProgramme,
+        Valuation,
+        Voucher,
+    )
     from matching.models import Match
 
     # Celery work is not run here: the seeds already did it synchronously where it matters.
@@ -37,9 +43,9 @@ def seed_world() -> dict[str, int]:
         .order_by("pk")
         .first()
     )
-    outsider_orgs = Organization.objects.exclude(
-        pk__in=[holder_org.pk, enterprise_org.pk]
-    ).exclude(memberships__user__email__in=role_emails)
+    outsider_orgs = Organization.objects.exclude(pk__in=[holder_org.pk, enterprise_org.pk]).exclude(
+        memberships__user__email__in=role_emails
+    )
     outsider_buyer_org = outsider_orgs.exclude(pk=outsider_holder_org.pk).order_by("pk").first()
     outsider_user = outsider_holder_org.memberships.first().user
 
@@ -126,3 +132,13 @@ def demo_user(role: str):
     if role == "anonymous":
         return None
     return User.objects.get(email=f"{role}@demo.example")
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The seeded world for one test module; the database is emptied again afterwards."""
+    with django_db_blocker.unblock():
+        ids = seed_world()
+        yield ids
+        # Leave the test database as empty as the other tests expect it.
+        call_command("flush", interactive=False, verbosity=0)
