@@ -6,8 +6,10 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
+from catalog.selectors import technologies_visible_to
 from exchange.choices import IntroductionStatus, NeedStatus
 from exchange.models import Deal, Introduction, Need
+from exchange.selectors import needs_visible_to
 from matching.choices import RunSubject
 from matching.models import Match, MatchFeedback, MatchingRun
 
@@ -36,14 +38,16 @@ def technology_matches_visible(*, technology: Technology, user) -> bool:
 
 
 def need_for_matches(*, need_id: int, user) -> Need | None:
-    need = Need.objects.filter(pk=need_id).first()
+    """The need when the user may see it at all (drafts stay private) and its matches."""
+    need = needs_visible_to(user=user).filter(pk=need_id).first()
     if need is None or not need_matches_visible(need=need, user=user):
         return None
     return need
 
 
 def technology_for_matches(*, technology_id: int, user) -> Technology | None:
-    technology = Technology.objects.filter(pk=technology_id).first()
+    """The technology when the user may see it at all (drafts stay private) and its matches."""
+    technology = technologies_visible_to(user=user).filter(pk=technology_id).first()
     if technology is None or not technology_matches_visible(technology=technology, user=user):
         return None
     return technology

@@ -5,7 +5,7 @@ from matching import services
 from matching.choices import RunSubject, RunTrigger
 from matching.models import Match, MatchFeedback
 from tests.factories import UserFactory
-from tests.matching.conftest import make_technology
+from tests.matching.conftest import make_need, make_technology
 
 
 def _match(need):
@@ -191,3 +191,20 @@ def test_broker_opens_an_introduction_from_a_lead(client, matched, broker, setti
     assert (introduction.need_id, introduction.technology_id) == (matched.pk, lead.technology_id)
     # the lead leaves the board
     assert "lead-row" not in client.get(reverse("matching:lead_board")).content.decode()
+
+
+def test_a_broker_cannot_read_the_matches_of_a_draft_need(api_client_for, enterprise_org, broker):
+    # given a need still in draft (private to its organisation)
+    need = make_need(enterprise_org, title_en="Leachate treatment", status="draft")
+    # when a broker asks for its matches
+    response = api_client_for(broker).get(f"/api/v1/needs/{need.pk}/matches/")
+    # then it does not exist for them
+    assert response.status_code == 404
+
+
+def test_a_broker_cannot_read_the_matches_of_an_unpublished_technology(
+    api_client_for, holder_org, broker
+):
+    technology = make_technology(holder_org, title_en="Membrane unit", status="draft")
+    response = api_client_for(broker).get(f"/api/v1/technologies/{technology.pk}/matches/")
+    assert response.status_code == 404
