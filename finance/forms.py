@@ -7,7 +7,7 @@ from accounts.choices import OrganizationType
 from accounts.models import Organization
 from catalog.models import Category
 from core.regions import region_choices
-from finance.choices import Currency
+from finance.choices import Currency, ProgrammeKind
 from finance.models import FinancingProduct
 
 PERCENT_INPUT = {"max_digits": 7, "decimal_places": 2}
@@ -220,3 +220,81 @@ class SubsidyForm(forms.Form):
     def __init__(self, *args, loans, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["application"].queryset = loans
+
+
+class ProgrammeForm(forms.Form):
+    """A new voucher or interest-subsidy programme; the service opens its ledger accounts."""
+
+    operator = forms.ModelChoiceField(
+        label=_("Operator"), queryset=Organization.objects.none(), empty_label=None
+    )
+    kind = forms.ChoiceField(label=_("Type"), choices=ProgrammeKind.choices)
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200, required=False)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial="CNY")
+    maximum_employees = forms.IntegerField(
+        label=_("Largest eligible enterprise (employees)"), required=False, min_value=1
+    )
+    maximum_annual_revenue = forms.DecimalField(
+        label=_("Largest eligible enterprise (annual revenue, CNY)"),
+        required=False,
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+    )
+    subsidy_ratio = forms.DecimalField(
+        label=_("Share of interest subsidised (%)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        help_text=_("Interest-subsidy programmes only."),
+        **PERCENT_INPUT,
+    )
+
+    def __init__(self, *args, operators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["operator"].queryset = operators
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("name_zh") or "").strip() and not (data.get("name_en") or "").strip():
+            self.add_error("name_zh", _("Give the programme a name in Chinese or English."))
+        if data.get("kind") == ProgrammeKind.INTEREST_SUBSIDY and data.get("subsidy_ratio") is None:
+            self.add_error("subsidy_ratio", _("Give the share of interest the programme pays."))
+        return data
+
+    def service_inputs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["name_zh"] = data["name_zh"].strip()
+        data["name_en"] = data["name_en"].strip()
+        if data["kind"] == ProgrammeKind.INTEREST_SUBSIDY:
+            data["subsidy_ratio"] = data["subsidy_ratio"] / 100
+        else:
+            data["subsidy_ratio"] = None
+        return data
+
+
+class ApplicationEditForm(forms.Form):
+    """The fields an applicant may change on a draft or when more information is requested —
+    the same ones the API's PATCH accepts."""
+
+    requested_amount = forms.DecimalField(
+        label=_("Amount requested"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
+    )
+    tenor_months = forms.IntegerField(label=_("Tenor (months)"), required=False, min_value=1)
+    purpose = forms.CharField(
+        label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    technology = forms.ModelChoiceField(
+        label=_("Technology"), queryset=Organization.objects.none(), required=False
+    )
+    valuation = forms.ModelChoiceField(
+        label=_("Valuation pledged as collateral"),
+        queryset=Organization.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, technologies, valuations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["technology"].queryset = technologies
+        self.fields["valuation"].queryset = valuations

@@ -219,9 +219,12 @@ def programmes_visible_to(*, user) -> QuerySet[SupportProgramme]:
     return base.filter(operator_id__in=operator_organization_ids(user))
 
 
-def operator_dashboard(*, user) -> list[dict[str, object]]:
+def operator_dashboard(*, user, programme_ids=None) -> list[dict[str, object]]:
     """Per programme: funded, allocated to vouchers, redeemed, subsidies paid, still available."""
-    programmes = list(programmes_visible_to(user=user).order_by("pk"))
+    queryset = programmes_visible_to(user=user).order_by("pk")
+    if programme_ids is not None:
+        queryset = queryset.filter(pk__in=programme_ids)
+    programmes = list(queryset)
     ids = [programme.pk for programme in programmes]
     issued = dict(
         Voucher.objects.filter(programme_id__in=ids)

@@ -565,6 +565,7 @@ def _notify_application_parties(
 
 # --- Documents --------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def application_document_add(
     *, application: FinancingApplication, user: User, title: str, uploaded

@@ -15,6 +15,7 @@ urlpatterns = [
     path("products/<int:pk>/apply/", views.application_create, name="application_create"),
     path("applications/", views.application_list, name="application_list"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path(
         "applications/<int:pk>/transition/",
         views.application_transition,
@@ -37,6 +38,8 @@ urlpatterns = [
     path("vouchers/<int:pk>/redeem/", views.voucher_redeem, name="voucher_redeem"),
     path("pipeline/", views.pipeline, name="pipeline"),
     path("programmes/", views.programmes, name="programmes"),
+    path("programmes/new/", views.programme_create, name="programme_create"),
+    path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),
     path("programmes/<int:pk>/fund/", views.programme_fund, name="programme_fund"),
     path("programmes/<int:pk>/issue/", views.programme_issue, name="programme_issue"),
     path("programmes/<int:pk>/subsidy/", views.programme_subsidy, name="programme_subsidy"),

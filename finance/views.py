@@ -3,12 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.choices import OrganizationType, Role
 from accounts.models import Organization
 from catalog.models import Technology
 from core.forms import apply_validation_error
@@ -17,18 +19,20 @@ from finance import selectors, services
 from finance.choices import ApplicationStatus, ProductKind
 from finance.filtersets import ApplicationFilterSet, ProductFilterSet
 from finance.forms import (
+    ApplicationEditForm,
     ApplicationForm,
     DocumentForm,
     FundForm,
     IssueVoucherForm,
     ProductForm,
+    ProgrammeForm,
     RedeemForm,
     SubsidyForm,
     TransitionForm,
     ValuationForm,
 )
 from finance.ledger import IdempotencyKeyReused
-from finance.models import ApplicationEvent, FinancingApplication
+from finance.models import ApplicationEvent, FinancingApplication, Voucher
 
 MAXIMUM_COMPARED = 4
 
@@ -250,8 +254,74 @@ def application_detail(request, pk: int):
         if application.status in services.EDITABLE_STATUSES and "applicant" in roles
         else None,
         "subsidies": application.interest_subsidies.all(),
+        "can_edit": "applicant" in roles and application.status in services.EDITABLE_STATUSES,
     }
     return render(request, "finance/application_detail.html", context)
+
+
+@login_required
+def application_edit(request, pk: int):
+    """The applicant changes a draft, or answers a request for more information, and submits
+    again — through the same service as the API's PATCH; all or nothing."""
+    application = _visible_application(request, pk)
+    roles = selectors.application_actor_roles(application=application, user=request.user)
+    if "applicant" not in roles:
+        raise Http404
+    if application.status not in services.EDITABLE_STATUSES:
+        messages.error(
+            request,
+            _("The application can only be changed as a draft or when information is requested."),
+        )
+        return redirect("finance:application_detail", pk=pk)
+    choices = _application_form_choices(request, [application.applicant_id])
+    form = ApplicationEditForm(
+        request.POST or None,
+        technologies=choices["technologies"],
+        valuations=choices["valuations"],
+        initial={
+            "requested_amount": application.requested_amount,
+            "tenor_months": application.tenor_months,
+            "purpose": application.purpose,
+            "technology": application.technology_id,
+            "valuation": application.valuation_id,
+        },
+    )
+    if not application.product.is_ip_pledge:
+        del form.fields["valuation"]
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        fields["purpose"] = fields["purpose"].strip()
+        submit = "save_only" not in request.POST
+        asked = application.status == ApplicationStatus.INFORMATION_REQUESTED
+        action = "resubmit" if asked else "submit"
+        try:
+            with transaction.atomic():
+                services.application_update(application=application, user=request.user, **fields)
+                if submit:
+                    services.application_transition(
+                        application=application, user=request.user, action=action
+                    )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            if hasattr(error, "error_dict") and "eligibility" in error.error_dict:
+                messages.error(request, _("You are not eligible for this product yet."))
+            application = _visible_application(request, pk)  # drop the refused changes
+        except TransitionNotAllowed as error:
+            form.add_error(None, str(error))
+            application = _visible_application(request, pk)
+        else:
+            messages.success(
+                request,
+                _("Your application has been submitted again.")
+                if submit
+                else _("Your changes have been saved."),
+            )
+            return redirect("finance:application_detail", pk=pk)
+    return render(
+        request,
+        "finance/application_edit.html",
+        {"form": form, "application": application, "product": application.product},
+    )
 
 
 @login_required
@@ -465,6 +535,60 @@ def _report(request, error) -> None:
         messages.error(request, message)
 
 
+def _operator_organizations(user):
+    """The operator bodies in whose name the user may run a programme."""
+    queryset = Organization.objects.filter(kind=OrganizationType.OPERATOR).order_by("pk")
+    if user.has_role(Role.ADMIN):
+        return queryset
+    return queryset.filter(pk__in=selectors.operator_organization_ids(user))
+
+
+@login_required
+def programme_create(request):
+    if not selectors.is_operator(request.user):
+        raise Http404
+    operators = _operator_organizations(request.user)
+    form = ProgrammeForm(request.POST or None, operators=operators)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = services.programme_create(user=request.user, **form.service_inputs())
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The programme has been created; now fund its budget."))
+            return redirect("finance:programme_detail", pk=programme.pk)
+    return render(
+        request,
+        "finance/programme_form.html",
+        {"form": form, "has_operators": operators.exists()},
+    )
+
+
+def _programme_page(request, programme, *, fund_form=None, issue_form=None):
+    row = selectors.operator_dashboard(user=request.user, programme_ids=[programme.pk])[0]
+    vouchers = (
+        Voucher.objects.filter(programme=programme)
+        .select_related("holder", "account")
+        .order_by("-pk")
+    )
+    return render(
+        request,
+        "finance/programme_detail.html",
+        {
+            "programme": programme,
+            "row": row,
+            "vouchers": vouchers,
+            "fund_form": fund_form or FundForm(),
+            "issue_form": (issue_form or IssueVoucherForm()) if row["is_voucher"] else None,
+        },
+    )
+
+
+@login_required
+def programme_detail(request, pk: int):
+    return _programme_page(request, _operator_programme(request, pk))
+
+
 @login_required
 @require_POST
 def programme_fund(request, pk: int):
@@ -478,13 +602,14 @@ def programme_fund(request, pk: int):
                 amount=form.cleaned_data["amount"],
                 idempotency_key=request.POST.get("idempotency_key") or None,
             )
-        except (ValidationError, IdempotencyKeyReused) as error:
-            _report(request, error)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        except IdempotencyKeyReused as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("The programme's budget has been funded."))
-    else:
-        _report(request, ValidationError(form.errors))
-    return redirect("finance:programmes")
+            return redirect("finance:programme_detail", pk=programme.pk)
+    return _programme_page(request, programme, fund_form=form)
 
 
 @login_required
@@ -500,13 +625,14 @@ def programme_issue(request, pk: int):
                 idempotency_key=request.POST.get("idempotency_key") or None,
                 **form.cleaned_data,
             )
-        except (ValidationError, IdempotencyKeyReused) as error:
-            _report(request, error)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        except IdempotencyKeyReused as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("The voucher has been issued."))
-    else:
-        _report(request, ValidationError(form.errors))
-    return redirect("finance:programmes")
+            return redirect("finance:programme_detail", pk=programme.pk)
+    return _programme_page(request, programme, issue_form=form)
 
 
 @login_required
