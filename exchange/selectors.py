@@ -137,7 +137,11 @@ def demand_list_candidates(
 
 
 def demand_lists_public() -> QuerySet[DemandList]:
-    return DemandList.objects.select_related("category").annotate(need_count=Count("needs"))
+    return (
+        DemandList.objects.select_related("category")
+        .annotate(need_count=Count("needs"))
+        .order_by("-published_at", "-pk")
+    )
 
 
 def demand_list_needs(*, demand_list: DemandList) -> QuerySet[Need]:
