@@ -529,19 +529,27 @@ class ProgrammeEntry(models.Model):
         return f"{self.programme_id} #{self.rank}: {self.technology_id}"
 
 
-class ProgrammeExpertScore(models.Model):
-    """An invited expert's score (1–10) of one shortlisted technology."""
+class ExpertScore(models.Model):
+    """An expert's score (1–10) with a comment; programmes and challenges score this way."""
 
-    entry = models.ForeignKey(
-        ProgrammeEntry, on_delete=models.CASCADE, related_name="expert_scores"
-    )
     expert = models.ForeignKey(ExpertProfile, on_delete=models.PROTECT, related_name="+")
     score = models.PositiveSmallIntegerField(_("score"), validators=SCORE_VALIDATORS)
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "pk"]
+
+
+class ProgrammeExpertScore(ExpertScore):
+    """An invited expert's score (1–10) of one shortlisted technology."""
+
+    entry = models.ForeignKey(
+        ProgrammeEntry, on_delete=models.CASCADE, related_name="expert_scores"
+    )
+
+    class Meta(ExpertScore.Meta):
         verbose_name = _("expert score of a shortlisted technology")
         verbose_name_plural = _("expert scores of shortlisted technologies")
         constraints = [
@@ -876,19 +884,14 @@ class ChallengeSubmission(models.Model):
         return f"{self.challenge_id}: {self.proposal}"
 
 
-class ChallengeScore(models.Model):
+class ChallengeScore(ExpertScore):
     """A judge's score (1–10) of one submission."""
 
     submission = models.ForeignKey(
         ChallengeSubmission, on_delete=models.CASCADE, related_name="scores"
     )
-    expert = models.ForeignKey(ExpertProfile, on_delete=models.PROTECT, related_name="+")
-    score = models.PositiveSmallIntegerField(_("score"), validators=SCORE_VALIDATORS)
-    comment = models.TextField(_("comment"), blank=True, max_length=2000)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(ExpertScore.Meta):
         verbose_name = _("challenge score")
         verbose_name_plural = _("challenge scores")
         constraints = [
