@@ -7,6 +7,11 @@ total count, the first page of 20 rows by relevance and the facet counts (techno
 the catalogue page computes them; the API list (count + first page, no facets) is measured too.
 The ILIKE baseline measures only count + first page by newest (no facets, no ranking), so the
 ratio is conservative.
+
+Searches matching many listings keep their total, facets and ranked head until the catalogue
+next changes (catalog/search_cache.py). Both cases are measured: "after a change" bumps the search
+generation before every timed run (as a publish would), so every expensive search recomputes;
+"steady state" times repeated searches while the catalogue is unchanged.
 Run:  DATABASE_URL=postgres://... python benchmarks/catalog_search.py [--technologies 100000]
 """
 
@@ -188,12 +193,18 @@ def main() -> None:
                 cursor.execute(count_sql.format(where=where), params)
                 return cursor.fetchone()[0]
 
-        def measure(function) -> tuple[list[float], list[int]]:
+        def catalogue_changed() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE catalog_searchgeneration SET value = value + 1")
+
+        def measure(function, before_run=None) -> tuple[list[float], list[int]]:
             timings, counts = [], []
             for query in QUERIES:
-                function(query)  # warm the cache: both sides measured with hot buffers
+                function(query)  # warm the buffers: both sides measured with hot buffers
                 runs = []
                 for _ in range(arguments.repeat):
+                    if before_run is not None:
+                        before_run()
                     start = time.perf_counter()
                     count = function(query)
                     runs.append((time.perf_counter() - start) * 1000)
@@ -203,6 +214,8 @@ def main() -> None:
 
         ours_ms, ours_counts = measure(ours)
         api_ms, _api_counts = measure(ours_api)
+        changed_ms, _ = measure(ours, before_run=catalogue_changed)
+        changed_api_ms, _ = measure(ours_api, before_run=catalogue_changed)
         base_ms, base_counts = measure(baseline)
     finally:
         connection.close()
@@ -225,19 +238,30 @@ def main() -> None:
         f"matches per query (ours): median {statistics.median(ours_counts):,.0f}, "
         f"max {max(ours_counts):,}; ILIKE baseline: median {statistics.median(base_counts):,.0f}"
     )
-    ours_p50, ours_p95 = _percentile(ours_ms, 0.5), _percentile(ours_ms, 0.95)
     base_p50, base_p95 = _percentile(base_ms, 0.5), _percentile(base_ms, 0.95)
-    api_p50, api_p95 = _percentile(api_ms, 0.5), _percentile(api_ms, 0.95)
-    print(f"search page (count + page + facets)  p50 {ours_p50:8.1f} ms   p95 {ours_p95:8.1f} ms")
-    print(f"list API (count + page)              p50 {api_p50:8.1f} ms   p95 {api_p95:8.1f} ms")
-    print(f"ILIKE scan (count + page)            p50 {base_p50:8.1f} ms   p95 {base_p95:8.1f} ms")
-    print(f"ratio (page / ILIKE): p50 {ours_p50 / base_p50:.3f}   p95 {ours_p95 / base_p95:.3f}")
+
+    def line(label: str, timings: list[float]) -> float:
+        p50, p95 = _percentile(timings, 0.5), _percentile(timings, 0.95)
+        print(f"{label:<46} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms   p95/ILIKE {p95 / base_p95:.3f}")
+        return p95
+
+    print("steady state (catalogue unchanged since the search last ran):")
+    ours_p95 = line("  search page (count + page + facets)", ours_ms)
+    line("  list API (count + page)", api_ms)
+    print("first search after a catalogue change (result cache invalidated):")
+    changed_p95 = line("  search page (count + page + facets)", changed_ms)
+    line("  list API (count + page)", changed_api_ms)
+    print(f"{'ILIKE scan (count + page)':<46} p50 {base_p50:8.1f} ms   p95 {base_p95:8.1f} ms")
+    for label, p95 in (("steady state", ours_p95), ("after a change", changed_p95)):
+        print(
+            f"targets, {label}: p95 <= 50 ms: {'met' if p95 <= 50 else 'NOT met'}; "
+            f"p95 <= 0.05 x ILIKE p95: {'met' if p95 <= 0.05 * base_p95 else 'NOT met'}"
+        )
+    slowest = sorted(zip(changed_ms, QUERIES, ours_counts, strict=True), reverse=True)[:5]
     print(
-        f"targets: p95 <= 50 ms: {'met' if ours_p95 <= 50 else 'NOT met'}; "
-        f"p95 <= 0.05 x baseline: {'met' if ours_p95 <= 0.05 * base_p95 else 'NOT met'}"
+        "slowest queries after a change (page):",
+        ", ".join(f"{q} {ms:.0f} ms/{n:,}" for ms, q, n in slowest),
     )
-    slowest = sorted(zip(ours_ms, QUERIES, ours_counts, strict=True), reverse=True)[:5]
-    print("slowest queries (page):", ", ".join(f"{q} {ms:.0f} ms/{n:,}" for ms, q, n in slowest))
 
 
 if __name__ == "__main__":

@@ -625,3 +625,32 @@ class TechnologySearchEntry(models.Model):
 
     def __str__(self) -> str:
         return str(self.technology_id)
+
+
+class SearchGeneration(models.Model):
+    """One row counting changes of the search entries: a statement-level trigger on
+    catalog_technologysearchentry (and on organisations, whose kind is a facet) bumps it in the
+    writing transaction, so a cached search result is valid exactly while its generation is the
+    current one."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class SearchResultCache(models.Model):
+    """The total, facet rows and ranked head of one expensive search statement (UNLOGGED table:
+    a crash merely empties it). Keyed by a hash of the statement and its parameters, so every
+    visibility scope, filter and sort has its own entry; written only for searches matching at
+    least CATALOG_SEARCH_CACHE_MIN_MATCHES listings, read only while `generation` is current."""
+
+    statement_hash = models.CharField(max_length=64, primary_key=True)
+    generation = models.BigIntegerField()
+    total = models.PositiveIntegerField()
+    head = ArrayField(models.IntegerField(), default=list)
+    facet_rows = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.statement_hash[:12]}@{self.generation}"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import OrganizationType
 from accounts.models import Membership
+from catalog import search_cache
 from catalog.choices import (
     TRL_BAND_RANGES,
     AccessRequestStatus,
@@ -127,7 +128,8 @@ def technology_latest_review(*, technology: Technology):
 #     RANK_CANDIDATES the candidates are all matches and the order is exactly ts_rank's. Beyond
 #     the candidates (deep pages) the remaining matches follow, ranked by ts_rank.
 #   * sort by newest or price: the candidates are the exact first rows of that order.
-# The page's rows are then read from catalog_technology by primary key.
+# The page's rows are then read from catalog_technology by primary key. The scan of a search
+# matching thousands of listings is cached until the next change of any search entry.
 
 RANK_CANDIDATES = 1000
 
@@ -174,7 +176,8 @@ class _ResultSet:
     def _scan(self) -> None:
         """One statement reads every matching entry once for the exact total, the facet counts
         (GROUPING SETS) and the first RANK_CANDIDATES ids in the cheap order; for a relevance
-        sort those candidates are then ranked with ts_rank."""
+        sort those candidates are then ranked with ts_rank. A search matching many listings keeps
+        that result for the current search generation (catalog.search_cache)."""
         if self._total is not None:
             return
         if self.entries.query.is_empty():
@@ -239,14 +242,25 @@ class _ResultSet:
              GROUP BY GROUPING SETS ((category_id), (region), (holder_kind), (trl),
                                      (has_granted_patent), (transaction_modes)))
         """
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *head_params])
-            rows = cursor.fetchall()
-        head = sorted((row for row in rows if row[0] == "id"), key=lambda row: row[2])
-        self._head = [int(key) for _facet, key, _n in head]
-        self._facet_rows = [row for row in rows if row[0] != "id"]
-        # Every match has has_granted_patent true or false: that grouping set sums to the total.
-        self._total = sum(count for facet, _key, count in self._facet_rows if facet == "granted")
+        statement_params = [*params, *head_params]
+        cached = search_cache.lookup(sql, statement_params)
+        result = cached.hit
+        if result is None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, statement_params)
+                rows = cursor.fetchall()
+            head = sorted((row for row in rows if row[0] == "id"), key=lambda row: row[2])
+            facet_rows = [row for row in rows if row[0] != "id"]
+            # Every match has has_granted_patent true or false: that grouping set sums to the
+            # total.
+            total = sum(count for facet, _key, count in facet_rows if facet == "granted")
+            result = search_cache.ScanResult(
+                total=total, head=[int(key) for _facet, key, _n in head], facet_rows=facet_rows
+            )
+            search_cache.store(cached, result)
+        self._head = result.head
+        self._facet_rows = result.facet_rows
+        self._total = result.total
 
     def facet_rows(self) -> list[tuple]:
         """(facet, key, count) rows over every match (computed with the total)."""

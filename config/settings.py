@@ -234,7 +234,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# With Redis and late acknowledgement, the messages a killed worker held are delivered again
+# once they are this many seconds old: longer than the slowest task, or it would run twice.
+# kombu looks for them every interval x throttle seconds (10 x 10 by default); a short timeout
+# (`make chaos` uses a few seconds) gets a matching sweep, 3600 s keeps the default.
+_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility_timeout,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": max(1, min(10, _visibility_timeout // 100)),
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     "notifications-daily-digest": {
@@ -249,11 +258,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "matching.tasks.rematch_stale",
         "schedule": crontab(hour=2, minute=15),
     },
+    "catalog-prune-search-cache": {
+        "task": "catalog.tasks.prune_search_cache",
+        "schedule": crontab(minute=40),
+    },
     "insight-refresh-statistics": {
         "task": "insight.tasks.refresh_statistics",
         "schedule": crontab(minute="*/10"),
     },
 }
+
+# Catalogue searches matching at least this many listings keep their total, facet counts and
+# ranked head for the current search generation (catalog/search_cache.py).
+CATALOG_SEARCH_CACHE_MIN_MATCHES = env.int("CATALOG_SEARCH_CACHE_MIN_MATCHES", default=2000)
 
 # Review desk: items waiting longer than this many days are flagged.
 INSIGHT_REVIEW_TARGET_DAYS = env.int("INSIGHT_REVIEW_TARGET_DAYS", default=3)

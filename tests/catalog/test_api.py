@@ -175,5 +175,5 @@ def test_list_query_count_does_not_grow_with_rows(api_client_for, stranger, owne
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, {"q": "有机废水", "page_size": 100})
     assert response.data["count"] == rows
-    # session/user + membership + count + rows + 4 prefetches + access requests
-    assert len(queries) == 8, [q["sql"][:80] for q in queries]
+    # session/user + membership + cache lookup + count + rows + 4 prefetches + access requests
+    assert len(queries) == 9, [q["sql"][:80] for q in queries]
