@@ -48,7 +48,7 @@ def test_a_repeated_search_reads_the_stored_result_in_one_query(owner, cache_eve
 
 def test_a_newly_published_listing_shows_at_once(owner, reviewer, cache_everything):
     make_technology(owner, status=TechnologyStatus.PUBLISHED)
-    ids, total, facets = search("废水")
+    _ids, total, _facets = search("废水")
     assert total == 1
     submitted = make_technology(owner, status=TechnologyStatus.SUBMITTED, title_zh="焦化废水处理")
     before = generation()
