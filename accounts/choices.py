@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -24,7 +25,8 @@ class OrganizationType(models.TextChoices):
 class VerificationStatus(models.TextChoices):
     UNVERIFIED = "unverified", _("Not verified")
     PENDING = "pending", _("Verification requested")
-    VERIFIED = "verified", _("Verified")
+    # a context keeps allauth's "Verified" (已验证, for e-mail addresses) from winning
+    VERIFIED = "verified", pgettext_lazy("verification status", "Verified")
     REJECTED = "rejected", _("Verification refused")
 
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.forms import formset_factory
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.choices import (
     SDG_GOALS,
@@ -58,10 +60,15 @@ class TechnologyForm(forms.Form):
     keywords = forms.CharField(
         label=_("Keywords"), required=False, help_text=_("Separate keywords with commas.")
     )
+    # Choice labels use format_lazy: an f-string would freeze them in the language active when
+    # the module is imported.
     trl = forms.TypedChoiceField(
         label=_("Technology readiness level"),
         coerce=int,
-        choices=[(level, f"TRL {level} – {text}") for level, text in TRL_DEFINITIONS.items()],
+        choices=[
+            (level, format_lazy("TRL {} – {}", level, text))
+            for level, text in TRL_DEFINITIONS.items()
+        ],
     )
     application_scope = forms.CharField(
         label=_("Application scope"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -108,7 +115,9 @@ class TechnologyForm(forms.Form):
         label=_("SDG goals"),
         coerce=int,
         required=False,
-        choices=[(number, f"{number}. {label}") for number, label in SDG_GOALS.items()],
+        choices=[
+            (number, format_lazy("{}. {}", number, label)) for number, label in SDG_GOALS.items()
+        ],
         widget=forms.CheckboxSelectMultiple,
     )
     region = forms.ChoiceField(label=_("Holder region"), choices=())
@@ -192,7 +201,7 @@ class SavingForm(forms.Form):
     resource = forms.ChoiceField(label=_("Resource"), choices=ResourceKind.choices)
     amount = forms.DecimalField(label=_("Amount"), required=False, min_value=0)
     unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    note = forms.CharField(label=pgettext_lazy("remark", "Note"), max_length=200, required=False)
 
 
 PatentFormSet = formset_factory(PatentForm, extra=2, max_num=30)

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import OrganizationType
 from accounts.models import Organization
@@ -121,8 +122,11 @@ class ApplicationForm(forms.Form):
 
 class TransitionForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput)
+    # a context keeps allauth's "Note" (注意, "watch out") from winning over 备注
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=pgettext_lazy("remark", "Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     approved_amount = forms.DecimalField(
         label=_("Approved amount"), max_digits=18, decimal_places=2, required=False

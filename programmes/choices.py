@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ExpertStatus(models.TextChoices):
@@ -9,7 +10,7 @@ class ExpertStatus(models.TextChoices):
     verified -> suspended (reviewer) -> verified."""
 
     PENDING = "pending", _("Awaiting verification")
-    VERIFIED = "verified", _("Verified")
+    VERIFIED = "verified", pgettext_lazy("verification status", "Verified")
     REJECTED = "rejected", _("Verification refused")
     SUSPENDED = "suspended", _("Suspended")
 

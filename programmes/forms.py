@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization
 from catalog.choices import TransactionMode
@@ -104,7 +105,9 @@ class ConsultingForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Note"), widget=TEXTAREA, required=False, max_length=4000)
+    note = forms.CharField(
+        label=pgettext_lazy("remark", "Note"), widget=TEXTAREA, required=False, max_length=4000
+    )
 
 
 # --- evaluations ------------------------------------------------------------------------------
