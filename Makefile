@@ -21,7 +21,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install run test lint format bench lock messages vendor services-start services-stop clean
-.PHONY: backup restore fuzz audit
+.PHONY: backup restore fuzz audit chaos
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ restore: $(STAMP) ## restore BACKUP=dir into DATABASE_URL and MEDIA_ROOT (replac
 fuzz: export SECRET_KEY ?= test-only-secret-key-not-for-production
 fuzz: $(STAMP) messages ## long Schemathesis run over every API operation and role (FUZZ_EXAMPLES=50)
 	FUZZ_ALL=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-50} $(WITH_SERVICES) pytest tests/proof/test_fuzz.py -q -s
+
+chaos: $(STAMP) messages ## kill the worker, restart Redis and PostgreSQL of a private stack in .data/chaos
+	$(PY) scripts/chaos.py $(CHAOS_ARGS)
 
 audit: $(STAMP) ## pip-audit of the installed dependencies (fails if any cannot be checked)
 	pip-audit --strict --progress-spinner off

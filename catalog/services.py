@@ -42,6 +42,7 @@ from catalog.models import (
     TechnologyRevision,
 )
 from catalog.search import technology_search_vector
+from core.dispatch import delay_on_commit
 from core.uploads import PDF_AND_IMAGES, upload_content_type
 from core.workflow import (
     StateMachine,
@@ -602,7 +603,7 @@ def _on_published(technology: Technology) -> None:
     from catalog.tasks import notify_saved_searches
     from matching.services import schedule_matching_for_technology
 
-    transaction.on_commit(lambda pk=technology.pk: notify_saved_searches.delay(pk))
+    delay_on_commit(notify_saved_searches, [(technology.pk,)])
     schedule_matching_for_technology(technology.pk)
 
 

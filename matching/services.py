@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
+from core.dispatch import delay_on_commit
 from exchange.choices import NeedStatus
 from exchange.models import Need
 from matching import conf
@@ -178,7 +179,7 @@ def _schedule(subject: str, subject_id: int, trigger: str) -> MatchingRun:
             technology_id=subject_id if subject == RunSubject.TECHNOLOGY else None,
             trigger=trigger,
         )
-    transaction.on_commit(lambda pk=run.pk: execute_matching_run.delay(pk))
+    delay_on_commit(execute_matching_run, [(run.pk,)])
     return run
 
 

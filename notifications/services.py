@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core.dispatch import delay_on_commit
 from notifications.models import Notification
 
 
@@ -21,9 +22,14 @@ def notify_users(
     notifications = Notification.objects.bulk_create(
         Notification(recipient=user, title=title[:300], body=body, url=url) for user in users
     )
-    for notification in notifications:
-        if notification.recipient.notification_frequency == "immediate":
-            transaction.on_commit(lambda pk=notification.pk: deliver_notification_email.delay(pk))
+    delay_on_commit(
+        deliver_notification_email,
+        [
+            (notification.pk,)
+            for notification in notifications
+            if notification.recipient.notification_frequency == "immediate"
+        ],
+    )
     return notifications
 
 
@@ -34,8 +40,13 @@ def notification_mark_read(*, user, notification_ids: Iterable[int] | None = Non
     return unread.update(read_at=timezone.now())
 
 
+@transaction.atomic
 def notification_send_email(*, notification_id: int) -> bool:
-    """Email one notification once: claimed by compare-and-set, so a rerun sends nothing."""
+    """Email one notification once: claimed by compare-and-set, so a rerun sends nothing.
+
+    The claim commits together with the send. A failed send, or a worker killed while sending,
+    rolls it back and the retried or redelivered task sends the email; a concurrent delivery
+    waits on the claimed row and then finds it emailed."""
     claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
     )
@@ -43,18 +54,13 @@ def notification_send_email(*, notification_id: int) -> bool:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     recipient = notification.recipient
-    try:
-        with override(recipient.preferred_language):
-            send_mail(
-                subject=_("[Green Technology Exchange] %(title)s") % {"title": notification.title},
-                message=f"{notification.body}\n\n{notification.url}".strip(),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[recipient.email],
-            )
-    except Exception:
-        # Release the claim so the retried task sends it.
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
-        raise
+    with override(recipient.preferred_language):
+        send_mail(
+            subject=_("[Green Technology Exchange] %(title)s") % {"title": notification.title},
+            message=f"{notification.body}\n\n{notification.url}".strip(),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[recipient.email],
+        )
     return True
 
 

@@ -1,0 +1,72 @@
+"""Notification emails go out once: a second delivery of the task sends nothing, and a send that
+did not finish (an SMTP error, a worker killed mid-send) leaves the email to the next delivery."""
+
+from smtplib import SMTPException
+
+import pytest
+
+from notifications import services
+from notifications.models import Notification
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL: no `except Exception` sees it, only the transaction's rollback does."""
+
+
+@pytest.fixture
+def notification():
+    recipient = UserFactory(notification_frequency="immediate", preferred_language="en")
+    (created,) = services.notify_users(users=[recipient], title="Need approved", url="/me/")
+    return created
+
+
+def test_a_second_delivery_sends_nothing(notification, mailoutbox):
+    # given the email was sent once
+    assert services.notification_send_email(notification_id=notification.pk) is True
+    # when the task is delivered again
+    sent_again = services.notification_send_email(notification_id=notification.pk)
+    # then no second email goes out
+    assert sent_again is False
+    assert [message.subject for message in mailoutbox] == [
+        "[Green Technology Exchange] Need approved"
+    ]
+
+
+def test_a_failed_send_leaves_the_email_to_the_retry(notification, mailoutbox, monkeypatch):
+    # given an SMTP server that refuses the first attempt
+    monkeypatch.setattr(services, "send_mail", _raise(SMTPException("421 try later")))
+    # when the task runs, fails, and is retried with the server back
+    with pytest.raises(SMTPException):
+        services.notification_send_email(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert notification.emailed_at is None
+    monkeypatch.undo()
+    # then the retry sends it
+    assert services.notification_send_email(notification_id=notification.pk) is True
+    assert len(mailoutbox) == 1
+
+
+def test_a_worker_killed_while_sending_leaves_the_email_to_the_redelivery(
+    notification, mailoutbox, monkeypatch
+):
+    # given a worker that dies while talking to the mail server
+    monkeypatch.setattr(services, "send_mail", _raise(WorkerKilled()))
+    with pytest.raises(WorkerKilled):
+        services.notification_send_email(notification_id=notification.pk)
+    monkeypatch.undo()
+    # when the broker delivers the task again to another worker
+    sent = services.notification_send_email(notification_id=notification.pk)
+    # then that worker sends the email, once
+    assert sent is True
+    assert len(mailoutbox) == 1
+    assert Notification.objects.get(pk=notification.pk).emailed_at is not None
+
+
+def _raise(error: BaseException):
+    def send_mail(**kwargs):
+        raise error
+
+    return send_mail
