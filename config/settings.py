@@ -259,6 +259,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "matching.tasks.rematch_stale",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Work queued while the broker was down never reached it: send it again.
+    "matching-redispatch-queued-runs": {
+        "task": "matching.tasks.redispatch_queued_runs",
+        "schedule": crontab(minute="*/5"),
+    },
+    "notifications-redispatch-pending-emails": {
+        "task": "notifications.tasks.redispatch_pending_emails",
+        "schedule": crontab(minute="*/5"),
+    },
     "catalog-prune-search-cache": {
         "task": "catalog.tasks.prune_search_cache",
         "schedule": crontab(minute=40),

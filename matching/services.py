@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -181,6 +182,26 @@ def _schedule(subject: str, subject_id: int, trigger: str) -> MatchingRun:
         )
     delay_on_commit(execute_matching_run, [(run.pk,)])
     return run
+
+
+# A run still queued this long after it was created lost its message.
+LOST_RUN_AFTER = timedelta(minutes=15)
+
+
+def queued_runs_redispatch(*, older_than: timedelta = LOST_RUN_AFTER, limit: int = 1000) -> int:
+    """Dispatch again the runs still queued long after they were created: their message was lost
+    (the broker was down when it was sent). A run whose message was merely slow is claimed once:
+    the later delivery finds it finished and does nothing."""
+    from matching.tasks import execute_matching_run
+
+    cutoff = timezone.now() - older_than
+    run_ids = list(
+        MatchingRun.objects.filter(status=RunStatus.QUEUED, queued_at__lt=cutoff)
+        .order_by("queued_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    delay_on_commit(execute_matching_run, [(run_id,) for run_id in run_ids])
+    return len(run_ids)
 
 
 def schedule_matching_for_need(need_id: int, *, trigger: str = RunTrigger.PUBLISHED) -> MatchingRun:

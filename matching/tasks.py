@@ -35,3 +35,11 @@ def rematch_stale() -> dict[str, int]:
 
     corpus_statistics(refresh=True)
     return stale_subjects_schedule()
+
+
+@shared_task
+def redispatch_queued_runs() -> int:
+    """Every few minutes: runs whose message never reached the broker are sent again."""
+    from matching.services import queued_runs_redispatch
+
+    return queued_runs_redispatch()

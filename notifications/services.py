@@ -1,6 +1,7 @@
 """Notifications: an in-app row per recipient, email through Celery after the commit."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -31,6 +32,35 @@ def notify_users(
         ],
     )
     return notifications
+
+
+# An immediate email still unsent this long after its notification lost its message; older
+# than the horizon it is left alone (the news is stale).
+LOST_EMAIL_AFTER = timedelta(minutes=15)
+LOST_EMAIL_HORIZON = timedelta(days=2)
+
+
+def pending_emails_redispatch(
+    *, older_than: timedelta = LOST_EMAIL_AFTER, within: timedelta = LOST_EMAIL_HORIZON
+) -> int:
+    """Queue again the immediate emails still unsent long after their notification was created
+    (the broker was down when they were queued). Sending claims the row, so a slow first
+    delivery and this one send a single email."""
+    from notifications.tasks import deliver_notification_email
+
+    now = timezone.now()
+    notification_ids = list(
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            recipient__notification_frequency="immediate",
+            created_at__lt=now - older_than,
+            created_at__gte=now - within,
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:5000]
+    )
+    delay_on_commit(deliver_notification_email, [(pk,) for pk in notification_ids])
+    return len(notification_ids)
 
 
 def notification_mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:

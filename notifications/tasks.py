@@ -26,3 +26,9 @@ def send_daily_digests(batch_size: int = 500) -> int:
     for user in users.iterator(chunk_size=batch_size):
         covered += services.digest_send(user=user)
     return covered
+
+
+@shared_task
+def redispatch_pending_emails() -> int:
+    """Every few minutes: immediate emails whose message never reached the broker."""
+    return services.pending_emails_redispatch()
