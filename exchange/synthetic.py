@@ -76,7 +76,9 @@ def generate_needs(count: int, *, seed: int = 2026, batch_size: int = 2000) -> i
                 region=generator.choice(regions),
                 deadline=today + datetime.timedelta(days=generator.randrange(30, 365)),
                 status=NeedStatus.PUBLISHED,
-                published_at=now,
+                # Spread over the past year as real listings are: with one shared timestamp the
+                # list's newest-first order has to sort every row (a tie on the indexed column).
+                published_at=now - datetime.timedelta(minutes=generator.randrange(0, 525_600)),
             )
             need.search_vector = need_search_vector(need)
             batch.append(need)
