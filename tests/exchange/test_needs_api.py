@@ -161,3 +161,40 @@ def test_list_query_count_is_constant(rows, api_client_for, make_need, django_as
     with django_assert_num_queries(3):
         response = client.get("/api/v1/needs/", {"page_size": 50})
     assert response.json()["count"] == rows
+
+
+def test_facets_count_every_dimension_in_one_pass(api_client, make_need):
+    from catalog.models import Category
+
+    water, air = Category.objects.filter(parent__isnull=False).order_by("code")[:2]
+    make_need(status="published", category=water, region="CN-JS", transaction_modes=["license"])
+    make_need(
+        status="published",
+        category=water,
+        region="CN-ZJ",
+        transaction_modes=["license", "service"],
+        is_open_call=True,
+        call_closes_on=future(),
+    )
+    make_need(status="published", category=air, region="CN-JS", transaction_modes=["service"])
+    make_need(status="draft", category=air, region="CN-SH", transaction_modes=["equity"])
+
+    facets = api_client.get("/api/v1/needs/facets/").json()
+
+    assert facets["count"] == 3
+    assert [(row["code"], row["count"]) for row in facets["category"]] == [
+        (water.code, 2),
+        (air.code, 1),
+    ]
+    assert [(row["region"], row["count"]) for row in facets["region"]] == [
+        ("CN-JS", 2),
+        ("CN-ZJ", 1),
+    ]
+    assert [(row["mode"], row["count"]) for row in facets["transaction_mode"]] == [
+        ("license", 2),
+        ("service", 2),
+    ]
+    assert [(row["is_open_call"], row["count"]) for row in facets["open_call"]] == [
+        (False, 2),
+        (True, 1),
+    ]
