@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.regions import region_choices
+from core.widgets import LongSelect
 from exchange.choices import NeedStatus, TransactionMode
 from exchange.models import Need
 from exchange.selectors import need_search
@@ -13,7 +14,9 @@ class NeedFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     category = django_filters.CharFilter(method="filter_category", label=_("Category code"))
-    region = django_filters.ChoiceFilter(choices=region_choices, label=_("Region"))
+    region = django_filters.ChoiceFilter(
+        choices=region_choices, label=_("Region"), widget=LongSelect
+    )
     trl = django_filters.NumberFilter(
         method="filter_trl", label=_("My technology's readiness level (1–9)")
     )
