@@ -95,12 +95,17 @@ def need_facets(*, queryset: QuerySet[Need]) -> dict[str, list[dict]]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT GROUPING(category.code, region, is_open_call), category.code,
-                   category.name_zh, region, is_open_call, transaction_modes, count(*)
-            FROM ({inner}) AS matched (category_id, region, is_open_call, transaction_modes)
-            LEFT JOIN {Category._meta.db_table} AS category ON category.id = matched.category_id
-            GROUP BY GROUPING SETS ((category.code, category.name_zh), (region), (is_open_call),
-                                    (transaction_modes))
+            WITH facet AS (
+                SELECT GROUPING(category_id, region, is_open_call) AS grouping, category_id,
+                       region, is_open_call, transaction_modes, count(*) AS count
+                FROM ({inner}) AS matched (category_id, region, is_open_call, transaction_modes)
+                GROUP BY GROUPING SETS ((category_id), (region), (is_open_call),
+                                        (transaction_modes))
+            )
+            SELECT facet.grouping, category.code, category.name_zh, facet.region,
+                   facet.is_open_call, facet.transaction_modes, facet.count
+            FROM facet
+            LEFT JOIN {Category._meta.db_table} AS category ON category.id = facet.category_id
             """,
             params,
         )
