@@ -145,17 +145,28 @@ def organization_is_member(*, organization: Organization, user: User) -> bool:
     return user.is_authenticated and organization.memberships.filter(user=user).exists()
 
 
-def verification_actor_roles(*, organization: Organization, user: User) -> set[str]:
+def verification_actor_roles(
+    *, organization: Organization, user: User, organization_ids: list[int] | None = None
+) -> set[str]:
+    """`organization_ids`: the user's organisations when a list already looked them up."""
     roles = set(user.roles or []) & REVIEWERS
-    if organization_is_member(organization=organization, user=user):
+    if (
+        organization.pk in organization_ids
+        if organization_ids is not None
+        else organization_is_member(organization=organization, user=user)
+    ):
         roles.add("member")
     return roles
 
 
-def organization_allowed_actions(*, organization: Organization, user: User) -> list[str]:
+def organization_allowed_actions(
+    *, organization: Organization, user: User, organization_ids: list[int] | None = None
+) -> list[str]:
     return VERIFICATION_WORKFLOW.allowed_actions(
         organization.verification_status,
-        verification_actor_roles(organization=organization, user=user),
+        verification_actor_roles(
+            organization=organization, user=user, organization_ids=organization_ids
+        ),
     )
 
 

@@ -545,18 +545,24 @@ def deal_review_checklist(*, deal: Deal) -> dict[str, bool]:
     from accounts.choices import VerificationStatus
     from catalog.choices import TechnologyStatus
 
+    # Iterating (not filtering) uses the memberships the review queue prefetched.
     broker_is_party = bool(
         deal.broker_id
-        and deal.broker.memberships.filter(
-            organization_id__in=[deal.seller_id, deal.buyer_id]
-        ).exists()
+        and any(
+            membership.organization_id in (deal.seller_id, deal.buyer_id)
+            for membership in deal.broker.memberships.all()
+        )
     )
+    # The review queue annotates `contract_attached`; a single deal asks.
+    contract_attached = getattr(deal, "contract_attached", None)
+    if contract_attached is None:
+        contract_attached = deal.documents.filter(kind="contract").exists()
     return {
         "parties_verified": deal.seller.verification_status == VerificationStatus.VERIFIED
         and deal.buyer.verification_status == VerificationStatus.VERIFIED,
         "technology_published": deal.technology.status == TechnologyStatus.PUBLISHED,
         "price_and_payment_terms_set": deal.price is not None and bool(deal.payment_terms.strip()),
-        "contract_attached": deal.documents.filter(kind="contract").exists(),
+        "contract_attached": contract_attached,
         "no_conflict_of_interest": not broker_is_party,
     }
 
@@ -971,18 +977,32 @@ PROPOSAL_WORKFLOW = StateMachine(
 )
 
 
-def proposal_actor_roles(*, proposal: Proposal, user) -> set[str]:
+def _member_check(user, organization_ids: list[int] | None):
+    """Whether the user belongs to an organisation: from the ids a list already looked up
+    (one query for the whole list), else asked now."""
+    if organization_ids is not None:
+        return lambda organization_id: organization_id in organization_ids
+    return lambda organization_id: is_member(organization=organization_id, user=user)
+
+
+def proposal_actor_roles(
+    *, proposal: Proposal, user, organization_ids: list[int] | None = None
+) -> set[str]:
+    member = _member_check(user, organization_ids)
     roles: set[str] = set()
-    if is_member(organization=proposal.organization_id, user=user):
+    if member(proposal.organization_id):
         roles.add(PROPOSER)
-    if is_member(organization=proposal.need.organization_id, user=user):
+    if member(proposal.need.organization_id):
         roles.add(ENTERPRISE)
     return roles
 
 
-def proposal_allowed_actions(*, proposal: Proposal, user) -> list[str]:
+def proposal_allowed_actions(
+    *, proposal: Proposal, user, organization_ids: list[int] | None = None
+) -> list[str]:
     return PROPOSAL_WORKFLOW.allowed_actions(
-        proposal.status, proposal_actor_roles(proposal=proposal, user=user)
+        proposal.status,
+        proposal_actor_roles(proposal=proposal, user=user, organization_ids=organization_ids),
     )
 
 
@@ -1128,21 +1148,27 @@ INTRODUCTION_WORKFLOW = StateMachine(
 )
 
 
-def introduction_actor_roles(*, introduction: Introduction, user) -> set[str]:
+def introduction_actor_roles(
+    *, introduction: Introduction, user, organization_ids: list[int] | None = None
+) -> set[str]:
+    member = _member_check(user, organization_ids)
     roles: set[str] = set()
-    if is_member(organization=introduction.technology.organization_id, user=user):
+    if member(introduction.technology.organization_id):
         roles.add(SELLER)
-    if is_member(organization=introduction.enterprise_id, user=user):
+    if member(introduction.enterprise_id):
         roles.add(BUYER)
     if introduction.broker_id == getattr(user, "pk", None):
         roles.add(BROKER)
     return roles
 
 
-def introduction_allowed_actions(*, introduction: Introduction, user) -> list[str]:
-    return INTRODUCTION_WORKFLOW.allowed_actions(
-        introduction.status, introduction_actor_roles(introduction=introduction, user=user)
+def introduction_allowed_actions(
+    *, introduction: Introduction, user, organization_ids: list[int] | None = None
+) -> list[str]:
+    roles = introduction_actor_roles(
+        introduction=introduction, user=user, organization_ids=organization_ids
     )
+    return INTRODUCTION_WORKFLOW.allowed_actions(introduction.status, roles)
 
 
 @transaction.atomic

@@ -102,7 +102,9 @@ def _need_detail_extra(request, need, roles, organization_ids) -> dict:
         selectors.proposals_for_need(need=need, user=user).prefetch_related("messages__author")
     )
     for proposal in proposals:
-        proposal.actions = services.proposal_allowed_actions(proposal=proposal, user=user)
+        proposal.actions = services.proposal_allowed_actions(
+            proposal=proposal, user=user, organization_ids=organization_ids
+        )
     can_propose = (
         user.is_authenticated
         and need.accepts_proposals
@@ -535,9 +537,10 @@ def deal_review_queue(request):
 @login_required
 def introduction_list(request):
     introductions = list(selectors.introductions_visible_to(user=request.user))
+    organization_ids = selectors.user_organization_ids(request.user)
     for introduction in introductions:
         introduction.actions = services.introduction_allowed_actions(
-            introduction=introduction, user=request.user
+            introduction=introduction, user=request.user, organization_ids=organization_ids
         )
     form = None
     if request.user.has_role("broker"):

@@ -1,5 +1,6 @@
 """Pages of the financing desk. They call the same services and selectors as the API."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -441,13 +442,15 @@ def _qualifying_deals(voucher):
 @login_required
 def voucher_list(request):
     vouchers = list(selectors.vouchers_of(user=request.user).prefetch_related("redemptions"))
-    rows = [
-        {
-            "voucher": voucher,
-            "form": RedeemForm(deals=_qualifying_deals(voucher), prefix=voucher.pk),
-        }
-        for voucher in vouchers
-    ]
+    # The qualifying deals depend on the holder and the currency only: one query for each pair,
+    # not one per voucher.
+    deals: dict[tuple[int, str], list] = {}
+    rows = []
+    for voucher in vouchers:
+        key = (voucher.holder_id, voucher.currency)
+        if key not in deals:
+            deals[key] = _qualifying_deals(voucher)
+        rows.append({"voucher": voucher, "form": RedeemForm(deals=deals[key], prefix=voucher.pk)})
     return render(
         request,
         "finance/voucher_list.html",
@@ -520,10 +523,19 @@ def programmes(request):
         {
             "rows": selectors.operator_dashboard(user=request.user),
             "fund_form": FundForm(),
-            "issue_form": IssueVoucherForm(),
-            "subsidy_form": SubsidyForm(loans=loans),
+            "issue_form": _choices_read_once(IssueVoucherForm()),
+            "subsidy_form": _choices_read_once(SubsidyForm(loans=loans)),
         },
     )
+
+
+def _choices_read_once(form):
+    """The page renders one form under every programme: read its choices from the database
+    once, not once per programme."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            field.choices = list(field.choices)
+    return form
 
 
 def _operator_programme(request, pk: int):

@@ -58,6 +58,7 @@ from programmes.services import evaluations as evaluation_services
 from programmes.services import events as event_services
 from programmes.services import experts as expert_services
 from programmes.services import screening as screening_services
+from programmes.services.common import OPERATOR
 
 PAGE_SIZE = 20
 
@@ -396,6 +397,11 @@ def _visible_programme(request, pk):
 @login_required
 def programme_edit(request, pk: int):
     programme = _visible_programme(request, pk)
+    # Invited experts and holders see the programme but only its operators change the criteria.
+    if OPERATOR not in screening_services.programme_actor_roles(
+        programme=programme, user=request.user
+    ):
+        raise PermissionDenied
     form = ProgrammeForm(request.POST or None, initial=ProgrammeForm.initial_of(programme))
     if request.method == "POST" and form.is_valid():
         try:

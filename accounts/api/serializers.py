@@ -82,7 +82,17 @@ class OrganizationSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None or not request.user.is_authenticated:
             return []
-        return organization_allowed_actions(organization=organization, user=request.user)
+        # Looked up once for a whole list (its rows share the context), and only when the data
+        # is read: after a create has added the membership.
+        if "member_organization_ids" not in self.context:
+            self.context["member_organization_ids"] = list(
+                Organization.objects.of_user(request.user).values_list("pk", flat=True)
+            )
+        return organization_allowed_actions(
+            organization=organization,
+            user=request.user,
+            organization_ids=self.context["member_organization_ids"],
+        )
 
 
 class TransitionSerializer(serializers.Serializer):

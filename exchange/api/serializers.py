@@ -319,7 +319,9 @@ class ProposalSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, proposal) -> list[str]:
         return services.proposal_allowed_actions(
-            proposal=proposal, user=self.context["request"].user
+            proposal=proposal,
+            user=self.context["request"].user,
+            organization_ids=self.context.get("organization_ids"),
         )
 
 
@@ -365,7 +367,9 @@ class IntroductionSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, introduction) -> list[str]:
         return services.introduction_allowed_actions(
-            introduction=introduction, user=self.context["request"].user
+            introduction=introduction,
+            user=self.context["request"].user,
+            organization_ids=self.context.get("organization_ids"),
         )
 
 

@@ -286,7 +286,12 @@ class DealViewSet(OrganizationContextMixin, BaseViewSet, viewsets.ReadOnlyModelV
         return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
 
 
-class ProposalViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyModelViewSet):
+class ProposalViewSet(
+    OrganizationContextMixin,
+    mixins.CreateModelMixin,
+    BaseViewSet,
+    viewsets.ReadOnlyModelViewSet,
+):
     """Holders' proposals answering needs; the enterprise shortlists, declines or accepts."""
 
     serializer_class = ProposalSerializer
@@ -341,7 +346,12 @@ class ProposalViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMod
         return Response(ProposalMessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
-class IntroductionViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyModelViewSet):
+class IntroductionViewSet(
+    OrganizationContextMixin,
+    mixins.CreateModelMixin,
+    BaseViewSet,
+    viewsets.ReadOnlyModelViewSet,
+):
     """Brokers introduce a technology to a need or an enterprise; both sides accept."""
 
     serializer_class = IntroductionSerializer

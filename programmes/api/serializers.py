@@ -5,8 +5,16 @@ from rest_framework import serializers
 from accounts.models import Organization
 from catalog.choices import Currency, TransactionMode
 from catalog.models import Category, Technology
+from catalog.selectors import technologies_visible_to
+from exchange.choices import NeedStatus
 from exchange.models import Need
-from programmes.choices import EVALUATION_CRITERIA, SCORE_MAX, SCORE_MIN, Language
+from programmes.choices import (
+    EVALUATION_CRITERIA,
+    SCORE_MAX,
+    SCORE_MIN,
+    ExpertStatus,
+    Language,
+)
 from programmes.models import (
     Challenge,
     ChallengeSubmission,
@@ -108,15 +116,30 @@ class ConsultingTechnologySerializer(serializers.ModelSerializer):
 # --- evaluations ------------------------------------------------------------------------------
 
 
+class VisibleTechnologyField(serializers.PrimaryKeyRelatedField):
+    """A technology the requesting user may see: another organisation's private listing does
+    not exist, exactly like an id that belongs to nobody, so ids cannot be probed. (`queryset`
+    only tells the schema the key's type.)"""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Technology.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return technologies_visible_to(user=self.context["request"].user)
+
+
 class EvaluationRequestSerializer(serializers.Serializer):
-    technology = serializers.PrimaryKeyRelatedField(queryset=Technology.objects.all())
+    technology = VisibleTechnologyField()
     paid = serializers.BooleanField(default=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class AssignSerializer(serializers.Serializer):
+    # Only the public directory: a pending expert's name must not come back in an error.
     experts = serializers.PrimaryKeyRelatedField(
-        queryset=ExpertProfile.objects.all(), many=True, allow_empty=False
+        queryset=ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED),
+        many=True,
+        allow_empty=False,
     )
 
 
@@ -450,7 +473,10 @@ class EventMatchSerializer(serializers.Serializer):
 class ChallengeSerializer(serializers.ModelSerializer):
     """An open challenge: published priority needs of one region or sector (an industry code)."""
 
-    needs = serializers.PrimaryKeyRelatedField(many=True, queryset=Need.objects.all())
+    # Only published needs: a draft need's title must not come back in an error.
+    needs = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Need.objects.filter(status=NeedStatus.PUBLISHED)
+    )
     sector = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Category.objects.filter(parent__isnull=True),
@@ -488,6 +514,12 @@ class ChallengeSerializer(serializers.ModelSerializer):
     def get_winners(self, challenge) -> list[dict]:
         if challenge.status != "announced":
             return []
+        # The API's list prefetches them; a single challenge asks.
+        winners = getattr(challenge, "winning_submissions", None)
+        if winners is None:
+            winners = challenge.submissions.filter(is_winner=True).select_related(
+                "proposal__technology", "proposal__organization"
+            )
         return [
             {
                 "technology": s.proposal.technology_id,
@@ -495,9 +527,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
                 "holder": s.proposal.organization.display_name,
                 "award": s.award,
             }
-            for s in challenge.submissions.filter(is_winner=True).select_related(
-                "proposal__technology", "proposal__organization"
-            )
+            for s in winners
         ]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))

@@ -1,4 +1,5 @@
 # --- experts ----------------------------------------------------------------------------------
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -50,7 +51,7 @@ from programmes.filtersets import (
     ExpertFilterSet,
     ProgrammeFilterSet,
 )
-from programmes.models import EvaluationAssignment
+from programmes.models import ChallengeSubmission, EvaluationAssignment
 from programmes.selectors import experts as expert_selectors
 from programmes.selectors import programmes as programme_selectors
 from programmes.services import challenges as challenge_services
@@ -149,7 +150,9 @@ class EvaluationViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
         responses={201: EvaluationSerializer, **ERROR_RESPONSES},
     )
     def create(self, request):
-        serializer = EvaluationRequestSerializer(data=request.data)
+        serializer = EvaluationRequestSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         if not request.user.is_authenticated:
             raise PermissionDenied()
@@ -577,9 +580,14 @@ class ChallengeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMo
     filterset_class = ChallengeFilterSet
 
     def get_queryset(self):
+        winners = ChallengeSubmission.objects.filter(is_winner=True).select_related(
+            "proposal__technology", "proposal__organization"
+        )
         return (
             programme_selectors.challenges_visible_to(user=self.request.user)
-            .prefetch_related("needs")
+            .prefetch_related(
+                "needs", Prefetch("submissions", queryset=winners, to_attr="winning_submissions")
+            )
             .order_by("-created_at", "-pk")
         )
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 
 from catalog.selectors import member_organization_ids
+from programmes.choices import ExpertStatus
 from programmes.models import (
     Challenge,
     ChallengeSubmission,
     Event,
     EventRegistration,
+    ExpertProfile,
     Meeting,
     Programme,
     ProgrammeEntry,
@@ -22,13 +24,30 @@ def _authenticated(user) -> bool:
 
 def programmes_visible_to(*, user) -> QuerySet[Programme]:
     """The operator's members, reviewers and administrators, invited experts, and holders
-    invited to the programme; 404 for anyone else."""
+    invited to the programme; 404 for anyone else. Each row also says whether the user is one
+    of its experts or invited holders (`programme_actor_roles` reads that instead of asking
+    once per programme)."""
     base = Programme.objects.select_related("operator")
     if not _authenticated(user):
         return base.none()
+    organizations = member_organization_ids(user=user)
+    base = base.annotate(
+        viewer_id=Value(user.pk),
+        viewer_is_expert=Exists(
+            ExpertProfile.objects.filter(
+                programmes=OuterRef("pk"), user=user, status=ExpertStatus.VERIFIED
+            )
+        ),
+        viewer_is_invited_holder=Exists(
+            ProgrammeEntry.objects.filter(
+                programme=OuterRef("pk"),
+                holder_invited_at__isnull=False,
+                technology__organization_id__in=organizations,
+            )
+        ),
+    )
     if user.is_reviewer:
         return base
-    organizations = member_organization_ids(user=user)
     invited_holder = ProgrammeEntry.objects.filter(
         holder_invited_at__isnull=False, technology__organization_id__in=organizations
     ).values("programme")
@@ -126,13 +145,23 @@ def event_deals(*, event: Event):
 
 
 def challenges_visible_to(*, user) -> QuerySet[Challenge]:
-    """Published challenges are public; drafts only to the operator and reviewers."""
+    """Published challenges are public; drafts only to the operator and reviewers. Each row
+    also says whether the user judges it (`challenge_actor_roles` reads that instead of asking
+    once per challenge)."""
     base = Challenge.objects.select_related("operator", "sector").annotate(
         submission_count=Count("submissions", distinct=True)
     )
     public = ~Q(status="draft")
     if not _authenticated(user):
         return base.filter(public)
+    base = base.annotate(
+        viewer_id=Value(user.pk),
+        viewer_is_judge=Exists(
+            ExpertProfile.objects.filter(
+                challenges=OuterRef("pk"), user=user, status=ExpertStatus.VERIFIED
+            )
+        ),
+    )
     if user.is_reviewer:
         return base
     return base.filter(public | Q(operator_id__in=member_organization_ids(user=user)))

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Technology
+from catalog.selectors import member_organization_ids
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import NeedStatus
 from exchange.models import Need
@@ -60,9 +61,14 @@ def challenge_actor_roles(*, challenge: Challenge, user) -> set[str]:
         return roles
     if is_member(user=user, organization_id=challenge.operator_id) or user.has_role("admin"):
         roles.add(OPERATOR)
-    if challenge.judges.filter(user=user, status=ExpertStatus.VERIFIED).exists():
+    # challenges_visible_to answers this for its user within the list query.
+    if (
+        challenge.viewer_is_judge
+        if getattr(challenge, "viewer_id", None) == user.pk
+        else challenge.judges.filter(user=user, status=ExpertStatus.VERIFIED).exists()
+    ):
         roles.add(EXPERT)
-    if user.has_role("holder") and user.memberships.exists():
+    if user.has_role("holder") and member_organization_ids(user=user):
         roles.add(HOLDER)
     return roles
 

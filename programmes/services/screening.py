@@ -91,12 +91,22 @@ def programme_actor_roles(*, programme: Programme, user) -> set[str]:
         return roles
     if is_member(user=user, organization_id=programme.operator_id) or user.has_role("admin"):
         roles.add(OPERATOR)
-    if programme.experts.filter(user=user, status=ExpertStatus.VERIFIED).exists():
+    # programmes_visible_to answers the next two questions for its user within the list query.
+    annotated = getattr(programme, "viewer_id", None) == user.pk
+    if (
+        programme.viewer_is_expert
+        if annotated
+        else programme.experts.filter(user=user, status=ExpertStatus.VERIFIED).exists()
+    ):
         roles.add(EXPERT)
-    if programme.entries.filter(
-        holder_invited_at__isnull=False,
-        technology__organization_id__in=user.memberships.values("organization_id"),
-    ).exists():
+    if (
+        programme.viewer_is_invited_holder
+        if annotated
+        else programme.entries.filter(
+            holder_invited_at__isnull=False,
+            technology__organization_id__in=user.memberships.values("organization_id"),
+        ).exists()
+    ):
         roles.add(HOLDER)
     return roles
 

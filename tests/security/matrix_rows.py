@@ -1,7 +1,10 @@
-"""Every page and API endpoint of accounts, catalog, exchange, matching and finance, with the
-object it is aimed at. `{name}` is replaced by the id of that object in the seeded world
-(tests/security/world.py): *_outsider objects belong to an organisation no demo user is in;
-the others belong to the demo holder's or enterprise's organisation."""
+"""Every page and API endpoint of accounts, catalog, exchange, matching, finance, programmes and
+insight, with the object it is aimed at. `{name}` is replaced by the id of that object in the
+seeded world (tests/security/world.py): *_outsider objects belong to an organisation no demo user
+is in; the others belong to the demo holder's or enterprise's organisation. In programmes the
+demo's public objects (verified expert, completed evaluation, open fair and challenge) sit next to
+private ones: the holder's requested evaluation, the broker's draft event, and drafts, a pending
+expert and an open evaluation of organisations no demo role belongs to."""
 
 # (row id, method, path template, request body)
 PAGE_ROWS = [
@@ -493,4 +496,372 @@ API_ROWS = [
     ("api programme dashboard", "GET", "/api/v1/finance/dashboard/programmes/", None),
 ]
 
-ROWS = PAGE_ROWS + API_ROWS
+PROGRAMMES_PAGE_ROWS = [
+    ("page expert list", "GET", "/programmes/experts/", None),
+    ("page expert apply", "GET", "/programmes/experts/apply/", None),
+    ("page expert edit own", "GET", "/programmes/experts/me/", None),
+    ("page expert verified", "GET", "/programmes/experts/{expert_verified}/", None),
+    ("page expert pending", "GET", "/programmes/experts/{expert_pending}/", None),
+    (
+        "page expert reject pending",
+        "POST",
+        "/programmes/experts/{expert_pending}/transition/",
+        {"action": "reject"},
+    ),
+    (
+        "page expert consulting pending",
+        "POST",
+        "/programmes/experts/{expert_pending}/consulting/",
+        {},
+    ),
+    ("page evaluation list", "GET", "/programmes/evaluations/", None),
+    ("page evaluation request", "GET", "/programmes/evaluations/request/", None),
+    ("page evaluation completed", "GET", "/programmes/evaluations/{evaluation_completed}/", None),
+    ("page evaluation holder", "GET", "/programmes/evaluations/{evaluation_holder}/", None),
+    ("page evaluation outsider", "GET", "/programmes/evaluations/{evaluation_outsider}/", None),
+    (
+        "page evaluation assign outsider",
+        "POST",
+        "/programmes/evaluations/{evaluation_outsider}/assign/",
+        {},
+    ),
+    (
+        "page evaluation reply completed",
+        "POST",
+        "/programmes/evaluations/{evaluation_completed}/reply/",
+        {"reply": "Thank you for the evaluation."},
+    ),
+    ("page screening list", "GET", "/programmes/", None),
+    ("page screening new", "GET", "/programmes/new/", None),
+    ("page screening", "GET", "/programmes/{screening}/", None),
+    ("page screening outsider", "GET", "/programmes/{screening_outsider}/", None),
+    ("page screening edit", "GET", "/programmes/{screening}/edit/", None),
+    ("page screening edit outsider", "GET", "/programmes/{screening_outsider}/edit/", None),
+    ("page screening export", "GET", "/programmes/{screening}/export/csv/", None),
+    (
+        "page screening export outsider",
+        "GET",
+        "/programmes/{screening_outsider}/export/xlsx/",
+        None,
+    ),
+    ("page screening close outsider", "POST", "/programmes/{screening_outsider}/close/", {}),
+    ("page event list", "GET", "/programmes/events/", None),
+    ("page event new", "GET", "/programmes/events/new/", None),
+    ("page event", "GET", "/programmes/events/{event}/", None),
+    ("page event draft outsider", "GET", "/programmes/events/{event_draft}/", None),
+    ("page event draft broker", "GET", "/programmes/events/{event_broker}/", None),
+    (
+        "page event cancel draft outsider",
+        "POST",
+        "/programmes/events/{event_draft}/cancel/",
+        {},
+    ),
+    (
+        "page event meeting held",
+        "POST",
+        "/programmes/events/{event}/held/",
+        {"meeting": "{meeting}"},
+    ),
+    ("page challenge list", "GET", "/programmes/challenges/", None),
+    ("page challenge new", "GET", "/programmes/challenges/new/", None),
+    ("page challenge", "GET", "/programmes/challenges/{challenge}/", None),
+    ("page challenge draft outsider", "GET", "/programmes/challenges/{challenge_draft}/", None),
+    (
+        "page challenge close draft outsider",
+        "POST",
+        "/programmes/challenges/{challenge_draft}/close/",
+        {},
+    ),
+    (
+        "page challenge winner",
+        "POST",
+        "/programmes/challenges/{challenge}/winner/",
+        {"submission": "{submission}"},
+    ),
+]
+
+INSIGHT_PAGE_ROWS = [
+    ("page statistics", "GET", "/insight/statistics/", None),
+    ("page review desk", "GET", "/insight/review-desk/", None),
+    ("page regional report", "GET", "/insight/regional-report/", None),
+    ("page regional report excel", "GET", "/insight/regional-report.xlsx", None),
+    ("page regional report pdf", "GET", "/insight/regional-report.pdf", None),
+]
+
+PROGRAMMES_API_ROWS = [
+    ("api experts", "GET", "/api/v1/experts/", None),
+    ("api experts create", "POST", "/api/v1/experts/", {}),
+    ("api expert verified", "GET", "/api/v1/experts/{expert_verified}/", None),
+    ("api expert pending", "GET", "/api/v1/experts/{expert_pending}/", None),
+    (
+        "api expert patch verified",
+        "PATCH",
+        "/api/v1/experts/{expert_verified}/",
+        {"title": "Chief engineer"},
+    ),
+    (
+        "api expert patch pending",
+        "PATCH",
+        "/api/v1/experts/{expert_pending}/",
+        {"title": "Chief engineer"},
+    ),
+    (
+        "api expert reject pending",
+        "POST",
+        "/api/v1/experts/{expert_pending}/transition/",
+        {"action": "reject"},
+    ),
+    (
+        "api expert suspend verified",
+        "POST",
+        "/api/v1/experts/{expert_verified}/transition/",
+        {"action": "suspend"},
+    ),
+    (
+        "api expert consulting technologies pending",
+        "GET",
+        "/api/v1/experts/{expert_pending}/consulting-technologies/",
+        None,
+    ),
+    ("api expert consulting verified", "POST", "/api/v1/experts/{expert_verified}/consulting/", {}),
+    ("api evaluations", "GET", "/api/v1/evaluations/", None),
+    ("api evaluations create", "POST", "/api/v1/evaluations/", {}),
+    (
+        "api evaluations create outsider technology",
+        "POST",
+        "/api/v1/evaluations/",
+        {"technology": "{tech_outsider_private}"},
+    ),
+    ("api evaluation completed", "GET", "/api/v1/evaluations/{evaluation_completed}/", None),
+    ("api evaluation holder", "GET", "/api/v1/evaluations/{evaluation_holder}/", None),
+    ("api evaluation outsider", "GET", "/api/v1/evaluations/{evaluation_outsider}/", None),
+    (
+        "api evaluation experts completed",
+        "GET",
+        "/api/v1/evaluations/{evaluation_completed}/experts/",
+        None,
+    ),
+    (
+        "api evaluation suggestions holder",
+        "GET",
+        "/api/v1/evaluations/{evaluation_holder}/suggestions/",
+        None,
+    ),
+    (
+        "api evaluation assign outsider",
+        "POST",
+        "/api/v1/evaluations/{evaluation_outsider}/assign/",
+        {},
+    ),
+    (
+        "api evaluation score holder",
+        "POST",
+        "/api/v1/evaluations/{evaluation_holder}/score/",
+        {
+            "technical_novelty": 9,
+            "maturity": 9,
+            "assessed_trl": 9,
+            "market_prospects": 9,
+            "economic_feasibility": 9,
+            "green_benefit": 9,
+            "comments": "Scored by someone who was not assigned.",
+        },
+    ),
+    (
+        "api evaluation decline holder",
+        "POST",
+        "/api/v1/evaluations/{evaluation_holder}/decline/",
+        {"note": "busy"},
+    ),
+    (
+        "api evaluation complete holder",
+        "POST",
+        "/api/v1/evaluations/{evaluation_holder}/complete/",
+        {"summary": "Done"},
+    ),
+    (
+        "api evaluation cancel completed",
+        "POST",
+        "/api/v1/evaluations/{evaluation_completed}/cancel/",
+        {"note": "x"},
+    ),
+    (
+        "api evaluation reply completed",
+        "POST",
+        "/api/v1/evaluations/{evaluation_completed}/reply/",
+        {"reply": "Thank you for the evaluation."},
+    ),
+    (
+        "api evaluation reply outsider",
+        "POST",
+        "/api/v1/evaluations/{evaluation_outsider}/reply/",
+        {"reply": "Hijacked"},
+    ),
+    ("api screenings", "GET", "/api/v1/programmes/", None),
+    ("api screenings create", "POST", "/api/v1/programmes/", {}),
+    ("api screening", "GET", "/api/v1/programmes/{screening}/", None),
+    ("api screening outsider", "GET", "/api/v1/programmes/{screening_outsider}/", None),
+    (
+        "api screening patch",
+        "PATCH",
+        "/api/v1/programmes/{screening}/",
+        {"description": "Edited"},
+    ),
+    (
+        "api screening patch outsider",
+        "PATCH",
+        "/api/v1/programmes/{screening_outsider}/",
+        {"description": "Edited"},
+    ),
+    ("api screening shortlist", "GET", "/api/v1/programmes/{screening}/shortlist/", None),
+    (
+        "api screening shortlist outsider",
+        "GET",
+        "/api/v1/programmes/{screening_outsider}/shortlist/",
+        None,
+    ),
+    ("api screening export", "GET", "/api/v1/programmes/{screening}/export/", None),
+    ("api screening close outsider", "POST", "/api/v1/programmes/{screening_outsider}/close/", {}),
+    (
+        "api screening invite experts",
+        "POST",
+        "/api/v1/programmes/{screening}/invite-experts/",
+        {"experts": ["{expert_verified}"]},
+    ),
+    (
+        "api screening invite holders",
+        "POST",
+        "/api/v1/programmes/{screening}/invite-holders/",
+        None,
+    ),
+    (
+        "api screening score",
+        "POST",
+        "/api/v1/programmes/{screening}/score/",
+        {"technology": "{entry_technology_holder}", "score": 9},
+    ),
+    (
+        "api screening select",
+        "POST",
+        "/api/v1/programmes/{screening}/select/",
+        {"technology": "{entry_technology_holder}", "selected": True},
+    ),
+    (
+        "api screening respond outsider entry",
+        "POST",
+        "/api/v1/programmes/{screening}/respond/",
+        {"technology": "{entry_technology_outsider}", "accept": True},
+    ),
+    (
+        "api screening respond holder entry",
+        "POST",
+        "/api/v1/programmes/{screening}/respond/",
+        {"technology": "{entry_technology_holder}", "accept": True},
+    ),
+    (
+        "api screening screen outsider",
+        "POST",
+        "/api/v1/programmes/{screening_outsider}/screen/",
+        None,
+    ),
+    ("api events", "GET", "/api/v1/events/", None),
+    ("api events create", "POST", "/api/v1/events/", {}),
+    ("api event", "GET", "/api/v1/events/{event}/", None),
+    ("api event draft outsider", "GET", "/api/v1/events/{event_draft}/", None),
+    ("api event draft broker", "GET", "/api/v1/events/{event_broker}/", None),
+    (
+        "api event cancel",
+        "POST",
+        "/api/v1/events/{event}/transition/",
+        {"action": "cancel"},
+    ),
+    (
+        "api event cancel draft broker",
+        "POST",
+        "/api/v1/events/{event_broker}/transition/",
+        {"action": "cancel"},
+    ),
+    (
+        "api event register draft outsider",
+        "POST",
+        "/api/v1/events/{event_draft}/register/",
+        {"role": "enterprise"},
+    ),
+    ("api event slots", "GET", "/api/v1/events/{event}/slots/", None),
+    ("api event matches", "GET", "/api/v1/events/{event}/matches/", None),
+    ("api event meetings", "GET", "/api/v1/events/{event}/meetings/", None),
+    ("api event book", "POST", "/api/v1/events/{event}/meetings/", {}),
+    (
+        "api event meeting record",
+        "POST",
+        "/api/v1/events/{event}/meetings/{meeting}/record/",
+        {"held": True},
+    ),
+    (
+        "api event meeting cancel guess",
+        "POST",
+        "/api/v1/events/{event}/meetings/999999/cancel/",
+        None,
+    ),
+    (
+        "api event meeting cancel",
+        "POST",
+        "/api/v1/events/{event}/meetings/{meeting}/cancel/",
+        None,
+    ),
+    ("api challenges", "GET", "/api/v1/challenges/", None),
+    ("api challenges create", "POST", "/api/v1/challenges/", {}),
+    ("api challenge", "GET", "/api/v1/challenges/{challenge}/", None),
+    ("api challenge draft outsider", "GET", "/api/v1/challenges/{challenge_draft}/", None),
+    (
+        "api challenge announce",
+        "POST",
+        "/api/v1/challenges/{challenge}/transition/",
+        {"action": "announce", "note": "Winners"},
+    ),
+    (
+        "api challenge close draft outsider",
+        "POST",
+        "/api/v1/challenges/{challenge_draft}/transition/",
+        {"action": "close"},
+    ),
+    ("api challenge submissions", "GET", "/api/v1/challenges/{challenge}/submissions/", None),
+    (
+        "api challenge submissions draft outsider",
+        "GET",
+        "/api/v1/challenges/{challenge_draft}/submissions/",
+        None,
+    ),
+    (
+        "api challenge invite judges",
+        "POST",
+        "/api/v1/challenges/{challenge}/invite-judges/",
+        {"experts": ["{expert_verified}"]},
+    ),
+    ("api challenge submit", "POST", "/api/v1/challenges/{challenge}/submit/", {}),
+    (
+        "api challenge score",
+        "POST",
+        "/api/v1/challenges/{challenge}/score/",
+        {"submission": "{submission}", "score": 9},
+    ),
+    (
+        "api challenge winner",
+        "POST",
+        "/api/v1/challenges/{challenge}/winner/",
+        {"submission": "{submission}"},
+    ),
+]
+
+INSIGHT_API_ROWS = [
+    ("api statistics", "GET", "/api/v1/stats/", None),
+]
+
+ROWS = (
+    PAGE_ROWS
+    + PROGRAMMES_PAGE_ROWS
+    + INSIGHT_PAGE_ROWS
+    + API_ROWS
+    + PROGRAMMES_API_ROWS
+    + INSIGHT_API_ROWS
+)

@@ -1,6 +1,7 @@
 """The access-control matrix: every page and API endpoint of accounts, catalog, exchange,
-matching and finance × every demo role, aimed at the role's own organisation's objects and at
-objects of an organisation the role does not belong to (`*_outsider`), with the expected status.
+matching, finance, programmes and insight × every demo role, aimed at the role's own
+organisation's objects and at objects of an organisation the role does not belong to
+(`*_outsider`), with the expected status.
 
 A refused write (status >= 400) must change nothing: no row counts move and the target rows are
 byte-for-byte the same. Other organisations' private objects are 404, never 403, so an id cannot
@@ -18,6 +19,7 @@ import re
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -26,8 +28,25 @@ from tests.security.matrix_rows import ROWS
 from tests.security.world import ROLES, demo_user
 
 RECORD_PATH = os.environ.get("MATRIX_RECORD")
-WATCHED_APPS = ("accounts", "catalog", "exchange", "matching", "finance", "notifications")
+COVERED_APPS = (
+    "accounts",
+    "catalog",
+    "exchange",
+    "matching",
+    "finance",
+    "programmes",
+    "insight",
+)
+WATCHED_APPS = (*COVERED_APPS, "notifications")
 KEY_MODELS = [
+    ("expert_", "programmes.ExpertProfile"),
+    ("evaluation_", "programmes.Evaluation"),
+    ("screening", "programmes.Programme"),
+    ("entry_technology_", "catalog.Technology"),
+    ("event", "programmes.Event"),
+    ("meeting", "programmes.Meeting"),
+    ("challenge", "programmes.Challenge"),
+    ("submission", "programmes.ChallengeSubmission"),
     ("org_", "accounts.Organization"),
     ("tech_", "catalog.Technology"),
     ("need_", "exchange.Need"),
@@ -52,12 +71,20 @@ def _model_for(key: str):
     return None
 
 
+def _row_counts() -> dict[str, int]:
+    """The row count of every watched model, in one query (it runs twice per write case)."""
+    models = [model for app in WATCHED_APPS for model in apps.get_app_config(app).get_models()]
+    quote = connection.ops.quote_name
+    sql = " UNION ALL ".join(
+        f"SELECT %s::text, COUNT(*) FROM {quote(model._meta.db_table)}" for model in models
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [model._meta.label for model in models])
+        return dict(cursor.fetchall())
+
+
 def _snapshot(keys: list[str], ids: dict, actor) -> dict:
-    counts = {
-        model._meta.label: model.objects.count()
-        for app in WATCHED_APPS
-        for model in apps.get_app_config(app).get_models()
-    }
+    counts = _row_counts()
     rows = {}
     for key in keys:
         model = _model_for(key)
@@ -66,6 +93,19 @@ def _snapshot(keys: list[str], ids: dict, actor) -> dict:
     if actor is not None:
         rows["actor"] = list(type(actor).objects.filter(pk=actor.pk).values())
     return {"counts": counts, "rows": rows}
+
+
+def _fill(value, ids: dict):
+    """The request body with `{name}` replaced by ids: a value that is only a placeholder
+    becomes the id itself, as a client would send it."""
+    if isinstance(value, dict):
+        return {key: _fill(item, ids) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, ids) for item in value]
+    if isinstance(value, str):
+        whole = re.fullmatch(r"{(\w+)}", value)
+        return ids[whole[1]] if whole else value.format(**ids)
+    return value
 
 
 def _client(kind: str, user):
@@ -87,8 +127,9 @@ CASES = [(row, role) for row in ROWS for role in ROLES]
 def test_access_matrix(world, db, row, role):
     # given
     name, method, template, body = row
-    keys = re.findall(r"{(\w+)}", template)
+    keys = re.findall(r"{(\w+)}", template + json.dumps(body))
     path = template.format(**world)
+    body = _fill(body, world)
     user = demo_user(role)
     kind = "api" if path.startswith("/api/") else "page"
     client = _client(kind, user)
@@ -115,8 +156,8 @@ def test_access_matrix(world, db, row, role):
 
 
 def test_every_url_of_the_covered_apps_is_in_the_matrix():
-    # given: the URL patterns whose views live in the five apps, in the form the rows use
-    from django.urls import URLResolver, get_resolver
+    # given: the URL patterns whose views live in the covered apps, in the form the rows use
+    from django.urls import URLResolver, get_resolver, resolve
 
     def walk(resolver, prefix=""):
         for pattern in resolver.url_patterns:
@@ -134,8 +175,7 @@ def test_every_url_of_the_covered_apps_is_in_the_matrix():
     routes = {
         normalise(route)
         for route, module in walk(get_resolver())
-        if module.split(".")[0] in ("accounts", "catalog", "exchange", "matching", "finance")
-        and "(?P<format>" not in route
+        if module.split(".")[0] in COVERED_APPS and "(?P<format>" not in route
     }
     # when
     in_table = {
@@ -146,8 +186,13 @@ def test_every_url_of_the_covered_apps_is_in_the_matrix():
         re.sub(r"\.csv$|/xlsx/$", lambda m: ".X" if m[0] == ".csv" else "/X/", path)
         for path in in_table
     }
+    # a row also covers the pattern it resolves to (verbs such as /evaluations/<pk>/<verb>/)
+    in_table |= {
+        normalise(resolve(re.sub(r"{\w+}", "1", template.split("?")[0])).route)
+        for _name, _method, template, _body in ROWS
+    }
     # then
-    assert len(routes) > 150
+    assert len(routes) > 220
     assert sorted(routes - in_table) == []
 
 

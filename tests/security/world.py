@@ -123,7 +123,135 @@ def seed_world() -> dict[str, int]:
             Deal.objects.filter(stage="completed").order_by("pk").first().certificate, "number", ""
         ),
     }
+    with mock.patch("celery.app.task.Task.apply_async"):
+        ids |= _seed_programmes(
+            holder=holder,
+            outsider_user=outsider_user,
+            outsider_technology_id=ids["tech_outsider_published"],
+        )
     return ids
+
+
+def _seed_programmes(*, holder, outsider_user, outsider_technology_id: int) -> dict[str, int]:
+    """Next to the demo's public programme objects: private ones of the holder, of the broker and
+    of organisations no demo role belongs to (drafts, a pending expert, open evaluations)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from catalog.models import Category, Technology
+    from exchange.models import Need
+    from programmes.models import (
+        Challenge,
+        ChallengeSubmission,
+        Evaluation,
+        Event,
+        ExpertProfile,
+        Meeting,
+        Programme,
+    )
+    from programmes.services import challenges as challenge_services
+    from programmes.services import evaluations as evaluation_services
+    from programmes.services import events as event_services
+    from programmes.services import experts as expert_services
+    from programmes.services import screening as screening_services
+
+    operator = User.objects.get(email="operator@demo.example")
+    reviewer = User.objects.get(email="reviewer@demo.example")
+    broker = User.objects.get(email="broker@demo.example")
+    holder_org_id = holder.memberships.get().organization_id
+    pending_expert = expert_services.expert_profile_create(
+        user=outsider_user,
+        name="Pending Expert",
+        title="Engineer",
+        bio="Waiting for a reviewer.",
+        organization_name="Independent",
+        languages=["zh"],
+        fields=Category.objects.filter(code="2"),
+    )
+    unevaluated = (
+        Technology.objects.filter(organization_id=holder_org_id, status="published")
+        .exclude(evaluations__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    holder_evaluation = evaluation_services.evaluation_request(user=holder, technology=unevaluated)
+    outsider_evaluation = evaluation_services.evaluation_request(
+        user=reviewer, technology=Technology.objects.get(pk=outsider_technology_id)
+    )
+    outsider_programme = screening_services.programme_create(
+        user=operator,
+        name="Draft screening programme",
+        positioning="Industrial wastewater treatment for chemical parks.",
+        categories=Category.objects.filter(code="2"),
+    )
+    start = timezone.now() + datetime.timedelta(days=30)
+    event_fields = dict(
+        kind="roadshow",
+        description="A draft",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        registration_closes_at=start - datetime.timedelta(days=1),
+        venue="Suzhou",
+        capacity=20,
+        languages=["zh"],
+        slot_minutes=20,
+        meetings_per_participant=2,
+    )
+    operator_event = event_services.event_create(
+        user=operator, title="Draft roadshow of the park", **event_fields
+    )
+    broker_event = event_services.event_create(
+        user=broker, title="Draft roadshow of the broker", **event_fields
+    )
+    priority_need = Need.objects.filter(status="published").order_by("pk").first()
+    draft_challenge = challenge_services.challenge_create(
+        user=operator,
+        title="Draft challenge",
+        description="Not published yet.",
+        closes_at=start,
+        region=priority_need.region,
+        needs=[priority_need],
+    )
+    fair = Event.objects.filter(status="open").order_by("pk").first()
+    challenge = Challenge.objects.filter(status="open").order_by("pk").first()
+    # The demo programme invited the holder: its shortlist is partly the holder's own.
+    screening = Programme.objects.exclude(pk=outsider_programme.pk).order_by("pk").first()
+    completed = Evaluation.objects.filter(
+        status="completed", technology__organization_id=holder_org_id
+    ).order_by("pk")
+    return {
+        "expert_verified": ExpertProfile.objects.get(user__email="expert-water@demo.example").pk,
+        "expert_pending": pending_expert.pk,
+        "evaluation_completed": completed.first().pk,
+        "evaluation_holder": holder_evaluation.pk,
+        "evaluation_outsider": outsider_evaluation.pk,
+        "screening": screening.pk,
+        "screening_outsider": outsider_programme.pk,
+        "entry_technology_holder": screening.entries.filter(
+            holder_invited_at__isnull=False, technology__organization_id=holder_org_id
+        )
+        .order_by("pk")
+        .first()
+        .technology_id,
+        "entry_technology_outsider": screening.entries.exclude(
+            technology__organization_id=holder_org_id
+        )
+        .order_by("pk")
+        .first()
+        .technology_id,
+        "event": fair.pk,
+        "event_draft": operator_event.pk,
+        "event_broker": broker_event.pk,
+        "meeting": Meeting.objects.filter(event=fair).order_by("pk").first().pk,
+        "challenge": challenge.pk,
+        "challenge_draft": draft_challenge.pk,
+        "submission": ChallengeSubmission.objects.filter(challenge=challenge)
+        .order_by("pk")
+        .first()
+        .pk,
+    }
 
 
 def demo_user(role: str):
