@@ -4,7 +4,7 @@ LOAD_FIXTURE names a JSON file written by load_test.py: published technology ids
 deal ids, its session cookie and the search queries. Requests are grouped under one name per
 endpoint, so the statistics are per endpoint, not per URL.
 
-The throughput users (bare view, API lists) have no think time: each keeps one request in flight,
+The throughput users (bare views, API lists) have no think time: each keeps one request in flight,
 so 50 users saturate the server. The browsing user waits 1-3 s between pages, as a person does.
 """
 
@@ -25,6 +25,7 @@ QUERIES: list[str] = FIXTURE["queries"]
 PARTY_COOKIE = {"Cookie": FIXTURE["session_cookie"]}
 
 BARE = "bare view /bench/bare/"
+BARE_LIST = "bare list view /bench/needs/"
 API_TECHNOLOGIES = "API /api/v1/technologies/?q="
 API_NEEDS = "API /api/v1/needs/"
 HOME = "page /"
@@ -58,6 +59,16 @@ class BareViewUser(FastHttpUser):
     @task
     def bare(self) -> None:
         _get(self, "/bench/bare/", BARE)
+
+
+class BareListUser(FastHttpUser):
+    """The need list API's data (count and first page) from a plain Django view, no DRF."""
+
+    wait_time = constant(0)
+
+    @task
+    def bare_list(self) -> None:
+        _get(self, "/bench/needs/", BARE_LIST)
 
 
 class TechnologyApiUser(FastHttpUser):

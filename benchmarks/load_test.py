@@ -9,19 +9,25 @@ Never the DATABASE_URL database itself, which under `make bench` is the `make ru
 Server: gunicorn (sync workers) on 127.0.0.1, production-shaped: DEBUG=false, a random
 SECRET_KEY, ALLOWED_HOSTS=127.0.0.1. Settings are config.settings with one difference,
 benchmarks/_load_settings.py switches ROOT_URLCONF to benchmarks/_load_urls.py, which adds the
-bare view `/bench/bare/` (tiny JsonResponse, full middleware stack, no database); it is no
-public URL of the site. Because the test speaks plain HTTP to loopback, SECURE_SSL_REDIRECT is off;
-API throttling stays on (its cache round trip is measured) with limits no 50 users reach, since
-all the simulated users share one address. Static files are not requested.
+bare view `/bench/bare/` (tiny JsonResponse, full middleware stack, no database) and the bare
+list view `/bench/needs/` (GET /api/v1/needs/'s count and first page from the same queryset with
+`.values()` and a JsonResponse, no DRF; the warm-up checks that both answer the same rows);
+neither is a public URL of the site. Because the test speaks plain HTTP to loopback,
+SECURE_SSL_REDIRECT is off; API throttling stays on (its cache round trip is measured) with
+limits no 50 users reach, since all the simulated users share one address. Static files are
+not requested.
 
 Load: Locust (benchmarks/_locustfile.py, FastHttpUser) on the same machine, one phase after
 another with the same users and duration each:
   1. bare view alone, no think time (saturates the server: the throughput floor of Django);
-  2. technology list API with a mixed Chinese/English `q` alone, no think time;
-  3. need list API alone, no think time;
-  4. browsing: home, catalogue search, technology detail, need list, the party's deal detail and
+  2. bare list view alone, no think time (the need list's data without DRF);
+  3. technology list API with a mixed Chinese/English `q` alone, no think time;
+  4. need list API alone, no think time;
+  5. browsing: home, catalogue search, technology detail, need list, the party's deal detail and
      both API reads, 1-3 s think time per user (the latency targets apply to this phase).
-Phases 1-3 compare throughput under the same saturation; the ratio is phase 2 or 3 / phase 1.
+Phases 1-4 compare throughput under the same saturation; the target ratio is phase 3 or 4 /
+phase 1; the need API / bare list view ratio (phase 4 / phase 2) is reported beside it: DRF's
+overhead over plain Django for the same data.
 Targets (issue #9): no failed request; p95 <= 300 ms for every page; each DRF list endpoint
 >= 0.25 x the bare view's throughput. Missed targets are reported, not an error; a broken run
 (server does not start, Locust crashes, no statistics) exits non-zero.
@@ -78,6 +84,7 @@ API_RATIO_TARGET = 0.25
 
 PHASES = [
     ("bare", "bare view alone, no think time", "BareViewUser"),
+    ("bare_list", "bare list view (need API's data, no DRF) alone, no think time", "BareListUser"),
     ("technology_api", "technology list API alone, no think time", "TechnologyApiUser"),
     ("need_api", "need list API alone, no think time", "NeedApiUser"),
     ("browsing", "pages + API reads, 1-3 s think time", "BrowsingUser"),
@@ -267,6 +274,11 @@ def _get(url: str, headers: dict | None = None) -> int:
         return error.code
 
 
+def _get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
 def _start_gunicorn(*, port: int, workers: int, environment: dict, log: Path) -> subprocess.Popen:
     command = [
         sys.executable,
@@ -313,12 +325,16 @@ def _warm_up(base: str, fixture: dict, workers: int) -> None:
         (f"/exchange/deals/{fixture['deal_ids'][0]}/", cookie),
         (f"/api/v1/technologies/?q={query}", None),
         ("/api/v1/needs/", None),
+        ("/bench/needs/", None),
     ]
     for _ in range(workers * 2):
         for path, headers in paths:
             status = _get(base + path, headers)
             if status != 200:
                 raise RunBroken(f"warm-up: GET {path} answered {status}")
+    api, bare = (_get_json(base + path) for path in ("/api/v1/needs/", "/bench/needs/"))
+    if (api["count"], api["results"]) != (bare["count"], bare["results"]):
+        raise RunBroken("warm-up: /bench/needs/ does not answer the rows of /api/v1/needs/")
 
 
 def _run_phase(
@@ -506,6 +522,12 @@ def main() -> int:
             f"{verdict[ratio >= API_RATIO_TARGET]} ({row['rps']:.1f} / {bare_rps:.1f} req/s "
             f"= {ratio:.2f})"
         )
+    row, bare_list_rps = results["need_api"][0], results["bare_list"][0]["rps"]
+    print(
+        f"  (no target) {row['name']} / bare list view, same data without DRF: "
+        f"{row['rps']:.1f} / {bare_list_rps:.1f} req/s "
+        f"= {row['rps'] / bare_list_rps if bare_list_rps else 0.0:.2f}"
+    )
     return 0
 
 

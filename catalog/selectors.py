@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    F,
+    Func,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils.translation import gettext as _
 
 from accounts.choices import OrganizationType
@@ -51,6 +59,28 @@ def technologies_visible_to(*, user) -> QuerySet[Technology]:
     """Published listings for everyone; an organisation's own listings to its members; every
     listing except drafts to reviewers. Anything else is 404."""
     return Technology.objects.filter(_visible_q(user=user))
+
+
+def technology_page_nested_rows(
+    *, technologies: list[Technology], confidential_ids: set[int]
+) -> None:
+    """Fetch the rows nested in the API representation of a page of technologies into plain
+    lists, `prefetched_<relation>` (one query per relation): offers, patents and resource
+    savings of every technology; performance figures, confidential, only of the technologies
+    in `confidential_ids` (the others do not show them).
+
+    A list attribute is set once per technology, where a prefetch into the related manager
+    builds and caches a queryset per technology and relation (80 querysets for a page of 20).
+    """
+    public = ("offers", "patents", "resource_savings")
+    prefetch_related_objects(
+        technologies,
+        *(Prefetch(relation, to_attr=f"prefetched_{relation}") for relation in public),
+    )
+    prefetch_related_objects(
+        [technology for technology in technologies if technology.pk in confidential_ids],
+        Prefetch("performance_figures", to_attr="prefetched_performance_figures"),
+    )
 
 
 def technologies_of_user(*, user) -> QuerySet[Technology]:

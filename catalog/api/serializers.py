@@ -152,6 +152,22 @@ class TechnologySerializer(serializers.ModelSerializer):
         return data
 
 
+class TechnologyListSerializer(TechnologySerializer):
+    """TechnologySerializer's representation of a page of technologies, nested rows read from
+    the lists selectors.technology_page_nested_rows() fetched. Technologies without
+    confidential access have no performance figures fetched: DRF skips a read-only field whose
+    source is missing, and to_representation leaves the confidential fields out anyway."""
+
+    offers = OfferSerializer(many=True, read_only=True, source="prefetched_offers")
+    patents = PatentSerializer(many=True, read_only=True, source="prefetched_patents")
+    performance_figures = PerformanceFigureSerializer(
+        many=True, read_only=True, source="prefetched_performance_figures"
+    )
+    resource_savings = ResourceSavingSerializer(
+        many=True, read_only=True, source="prefetched_resource_savings"
+    )
+
+
 class TechnologyDetailSerializer(TechnologySerializer):
     attachments = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()

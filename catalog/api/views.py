@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import Organization
+from accounts.selectors import organizations_visible_to
 from catalog import selectors, services
 from catalog.api.serializers import (
     AccessRequestSerializer,
@@ -20,6 +21,7 @@ from catalog.api.serializers import (
     ReviewSerializer,
     SavedSearchSerializer,
     TechnologyDetailSerializer,
+    TechnologyListSerializer,
     TechnologySerializer,
     TechnologyWriteSerializer,
 )
@@ -106,12 +108,12 @@ class TechnologyViewSet(
         )
 
     def list(self, request, *args, **kwargs):
-        search = self._search()
-        queryset = search.queryset.prefetch_related(
-            "offers", "patents", "performance_figures", "resource_savings"
+        page = self.paginate_queryset(self._search().queryset)
+        context = self._context_for(page)
+        selectors.technology_page_nested_rows(
+            technologies=page, confidential_ids=context["confidential_ids"]
         )
-        page = self.paginate_queryset(queryset)
-        serializer = TechnologySerializer(page, many=True, context=self._context_for(page))
+        serializer = TechnologyListSerializer(page, many=True, context=context)
         return self.get_paginated_response(serializer.data)
 
     def retrieve(self, request, *args, **kwargs):
@@ -148,7 +150,10 @@ class TechnologyViewSet(
         organization_id = data.pop("organization", None)
         organizations = Organization.objects.of_user(request.user).order_by("pk")
         if organization_id is not None:
-            organization = get_object_or_404(Organization, pk=organization_id)
+            # A private organisation is as unknown as one that does not exist.
+            organization = get_object_or_404(
+                organizations_visible_to(user=request.user), pk=organization_id
+            )
         else:
             organization = organizations.first()
             if organization is None:

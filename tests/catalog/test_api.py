@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog.api.serializers import TechnologyDetailSerializer, TechnologySerializer
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
 from tests.catalog.conftest import make_technology, technology_data
@@ -146,6 +147,36 @@ def test_list_search_and_facets(api_client, owner):
     assert sum(item["count"] for item in facets["trl_band"]) == 2
 
 
+@pytest.mark.parametrize("who", ["owner", "reviewer", "stranger", "anonymous"])
+def test_a_list_row_is_the_detail_without_its_detail_only_fields(
+    request, api_client, api_client_for, owner, who
+):
+    # given a published listing with every kind of nested row
+    technology = make_technology(
+        owner,
+        status=TechnologyStatus.PUBLISHED,
+        offers=[
+            {"mode": "license", "asking_price": "500000.00", "exclusive": False},
+            {"mode": "transfer", "asking_price": "1200000.50", "negotiable": True},
+        ],
+        resource_savings=[{"resource": "water", "amount": "1200", "unit": "t/a", "note": "回用"}],
+    )
+    client = api_client if who == "anonymous" else api_client_for(request.getfixturevalue(who))
+    # when it is read in the list (nested rows read from prefetched lists) and in the detail
+    row = client.get(URL, {"q": "有机废水"}).json()["results"][0]
+    detail = client.get(f"{URL}{technology.pk}/").json()
+    # then the row is the detail without the detail-only fields, nested rows included
+    detail_only = set(TechnologyDetailSerializer.Meta.fields) - set(
+        TechnologySerializer.Meta.fields
+    )
+    assert row == {name: value for name, value in detail.items() if name not in detail_only}
+    assert [offer["asking_price"] for offer in row["offers"]] == ["500000.00", "1200000.50"]
+    assert row["patents"] and row["resource_savings"]
+    has_access = who in ("owner", "reviewer")
+    assert ("performance_figures" in row) is has_access
+    assert not has_access or row["performance_figures"][0]["metric"] == "容积负荷上限"
+
+
 def test_access_request_then_approval_opens_the_detail(api_client_for, owner, stranger):
     published = make_technology(owner, status=TechnologyStatus.PUBLISHED)
     client = api_client_for(stranger)
@@ -175,5 +206,7 @@ def test_list_query_count_does_not_grow_with_rows(api_client_for, stranger, owne
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, {"q": "有机废水", "page_size": 100})
     assert response.data["count"] == rows
-    # session/user + membership + cache lookup + count + rows + 4 prefetches + access requests
-    assert len(queries) == 9, [q["sql"][:80] for q in queries]
+    # session/user + membership + cache lookup + count + rows + 3 prefetches (offers, patents,
+    # resource savings) + access requests; the confidential performance figures are fetched
+    # only for rows the reader may see in full (was 9 while every row's figures were fetched)
+    assert len(queries) == 8, [q["sql"][:80] for q in queries]
