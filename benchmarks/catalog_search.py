@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from _common import cpu_model, percentile
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 QUERIES = [
@@ -83,22 +85,6 @@ QUERIES = [
     "chemical parks",
 ]
 PAGE = 20
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def _bench_database_url() -> tuple[str, str, str]:
@@ -224,7 +210,7 @@ def main() -> None:
 
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(
-        f"machine: {_cpu_model()}, {os.cpu_count()} CPUs, load average {load}, "
+        f"machine: {cpu_model()}, {os.cpu_count()} CPUs, load average {load}, "
         f"Python {platform.python_version()}, {server}"
     )
     print(
@@ -238,10 +224,10 @@ def main() -> None:
         f"matches per query (ours): median {statistics.median(ours_counts):,.0f}, "
         f"max {max(ours_counts):,}; ILIKE baseline: median {statistics.median(base_counts):,.0f}"
     )
-    base_p50, base_p95 = _percentile(base_ms, 0.5), _percentile(base_ms, 0.95)
+    base_p50, base_p95 = percentile(base_ms, 0.5), percentile(base_ms, 0.95)
 
     def line(label: str, timings: list[float]) -> float:
-        p50, p95 = _percentile(timings, 0.5), _percentile(timings, 0.95)
+        p50, p95 = percentile(timings, 0.5), percentile(timings, 0.95)
         print(f"{label:<46} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms   p95/ILIKE {p95 / base_p95:.3f}")
         return p95
 

@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from _common import percentile
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 QUERIES = [
@@ -27,11 +29,6 @@ QUERIES = [
     "photovoltaic", "denitrification", "ammonia", "recovery", "retrofit",
 ]  # fmt: skip
 PAGE = 20
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
 
 
 def main() -> None:
@@ -108,7 +105,7 @@ def main() -> None:
 
         ours_ms = measure(ours)
         base_ms = measure(baseline)
-        ratio = _percentile(ours_ms, 0.95) / _percentile(base_ms, 0.95)
+        ratio = percentile(ours_ms, 0.95) / percentile(base_ms, 0.95)
         print(
             f"exchange need search, {arguments.needs:,} needs ({platform.machine()}, "
             f"{os.cpu_count()} CPUs; generated at {arguments.needs / generation:,.0f}/s)"
@@ -116,7 +113,7 @@ def main() -> None:
         for label, timings in (("tsvector+GIN", ours_ms), ("ILIKE baseline", base_ms)):
             print(
                 f"  {label:15s} p50 {statistics.median(timings):7.1f} ms   "
-                f"p95 {_percentile(timings, 0.95):7.1f} ms"
+                f"p95 {percentile(timings, 0.95):7.1f} ms"
             )
         print(f"  ratio p95 ours/baseline: {ratio:.3f}")
     finally:

@@ -24,6 +24,8 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from _common import percentile
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 STAGES = [
@@ -31,11 +33,6 @@ STAGES = [
     ("approved", 4), ("returned", 3), ("rejected", 3), ("contract_signed", 8),
     ("in_execution", 9), ("completed", 15), ("cancelled", 10),
 ]  # fmt: skip
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
 
 
 def _timed(function, repeat: int) -> list[float]:
@@ -210,11 +207,11 @@ def main() -> None:
         ):
             print(
                 f"  {label:30s}  p50 {statistics.median(timings):7.1f} ms   "
-                f"p95 {_percentile(timings, 0.95):7.1f} ms"
+                f"p95 {percentile(timings, 0.95):7.1f} ms"
             )
         ratio = statistics.median(page_ms) / statistics.median(baseline_ms)
         print(f"  ratio p50 page/live-baseline: {ratio:.3f}")
-        worst = max(_percentile(page_ms, 0.95), _percentile(cold_ms, 0.95))
+        worst = max(percentile(page_ms, 0.95), percentile(cold_ms, 0.95))
         verdict = "met" if worst <= 100 else "MISSED"
         print(f"  target p95 <= 100 ms (warm and cold cache): {verdict}")
     finally:

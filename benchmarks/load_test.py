@@ -54,6 +54,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from _common import cpu_model
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -93,16 +95,6 @@ PHASES = [
 
 class RunBroken(RuntimeError):
     """The run itself failed (not a missed target)."""
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _load_average() -> str:
@@ -475,7 +467,7 @@ def main() -> int:
                     server.kill()
 
     print(
-        f"machine: {_cpu_model()}, {os.cpu_count()} CPUs, load average {load_before} before, "
+        f"machine: {cpu_model()}, {os.cpu_count()} CPUs, load average {load_before} before, "
         f"{_load_average()} after; Python {platform.python_version()}, {fixture['server']}"
     )
     print(

@@ -19,6 +19,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from _common import cpu_model, percentile
+
 from matching.engine import TechnologyIndex, need_terms, rank
 from matching.engine.evaluation import load_split
 from matching.engine.index import TECHNOLOGY_FIELD_WEIGHTS, Terms, technology_terms
@@ -26,21 +28,6 @@ from matching.engine.text import analyze
 
 DEV_SPLIT = Path(os.environ.get("MATCHING_DEV_SPLIT", "/work/shared/matching-eval/dev"))
 CANDIDATES = 200
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def synthetic_technologies(count: int, seed: int = 7):
@@ -130,9 +117,9 @@ def benchmark(size: int, repeats: int) -> dict[str, float]:
         "size": size,
         "build_s": build_seconds,
         "index_p50": statistics.median(indexed),
-        "index_p95": _percentile(indexed, 0.95),
+        "index_p95": percentile(indexed, 0.95),
         "brute_p50": statistics.median(brute),
-        "brute_p95": _percentile(brute, 0.95),
+        "brute_p95": percentile(brute, 0.95),
         "brute_runs": len(brute),
         "index_runs": len(indexed),
     }
@@ -144,7 +131,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=40, help="needs timed per size")
     arguments = parser.parse_args()
     print(
-        f"machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {_cpu_model()}, "
+        f"machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu_model()}, "
         f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
     )
     print(

@@ -28,6 +28,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from _common import cpu_model, percentile
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
@@ -61,21 +63,6 @@ from matching.statistics import corpus_statistics  # noqa: E402
 
 DEV_SPLIT = Path(os.environ.get("MATCHING_DEV_SPLIT", "/work/shared/matching-eval/dev"))
 BATCH = 2000
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 SENTENCE_BREAK = "\u3002\n"
@@ -258,11 +245,11 @@ def measure_latency(need_ids: list[int], brute_needs: int) -> dict[str, float]:
         brute.append((time.perf_counter() - started) * 1000)
     return {
         "production_p50": statistics.median(production),
-        "production_p95": _percentile(production, 0.95),
+        "production_p95": percentile(production, 0.95),
         "run_p50": statistics.median(runs),
-        "run_p95": _percentile(runs, 0.95),
+        "run_p95": percentile(runs, 0.95),
         "brute_p50": statistics.median(brute),
-        "brute_p95": _percentile(brute, 0.95),
+        "brute_p95": percentile(brute, 0.95),
         "brute_runs": len(brute),
         "needs": len(production),
     }
@@ -301,7 +288,7 @@ def main() -> int:
     parser.add_argument("--throughput-needs", type=int, default=90)
     arguments = parser.parse_args()
     print(
-        f"machine: {_cpu_model()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"machine: {cpu_model()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"PostgreSQL {connection.cursor().connection.info.server_version}"
     )
     with isolated_database() as database:
