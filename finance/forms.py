@@ -203,7 +203,8 @@ class FundForm(forms.Form):
 class IssueVoucherForm(forms.Form):
     holder = forms.ModelChoiceField(
         label=_("Enterprise"),
-        queryset=Organization.objects.filter(kind=OrganizationType.ENTERPRISE),
+        # Verified ones only: vouchers go to nobody else, and the list names no private row.
+        queryset=Organization.objects.verified().filter(kind=OrganizationType.ENTERPRISE),
     )
     face_value = forms.DecimalField(
         label=_("Face value"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")

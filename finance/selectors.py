@@ -11,6 +11,7 @@ from accounts.choices import OrganizationType, Role
 from finance.choices import (
     APPROVED_OR_LATER,
     ApplicationStatus,
+    ProductKind,
     ProductStatus,
     ProgrammeKind,
 )
@@ -103,6 +104,15 @@ def applications_visible_to(*, user) -> QuerySet[FinancingApplication]:
         Q(applicant_id__in=own)
         | (Q(product__institution_id__in=financier_of) & ~Q(status=ApplicationStatus.DRAFT))
     )
+
+
+def loans_open_to_subsidy() -> QuerySet[FinancingApplication]:
+    """Disbursed loans still being repaid: the applications a programme operator may subsidise
+    (and the only ones it may name), whoever else sees them."""
+    return FinancingApplication.objects.filter(
+        product__kind__in=[ProductKind.GREEN_LOAN, ProductKind.IP_PLEDGE_LOAN],
+        status__in=[ApplicationStatus.DISBURSED, ApplicationStatus.REPAYING],
+    ).select_related("product", "applicant")
 
 
 def application_actor_roles(*, application: FinancingApplication, user) -> set[str]:

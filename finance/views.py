@@ -17,7 +17,7 @@ from catalog.models import Technology
 from core.forms import apply_validation_error
 from core.workflow import TransitionNotAllowed
 from finance import selectors, services
-from finance.choices import ApplicationStatus, ProductKind
+from finance.choices import ApplicationStatus
 from finance.filtersets import ApplicationFilterSet, ProductFilterSet
 from finance.forms import (
     ApplicationEditForm,
@@ -513,10 +513,7 @@ def pipeline(request):
 def programmes(request):
     if not selectors.is_operator(request.user):
         raise Http404
-    loans = FinancingApplication.objects.filter(
-        product__kind__in=[ProductKind.GREEN_LOAN, ProductKind.IP_PLEDGE_LOAN],
-        status__in=[ApplicationStatus.DISBURSED, ApplicationStatus.REPAYING],
-    ).select_related("product", "applicant")
+    loans = selectors.loans_open_to_subsidy()
     return render(
         request,
         "finance/programmes.html",
@@ -651,7 +648,7 @@ def programme_issue(request, pk: int):
 @require_POST
 def programme_subsidy(request, pk: int):
     programme = _operator_programme(request, pk)
-    form = SubsidyForm(request.POST, loans=FinancingApplication.objects.all())
+    form = SubsidyForm(request.POST, loans=selectors.loans_open_to_subsidy())
     if form.is_valid():
         data = form.cleaned_data
         try:

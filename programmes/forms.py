@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization
+from accounts.selectors import organizations_visible_to
 from catalog.choices import TransactionMode
 from catalog.models import Category, Technology
 from core.regions import region_choices
@@ -46,7 +47,7 @@ class ExpertProfileForm(forms.Form):
     bio = forms.CharField(label=_("Short biography"), widget=TEXTAREA, max_length=2000)
     declared_conflicts = forms.ModelMultipleChoiceField(
         label=_("Organisations you have a conflict of interest with"),
-        queryset=Organization.objects.order_by("name_zh", "name_en"),
+        queryset=Organization.objects.verified().order_by("name_zh", "name_en"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 5}),
     )
@@ -61,6 +62,10 @@ class ExpertProfileForm(forms.Form):
             self.fields["organization"].queryset = Organization.objects.filter(
                 memberships__user=user
             )
+            # Names of unverified organisations stay with their members.
+            self.fields["declared_conflicts"].queryset = organizations_visible_to(
+                user=user
+            ).order_by("name_zh", "name_en")
 
     @classmethod
     def initial_of(cls, expert: ExpertProfile) -> dict:

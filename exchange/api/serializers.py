@@ -4,7 +4,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization
+from accounts.selectors import organizations_visible_to
 from catalog.models import Category, Technology
+from catalog.selectors import technologies_visible_to
+from core.api.fields import VisiblePrimaryKeyRelatedField
 from exchange import selectors, services
 from exchange.choices import (
     Currency,
@@ -198,24 +201,15 @@ class DealSerializer(serializers.ModelSerializer):
 
 
 class DealCreateSerializer(serializers.Serializer):
-    technology = serializers.PrimaryKeyRelatedField(queryset=Technology.objects.all())
-    need = serializers.PrimaryKeyRelatedField(
-        queryset=Need.objects.all(), required=False, allow_null=True
+    technology = VisiblePrimaryKeyRelatedField(model=Technology, scope=technologies_visible_to)
+    need = VisiblePrimaryKeyRelatedField(
+        model=Need, scope=selectors.needs_visible_to, required=False, allow_null=True
     )
     deal_type = serializers.ChoiceField(choices=TransactionMode.choices)
     price = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
     )
     currency = serializers.ChoiceField(choices=Currency.choices, default="CNY")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            from catalog.selectors import technologies_visible_to
-
-            self.fields["technology"].queryset = technologies_visible_to(user=request.user)
-            self.fields["need"].queryset = selectors.needs_visible_to(user=request.user)
 
 
 class DealUpdateSerializer(serializers.ModelSerializer):
@@ -293,8 +287,8 @@ class RatingSerializer(serializers.ModelSerializer):
 
 
 class ProposalSerializer(serializers.ModelSerializer):
-    technology = serializers.PrimaryKeyRelatedField(queryset=Technology.objects.all())
-    need = serializers.PrimaryKeyRelatedField(queryset=Need.objects.all())
+    technology = VisiblePrimaryKeyRelatedField(model=Technology, scope=technologies_visible_to)
+    need = VisiblePrimaryKeyRelatedField(model=Need, scope=selectors.needs_visible_to)
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -334,12 +328,12 @@ class ProposalMessageSerializer(serializers.ModelSerializer):
 
 
 class IntroductionSerializer(serializers.ModelSerializer):
-    technology = serializers.PrimaryKeyRelatedField(queryset=Technology.objects.all())
-    need = serializers.PrimaryKeyRelatedField(
-        queryset=Need.objects.all(), required=False, allow_null=True
+    technology = VisiblePrimaryKeyRelatedField(model=Technology, scope=technologies_visible_to)
+    need = VisiblePrimaryKeyRelatedField(
+        model=Need, scope=selectors.needs_visible_to, required=False, allow_null=True
     )
-    enterprise = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), required=False, allow_null=True
+    enterprise = VisiblePrimaryKeyRelatedField(
+        model=Organization, scope=organizations_visible_to, required=False, allow_null=True
     )
     allowed_actions = serializers.SerializerMethodField()
     deal = serializers.PrimaryKeyRelatedField(read_only=True)

@@ -2,8 +2,10 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import Category, Technology
-from exchange.models import Deal
+from accounts.selectors import organizations_visible_to
+from catalog.models import Category
+from catalog.selectors import technologies_visible_to
+from exchange.selectors import deals_visible_to
 from finance import selectors, services
 from finance.models import (
     ApplicationDocument,
@@ -16,6 +18,35 @@ from finance.models import (
     Voucher,
     VoucherRedemption,
 )
+
+# A key in a body resolves only among the rows its selector lets the user see.
+VISIBLE_ROWS = {
+    "product": selectors.products_visible_to,
+    "valuation": selectors.valuations_visible_to,
+    "technology": technologies_visible_to,
+    "deal": deals_visible_to,
+    "applicant": organizations_visible_to,
+    "organization": organizations_visible_to,
+    "institution": organizations_visible_to,
+    "operator": organizations_visible_to,
+}
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """Another organisation's private row answers exactly like an id that belongs to nobody
+    ("Invalid pk … object does not exist"), so ids in a body cannot be probed. The selector runs
+    only when a key is resolved (or a form lists choices), never for a read."""
+
+    def get_queryset(self):
+        visible_to = VISIBLE_ROWS.get(self.field_name)
+        request = self.context.get("request")
+        if visible_to is None or request is None:
+            return super().get_queryset()
+        return visible_to(user=request.user)
+
+
+class VisibleRowsMixin:
+    serializer_related_field = VisibleRelatedField
 
 
 class RiskShareSerializer(serializers.Serializer):
@@ -36,7 +67,7 @@ def _risk_compensation(product: FinancingProduct) -> dict | None:
     }
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(VisibleRowsMixin, serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     institution_name = serializers.CharField(source="institution.display_name", read_only=True)
     eligible_categories = serializers.SlugRelatedField(
@@ -156,7 +187,7 @@ class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(VisibleRowsMixin, serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.name", read_only=True)
     product_kind = serializers.CharField(source="product.kind", read_only=True)
     applicant_name = serializers.CharField(source="applicant.display_name", read_only=True)
@@ -217,12 +248,6 @@ class ApplicationSerializer(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            fields["product"].queryset = selectors.products_visible_to(user=user)
-            fields["valuation"].queryset = selectors.valuations_visible_to(user=user)
-            fields["technology"].queryset = Technology.objects.all()
-            fields["deal"].queryset = Deal.objects.all()
         if request is not None and request.method in ("PATCH", "PUT"):
             fields["product"].read_only = True
             fields["applicant"].read_only = True
@@ -254,7 +279,7 @@ class ApplicationTransitionSerializer(serializers.Serializer):
     approved_terms = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ValuationSerializer(serializers.ModelSerializer):
+class ValuationSerializer(VisibleRowsMixin, serializers.ModelSerializer):
     class Meta:
         model = Valuation
         fields = [
@@ -343,7 +368,7 @@ class RedemptionSerializer(serializers.ModelSerializer):
         fields = ["id", "voucher", "provider", "amount", "transaction", "balance", "created_at"]
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(VisibleRowsMixin, serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     funded = serializers.DecimalField(
         source="funding_account.balance", max_digits=18, decimal_places=2, read_only=True

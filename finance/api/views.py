@@ -16,7 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Organization
+from accounts.selectors import organizations_visible_to
 from core.api.schema import ERROR_BODY, ERROR_RESPONSES
 from core.api.views import BaseViewSet
 from core.workflow import TransitionNotAllowed
@@ -364,7 +364,12 @@ class ProgrammeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMo
         programme = self.get_object()
         serializer = IssueVoucherSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        holder = Organization.objects.filter(pk=serializer.validated_data["holder"]).first()
+        # An organisation the operator may not see is as unknown as one that does not exist.
+        holder = (
+            organizations_visible_to(user=request.user)
+            .filter(pk=serializer.validated_data["holder"])
+            .first()
+        )
         if holder is None:
             raise DjangoValidationError({"holder": _("Unknown organisation.")})
         try:
@@ -392,11 +397,13 @@ class ProgrammeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMo
         serializer = PaySubsidySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        # Beyond the applications it sees, the operator may name only loans open to a subsidy:
+        # any other application is as unknown as one that does not exist.
         application = (
             selectors.applications_visible_to(user=request.user)
             .filter(pk=data["application"])
             .first()
-            or FinancingApplication.objects.filter(pk=data["application"]).first()
+            or selectors.loans_open_to_subsidy().filter(pk=data["application"]).first()
         )
         if application is None:
             raise DjangoValidationError({"application": _("Unknown application.")})

@@ -3,11 +3,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization
+from accounts.selectors import organizations_visible_to
 from catalog.choices import Currency, TransactionMode
 from catalog.models import Category, Technology
 from catalog.selectors import technologies_visible_to
+from core.api.fields import VisiblePrimaryKeyRelatedField
 from exchange.choices import NeedStatus
 from exchange.models import Need
+from exchange.selectors import needs_visible_to
 from programmes.choices import (
     EVALUATION_CRITERIA,
     SCORE_MAX,
@@ -27,7 +30,7 @@ from programmes.models import (
     ProgrammeEntry,
 )
 from programmes.selectors import experts as expert_selectors
-from programmes.selectors.programmes import entry_expert_median
+from programmes.selectors.programmes import entry_expert_median, programmes_visible_to
 from programmes.services import challenges as challenge_services
 from programmes.services import evaluations as evaluation_services
 from programmes.services import events as event_services
@@ -55,11 +58,11 @@ class ExpertSerializer(serializers.ModelSerializer):
         slug_field="code", many=True, queryset=Category.objects.all()
     )
     languages = serializers.ListField(child=serializers.ChoiceField(choices=Language.choices))
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), required=False, allow_null=True
+    organization = VisiblePrimaryKeyRelatedField(
+        model=Organization, scope=organizations_visible_to, required=False, allow_null=True
     )
-    declared_conflicts = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), many=True, required=False
+    declared_conflicts = VisiblePrimaryKeyRelatedField(
+        model=Organization, scope=organizations_visible_to, many=True, required=False
     )
     organization_label = serializers.CharField(read_only=True)
     allowed_actions = serializers.SerializerMethodField()
@@ -93,8 +96,9 @@ class ExpertSerializer(serializers.ModelSerializer):
 
 
 class ConsultingRequestSerializer(serializers.Serializer):
-    technology = serializers.PrimaryKeyRelatedField(
-        queryset=Technology.objects.all(),
+    technology = VisiblePrimaryKeyRelatedField(
+        model=Technology,
+        scope=technologies_visible_to,
         help_text=_("One of the expert's consulting technologies (see `consulting_technologies`)."),
     )
     topic = serializers.CharField(max_length=4000)
@@ -116,20 +120,8 @@ class ConsultingTechnologySerializer(serializers.ModelSerializer):
 # --- evaluations ------------------------------------------------------------------------------
 
 
-class VisibleTechnologyField(serializers.PrimaryKeyRelatedField):
-    """A technology the requesting user may see: another organisation's private listing does
-    not exist, exactly like an id that belongs to nobody, so ids cannot be probed. (`queryset`
-    only tells the schema the key's type.)"""
-
-    def __init__(self, **kwargs):
-        super().__init__(queryset=Technology.objects.all(), **kwargs)
-
-    def get_queryset(self):
-        return technologies_visible_to(user=self.context["request"].user)
-
-
 class EvaluationRequestSerializer(serializers.Serializer):
-    technology = VisibleTechnologyField()
+    technology = VisiblePrimaryKeyRelatedField(model=Technology, scope=technologies_visible_to)
     paid = serializers.BooleanField(default=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
@@ -266,8 +258,9 @@ class ScreeningProgrammeSerializer(serializers.ModelSerializer):
     categories = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=Category.objects.all(), required=False
     )
-    operator = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(),
+    operator = VisiblePrimaryKeyRelatedField(
+        model=Organization,
+        scope=organizations_visible_to,
         required=False,
         help_text=_("Your government or operator organisation (default: the first one)."),
     )
@@ -369,14 +362,22 @@ class MatchmakingEventSerializer(serializers.ModelSerializer):
     """A roadshow or matchmaking fair. Without `technologies`, an event created from a
     `programme` features the programme's selected technologies."""
 
-    technologies = serializers.PrimaryKeyRelatedField(
+    technologies = VisiblePrimaryKeyRelatedField(
         source="featured_technologies",
         many=True,
-        queryset=Technology.objects.all(),
+        model=Technology,
+        scope=technologies_visible_to,
         required=False,
     )
-    needs = serializers.PrimaryKeyRelatedField(
-        source="featured_needs", many=True, queryset=Need.objects.all(), required=False
+    needs = VisiblePrimaryKeyRelatedField(
+        source="featured_needs",
+        many=True,
+        model=Need,
+        scope=needs_visible_to,
+        required=False,
+    )
+    programme = VisiblePrimaryKeyRelatedField(
+        model=Programme, scope=programmes_visible_to, required=False, allow_null=True
     )
     languages = serializers.ListField(child=serializers.ChoiceField(choices=Language.choices))
     registration_count = serializers.IntegerField(read_only=True, default=0)
@@ -445,7 +446,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class BookingSerializer(serializers.Serializer):
-    technology = serializers.PrimaryKeyRelatedField(queryset=Technology.objects.all())
+    technology = VisiblePrimaryKeyRelatedField(model=Technology, scope=technologies_visible_to)
     starts_at = serializers.DateTimeField(help_text=_("The start of one of the event's slots."))
 
 
@@ -483,8 +484,8 @@ class ChallengeSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
     )
-    operator = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), required=False
+    operator = VisiblePrimaryKeyRelatedField(
+        model=Organization, scope=organizations_visible_to, required=False
     )
     submission_count = serializers.IntegerField(read_only=True, default=0)
     winners = serializers.SerializerMethodField()
@@ -568,8 +569,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
 
 class SubmitSerializer(serializers.Serializer):
-    need = serializers.PrimaryKeyRelatedField(queryset=Need.objects.all())
-    technology = serializers.PrimaryKeyRelatedField(queryset=Technology.objects.all())
+    need = VisiblePrimaryKeyRelatedField(model=Need, scope=needs_visible_to)
+    technology = VisiblePrimaryKeyRelatedField(model=Technology, scope=technologies_visible_to)
     approach = serializers.CharField(max_length=4000)
     deal_type = serializers.ChoiceField(choices=TransactionMode.choices)
     timeline = serializers.CharField(max_length=300)

@@ -116,7 +116,9 @@ class ExpertViewSet(
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def consulting(self, request, pk=None):
         """Ask the expert for consulting: opens a `consulting` deal (your organisation buys)."""
-        serializer = ConsultingRequestSerializer(data=request.data)
+        serializer = ConsultingRequestSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         consulting = expert_services.consulting_request_create(
             user=request.user, expert=self.get_object(), **serializer.validated_data
@@ -519,7 +521,7 @@ class EventViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyModelV
         overlapping slot or one beyond your allowance is refused (400)."""
         event = self.get_object()
         if request.method == "POST":
-            serializer = BookingSerializer(data=request.data)
+            serializer = BookingSerializer(data=request.data, context=self.get_serializer_context())
             serializer.is_valid(raise_exception=True)
             meeting = event_services.meeting_book(
                 event=event, user=request.user, **serializer.validated_data
@@ -646,7 +648,7 @@ class ChallengeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMo
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def submit(self, request, pk=None):
         """A holder's proposal for one of the challenge's needs (an exchange proposal)."""
-        serializer = SubmitSerializer(data=request.data)
+        serializer = SubmitSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         submission = challenge_services.challenge_submit(
             challenge=self.get_object(), user=request.user, **serializer.validated_data
