@@ -99,3 +99,17 @@ def test_production_cookies_are_secure_httponly_samesite_and_hsts_is_on():
     assert values["SECURE_HSTS_SECONDS"] >= 31536000
     assert values["SECURE_SSL_REDIRECT"] is True
     assert values["script_src"] == ["'self'"]
+
+
+def test_production_api_answers_json_only():
+    # the browsable API's HTML forms would list every choice of a related field
+    env = _production_env(
+        DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="gte.example"
+    )
+    code = (
+        "from django.conf import settings; "
+        "print(settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'])"
+    )
+    result = _manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['rest_framework.renderers.JSONRenderer']"
