@@ -1,20 +1,41 @@
 """Serializer fields shared by the apps' APIs."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
+
+Scope = Callable[..., QuerySet]
 
 
 class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A primary key resolved among the rows the requesting user may see (`scope(user=...)`,
     one of the apps' selectors). Another organisation's private row then answers exactly like
     an id that belongs to nobody ("Invalid pk … object does not exist"), so ids cannot be probed
-    for existence. `model` only tells the schema the key's type."""
+    for existence. The selector runs only when a key is resolved (or a form lists choices).
 
-    def __init__(self, *, model: type[Model], scope: Callable[..., QuerySet], **kwargs):
+    The scope is given explicitly, or, for the fields a ModelSerializer builds itself, looked up
+    by field name in the serializer's `visible_rows` (VisibleRowsMixin). `model` only tells the
+    schema the key's type."""
+
+    def __init__(self, *, model: type[Model] | None = None, scope: Scope | None = None, **kwargs):
         self.scope = scope
-        super().__init__(queryset=model._default_manager.all(), **kwargs)
+        if model is not None:
+            kwargs["queryset"] = model._default_manager.all()
+        super().__init__(**kwargs)
 
     def get_queryset(self) -> QuerySet:
-        return self.scope(user=self.context["request"].user)
+        visible_rows: Mapping[str, Scope] = getattr(self.parent, "visible_rows", {})
+        scope = self.scope or visible_rows.get(self.field_name)
+        request = self.context.get("request")
+        if scope is None or request is None:
+            return super().get_queryset()
+        return scope(user=request.user)
+
+
+class VisibleRowsMixin:
+    """For a ModelSerializer: its related fields resolve keys through the selectors named in
+    `visible_rows` (field name -> selector)."""
+
+    serializer_related_field = VisiblePrimaryKeyRelatedField
+    visible_rows: Mapping[str, Scope] = {}

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from accounts.selectors import organizations_visible_to
 from catalog.models import Category
 from catalog.selectors import technologies_visible_to
+from core.api.fields import VisibleRowsMixin as BaseVisibleRowsMixin
 from exchange.selectors import deals_visible_to
 from finance import selectors, services
 from finance.models import (
@@ -32,21 +33,8 @@ VISIBLE_ROWS = {
 }
 
 
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
-    """Another organisation's private row answers exactly like an id that belongs to nobody
-    ("Invalid pk … object does not exist"), so ids in a body cannot be probed. The selector runs
-    only when a key is resolved (or a form lists choices), never for a read."""
-
-    def get_queryset(self):
-        visible_to = VISIBLE_ROWS.get(self.field_name)
-        request = self.context.get("request")
-        if visible_to is None or request is None:
-            return super().get_queryset()
-        return visible_to(user=request.user)
-
-
-class VisibleRowsMixin:
-    serializer_related_field = VisibleRelatedField
+class VisibleRowsMixin(BaseVisibleRowsMixin):
+    visible_rows = VISIBLE_ROWS
 
 
 class RiskShareSerializer(serializers.Serializer):
