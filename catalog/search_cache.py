@@ -61,9 +61,7 @@ def lookup(sql: str, params: Sequence) -> CacheLookup:
         generation, total, head, facet_rows = cursor.fetchone()
     if total is None:
         return CacheLookup(key=key, generation=generation, hit=None)
-    if isinstance(facet_rows, str):
-        facet_rows = json.loads(facet_rows)
-    rows = [tuple(row) for row in facet_rows]
+    rows = [tuple(row) for row in json.loads(facet_rows)]  # Django reads jsonb as text
     return CacheLookup(key=key, generation=generation, hit=ScanResult(total, list(head), rows))
 
 

@@ -783,17 +783,23 @@ def scenario_redis_restart(stack: Stack, report: Report, cast: Cast, worker: Chi
         f"{len(approvals)} approvals: {status_summary(approvals)}, "
         f"slowest {max(a.seconds for a in approvals):.2f} s; {published} needs published",
     )
-    stranded_runs = MatchingRun.objects.filter(
-        need_id__in=cast.submitted_need_ids, status="queued"
-    ).count()
-    stranded_emails = Notification.objects.filter(
-        pk__in=notifications_since(last_notification, excluding=queued), emailed_at__isnull=True
-    ).count()
+    stranded_run_ids = list(
+        MatchingRun.objects.filter(
+            need_id__in=cast.submitted_need_ids, status="queued"
+        ).values_list("pk", flat=True)
+    )
+    stranded_email_ids = list(
+        Notification.objects.filter(
+            pk__in=notifications_since(last_notification, excluding=queued),
+            emailed_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
     logged = (stack.log_dir / "gunicorn.log").read_text().count("broker unavailable")
     report.figure(
         scenario,
         f"not queued while Redis was down (logged {logged} times as 'broker unavailable'): "
-        f"{stranded_runs} matching runs stay queued, {stranded_emails} emails pending",
+        f"{len(stranded_run_ids)} matching runs stay queued, "
+        f"{len(stranded_email_ids)} emails pending",
     )
 
     down_for = time.monotonic() - stopped
@@ -825,17 +831,6 @@ def scenario_redis_restart(stack: Stack, report: Report, cast: Cast, worker: Chi
     from matching.services import queued_runs_redispatch
     from notifications.services import pending_emails_redispatch
 
-    stranded_run_ids = list(
-        MatchingRun.objects.filter(
-            need_id__in=cast.submitted_need_ids, status="queued"
-        ).values_list("pk", flat=True)
-    )
-    stranded_email_ids = list(
-        Notification.objects.filter(
-            pk__in=notifications_since(last_notification, excluding=queued),
-            emailed_at__isnull=True,
-        ).values_list("pk", flat=True)
-    )
     swept_runs = queued_runs_redispatch(older_than=timedelta(0))
     swept_emails = pending_emails_redispatch(older_than=timedelta(0))
     recovered = wait_until(
