@@ -8,6 +8,7 @@ class Role(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise (demand side)")
     BROKER = "broker", _("Technology broker")
     FINANCIER = "financier", _("Financial institution")
+    OPERATOR = "operator", _("Programme operator")
     REVIEWER = "reviewer", _("Reviewer")
     ADMIN = "admin", _("Administrator")
 
@@ -41,4 +42,6 @@ class NotificationFrequency(models.TextChoices):
     OFF = "off", _("Off")
 
 
-SELF_ASSIGNABLE_ROLES = (Role.HOLDER, Role.ENTERPRISE, Role.BROKER, Role.FINANCIER)
+# Anyone may take these at registration; the others are granted by a reviewer (role grants).
+SELF_ASSIGNABLE_ROLES = (Role.HOLDER, Role.ENTERPRISE)
+PRIVILEGED_ROLES = (Role.BROKER, Role.FINANCIER, Role.OPERATOR, Role.REVIEWER, Role.ADMIN)
