@@ -79,6 +79,49 @@ def user_register(
     return user
 
 
+def user_sign_up(
+    *,
+    request,
+    email: str,
+    password: str,
+    full_name: str = "",
+    roles: list[str] | None = None,
+    preferred_language: str = "zh-hans",
+) -> User | None:
+    """Sign-up that does not tell whether the address is registered (API and browser answer
+    alike). A new address gets an account and a confirmation email; a registered one gets no
+    account, and its owner an email saying someone tried (sign in or reset the password). Input
+    errors other than the taken address are reported as for a new address. Returns the new user,
+    or None when the address was taken."""
+    from allauth.account.adapter import get_adapter
+    from allauth.account.internal.flows.email_verification import (
+        send_verification_email_for_user,
+    )
+    from django.contrib.auth.hashers import make_password
+
+    normalized = User.objects.normalize_email(email or "").strip().lower()
+    taken = bool(normalized) and User.objects.filter(email__iexact=normalized).exists()
+    try:
+        user = user_register(
+            email=email,
+            password=password,
+            full_name=full_name,
+            roles=roles,
+            preferred_language=preferred_language,
+        )
+    except ValidationError as error:
+        if not taken:
+            raise
+        others = {field: messages for field, messages in error.message_dict.items() if field != "email"}
+        if others:
+            raise ValidationError(others) from None
+        make_password(password)  # as long as creating the account would take
+        transaction.on_commit(lambda: get_adapter(request).send_account_already_exists_mail(normalized))
+        return None
+    transaction.on_commit(lambda: send_verification_email_for_user(request, user))
+    return user
+
+
 @transaction.atomic
 def user_update_profile(*, user: User, **fields) -> User:
     if "roles" in fields:

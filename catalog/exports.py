@@ -1,12 +1,16 @@
-"""Export search results to CSV or Excel."""
+"""Export search results to CSV or Excel (through core.exports, which neutralises formulas).
+
+Only public fields of a technology are exported: every column is checked against the catalog's
+field policy (catalog.visibility) when this module is imported.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.http import HttpResponse
 from django.utils import timezone
+
+from catalog.visibility import TECHNOLOGY_FIELDS, Clearance
+from core.exports import csv_response, xlsx_response
 
 MAX_EXPORT_ROWS = 5000
 HEADER = (
@@ -25,6 +29,7 @@ HEADER = (
     "has_granted_patent",
     "published_at",
 )
+TECHNOLOGY_FIELDS.require(HEADER, clearance=Clearance.PUBLIC, where="catalog.exports.HEADER")
 
 
 def _rows(technologies):
@@ -38,7 +43,7 @@ def _rows(technologies):
             technology.category.code,
             technology.trl,
             ";".join(technology.transaction_modes),
-            "" if technology.asking_price is None else str(technology.asking_price),
+            "" if technology.asking_price is None else technology.asking_price,
             technology.currency,
             technology.region,
             technology.organization.display_name,
@@ -52,29 +57,10 @@ def _filename(extension: str) -> str:
 
 
 def technologies_csv_response(technologies) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # lets Excel open UTF-8 Chinese text correctly
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    writer.writerows(_rows(technologies))
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
+    return csv_response(HEADER, _rows(technologies), filename=_filename("csv"))
 
 
 def technologies_xlsx_response(technologies) -> HttpResponse:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("technologies")
-    sheet.append(list(HEADER))
-    for row in _rows(technologies):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_response(
+        HEADER, _rows(technologies), filename=_filename("xlsx"), sheet_title="technologies"
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
-    return response

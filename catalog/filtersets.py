@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import OrganizationType
 from catalog.choices import TRL_BAND_RANGES, TechnologyStatus, TransactionMode, TrlBand
 from catalog.models import Category, Technology
+from core.filters import MoneyFilter, TrlFilter
 
 
 class CategoryFilterSet(django_filters.FilterSet):
@@ -30,8 +31,8 @@ class TechnologyFilterSet(django_filters.FilterSet):
     trl_band = django_filters.ChoiceFilter(
         choices=TrlBand.choices, method="filter_trl_band", label=_("TRL band")
     )
-    trl_min = django_filters.NumberFilter(field_name="trl", lookup_expr="gte", label=_("TRL from"))
-    trl_max = django_filters.NumberFilter(field_name="trl", lookup_expr="lte", label=_("TRL to"))
+    trl_min = TrlFilter(field_name="trl", lookup_expr="gte", label=_("TRL from"))
+    trl_max = TrlFilter(field_name="trl", lookup_expr="lte", label=_("TRL to"))
     transaction_mode = django_filters.ChoiceFilter(
         choices=TransactionMode.choices, method="filter_mode", label=_("Transaction mode")
     )
@@ -44,7 +45,7 @@ class TechnologyFilterSet(django_filters.FilterSet):
     has_granted_patent = django_filters.BooleanFilter(
         field_name="has_granted_patent", label=_("Has a granted patent")
     )
-    price_max = django_filters.NumberFilter(
+    price_max = MoneyFilter(
         field_name="asking_price", lookup_expr="lte", label=_("Asking price up to")
     )
     status = django_filters.ChoiceFilter(

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalog import services
+from core.exports import csv_text
 
 MAX_ROWS = 2000
 LIST_SEPARATOR = ";"
@@ -174,31 +175,30 @@ def technologies_import(*, user, organization, upload) -> list:
 
 
 def template_csv() -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    writer.writerow(
+    return csv_text(
+        COLUMNS,
         [
-            "高浓度有机废水厌氧处理技术",
-            "Anaerobic treatment of high-strength organic wastewater",
-            "采用内循环厌氧反应器处理化工高浓度有机废水。",
-            "An internal-circulation anaerobic reactor for high-strength chemical wastewater.",
-            "",
-            "",
-            "2.4",
-            "厌氧;有机废水;IC反应器",
-            "7",
-            "化工、制药",
-            "",
-            "",
-            "license;transfer",
-            "800000",
-            "CNY",
-            "ZL202010123456.2|invention_patent|granted",
-            "1200",
-            "与好氧处理相比的电耗差额折算",
-            "CN-JS",
-            "CN-ZJ;CN-SD",
-        ]
+            [
+                "高浓度有机废水厌氧处理技术",
+                "Anaerobic treatment of high-strength organic wastewater",
+                "采用内循环厌氧反应器处理化工高浓度有机废水。",
+                "An internal-circulation anaerobic reactor for high-strength chemical wastewater.",
+                "",
+                "",
+                "2.4",
+                "厌氧;有机废水;IC反应器",
+                "7",
+                "化工、制药",
+                "",
+                "",
+                "license;transfer",
+                "800000",
+                "CNY",
+                "ZL202010123456.2|invention_patent|granted",
+                "1200",
+                "与好氧处理相比的电耗差额折算",
+                "CN-JS",
+                "CN-ZJ;CN-SD",
+            ]
+        ],
     )
-    return buffer.getvalue()

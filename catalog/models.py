@@ -472,6 +472,9 @@ class TechnologyEvent(models.Model):
     note = models.TextField(blank=True)
     field_comments = models.JSONField(default=dict, blank=True)
     changes = models.JSONField(default=list, blank=True)
+    # Who may read `note` (core.visibility.Clearance): by default only the holder's members and
+    # reviewers; e.g. the name of a public attachment is public (catalog.visibility).
+    note_clearance = models.PositiveSmallIntegerField(default=2)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

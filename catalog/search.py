@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from catalog.visibility import TECHNOLOGY_FIELDS, Clearance
 from matching.engine.text import (
     analyze,
     chinese_words,
@@ -62,38 +63,36 @@ def _escape(token: str) -> str:
     return token
 
 
+# The indexed fields and their weights. The index must hold only what every reader of the
+# public catalogue may see (catalog.visibility): a word of the confidential description would
+# otherwise find the listing for anyone. Checked when this module is imported.
+SEARCH_WEIGHTS = (
+    ("title_zh", "A"),
+    ("title_en", "A"),
+    ("keywords", "A"),
+    ("summary_zh", "B"),
+    ("summary_en", "B"),
+    ("application_scope", "C"),
+    ("advantages", "C"),
+)
+SEARCHED_FIELDS = tuple(name for name, _weight in SEARCH_WEIGHTS)
+TECHNOLOGY_FIELDS.require(SEARCHED_FIELDS, clearance=Clearance.PUBLIC, where="the search index")
+
+
 def technology_weighted_texts(values: dict) -> list[tuple[str, str]]:
     """The searchable fields of a technology (a dict of its field values) with their weights."""
-    keywords = " ".join(values.get("keywords") or [])
-    return [
-        (values.get("title_zh", ""), "A"),
-        (values.get("title_en", ""), "A"),
-        (keywords, "A"),
-        (values.get("summary_zh", ""), "B"),
-        (values.get("summary_en", ""), "B"),
-        (values.get("application_scope", ""), "C"),
-        (values.get("advantages", ""), "C"),
-        (values.get("description_zh", ""), "D"),
-        (values.get("description_en", ""), "D"),
-    ]
+    texts = []
+    for name, weight in SEARCH_WEIGHTS:
+        value = values.get(name)
+        if name == "keywords":
+            value = " ".join(value or [])
+        texts.append((value or "", weight))
+    return texts
 
 
 def technology_search_vector(technology) -> str:
     values = {name: getattr(technology, name) for name in SEARCHED_FIELDS}
     return tsvector_literal(technology_weighted_texts(values))
-
-
-SEARCHED_FIELDS = (
-    "title_zh",
-    "title_en",
-    "keywords",
-    "summary_zh",
-    "summary_en",
-    "application_scope",
-    "advantages",
-    "description_zh",
-    "description_en",
-)
 
 
 @dataclass

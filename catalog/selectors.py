@@ -9,8 +9,10 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Exists,
     F,
     Func,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -40,7 +42,9 @@ from catalog.models import (
     TechnologySearchEntry,
 )
 from catalog.search import ParsedQuery, highlight, parse_query
+from catalog.visibility import EVENT_ACTION_CLEARANCE, EVENT_FIELDS, TECHNOLOGY_FIELDS
 from core.regions import region_label
+from core.visibility import Clearance, actor_label
 
 
 def member_organization_ids(*, user) -> list[int]:
@@ -130,8 +134,83 @@ def revisions_awaiting_review() -> QuerySet[TechnologyRevision]:
     )
 
 
+def technology_insider(*, user, technology: Technology) -> bool:
+    """A member of the holder or a reviewer: may see every field of the listing."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_reviewer:
+        return True
+    return technology.organization_id in member_organization_ids(user=user)
+
+
+def technology_clearance(*, user, technology: Technology) -> Clearance:
+    """How much of `technology` the user may see (catalog.visibility): everything as a member of
+    the holder or a reviewer, the confidential detail after an approved access request, the
+    public fields otherwise."""
+    if technology_insider(user=user, technology=technology):
+        return Clearance.INTERNAL
+    if can_view_confidential(user=user, technology=technology):
+        return Clearance.CONFIDENTIAL
+    return Clearance.PUBLIC
+
+
 def technology_history(*, technology: Technology):
+    """The raw history rows (for services and insiders' code); views show
+    technology_history_for(), which applies the field policy."""
     return technology.events.select_related("actor").order_by("created_at", "pk")
+
+
+def _redacted_change(change: dict, clearance: Clearance) -> dict:
+    if TECHNOLOGY_FIELDS.visible(str(change.get("field", "")), clearance):
+        return dict(change)
+    return {"field": change.get("field", ""), "redacted": True}
+
+
+def technology_history_for(*, technology: Technology, user) -> list[dict]:
+    """The history of `technology` as `user` may see it (one query for the rows).
+
+    The only place history rows are turned into what a reader sees, for the API and the pages:
+    a change of a field the reader may not see (the confidential description to the public)
+    keeps its field name but loses its old and new values; a note (an attachment's file name,
+    a reviewer's comment, a withdrawal reason) is shown only at its `note_clearance`; reviewers'
+    field comments and the NDA decisions (who was given access) only to insiders; the actor by
+    display name, never by e-mail address but to reviewers."""
+    clearance = technology_clearance(user=user, technology=technology)
+    holder_name = technology.organization.display_name
+    events = (
+        technology.events.select_related("actor")
+        .annotate(
+            actor_in_holder=Exists(
+                Membership.objects.filter(
+                    user_id=OuterRef("actor_id"), organization_id=technology.organization_id
+                )
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+    shown = []
+    for event in events:
+        if EVENT_ACTION_CLEARANCE.get(event.action, Clearance.PUBLIC) > clearance:
+            continue
+        row = {
+            "action": event.action,
+            "actor": actor_label(
+                event.actor,
+                viewer=user,
+                organization_name=holder_name if event.actor_in_holder else "",
+            ),
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "note": event.note,
+            "field_comments": event.field_comments,
+            "changes": [_redacted_change(change, clearance) for change in event.changes or []],
+            "created_at": event.created_at,
+        }
+        visible = EVENT_FIELDS.redact(row, clearance)
+        if event.note_clearance <= clearance:  # the event may open its note wider
+            visible["note"] = event.note
+        shown.append(visible)
+    return shown
 
 
 def technology_latest_review(*, technology: Technology):

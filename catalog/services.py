@@ -42,6 +42,7 @@ from catalog.models import (
     TechnologyRevision,
 )
 from catalog.search import technology_search_vector
+from catalog.visibility import Clearance
 from core.dispatch import delay_on_commit
 from core.uploads import PDF_AND_IMAGES, upload_content_type
 from core.workflow import (
@@ -350,6 +351,7 @@ def _event(
     field_comments: dict | None = None,
     changes: list | None = None,
     revision: TechnologyRevision | None = None,
+    note_clearance: Clearance = Clearance.INTERNAL,
 ) -> TechnologyEvent:
     if action in DECISION_ACTIONS.values():
         audit_record(
@@ -369,6 +371,7 @@ def _event(
         note=note,
         field_comments=field_comments or {},
         changes=changes or [],
+        note_clearance=note_clearance,
     )
 
 
@@ -663,7 +666,14 @@ def attachment_add(
     )
     attachment.file.save(upload.name, upload, save=False)
     attachment.save()
-    _event(technology, user=user, action="attach", note=attachment.name)
+    # A confidential attachment's file name is confidential detail too (catalog.visibility).
+    _event(
+        technology,
+        user=user,
+        action="attach",
+        note=attachment.name,
+        note_clearance=Clearance.CONFIDENTIAL if confidential else Clearance.PUBLIC,
+    )
     return attachment
 
 

@@ -27,6 +27,7 @@ from catalog.forms import (
 )
 from catalog.models import AccessRequest, SavedSearch, Technology, TechnologyAttachment
 from catalog.services import DEFAULT_NDA, SAVED_FILTER_KEYS
+from core.filters import filter_errors_response
 from core.forms import apply_validation_error
 from core.workflow import TransitionNotAllowed
 
@@ -83,11 +84,16 @@ def _flatten(items):
 
 def technology_list(request):
     """The public catalogue: search, facets, sorting, pagination."""
-    return render(request, "catalog/technology_list.html", _search_context(request))
+    context = _search_context(request)
+    if not context["search"].filterset.is_valid():
+        return filter_errors_response(request, context["search"].filterset)
+    return render(request, "catalog/technology_list.html", context)
 
 
 def technology_export(request, file_format: str):
     search = selectors.technology_search(user=request.user, params=request.GET, public_only=True)
+    if not search.filterset.is_valid():
+        return filter_errors_response(request, search.filterset)
     rows = search.queryset[: exports.MAX_EXPORT_ROWS]
     if file_format == "xlsx":
         return exports.technologies_xlsx_response(rows)
@@ -334,7 +340,7 @@ def technology_manage(request, pk: int):
         "can_edit": services.technology_can_edit(technology=technology, user=request.user),
         "latest_review": selectors.technology_latest_review(technology=technology),
         "revision": services.technology_open_revision(technology=technology),
-        "history": selectors.technology_history(technology=technology),
+        "history": selectors.technology_history_for(technology=technology, user=request.user),
         "access_requests": technology.access_requests.select_related("user"),
         "inquiries": technology.inquiries.select_related("user", "organization"),
         "attachments": technology.attachments.all(),

@@ -3,16 +3,51 @@ from rest_framework import serializers
 
 from accounts.choices import SELF_ASSIGNABLE_ROLES, Role
 from accounts.models import Organization, User
+from accounts.tokens.models import ApiToken
 from core.regions import validate_region
 
 
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    device = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text=_("A name for this device or client; the User-Agent header when left out."),
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text=_("Shown only once: send it as `Token <token>`."))
+    expiry = serializers.DateTimeField(
+        allow_null=True,
+        help_text=_("When the token stops working unless used; each use extends it, up to a limit."),
+    )
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """One signed-in device. Never the key: knox stores only its digest."""
+
+    device = serializers.CharField(source="name", read_only=True)
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "device", "created", "expiry", "last_used_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token) -> bool:
+        request = self.context.get("request")
+        return bool(request is not None and getattr(request.auth, "pk", None) == token.pk)
+
+
+class LogoutAllResponseSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text=_("How many tokens were revoked."))
+
+
+class RegistrationResponseSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class RegistrationSerializer(serializers.Serializer):

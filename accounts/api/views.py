@@ -2,7 +2,6 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import RetrieveUpdateAPIView
@@ -13,18 +12,21 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.api.serializers import (
     OrganizationSerializer,
+    RegistrationResponseSerializer,
     RegistrationSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
     TransitionSerializer,
     UserSerializer,
 )
+from accounts.tokens.services import api_token_create
 from core.api.schema import ERROR_RESPONSES, VALIDATION_ERROR
 from core.api.views import BaseViewSet
 
 
 class TokenView(APIView):
-    """Exchange an email and password for an API token."""
+    """Exchange an email and password for a new API token for this device (each sign-in gets its
+    own; it expires unless used, and is revoked by logout and by a password change)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -48,12 +50,15 @@ class TokenView(APIView):
             raise ValidationError(
                 {"non_field_errors": [_("The email address or the password is not correct.")]}
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        device = serializer.validated_data.get("device") or request.META.get("HTTP_USER_AGENT", "")
+        token, key = api_token_create(user=user, name=device)
+        return Response(TokenResponseSerializer({"token": key, "expiry": token.expiry}).data)
 
 
 class RegistrationView(APIView):
-    """Create an account (technology holder, enterprise, broker or financier)."""
+    """Create an account (technology holder or enterprise). The answer is the same whether the
+    address is new or already registered: a new address gets a confirmation email, a registered
+    one an email to its owner. Then ask for a token with `POST /api/v1/auth/token/`."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -61,14 +66,18 @@ class RegistrationView(APIView):
 
     @extend_schema(
         request=RegistrationSerializer,
-        responses={201: UserSerializer, 400: VALIDATION_ERROR},
+        responses={201: RegistrationResponseSerializer, 400: VALIDATION_ERROR},
         auth=[],
     )
     def post(self, request):
         serializer = RegistrationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
-        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+        services.user_sign_up(request=request._request, **serializer.validated_data)
+        detail = _(
+            "Thank you. We have sent an email to %(email)s: follow it to confirm the address, or "
+            "to sign in if you already have an account."
+        ) % {"email": serializer.validated_data["email"].strip().lower()}
+        return Response({"detail": detail}, status=status.HTTP_201_CREATED)
 
 
 class MeView(RetrieveUpdateAPIView):

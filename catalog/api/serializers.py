@@ -17,12 +17,13 @@ from catalog.models import (
     SavedSearch,
     Technology,
     TechnologyAttachment,
-    TechnologyEvent,
     TechnologyOffer,
     TechnologyPatent,
     TechnologyPerformanceFigure,
     TechnologyResourceSaving,
 )
+from catalog.selectors import technology_insider
+from catalog.visibility import TECHNOLOGY_FIELDS, Clearance
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -79,7 +80,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return reverse("catalog:attachment_download", args=[attachment.pk])
 
 
-CONFIDENTIAL_FIELDS = ("description_zh", "description_en", "performance_figures")
+CONFIDENTIAL_FIELDS = tuple(sorted(TECHNOLOGY_FIELDS.confidential, reverse=True))
 
 
 class TechnologySerializer(serializers.ModelSerializer):
@@ -141,15 +142,20 @@ class TechnologySerializer(serializers.ModelSerializer):
     def _has_access(self, technology) -> bool:
         return technology.pk in self.context.get("confidential_ids", set())
 
+    def _clearance(self, technology) -> Clearance:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if technology_insider(user=user, technology=technology):
+            return Clearance.INTERNAL
+        return Clearance.CONFIDENTIAL if self._has_access(technology) else Clearance.PUBLIC
+
     def get_confidential_access(self, technology) -> bool:
         return self._has_access(technology)
 
     def to_representation(self, technology):
+        """Only the fields catalog.visibility lets this reader see (undeclared: insiders)."""
         data = super().to_representation(technology)
-        if not self._has_access(technology):
-            for field in CONFIDENTIAL_FIELDS:
-                data.pop(field, None)
-        return data
+        return TECHNOLOGY_FIELDS.redact(data, self._clearance(technology))
 
 
 class TechnologyListSerializer(TechnologySerializer):
@@ -266,21 +272,23 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+class EventSerializer(serializers.Serializer):
+    """One history entry as catalog.selectors.technology_history_for() redacted it for the
+    reader: `actor` is a display name (never an e-mail address but to reviewers); `note` and
+    `field_comments` are absent for readers who may not see them, as are the old and new values
+    of a change of a field they may not see (`redacted` is then true)."""
+
+    action = serializers.CharField()
+    actor = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    note = serializers.CharField(required=False)
+    field_comments = serializers.DictField(child=serializers.CharField(), required=False)
+    changes = serializers.ListField(child=serializers.DictField())
+    created_at = serializers.DateTimeField()
 
     class Meta:
-        model = TechnologyEvent
-        fields = [
-            "action",
-            "actor",
-            "from_status",
-            "to_status",
-            "note",
-            "field_comments",
-            "changes",
-            "created_at",
-        ]
+        schema_optional_fields = ("note", "field_comments")
 
 
 class InquirySerializer(serializers.ModelSerializer):

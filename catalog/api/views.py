@@ -30,6 +30,7 @@ from catalog.filtersets import CategoryFilterSet
 from catalog.models import Category, SavedSearch
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
+from core.filters import raise_for_filter_errors
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -103,9 +104,11 @@ class TechnologyViewSet(
         return context
 
     def _search(self):
-        return selectors.technology_search(
+        search = selectors.technology_search(
             user=self.request.user, params=self.request.query_params, public_only=False
         )
+        raise_for_filter_errors(search.filterset)
+        return search
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self._search().queryset)
@@ -250,7 +253,7 @@ class TechnologyViewSet(
     def history(self, request, pk=None):
         """Every change and decision: who, when, what."""
         technology = self.get_object()
-        events = selectors.technology_history(technology=technology)
+        events = selectors.technology_history_for(technology=technology, user=request.user)
         return Response(EventSerializer(events, many=True).data)
 
     @extend_schema(request=InquirySerializer, responses={201: InquirySerializer, **ERROR_RESPONSES})

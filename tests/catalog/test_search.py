@@ -61,15 +61,16 @@ def test_unrelated_words_find_nothing(catalogue):
 
 
 def test_relevance_puts_title_matches_first(owner):
-    # given one listing naming the query in its title and one only in its description
+    # given one listing naming the query in its title and one only in its application scope
+    # (the confidential description is not indexed at all: tests/security/test_trust_visibility)
     in_title = make_technology(owner, status=TechnologyStatus.PUBLISHED, title_zh="余热回收系统")
-    in_description = make_technology(
+    in_scope = make_technology(
         owner,
         status=TechnologyStatus.PUBLISHED,
         title_zh="工业锅炉改造",
-        description_zh="其中包括余热回收。",
+        application_scope="其中包括余热回收。",
     )
-    assert ids({"q": "余热回收"}) == [in_title.pk, in_description.pk]
+    assert ids({"q": "余热回收"}) == [in_title.pk, in_scope.pk]
 
 
 def test_sort_by_price_and_newest(owner):

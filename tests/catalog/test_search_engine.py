@@ -47,7 +47,7 @@ def test_a_withdrawn_listing_disappears_from_search_at_once(owner):
 @pytest.fixture
 def many(owner):
     """Eight published listings naming 余热回收: two in the title (the older ones), six only in
-    the description, published one day apart (newest last)."""
+    the application scope (public, C-weighted), published one day apart (newest last)."""
     rows = []
     for index in range(8):
         in_title = index < 2
@@ -58,7 +58,7 @@ def many(owner):
             title_en="",
             summary_zh="锅炉节能。",
             summary_en="",
-            description_zh="其中包括余热回收。",
+            application_scope="其中包括余热回收。",
             description_en="",
             keywords=[],
         )

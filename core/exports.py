@@ -1,0 +1,144 @@
+"""The one writer of tabular downloads (CSV and Excel) used by every export of the project.
+
+Every cell goes through `safe_cell()`: a text that a spreadsheet would read as a formula (it
+starts with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with a single quote, as
+OWASP recommends against CSV/formula injection, so a listing titled `=HYPERLINK(...)` is shown as
+text and never evaluated. Real numbers (int, float, Decimal) stay numeric cells, negative ones
+included; booleans and None become plain values.
+
+Use `csv_bytes()` / `csv_response()` for CSV (UTF-8 with a byte-order mark so Excel opens
+Chinese text correctly) and `Spreadsheet` / `xlsx_response()` for Excel. Do not call
+`csv.writer` or openpyxl's `Workbook` elsewhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpResponse
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+def safe_text(text: str) -> str:
+    """`text`, prefixed with a single quote when a spreadsheet would evaluate it."""
+    if text and text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell value that no spreadsheet evaluates: numbers and dates as they are, anything else
+    as neutralised text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.isoformat()  # Excel has no time zones
+    if isinstance(value, datetime.date | datetime.time):
+        return value
+    return safe_text(str(value))
+
+
+def _csv_cell(value: Any) -> str:
+    value = safe_cell(value)
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_text(header: Sequence | None, rows: Iterable[Sequence]) -> str:
+    """CSV text (without a byte-order mark) of `header` (optional) and `rows`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if header is not None:
+        writer.writerow([_csv_cell(cell) for cell in header])
+    for row in rows:
+        writer.writerow([_csv_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def csv_bytes(header: Sequence | None, rows: Iterable[Sequence]) -> bytes:
+    """UTF-8 CSV with a byte-order mark (lets Excel open Chinese text correctly)."""
+    return ("\ufeff" + csv_text(header, rows)).encode("utf-8")
+
+
+class Spreadsheet:
+    """An Excel workbook written cell by neutralised cell.
+
+    >>> book = Spreadsheet()
+    >>> sheet = book.sheet("needs")
+    >>> book.append(sheet, ["title", "budget"], bold=True)
+    >>> book.append(sheet, ["=1+1", -5])
+    >>> content = book.to_bytes()
+    """
+
+    def __init__(self) -> None:
+        from openpyxl import Workbook
+
+        self._workbook = Workbook()
+        self._unused_default = self._workbook.active
+
+    def sheet(self, title: str):
+        if self._unused_default is not None:
+            sheet, self._unused_default = self._unused_default, None
+            sheet.title = (title or "Sheet")[:31]
+            return sheet
+        return self._workbook.create_sheet((title or "Sheet")[:31])
+
+    def append(self, sheet, row: Sequence, *, bold: bool = False, size: float | None = None):
+        values = [safe_cell(value) for value in row]
+        sheet.append(values)
+        for cell in sheet[sheet.max_row] if values else ():
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text
+            if bold or size:
+                from openpyxl.styles import Font
+
+                cell.font = Font(bold=bold, size=size)
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self._workbook.save(buffer)
+        return buffer.getvalue()
+
+
+def xlsx_bytes(header: Sequence | None, rows: Iterable[Sequence], *, sheet_title: str) -> bytes:
+    """A one-sheet workbook of `header` (optional) and `rows`."""
+    book = Spreadsheet()
+    sheet = book.sheet(sheet_title)
+    if header is not None:
+        book.append(sheet, header)
+    for row in rows:
+        book.append(sheet, row)
+    return book.to_bytes()
+
+
+def _attachment(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_response(header: Sequence | None, rows: Iterable[Sequence], *, filename: str):
+    return _attachment(csv_bytes(header, rows), content_type=CSV_CONTENT_TYPE, filename=filename)
+
+
+def xlsx_response(
+    header: Sequence | None, rows: Iterable[Sequence], *, filename: str, sheet_title: str
+) -> HttpResponse:
+    return _attachment(
+        xlsx_bytes(header, rows, sheet_title=sheet_title),
+        content_type=XLSX_CONTENT_TYPE,
+        filename=filename,
+    )
