@@ -112,11 +112,15 @@ def user_sign_up(
     except ValidationError as error:
         if not taken:
             raise
-        others = {field: messages for field, messages in error.message_dict.items() if field != "email"}
+        others = {
+            field: messages for field, messages in error.message_dict.items() if field != "email"
+        }
         if others:
             raise ValidationError(others) from None
         make_password(password)  # as long as creating the account would take
-        transaction.on_commit(lambda: get_adapter(request).send_account_already_exists_mail(normalized))
+        transaction.on_commit(
+            lambda: get_adapter(request).send_account_already_exists_mail(normalized)
+        )
         return None
     transaction.on_commit(lambda: send_verification_email_for_user(request, user))
     return user

@@ -421,10 +421,10 @@ class Cast:
 
 def seed_cast() -> Cast:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
     from accounts.choices import MembershipRole
     from accounts.models import Membership
+    from accounts.tokens.services import api_token_create
     from exchange.models import Need
 
     User = get_user_model()
@@ -452,7 +452,7 @@ def seed_cast() -> Cast:
         )
     return Cast(
         recipients=recipients,
-        reviewer_token=Token.objects.create(user=reviewer).key,
+        reviewer_token=api_token_create(user=reviewer, name="chaos drill")[1],
         submitted_need_ids=[need.pk for need in submitted],
     )
 

@@ -8,6 +8,13 @@ from core.validators import credit_code_check_character
 PASSWORD = "Str0ng-test-pass!"
 
 
+def api_token_for(user, *, device: str = "tests") -> str:
+    """A new API token (knox) for the user; the key to send as `Authorization: Token <key>`."""
+    from accounts.tokens.services import api_token_create
+
+    return api_token_create(user=user, name=device)[1]
+
+
 def valid_credit_code(number: int) -> str:
     body = f"91{number:015d}"
     return body + credit_code_check_character(body)

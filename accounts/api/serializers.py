@@ -22,7 +22,9 @@ class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField(help_text=_("Shown only once: send it as `Token <token>`."))
     expiry = serializers.DateTimeField(
         allow_null=True,
-        help_text=_("When the token stops working unless used; each use extends it, up to a limit."),
+        help_text=_(
+            "When the token stops working unless used; each use extends it, up to a limit."
+        ),
     )
 
 

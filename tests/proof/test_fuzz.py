@@ -50,12 +50,11 @@ def api_schema(world, db, keep_test_connection):
 
 @pytest.fixture
 def role_headers(world, db) -> dict[str, dict[str, str]]:
-    from rest_framework.authtoken.models import Token
+    from tests.factories import api_token_for
 
     headers = {"anonymous": {}}
     for role in ROLES[1:]:
-        token, _ = Token.objects.get_or_create(user=demo_user(role))
-        headers[role] = {"Authorization": f"Token {token.key}"}
+        headers[role] = {"Authorization": f"Token {api_token_for(demo_user(role))}"}
     return headers
 
 
