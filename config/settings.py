@@ -16,10 +16,26 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY and not env.bool("ALLOW_DEV_SECRET", False):
+
+
+def production_value(name: str, *, development_default: str) -> str:
+    """A setting production must name itself: with DEBUG off there is no fallback (a localhost
+    default would silently point a container at itself)."""
+    if DEBUG:
+        return env.str(name, default=development_default)
+    value = env.str(name, default="").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} must be set in production (or run with DEBUG=true for development)."
+        )
+    return value
+
+
+# No switch lets production run on the development key: tests and tools give their own.
+SECRET_KEY = production_value("SECRET_KEY", development_default=DEVELOPMENT_SECRET_KEY)
+if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured(
-        "SECRET_KEY must be set in production (or run with DEBUG=true for development)."
+        "SECRET_KEY must be set in production: the development key is public."
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -67,6 +83,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body (CSRF reads POST): 413 for a too large request.
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -99,12 +117,20 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/gte")}
+DATABASES = {
+    "default": env.db_url_config(
+        production_value(
+            "DATABASE_URL", development_default="postgres://postgres@127.0.0.1:5432/gte"
+        )
+    )
+}
+# Persistent connections suit a fixed pool of gunicorn workers. `make run` sets 0: runserver
+# serves every keep-alive client in a thread of its own, and each would keep a connection.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+REDIS_URL = production_value("REDIS_URL", development_default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
         # Redis' own backend, answering like an empty cache while Redis is down (core/cache.py).
@@ -144,7 +170,10 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupProfileForm"
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+# Links in emails (confirmation, password reset): production is served over HTTPS only.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str(
+    "ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http" if DEBUG else "https"
+)
 # Per-account lock-out is django-axes' job (AXES_* below); allauth keeps a per-IP cap on failed
 # sign-ins against password spraying across many accounts.
 ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
@@ -159,8 +188,44 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files live outside the public web root and are served only through permission checks
+# (views read them with the storage API, never a local path). Embedded default: the filesystem
+# under MEDIA_ROOT. Several web replicas share an S3-compatible object store (MinIO in
+# docker-compose.yml) instead: set AWS_STORAGE_BUCKET_NAME (and AWS_S3_ENDPOINT_URL for one that
+# is not AWS). Objects stay private: no ACL, no signed URLs, since nobody fetches them directly.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
+MEDIA_URL = "/protected-media/"  # never routed: downloads go through permission-checked views
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+if AWS_S3_ENDPOINT_URL and not AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured(
+        "AWS_S3_ENDPOINT_URL is set: name the bucket in AWS_STORAGE_BUCKET_NAME."
+    )
+if AWS_STORAGE_BUCKET_NAME:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": AWS_S3_ENDPOINT_URL,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, read by boto3 itself.
+            "location": env.str("AWS_LOCATION", default=""),
+            "default_acl": None,
+            "querystring_auth": False,
+            # Same names as the filesystem: a second upload of report.pdf gets a new name.
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+            # MinIO and most self-hosted stores answer at endpoint/bucket, not bucket.endpoint.
+            "addressing_style": env.str(
+                "AWS_S3_ADDRESSING_STYLE", default="path" if AWS_S3_ENDPOINT_URL else "auto"
+            ),
+        },
+    }
+else:
+    # No explicit location: FileSystemStorage follows MEDIA_ROOT (tests point it elsewhere).
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -170,9 +235,6 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
-# Uploaded files live outside the public web root and are served only through permission checks.
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
-MEDIA_URL = "/protected-media/"  # never routed: downloads go through permission-checked views
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -184,6 +246,19 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 COUNTRIES_FIRST = ["CN"]
 
+# Request size limits. A request whose Content-Length is above MAX_REQUEST_BYTES is refused
+# with 413 before its body is read (core.middleware.RequestSizeLimitMiddleware); a body that is
+# not a file upload (form fields, API JSON) may hold DATA_UPLOAD_MAX_MEMORY_SIZE bytes (413).
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=12 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=20)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+# Technology imports (catalog.imports): files above IMPORT_MAX_BYTES are refused unread; an
+# .xlsx whose members unpack to more than IMPORT_MAX_UNCOMPRESSED_BYTES is refused unopened.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=8 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=64 * 1024 * 1024)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -194,6 +269,12 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    ],
+    # Size-limited (DATA_UPLOAD_MAX_MEMORY_SIZE, 413) and depth-limited (64, 400) JSON.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "core.api.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
     "PAGE_SIZE": 20,
@@ -308,8 +389,19 @@ CATALOG_SEARCH_CACHE_MIN_MATCHES = env.int("CATALOG_SEARCH_CACHE_MIN_MATCHES", d
 
 # Review desk: items waiting longer than this many days are flagged.
 INSIGHT_REVIEW_TARGET_DAYS = env.int("INSIGHT_REVIEW_TARGET_DAYS", default=3)
+# Vouchers above this face value (in the programme's currency) need a second person's approval.
+FINANCE_VOUCHER_SECOND_KEY_THRESHOLD = env.str(
+    "FINANCE_VOUCHER_SECOND_KEY_THRESHOLD", default="50000.00"
+)
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Whether a request came over HTTPS: behind gunicorn, its forwarded_allow_ips (config/gunicorn.py,
+# FORWARDED_ALLOW_IPS) decides whose X-Forwarded-Proto sets the scheme. Django reads the header
+# itself only when SECURE_PROXY_SSL_HEADER=true says every request passes a proxy that sets it
+# (and strips a client's own); trusted unconditionally, any client could claim HTTPS.
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Health checks (Docker, the load balancer) ask over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -363,3 +455,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# Error reporting to Sentry or a Sentry-compatible service (GlitchTip, self-hosted Sentry): only
+# with SENTRY_DSN set. Web requests, Celery tasks and ERROR log records are reported; no request
+# bodies, cookies or user data (send_default_pii off).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+    )
