@@ -45,3 +45,34 @@ class NotificationFrequency(models.TextChoices):
 # Anyone may take these at registration; the others are granted by a reviewer (role grants).
 SELF_ASSIGNABLE_ROLES = (Role.HOLDER, Role.ENTERPRISE)
 PRIVILEGED_ROLES = (Role.BROKER, Role.FINANCIER, Role.OPERATOR, Role.REVIEWER, Role.ADMIN)
+
+# Roles a member of a verified organisation may ask for; the administrator role is never asked for.
+GRANTABLE_ROLES = (Role.BROKER, Role.FINANCIER, Role.OPERATOR, Role.REVIEWER)
+
+
+class RoleGrantStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+    REVOKED = "revoked", _("Revoked")
+
+
+# The kinds of organisation whose verified members may hold each privileged role. Technology
+# brokers (技术经纪人) work for transfer agencies, for universities' and institutes' technology
+# transfer offices and for the platform operator; conflicts of interest with their own
+# organisation's listings are refused where introductions are made.
+ROLE_ORGANIZATION_KINDS = {
+    Role.BROKER: (
+        OrganizationType.INTERMEDIARY,
+        OrganizationType.UNIVERSITY,
+        OrganizationType.INSTITUTE,
+        OrganizationType.OPERATOR,
+    ),
+    Role.FINANCIER: (OrganizationType.FINANCIAL,),
+    Role.OPERATOR: (OrganizationType.GOVERNMENT, OrganizationType.OPERATOR),
+    Role.REVIEWER: (OrganizationType.OPERATOR,),
+}
+
+# Roles whose request must name a credential: the broker's certificate (技术经纪人证书) or the
+# financial institution's licence (金融许可证).
+ROLES_NEEDING_CREDENTIAL = (Role.BROKER, Role.FINANCIER)

@@ -3,8 +3,15 @@
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.choices import MembershipRole, OrganizationType, Role, VerificationStatus
-from accounts.models import Membership, Organization, User
+from accounts.choices import (
+    PRIVILEGED_ROLES,
+    MembershipRole,
+    OrganizationType,
+    Role,
+    RoleGrantStatus,
+    VerificationStatus,
+)
+from accounts.models import Membership, Organization, RoleGrant, RoleGrantEvent, User
 from core.validators import credit_code_check_character
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -85,7 +92,10 @@ def seed_accounts() -> dict[str, User]:
     for email, name, roles, organization_key in DEMO_USERS:
         user, created = User.objects.get_or_create(email=email, defaults={"full_name": name})
         user.full_name = name
-        user.roles = sorted(set(user.roles) | set(roles))
+        # Self-assignable roles directly; privileged ones through a grant below (the admin's
+        # own rights come with the superuser account).
+        direct = roles if Role.ADMIN in roles else [r for r in roles if r not in PRIVILEGED_ROLES]
+        user.roles = sorted(set(user.roles) | set(direct))
         user.is_staff = user.is_superuser = Role.ADMIN in roles
         if created or not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
@@ -96,7 +106,49 @@ def seed_accounts() -> dict[str, User]:
             defaults={"role": MembershipRole.OWNER},
         )
         users[email.split("@")[0]] = user
+    for email, _name, roles, organization_key in DEMO_USERS:
+        if Role.ADMIN in roles:
+            continue
+        for role in roles:
+            if role in PRIVILEGED_ROLES:
+                demo_role_grant(
+                    user=users[email.split("@")[0]],
+                    role=role,
+                    organization=organizations[organization_key],
+                )
     return users
+
+
+# Privileged demo roles are granted like everyone's: a granted RoleGrant, decided by the admin.
+DEMO_CREDENTIALS = {
+    Role.BROKER: "技术经纪人证书 BJ-JJR-2026-0001",
+    Role.FINANCIER: "金融许可证 B0001H231000001",
+}
+
+
+def demo_role_grant(*, user: User, role: str, organization: Organization) -> RoleGrant:
+    """A granted grant of `role` for `user` (idempotent), and the role in `user.roles`."""
+    grant = (
+        RoleGrant.objects.filter(user=user, role=role, status=RoleGrantStatus.GRANTED).first()
+        or RoleGrant.objects.filter(user=user, role=role, status=RoleGrantStatus.REQUESTED).first()
+    )
+    admin = User.objects.filter(email="admin@demo.example").first()
+    if grant is None or grant.status != RoleGrantStatus.GRANTED:
+        grant = grant or RoleGrant(user=user, role=role, organization=organization)
+        grant.organization = organization
+        grant.status = RoleGrantStatus.GRANTED
+        grant.credential_number = DEMO_CREDENTIALS.get(role, "")
+        grant.note = "演示数据"
+        grant.decided_by = admin
+        grant.decided_at = timezone.now()
+        grant.save()
+        RoleGrantEvent.objects.create(
+            grant=grant, actor=admin, action="grant", from_status="requested", to_status="granted"
+        )
+    if role not in user.roles:
+        user.roles = sorted({*user.roles, role})
+        user.save(update_fields=["roles"])
+    return grant
 
 
 def demo_logins() -> list[tuple[str, str]]:

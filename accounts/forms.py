@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import SELF_ASSIGNABLE_ROLES, Role
-from accounts.models import Organization, User
+from accounts.choices import GRANTABLE_ROLES, SELF_ASSIGNABLE_ROLES, Role
+from accounts.models import Organization, RoleGrant, User
 from core.regions import region_choices
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role if role in SELF_ASSIGNABLE_ROLES]
@@ -63,4 +63,41 @@ class VerificationDecisionForm(forms.Form):
     )
     note = forms.CharField(
         label=_("Note or reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class RoleGrantRequestForm(forms.Form):
+    """Ask for a privileged role in the name of one of the user's organisations."""
+
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[(role.value, role.label) for role in GRANTABLE_ROLES]
+    )
+    organization = forms.ModelChoiceField(
+        label=_("On behalf of"), queryset=Organization.objects.none(), empty_label=None
+    )
+    credential_number = forms.CharField(
+        label=_("Credential or licence number"),
+        max_length=100,
+        required=False,
+        help_text=RoleGrant._meta.get_field("credential_number").help_text,
+    )
+    evidence = forms.FileField(
+        label=_("Evidence (PDF or image, at most 10 MB)"),
+        required=False,
+        help_text=_("A scan of the certificate or licence helps the reviewer."),
+    )
+    note = forms.CharField(
+        label=_("Note for the reviewer"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations or Organization.objects.none()
+
+
+class RoleGrantDecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note or reason (required to refuse or revoke)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )

@@ -8,10 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import (
+    GRANTABLE_ROLES,
     MembershipRole,
     NotificationFrequency,
     OrganizationType,
     Role,
+    RoleGrantStatus,
     VerificationStatus,
 )
 from core.i18n import localized
@@ -233,3 +235,124 @@ class OrganizationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.action}"
+
+
+def role_grant_evidence_path(instance: "RoleGrant", filename: str) -> str:
+    # Never trust the uploaded name on disk: a random name keeps paths unguessable.
+    import uuid
+
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"accounts/role-grants/{instance.user_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class RoleGrantQuerySet(models.QuerySet):
+    def granted(self):
+        return self.filter(status=RoleGrantStatus.GRANTED)
+
+    def open(self):
+        return self.filter(status__in=(RoleGrantStatus.REQUESTED, RoleGrantStatus.GRANTED))
+
+
+class RoleGrant(models.Model):
+    """A privileged role (broker, financier, programme operator, reviewer) asked for by a member
+    of an organisation and granted, refused or revoked by a reviewer (an administrator for the
+    reviewer role). `User.roles` holds a privileged role only while its grant is granted."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="role_grants",
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=[(r.value, r.label) for r in GRANTABLE_ROLES]
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="role_grants",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=RoleGrantStatus.choices,
+        default=RoleGrantStatus.REQUESTED,
+    )
+    credential_number = models.CharField(
+        _("credential or licence number"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Brokers: the number of the technology broker certificate (技术经纪人证书); "
+            "financial institutions: the financial licence number."
+        ),
+    )
+    evidence_file = models.FileField(
+        _("evidence"), upload_to=role_grant_evidence_path, max_length=300, blank=True
+    )
+    evidence_name = models.CharField(max_length=255, blank=True)
+    evidence_content_type = models.CharField(max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    decision_note = models.TextField(_("reviewer's note"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RoleGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [
+            # One open request or grant per user and role: a second one is refused.
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(status__in=["requested", "granted"]),
+                name="one_open_role_grant_per_user_and_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organization}"
+
+
+class RoleGrantEvent(models.Model):
+    """One step of a role grant: who, when, from, to, note."""
+
+    grant = models.ForeignKey(RoleGrant, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("role grant event")
+        verbose_name_plural = _("role grant events")
+
+    def __str__(self) -> str:
+        return f"{self.grant_id}: {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        labels = {
+            "request": _("requested"),
+            "grant": _("granted"),
+            "refuse": _("refused"),
+            "revoke": _("revoked"),
+        }
+        return str(labels.get(self.action, self.action))

@@ -1,7 +1,11 @@
-from django.db.models import Q, QuerySet
+import re
+import unicodedata
 
-from accounts.choices import VerificationStatus
-from accounts.models import Organization, User
+from django.db.models import F, Func, Q, QuerySet, Value
+from django.db.models.functions import Lower
+
+from accounts.choices import Role, RoleGrantStatus, VerificationStatus
+from accounts.models import Organization, RoleGrant, User
 
 
 def organizations_of_user(*, user: User) -> QuerySet[Organization]:
@@ -22,4 +26,70 @@ def organizations_visible_to(*, user: User) -> QuerySet[Organization]:
 def organizations_awaiting_verification() -> QuerySet[Organization]:
     return Organization.objects.filter(verification_status=VerificationStatus.PENDING).order_by(
         "updated_at"
+    )
+
+
+# --- Role grants ------------------------------------------------------------------------------
+
+
+def role_grants_visible_to(*, user: User) -> QuerySet[RoleGrant]:
+    """Reviewers see every request; everyone else their own."""
+    base = RoleGrant.objects.select_related("user", "organization", "decided_by")
+    if not user.is_authenticated:
+        return base.none()
+    if user.is_reviewer:
+        return base
+    return base.filter(user=user)
+
+
+def role_grants_awaiting_decision(*, user: User) -> QuerySet[RoleGrant]:
+    """Requests this user may decide: reviewers decide all but the reviewer role (admins)."""
+    queryset = role_grants_visible_to(user=user).filter(status=RoleGrantStatus.REQUESTED)
+    if not user.is_authenticated or not user.is_reviewer:
+        return queryset.none()
+    if not user.has_role(Role.ADMIN):
+        queryset = queryset.exclude(role=Role.REVIEWER)
+    return queryset.exclude(user=user).order_by("created_at", "pk")
+
+
+# --- Verified identity --------------------------------------------------------------------------
+
+
+def organization_name_key(name: str) -> str:
+    """A name as the clash check compares it: NFKC (full-width letters and spaces fold), case
+    and every whitespace ignored."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or "").lower())
+
+
+def _name_key_sql(field: str):
+    return Func(
+        Lower(Func(F(field), template="normalize(%(expressions)s, NFKC)")),
+        Value(r"\s+"),
+        Value(""),
+        Value("g"),
+        function="regexp_replace",
+    )
+
+
+def organization_name_clashes(*, organization: Organization) -> QuerySet[Organization]:
+    """Verified organisations whose Chinese or English name equals this unverified one's
+    (case, width and whitespace ignored). A verified organisation clashes with nobody."""
+    if organization.verified:
+        return Organization.objects.none()
+    keys = {
+        key
+        for key in (
+            organization_name_key(organization.name_zh),
+            organization_name_key(organization.name_en),
+        )
+        if key
+    }
+    if not keys:
+        return Organization.objects.none()
+    return (
+        Organization.objects.verified()
+        .exclude(pk=organization.pk)
+        .annotate(_zh_key=_name_key_sql("name_zh"), _en_key=_name_key_sql("name_en"))
+        .filter(Q(_zh_key__in=keys) | Q(_en_key__in=keys))
+        .order_by("pk")
     )

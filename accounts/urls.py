@@ -17,4 +17,8 @@ urlpatterns = [
         name="organization_transition",
     ),
     path("review/", views.review_queue, name="review_queue"),
+    path("roles/", views.role_grants, name="role_grants"),
+    path("roles/<int:pk>/", views.role_grant_detail, name="role_grant_detail"),
+    path("roles/<int:pk>/transition/", views.role_grant_transition, name="role_grant_transition"),
+    path("roles/<int:pk>/evidence/", views.role_grant_evidence, name="role_grant_evidence"),
 ]

@@ -1,13 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import OrganizationForm, ProfileForm, VerificationDecisionForm
+from accounts.forms import (
+    OrganizationForm,
+    ProfileForm,
+    RoleGrantDecisionForm,
+    RoleGrantRequestForm,
+    VerificationDecisionForm,
+)
 from core.forms import apply_validation_error
 from core.workflow import TransitionNotAllowed
 from notifications.selectors import notifications_for
@@ -22,6 +29,9 @@ def workspace(request):
         "recent_notifications": notifications_for(user=user)[:5],
         "awaiting_verification": (
             selectors.organizations_awaiting_verification().count() if user.is_reviewer else None
+        ),
+        "awaiting_role_grants": (
+            selectors.role_grants_awaiting_decision(user=user).count() if user.is_reviewer else 0
         ),
     }
     return render(request, "accounts/workspace.html", context)
@@ -62,9 +72,13 @@ def _visible_organization(request, pk: int):
 def organization_detail(request, pk: int):
     organization = _visible_organization(request, pk)
     is_member = services.organization_is_member(organization=organization, user=request.user)
+    is_reviewer = request.user.is_authenticated and request.user.is_reviewer
     context = {
         "organization": organization,
         "is_member": is_member,
+        "name_clashes": (
+            selectors.organization_name_clashes(organization=organization) if is_reviewer else []
+        ),
         "allowed_actions": (
             services.organization_allowed_actions(organization=organization, user=request.user)
             if request.user.is_authenticated
@@ -131,12 +145,20 @@ def organization_transition(request, pk: int):
 def review_queue(request):
     if not request.user.is_reviewer:
         raise PermissionDenied
+    organizations = list(selectors.organizations_awaiting_verification())
+    for organization in organizations:
+        # Reviewers see an impostor's twin before verifying it.
+        organization.name_clash_list = list(
+            selectors.organization_name_clashes(organization=organization)[:5]
+        )
     return render(
         request,
         "accounts/review_queue.html",
         {
-            "organizations": selectors.organizations_awaiting_verification(),
+            "organizations": organizations,
             "decision_form": VerificationDecisionForm(),
+            "role_grants": selectors.role_grants_awaiting_decision(user=request.user),
+            "decidable_actions": ["grant", "refuse"],
         },
     )
 
@@ -150,4 +172,108 @@ def notification_list(request):
         request,
         "accounts/notifications.html",
         {"notifications": notifications_for(user=request.user)[:100]},
+    )
+
+
+# --- Role grants ------------------------------------------------------------------------------
+
+
+@login_required
+def role_grants(request):
+    """The user's roles, what each privileged role still needs, and the request form."""
+    organizations = selectors.organizations_of_user(user=request.user)
+    form = RoleGrantRequestForm(
+        request.POST or None, request.FILES or None, organizations=organizations
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_grant_request(
+                user=request.user,
+                role=form.cleaned_data["role"],
+                organization=form.cleaned_data["organization"],
+                credential_number=form.cleaned_data["credential_number"],
+                note=form.cleaned_data["note"],
+                evidence=form.cleaned_data.get("evidence"),
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Your request has been sent to the reviewers."))
+            return redirect("accounts:role_grants")
+    return render(
+        request,
+        "accounts/role_grants.html",
+        {
+            "form": form,
+            "has_organizations": organizations.exists(),
+            "requirements": services.role_requirements(user=request.user),
+            "grants": selectors.role_grants_visible_to(user=request.user)
+            .filter(user=request.user)
+            .order_by("-created_at", "-pk"),
+        },
+    )
+
+
+def _visible_role_grant(request, pk: int):
+    return get_object_or_404(selectors.role_grants_visible_to(user=request.user), pk=pk)
+
+
+@login_required
+def role_grant_detail(request, pk: int):
+    grant = _visible_role_grant(request, pk)
+    return render(
+        request,
+        "accounts/role_grant_detail.html",
+        {
+            "grant": grant,
+            "allowed_actions": services.role_grant_allowed_actions(grant=grant, user=request.user),
+            "missing": services.role_grant_missing(
+                user=grant.user, role=grant.role, organization=grant.organization
+            )
+            if grant.status == "requested"
+            else [],
+            "name_clashes": selectors.organization_name_clashes(organization=grant.organization)
+            if request.user.is_reviewer
+            else [],
+            "events": grant.events.select_related("actor"),
+            "decision_form": RoleGrantDecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def role_grant_transition(request, pk: int):
+    grant = _visible_role_grant(request, pk)
+    action = request.POST.get("action", "")
+    note = request.POST.get("note", "")
+    try:
+        if action == "revoke":
+            services.role_grant_revoke(grant=grant, user=request.user, note=note)
+        else:
+            services.role_grant_decide(grant=grant, user=request.user, decision=action, note=note)
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        grant.refresh_from_db()
+        messages.success(request, _("Done: %(status)s") % {"status": grant.get_status_display()})
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("accounts:role_grant_detail", pk=pk)
+
+
+@login_required
+def role_grant_evidence(request, pk: int):
+    """The evidence file, only for the applicant and reviewers (404 for everyone else)."""
+    grant = _visible_role_grant(request, pk)
+    if not grant.evidence_file:
+        raise Http404
+    return FileResponse(
+        grant.evidence_file.open("rb"),
+        as_attachment=True,
+        filename=grant.evidence_name or "evidence",
+        content_type=grant.evidence_content_type or "application/octet-stream",
     )

@@ -681,6 +681,11 @@ def deal_open(
             errors["need"] = _("Only a published need can lead to a deal.")
     if errors:
         raise ValidationError(errors)
+    from accounts.services import organization_may_transact
+
+    # An unverified organisation named like a verified one trades only once verified.
+    organization_may_transact(organization=buyer)
+    organization_may_transact(organization=seller)
     deal = Deal(
         technology=technology,
         need=need,
@@ -1035,6 +1040,10 @@ def proposal_create(
         errors["technology"] = _("This technology has already been proposed for this need.")
     if errors:
         raise ValidationError(errors)
+    from accounts.services import organization_may_transact
+
+    organization_may_transact(organization=technology.organization)
+    organization_may_transact(organization=need.organization)
     proposal = Proposal(
         need=need,
         technology=technology,
@@ -1059,8 +1068,22 @@ def proposal_create(
 
 @transaction.atomic
 def proposal_transition(*, proposal: Proposal, user, action: str, note: str = "") -> Proposal:
-    """Shortlist, decline (with a reason), accept (opens a deal) or withdraw a proposal."""
-    current = Proposal.objects.filter(pk=proposal.pk).values_list("status", flat=True).first()
+    """Shortlist, decline (with a reason), accept (opens a deal) or withdraw a proposal.
+
+    Locks the need first, then the proposal: every transaction on one need's proposals takes
+    the rows in that order, so concurrent accepts on one open call queue on the need instead of
+    deadlocking on each other's proposals; the first wins and declines the others, which then
+    find their proposal declined and get TransitionNotAllowed (409)."""
+    need_id = Proposal.objects.filter(pk=proposal.pk).values_list("need_id", flat=True).first()
+    if need_id is None:
+        raise TransitionNotAllowed(_("This proposal no longer exists."))
+    Need.objects.select_for_update().filter(pk=need_id).values_list("pk", flat=True).first()
+    current = (
+        Proposal.objects.select_for_update()
+        .filter(pk=proposal.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
     transition = PROPOSAL_WORKFLOW.resolve(
         current, action, proposal_actor_roles(proposal=proposal, user=user)
     )
@@ -1212,6 +1235,10 @@ def introduction_create(
         errors["commission_amount"] = _("Give a commission rate or an amount, not both.")
     if errors:
         raise ValidationError(errors)
+    from accounts.services import organization_may_transact
+
+    organization_may_transact(organization=technology.organization)
+    organization_may_transact(organization=enterprise)
     introduction = Introduction(
         broker=broker,
         technology=technology,

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.choices import MembershipRole, OrganizationType, Role, VerificationStatus
-from accounts.demo import DEMO_PASSWORD, demo_credit_code, seed_accounts
+from accounts.demo import DEMO_PASSWORD, demo_credit_code, demo_role_grant, seed_accounts
 from accounts.models import Membership, Organization, User
 from catalog import services as catalog_services
 from catalog.choices import TechnologyStatus
@@ -360,10 +360,13 @@ def seed() -> str:
     reviewer = users["reviewer"]
     holder = users["holder"]
     holder_org = holder.memberships.first().organization
-    operator = _user("operator@demo.example", "园区运营", [], _organization(OPERATOR_ORGANIZATION))
+    operator_organization = _organization(OPERATOR_ORGANIZATION)
+    operator = _user("operator@demo.example", "园区运营", [], operator_organization)
     if Role.REVIEWER in operator.roles:
         operator.roles = [role for role in operator.roles if role != Role.REVIEWER]
         operator.save(update_fields=["roles"])
+    # The programme operator role is granted to the district government's verified member.
+    demo_role_grant(user=operator, role=Role.OPERATOR, organization=operator_organization)
     experts = _experts(users, holder_org, reviewer)
     _consulting_technology(holder, holder_org, reviewer)
     if not Technology.objects.filter(status=TechnologyStatus.PUBLISHED).exists():

@@ -1,8 +1,9 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.choices import SELF_ASSIGNABLE_ROLES, Role
-from accounts.models import Organization, User
+from accounts.models import Organization, RoleGrant, User
 from accounts.tokens.models import ApiToken
 from core.regions import validate_region
 
@@ -135,3 +136,78 @@ class OrganizationSerializer(serializers.ModelSerializer):
 class TransitionSerializer(serializers.Serializer):
     action = serializers.CharField(help_text=_("One of the actions listed in allowed_actions."))
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RoleGrantSerializer(serializers.ModelSerializer):
+    """A request for a privileged role; created by the applicant, decided by reviewers."""
+
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none())
+    organization_name = serializers.CharField(source="organization.display_name", read_only=True)
+    organization_verified = serializers.BooleanField(source="organization.verified", read_only=True)
+    user_email = serializers.EmailField(source="user.email", read_only=True)
+    evidence = serializers.FileField(write_only=True, required=False)
+    evidence_url = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RoleGrant
+        fields = [
+            "id",
+            "user",
+            "user_email",
+            "role",
+            "role_label",
+            "organization",
+            "organization_name",
+            "organization_verified",
+            "status",
+            "status_label",
+            "credential_number",
+            "note",
+            "evidence",
+            "evidence_url",
+            "decision_note",
+            "decided_by",
+            "decided_at",
+            "created_at",
+            "allowed_actions",
+        ]
+        read_only_fields = [
+            "user",
+            "status",
+            "decision_note",
+            "decided_by",
+            "decided_at",
+            "created_at",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            # Only one's own organisations can be named: others are "does not exist".
+            self.fields["organization"].queryset = Organization.objects.of_user(request.user)
+
+    def get_evidence_url(self, grant) -> str:
+        if not grant.evidence_file:
+            return ""
+        return reverse("accounts:role_grant_evidence", args=[grant.pk])
+
+    def get_allowed_actions(self, grant) -> list[str]:
+        from accounts.services import role_grant_allowed_actions
+
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return role_grant_allowed_actions(grant=grant, user=request.user)
+
+
+class RoleGrantDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("The reason; required to refuse or revoke."),
+    )

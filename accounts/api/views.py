@@ -5,6 +5,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import RetrieveUpdateAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +15,8 @@ from accounts.api.serializers import (
     OrganizationSerializer,
     RegistrationResponseSerializer,
     RegistrationSerializer,
+    RoleGrantDecisionSerializer,
+    RoleGrantSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
     TransitionSerializer,
@@ -152,3 +155,83 @@ class OrganizationViewSet(
             self.permission_denied(request, message=_("Only reviewers see this queue."))
         page = self.paginate_queryset(selectors.organizations_awaiting_verification())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class RoleGrantViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyModelViewSet):
+    """Privileged roles (broker, financier, programme operator, reviewer): members of a verified
+    organisation of the right type ask for one; reviewers (administrators for the reviewer role)
+    grant, refuse or revoke it. Applicants see their own requests, reviewers all of them."""
+
+    serializer_class = RoleGrantSerializer
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.role_grants_visible_to(user=self.request.user).order_by("pk")
+
+    @extend_schema(
+        request=RoleGrantSerializer,
+        responses={201: RoleGrantSerializer, 400: VALIDATION_ERROR},
+        description=(
+            "Ask for a role in the name of one of your organisations. Brokers give the number "
+            "of their technology broker certificate (技术经纪人证书), financial institutions "
+            "their licence number; a PDF or image of it may be attached (multipart)."
+        ),
+    )
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.role_grant_request(
+            user=self.request.user,
+            role=data["role"],
+            organization=data["organization"],
+            credential_number=data.get("credential_number", ""),
+            note=data.get("note", ""),
+            evidence=data.get("evidence"),
+        )
+
+    def _decide(self, request, action_name: str):
+        grant = self.get_object()
+        serializer = RoleGrantDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = serializer.validated_data["note"]
+        if action_name == "revoke":
+            grant = services.role_grant_revoke(grant=grant, user=request.user, note=note)
+        else:
+            grant = services.role_grant_decide(
+                grant=grant, user=request.user, decision=action_name, note=note
+            )
+        return Response(self.get_serializer(grant).data)
+
+    @extend_schema(
+        request=RoleGrantDecisionSerializer,
+        responses={200: RoleGrantSerializer, **ERROR_RESPONSES},
+        description=(
+            "Grant a requested role (reviewers; the reviewer role: administrators). 409 when the "
+            "organisation is not verified or not of the right type, or the request was decided."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def grant(self, request, pk=None):
+        return self._decide(request, "grant")
+
+    @extend_schema(
+        request=RoleGrantDecisionSerializer,
+        responses={200: RoleGrantSerializer, **ERROR_RESPONSES},
+        description="Refuse a requested role; `note` (the reason) is required.",
+    )
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        return self._decide(request, "refuse")
+
+    @extend_schema(
+        request=RoleGrantDecisionSerializer,
+        responses={200: RoleGrantSerializer, **ERROR_RESPONSES},
+        description="Take a granted role back; `note` (the reason) is required.",
+    )
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        return self._decide(request, "revoke")

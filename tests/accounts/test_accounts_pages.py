@@ -173,12 +173,12 @@ def test_profile_update_keeps_reviewer_role(client):
             "phone": "",
             "preferred_language": "en",
             "notification_frequency": "daily",
-            "roles": ["broker"],
+            "roles": ["holder"],
         },
     )
     assert response.status_code == 302
     reviewer.refresh_from_db()
-    assert sorted(reviewer.roles) == ["broker", "reviewer"]
+    assert sorted(reviewer.roles) == ["holder", "reviewer"]
     assert reviewer.notification_frequency == "daily"
 
 
