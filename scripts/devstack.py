@@ -12,6 +12,10 @@ child dies, everything is stopped and the exit code is non-zero.
 
 Environment: PORT (8000), DEVSTACK_HOST (127.0.0.1), DEVSTACK_RELOAD (1: runserver's autoreloader),
 DEVSTACK_SKIP_SEED (1: skip load_taxonomy and seed_demo), CELERY_CONCURRENCY (2).
+
+runserver runs with CONN_MAX_AGE=0 (see web_environment): it answers every keep-alive client in a
+thread of its own, and with persistent connections each of those threads kept a PostgreSQL
+connection open for as long as its client stayed connected.
 """
 
 from __future__ import annotations
@@ -85,12 +89,38 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
-def start_child(name: str, command: list[str]) -> subprocess.Popen[bytes]:
+def runserver_command(host: str, port: int, *, reload: bool) -> list[str]:
+    command = [sys.executable, "manage.py", "runserver", f"{host}:{port}"]
+    if not reload:
+        command.append("--noreload")
+    return command
+
+
+def web_environment() -> dict[str, str]:
+    """runserver's environment: database connections closed after every request.
+
+    runserver serves each client connection in a thread of its own, for as long as the client
+    keeps it alive, and Django's persistent connections (CONN_MAX_AGE > 0) belong to a thread: every
+    idle keep-alive client held a PostgreSQL connection. Scripted traffic reached 98 idle
+    connections and "too many clients". With 0 only requests in progress hold one; gunicorn's
+    fixed workers in production keep theirs (config/gunicorn.py).
+    """
+    environment = services.child_environment()
+    environment["CONN_MAX_AGE"] = "0"
+    return environment
+
+
+def start_child(
+    name: str, command: list[str], environment: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     log(f"starting {name}: {' '.join(command)}")
     # Own process group: the terminal's Ctrl-C reaches only this supervisor, which then stops
     # each group in order (runserver's reloader and Celery's pool processes included).
     return subprocess.Popen(
-        command, cwd=REPO_ROOT, env=services.child_environment(), start_new_session=True
+        command,
+        cwd=REPO_ROOT,
+        env=environment if environment is not None else services.child_environment(),
+        start_new_session=True,
     )
 
 
@@ -173,12 +203,12 @@ def main() -> int:
             manage("seed_demo")
 
         data_dir = Path(str(info["data_dir"]))
-        runserver = [sys.executable, "manage.py", "runserver", f"{host}:{port}"]
-        if not truthy(os.environ.get("DEVSTACK_RELOAD", "1")):
-            runserver.append("--noreload")
+        runserver = runserver_command(
+            host, port, reload=truthy(os.environ.get("DEVSTACK_RELOAD", "1"))
+        )
         concurrency = os.environ.get("CELERY_CONCURRENCY", "2")
         celery = [sys.executable, "-m", "celery", "-A", "config"]
-        children["web"] = start_child("web", runserver)
+        children["web"] = start_child("web", runserver, web_environment())
         children["worker"] = start_child(
             "worker", [*celery, "worker", "--loglevel=INFO", f"--concurrency={concurrency}"]
         )
