@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 from knox.auth import TokenAuthentication
 from knox.settings import knox_settings
+from rest_framework import authentication
 
 from accounts.tokens.models import ApiToken
 
@@ -33,3 +34,16 @@ class ApiTokenAuthentication(TokenAuthentication):
             for field, value in changes.items():
                 setattr(token, field, value)
         return user, token
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication, first in the list: anonymous calls stay 403, but a call that
+    sent a token which is refused (revoked, expired, unknown) is told so with 401 and
+    `WWW-Authenticate: Token`, so that a client knows to sign in again."""
+
+    def authenticate_header(self, request):
+        credentials = authentication.get_authorization_header(request).split()
+        prefix = knox_settings.AUTH_HEADER_PREFIX.encode().lower()
+        if credentials and credentials[0].lower() == prefix:
+            return knox_settings.AUTH_HEADER_PREFIX
+        return None

@@ -1,0 +1,261 @@
+"""API tokens: one per device, expiring, revoked by logout and by a password change, listed and
+revocable by their owner only (issue "Trust", item 8)."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.tokens.models import ApiToken
+from tests.factories import PASSWORD, UserFactory, api_token_for
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "An0ther-strong-pass!"
+
+
+def sign_in(user, *, device: str | None = None, user_agent: str = "pytest-client/1.0") -> str:
+    payload = {"email": user.email, "password": PASSWORD}
+    if device is not None:
+        payload["device"] = device
+    response = APIClient().post(
+        "/api/v1/auth/token/", payload, format="json", HTTP_USER_AGENT=user_agent
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+def client_with(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def me_status(token: str) -> int:
+    return client_with(token).get("/api/v1/me/").status_code
+
+
+def test_the_token_from_sign_in_works_and_carries_an_expiry():
+    user = UserFactory()
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"email": user.email, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"token", "expiry"}
+    assert body["expiry"] is not None
+    assert client_with(body["token"]).get("/api/v1/me/").json()["email"] == user.email
+
+
+def test_signing_in_twice_gives_two_tokens_that_both_work():
+    user = UserFactory()
+    first, second = sign_in(user), sign_in(user)
+    assert first != second
+    assert me_status(first) == 200
+    assert me_status(second) == 200
+    assert ApiToken.objects.filter(user=user).count() == 2
+
+
+def test_the_key_is_not_stored_in_clear():
+    user = UserFactory()
+    key = sign_in(user)
+    stored = ApiToken.objects.get(user=user)
+    assert key not in {stored.digest, stored.token_key}
+    assert not ApiToken.objects.filter(digest=key).exists()
+
+
+def test_logout_revokes_this_token_only():
+    # given a user signed in on two devices
+    user = UserFactory()
+    laptop, phone = sign_in(user), sign_in(user)
+    # when the laptop signs out
+    response = client_with(laptop).post("/api/v1/auth/logout/")
+    # then the laptop's token no longer works, the phone's still does
+    assert response.status_code == 204
+    assert me_status(laptop) == 401
+    assert me_status(phone) == 200
+    # and signing out again with the dead token is refused
+    assert client_with(laptop).post("/api/v1/auth/logout/").status_code == 401
+
+
+def test_logout_needs_a_token():
+    assert APIClient().post("/api/v1/auth/logout/").status_code == 401
+
+
+def test_logout_all_revokes_every_device_but_not_other_users():
+    user, other = UserFactory(), UserFactory()
+    laptop, phone = sign_in(user), sign_in(user)
+    others = sign_in(other)
+    response = client_with(phone).post("/api/v1/auth/logout-all/")
+    assert response.status_code == 200
+    assert response.json() == {"revoked": 2}
+    assert me_status(laptop) == 401
+    assert me_status(phone) == 401
+    assert me_status(others) == 200
+
+
+def test_browser_password_change_revokes_api_tokens(client):
+    # given a user with API tokens on two devices and a browser session
+    user = UserFactory()
+    laptop, phone = sign_in(user), sign_in(user)
+    other = sign_in(UserFactory())
+    client.force_login(user)
+    # when they change their password on the site
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    # then every token of theirs stops working, and nobody else's
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert me_status(laptop) == 401
+    assert me_status(phone) == 401
+    assert me_status(other) == 200
+    assert not ApiToken.objects.filter(user=user).exists()
+
+
+def test_password_reset_by_email_revokes_api_tokens(client, mailoutbox):
+    # given a user with an API token who forgot the password
+    user = UserFactory(email="forgot@example.com")
+    token = sign_in(user)
+    # when they reset it through the emailed link
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    link = next(
+        word for word in mailoutbox[-1].body.split() if "/accounts/password/reset/key/" in word
+    )
+    set_password_page = client.get(link, follow=True)
+    assert set_password_page.status_code == 200
+    response = client.post(
+        set_password_page.redirect_chain[-1][0] if set_password_page.redirect_chain else link,
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    # then the password changed and the old token is dead
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert me_status(token) == 401
+
+
+def test_a_new_password_then_gives_a_working_token():
+    user = UserFactory()
+    old = sign_in(user)
+    user.set_password(NEW_PASSWORD)
+    user.save()
+    from accounts.tokens.services import api_tokens_revoke_all
+
+    api_tokens_revoke_all(user=user)
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"email": user.email, "password": NEW_PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    assert me_status(response.json()["token"]) == 200
+    assert me_status(old) == 401
+
+
+def test_an_expired_token_is_refused_and_removed():
+    user = UserFactory()
+    token = sign_in(user)
+    ApiToken.objects.filter(user=user).update(expiry=timezone.now() - timedelta(seconds=1))
+    assert me_status(token) == 401
+    assert not ApiToken.objects.filter(user=user).exists()
+
+
+def test_the_token_expires_after_the_configured_lifetime(settings):
+    user = UserFactory()
+    before = timezone.now()
+    sign_in(user)
+    expiry = ApiToken.objects.get(user=user).expiry
+    lifetime = settings.REST_KNOX["TOKEN_TTL"]
+    assert before + lifetime <= expiry <= timezone.now() + lifetime
+
+
+def test_use_extends_the_expiry_up_to_the_maximum_age_and_records_last_use(settings):
+    # given a token issued long ago, about to expire
+    user = UserFactory()
+    token = sign_in(user)
+    row = ApiToken.objects.get(user=user)
+    lifetime, max_age = settings.REST_KNOX["TOKEN_TTL"], settings.REST_KNOX["AUTO_REFRESH_MAX_TTL"]
+    issued = timezone.now() - max_age + timedelta(hours=1)
+    ApiToken.objects.filter(pk=row.pk).update(
+        created=issued, expiry=timezone.now() + timedelta(minutes=5), last_used_at=None
+    )
+    # when it is used
+    assert me_status(token) == 200
+    # then its expiry moved on, but not past the maximum age, and the use is recorded
+    row.refresh_from_db()
+    assert row.expiry == issued + max_age
+    assert row.expiry < timezone.now() + lifetime
+    assert row.last_used_at is not None
+    # and past the maximum age it is dead
+    ApiToken.objects.filter(pk=row.pk).update(expiry=timezone.now() - timedelta(seconds=1))
+    assert me_status(token) == 401
+
+
+def test_the_device_list_shows_own_tokens_without_keys():
+    # given a user signed in on two devices and another user
+    user, other = UserFactory(), UserFactory()
+    laptop = sign_in(user, user_agent="Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
+    phone = sign_in(user, device="Field tablet")
+    other_key = sign_in(other, device="Other's phone")
+    # when the user lists their devices
+    response = client_with(laptop).get("/api/v1/auth/tokens/")
+    # then they see both of theirs, which one is this request's, and no key
+    assert response.status_code == 200
+    rows = response.json()
+    assert {row["device"] for row in rows} == {
+        "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
+        "Field tablet",
+    }
+    assert [row["current"] for row in rows if row["device"] == "Field tablet"] == [False]
+    assert [row["current"] for row in rows if row["device"].startswith("Mozilla")] == [True]
+    assert set(rows[0]) == {"id", "device", "created", "expiry", "last_used_at", "current"}
+    text = response.content.decode()
+    for key in (laptop, phone, other_key):
+        assert key not in text and key[:15] not in text
+    assert "Other's phone" not in text
+
+
+def test_anonymous_calls_stay_403_while_a_refused_token_is_401():
+    # the API's convention for anonymous calls is unchanged
+    assert APIClient().get("/api/v1/auth/tokens/").status_code == 403
+    assert APIClient().post("/api/v1/auth/logout-all/").status_code == 403
+    # a token that does not work is told so, with the scheme to use
+    response = client_with("0" * 64).get("/api/v1/auth/tokens/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_revoking_one_of_own_devices(api_client_for):
+    user = UserFactory()
+    laptop, phone = sign_in(user), sign_in(user, device="phone")
+    phone_id = ApiToken.objects.get(user=user, name="phone").pk
+    response = client_with(laptop).delete(f"/api/v1/auth/tokens/{phone_id}/")
+    assert response.status_code == 204
+    assert me_status(phone) == 401
+    assert me_status(laptop) == 200
+
+
+def test_revoking_another_users_token_is_404_and_changes_nothing():
+    # given a stranger's token
+    user, stranger = UserFactory(), UserFactory()
+    mine = sign_in(user)
+    theirs = sign_in(stranger)
+    their_id = ApiToken.objects.get(user=stranger).pk
+    # when the user tries to delete it, or an id that does not exist
+    assert client_with(mine).delete(f"/api/v1/auth/tokens/{their_id}/").status_code == 404
+    assert client_with(mine).delete("/api/v1/auth/tokens/999999999/").status_code == 404
+    assert client_with(mine).delete("/api/v1/auth/tokens/abc/").status_code == 404
+    # then the stranger's token still works
+    assert me_status(theirs) == 200
+    assert ApiToken.objects.filter(user=stranger).count() == 1
+
+
+def test_an_inactive_users_token_is_refused():
+    user = UserFactory()
+    token = api_token_for(user)
+    user.is_active = False
+    user.save()
+    assert me_status(token) == 401
