@@ -249,7 +249,7 @@ class TechnologyViewSet(
         return self._detail_response(technology)
 
     @extend_schema(responses={200: EventSerializer(many=True), **ERROR_RESPONSES})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         """Every change and decision: who, when, what."""
         technology = self.get_object()

@@ -66,7 +66,8 @@ def document_common_errors(result, generator, request, public):
     """drf-spectacular post-processing hook: every operation documents the errors the shared
     machinery can answer with, whatever the view declared — 403 (authentication/permissions,
     CSRF), 429 (throttles, lock-out), 404 for paths with an id (objects you may not see are
-    404), 400 for operations taking a body or query parameters (validation, bad filters)."""
+    404) and for paginated lists (a page past the last), 400 for operations taking a body or
+    query parameters (validation, bad filters)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR_SCHEMA)
     schemas.setdefault("FieldErrors", VALIDATION_ERROR_SCHEMA)
@@ -83,6 +84,15 @@ def document_common_errors(result, generator, request, public):
                 responses.setdefault(
                     "404",
                     {"description": "Not found, or not visible to you.", "content": _json("Error")},
+                )
+            paginated = any(
+                parameter.get("in") == "query" and parameter.get("name") == "page"
+                for parameter in operation.get("parameters", [])
+            )
+            if paginated:
+                responses.setdefault(
+                    "404",
+                    {"description": "No such page (past the last one).", "content": _json("Error")},
                 )
             takes_input = "requestBody" in operation or any(
                 parameter.get("in") == "query" for parameter in operation.get("parameters", [])

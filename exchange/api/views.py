@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.schema import ERROR_RESPONSES
+from core.api.schema import ERROR_RESPONSES, VALIDATION_ERROR
 from core.api.views import BaseViewSet
 from exchange import selectors, services
 from exchange.api.serializers import (
@@ -225,7 +225,7 @@ class DealViewSet(OrganizationContextMixin, BaseViewSet, viewsets.ReadOnlyModelV
         return Response(self.get_serializer(self.get_queryset().get(pk=deal.pk)).data)
 
     @extend_schema(responses={200: DealEventSerializer(many=True), **ERROR_RESPONSES})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, pk=None):
         events = selectors.deal_timeline(deal=self.get_object())
         return Response(DealEventSerializer(events, many=True).data)
@@ -259,7 +259,12 @@ class DealViewSet(OrganizationContextMixin, BaseViewSet, viewsets.ReadOnlyModelV
         request={"multipart/form-data": DealMessageSerializer},
         responses={201: DealMessageSerializer, **ERROR_RESPONSES},
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, JSONParser])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, JSONParser],
+        pagination_class=None,
+    )
     def messages(self, request, pk=None):
         deal = self.get_object()
         if request.method == "GET":
@@ -329,7 +334,7 @@ class ProposalViewSet(
         request=ProposalMessageSerializer,
         responses={201: ProposalMessageSerializer, **ERROR_RESPONSES},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def messages(self, request, pk=None):
         proposal = self.get_object()
         if request.method == "GET":
@@ -390,17 +395,25 @@ CERTIFICATE_RESPONSE = inline_serializer(
 )
 
 
+class CertificateQuerySerializer(serializers.Serializer):
+    number = serializers.CharField(help_text=_("The number printed on the certificate."))
+
+
 class CertificateVerifyView(APIView):
-    """Anyone can check a transaction certificate number (交易鉴证)."""
+    """Anyone can check a transaction certificate number (交易鉴证). Without a number (or with
+    a blank one) the answer is a 400 naming `number`; any other number is `genuine` or
+    `forged`."""
 
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[OpenApiParameter("number", str, required=True)],
-        responses={200: CERTIFICATE_RESPONSE},
+        parameters=[CertificateQuerySerializer],
+        responses={200: CERTIFICATE_RESPONSE, 400: VALIDATION_ERROR},
     )
     def get(self, request):
-        number = request.query_params.get("number", "")
+        query = CertificateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        number = query.validated_data["number"]
         verdict, certificate = selectors.certificate_lookup(number)
         body = {"number": number, "status": verdict}
         if certificate is not None:

@@ -103,7 +103,7 @@ class ExpertViewSet(
         return Response(self.get_serializer(expert).data)
 
     @extend_schema(responses={200: ConsultingTechnologySerializer(many=True)})
-    @action(detail=True, methods=["get"], url_path="consulting-technologies")
+    @action(detail=True, methods=["get"], url_path="consulting-technologies", pagination_class=None)
     def consulting_technologies(self, request, pk=None):
         """The technologies a consulting request may be about."""
         technologies = expert_services.consulting_technologies(expert=self.get_object())
@@ -164,7 +164,9 @@ class EvaluationViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
         return self._respond(evaluation, status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: ExpertSerializer(many=True), **ERROR_RESPONSES})
-    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
+    @action(
+        detail=True, methods=["get"], permission_classes=[IsAuthenticated], pagination_class=None
+    )
     def suggestions(self, request, pk=None):
         """Reviewers: verified experts in the technology's field, conflicts left out."""
         evaluation = self.get_object()
@@ -174,7 +176,9 @@ class EvaluationViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
         return Response(ExpertSerializer(experts, many=True, context={"request": request}).data)
 
     @extend_schema(responses={200: ExpertRosterSerializer(many=True), **ERROR_RESPONSES})
-    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
+    @action(
+        detail=True, methods=["get"], permission_classes=[IsAuthenticated], pagination_class=None
+    )
     def experts(self, request, pk=None):
         """The named roster of assigned experts: reviewers only. Everyone else sees the names
         the experts agreed to show in `assignments`."""
@@ -485,7 +489,7 @@ class EventViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyModelV
         )
 
     @extend_schema(responses={200: SlotSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def slots(self, request, pk=None):
         slots = event_services.event_slots(event=self.get_object())
         return Response(
@@ -493,7 +497,9 @@ class EventViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyModelV
         )
 
     @extend_schema(responses={200: EventMatchSerializer(many=True), **ERROR_RESPONSES})
-    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
+    @action(
+        detail=True, methods=["get"], permission_classes=[IsAuthenticated], pagination_class=None
+    )
     def matches(self, request, pk=None):
         """Your organisation's top matches among the featured technologies (registered
         enterprises)."""
@@ -515,7 +521,12 @@ class EventViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyModelV
         request=BookingSerializer,
         responses={201: MeetingSerializer, **ERROR_RESPONSES},
     )
-    @action(detail=True, methods=["get", "post"], permission_classes=[IsAuthenticated])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[IsAuthenticated],
+        pagination_class=None,
+    )
     def meetings(self, request, pk=None):
         """GET: the meetings you may see. POST: book a meeting (registered enterprises); an
         overlapping slot or one beyond your allowance is refused (400)."""

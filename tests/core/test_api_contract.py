@@ -1,0 +1,92 @@
+"""The OpenAPI schema says what the API does: pagination parameters and their errors, plain
+lists documented as lists, the certificate check's required number. (Schemathesis proves the
+whole API against the schema in tests/proof/test_fuzz.py; these pin the rules it relies on.)"""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+pytestmark = pytest.mark.django_db
+
+PLAIN_LISTS = [
+    "/api/v1/technologies/{id}/history/",
+    "/api/v1/deals/{id}/timeline/",
+    "/api/v1/deals/{id}/messages/",
+    "/api/v1/proposals/{id}/messages/",
+    "/api/v1/experts/{id}/consulting-technologies/",
+    "/api/v1/evaluations/{id}/experts/",
+    "/api/v1/evaluations/{id}/suggestions/",
+    "/api/v1/events/{id}/slots/",
+    "/api/v1/events/{id}/matches/",
+    "/api/v1/events/{id}/meetings/",
+]
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _parameters(operation) -> dict[str, dict]:
+    return {parameter["name"]: parameter for parameter in operation.get("parameters", [])}
+
+
+@pytest.mark.parametrize("path", PLAIN_LISTS)
+def test_plain_list_actions_are_documented_as_arrays_without_pages(schema, path):
+    # given
+    operation = schema["paths"][path]["get"]
+    # when
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    # then
+    assert body["type"] == "array"
+    assert "page" not in _parameters(operation)
+
+
+def test_paginated_lists_document_page_bounds_and_the_404_past_the_last_page(schema):
+    # given
+    operation = schema["paths"]["/api/v1/technologies/"]["get"]
+    # when
+    parameters = _parameters(operation)
+    # then
+    assert parameters["page"]["schema"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 100}
+    assert {"400", "404"} <= set(operation["responses"])
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "", "1.0", "1e3"])
+def test_a_page_outside_the_schema_is_a_400_naming_page(api_client, page):
+    response = api_client.get("/api/v1/technologies/", {"page": page})
+    assert response.status_code == 400
+    assert list(response.json()) == ["page"]
+
+
+@pytest.mark.parametrize("size", ["0", "-1", "abc", "", "101", "99999999999999999999999"])
+def test_a_page_size_outside_the_schema_is_a_400_naming_page_size(api_client, size):
+    response = api_client.get("/api/v1/needs/", {"page_size": size})
+    assert response.status_code == 400
+    assert list(response.json()) == ["page_size"]
+
+
+@pytest.mark.parametrize("page", ["2", "99999999999999999999999"])
+def test_a_page_past_the_last_is_a_404(api_client, page):
+    response = api_client.get("/api/v1/technologies/", {"page": page})
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_pages_within_the_schema_list(api_client):
+    response = api_client.get("/api/v1/technologies/", {"page": "1", "page_size": "100"})
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize("query", [{}, {"number": ""}, {"number": "   "}])
+def test_certificate_verification_without_a_number_is_a_400_naming_it(api_client, query):
+    response = api_client.get("/api/v1/certificates/verify/", query)
+    assert response.status_code == 400
+    assert list(response.json()) == ["number"]
+
+
+def test_certificate_verification_documents_number_as_required(schema):
+    operation = schema["paths"]["/api/v1/certificates/verify/"]["get"]
+    assert _parameters(operation)["number"]["required"] is True
+    assert "400" in operation["responses"]
