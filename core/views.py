@@ -1,6 +1,8 @@
 import logging
 import sys
 
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -8,10 +10,17 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from rest_framework import exceptions as drf_exceptions
 
 from catalog.models import Category
 from config.celery import app as celery_app
-from core.unavailable import service_unavailable_response
+from core.errors import (
+    bad_request_response,
+    conflict_retry_response,
+    is_transaction_conflict,
+    request_too_large_response,
+)
+from core.unavailable import service_unavailable_response, wants_json
 
 logger = logging.getLogger(__name__)
 
@@ -56,26 +65,50 @@ def healthz(request):
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        return request_too_large_response(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    if isinstance(exception, DisallowedHost) or wants_json(request):
+        # A disallowed host must not reach the context processors: they ask for the host again.
+        return bad_request_response(request)
     return render(request, "errors/400.html", status=400)
 
 
 def permission_denied(request, exception=None):
-    return render(
-        request,
-        "errors/403.html",
-        {"message": _("You do not have access to this page.")},
-        status=403,
-    )
+    message = _("You do not have access to this page.")
+    if wants_json(request):
+        return JsonResponse(
+            {
+                "detail": str(drf_exceptions.PermissionDenied.default_detail),
+                "code": "permission_denied",
+            },
+            status=403,
+        )
+    return render(request, "errors/403.html", {"message": message}, status=403)
 
 
 def page_not_found(request, exception=None):
+    """404: JSON under /api/ (unmatched URLs and ids included), the site's page elsewhere."""
+    if wants_json(request):
+        return JsonResponse(
+            {"detail": str(drf_exceptions.NotFound.default_detail), "code": "not_found"},
+            status=404,
+        )
     return render(request, "errors/404.html", status=404)
 
 
 def server_error(request):
     # Called while the exception is being handled: a database that went away (raised outside a
-    # view, e.g. by the session middleware) is a 503 the client may retry, not a server error.
-    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+    # view, e.g. by the session middleware) is a 503 the client may retry, not a server error;
+    # a transaction that lost a race (deadlock) is a 409.
+    error = sys.exc_info()[1]
+    if is_transaction_conflict(error):
+        return conflict_retry_response(request)
+    if isinstance(error, OperationalError | InterfaceError):
         return service_unavailable_response(request)
+    if wants_json(request):
+        return JsonResponse(
+            {"detail": str(drf_exceptions.APIException.default_detail), "code": "server_error"},
+            status=500,
+        )
     # Rendered without the request context: the database may be what failed.
     return HttpResponseServerError(loader.get_template("errors/500.html").render())

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import TrlFilter
 from core.regions import region_choices
 from core.widgets import LongSelect
 from exchange.choices import NeedStatus, TransactionMode
@@ -17,9 +18,7 @@ class NeedFilterSet(django_filters.FilterSet):
     region = django_filters.ChoiceFilter(
         choices=region_choices, label=_("Region"), widget=LongSelect
     )
-    trl = django_filters.NumberFilter(
-        method="filter_trl", label=_("My technology's readiness level (1–9)")
-    )
+    trl = TrlFilter(method="filter_trl", label=_("My technology's readiness level (1–9)"))
     transaction_mode = django_filters.ChoiceFilter(
         choices=TransactionMode.choices, method="filter_mode", label=_("Transaction mode")
     )

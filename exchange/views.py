@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.filters import filter_errors_response
 from core.forms import apply_validation_error, error_text
 from core.workflow import TransitionNotAllowed
 from exchange import documents, selectors, services
@@ -45,6 +46,8 @@ def need_list(request):
         status__in=selectors.PUBLIC_NEED_STATUSES
     )
     filterset = NeedFilterSet(request.GET or None, queryset=public)
+    if filterset.is_bound and not filterset.is_valid():
+        return filter_errors_response(request, filterset)
     needs = filterset.qs if filterset.is_bound and filterset.is_valid() else public
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
     organization_ids = selectors.user_organization_ids(request.user)

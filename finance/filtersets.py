@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganizationType
+from core.filters import IdFilter, MoneyFilter, TrlFilter
 from finance.choices import ApplicationStatus, Currency, ProductKind, ProductStatus
 from finance.models import FinancingApplication, FinancingProduct
 
@@ -13,15 +14,15 @@ class ProductFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=ProductKind.choices, label=_("Type"))
     currency = django_filters.ChoiceFilter(choices=Currency.choices, label=_("Currency"))
-    amount = django_filters.NumberFilter(method="filter_amount", label=_("Amount needed"))
-    trl = django_filters.NumberFilter(method="filter_trl", label=_("Technology's TRL"))
+    amount = MoneyFilter(method="filter_amount", label=_("Amount needed"))
+    trl = TrlFilter(method="filter_trl", label=_("Technology's TRL"))
     region = django_filters.CharFilter(method="filter_region", label=_("Region code"))
     organization_kind = django_filters.ChoiceFilter(
         choices=OrganizationType.choices,
         method="filter_organization_kind",
         label=_("Organisation type"),
     )
-    institution = django_filters.NumberFilter(field_name="institution_id", label=_("Institution"))
+    institution = IdFilter(field_name="institution_id", label=_("Institution"))
     status = django_filters.ChoiceFilter(choices=ProductStatus.choices, label=_("Status"))
 
     class Meta:
@@ -63,7 +64,7 @@ class ApplicationFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         field_name="product__kind", choices=ProductKind.choices, label=_("Product type")
     )
-    product = django_filters.NumberFilter(field_name="product_id", label=_("Product"))
+    product = IdFilter(field_name="product_id", label=_("Product"))
 
     class Meta:
         model = FinancingApplication

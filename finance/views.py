@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.choices import OrganizationType, Role
 from accounts.models import Organization
 from catalog.models import Technology
+from core.filters import ID_MAX, filter_errors_response
 from core.forms import apply_validation_error
 from core.workflow import TransitionNotAllowed
 from finance import selectors, services
@@ -61,6 +62,8 @@ def workspace(request):
 def product_list(request):
     queryset = selectors.products_visible_to(user=request.user).order_by("kind", "pk")
     filterset = ProductFilterSet(request.GET or None, queryset=queryset)
+    if filterset.is_bound and not filterset.is_valid():
+        return filter_errors_response(request, filterset)
     products = filterset.qs if filterset.is_bound else queryset
     return render(
         request,
@@ -72,6 +75,7 @@ def product_list(request):
 def product_compare(request):
     try:
         ids = [int(value) for value in request.GET.getlist("ids")][:MAXIMUM_COMPARED]
+        ids = [value for value in ids if 0 < value <= ID_MAX]
     except ValueError:
         ids = []
     products = list(selectors.products_visible_to(user=request.user).filter(pk__in=ids))
@@ -215,6 +219,8 @@ def application_create(request, pk: int):
 def application_list(request):
     queryset = selectors.applications_visible_to(user=request.user).order_by("-updated_at", "-pk")
     filterset = ApplicationFilterSet(request.GET or None, queryset=queryset)
+    if filterset.is_bound and not filterset.is_valid():
+        return filter_errors_response(request, filterset)
     applications = filterset.qs if filterset.is_bound else queryset
     return render(
         request,

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from programmes.choices import (
     ChallengeStatus,
     EvaluationStatus,
@@ -46,7 +47,7 @@ class ExpertFilterSet(django_filters.FilterSet):
 
 class EvaluationFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=EvaluationStatus.choices, label=_("Status"))
-    technology = django_filters.NumberFilter(field_name="technology_id", label=_("Technology"))
+    technology = IdFilter(field_name="technology_id", label=_("Technology"))
 
     class Meta:
         model = Evaluation

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
 from catalog.selectors import member_organization_ids
+from core.filters import filter_errors_response
 from core.forms import apply_validation_error, error_text
 from core.workflow import TransitionNotAllowed
 from exchange.choices import NeedStatus
@@ -76,6 +77,8 @@ def expert_list(request):
         status=ExpertStatus.VERIFIED
     )
     filterset = ExpertFilterSet(request.GET or None, queryset=base)
+    if filterset.is_bound and not filterset.is_valid():
+        return filter_errors_response(request, filterset)
     experts = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     page = Paginator(experts, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

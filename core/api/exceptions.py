@@ -4,9 +4,12 @@ Validation errors keep DRF's shape (`{"field": ["message"]}`, non-field errors u
 `non_field_errors`) so clients can show messages next to fields; every other error is
 `{"detail": "...", "code": "..."}`. Domain errors raised by services are mapped here once:
 Django's ValidationError becomes 400 with field errors, TransitionNotAllowed becomes 409.
+A body above the size limits is 413, other suspicious requests (too many fields) 400. Errors
+that never reach a DRF view (unmatched URLs, 500s) get the same JSON shape from core.views.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -14,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.api.parsers import RequestTooLarge
 from core.workflow import TransitionNotAllowed
 
 
@@ -35,6 +39,11 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        # Too many fields or files, a malformed multipart body: the client's fault, a 400.
+        exc = exceptions.ParseError()
 
     response = drf_exception_handler(exc, context)
     if response is None:

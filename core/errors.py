@@ -1,0 +1,76 @@
+"""Error answers that need nothing but the request path: JSON `{"detail", "code"}` (the API's
+error format, core.api.exceptions) under /api/ or for a client asking for JSON, otherwise a
+self-contained page. Neither touches the database or the request context (the host may be
+disallowed, the database may be what failed), and both speak the active language."""
+
+from django.db import DatabaseError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext as _
+
+from core.unavailable import wants_json
+
+# SQLSTATEs of a transaction that lost a race with another one: a retry may succeed, the
+# database itself is fine. 40001 serialization_failure, 40P01 deadlock_detected,
+# 55P03 lock_not_available.
+CONFLICT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def sqlstate(error: BaseException) -> str | None:
+    """The PostgreSQL error code behind a Django database error, if the server sent one."""
+    seen = 0
+    while error is not None and seen < 5:
+        code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+        if code:
+            return str(code)
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return None
+
+
+def is_transaction_conflict(error: BaseException) -> bool:
+    return isinstance(error, DatabaseError) and sqlstate(error) in CONFLICT_SQLSTATES
+
+
+def error_response(request, *, status: int, code: str, title: str, message: str) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"detail": message, "code": code}, status=status)
+    body = loader.get_template("errors/plain.html").render(
+        {"status": status, "title": title, "message": message}
+    )
+    return HttpResponse(body, status=status)
+
+
+def conflict_retry_response(request) -> HttpResponse:
+    return error_response(
+        request,
+        status=409,
+        code="conflict",
+        title=_("Conflict"),
+        message=_("Someone else changed the same data at the same moment. Reload and try again."),
+    )
+
+
+def request_too_large_response(request, limit: int | None = None) -> HttpResponse:
+    message = (
+        _("The request is larger than %(limit)d bytes.") % {"limit": limit}
+        if limit
+        else _("The request is too large.")
+    )
+    return error_response(
+        request,
+        status=413,
+        code="request_too_large",
+        title=_("Request too large"),
+        message=message,
+    )
+
+
+def bad_request_response(request, message: str | None = None) -> HttpResponse:
+    return error_response(
+        request,
+        status=400,
+        code="bad_request",
+        title=_("Bad request"),
+        message=message or _("The request could not be understood."),
+    )

@@ -1,0 +1,76 @@
+"""Bounded number filters for the FilterSets of every app, and the 400 a page answers when a
+filter is wrong.
+
+django-filter's NumberFilter takes any decimal: `?trl_max=-1` or `?trl_min=999…9` reach the
+database, where an out-of-range integer lookup raises EmptyResultSet in compiled SQL. Every
+number filter states its range here instead, so a wrong value is a form error naming the field:
+400 in the API (DjangoFilterBackend, or `raise_for_filter_errors`) and on the pages
+(`filter_errors_response`).
+"""
+
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+
+# The largest value of a PostgreSQL bigint: every primary key of the project (BigAutoField).
+ID_MAX = 2**63 - 1
+TRL_MIN, TRL_MAX = 1, 9
+# DecimalField(max_digits=14, decimal_places=2): every money column.
+MONEY_MAX = Decimal("999999999999.99")
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (no `1.5`) in the range the field's `min_value`/`max_value` give."""
+
+    field_class = forms.IntegerField
+
+
+def TrlFilter(**kwargs) -> IntegerFilter:
+    return IntegerFilter(min_value=TRL_MIN, max_value=TRL_MAX, **kwargs)
+
+
+def IdFilter(**kwargs) -> IntegerFilter:
+    return IntegerFilter(min_value=1, max_value=ID_MAX, **kwargs)
+
+
+def MoneyFilter(**kwargs) -> django_filters.NumberFilter:
+    return django_filters.NumberFilter(
+        min_value=Decimal(0), max_value=MONEY_MAX, max_digits=14, decimal_places=2, **kwargs
+    )
+
+
+def filter_errors(filterset) -> list[tuple[str, str, list[str]]]:
+    """(parameter, label, messages) of every invalid filter."""
+    form = filterset.form
+    rows = []
+    for name, messages in form.errors.items():
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else name
+        rows.append((name, label, [str(message) for message in messages]))
+    return rows
+
+
+def raise_for_filter_errors(filterset) -> None:
+    """For API views that apply a FilterSet themselves: 400 with `{"param": ["message"]}`."""
+    if filterset.is_bound and not filterset.is_valid():
+        raise ValidationError(
+            {name: messages for name, _label, messages in filter_errors(filterset)}
+        )
+
+
+def filter_errors_response(request, filterset):
+    """For pages: the 400 page listing each wrong filter by its label and parameter."""
+    return render(
+        request,
+        "errors/400.html",
+        {
+            "message": _("Some filters are not valid: correct them and search again."),
+            "field_errors": filter_errors(filterset),
+            "back_url": request.path,
+        },
+        status=400,
+    )
