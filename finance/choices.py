@@ -90,3 +90,19 @@ class TransactionKind(models.TextChoices):
     VOUCHER_ISSUE = "voucher_issue", _("Voucher issued")
     VOUCHER_REDEMPTION = "voucher_redemption", _("Voucher redeemed")
     SUBSIDY_PAYMENT = "subsidy_payment", _("Interest subsidy paid")
+
+
+class MoneyRequestKind(models.TextChoices):
+    """What a two-key request asks for; the ledger moves only when a second person approves."""
+
+    BUDGET = "budget", _("Programme budget approval")
+    FUNDING = "funding", _("Programme funding")
+    VOUCHER_ISSUE = "voucher_issue", _("Voucher issue above the threshold")
+    INTEREST_SUBSIDY = "interest_subsidy", _("Interest subsidy payment")
+
+
+class MoneyRequestStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("money request", "Awaiting a second approval")
+    APPROVED = "approved", pgettext_lazy("money request", "Approved")
+    REFUSED = "refused", pgettext_lazy("money request", "Refused")
+    WITHDRAWN = "withdrawn", pgettext_lazy("money request", "Withdrawn")

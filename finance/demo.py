@@ -1,6 +1,9 @@
-"""Demo financing data (idempotent): products of four institutions, a voucher programme with a
-voucher for enterprise@demo.example and a signed service deal to spend it on, an interest
-subsidy programme, a valuation and applications in several stages."""
+"""Demo financing data (idempotent): products of four verified institutions, a voucher
+programme with a voucher for enterprise@demo.example and a signed service deal to spend it on,
+an interest subsidy programme, a valuation and applications in several stages.
+
+No demo money comes from one key: operator@demo.example (park committee) asks for each budget
+and funding, reviewer@demo.example approves; a large voucher request waits for a decision."""
 
 import datetime
 from decimal import Decimal
@@ -8,15 +11,22 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.choices import MembershipRole, OrganizationType, VerificationStatus
-from accounts.demo import demo_credit_code, seed_accounts
-from accounts.models import Membership, Organization
+from accounts.choices import MembershipRole, OrganizationType, Role, VerificationStatus
+from accounts.demo import DEMO_PASSWORD, demo_credit_code, seed_accounts
+from accounts.models import Membership, Organization, User
 from finance import services
-from finance.choices import CreditGrade, ProductKind, ProductStatus, ProgrammeKind
+from finance.choices import (
+    CreditGrade,
+    MoneyRequestKind,
+    ProductKind,
+    ProductStatus,
+    ProgrammeKind,
+)
 from finance.models import (
     CreditAssessment,
     FinancingApplication,
     FinancingProduct,
+    MoneyRequest,
     SupportProgramme,
     Valuation,
     Voucher,
@@ -239,12 +249,13 @@ def seed() -> str:
     }
     products = _products(users, institutions)
 
-    enterprise_user, holder_user, operator_user = (
-        users["enterprise"], users["holder"], users["admin"],
-    )  # fmt: skip
+    enterprise_user, holder_user = users["enterprise"], users["holder"]
+    # Two keys for every yuan: operator@demo.example asks, reviewer@demo.example approves.
+    operator_user, approver = _park_operator(), users["reviewer"]
+    operator = operator_user.memberships.get(organization__credit_code=PARK["credit_code"])
+    operator = operator.organization
     enterprise = Organization.objects.get(credit_code=demo_credit_code("330000002"))
     holder = Organization.objects.get(credit_code=demo_credit_code("320000001"))
-    operator = Organization.objects.get(credit_code=demo_credit_code("440000005"))
     CreditAssessment.objects.update_or_create(
         organization=enterprise,
         defaults={"grade": CreditGrade.A, "employee_count": 180,
@@ -252,35 +263,32 @@ def seed() -> str:
     )  # fmt: skip
 
     # Voucher programme, funded once, and one 20,000 CNY voucher for the demo enterprise.
-    programme = SupportProgramme.objects.filter(name_zh="绿色技术创新券（2026）").first()
-    if programme is None:
-        programme = services.programme_create(
-            user=operator_user, operator=operator, kind=ProgrammeKind.VOUCHER,
-            name_zh="绿色技术创新券（2026）", name_en="Green technology innovation vouchers 2026",
-            maximum_employees=300, maximum_annual_revenue=Decimal("400000000"),
-        )  # fmt: skip
-    services.programme_fund(
-        programme=programme, user=operator_user, amount="2000000.00",
-        idempotency_key="demo-fund-vouchers-2026",
+    programme = _funded_programme(
+        operator_user, approver, operator, amount="2000000.00", key="vouchers-2026",
+        kind=ProgrammeKind.VOUCHER, name_zh="绿色技术创新券（2026）",
+        name_en="Green technology innovation vouchers 2026",
+        maximum_employees=300, maximum_annual_revenue=Decimal("400000000"),
     )  # fmt: skip
     if not Voucher.objects.filter(programme=programme, holder=enterprise).exists():
+        # Below the second-key threshold: one key issues it out of the approved budget.
         services.voucher_issue(
             programme=programme, user=operator_user, holder=enterprise, face_value="20000.00",
             expires=timezone.localdate() + datetime.timedelta(days=365),
             idempotency_key="demo-voucher-enterprise",
         )  # fmt: skip
+    if not MoneyRequest.objects.filter(programme=programme, holder=enterprise).exists():
+        # Above it: a request that waits for the reviewer's decision.
+        services.voucher_issue_request(
+            programme=programme, user=operator_user, holder=enterprise, face_value="80000.00",
+            expires=timezone.localdate() + datetime.timedelta(days=365),
+            note="污水处理中试服务（大额创新券）", idempotency_key="demo-voucher-request",
+        )  # fmt: skip
     deal = _qualifying_deal(enterprise, holder)
 
-    subsidies = SupportProgramme.objects.filter(name_zh="绿色贷款贴息（2026）").first()
-    if subsidies is None:
-        subsidies = services.programme_create(
-            user=operator_user, operator=operator, kind=ProgrammeKind.INTEREST_SUBSIDY,
-            name_zh="绿色贷款贴息（2026）", name_en="Green loan interest subsidies 2026",
-            subsidy_ratio=Decimal("0.5"),
-        )  # fmt: skip
-    services.programme_fund(
-        programme=subsidies, user=operator_user, amount="500000.00",
-        idempotency_key="demo-fund-subsidies-2026",
+    _funded_programme(
+        operator_user, approver, operator, amount="500000.00", key="subsidies-2026",
+        kind=ProgrammeKind.INTEREST_SUBSIDY, name_zh="绿色贷款贴息（2026）",
+        name_en="Green loan interest subsidies 2026", subsidy_ratio=Decimal("0.5"),
     )  # fmt: skip
 
     # A valuation by the university, and applications in several stages.
@@ -302,6 +310,7 @@ def seed() -> str:
             "3000000",
             ["start_review", "approve", "disburse"],
             purpose="废水处理系统改造",
+            tenor_months=24,
         )
         _application(
             enterprise_user,
@@ -325,6 +334,68 @@ def seed() -> str:
         f"{Voucher.objects.count()} vouchers, "
         f"{FinancingApplication.objects.count()} applications, voucher deal #{deal.pk}"
     )
+
+
+# The district government that runs the demo programmes (the programmes demo shares it).
+PARK = {
+    "name_zh": "苏州工业园区管理委员会",
+    "name_en": "Suzhou Industrial Park Administrative Committee",
+    "kind": OrganizationType.GOVERNMENT,
+    "region": "CN-JS",
+    "credit_code": demo_credit_code("320500006"),
+    "description": "园区产业规划与科技成果转化服务。",
+}
+
+
+def _park_operator() -> User:
+    """operator@demo.example: the programme operator role, in the verified park committee."""
+    park, _created = Organization.objects.update_or_create(
+        credit_code=PARK["credit_code"],
+        defaults={**PARK, "verification_status": VerificationStatus.VERIFIED,
+                  "verified_at": timezone.now()},
+    )  # fmt: skip
+    user = User.objects.filter(email="operator@demo.example").first()
+    if user is None:
+        user = User.objects.create_user(
+            "operator@demo.example", DEMO_PASSWORD, full_name="园区运营", roles=[Role.OPERATOR]
+        )
+    elif Role.OPERATOR not in user.roles:
+        user.roles = sorted({*user.roles, Role.OPERATOR})
+        user.save(update_fields=["roles"])
+    Membership.objects.get_or_create(
+        user=user, organization=park, defaults={"role": MembershipRole.OWNER}
+    )
+    return user
+
+
+def _second_key(money_request: MoneyRequest, approver: User) -> None:
+    if money_request.is_pending:
+        services.money_request_transition(
+            money_request=money_request, user=approver, action="approve", note="演示审批"
+        )
+
+
+def _funded_programme(operator_user, approver, operator, *, amount, key, **fields):
+    """A programme whose budget and funding went through both keys (idempotent)."""
+    programme = SupportProgramme.objects.filter(name_zh=fields["name_zh"]).first()
+    if programme is None:
+        programme = services.programme_create(
+            user=operator_user, operator=operator, budget=amount,
+            idempotency_key=f"demo-budget-{key}", **fields,
+        )  # fmt: skip
+    for money_request in programme.money_requests.filter(kind=MoneyRequestKind.BUDGET):
+        _second_key(money_request, approver)
+    programme.refresh_from_db()
+    if programme.funding_account.balance < Decimal(amount) and programme.is_approved:
+        _second_key(
+            services.programme_funding_request(
+                programme=programme, user=operator_user,
+                amount=Decimal(amount) - programme.funding_account.balance,
+                idempotency_key=f"demo-fund-{key}", note="财政专项资金到账",
+            ),
+            approver,
+        )  # fmt: skip
+    return programme
 
 
 def _application(user, financier, product, amount, actions, *, submit=True, **fields):

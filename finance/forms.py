@@ -194,9 +194,46 @@ class RedeemForm(forms.Form):
         self.fields["deal"].choices = [(deal.pk, str(deal)) for deal in deals]
 
 
+def _note_field(help_text=None):
+    return forms.CharField(
+        label=_("Reason for the approver"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=help_text,
+    )
+
+
 class FundForm(forms.Form):
     amount = forms.DecimalField(
-        label=_("Amount received"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
+        label=_("Amount received"),
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text=_("Recorded when a second person approves; never beyond the approved budget."),
+    )
+    note = _note_field()
+
+
+class BudgetForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Budget"),
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text=_("The programme's whole budget; a second person approves it."),
+    )
+    note = _note_field()
+
+
+class MoneyRequestDecisionForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=pgettext_lazy("remark", "Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when refusing."),
     )
 
 
@@ -210,17 +247,26 @@ class IssueVoucherForm(forms.Form):
         label=_("Face value"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
     )
     expires = forms.DateField(label=_("Expires"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = _note_field(_("Vouchers above the second-key threshold wait for a second approval."))
 
 
 class SubsidyForm(forms.Form):
     application = forms.ModelChoiceField(label=_("Loan"), queryset=Organization.objects.none())
-    annual_rate = forms.DecimalField(label=_("Annual interest rate (%)"), **PERCENT_INPUT)
+    annual_rate = forms.DecimalField(
+        label=_("Annual interest rate (%)"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("99.99"),
+        **PERCENT_INPUT,
+    )
     period_start = forms.DateField(
         label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"})
     )
     period_end = forms.DateField(
-        label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Period end"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day after the period: past, and within the loan's term."),
     )
+    note = _note_field()
 
     def __init__(self, *args, loans, **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,6 +283,13 @@ class ProgrammeForm(forms.Form):
     name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200, required=False)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial="CNY")
+    budget = forms.DecimalField(
+        label=_("Budget"),
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text=_("Nothing can be funded until a second person approves this budget."),
+    )
     maximum_employees = forms.IntegerField(
         label=_("Largest eligible enterprise (employees)"), required=False, min_value=1
     )

@@ -24,6 +24,7 @@ from finance.choices import AccountKind, NormalBalance
 from finance.models import LedgerAccount, LedgerEntry, LedgerTransaction
 
 CENT = Decimal("0.01")
+MAXIMUM_BALANCE = Decimal("9999999999999999.99")  # numeric(18, 2)
 CREDIT_NORMAL_KINDS = {AccountKind.PROGRAMME_FUNDING}
 
 
@@ -98,7 +99,12 @@ def post(
     if len(postings) < 2:
         raise ValidationError(_("A transaction needs at least two entries."))
     for posting in postings:
-        if posting.amount == 0 or posting.amount != posting.amount.quantize(CENT):
+        if (
+            not posting.amount.is_finite()
+            or abs(posting.amount) > MAXIMUM_BALANCE
+            or posting.amount == 0
+            or posting.amount != posting.amount.quantize(CENT)
+        ):
             raise ValidationError(_("Ledger amounts are non-zero and in whole cents."))
     if sum((posting.amount for posting in postings), Decimal("0")) != 0:
         raise ValidationError(_("The entries of a transaction must sum to zero."))
@@ -121,6 +127,11 @@ def post(
         changes[account.pk] = changes.get(account.pk, Decimal("0")) + signed
     for account_id, change in changes.items():
         account = accounts[account_id]
+        if account.balance + change > MAXIMUM_BALANCE:
+            raise ValidationError(
+                {"amount": _("This amount would take “%(account)s” beyond what it can hold.")
+                 % {"account": account.name}}
+            )  # fmt: skip
         if account.balance + change < 0:
             raise ValidationError(
                 {

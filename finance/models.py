@@ -1,11 +1,12 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, RangeOperators
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,8 @@ from finance.choices import (
     ApplicationStatus,
     CreditGrade,
     Currency,
+    MoneyRequestKind,
+    MoneyRequestStatus,
     NormalBalance,
     ProductKind,
     ProductStatus,
@@ -629,6 +632,29 @@ class SupportProgramme(BilingualNameMixin):
         validators=[MinValueValidator(Decimal("0.0001")), MaxValueValidator(Decimal("1"))],
     )
     is_open = models.BooleanField(_("open"), default=True)
+    # Set only when a second person approves a budget request: funding beyond it is refused.
+    approved_budget = models.DecimalField(
+        _("approved budget"), null=True, blank=True, editable=False, **MONEY
+    )
+    budget_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    budget_approved_at = models.DateTimeField(
+        _("budget approved at"), null=True, blank=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -644,7 +670,15 @@ class SupportProgramme(BilingualNameMixin):
                 | Q(subsidy_ratio__gt=0, subsidy_ratio__lte=1),
                 name="subsidy_programme_has_ratio",
             ),
+            models.CheckConstraint(
+                condition=Q(approved_budget__isnull=True) | Q(approved_budget__gt=0),
+                name="programme_approved_budget_positive",
+            ),
         ]
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_budget is not None
 
 
 class Voucher(models.Model):
@@ -757,11 +791,195 @@ class InterestSubsidy(models.Model):
             models.CheckConstraint(
                 condition=Q(period_end__gt=F("period_start")), name="subsidy_period_positive"
             ),
-            # One subsidy per loan and period: a second payout for the same months is refused.
-            models.UniqueConstraint(
-                fields=["application", "period_start"], name="one_subsidy_per_loan_period"
+            # No two subsidies of one loan cover the same day. The loan's equality is written as
+            # the overlap of one-value ranges, so plain GiST range operators do the work and the
+            # btree_gist extension (absent from the embedded PostgreSQL) is not needed.
+            ExclusionConstraint(
+                name="subsidy_periods_of_a_loan_do_not_overlap",
+                index_type="gist",
+                expressions=[
+                    (
+                        Func(
+                            F("application_id"),
+                            F("application_id"),
+                            Value("[]"),
+                            function="int8range",
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
+                    (
+                        Func(
+                            F("period_start"),
+                            F("period_end"),
+                            Value("[)"),
+                            function="daterange",
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                violation_error_message=_(
+                    "A subsidy was already paid for part of this period on this loan."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.amount}"
+
+
+# --- Two keys for money -------------------------------------------------------------------------
+
+
+class MoneyRequest(models.Model):
+    """A request to create or pay out programme money that a second person must approve.
+
+    One operator member asks (a programme budget, funding, a voucher above the threshold, an
+    interest subsidy); a different user — an operator member of the same verified organisation
+    or a platform reviewer — approves or refuses it. The ledger moves only on approval, in the
+    same database transaction as the compare-and-set of the status. The database refuses an
+    approval by the requester.
+    """
+
+    programme = models.ForeignKey(
+        SupportProgramme,
+        verbose_name=_("programme"),
+        on_delete=models.PROTECT,
+        related_name="money_requests",
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=MoneyRequestKind.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=MoneyRequestStatus.choices,
+        default=MoneyRequestStatus.PENDING,
+        db_index=True,
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    note = models.TextField(_("reason"), blank=True)
+    # Voucher issue
+    holder = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    expires = models.DateField(_("expires"), null=True, blank=True)
+    # Interest subsidy
+    application = models.ForeignKey(
+        FinancingApplication,
+        verbose_name=_("loan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subsidy_requests",
+    )
+    principal = models.DecimalField(_("principal"), null=True, blank=True, **MONEY)
+    annual_rate = models.DecimalField(_("annual interest rate"), null=True, blank=True, **RATE)
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    # Who asked and who decided
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    # What the approval produced
+    ledger_transaction = models.OneToOneField(
+        LedgerTransaction,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="money_request",
+    )
+    voucher = models.OneToOneField(
+        Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="money_request"
+    )
+    subsidy = models.OneToOneField(
+        InterestSubsidy,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="money_request",
+    )
+    # NULL, not "", when absent: the unique constraint must ignore requests without a key.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    request_fingerprint = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("two-key money request")
+        verbose_name_plural = _("two-key money requests")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="money_request_amount_positive"),
+            # The second key is a different person: the database refuses a self-approval.
+            models.CheckConstraint(
+                condition=~Q(status=MoneyRequestStatus.APPROVED)
+                | (Q(decided_by__isnull=False) & ~Q(decided_by=F("requested_by"))),
+                name="money_request_approved_by_a_second_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=MoneyRequestKind.VOUCHER_ISSUE)
+                | Q(holder__isnull=False, expires__isnull=False),
+                name="money_request_voucher_has_holder",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=MoneyRequestKind.INTEREST_SUBSIDY)
+                | Q(
+                    application__isnull=False,
+                    principal__isnull=False,
+                    annual_rate__isnull=False,
+                    period_start__isnull=False,
+                    period_end__gt=F("period_start"),
+                ),
+                name="money_request_subsidy_has_loan_and_period",
+            ),
+            models.UniqueConstraint(
+                fields=["requested_by", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="unique_money_request_key_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()} · {self.amount} {self.currency}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == MoneyRequestStatus.PENDING
+
+
+class MoneyRequestEvent(models.Model):
+    """One step of a money request: who asked, approved, refused or withdrew it, and why."""
+
+    request = models.ForeignKey(MoneyRequest, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("money request event")
+        verbose_name_plural = _("money request events")
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.action}"

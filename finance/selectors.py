@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet, Sum
 
-from accounts.choices import OrganizationType, Role
+from accounts.choices import OrganizationType, Role, VerificationStatus
 from finance.choices import (
     APPROVED_OR_LATER,
     ApplicationStatus,
@@ -20,6 +20,7 @@ from finance.models import (
     FinancingProduct,
     InterestSubsidy,
     LedgerTransaction,
+    MoneyRequest,
     SupportProgramme,
     Valuation,
     Voucher,
@@ -37,30 +38,48 @@ def organization_ids_of(user) -> list[int]:
     return cached
 
 
-def financier_organization_ids(user) -> list[int]:
-    """Organisations in whose name the user acts as a financier."""
-    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.FINANCIER):
+OPERATOR_KINDS = (OrganizationType.GOVERNMENT, OrganizationType.OPERATOR)
+
+
+def _verified_member_organization_ids(user, *, role: str, kinds) -> list[int]:
+    """Verified organisations of the given kinds the user belongs to, if the user holds the
+    (reviewer-granted) role. The one rule for acting as a financier or an operator."""
+    if not getattr(user, "is_authenticated", False) or not user.has_role(role):
         return []
-    return organization_ids_of(user)
+    cache = getattr(user, "_finance_acting_ids", None)
+    if cache is None:
+        cache = user._finance_acting_ids = {}
+    if role not in cache:
+        cache[role] = list(
+            user.memberships.filter(
+                organization__kind__in=kinds,
+                organization__verification_status=VerificationStatus.VERIFIED,
+            )
+            .order_by("organization_id")
+            .values_list("organization_id", flat=True)
+        )
+    return cache[role]
 
 
-def is_operator(user) -> bool:
-    """Platform operators run support programmes: admins, and members of an operator body."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.has_role(Role.ADMIN):
-        return True
-    return user.memberships.filter(organization__kind=OrganizationType.OPERATOR).exists()
+def financier_organization_ids(user) -> list[int]:
+    """Financial institutions in whose name the user acts: the financier role, a membership,
+    and an institution of kind financial that the platform has verified."""
+    return _verified_member_organization_ids(
+        user, role=Role.FINANCIER, kinds=(OrganizationType.FINANCIAL,)
+    )
 
 
 def operator_organization_ids(user) -> list[int]:
+    """Government or operator bodies in whose name the user runs programmes: the operator
+    role, a membership, and a verified organisation of one of those kinds."""
+    return _verified_member_organization_ids(user, role=Role.OPERATOR, kinds=OPERATOR_KINDS)
+
+
+def is_operator(user) -> bool:
+    """Programme operators: administrators, and operator members of a verified operator body."""
     if not getattr(user, "is_authenticated", False):
-        return []
-    return list(
-        user.memberships.filter(organization__kind=OrganizationType.OPERATOR).values_list(
-            "organization_id", flat=True
-        )
-    )
+        return False
+    return user.has_role(Role.ADMIN) or bool(operator_organization_ids(user))
 
 
 # --- Products ---------------------------------------------------------------------------------
@@ -73,11 +92,26 @@ def products_visible_to(*, user) -> QuerySet[FinancingProduct]:
     )
     if getattr(user, "is_authenticated", False) and user.is_reviewer:
         return base.all()
-    published = Q(status=ProductStatus.PUBLISHED)
+    # An unverified institution's product is never public, whatever its status says.
+    published = Q(
+        status=ProductStatus.PUBLISHED,
+        institution__verification_status=VerificationStatus.VERIFIED,
+        institution__kind=OrganizationType.FINANCIAL,
+    )
     own = organization_ids_of(user)
     if own:
         return base.filter(published | Q(institution_id__in=own))
     return base.filter(published)
+
+
+def products_open_for_applications() -> QuerySet[FinancingProduct]:
+    """Published products of verified financial institutions: the only ones that take
+    applications."""
+    return FinancingProduct.objects.filter(
+        status=ProductStatus.PUBLISHED,
+        institution__verification_status=VerificationStatus.VERIFIED,
+        institution__kind=OrganizationType.FINANCIAL,
+    )
 
 
 def products_managed_by(*, user) -> QuerySet[FinancingProduct]:
@@ -99,6 +133,8 @@ def applications_visible_to(*, user) -> QuerySet[FinancingApplication]:
     if user.is_reviewer:
         return base.all()
     own = organization_ids_of(user)
+    # financier_organization_ids holds verified institutions only: an unverified one sees no
+    # application (nor its documents), even one sent before it lost its verification.
     financier_of = financier_organization_ids(user)
     return base.filter(
         Q(applicant_id__in=own)
@@ -283,4 +319,52 @@ def ledger_transactions_of_programme(*, programme: SupportProgramme) -> QuerySet
         LedgerTransaction.objects.filter(entries__account_id=programme.budget_account_id)
         .distinct()
         .order_by("-created_at", "-pk")
+    )
+
+
+# --- Two-key money requests -------------------------------------------------------------------
+
+
+def money_requests_visible_to(*, user) -> QuerySet[MoneyRequest]:
+    """Operator members of the programme's organisation and platform reviewers see requests."""
+    base = MoneyRequest.objects.select_related(
+        "programme",
+        "programme__operator",
+        "requested_by",
+        "decided_by",
+        "holder",
+        "application",
+        "application__applicant",
+    )
+    if not getattr(user, "is_authenticated", False):
+        return base.none()
+    if user.is_reviewer:
+        return base.all()
+    return base.filter(programme__operator_id__in=operator_organization_ids(user))
+
+
+def money_request_actor_roles(*, money_request: MoneyRequest, user) -> set[str]:
+    """`requester` for the person who asked; `approver` for a second person who may decide:
+    an operator member of the programme's verified organisation, or a platform reviewer."""
+    roles: set[str] = set()
+    if not getattr(user, "is_authenticated", False):
+        return roles
+    if user.pk == money_request.requested_by_id:
+        roles.add("requester")
+        return roles
+    if user.is_reviewer or money_request.programme.operator_id in operator_organization_ids(user):
+        roles.add("approver")
+    return roles
+
+
+def money_requests_awaiting(*, user) -> QuerySet[MoneyRequest]:
+    """Pending requests this user may decide (never their own)."""
+    from finance.choices import MoneyRequestStatus
+
+    if not getattr(user, "is_authenticated", False):
+        return MoneyRequest.objects.none()
+    return (
+        money_requests_visible_to(user=user)
+        .filter(status=MoneyRequestStatus.PENDING)
+        .exclude(requested_by=user)
     )

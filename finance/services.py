@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -15,12 +18,15 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import OrganizationType, Role
 from accounts.models import Organization, User
+from audit.services import audit_record
 from core.uploads import OFFICE_DOCUMENTS, upload_content_type
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from finance import ledger, selectors
 from finance.choices import (
     AccountKind,
     ApplicationStatus,
+    MoneyRequestKind,
+    MoneyRequestStatus,
     ProductKind,
     ProductStatus,
     ProgrammeKind,
@@ -33,6 +39,8 @@ from finance.models import (
     FinancingApplication,
     FinancingProduct,
     InterestSubsidy,
+    MoneyRequest,
+    MoneyRequestEvent,
     SupportProgramme,
     Valuation,
     Voucher,
@@ -68,7 +76,8 @@ def _require_financier_of(*, user: User, institution: Organization) -> None:
         raise ValidationError(
             {
                 "institution": _(
-                    "Only financiers who are members of the institution may manage its products."
+                    "Only financiers who are members of the institution may manage its products, "
+                    "and only once the platform has verified it as a financial institution."
                 )
             }
         )
@@ -121,6 +130,16 @@ def product_update(
 @transaction.atomic
 def product_transition(*, product: FinancingProduct, user: User, action: str) -> FinancingProduct:
     current = product.status
+    if action == "publish" and not (
+        product.institution.verified and product.institution.kind == OrganizationType.FINANCIAL
+    ):
+        raise ValidationError(
+            {
+                "institution": _(
+                    "Products of an institution the platform has not verified cannot be published."
+                )
+            }
+        )
     transition = PRODUCT_WORKFLOW.resolve(
         current, action, _product_roles(product=product, user=user)
     )
@@ -391,7 +410,7 @@ def application_create(
     submit: bool = False,
 ) -> FinancingApplication:
     """Create a draft application; with `submit=True` submit it at once (all or nothing)."""
-    if product.status != ProductStatus.PUBLISHED:
+    if not selectors.products_open_for_applications().filter(pk=product.pk).exists():
         raise ValidationError({"product": _("This product is not open for applications.")})
     applicant = _applicant_of(user=user, applicant=applicant)
     if deal is not None and technology is None:
@@ -444,16 +463,49 @@ def application_update(
     return application
 
 
+# numeric(18, 2): the largest amount a money column holds.
+MAXIMUM_AMOUNT = Decimal("9999999999999999.99")
+
+
+def _parse_decimal(value, field: str, *, message: str) -> Decimal:
+    """A finite Decimal from user input, or a ValidationError naming the field (never a 500 for
+    "NaN", "Infinity", "1e30" or a 1,000-digit string)."""
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        text = "" if value is None else str(value).strip()
+        if not text or len(text) > 40:
+            raise ValidationError({field: message})
+        try:
+            number = Decimal(text)
+        except (InvalidOperation, ValueError, TypeError):
+            raise ValidationError({field: message}) from None
+    if not number.is_finite():
+        raise ValidationError({field: message})
+    return number
+
+
 def _parse_amount(value, field: str) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field: _("Enter an amount such as 150000.00.")}) from None
-    if not amount.is_finite() or amount <= 0:
+    amount = _parse_decimal(value, field, message=_("Enter an amount such as 150000.00."))
+    if amount <= 0:
         raise ValidationError({field: _("The amount must be greater than zero.")})
+    if amount > MAXIMUM_AMOUNT:
+        raise ValidationError(
+            {field: _("The amount must be at most %(maximum)s.") % {"maximum": MAXIMUM_AMOUNT}}
+        )
     if amount != amount.quantize(CENT):
         raise ValidationError({field: _("Amounts have at most two decimal places.")})
     return amount
+
+
+def _parse_rate(value, field: str) -> Decimal:
+    """An annual rate as a fraction: above 0, below 1, at most four decimal places."""
+    rate = _parse_decimal(value, field, message=_("Enter the annual rate, e.g. 0.0435."))
+    if not 0 < rate < 1:
+        raise ValidationError({field: _("Enter the annual rate as a fraction, e.g. 0.0435.")})
+    if rate != rate.quantize(Decimal("0.0001")):
+        raise ValidationError({field: _("The rate has at most four decimal places.")})
+    return rate
 
 
 @transaction.atomic
@@ -480,6 +532,8 @@ def application_transition(
         raise ValidationError({"note": _("Please give a reason.")})
     extra: dict[str, object] = {"updated_at": timezone.now()}
     if action in ("submit", "resubmit"):
+        if not selectors.products_open_for_applications().filter(pk=application.product_id):
+            raise ValidationError({"product": _("This product is not open for applications.")})
         _validate_application(application, submitting=True)
         _raise_if_ineligible(application)
         extra["submitted_at"] = timezone.now()
@@ -731,6 +785,12 @@ def valuation_create(
 
 
 # --- Support programmes, vouchers and subsidies -------------------------------------------------
+#
+# Money has two keys. One operator member asks (a programme budget, funding, a voucher above
+# FINANCE_VOUCHER_SECOND_KEY_THRESHOLD, an interest subsidy); a different person — an operator
+# member of the same verified organisation or a platform reviewer — approves. The ledger moves
+# only in `money_request_transition(action="approve")`, in the transaction that claims the
+# request by compare-and-set. Funding never exceeds the programme's approved budget.
 
 
 def _require_operator_of(*, user: User, programme: SupportProgramme) -> None:
@@ -738,17 +798,53 @@ def _require_operator_of(*, user: User, programme: SupportProgramme) -> None:
         raise ValidationError(_("Only the programme's operator may do this."))
 
 
+def _acting_operator(*, user: User, operator: Organization) -> None:
+    """A programme belongs to a verified government or operator body the user acts for (an
+    administrator may act for any verified one)."""
+    allowed = operator.pk in selectors.operator_organization_ids(user) or (
+        user.has_role(Role.ADMIN)
+        and operator.kind in selectors.OPERATOR_KINDS
+        and operator.verified
+    )
+    if not allowed:
+        raise ValidationError(
+            {
+                "operator": _(
+                    "Programmes are run by verified government or operator organisations, by "
+                    "their members who hold the programme operator role."
+                )
+            }
+        )
+
+
+def voucher_second_key_threshold() -> Decimal:
+    return Decimal(str(settings.FINANCE_VOUCHER_SECOND_KEY_THRESHOLD))
+
+
+def voucher_needs_second_key(face_value) -> bool:
+    return _parse_amount(face_value, "face_value") > voucher_second_key_threshold()
+
+
 @transaction.atomic
 def programme_create(
-    *, user: User, operator: Organization, kind: str, currency: str = "CNY", **fields
+    *,
+    user: User,
+    operator: Organization,
+    kind: str,
+    currency: str = "CNY",
+    budget=None,
+    idempotency_key: str | None = None,
+    **fields,
 ) -> SupportProgramme:
-    if operator.kind != OrganizationType.OPERATOR or (
-        operator.pk not in selectors.operator_organization_ids(user)
-        and not user.has_role(Role.ADMIN)
-    ):
-        raise ValidationError({"operator": _("Only the platform operator runs programmes.")})
+    """Open a programme and its ledger accounts; with `budget`, ask for its approval at once.
+    Nothing can be funded before a second person approves a budget."""
+    _acting_operator(user=user, operator=operator)
+    if budget is not None:
+        budget = _parse_amount(budget, "budget")
     label = fields.get("name_zh") or fields.get("name_en") or ""
-    programme = SupportProgramme(operator=operator, kind=kind, currency=currency, **fields)
+    programme = SupportProgramme(
+        operator=operator, kind=kind, currency=currency, created_by=user, **fields
+    )
     programme.funding_account = ledger.account_open(
         kind=AccountKind.PROGRAMME_FUNDING, name=f"{label}: funding", currency=currency
     )
@@ -757,29 +853,235 @@ def programme_create(
     )
     programme.full_clean()
     programme.save()
+    if budget is not None:
+        programme_budget_request(
+            programme=programme, user=user, amount=budget, idempotency_key=idempotency_key
+        )
     return programme
 
 
+MONEY_REQUEST_WORKFLOW = StateMachine(
+    {
+        (MoneyRequestStatus.PENDING, "approve"): Transition(
+            MoneyRequestStatus.APPROVED, frozenset({"approver"})
+        ),
+        (MoneyRequestStatus.PENDING, "refuse"): Transition(
+            MoneyRequestStatus.REFUSED, frozenset({"approver"}), requires_note=True
+        ),
+        (MoneyRequestStatus.PENDING, "withdraw"): Transition(
+            MoneyRequestStatus.WITHDRAWN, frozenset({"requester"})
+        ),
+    }
+)
+MONEY_REQUEST_ACTION_LABELS = {
+    "approve": gettext_lazy("Approve (second key)"),
+    "refuse": gettext_lazy("Refuse"),
+    "withdraw": gettext_lazy("Withdraw the request"),
+}
+MONEY_REQUEST_AUDIT_KIND = "money_request"
+
+
+def money_request_allowed_actions(*, money_request: MoneyRequest, user: User) -> list[str]:
+    return MONEY_REQUEST_WORKFLOW.allowed_actions(
+        money_request.status,
+        selectors.money_request_actor_roles(money_request=money_request, user=user),
+    )
+
+
+def _request_event(money_request: MoneyRequest, *, actor, action, source, target, note=""):
+    MoneyRequestEvent.objects.create(
+        request=money_request,
+        actor=actor,
+        action=action,
+        from_status=source,
+        to_status=target,
+        note=note,
+    )
+    audit_record(
+        kind=MONEY_REQUEST_AUDIT_KIND,
+        actor=actor,
+        target=money_request,
+        summary=f"{action} {money_request.kind} {money_request.amount} {money_request.currency}"
+        f" on programme #{money_request.programme_id}",
+        data={
+            "action": action,
+            "kind": money_request.kind,
+            "amount": str(money_request.amount),
+            "currency": money_request.currency,
+            "programme": money_request.programme_id,
+            "from": source,
+            "to": target,
+            "requested_by": money_request.requested_by_id,
+        },
+    )
+
+
+def _second_keys_for(money_request: MoneyRequest):
+    """Who is told that a request awaits them: operator colleagues, else platform reviewers."""
+    colleagues = (
+        User.objects.filter(
+            memberships__organization_id=money_request.programme.operator_id,
+            roles__contains=[Role.OPERATOR],
+        )
+        .exclude(pk=money_request.requested_by_id)
+        .distinct()
+    )
+    if colleagues.exists():
+        return list(colleagues)
+    return list(
+        User.objects.filter(roles__overlap=[Role.REVIEWER, Role.ADMIN])
+        .exclude(pk=money_request.requested_by_id)
+        .distinct()
+    )
+
+
+def _money_request_create(
+    *,
+    programme: SupportProgramme,
+    user: User,
+    kind: str,
+    amount: Decimal,
+    fingerprint: str,
+    idempotency_key: str | None,
+    note: str = "",
+    **fields,
+) -> MoneyRequest:
+    if idempotency_key:
+        existing = MoneyRequest.objects.filter(
+            requested_by=user, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            if existing.request_fingerprint != fingerprint:
+                raise ledger.IdempotencyKeyReused(
+                    _("This Idempotency-Key was already used for a different request.")
+                )
+            return existing
+    money_request = MoneyRequest(
+        programme=programme,
+        kind=kind,
+        amount=amount,
+        currency=programme.currency,
+        requested_by=user,
+        note=(note or "").strip(),
+        idempotency_key=idempotency_key or None,
+        request_fingerprint=fingerprint[:200],
+        **fields,
+    )
+    money_request.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            money_request.save()
+    except IntegrityError:
+        existing = MoneyRequest.objects.filter(
+            requested_by=user, idempotency_key=idempotency_key
+        ).first()
+        if existing is None or existing.request_fingerprint != fingerprint[:200]:
+            raise
+        return existing
+    _request_event(
+        money_request,
+        actor=user,
+        action="request",
+        source="",
+        target=MoneyRequestStatus.PENDING,
+        note=money_request.note,
+    )
+    notify_users(
+        users=_second_keys_for(money_request),
+        title=_("A second approval is needed: %(kind)s of %(amount)s %(currency)s")
+        % {
+            "kind": money_request.get_kind_display(),
+            "amount": money_request.amount,
+            "currency": money_request.currency,
+        },
+        url=reverse("finance:money_requests"),
+    )
+    return money_request
+
+
 @transaction.atomic
-def programme_fund(
-    *, programme: SupportProgramme, user: User, amount, idempotency_key: str | None = None
-):
-    """Record money received by the programme (e.g. a fiscal allocation) into its budget."""
+def programme_budget_request(
+    *,
+    programme: SupportProgramme,
+    user: User,
+    amount,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> MoneyRequest:
+    """Ask for the programme's budget to be approved (or changed) by a second person."""
     _require_operator_of(user=user, programme=programme)
     amount = _parse_amount(amount, "amount")
-    fingerprint = f"programme_fund:{programme.pk}:{amount}"
-    replay = ledger.find_replay(user=user, idempotency_key=idempotency_key, fingerprint=fingerprint)
-    if replay is not None:
-        return replay
-    return ledger.transfer(
-        kind=TransactionKind.PROGRAMME_FUNDING,
-        source=programme.funding_account,
-        destination=programme.budget_account,
+    funded = programme.funding_account.balance
+    if amount < funded:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "The budget cannot be below what was already funded: %(funded)s %(currency)s."
+                )
+                % {"funded": funded, "currency": programme.currency}
+            }
+        )
+    return _money_request_create(
+        programme=programme,
+        user=user,
+        kind=MoneyRequestKind.BUDGET,
         amount=amount,
-        description=f"Funding of {programme.name}",
-        initiated_by=user,
+        fingerprint=f"budget:{programme.pk}:{amount}",
         idempotency_key=idempotency_key,
-        fingerprint=fingerprint,
+        note=note,
+    )
+
+
+def _check_within_budget(*, programme: SupportProgramme, amount: Decimal) -> None:
+    if programme.approved_budget is None:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "The programme's budget has not been approved yet: a second person must "
+                    "approve it before any funding."
+                )
+            }
+        )
+    funded = programme.funding_account.balance
+    if funded + amount > programme.approved_budget:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "Funding is bounded by the approved budget of %(budget)s %(currency)s; "
+                    "%(left)s %(currency)s can still be funded."
+                )
+                % {
+                    "budget": programme.approved_budget,
+                    "left": programme.approved_budget - funded,
+                    "currency": programme.currency,
+                }
+            }
+        )
+
+
+@transaction.atomic
+def programme_funding_request(
+    *,
+    programme: SupportProgramme,
+    user: User,
+    amount,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> MoneyRequest:
+    """Ask for money received by the programme to be recorded; it reaches the budget only when
+    a second person approves, and never beyond the approved budget."""
+    _require_operator_of(user=user, programme=programme)
+    amount = _parse_amount(amount, "amount")
+    programme = SupportProgramme.objects.select_related("funding_account").get(pk=programme.pk)
+    _check_within_budget(programme=programme, amount=amount)
+    return _money_request_create(
+        programme=programme,
+        user=user,
+        kind=MoneyRequestKind.FUNDING,
+        amount=amount,
+        fingerprint=f"funding:{programme.pk}:{amount}",
+        idempotency_key=idempotency_key,
+        note=note,
     )
 
 
@@ -809,23 +1111,14 @@ def voucher_eligibility_failures(*, programme: SupportProgramme, holder: Organiz
     return failures
 
 
-@transaction.atomic
-def voucher_issue(
-    *,
-    programme: SupportProgramme,
-    user: User,
-    holder: Organization,
-    face_value,
-    expires: datetime.date,
-    idempotency_key: str | None = None,
-) -> Voucher:
-    _require_operator_of(user=user, programme=programme)
+def _validate_voucher(
+    *, programme: SupportProgramme, holder: Organization, expires: datetime.date
+) -> Organization:
     if programme.kind != ProgrammeKind.VOUCHER:
         raise ValidationError({"programme": _("This programme does not issue vouchers.")})
     if not programme.is_open:
         raise ValidationError({"programme": _("This programme is closed.")})
-    face_value = _parse_amount(face_value, "face_value")
-    if expires <= timezone.localdate():
+    if not isinstance(expires, datetime.date) or expires <= timezone.localdate():
         raise ValidationError({"expires": _("The expiry date must be in the future.")})
     try:
         holder = Organization.objects.select_related("credit_assessment").get(pk=holder.pk)
@@ -834,10 +1127,19 @@ def voucher_issue(
     failures = voucher_eligibility_failures(programme=programme, holder=holder)
     if failures:
         raise ValidationError({"holder": failures})
-    fingerprint = f"voucher_issue:{programme.pk}:{holder.pk}:{face_value}:{expires}"
-    replay = ledger.find_replay(user=user, idempotency_key=idempotency_key, fingerprint=fingerprint)
-    if replay is not None:
-        return Voucher.objects.get(account__entries__transaction=replay)
+    return holder
+
+
+def _voucher_issue(
+    *,
+    programme: SupportProgramme,
+    issued_by: User,
+    holder: Organization,
+    face_value: Decimal,
+    expires: datetime.date,
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+) -> Voucher:
     account = ledger.account_open(
         kind=AccountKind.VOUCHER,
         name=f"Voucher: {holder.display_name}",
@@ -850,7 +1152,7 @@ def voucher_issue(
         account=account,
         face_value=face_value,
         expires=expires,
-        issued_by=user,
+        issued_by=issued_by,
     )
     voucher.full_clean()
     voucher.save()
@@ -860,7 +1162,7 @@ def voucher_issue(
         destination=account,
         amount=face_value,
         description=f"Voucher #{voucher.pk} for {holder.display_name}",
-        initiated_by=user,
+        initiated_by=issued_by,
         idempotency_key=idempotency_key,
         fingerprint=fingerprint,
     )
@@ -872,6 +1174,410 @@ def voucher_issue(
     )
     account.refresh_from_db()
     return voucher
+
+
+@transaction.atomic
+def voucher_issue(
+    *,
+    programme: SupportProgramme,
+    user: User,
+    holder: Organization,
+    face_value,
+    expires: datetime.date,
+    idempotency_key: str | None = None,
+) -> Voucher:
+    """Issue a voucher up to the second-key threshold with one key; above it, see
+    `voucher_issue_request`."""
+    _require_operator_of(user=user, programme=programme)
+    face_value = _parse_amount(face_value, "face_value")
+    threshold = voucher_second_key_threshold()
+    if face_value > threshold:
+        raise ValidationError(
+            {
+                "face_value": _(
+                    "Vouchers above %(threshold)s %(currency)s need a second person's approval: "
+                    "request the issue instead."
+                )
+                % {"threshold": threshold, "currency": programme.currency}
+            }
+        )
+    holder = _validate_voucher(programme=programme, holder=holder, expires=expires)
+    fingerprint = f"voucher_issue:{programme.pk}:{holder.pk}:{face_value}:{expires}"
+    replay = ledger.find_replay(user=user, idempotency_key=idempotency_key, fingerprint=fingerprint)
+    if replay is not None:
+        return Voucher.objects.get(account__entries__transaction=replay)
+    return _voucher_issue(
+        programme=programme,
+        issued_by=user,
+        holder=holder,
+        face_value=face_value,
+        expires=expires,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+    )
+
+
+@transaction.atomic
+def voucher_issue_request(
+    *,
+    programme: SupportProgramme,
+    user: User,
+    holder: Organization,
+    face_value,
+    expires: datetime.date,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> MoneyRequest:
+    """Ask a second person to approve a voucher (required above the threshold)."""
+    _require_operator_of(user=user, programme=programme)
+    face_value = _parse_amount(face_value, "face_value")
+    holder = _validate_voucher(programme=programme, holder=holder, expires=expires)
+    if face_value > programme.budget_account.balance:
+        raise ValidationError(
+            {
+                "face_value": _(
+                    "Not enough money in the programme's budget: %(balance)s %(currency)s "
+                    "available."
+                )
+                % {"balance": programme.budget_account.balance, "currency": programme.currency}
+            }
+        )
+    return _money_request_create(
+        programme=programme,
+        user=user,
+        kind=MoneyRequestKind.VOUCHER_ISSUE,
+        amount=face_value,
+        fingerprint=f"voucher_issue:{programme.pk}:{holder.pk}:{face_value}:{expires}",
+        idempotency_key=idempotency_key,
+        note=note,
+        holder=holder,
+        expires=expires,
+    )
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last_day))
+
+
+def loan_term(*, application: FinancingApplication) -> tuple[datetime.date, datetime.date | None]:
+    """The days a loan runs: from its disbursement for its tenor (no end without a tenor)."""
+    disbursed = application.events.filter(action="disburse").order_by("-created_at", "-pk").first()
+    moment = disbursed.created_at if disbursed else application.updated_at
+    start = timezone.localdate(moment)
+    if application.tenor_months is None:
+        return start, None
+    return start, _add_months(start, application.tenor_months)
+
+
+@dataclass(frozen=True)
+class SubsidyTerms:
+    application: FinancingApplication
+    principal: Decimal
+    annual_rate: Decimal
+    period_start: datetime.date
+    period_end: datetime.date
+    days: int
+    amount: Decimal
+
+
+def _subsidy_terms(
+    *,
+    programme: SupportProgramme,
+    application: FinancingApplication,
+    annual_rate,
+    period_start,
+    period_end,
+    principal=None,
+    excluding_request: int | None = None,
+) -> SubsidyTerms:
+    """Validate one subsidy period: a disbursed loan of the programme's currency, a period in
+    the past, within the loan's term and overlapping no subsidy paid or requested on it."""
+    if programme.kind != ProgrammeKind.INTEREST_SUBSIDY:
+        raise ValidationError({"programme": _("This programme does not pay interest subsidies.")})
+    if not programme.is_open:
+        raise ValidationError({"programme": _("This programme is closed.")})
+    application = (
+        FinancingApplication.objects.select_for_update(of=("self",))
+        .select_related("product", "applicant")
+        .get(pk=application.pk)
+    )
+    if application.product.kind not in LOAN_KINDS:
+        raise ValidationError({"application": _("Subsidies are paid on loans only.")})
+    if application.status not in (ApplicationStatus.DISBURSED, ApplicationStatus.REPAYING):
+        raise ValidationError({"application": _("The loan has not been disbursed.")})
+    if application.currency != programme.currency:
+        raise ValidationError({"application": _("The loan is not in the programme's currency.")})
+    principal = (
+        _parse_amount(principal, "principal")
+        if principal not in (None, "")
+        else application.approved_amount
+    )
+    if principal > application.approved_amount:
+        raise ValidationError(
+            {"principal": _("The principal cannot exceed the approved loan amount.")}
+        )
+    rate = _parse_rate(annual_rate, "annual_rate")
+    errors: dict[str, str] = {}
+    if not isinstance(period_start, datetime.date):
+        errors["period_start"] = _("Enter the first day of the period.")
+    if not isinstance(period_end, datetime.date):
+        errors["period_end"] = _("Enter the day after the period.")
+    if errors:
+        raise ValidationError(errors)
+    if period_end <= period_start:
+        raise ValidationError({"period_end": _("The period must end after it starts.")})
+    today = timezone.localdate()
+    if period_end > today:
+        raise ValidationError(
+            {
+                "period_end": _(
+                    "Subsidies are paid for past periods only: the period must end by today."
+                )
+            }
+        )
+    term_start, term_end = loan_term(application=application)
+    if term_end is None:
+        raise ValidationError({"application": _("The loan has no tenor, so its term is unknown.")})
+    if period_start < term_start or period_end > term_end:
+        raise ValidationError(
+            {
+                "period_start": _(
+                    "The period must lie within the loan's term, %(start)s to %(end)s."
+                )
+                % {"start": term_start, "end": term_end}
+            }
+        )
+    overlapping_paid = InterestSubsidy.objects.filter(
+        application=application, period_start__lt=period_end, period_end__gt=period_start
+    )
+    overlapping_asked = MoneyRequest.objects.filter(
+        kind=MoneyRequestKind.INTEREST_SUBSIDY,
+        status=MoneyRequestStatus.PENDING,
+        application=application,
+        period_start__lt=period_end,
+        period_end__gt=period_start,
+    )
+    if excluding_request is not None:
+        overlapping_asked = overlapping_asked.exclude(pk=excluding_request)
+    if overlapping_paid.exists() or overlapping_asked.exists():
+        raise ValidationError(
+            {
+                "period_start": _(
+                    "A subsidy was already paid or requested for part of this period on this loan."
+                )
+            }
+        )
+    days = (period_end - period_start).days
+    amount = interest_subsidy_amount(
+        principal=principal, annual_rate=rate, subsidy_ratio=programme.subsidy_ratio, days=days
+    )
+    if amount <= 0:
+        raise ValidationError({"period_end": _("The subsidy for this period rounds to zero.")})
+    return SubsidyTerms(application, principal, rate, period_start, period_end, days, amount)
+
+
+@transaction.atomic
+def interest_subsidy_request(
+    *,
+    programme: SupportProgramme,
+    user: User,
+    application: FinancingApplication,
+    annual_rate,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    principal=None,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> MoneyRequest:
+    """Ask a second person to approve an interest subsidy on a disbursed loan for one past
+    period: principal × rate × ratio × days / 360 out of the programme budget."""
+    _require_operator_of(user=user, programme=programme)
+    terms = _subsidy_terms(
+        programme=programme,
+        application=application,
+        annual_rate=annual_rate,
+        period_start=period_start,
+        period_end=period_end,
+        principal=principal,
+    )
+    fingerprint = (
+        f"subsidy:{programme.pk}:{terms.application.pk}:{terms.period_start}:"
+        f"{terms.period_end}:{terms.principal}:{terms.annual_rate}"
+    )
+    return _money_request_create(
+        programme=programme,
+        user=user,
+        kind=MoneyRequestKind.INTEREST_SUBSIDY,
+        amount=terms.amount,
+        fingerprint=fingerprint,
+        idempotency_key=idempotency_key,
+        note=note,
+        application=terms.application,
+        principal=terms.principal,
+        annual_rate=terms.annual_rate,
+        period_start=terms.period_start,
+        period_end=terms.period_end,
+    )
+
+
+def _pay_subsidy(*, money_request: MoneyRequest, programme: SupportProgramme) -> InterestSubsidy:
+    terms = _subsidy_terms(
+        programme=programme,
+        application=money_request.application,
+        annual_rate=money_request.annual_rate,
+        period_start=money_request.period_start,
+        period_end=money_request.period_end,
+        principal=money_request.principal,
+        excluding_request=money_request.pk,
+    )
+    application = terms.application
+    destination = ledger.receivable_account(
+        kind=AccountKind.SUBSIDY_RECEIVED,
+        organization=application.applicant,
+        currency=programme.currency,
+    )
+    ledger_transaction = ledger.transfer(
+        kind=TransactionKind.SUBSIDY_PAYMENT,
+        source=programme.budget_account,
+        destination=destination,
+        amount=terms.amount,
+        description=f"Interest subsidy on application #{application.pk}",
+        initiated_by=money_request.requested_by,
+    )
+    subsidy = InterestSubsidy(
+        programme=programme,
+        application=application,
+        principal=terms.principal,
+        annual_rate=terms.annual_rate,
+        subsidy_ratio=programme.subsidy_ratio,
+        period_start=terms.period_start,
+        period_end=terms.period_end,
+        days=terms.days,
+        amount=terms.amount,
+        transaction=ledger_transaction,
+        paid_by=money_request.requested_by,
+    )
+    subsidy.full_clean(exclude=["transaction"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            subsidy.save()
+    except IntegrityError:
+        # The exclusion constraint: a concurrent payment covered part of the period first.
+        raise ValidationError(
+            {"period_start": _("A subsidy was already paid for part of this period on this loan.")}
+        ) from None
+    notify_users(
+        users=list(User.objects.filter(memberships__organization=application.applicant)),
+        title=_("An interest subsidy of %(amount)s %(currency)s was paid on your loan")
+        % {"amount": terms.amount, "currency": programme.currency},
+        url=reverse("finance:application_detail", args=[application.pk]),
+    )
+    return subsidy
+
+
+def _carry_out(money_request: MoneyRequest, *, approver: User) -> dict[str, object]:
+    """The effect of an approved request; raises ValidationError (and the caller's transaction
+    rolls back, leaving the request pending) when it is no longer possible."""
+    programme = (
+        SupportProgramme.objects.select_for_update(of=("self",))
+        .select_related("operator", "funding_account", "budget_account")
+        .get(pk=money_request.programme_id)
+    )
+    if not programme.operator.verified:
+        raise ValidationError(
+            _("The programme's operator organisation is not verified: no money can move.")
+        )
+    kind = money_request.kind
+    if kind == MoneyRequestKind.BUDGET:
+        if money_request.amount < programme.funding_account.balance:
+            raise ValidationError(
+                {"amount": _("The budget cannot be below what was already funded.")}
+            )
+        SupportProgramme.objects.filter(pk=programme.pk).update(
+            approved_budget=money_request.amount,
+            budget_approved_by=approver,
+            budget_approved_at=timezone.now(),
+        )
+        return {}
+    if kind == MoneyRequestKind.FUNDING:
+        _check_within_budget(programme=programme, amount=money_request.amount)
+        transaction_row = ledger.transfer(
+            kind=TransactionKind.PROGRAMME_FUNDING,
+            source=programme.funding_account,
+            destination=programme.budget_account,
+            amount=money_request.amount,
+            description=f"Funding of {programme.name} (request #{money_request.pk})",
+            initiated_by=money_request.requested_by,
+        )
+        return {"ledger_transaction": transaction_row}
+    if kind == MoneyRequestKind.VOUCHER_ISSUE:
+        holder = _validate_voucher(
+            programme=programme, holder=money_request.holder, expires=money_request.expires
+        )
+        voucher = _voucher_issue(
+            programme=programme,
+            issued_by=money_request.requested_by,
+            holder=holder,
+            face_value=money_request.amount,
+            expires=money_request.expires,
+        )
+        return {
+            "voucher": voucher,
+            "ledger_transaction": voucher.account.entries.get().transaction,
+        }
+    subsidy = _pay_subsidy(money_request=money_request, programme=programme)
+    return {"subsidy": subsidy, "ledger_transaction": subsidy.transaction}
+
+
+@transaction.atomic
+def money_request_transition(
+    *, money_request: MoneyRequest, user: User, action: str, note: str = ""
+) -> MoneyRequest:
+    """Approve, refuse or withdraw a pending request. Approval is the second key: a different
+    person, and the money moves in this transaction or not at all."""
+    money_request = MoneyRequest.objects.select_related("programme", "requested_by").get(
+        pk=money_request.pk
+    )
+    current = money_request.status
+    transition = MONEY_REQUEST_WORKFLOW.resolve(
+        current,
+        action,
+        selectors.money_request_actor_roles(money_request=money_request, user=user),
+    )
+    note = (note or "").strip()
+    if transition.requires_note and not note:
+        raise ValidationError({"note": _("Please give a reason.")})
+    decided = {"decided_by": user, "decided_at": timezone.now(), "decision_note": note}
+    if not compare_and_set_status(
+        MoneyRequest, pk=money_request.pk, expected=current, target=transition.target, **decided
+    ):
+        raise TransitionNotAllowed(_("Someone else decided this request first; reload it."))
+    if action == "approve":
+        results = _carry_out(money_request, approver=user)
+        if results:
+            MoneyRequest.objects.filter(pk=money_request.pk).update(**results)
+    money_request.refresh_from_db()
+    _request_event(
+        money_request, actor=user, action=action, source=current, target=transition.target,
+        note=note,
+    )  # fmt: skip
+    if action != "withdraw":
+        notify_users(
+            users=[money_request.requested_by],
+            title=_("Your request %(kind)s of %(amount)s %(currency)s: %(status)s")
+            % {
+                "kind": money_request.get_kind_display(),
+                "amount": money_request.amount,
+                "currency": money_request.currency,
+                "status": money_request.get_status_display(),
+            },
+            body=note,
+            url=reverse("finance:money_requests"),
+        )
+    return money_request
 
 
 QUALIFYING_DEAL_STAGES = ("contract_signed", "in_execution", "completed")
@@ -998,92 +1704,3 @@ def _voucher_redeem(
         % {"amount": amount, "currency": voucher.currency, "deal": deal_id},
     )
     return redemption
-
-
-@transaction.atomic
-def interest_subsidy_pay(
-    *,
-    programme: SupportProgramme,
-    user: User,
-    application: FinancingApplication,
-    annual_rate,
-    period_start: datetime.date,
-    period_end: datetime.date,
-    principal=None,
-    idempotency_key: str | None = None,
-) -> InterestSubsidy:
-    """Pay the subsidy on a disbursed green loan for one period out of the programme budget."""
-    _require_operator_of(user=user, programme=programme)
-    if programme.kind != ProgrammeKind.INTEREST_SUBSIDY:
-        raise ValidationError({"programme": _("This programme does not pay interest subsidies.")})
-    application = FinancingApplication.objects.select_related("product", "applicant").get(
-        pk=application.pk
-    )
-    if application.product.kind not in LOAN_KINDS:
-        raise ValidationError({"application": _("Subsidies are paid on loans only.")})
-    if application.status not in (ApplicationStatus.DISBURSED, ApplicationStatus.REPAYING):
-        raise ValidationError({"application": _("The loan has not been disbursed.")})
-    if application.currency != programme.currency:
-        raise ValidationError({"application": _("The loan is not in the programme's currency.")})
-    principal = _parse_amount(principal, "principal") if principal else application.approved_amount
-    if principal > application.approved_amount:
-        raise ValidationError(
-            {"principal": _("The principal cannot exceed the approved loan amount.")}
-        )
-    try:
-        rate = Decimal(str(annual_rate))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"annual_rate": _("Enter the annual rate, e.g. 0.0435.")}) from None
-    if not 0 < rate < 1:
-        raise ValidationError(
-            {"annual_rate": _("Enter the annual rate as a fraction, e.g. 0.0435.")}
-        )
-    if period_end <= period_start:
-        raise ValidationError({"period_end": _("The period must end after it starts.")})
-    days = (period_end - period_start).days
-    amount = interest_subsidy_amount(
-        principal=principal, annual_rate=rate, subsidy_ratio=programme.subsidy_ratio, days=days
-    )
-    fingerprint = f"subsidy:{programme.pk}:{application.pk}:{period_start}:{period_end}:{principal}"
-    replay = ledger.find_replay(user=user, idempotency_key=idempotency_key, fingerprint=fingerprint)
-    if replay is not None:
-        return InterestSubsidy.objects.get(transaction=replay)
-    if InterestSubsidy.objects.filter(application=application, period_start=period_start).exists():
-        raise ValidationError({"period_start": _("A subsidy was already paid for this period.")})
-    destination = ledger.receivable_account(
-        kind=AccountKind.SUBSIDY_RECEIVED,
-        organization=application.applicant,
-        currency=programme.currency,
-    )
-    ledger_transaction = ledger.transfer(
-        kind=TransactionKind.SUBSIDY_PAYMENT,
-        source=programme.budget_account,
-        destination=destination,
-        amount=amount,
-        description=f"Interest subsidy on application #{application.pk}",
-        initiated_by=user,
-        idempotency_key=idempotency_key,
-        fingerprint=fingerprint,
-    )
-    subsidy = InterestSubsidy(
-        programme=programme,
-        application=application,
-        principal=principal,
-        annual_rate=rate,
-        subsidy_ratio=programme.subsidy_ratio,
-        period_start=period_start,
-        period_end=period_end,
-        days=days,
-        amount=amount,
-        transaction=ledger_transaction,
-        paid_by=user,
-    )
-    subsidy.full_clean(exclude=["transaction"])
-    subsidy.save()
-    notify_users(
-        users=list(User.objects.filter(memberships__organization=application.applicant)),
-        title=_("An interest subsidy of %(amount)s %(currency)s was paid on your loan")
-        % {"amount": amount, "currency": programme.currency},
-        url=reverse("finance:application_detail", args=[application.pk]),
-    )
-    return subsidy

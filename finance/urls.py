@@ -40,7 +40,14 @@ urlpatterns = [
     path("programmes/", views.programmes, name="programmes"),
     path("programmes/new/", views.programme_create, name="programme_create"),
     path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),
+    path("programmes/<int:pk>/budget/", views.programme_budget, name="programme_budget"),
     path("programmes/<int:pk>/fund/", views.programme_fund, name="programme_fund"),
     path("programmes/<int:pk>/issue/", views.programme_issue, name="programme_issue"),
     path("programmes/<int:pk>/subsidy/", views.programme_subsidy, name="programme_subsidy"),
+    path("money-requests/", views.money_requests, name="money_requests"),
+    path(
+        "money-requests/<int:pk>/transition/",
+        views.money_request_transition,
+        name="money_request_transition",
+    ),
 ]

@@ -1,6 +1,5 @@
 """Pages of the financing desk. They call the same services and selectors as the API."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.choices import OrganizationType, Role
+from accounts.choices import Role
 from accounts.models import Organization
 from catalog.models import Technology
 from core.filters import ID_MAX, filter_errors_response
@@ -23,9 +22,11 @@ from finance.filtersets import ApplicationFilterSet, ProductFilterSet
 from finance.forms import (
     ApplicationEditForm,
     ApplicationForm,
+    BudgetForm,
     DocumentForm,
     FundForm,
     IssueVoucherForm,
+    MoneyRequestDecisionForm,
     ProductForm,
     ProgrammeForm,
     RedeemForm,
@@ -519,43 +520,26 @@ def pipeline(request):
 def programmes(request):
     if not selectors.is_operator(request.user):
         raise Http404
-    loans = selectors.loans_open_to_subsidy()
     return render(
         request,
         "finance/programmes.html",
         {
             "rows": selectors.operator_dashboard(user=request.user),
-            "fund_form": FundForm(),
-            "issue_form": _choices_read_once(IssueVoucherForm()),
-            "subsidy_form": _choices_read_once(SubsidyForm(loans=loans)),
+            "awaiting": selectors.money_requests_awaiting(user=request.user).count(),
         },
     )
-
-
-def _choices_read_once(form):
-    """The page renders one form under every programme: read its choices from the database
-    once, not once per programme."""
-    for field in form.fields.values():
-        if isinstance(field, forms.ModelChoiceField):
-            field.choices = list(field.choices)
-    return form
 
 
 def _operator_programme(request, pk: int):
     return get_object_or_404(selectors.programmes_visible_to(user=request.user), pk=pk)
 
 
-def _report(request, error) -> None:
-    for message in getattr(error, "messages", [str(error)]):
-        messages.error(request, message)
-
-
 def _operator_organizations(user):
-    """The operator bodies in whose name the user may run a programme."""
-    queryset = Organization.objects.filter(kind=OrganizationType.OPERATOR).order_by("pk")
+    """The verified operator bodies in whose name the user may run a programme."""
+    queryset = Organization.objects.verified().filter(kind__in=selectors.OPERATOR_KINDS)
     if user.has_role(Role.ADMIN):
-        return queryset
-    return queryset.filter(pk__in=selectors.operator_organization_ids(user))
+        return queryset.order_by("pk")
+    return queryset.filter(pk__in=selectors.operator_organization_ids(user)).order_by("pk")
 
 
 @login_required
@@ -566,11 +550,23 @@ def programme_create(request):
     form = ProgrammeForm(request.POST or None, operators=operators)
     if request.method == "POST" and form.is_valid():
         try:
-            programme = services.programme_create(user=request.user, **form.service_inputs())
+            programme = services.programme_create(
+                user=request.user,
+                idempotency_key=request.POST.get("idempotency_key") or None,
+                **form.service_inputs(),
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
+        except IdempotencyKeyReused as error:
+            form.add_error(None, str(error))
         else:
-            messages.success(request, _("The programme has been created; now fund its budget."))
+            messages.success(
+                request,
+                _(
+                    "The programme has been created; its budget now waits for a second "
+                    "person's approval."
+                ),
+            )
             return redirect("finance:programme_detail", pk=programme.pk)
     return render(
         request,
@@ -579,13 +575,19 @@ def programme_create(request):
     )
 
 
-def _programme_page(request, programme, *, fund_form=None, issue_form=None):
+def _programme_page(request, programme, *, status=200, **forms_given):
     row = selectors.operator_dashboard(user=request.user, programme_ids=[programme.pk])[0]
     vouchers = (
         Voucher.objects.filter(programme=programme)
         .select_related("holder", "account")
         .order_by("-pk")
     )
+    requests = list(
+        selectors.money_requests_visible_to(user=request.user)
+        .filter(programme=programme)
+        .order_by("-requested_at", "-pk")[:20]
+    )
+    bound = [form for form in forms_given.values() if form is not None and form.errors]
     return render(
         request,
         "finance/programme_detail.html",
@@ -593,10 +595,36 @@ def _programme_page(request, programme, *, fund_form=None, issue_form=None):
             "programme": programme,
             "row": row,
             "vouchers": vouchers,
-            "fund_form": fund_form or FundForm(),
-            "issue_form": (issue_form or IssueVoucherForm()) if row["is_voucher"] else None,
+            "budget_form": forms_given.get("budget_form") or BudgetForm(),
+            "fund_form": forms_given.get("fund_form") or FundForm(),
+            "issue_form": (forms_given.get("issue_form") or IssueVoucherForm())
+            if row["is_voucher"]
+            else None,
+            "subsidy_form": None
+            if row["is_voucher"]
+            else forms_given.get("subsidy_form")
+            or SubsidyForm(loans=selectors.loans_open_to_subsidy()),
+            "invalid_form": bound[0] if bound else None,
+            "requests": _request_rows(request, requests),
+            "threshold": services.voucher_second_key_threshold(),
         },
+        status=status,
     )
+
+
+def _request_rows(request, money_requests):
+    return [
+        {
+            "request": money_request,
+            "actions": [
+                (action, services.MONEY_REQUEST_ACTION_LABELS[action])
+                for action in services.money_request_allowed_actions(
+                    money_request=money_request, user=request.user
+                )
+            ],
+        }
+        for money_request in money_requests
+    ]
 
 
 @login_required
@@ -604,27 +632,52 @@ def programme_detail(request, pk: int):
     return _programme_page(request, _operator_programme(request, pk))
 
 
-@login_required
-@require_POST
-def programme_fund(request, pk: int):
-    programme = _operator_programme(request, pk)
-    form = FundForm(request.POST)
+def _requested(request, programme, form, form_name, call, success):
+    """Run one request service for a bound form: redirect on success, the page with the form's
+    errors (summary and beside each field) otherwise."""
     if form.is_valid():
         try:
-            services.programme_fund(
-                programme=programme,
-                user=request.user,
-                amount=form.cleaned_data["amount"],
-                idempotency_key=request.POST.get("idempotency_key") or None,
-            )
+            message = call(form.cleaned_data, request.POST.get("idempotency_key") or None)
         except ValidationError as error:
             apply_validation_error(form, error)
         except IdempotencyKeyReused as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("The programme's budget has been funded."))
+            messages.success(request, message if isinstance(message, str) else success)
             return redirect("finance:programme_detail", pk=programme.pk)
-    return _programme_page(request, programme, fund_form=form)
+    return _programme_page(request, programme, **{form_name: form})
+
+
+@login_required
+@require_POST
+def programme_budget(request, pk: int):
+    programme = _operator_programme(request, pk)
+    return _requested(
+        request,
+        programme,
+        BudgetForm(request.POST),
+        "budget_form",
+        lambda data, key: services.programme_budget_request(
+            programme=programme, user=request.user, idempotency_key=key, **data
+        ),
+        _("The budget has been sent for a second person's approval."),
+    )
+
+
+@login_required
+@require_POST
+def programme_fund(request, pk: int):
+    programme = _operator_programme(request, pk)
+    return _requested(
+        request,
+        programme,
+        FundForm(request.POST),
+        "fund_form",
+        lambda data, key: services.programme_funding_request(
+            programme=programme, user=request.user, idempotency_key=key, **data
+        ),
+        _("The funding has been sent for a second person's approval."),
+    )
 
 
 @login_required
@@ -632,22 +685,20 @@ def programme_fund(request, pk: int):
 def programme_issue(request, pk: int):
     programme = _operator_programme(request, pk)
     form = IssueVoucherForm(request.POST)
-    if form.is_valid():
-        try:
-            services.voucher_issue(
-                programme=programme,
-                user=request.user,
-                idempotency_key=request.POST.get("idempotency_key") or None,
-                **form.cleaned_data,
+
+    def issue(data, key):
+        data = dict(data)
+        if services.voucher_needs_second_key(data["face_value"]):
+            services.voucher_issue_request(
+                programme=programme, user=request.user, idempotency_key=key, **data
             )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except IdempotencyKeyReused as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The voucher has been issued."))
-            return redirect("finance:programme_detail", pk=programme.pk)
-    return _programme_page(request, programme, issue_form=form)
+            return _("The voucher has been sent for a second person's approval.")
+        data.pop("note", None)
+        services.voucher_issue(programme=programme, user=request.user, idempotency_key=key, **data)
+
+    return _requested(
+        request, programme, form, "issue_form", issue, _("The voucher has been issued.")
+    )
 
 
 @login_required
@@ -655,22 +706,79 @@ def programme_issue(request, pk: int):
 def programme_subsidy(request, pk: int):
     programme = _operator_programme(request, pk)
     form = SubsidyForm(request.POST, loans=selectors.loans_open_to_subsidy())
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.interest_subsidy_pay(
-                programme=programme,
-                user=request.user,
-                application=data["application"],
-                annual_rate=data["annual_rate"] / 100,
-                period_start=data["period_start"],
-                period_end=data["period_end"],
-                idempotency_key=request.POST.get("idempotency_key") or None,
-            )
-        except (ValidationError, IdempotencyKeyReused) as error:
-            _report(request, error)
-        else:
-            messages.success(request, _("The interest subsidy has been paid."))
-    else:
+
+    def ask(data, key):
+        services.interest_subsidy_request(
+            programme=programme,
+            user=request.user,
+            application=data["application"],
+            annual_rate=data["annual_rate"] / 100,
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            note=data["note"],
+            idempotency_key=key,
+        )
+
+    return _requested(
+        request,
+        programme,
+        form,
+        "subsidy_form",
+        ask,
+        _("The interest subsidy has been sent for a second person's approval."),
+    )
+
+
+# --- Two-key money requests -------------------------------------------------------------------
+
+
+@login_required
+def money_requests(request):
+    visible = selectors.money_requests_visible_to(user=request.user)
+    if not (request.user.is_reviewer or selectors.is_operator(request.user)):
+        raise Http404
+    awaiting = list(selectors.money_requests_awaiting(user=request.user).order_by("requested_at"))
+    recent = list(visible.exclude(pk__in=[r.pk for r in awaiting])[:30])
+    return render(
+        request,
+        "finance/money_requests.html",
+        {
+            "awaiting": _request_rows(request, awaiting),
+            "recent": _request_rows(request, recent),
+            "decision_form": MoneyRequestDecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def money_request_transition(request, pk: int):
+    money_request = get_object_or_404(selectors.money_requests_visible_to(user=request.user), pk=pk)
+    form = MoneyRequestDecisionForm(request.POST)
+    if not form.is_valid():
         _report(request, ValidationError(form.errors))
-    return redirect("finance:programmes")
+        return redirect("finance:money_requests")
+    try:
+        services.money_request_transition(
+            money_request=money_request,
+            user=request.user,
+            action=form.cleaned_data["action"],
+            note=form.cleaned_data["note"],
+        )
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Done: the request has been updated."))
+    next_url = request.POST.get("next", "")
+    if next_url == "programme" and selectors.programmes_visible_to(user=request.user).filter(
+        pk=money_request.programme_id
+    ):
+        return redirect("finance:programme_detail", pk=money_request.programme_id)
+    return redirect("finance:money_requests")
+
+
+def _report(request, error) -> None:
+    for message in getattr(error, "messages", [str(error)]):
+        messages.error(request, message)

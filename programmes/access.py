@@ -1,8 +1,8 @@
 """Who may do what in programmes, derived from existing data rather than new account roles.
 
 - an expert is a user with a verified ExpertProfile;
-- a programme operator is a member of a government or platform-operator organisation, or an
-  administrator;
+- a programme operator holds the (reviewer-granted) operator role and is a member of a verified
+  government or platform-operator organisation, or is an administrator;
 - events are organised by operators and brokers.
 """
 
@@ -24,11 +24,13 @@ def is_authenticated(user) -> bool:
 
 def operator_organizations(*, user):
     """The government or operator organisations the user acts for."""
-    if not is_authenticated(user):
+    if not is_authenticated(user) or not user.has_role(Role.OPERATOR):
         return Organization.objects.none()
-    return Organization.objects.filter(
-        pk__in=member_organization_ids(user=user), kind__in=OPERATOR_KINDS
-    ).order_by("pk")
+    return (
+        Organization.objects.verified()
+        .filter(pk__in=member_organization_ids(user=user), kind__in=OPERATOR_KINDS)
+        .order_by("pk")
+    )
 
 
 def is_programme_operator(user) -> bool:
@@ -52,18 +54,25 @@ def acting_operator_organization(*, user, organization: Organization | None = No
     candidates = operator_organizations(user=user)
     if organization is not None:
         if candidates.filter(pk=organization.pk).exists() or (
-            user.has_role(Role.ADMIN) and organization.kind in OPERATOR_KINDS
+            user.has_role(Role.ADMIN)
+            and organization.kind in OPERATOR_KINDS
+            and organization.verified
         ):
             return organization
         raise ValidationError(
-            {"operator": _("Choose a government or operator organisation you belong to.")}
+            {
+                "operator": _(
+                    "Choose a verified government or operator organisation you run programmes "
+                    "for."
+                )
+            }
         )
     first = candidates.first()
     if first is None:
         raise ValidationError(
             _(
-                "Programmes and challenges are run by government, park or platform-operator "
-                "organisations: join one first."
+                "Programmes and challenges are run by the programme operators of verified "
+                "government, park or platform-operator organisations."
             )
         )
     return first

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -14,6 +16,8 @@ from finance.models import (
     FinancingApplication,
     FinancingProduct,
     InterestSubsidy,
+    MoneyRequest,
+    MoneyRequestEvent,
     SupportProgramme,
     Valuation,
     Voucher,
@@ -340,8 +344,17 @@ class VoucherSerializer(serializers.ModelSerializer):
         return voucher.is_expired()
 
 
+def money_field(**kwargs) -> serializers.DecimalField:
+    """A positive amount that fits numeric(18, 2): "NaN", "Infinity", "1e30", too many digits or
+    a negative amount is a 400 naming the field."""
+    kwargs.setdefault("help_text", 'A decimal amount, e.g. "2500.00".')
+    return serializers.DecimalField(
+        max_digits=18, decimal_places=2, min_value=Decimal("0.01"), **kwargs
+    )
+
+
 class RedeemSerializer(serializers.Serializer):
-    amount = serializers.CharField(help_text='A decimal amount, e.g. "2500.00".')
+    amount = money_field()
     deal = serializers.IntegerField()
 
 
@@ -364,6 +377,12 @@ class ProgrammeSerializer(VisibleRowsMixin, serializers.ModelSerializer):
     available = serializers.DecimalField(
         source="budget_account.balance", max_digits=18, decimal_places=2, read_only=True
     )
+    budget = money_field(
+        write_only=True,
+        help_text="The budget asked for; it becomes `approved_budget` when a second person "
+        "approves it (see money-requests).",
+    )
+    approved_budget = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
 
     class Meta:
         model = SupportProgramme
@@ -379,29 +398,111 @@ class ProgrammeSerializer(VisibleRowsMixin, serializers.ModelSerializer):
             "maximum_annual_revenue",
             "subsidy_ratio",
             "is_open",
+            "budget",
+            "approved_budget",
             "funded",
             "available",
             "created_at",
         ]
         read_only_fields = ["is_open", "created_at"]
+        extra_kwargs = {
+            "maximum_annual_revenue": {"min_value": Decimal("0.01")},
+        }
 
 
 class FundSerializer(serializers.Serializer):
-    amount = serializers.CharField()
+    amount = money_field()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class BudgetSerializer(serializers.Serializer):
+    amount = money_field(help_text="The programme's whole budget, as it should be approved.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class IssueVoucherSerializer(serializers.Serializer):
     holder = serializers.IntegerField()
-    face_value = serializers.CharField()
+    face_value = money_field()
     expires = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class PaySubsidySerializer(serializers.Serializer):
     application = serializers.IntegerField()
-    annual_rate = serializers.CharField(help_text="Annual interest rate as a fraction: 0.0435")
+    annual_rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        min_value=Decimal("0.0001"),
+        max_value=Decimal("0.9999"),
+        help_text="Annual interest rate as a fraction: 0.0435",
+    )
     period_start = serializers.DateField()
-    period_end = serializers.DateField()
-    principal = serializers.CharField(required=False, allow_blank=True)
+    period_end = serializers.DateField(help_text="The day after the period (exclusive).")
+    principal = money_field(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class MoneyRequestEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.__str__", default="", read_only=True)
+
+    class Meta:
+        model = MoneyRequestEvent
+        fields = ["action", "from_status", "to_status", "note", "actor", "created_at"]
+
+
+class MoneyRequestSerializer(serializers.ModelSerializer):
+    programme_name = serializers.CharField(source="programme.name", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.__str__", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.__str__", default="", read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+    history = MoneyRequestEventSerializer(source="events", many=True, read_only=True)
+    voucher = serializers.IntegerField(source="voucher_id", read_only=True)
+    subsidy = serializers.IntegerField(source="subsidy_id", read_only=True)
+    ledger_transaction = serializers.IntegerField(source="ledger_transaction_id", read_only=True)
+
+    class Meta:
+        model = MoneyRequest
+        fields = [
+            "id",
+            "programme",
+            "programme_name",
+            "kind",
+            "status",
+            "amount",
+            "currency",
+            "note",
+            "holder",
+            "expires",
+            "application",
+            "principal",
+            "annual_rate",
+            "period_start",
+            "period_end",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "voucher",
+            "subsidy",
+            "ledger_transaction",
+            "allowed_actions",
+            "history",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_actions(self, money_request) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return services.money_request_allowed_actions(
+            money_request=money_request, user=request.user
+        )
+
+
+class MoneyRequestTransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=sorted(services.MONEY_REQUEST_ACTION_LABELS))
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class InterestSubsidySerializer(serializers.ModelSerializer):

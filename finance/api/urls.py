@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from finance.api.views import (
     ApplicationViewSet,
+    MoneyRequestViewSet,
     PipelineView,
     ProductViewSet,
     ProgrammeDashboardView,
@@ -17,6 +18,7 @@ router.register("applications", ApplicationViewSet, basename="finance-applicatio
 router.register("valuations", ValuationViewSet, basename="finance-valuation")
 router.register("vouchers", VoucherViewSet, basename="finance-voucher")
 router.register("programmes", ProgrammeViewSet, basename="finance-programme")
+router.register("money-requests", MoneyRequestViewSet, basename="finance-money-request")
 
 urlpatterns = [
     *router.urls,

@@ -25,11 +25,13 @@ from finance.api.serializers import (
     ApplicationDocumentSerializer,
     ApplicationSerializer,
     ApplicationTransitionSerializer,
+    BudgetSerializer,
     DocumentUploadSerializer,
     EligibilitySerializer,
     FundSerializer,
-    InterestSubsidySerializer,
     IssueVoucherSerializer,
+    MoneyRequestSerializer,
+    MoneyRequestTransitionSerializer,
     PaySubsidySerializer,
     ProductSerializer,
     ProductTransitionSerializer,
@@ -312,8 +314,19 @@ class VoucherViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
         return response
 
 
+ACCEPTED_FOR_SECOND_KEY = OpenApiResponse(
+    MoneyRequestSerializer,
+    description="Accepted: a two-key request waits for a second person's approval; nothing "
+    "moved yet. A retry with the same Idempotency-Key returns the same request.",
+)
+
+
 class ProgrammeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyModelViewSet):
-    """Voucher and interest-subsidy programmes run by the platform operator."""
+    """Voucher and interest-subsidy programmes of verified government or operator bodies.
+
+    Money has two keys: funding, a budget, a voucher above FINANCE_VOUCHER_SECOND_KEY_THRESHOLD
+    and every interest subsidy become a pending request (202) that a different person approves
+    through `money-requests/{id}/transition/`."""
 
     serializer_class = ProgrammeSerializer
     permission_classes = [IsAuthenticated]
@@ -322,64 +335,113 @@ class ProgrammeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMo
     def get_queryset(self):
         return selectors.programmes_visible_to(user=self.request.user).order_by("pk")
 
-    @extend_schema(responses={201: ProgrammeSerializer, **ERROR_RESPONSES})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: ProgrammeSerializer, **ERROR_RESPONSES},
+    )
     def create(self, request, *args, **kwargs):
+        """Open a programme; its `budget` waits for a second person's approval."""
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.instance = services.programme_create(
-            user=self.request.user, **serializer.validated_data
+            user=self.request.user,
+            idempotency_key=_idempotency_key(self.request),
+            **serializer.validated_data,
         )
+
+    def _accepted(self, money_request) -> Response:
+        fresh = selectors.money_requests_visible_to(user=self.request.user).get(pk=money_request.pk)
+        return Response(
+            MoneyRequestSerializer(fresh, context={"request": self.request}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+    @extend_schema(
+        request=BudgetSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={202: ACCEPTED_FOR_SECOND_KEY, 422: REPLAY_REFUSED, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def budget(self, request, pk=None):
+        """Ask for the programme's budget to be approved or changed (second key)."""
+        programme = self.get_object()
+        serializer = BudgetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            money_request = services.programme_budget_request(
+                programme=programme,
+                user=request.user,
+                idempotency_key=_idempotency_key(request),
+                **serializer.validated_data,
+            )
+        except IdempotencyKeyReused as error:
+            return _replay_refused(error)
+        return self._accepted(money_request)
 
     @extend_schema(
         request=FundSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={200: ProgrammeSerializer, 422: REPLAY_REFUSED, **ERROR_RESPONSES},
+        responses={202: ACCEPTED_FOR_SECOND_KEY, 422: REPLAY_REFUSED, **ERROR_RESPONSES},
     )
     @action(detail=True, methods=["post"])
     def fund(self, request, pk=None):
-        """Record funds received by the programme into its budget."""
+        """Ask for funds received to be recorded into the budget (second key; never beyond the
+        approved budget)."""
         programme = self.get_object()
         serializer = FundSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            services.programme_fund(
+            money_request = services.programme_funding_request(
                 programme=programme,
                 user=request.user,
-                amount=serializer.validated_data["amount"],
                 idempotency_key=_idempotency_key(request),
+                **serializer.validated_data,
             )
         except IdempotencyKeyReused as error:
             return _replay_refused(error)
-        return Response(self.get_serializer(self.get_queryset().get(pk=programme.pk)).data)
+        return self._accepted(money_request)
 
     @extend_schema(
         request=IssueVoucherSerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: VoucherSerializer, 422: REPLAY_REFUSED, **ERROR_RESPONSES},
+        responses={
+            201: VoucherSerializer,
+            202: ACCEPTED_FOR_SECOND_KEY,
+            422: REPLAY_REFUSED,
+            **ERROR_RESPONSES,
+        },
     )
     @action(detail=True, methods=["post"])
     def vouchers(self, request, pk=None):
-        """Issue a voucher to an eligible small enterprise out of the programme's budget."""
+        """Issue a voucher to an eligible small enterprise out of the programme's budget: at
+        once (201) up to the second-key threshold, as a request for approval (202) above it."""
         programme = self.get_object()
         serializer = IssueVoucherSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
         # An organisation the operator may not see is as unknown as one that does not exist.
-        holder = (
-            organizations_visible_to(user=request.user)
-            .filter(pk=serializer.validated_data["holder"])
-            .first()
-        )
+        holder = organizations_visible_to(user=request.user).filter(pk=data.pop("holder")).first()
         if holder is None:
             raise DjangoValidationError({"holder": _("Unknown organisation.")})
         try:
+            if services.voucher_needs_second_key(data["face_value"]):
+                return self._accepted(
+                    services.voucher_issue_request(
+                        programme=programme,
+                        user=request.user,
+                        holder=holder,
+                        idempotency_key=_idempotency_key(request),
+                        **data,
+                    )
+                )
+            data.pop("note", None)
             voucher = services.voucher_issue(
                 programme=programme,
                 user=request.user,
                 holder=holder,
-                face_value=serializer.validated_data["face_value"],
-                expires=serializer.validated_data["expires"],
                 idempotency_key=_idempotency_key(request),
+                **data,
             )
         except IdempotencyKeyReused as error:
             return _replay_refused(error)
@@ -388,39 +450,72 @@ class ProgrammeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMo
     @extend_schema(
         request=PaySubsidySerializer,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: InterestSubsidySerializer, 422: REPLAY_REFUSED, **ERROR_RESPONSES},
+        responses={202: ACCEPTED_FOR_SECOND_KEY, 422: REPLAY_REFUSED, **ERROR_RESPONSES},
     )
     @action(detail=True, methods=["post"])
     def subsidies(self, request, pk=None):
-        """Pay an interest subsidy on a disbursed loan: principal × rate × ratio × days/360."""
+        """Ask for an interest subsidy on a disbursed loan for one past period within its term
+        (principal × rate × ratio × days/360); paid when a second person approves."""
         programme = self.get_object()
         serializer = PaySubsidySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = dict(serializer.validated_data)
+        application_id = data.pop("application")
         # Beyond the applications it sees, the operator may name only loans open to a subsidy:
         # any other application is as unknown as one that does not exist.
         application = (
-            selectors.applications_visible_to(user=request.user)
-            .filter(pk=data["application"])
-            .first()
-            or selectors.loans_open_to_subsidy().filter(pk=data["application"]).first()
+            selectors.applications_visible_to(user=request.user).filter(pk=application_id).first()
+            or selectors.loans_open_to_subsidy().filter(pk=application_id).first()
         )
         if application is None:
             raise DjangoValidationError({"application": _("Unknown application.")})
         try:
-            subsidy = services.interest_subsidy_pay(
+            money_request = services.interest_subsidy_request(
                 programme=programme,
                 user=request.user,
                 application=application,
-                annual_rate=data["annual_rate"],
-                period_start=data["period_start"],
-                period_end=data["period_end"],
-                principal=data.get("principal") or None,
                 idempotency_key=_idempotency_key(request),
+                **data,
             )
         except IdempotencyKeyReused as error:
             return _replay_refused(error)
-        return Response(InterestSubsidySerializer(subsidy).data, status=status.HTTP_201_CREATED)
+        return self._accepted(money_request)
+
+
+class MoneyRequestViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
+    """Two-key money requests: seen by the programme's operator members and platform
+    reviewers; approved or refused by a person other than the requester."""
+
+    serializer_class = MoneyRequestSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return (
+            selectors.money_requests_visible_to(user=self.request.user)
+            .prefetch_related("events__actor")
+            .order_by("-requested_at", "-pk")
+        )
+
+    @extend_schema(
+        request=MoneyRequestTransitionSerializer,
+        responses={200: MoneyRequestSerializer, **ERROR_RESPONSES},
+        description="approve (the second key: a different operator member of the programme's "
+        "verified organisation, or a platform reviewer; the money moves now), refuse (note) or "
+        "withdraw (the requester). Not allowed now: 409 with allowed_actions. No longer possible "
+        "(budget, eligibility, overlapping period): 400 and the request stays pending.",
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        money_request = self.get_object()
+        serializer = MoneyRequestTransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.money_request_transition(
+                money_request=money_request, user=request.user, **serializer.validated_data
+            )
+        except TransitionNotAllowed as error:
+            return _conflict(error)
+        return Response(self.get_serializer(self.get_queryset().get(pk=money_request.pk)).data)
 
 
 class PipelineView(APIView):

@@ -52,7 +52,45 @@ def operator_org(db):
 
 @pytest.fixture
 def operator(operator_org):
-    return UserFactory(roles=["reviewer"], organization=operator_org)
+    return UserFactory(roles=["operator"], organization=operator_org)
+
+
+@pytest.fixture
+def operator_colleague(operator_org):
+    """The second key: another operator member of the same verified organisation."""
+    return UserFactory(roles=["operator"], organization=operator_org)
+
+
+@pytest.fixture
+def platform_reviewer(db):
+    return UserFactory(roles=["reviewer"])
+
+
+def approve(money_request, approver):
+    return services.money_request_transition(
+        money_request=money_request, user=approver, action="approve"
+    )
+
+
+def fund_with_two_keys(programme, *, requester, approver, amount="1000000.00", budget=None):
+    """Approve a budget (if none yet) and fund the programme, each with a second key."""
+    programme.refresh_from_db()
+    if programme.approved_budget is None:
+        approve(
+            services.programme_budget_request(
+                programme=programme, user=requester, amount=budget or amount
+            ),
+            approver,
+        )
+        programme.refresh_from_db()
+    approve(
+        services.programme_funding_request(programme=programme, user=requester, amount=amount),
+        approver,
+    )
+    programme.refresh_from_db()
+    programme.budget_account.refresh_from_db()
+    programme.funding_account.refresh_from_db()
+    return programme
 
 
 @pytest.fixture
@@ -144,7 +182,7 @@ def service_deal(enterprise, provider, category):
 
 
 @pytest.fixture
-def voucher_programme(operator, operator_org):
+def voucher_programme(operator, operator_colleague, operator_org):
     programme = services.programme_create(
         user=operator,
         operator=operator_org,
@@ -154,8 +192,7 @@ def voucher_programme(operator, operator_org):
         maximum_employees=300,
         maximum_annual_revenue=Decimal("200000000"),
     )
-    services.programme_fund(programme=programme, user=operator, amount="1000000.00")
-    return programme
+    return fund_with_two_keys(programme, requester=operator, approver=operator_colleague)
 
 
 @pytest.fixture

@@ -8,7 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import OrganizationType
-from finance.models import LedgerAccount, LedgerTransaction, SupportProgramme, Voucher
+from finance.choices import MoneyRequestKind
+from finance.models import (
+    LedgerAccount,
+    LedgerTransaction,
+    MoneyRequest,
+    SupportProgramme,
+    Voucher,
+)
 from tests.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,38 +25,73 @@ def _in_90_days() -> str:
     return (timezone.localdate() + datetime.timedelta(days=90)).isoformat()
 
 
-def _ledger_state() -> tuple[int, int, int, int]:
+def _ledger_state() -> tuple[int, ...]:
     return (
         SupportProgramme.objects.count(),
         LedgerAccount.objects.count(),
         LedgerTransaction.objects.count(),
         Voucher.objects.count(),
+        MoneyRequest.objects.count(),
     )
 
 
 def test_operator_creates_funds_and_issues_a_voucher_in_pages(
-    client, operator, operator_org, enterprise
+    client, operator, operator_colleague, operator_org, enterprise
 ):
     # given
     client.force_login(operator)
     dashboard = client.get(reverse("finance:programmes")).content.decode()
     assert reverse("finance:programme_create") in dashboard
-    # when: the programme is created
+    # when: the programme is created with the budget it asks for
     response = client.post(
         reverse("finance:programme_create"),
         {"operator": operator_org.pk, "kind": "voucher", "name_zh": "科技创新券",
-         "currency": "CNY", "maximum_employees": "300"},
+         "currency": "CNY", "budget": "500000.00", "maximum_employees": "300"},
     )  # fmt: skip
-    # then
+    # then the budget waits for a second key and nothing can be funded yet
     programme = SupportProgramme.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("finance:programme_detail", args=[programme.pk])
     assert programme.operator == operator_org and programme.maximum_employees == 300
-    # when: it is funded and a voucher is issued
+    assert programme.approved_budget is None
+    budget_request = MoneyRequest.objects.get(kind=MoneyRequestKind.BUDGET)
+    refused = client.post(
+        reverse("finance:programme_fund", args=[programme.pk]), {"amount": "500000.00"}
+    )
+    assert "amount" in refused.context["fund_form"].errors
+    # when the requester tries to approve their own budget, nothing changes
+    client.post(
+        reverse("finance:money_request_transition", args=[budget_request.pk]),
+        {"action": "approve"},
+    )
+    budget_request.refresh_from_db()
+    assert budget_request.is_pending
+    # when a colleague approves it in the browser
+    client.force_login(operator_colleague)
+    page = client.get(reverse("finance:money_requests")).content.decode()
+    assert 'data-testid="request-approve"' in page
+    client.post(
+        reverse("finance:money_request_transition", args=[budget_request.pk]),
+        {"action": "approve"},
+    )
+    programme.refresh_from_db()
+    assert programme.approved_budget == Decimal("500000.00")
+    # when the operator asks for funding and the colleague approves it
+    client.force_login(operator)
     response = client.post(
         reverse("finance:programme_fund", args=[programme.pk]), {"amount": "500000.00"}
     )
     assert response.status_code == 302
+    programme.budget_account.refresh_from_db()
+    assert programme.budget_account.balance == 0
+    funding = MoneyRequest.objects.get(kind=MoneyRequestKind.FUNDING)
+    client.force_login(operator_colleague)
+    client.post(
+        reverse("finance:money_request_transition", args=[funding.pk]),
+        {"action": "approve", "next": "programme"},
+    )
+    # and a voucher below the threshold is issued with one key
+    client.force_login(operator)
     response = client.post(
         reverse("finance:programme_issue", args=[programme.pk]),
         {"holder": enterprise.pk, "face_value": "20000.00", "expires": _in_90_days()},
@@ -68,6 +110,58 @@ def test_operator_creates_funds_and_issues_a_voucher_in_pages(
     )
 
 
+def test_a_voucher_above_the_threshold_waits_for_the_second_key_in_pages(
+    client, operator, operator_colleague, voucher_programme, enterprise
+):
+    # given
+    client.force_login(operator)
+    # when
+    response = client.post(
+        reverse("finance:programme_issue", args=[voucher_programme.pk]),
+        {"holder": enterprise.pk, "face_value": "60000.00", "expires": _in_90_days()},
+    )
+    # then no voucher yet, a pending request instead
+    assert response.status_code == 302
+    assert not Voucher.objects.exists()
+    money_request = MoneyRequest.objects.get(kind=MoneyRequestKind.VOUCHER_ISSUE)
+    # when the colleague refuses without a reason, then with one
+    client.force_login(operator_colleague)
+    url = reverse("finance:money_request_transition", args=[money_request.pk])
+    client.post(url, {"action": "refuse"})
+    money_request.refresh_from_db()
+    assert money_request.is_pending
+    client.post(url, {"action": "refuse", "note": "金额过大"})
+    # then
+    money_request.refresh_from_db()
+    assert money_request.status == "refused" and money_request.decision_note == "金额过大"
+    assert not Voucher.objects.exists()
+    voucher_programme.budget_account.refresh_from_db()
+    assert voucher_programme.budget_account.balance == Decimal("1000000.00")
+
+
+def test_a_bad_subsidy_request_shows_the_error_beside_the_field(client, operator, operator_org):
+    # given
+    from finance import services
+
+    programme = services.programme_create(
+        user=operator, operator=operator_org, kind="interest_subsidy", name_zh="贴息",
+        subsidy_ratio=Decimal("0.5"),
+    )  # fmt: skip
+    client.force_login(operator)
+    # when a rate of 1e30 % is sent
+    response = client.post(
+        reverse("finance:programme_subsidy", args=[programme.pk]),
+        {"application": "", "annual_rate": "1e30", "period_start": "2026-01-01",
+         "period_end": "2026-04-01"},
+    )  # fmt: skip
+    # then
+    assert response.status_code == 200
+    form = response.context["subsidy_form"]
+    assert "annual_rate" in form.errors and "application" in form.errors
+    assert 'data-testid="error-summary"' in response.content.decode()
+    assert not MoneyRequest.objects.exists()
+
+
 def test_an_admin_creates_an_interest_subsidy_programme_for_the_operator(client, operator_org):
     # given
     admin = UserFactory(roles=["admin"])
@@ -76,12 +170,13 @@ def test_an_admin_creates_an_interest_subsidy_programme_for_the_operator(client,
     response = client.post(
         reverse("finance:programme_create"),
         {"operator": operator_org.pk, "kind": "interest_subsidy", "name_en": "Green loan aid",
-         "currency": "CNY", "subsidy_ratio": "50"},
+         "currency": "CNY", "subsidy_ratio": "50", "budget": "300000"},
     )  # fmt: skip
     # then
     assert response.status_code == 302
     programme = SupportProgramme.objects.get()
     assert programme.subsidy_ratio == Decimal("0.5")
+    assert MoneyRequest.objects.get().amount == Decimal("300000.00")
 
 
 @pytest.mark.parametrize(
@@ -119,15 +214,18 @@ def test_an_operator_cannot_create_a_programme_for_another_operator(client, oper
     # when
     response = client.post(
         reverse("finance:programme_create"),
-        {"operator": other_operator.pk, "kind": "voucher", "name_zh": "券", "currency": "CNY"},
-    )
+        {"operator": other_operator.pk, "kind": "voucher", "name_zh": "券", "currency": "CNY",
+         "budget": "1000"},
+    )  # fmt: skip
     # then
     assert response.status_code == 200
     assert "operator" in response.context["form"].errors
     assert not SupportProgramme.objects.exists()
 
 
-@pytest.mark.parametrize("amount", ["-5", "0", "abc", "1.234"])
+@pytest.mark.parametrize(
+    "amount", ["-5", "0", "abc", "1.234", "NaN", "Infinity", "1e30", "9999999999999999.99"]
+)
 def test_bad_funding_shows_a_form_error_and_moves_no_money(
     client, operator, voucher_programme, amount
 ):
@@ -149,7 +247,7 @@ def test_bad_funding_shows_a_form_error_and_moves_no_money(
     [
         ("unverified", "holder"),
         ("expired", "expires"),
-        ("over_budget", "__all__"),  # more than the budget holds: the ledger refuses
+        ("over_budget", "face_value"),  # more than the budget holds
         ("not_an_enterprise", "holder"),
     ],
 )
@@ -184,7 +282,7 @@ def cast(enterprise, bank):
         "enterprise member": UserFactory(roles=["enterprise"], organization=enterprise),
         "financier": UserFactory(roles=["financier"], organization=bank),
         "other operator": UserFactory(
-            roles=["reviewer"], organization=OrganizationFactory(kind=OrganizationType.OPERATOR)
+            roles=["operator"], organization=OrganizationFactory(kind=OrganizationType.OPERATOR)
         ),
         "anonymous": None,
     }

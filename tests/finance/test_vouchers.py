@@ -19,7 +19,7 @@ from finance.models import (
     VoucherRedemption,
 )
 from tests.factories import OrganizationFactory, UserFactory
-from tests.finance.conftest import make_deal
+from tests.finance.conftest import approve, fund_with_two_keys, make_deal
 
 URL = "/api/v1/finance/vouchers/"
 
@@ -205,7 +205,10 @@ def test_database_refuses_a_negative_balance(voucher_programme):
 
 
 @pytest.mark.django_db
-def test_issuing_more_than_the_budget_is_refused(operator, voucher_programme, enterprise):
+def test_issuing_more_than_the_budget_is_refused(
+    operator, voucher_programme, enterprise, settings
+):
+    settings.FINANCE_VOUCHER_SECOND_KEY_THRESHOLD = "5000000"
     before = money_snapshot()
     with pytest.raises(ValidationError) as error:
         services.voucher_issue(
@@ -235,7 +238,7 @@ def test_vouchers_go_to_eligible_small_enterprises_only(operator, voucher_progra
 @pytest.mark.django_db
 def test_only_the_operator_funds_and_issues(applicant, voucher_programme, enterprise):
     with pytest.raises(ValidationError):
-        services.programme_fund(programme=voucher_programme, user=applicant, amount="1")
+        services.programme_funding_request(programme=voucher_programme, user=applicant, amount="1")
     with pytest.raises(ValidationError):
         services.voucher_issue(
             programme=voucher_programme, user=applicant, holder=enterprise, face_value="100",
@@ -243,39 +246,54 @@ def test_only_the_operator_funds_and_issues(applicant, voucher_programme, enterp
         )  # fmt: skip
 
 
-@pytest.mark.django_db
-def test_interest_subsidy_is_computed_and_paid_through_the_ledger(
-    operator, operator_org, applicant, financier, product
-):
-    # given a disbursed 1,000,000 loan and a programme subsidising half the interest
-    programme = services.programme_create(
-        user=operator, operator=operator_org, kind=ProgrammeKind.INTEREST_SUBSIDY,
-        name_zh="贷款贴息", subsidy_ratio=Decimal("0.5"),
-    )  # fmt: skip
-    services.programme_fund(programme=programme, user=operator, amount="100000")
+def disbursed_loan(*, applicant, financier, product, disbursed_on, tenor_months=24):
     application = services.application_create(
-        user=applicant, product=product, requested_amount=Decimal("1000000"), submit=True
-    )
+        user=applicant, product=product, requested_amount=Decimal("1000000"),
+        tenor_months=tenor_months, submit=True,
+    )  # fmt: skip
     for action, extra in [("start_review", {}), ("approve", {"approved_amount": "1000000",
                           "approved_terms": "4.35%"}), ("disburse", {})]:  # fmt: skip
         services.application_transition(
             application=application, user=financier, action=action, **extra
         )
-    # when 90 days at 4.35 % are subsidised
-    subsidy = services.interest_subsidy_pay(
+    moment = timezone.make_aware(datetime.datetime.combine(disbursed_on, datetime.time(10)))
+    application.events.filter(action="disburse").update(created_at=moment)
+    return application
+
+
+@pytest.mark.django_db
+def test_interest_subsidy_is_computed_and_paid_through_the_ledger(
+    operator, operator_colleague, operator_org, applicant, financier, product
+):
+    # given a 1,000,000 loan disbursed on 1 January and a programme subsidising half the interest
+    programme = services.programme_create(
+        user=operator, operator=operator_org, kind=ProgrammeKind.INTEREST_SUBSIDY,
+        name_zh="贷款贴息", subsidy_ratio=Decimal("0.5"),
+    )  # fmt: skip
+    fund_with_two_keys(programme, requester=operator, approver=operator_colleague, amount="100000")
+    application = disbursed_loan(
+        applicant=applicant, financier=financier, product=product,
+        disbursed_on=datetime.date(2026, 1, 1),
+    )  # fmt: skip
+    # when 90 days at 4.35 % are requested and a second person approves
+    money_request = services.interest_subsidy_request(
         programme=programme, user=operator, application=application, annual_rate="0.0435",
         period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 4, 1),
     )  # fmt: skip
+    assert money_request.amount == Decimal("5437.50")
+    assert not InterestSubsidy.objects.exists()
+    approve(money_request, operator_colleague)
     # then 1,000,000 × 0.0435 × 0.5 × 90/360 = 5,437.50 moved from the budget to the borrower
+    subsidy = InterestSubsidy.objects.get()
     assert subsidy.days == 90
     assert subsidy.amount == Decimal("5437.50")
     programme.budget_account.refresh_from_db()
     assert programme.budget_account.balance == Decimal("94562.50")
     assert ledger.ledger_is_balanced()
-    # and paying the same period twice is refused, moving nothing
+    # and asking for the same period again is refused, moving nothing
     before = money_snapshot()
     with pytest.raises(ValidationError):
-        services.interest_subsidy_pay(
+        services.interest_subsidy_request(
             programme=programme, user=operator, application=application, annual_rate="0.0435",
             period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 4, 1),
         )  # fmt: skip
