@@ -7,6 +7,10 @@ app_name = "accounts"
 urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
     path("profile/", views.profile, name="profile"),
+    path("profile/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path(
+        "profile/api-tokens/revoke-all/", views.api_tokens_revoke_all, name="api_tokens_revoke_all"
+    ),
     path("notifications/", views.notification_list, name="notifications"),
     path("organizations/new/", views.organization_create, name="organization_create"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),

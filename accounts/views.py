@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -15,6 +16,9 @@ from accounts.forms import (
     RoleGrantRequestForm,
     VerificationDecisionForm,
 )
+from accounts.tokens.selectors import api_tokens_of
+from accounts.tokens.services import api_token_revoke as api_token_revoke_service
+from accounts.tokens.services import api_tokens_revoke_all as api_tokens_revoke_all_service
 from core.forms import apply_validation_error
 from core.workflow import TransitionNotAllowed
 from notifications.selectors import notifications_for
@@ -48,7 +52,33 @@ def profile(request):
         else:
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    context = {"form": form, "api_tokens": api_tokens_of(user=request.user)}
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk: int):
+    if not api_token_revoke_service(user=request.user, token_id=pk):
+        raise Http404
+    messages.success(request, _("The device has been signed out of the API."))
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def api_tokens_revoke_all(request):
+    revoked = api_tokens_revoke_all_service(user=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d device has been signed out of the API.",
+            "%(count)d devices have been signed out of the API.",
+            revoked,
+        )
+        % {"count": revoked},
+    )
+    return redirect("accounts:profile")
 
 
 @login_required

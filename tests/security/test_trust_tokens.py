@@ -259,3 +259,69 @@ def test_an_inactive_users_token_is_refused():
     user.is_active = False
     user.save()
     assert me_status(token) == 401
+
+
+# --- the profile page ---------------------------------------------------------------------------
+
+
+def test_the_profile_page_lists_own_devices_in_chinese_and_english(client):
+    user, other = UserFactory(), UserFactory()
+    sign_in(user, device="实验室平板")
+    sign_in(user, user_agent="curl/8.9")
+    sign_in(other, device="someone else's laptop")
+    client.force_login(user)
+    page = client.get(reverse("accounts:profile"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "实验室平板" in text and "curl/8.9" in text
+    assert "someone else's laptop" not in text
+    assert text.count('data-testid="api-token"') == 2
+    assert "退出所有设备" in text
+    client.post(reverse("set_language"), {"language": "en"})
+    english = client.get(reverse("accounts:profile")).content.decode()
+    assert "Devices signed in to the API" in english and "Sign out everywhere" in english
+
+
+def test_the_profile_page_revokes_one_device(client):
+    user = UserFactory()
+    keep, drop = sign_in(user, device="keep"), sign_in(user, device="drop")
+    client.force_login(user)
+    drop_id = ApiToken.objects.get(user=user, name="drop").pk
+    response = client.post(reverse("accounts:api_token_revoke", args=[drop_id]))
+    assert response.status_code == 302
+    assert me_status(drop) == 401
+    assert me_status(keep) == 200
+    assert "drop" not in [row.name for row in ApiToken.objects.filter(user=user)]
+
+
+def test_the_profile_page_cannot_revoke_another_users_device(client):
+    user, stranger = UserFactory(), UserFactory()
+    theirs = sign_in(stranger)
+    client.force_login(user)
+    their_id = ApiToken.objects.get(user=stranger).pk
+    response = client.post(reverse("accounts:api_token_revoke", args=[their_id]))
+    assert response.status_code == 404
+    assert me_status(theirs) == 200
+
+
+def test_the_profile_page_signs_out_everywhere(client):
+    user, other = UserFactory(), UserFactory()
+    first, second = sign_in(user), sign_in(user)
+    others = sign_in(other)
+    client.force_login(user)
+    response = client.post(reverse("accounts:api_tokens_revoke_all"), follow=True)
+    assert response.status_code == 200
+    assert me_status(first) == 401 and me_status(second) == 401
+    assert me_status(others) == 200
+    assert 'data-testid="api-tokens-empty"' in response.content.decode()
+
+
+def test_revoking_from_the_page_needs_sign_in_and_post(client):
+    user = UserFactory()
+    token = sign_in(user)
+    token_id = ApiToken.objects.get(user=user).pk
+    anonymous = client.post(reverse("accounts:api_token_revoke", args=[token_id]))
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    client.force_login(user)
+    assert client.get(reverse("accounts:api_tokens_revoke_all")).status_code == 405
+    assert me_status(token) == 200
