@@ -1,8 +1,11 @@
 import io
 import zipfile
+from typing import ClassVar
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.uploads import OFFICE_DOCUMENTS, PDF_AND_IMAGES, checked_content_type, upload_content_type
@@ -64,3 +67,176 @@ def test_word_documents_only_where_accepted():
     assert upload.tell() == 0
     with pytest.raises(ValidationError):
         upload_content_type(upload, allowed=PDF_AND_IMAGES)
+
+
+# --- storage: uploads go through the storage API only ---------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class ObjectStorage(Storage):
+    """Named blobs with no local path, like an S3 bucket: Storage.path() raises
+    NotImplementedError, as django-storages' S3Storage does. Shared by every instance."""
+
+    objects: ClassVar[dict[str, bytes]] = {}
+
+    def _save(self, name, content):
+        content.seek(0)
+        self.objects[name] = content.read()
+        return name
+
+    def _open(self, name, mode="rb"):
+        return ContentFile(self.objects[name], name=name)
+
+    def exists(self, name):
+        return name in self.objects
+
+    def delete(self, name):
+        self.objects.pop(name, None)
+
+    def size(self, name):
+        return len(self.objects[name])
+
+    def url(self, name):
+        raise NotImplementedError("objects are private: downloads go through the views")
+
+
+@pytest.fixture
+def object_storage(settings, tmp_path):
+    """The default storage is an object store, as for several web replicas: code that asked for a
+    filesystem path (`.path`, MEDIA_ROOT) instead of the storage API would fail."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "tests.core.test_uploads.ObjectStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    ObjectStorage.objects = {}
+    from django.core.files.storage import default_storage
+
+    yield default_storage
+    # nothing reached the local disk
+    assert not (tmp_path / "media").exists()
+
+
+def _stored(storage, name: str) -> bytes:
+    with storage.open(name, "rb") as stored:
+        return stored.read()
+
+
+def _downloaded(response) -> bytes:
+    assert response.status_code == 200, response
+    return b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db
+def test_technology_attachments_are_stored_and_served_without_a_local_path(
+    client, owner, stranger, object_storage
+):
+    from django.urls import reverse
+
+    from catalog.choices import TechnologyStatus
+    from tests.catalog.conftest import make_technology
+
+    # given
+    technology = make_technology(owner, status=TechnologyStatus.PUBLISHED)
+    client.force_login(owner)
+    with pytest.raises(NotImplementedError):
+        object_storage.path("anything")
+    # when the holder uploads a confidential document through the page
+    response = client.post(
+        reverse("catalog:attachment_upload", args=[technology.pk]),
+        {"file": SimpleUploadedFile("report.pdf", PDF), "confidential": "on"},
+    )
+    # then it is in the storage, and the holder downloads it through the checked view
+    assert response.status_code == 302
+    attachment = technology.attachments.get()
+    assert _stored(object_storage, attachment.file.name) == PDF
+    url = reverse("catalog:attachment_download", args=[attachment.pk])
+    assert _downloaded(client.get(url)) == PDF
+    # and the permission check still applies
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_deal_documents_are_stored_and_served_without_a_local_path(client, object_storage):
+    from django.urls import reverse
+
+    from catalog.choices import TechnologyStatus
+    from exchange.models import Deal
+    from tests.catalog.conftest import make_technology
+    from tests.factories import OrganizationFactory, UserFactory
+
+    # given a deal between a holder and an enterprise
+    seller = OrganizationFactory(kind="university")
+    buyer = OrganizationFactory(kind="enterprise")
+    holder = UserFactory(roles=["holder"], organization=seller)
+    buyer_user = UserFactory(roles=["enterprise"], organization=buyer)
+    technology = make_technology(holder, status=TechnologyStatus.PUBLISHED)
+    deal = Deal.objects.create(
+        technology=technology,
+        seller=seller,
+        buyer=buyer,
+        stage="negotiation",
+        opened_by=buyer_user,
+        deal_type="license",
+        price="800000.00",
+        currency="CNY",
+    )
+    # when the holder posts the contract in the deal room
+    client.force_login(holder)
+    client.post(
+        reverse("exchange:deal_message", args=[deal.pk]),
+        {"body": "合同终稿", "kind": "contract", "file": SimpleUploadedFile("contract.pdf", PDF)},
+    )
+    # then the buyer downloads it from the storage through the checked view
+    document = deal.documents.get()
+    assert _stored(object_storage, document.file.name) == PDF
+    client.force_login(buyer_user)
+    url = reverse("exchange:deal_document_download", args=[deal.pk, document.pk])
+    assert _downloaded(client.get(url)) == PDF
+
+
+@pytest.mark.django_db
+def test_financing_documents_are_stored_and_served_without_a_local_path(
+    api_client_for, client, object_storage
+):
+    from decimal import Decimal
+
+    from accounts.choices import OrganizationType
+    from finance.choices import CreditGrade
+    from finance.models import CreditAssessment
+    from tests.factories import OrganizationFactory, UserFactory
+    from tests.finance.conftest import make_product
+
+    # given an enterprise's draft application for a bank's product
+    enterprise = OrganizationFactory(kind=OrganizationType.ENTERPRISE, region="CN-ZJ")
+    CreditAssessment.objects.create(
+        organization=enterprise,
+        grade=CreditGrade.A,
+        employee_count=80,
+        annual_revenue=Decimal("30000000"),
+    )
+    applicant = UserFactory(roles=["enterprise"], organization=enterprise)
+    product = make_product(OrganizationFactory(kind=OrganizationType.FINANCIAL))
+    api = api_client_for(applicant)
+    url = "/api/v1/finance/applications/"
+    draft = api.post(
+        url,
+        {"product": product.pk, "requested_amount": "800000.00", "tenor_months": 24},
+        format="json",
+    )
+    assert draft.status_code == 201, draft.data
+    # when the applicant uploads a document through the API
+    uploaded = api.post(
+        f"{url}{draft.data['id']}/documents/",
+        {"title": "营业执照", "file": SimpleUploadedFile("licence.pdf", PDF)},
+        format="multipart",
+    )
+    # then it is downloaded from the storage through the API and the page
+    assert uploaded.status_code == 201, uploaded.data
+    document_id = uploaded.data["id"]
+    api_download = api.get(f"{url}{draft.data['id']}/documents/{document_id}/download/")
+    assert _downloaded(api_download) == PDF
+    client.force_login(applicant)
+    assert _downloaded(client.get(uploaded.data["download_url"])) == PDF
