@@ -1,6 +1,7 @@
 """One check for every uploaded file: what its content is (libmagic), that its name agrees, and
-its size. Apps choose which kinds they accept; uploads are stored under MEDIA_ROOT and served only
-through permission-checked views."""
+its size. Apps choose which kinds they accept; uploads are stored in the default storage
+(MEDIA_ROOT, or the S3-compatible object store) and served only through permission-checked views,
+which read them with the storage API (`field.open()`), never a local path."""
 
 from collections.abc import Collection
 from dataclasses import dataclass
