@@ -119,6 +119,7 @@ def user_sign_up(
     from allauth.account.internal.flows.email_verification import (
         send_verification_email_for_user,
     )
+    from allauth.core.context import request_context
     from django.contrib.auth.hashers import make_password
 
     normalized = User.objects.normalize_email(email or "").strip().lower()
@@ -140,11 +141,19 @@ def user_sign_up(
         if others:
             raise ValidationError(others) from None
         make_password(password)  # as long as creating the account would take
-        transaction.on_commit(
-            lambda: get_adapter(request).send_account_already_exists_mail(normalized)
-        )
+
+        def tell_the_owner() -> None:
+            with request_context(request):
+                get_adapter(request).send_account_already_exists_mail(normalized)
+
+        transaction.on_commit(tell_the_owner)
         return None
-    transaction.on_commit(lambda: send_verification_email_for_user(request, user))
+
+    def ask_to_confirm() -> None:
+        with request_context(request):
+            send_verification_email_for_user(request, user)
+
+    transaction.on_commit(ask_to_confirm)
     return user
 
 

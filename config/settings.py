@@ -164,10 +164,12 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 # Sign-up and password reset answer alike for known and unknown addresses; the owner of a known
-# address gets an email instead (accounts.forms.SignupForm, accounts.views.SignupView).
+# address gets an email instead (accounts/signup.py).
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"signup": "accounts.signup.SignupForm"}
+# The confirmation link signs in the browser that signed up (allauth checks it is the same one).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupProfileForm"
 # Links in emails (confirmation, password reset): production is served over HTTPS only.
