@@ -7,7 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=config.settings \
-    PORT=8000
+    PORT=8000 \
+    MEDIA_ROOT=/app/media
 
 # Runtime libraries: libmagic (python-magic), Pango (WeasyPrint), CJK fonts for Chinese PDFs.
 RUN apt-get update \
@@ -40,8 +41,12 @@ RUN SECRET_KEY=build-only-not-secret DEBUG=false \
 USER app
 EXPOSE 8000
 
+# GET /healthz over plain HTTP on $PORT with a Host from ALLOWED_HOSTS: exempt from the HTTPS
+# redirect, 200 when the database and the broker answer (config/healthcheck.py).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\", \"8000\")}/healthz', timeout=4)"
+    CMD ["python", "config/healthcheck.py"]
 
-# Worker and beat override the command (docker-compose.yml); WEB_CONCURRENCY sets gunicorn workers.
-CMD ["sh", "-c", "exec gunicorn config.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile - --forwarded-allow-ips='*'"]
+# Worker and beat override the command (docker-compose.yml). gunicorn reads PORT,
+# WEB_CONCURRENCY, GUNICORN_THREADS and FORWARDED_ALLOW_IPS (config/gunicorn.py): it believes
+# X-Forwarded-Proto only from those proxies (default: none but loopback).
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]
