@@ -66,7 +66,7 @@ def operator_org(db):
 
 @pytest.fixture
 def operator(operator_org):
-    return UserFactory(roles=[], organization=operator_org)
+    return UserFactory(roles=["operator"], organization=operator_org)
 
 
 @pytest.fixture
