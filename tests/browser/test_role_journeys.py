@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -191,6 +192,12 @@ def untranslated_interface(page: Page, url: str, heading: str) -> list[str]:
 # --- the steps, each done by the role that does it ---------------------------------------------
 
 
+def confirmation_path(email: str) -> str:
+    """The confirmation link of the last email to this address (the live server's outbox)."""
+    message = next(message for message in reversed(mail.outbox) if message.to == [email])
+    return re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", message.body).group(1)
+
+
 def holder_signs_up(holder: Page, base: str, seen: PagesSeen) -> None:
     holder.goto(f"{base}/accounts/signup/")
     holder.fill("input[name=email]", HOLDER_EMAIL)
@@ -198,6 +205,11 @@ def holder_signs_up(holder: Page, base: str, seen: PagesSeen) -> None:
     holder.fill("input[name=password2]", HOLDER_PASSWORD)
     holder.fill("input[name=full_name]", "刘伟")
     holder.check("input[name=roles][value=holder]")
+    submit(holder, "main form")
+    # sign-up answers "check your inbox" (whether or not the address is taken); the link in the
+    # email confirms the address and signs the new account in
+    expect(holder).to_have_url(re.compile(r"/accounts/confirm-email/$"))
+    holder.goto(base + confirmation_path(HOLDER_EMAIL))
     submit(holder, "main form")
     expect(holder.locator("main h1")).to_have_text("欢迎，刘伟")
     expect(holder.get_by_test_id("roles")).to_contain_text("技术持有方")
