@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Organization, OrganizationEvent, User
+from accounts.models import (
+    Membership,
+    Organization,
+    OrganizationEvent,
+    RoleGrant,
+    RoleGrantEvent,
+    User,
+)
 
 
 @admin.register(User)
@@ -27,6 +34,9 @@ class UserAdmin(BaseUserAdmin):
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    # Roles change through the role-grant workflow (My roles, the review queue), so that each
+    # privileged role has its organisation, evidence and decision on record.
+    readonly_fields = ["roles"]
 
 
 class MembershipInline(admin.TabularInline):
@@ -48,3 +58,29 @@ class OrganizationAdmin(admin.ModelAdmin):
 class OrganizationEventAdmin(admin.ModelAdmin):
     list_display = ["organization", "action", "from_status", "to_status", "actor", "created_at"]
     readonly_fields = [f.name for f in OrganizationEvent._meta.fields]
+
+
+class RoleGrantEventInline(admin.TabularInline):
+    model = RoleGrantEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_status", "to_status", "actor", "note", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(admin.ModelAdmin):
+    """Read-only: grants are decided on the review queue, where the workflow is enforced."""
+
+    list_display = ["user", "role", "organization", "status", "decided_by", "decided_at"]
+    list_filter = ["role", "status"]
+    search_fields = ["user__email", "organization__name_zh", "organization__name_en"]
+    inlines = [RoleGrantEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -24,7 +24,10 @@ class OrganizationFactory(DjangoModelFactory):
     class Meta:
         model = Organization
 
-    name_zh = factory.Faker("company", locale="zh_CN")
+    # Unique names: two organisations named alike are an impersonation clash (accounts).
+    name_zh = factory.Sequence(
+        lambda n: f"{factory.Faker._get_faker(locale='zh_CN').company()}·{n}"
+    )
     name_en = factory.Sequence(lambda n: f"Organisation {n}")
     kind = OrganizationType.ENTERPRISE
     region = "CN-JS"
