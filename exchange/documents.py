@@ -6,13 +6,11 @@ font files.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -21,6 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.exports import csv_bytes, xlsx_bytes
 from core.regions import region_label
 
 FONT = "STSong-Light"
@@ -119,24 +118,13 @@ def demand_list_rows(needs, *, company_visible) -> tuple[list[str], list[list[st
 
 
 def rows_to_csv(header: list[str], rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    # A byte-order mark lets Excel open Chinese CSV files correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """UTF-8 CSV with a byte-order mark, formulas neutralised (core.exports)."""
+    return csv_bytes(header, rows)
 
 
 def rows_to_xlsx(header: list[str], rows: list[list[str]], *, sheet_title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title[:31] or "Sheet"
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """A one-sheet workbook, formulas neutralised (core.exports)."""
+    return xlsx_bytes(header, rows, sheet_title=sheet_title)
 
 
 def rows_to_pdf(

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from catalog.models import Category
-from exchange.choices import DealStage, NeedStatus, TransactionMode
+from exchange.choices import DealStage, IntroductionStatus, NeedStatus, TransactionMode
 from exchange.models import (
     Certificate,
     Deal,
@@ -334,6 +335,35 @@ def introductions_visible_to(*, user) -> QuerySet[Introduction]:
         | Q(enterprise_id__in=_member_of(user))
         | Q(technology__organization_id__in=_member_of(user))
     )
+
+
+# An anonymous need's enterprise is named to the broker and the holder once it accepted.
+ENTERPRISE_REVEALED_STATUSES = (IntroductionStatus.BUYER_ACCEPTED, IntroductionStatus.ACCEPTED)
+
+
+def introduction_enterprise_visible(
+    *, introduction: Introduction, user, organization_ids: list[int] | None = None
+) -> bool:
+    """Whether `user` may learn which enterprise an introduction is for. An introduction to an
+    anonymous need keeps the need's anonymity (need_company_visible: its members and reviewers)
+    until the enterprise accepts; from then on the parties know each other."""
+    need = introduction.need
+    if need is None or not need.is_anonymous:
+        return True
+    if introduction.status in ENTERPRISE_REVEALED_STATUSES:
+        return True
+    return need_company_visible(need=need, user=user, organization_ids=organization_ids)
+
+
+def introduction_enterprise_label(
+    *, introduction: Introduction, user, organization_ids: list[int] | None = None
+) -> str:
+    """The enterprise's name, or "Anonymous enterprise" when the user may not know it."""
+    if introduction_enterprise_visible(
+        introduction=introduction, user=user, organization_ids=organization_ids
+    ):
+        return introduction.enterprise.display_name
+    return _("Anonymous enterprise")
 
 
 def certificate_facts(*, certificate: Certificate) -> dict:

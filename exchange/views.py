@@ -545,6 +545,10 @@ def introduction_list(request):
         introduction.actions = services.introduction_allowed_actions(
             introduction=introduction, user=request.user, organization_ids=organization_ids
         )
+        # An anonymous need's enterprise stays unnamed until it accepts.
+        introduction.enterprise_label = selectors.introduction_enterprise_label(
+            introduction=introduction, user=request.user, organization_ids=organization_ids
+        )
     form = None
     if request.user.has_role("broker"):
         form = IntroductionForm(request.POST or None)

@@ -3,16 +3,13 @@ Chinese font set-up of exchange.documents)."""
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
+from core.exports import Spreadsheet
 from exchange.documents import HEADING_STYLE, build_pdf, facts_table, paragraph
 from insight.choices import ImpactMethod, RegionalIndicator
 from insight.selectors import MONEY_INDICATORS
@@ -67,29 +64,23 @@ def regional_report_xlsx(report: dict) -> bytes:
                 values.append("; ".join(item["label"] for item in cell["method_labels"]))
         return values
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Regional report")[:31]
-    sheet.append([report_title(report)])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([report_period(report)])
-    sheet.append([report_as_of(report)])
-    sheet.append([])
-    sheet.append(header)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+    book = Spreadsheet()  # core.exports: every cell neutralised against formula injection
+    sheet = book.sheet(_("Regional report"))
+    book.append(sheet, [report_title(report)], bold=True, size=14)
+    book.append(sheet, [report_period(report)])
+    book.append(sheet, [report_as_of(report)])
+    book.append(sheet, [])
+    book.append(sheet, header, bold=True)
     for entry in report["regions"]:
-        sheet.append(line(entry))
+        book.append(sheet, line(entry))
     total = line(report["total"])
     total[0] = ""
-    sheet.append(total)
-    sheet.append([])
-    sheet.append([_("Avoided-emission methods")])
+    book.append(sheet, total)
+    book.append(sheet, [])
+    book.append(sheet, [_("Avoided-emission methods")])
     for note in method_notes():
-        sheet.append([note])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        book.append(sheet, [note])
+    return book.to_bytes()
 
 
 def regional_report_pdf(report: dict) -> bytes:

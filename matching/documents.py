@@ -5,9 +5,23 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from catalog.visibility import TECHNOLOGY_FIELDS as TECHNOLOGY_POLICY
+from core.visibility import Clearance
 from matching import conf
 from matching.engine import NeedDocument, TechnologyDocument
 
+# The text the engine reads of a technology, and so the words a match reason may quote ("shared
+# terms: ...") to the need's enterprise or a broker: public fields only (catalog.visibility),
+# never the confidential description. Checked below at import.
+TECHNOLOGY_TEXT_FIELDS = (
+    "title_zh",
+    "title_en",
+    "summary_zh",
+    "summary_en",
+    "keywords",
+    "application_scope",
+    "advantages",
+)
 TECHNOLOGY_FIELDS = (
     "id",
     "organization_id",
@@ -15,8 +29,6 @@ TECHNOLOGY_FIELDS = (
     "title_en",
     "summary_zh",
     "summary_en",
-    "description_zh",
-    "description_en",
     "application_scope",
     "advantages",
     "category_id",
@@ -28,6 +40,9 @@ TECHNOLOGY_FIELDS = (
     "region",
     "status",
     "updated_at",
+)
+TECHNOLOGY_POLICY.require(
+    TECHNOLOGY_TEXT_FIELDS, clearance=Clearance.PUBLIC, where="matching.documents"
 )
 NEED_FIELDS = (
     "id",
@@ -181,11 +196,7 @@ def technology_document(
         language=language,
         title=_join(fields.get("title_zh", ""), fields.get("title_en", "")),
         summary=_join(fields.get("summary_zh", ""), fields.get("summary_en", "")),
-        description=_join(
-            fields.get("description_zh", ""),
-            fields.get("description_en", ""),
-            fields.get("application_scope", ""),
-        ),
+        description=_join(fields.get("application_scope", ""), fields.get("advantages", "")),
         category=_category_code(technology),
         keywords=tuple(fields.get("keywords") or ()),
         trl=technology.trl,

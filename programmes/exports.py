@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.http import HttpResponse
 from django.utils import timezone
 
+from core.exports import csv_response, xlsx_response
 from programmes.choices import SCREENING_CRITERIA
 from programmes.selectors.programmes import entry_expert_median
 
@@ -52,30 +50,11 @@ def _rows(entries):
 
 
 def shortlist_response(*, programme, entries, file_format: str) -> HttpResponse:
+    """The shortlist as Excel or CSV, formulas neutralised (core.exports)."""
     stamp = timezone.localtime().strftime("%Y%m%d")
     name = f"programme-{programme.pk}-shortlist-{stamp}"
     if file_format == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "shortlist"
-        sheet.append(HEADER)
-        for row in _rows(entries):
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return xlsx_response(
+            HEADER, _rows(entries), filename=f"{name}.xlsx", sheet_title="shortlist"
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly only with a BOM
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    writer.writerows(_rows(entries))
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return csv_response(HEADER, _rows(entries), filename=f"{name}.csv")

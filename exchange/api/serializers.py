@@ -337,6 +337,10 @@ class IntroductionSerializer(serializers.ModelSerializer):
     )
     allowed_actions = serializers.SerializerMethodField()
     deal = serializers.PrimaryKeyRelatedField(read_only=True)
+    enterprise_name = serializers.SerializerMethodField(
+        help_text="The enterprise's name; “Anonymous enterprise” (and `enterprise` null) for an "
+        "anonymous need until the enterprise accepts."
+    )
 
     class Meta:
         model = Introduction
@@ -346,6 +350,7 @@ class IntroductionSerializer(serializers.ModelSerializer):
             "technology",
             "need",
             "enterprise",
+            "enterprise_name",
             "deal_type",
             "note",
             "commission_rate",
@@ -365,6 +370,24 @@ class IntroductionSerializer(serializers.ModelSerializer):
             user=self.context["request"].user,
             organization_ids=self.context.get("organization_ids"),
         )
+
+    def _enterprise_visible(self, introduction) -> bool:
+        return selectors.introduction_enterprise_visible(
+            introduction=introduction,
+            user=self.context["request"].user,
+            organization_ids=self.context.get("organization_ids"),
+        )
+
+    def get_enterprise_name(self, introduction) -> str:
+        if self._enterprise_visible(introduction):
+            return introduction.enterprise.display_name
+        return str(_("Anonymous enterprise"))
+
+    def to_representation(self, introduction):
+        data = super().to_representation(introduction)
+        if not self._enterprise_visible(introduction):
+            data["enterprise"] = None
+        return data
 
 
 class ActionSerializer(serializers.Serializer):
