@@ -195,10 +195,8 @@ def test_the_proxy_header_is_trusted_only_when_the_deployment_says_a_proxy_sets_
 
 
 PRINT_STORAGE = """
-from django.core.files.storage import default_storage
-storage = default_storage._wrapped if hasattr(default_storage, "_wrapped") else default_storage
-default_storage._setup()
-storage = default_storage._wrapped
+from django.core.files.storage import storages
+storage = storages["default"]
 print(json.dumps({
     "backend": s.STORAGES["default"]["BACKEND"],
     "class": type(storage).__module__ + "." + type(storage).__name__,
