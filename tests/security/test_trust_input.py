@@ -317,3 +317,147 @@ def test_concurrent_accepts_on_one_open_call_have_one_winner():
     assert Proposal.objects.filter(need=need, status="accepted").count() == 1
     assert Proposal.objects.filter(need=need, status="declined").count() == len(proposals) - 1
     assert Deal.objects.filter(need=need).count() == 1
+
+
+# --- imports: size limits before reading, rows streamed up to the limit ----------------------
+
+IMPORT_HEADER = "title_zh,category,trl\n"
+
+
+def _counting(monkeypatch, name: str) -> list[int]:
+    """Wrap catalog.imports.<name> (a row generator) to count the rows it yields."""
+    from catalog import imports
+
+    original = getattr(imports, name)
+    count = [0]
+
+    def counted(*args, **kwargs):
+        for row in original(*args, **kwargs):
+            count[0] += 1
+            yield row
+
+    monkeypatch.setattr(imports, name, counted)
+    return count
+
+
+def test_import_refuses_a_file_above_the_size_limit_before_reading_it(settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog import imports
+
+    settings.IMPORT_MAX_BYTES = 1024
+    body = (IMPORT_HEADER + "废水处理,2.4,7\n" * 200).encode()
+    upload = SimpleUploadedFile("big.csv", body, content_type="text/csv")
+    with pytest.raises(imports.ImportFailed) as failure:
+        imports._rows_from_upload(upload)
+    assert failure.value.errors[0][1] == "file"
+    assert "MB" in failure.value.errors[0][2]
+    assert upload.file.tell() == 0
+
+
+def test_csv_import_stops_reading_at_the_row_limit(monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog import imports
+
+    monkeypatch.setattr(imports, "MAX_ROWS", 50)
+    read = _counting(monkeypatch, "_csv_cells")
+    body = (IMPORT_HEADER + "废水处理技术,2.4,7\n" * 50_000).encode()
+    upload = SimpleUploadedFile("many.csv", body, content_type="text/csv")
+    with pytest.raises(imports.ImportFailed) as failure:
+        imports._rows_from_upload(upload)
+    [(row, field, message)] = failure.value.errors
+    assert (row, field) == (0, "file") and "50" in message
+    assert read[0] <= 52  # the header, 50 rows and the one that broke the limit
+    assert upload.file.tell() < len(body) // 10
+
+
+def test_xlsx_import_stops_reading_at_the_row_limit(monkeypatch):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from catalog import imports
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(["title_zh", "category", "trl"])
+    for index in range(5_000):
+        sheet.append([f"技术 {index}", "2.4", 7])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    monkeypatch.setattr(imports, "MAX_ROWS", 50)
+    read = _counting(monkeypatch, "_xlsx_cells")
+    upload = SimpleUploadedFile("many.xlsx", buffer.getvalue())
+    with pytest.raises(imports.ImportFailed) as failure:
+        imports._rows_from_upload(upload)
+    assert "50" in failure.value.errors[0][2]
+    assert read[0] <= 52
+
+
+def test_xlsx_zip_bomb_is_refused_before_openpyxl_opens_it(settings, monkeypatch):
+    import io
+    import zipfile
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog import imports
+
+    settings.IMPORT_MAX_UNCOMPRESSED_BYTES = 1024 * 1024
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" + b"0" * (4 * 1024 * 1024))
+    assert len(buffer.getvalue()) < 50_000
+
+    def must_not_open(*args, **kwargs):
+        raise AssertionError("openpyxl opened a zip bomb")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", must_not_open)
+    upload = SimpleUploadedFile("bomb.xlsx", buffer.getvalue())
+    with pytest.raises(imports.ImportFailed) as failure:
+        imports._rows_from_upload(upload)
+    assert "MB" in failure.value.errors[0][2]
+
+
+def test_csv_that_turns_out_not_to_be_utf8_is_read_as_gb18030():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog import imports
+
+    filler = "".join(f"plain ascii title {index:05d},2.4,7\n" for index in range(3_000))
+    body = IMPORT_HEADER.encode() + filler.encode() + "高浓度废水,2.4,7\n".encode("gb18030")
+    assert len(filler) > imports.CSV_SNIFF_BYTES
+    upload = SimpleUploadedFile("gbk.csv", body, content_type="text/csv")
+    with pytest.raises(imports.ImportFailed):  # 3,001 rows is past the limit of 2,000
+        imports._rows_from_upload(upload)
+    small = IMPORT_HEADER.encode() + "高浓度废水,2.4,7\n".encode("gb18030")
+    rows = imports._rows_from_upload(SimpleUploadedFile("gbk.csv", small))
+    assert rows == [{"title_zh": "高浓度废水", "category": "2.4", "trl": "7"}]
+
+
+def test_csv_ascii_start_then_gb18030_is_decoded(monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog import imports
+
+    monkeypatch.setattr(imports, "CSV_SNIFF_BYTES", 64)
+    body = (IMPORT_HEADER + "plain ascii title number one,2.4,7\n").encode() + (
+        "高浓度废水,2.4,7\n".encode("gb18030")
+    )
+    rows = imports._rows_from_upload(SimpleUploadedFile("late.csv", body))
+    assert rows[-1] == {"title_zh": "高浓度废水", "category": "2.4", "trl": "7"}
+
+
+def test_import_page_reports_a_too_large_file(client, owner, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.IMPORT_MAX_BYTES = 1024
+    client.force_login(owner)
+    upload = SimpleUploadedFile("big.csv", (IMPORT_HEADER + "x,2.4,7\n" * 500).encode())
+    response = client.post("/technologies/import/", {"file": upload})
+    assert response.status_code == 200
+    assert 'data-testid="import-report"' in response.content.decode()
+    assert "MB" in response.content.decode()
