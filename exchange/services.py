@@ -23,6 +23,7 @@ from accounts.models import Organization
 from audit.choices import AuditKind
 from audit.services import audit_record
 from core.uploads import OFFICE_DOCUMENTS, upload_content_type
+from core.visibility import actor_label
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import (
     DealActor,
@@ -1255,7 +1256,7 @@ def introduction_create(
         users=organization_members(technology.organization_id)
         | organization_members(enterprise.pk),
         title=_("%(broker)s introduces “%(technology)s”")
-        % {"broker": broker, "technology": technology.title},
+        % {"broker": actor_label(broker), "technology": technology.title},
         body=note,
         url=reverse("exchange:introduction_list"),
     )

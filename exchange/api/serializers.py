@@ -7,6 +7,7 @@ from accounts.models import Organization
 from accounts.selectors import organizations_visible_to
 from catalog.models import Category, Technology
 from catalog.selectors import technologies_visible_to
+from core.api.actors import ActorNameField
 from core.api.fields import VisiblePrimaryKeyRelatedField
 from exchange import selectors, services
 from exchange.choices import (
@@ -225,7 +226,7 @@ class DealTransitionSerializer(serializers.Serializer):
 
 
 class DealEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.__str__", read_only=True, default=None)
+    actor = ActorNameField()
 
     class Meta:
         model = DealEvent
@@ -254,7 +255,7 @@ class DealDocumentSerializer(serializers.ModelSerializer):
 
 
 class DealMessageSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.__str__", read_only=True, default=None)
+    author = ActorNameField()
     documents = DealDocumentSerializer(many=True, read_only=True)
     file = serializers.FileField(write_only=True, required=False)
     kind = serializers.ChoiceField(
@@ -320,7 +321,7 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class ProposalMessageSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.__str__", read_only=True, default=None)
+    author = ActorNameField()
 
     class Meta:
         model = ProposalMessage
