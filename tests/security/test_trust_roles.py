@@ -451,3 +451,31 @@ def test_demo_privileged_users_hold_granted_roles(db):
         assert grant.organization.verification_status == VerificationStatus.VERIFIED
         assert user.check_password("demo-pass-2026")
     assert User.objects.get(email="admin@demo.example").has_role("admin")
+
+
+def _grants(count: int) -> None:
+    for _ in range(count):
+        agency = OrganizationFactory(kind="intermediary")
+        _request_broker(UserFactory(roles=[], organization=agency), agency)
+
+
+@pytest.mark.parametrize("count", [5, 15])
+def test_the_role_grant_list_query_count_is_flat(
+    api_client_for, reviewer, count, django_assert_num_queries
+):
+    _grants(count)
+    client = api_client_for(reviewer)
+    with django_assert_num_queries(2):  # the count and one page of grants with their joins
+        response = client.get("/api/v1/role-grants/")
+    assert response.json()["count"] == count
+
+
+@pytest.mark.parametrize("count", [5, 15])
+def test_the_review_queue_query_count_does_not_grow_with_role_requests(
+    client, reviewer, count, django_assert_max_num_queries
+):
+    _grants(count)
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("accounts:review_queue")).content.decode()
+    assert page.count('data-testid="role-grant-item"') == count
