@@ -1,7 +1,10 @@
+import contextlib
 import io
 import zipfile
 from typing import ClassVar
 
+import boto3
+import moto
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -101,19 +104,51 @@ class ObjectStorage(Storage):
         raise NotImplementedError("objects are private: downloads go through the views")
 
 
-@pytest.fixture
-def object_storage(settings, tmp_path):
-    """The default storage is an object store, as for several web replicas: code that asked for a
-    filesystem path (`.path`, MEDIA_ROOT) instead of the storage API would fail."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "tests.core.test_uploads.ObjectStorage"},
-    }
-    settings.MEDIA_ROOT = tmp_path / "media"
-    ObjectStorage.objects = {}
-    from django.core.files.storage import default_storage
+# django-storages' S3 backend with the options config/settings.py gives it for a bucket.
+S3_BACKEND = {
+    "BACKEND": "storages.backends.s3.S3Storage",
+    "OPTIONS": {
+        "bucket_name": "gte-media",
+        "region_name": "us-east-1",
+        "default_acl": None,
+        "querystring_auth": False,
+        "file_overwrite": False,
+        "signature_version": "s3v4",
+    },
+}
 
-    yield default_storage
+
+@contextlib.contextmanager
+def _s3_bucket(monkeypatch):
+    """An S3 bucket emulated in this process (moto): the real S3Storage, no network."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with moto.mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="gte-media")
+        yield
+
+
+@pytest.fixture(params=["no-local-path", "s3"])
+def object_storage(request, settings, tmp_path, monkeypatch):
+    """The default storage is an object store, as for several web replicas: code that asked for a
+    filesystem path (`.path`, MEDIA_ROOT) instead of the storage API would fail. Once with a
+    store whose path() raises, once with django-storages' S3 backend on an emulated bucket."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "s3":
+            stack.enter_context(_s3_bucket(monkeypatch))
+            backend = S3_BACKEND
+        else:
+            ObjectStorage.objects = {}
+            backend = {"BACKEND": "tests.core.test_uploads.ObjectStorage"}
+        settings.STORAGES = {**settings.STORAGES, "default": backend}
+        settings.MEDIA_ROOT = tmp_path / "media"
+        from django.core.files.storage import default_storage
+
+        yield default_storage
     # nothing reached the local disk
     assert not (tmp_path / "media").exists()
 
@@ -153,6 +188,16 @@ def test_technology_attachments_are_stored_and_served_without_a_local_path(
     assert _stored(object_storage, attachment.file.name) == PDF
     url = reverse("catalog:attachment_download", args=[attachment.pk])
     assert _downloaded(client.get(url)) == PDF
+    # and a second upload of the same name keeps the first
+    client.post(
+        reverse("catalog:attachment_upload", args=[technology.pk]),
+        {"file": SimpleUploadedFile("report.pdf", PDF + b"% revised\n")},
+    )
+    second = technology.attachments.exclude(pk=attachment.pk).get()
+    assert second.file.name != attachment.file.name
+    assert _downloaded(client.get(url)) == PDF
+    second_url = reverse("catalog:attachment_download", args=[second.pk])
+    assert _downloaded(client.get(second_url)) == PDF + b"% revised\n"
     # and the permission check still applies
     client.force_login(stranger)
     assert client.get(url).status_code == 404
