@@ -280,7 +280,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["core.api.filtering.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -300,6 +300,8 @@ REST_FRAMEWORK = {
 # API tokens (django-rest-knox): one per device, stored as a digest, sliding expiry renewed by use
 # (at most once a minute) up to an absolute maximum; logout, password change and reset revoke.
 KNOX_TOKEN_MODEL = "api_tokens.ApiToken"
+# knox's migrations would create a table for its own model, swapped out here.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_MODEL": KNOX_TOKEN_MODEL,
     "AUTH_HEADER_PREFIX": "Token",

@@ -28,6 +28,7 @@ from catalog.api.serializers import (
 from catalog.choices import SearchSort
 from catalog.filtersets import CategoryFilterSet
 from catalog.models import Category, SavedSearch
+from core.api.filtering import refuse_values_outside_the_schema
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
 from core.filters import raise_for_filter_errors
@@ -108,6 +109,7 @@ class TechnologyViewSet(
             user=self.request.user, params=self.request.query_params, public_only=False
         )
         raise_for_filter_errors(search.filterset)
+        refuse_values_outside_the_schema(search.filterset, enums={"sort": SearchSort.values})
         return search
 
     def list(self, request, *args, **kwargs):

@@ -53,6 +53,8 @@ VALIDATION_ERROR_SCHEMA = {
     },
 }
 COMMON_RESPONSES = {
+    "401": "The token sent was refused (unknown, revoked or expired), or this operation "
+    "needs a token and none was sent: sign in again.",
     "403": "Not signed in, or not allowed.",
     "429": "Too many requests: throttled, or signing in is locked for a while.",
 }
@@ -64,10 +66,10 @@ def _json(schema_ref: str) -> dict:
 
 def document_common_errors(result, generator, request, public):
     """drf-spectacular post-processing hook: every operation documents the errors the shared
-    machinery can answer with, whatever the view declared — 403 (authentication/permissions,
-    CSRF), 429 (throttles, lock-out), 404 for paths with an id (objects you may not see are
-    404) and for paginated lists (a page past the last), 400 for operations taking a body or
-    query parameters (validation, bad filters)."""
+    machinery can answer with, whatever the view declared — 401 (a refused token), 403
+    (authentication/permissions, CSRF), 429 (throttles, lock-out), 404 for paths with an id
+    (objects you may not see are 404) and for paginated lists (a page past the last), 400 for
+    operations taking a body or query parameters (validation, bad filters)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR_SCHEMA)
     schemas.setdefault("FieldErrors", VALIDATION_ERROR_SCHEMA)

@@ -2,8 +2,8 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
+from core.exports import XLSX_CONTENT_TYPE
 from programmes.api.serializers import (
     AssignSerializer,
     BookingSerializer,
@@ -59,6 +60,10 @@ from programmes.services import evaluations as evaluation_services
 from programmes.services import events as event_services
 from programmes.services import experts as expert_services
 from programmes.services import screening as screening_services
+
+
+class ExportFormatSerializer(serializers.Serializer):
+    file_format = serializers.ChoiceField(choices=["csv", "xlsx"], default="csv")
 
 
 class ExpertViewSet(
@@ -412,18 +417,24 @@ class ProgrammeViewSet(
         return Response(self.get_serializer(programme).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("file_format", str, enum=["csv", "xlsx"])],
-        responses={(200, "text/csv"): bytes, **ERROR_RESPONSES},
+        parameters=[ExportFormatSerializer],
+        responses={
+            (200, "text/csv"): bytes,
+            (200, XLSX_CONTENT_TYPE): bytes,
+            **ERROR_RESPONSES,
+        },
     )
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
         """The shortlist as CSV (default) or Excel (`?file_format=xlsx`)."""
+        query = ExportFormatSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         programme = self.get_object()
         entries = programme_selectors.programme_entries(programme=programme, user=request.user)
         return shortlist_response(
             programme=programme,
             entries=entries,
-            file_format=request.query_params.get("file_format", "csv"),
+            file_format=query.validated_data["file_format"],
         )
 
 

@@ -90,3 +90,30 @@ def test_certificate_verification_documents_number_as_required(schema):
     operation = schema["paths"]["/api/v1/certificates/verify/"]["get"]
     assert _parameters(operation)["number"]["required"] is True
     assert "400" in operation["responses"]
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/api/v1/needs/", {"open_call": "17916067"}),
+        ("/api/v1/needs/", {"open_call": ""}),
+        ("/api/v1/needs/", {"status": ""}),
+        ("/api/v1/categories/", {"top_level": "x"}),
+        ("/api/v1/technologies/", {"has_granted_patent": "-6622095"}),
+        ("/api/v1/technologies/", {"sort": ""}),
+        ("/api/v1/technologies/facets/", {"has_granted_patent": "yes"}),
+        ("/api/v1/experts/", {"consulting": "0.35"}),
+    ],
+)
+def test_filters_refuse_what_django_filter_would_ignore(api_client, url, query):
+    # when
+    response = api_client.get(url, query)
+    # then
+    assert response.status_code == 400
+    assert list(response.json()) == list(query)
+
+
+@pytest.mark.parametrize("value", ["true", "false", "True", "False"])
+def test_boolean_filters_take_true_and_false(api_client, value):
+    assert api_client.get("/api/v1/needs/", {"open_call": value}).status_code == 200
+    assert api_client.get("/api/v1/categories/", {"top_level": value}).status_code == 200
