@@ -80,7 +80,8 @@ class Scene:
         self.bank = OrganizationFactory(kind=OrganizationType.FINANCIAL, region="CN-SH")
         self.financier = UserFactory(roles=["financier"], organization=self.bank)
         self.platform = OrganizationFactory(kind=OrganizationType.OPERATOR)
-        self.reviewer = UserFactory(roles=["reviewer"], organization=self.platform)
+        # also a programme operator of the platform, so it runs the support programmes
+        self.reviewer = UserFactory(roles=["reviewer", "operator"], organization=self.platform)
         self.government = OrganizationFactory(kind=OrganizationType.GOVERNMENT)
         self.operator = UserFactory(roles=[], organization=self.government)
         self.parents: dict[str, object] = {}
@@ -180,7 +181,16 @@ def support_programme(scene: Scene, marker: str = "创新券", *, funded: bool =
         maximum_annual_revenue=Decimal("200000000"),
     )
     if funded:
-        finance_services.programme_fund(programme=programme, user=scene.reviewer, amount="1000")
+        # money has two keys: the reviewer asks, another platform reviewer approves
+        second_key = UserFactory(roles=["reviewer"])
+        for ask in (finance_services.programme_budget_request,
+                    finance_services.programme_funding_request):  # fmt: skip
+            finance_services.money_request_transition(
+                money_request=ask(programme=programme, user=scene.reviewer, amount="1000"),
+                user=second_key,
+                action="approve",
+            )
+            programme.refresh_from_db()
     return programme
 
 

@@ -116,8 +116,10 @@ def _operator():
 
 
 def _finance_operator():
-    """A member of the platform operator who is no reviewer: it sees only what is public."""
-    return UserFactory(roles=[], organization=OrganizationFactory(kind=OrganizationType.OPERATOR))
+    """A programme operator of the platform who is no reviewer: it sees only what is public."""
+    return UserFactory(
+        roles=["operator"], organization=OrganizationFactory(kind=OrganizationType.OPERATOR)
+    )
 
 
 def _support_programme(operator, kind: str) -> SupportProgramme:
@@ -130,7 +132,15 @@ def _support_programme(operator, kind: str) -> SupportProgramme:
         name_zh="计划",
         subsidy_ratio=Decimal("0.5"),
     )
-    services.programme_fund(programme=programme, user=operator, amount="100000")
+    # money has two keys: a platform reviewer approves the budget and the funding
+    second_key = UserFactory(roles=["reviewer"])
+    for ask in (services.programme_budget_request, services.programme_funding_request):
+        services.money_request_transition(
+            money_request=ask(programme=programme, user=operator, amount="100000"),
+            user=second_key,
+            action="approve",
+        )
+        programme.refresh_from_db()
     return programme
 
 
