@@ -302,6 +302,8 @@ REST_FRAMEWORK = {
 KNOX_TOKEN_MODEL = "api_tokens.ApiToken"
 # knox's migrations would create a table for its own model, swapped out here.
 MIGRATION_MODULES = {"knox": None}
+# knox's migrations would create a table for its own model, swapped out here.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_MODEL": KNOX_TOKEN_MODEL,
     "AUTH_HEADER_PREFIX": "Token",

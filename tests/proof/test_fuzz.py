@@ -83,8 +83,14 @@ def role_headers(world, db) -> dict[str, dict[str, str]]:
     return headers
 
 
-def _revokes_own_token(operation) -> bool:
-    return operation.path.startswith(("/api/v1/auth/logout", "/api/v1/auth/tokens/{"))
+def _revokes_own_token(operation) -> int:
+    """0 for most; then deleting a device, logout, and last logout-all."""
+    for rank, prefix in enumerate(
+        ("/api/v1/auth/tokens/{", "/api/v1/auth/logout/", "/api/v1/auth/logout-all/"), start=1
+    ):
+        if operation.path.startswith(prefix):
+            return rank
+    return 0
 
 
 def _failures_of(error: BaseException) -> list[BaseException]:
