@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import importlib.util
 import os
 import secrets
 import signal
@@ -167,3 +168,22 @@ def test_the_proxy_header_is_ignored_from_an_address_not_in_forwarded_allow_ips(
     assert spoofed.status == 301
     assert spoofed.headers["Location"] == f"https://{HOST}/"
     assert health.status == 200
+
+
+@pytest.mark.parametrize(
+    ("allowed_hosts", "host"),
+    [
+        ("gte.example,www.gte.example", "gte.example"),
+        (" .gte.example ", "gte.example"),  # a leading dot allows the domain itself
+        ("*,gte.example", "gte.example"),
+        ("*", "localhost"),
+        ("", "localhost"),
+    ],
+)
+def test_the_health_check_names_a_host_django_accepts(allowed_hosts, host):
+    # the script the containers run, loaded from its file (it is not imported as config.*)
+    script = REPO_ROOT / "config" / "healthcheck.py"
+    spec = importlib.util.spec_from_file_location("healthcheck", script)
+    healthcheck = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(healthcheck)
+    assert healthcheck.health_host(allowed_hosts) == host
