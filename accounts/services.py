@@ -6,6 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.choices import (
     GRANTABLE_ROLES,
@@ -65,7 +66,7 @@ def _validate_roles(roles: list[str]) -> list[str]:
                     "These roles are granted by a reviewer, not chosen: %(roles)s. Ask for them "
                     "under “My roles” once your organisation is verified."
                 )
-                % {"roles": ", ".join(str(labels.get(role, role)) for role in unknown)}
+                % {"roles": _list_separator().join(str(labels.get(role, role)) for role in unknown)}
             }
         )
     return sorted(set(roles))
@@ -348,13 +349,18 @@ def role_grant_allowed_actions(*, grant: RoleGrant, user: User) -> list[str]:
     )
 
 
+def _list_separator() -> str:
+    # "a, b" in English, "a、b" in Chinese.
+    return pgettext("list separator", ", ")
+
+
 def role_grant_missing(*, user: User, role: str, organization: Organization | None) -> list[str]:
     """What stands between the user and the role, in words; empty when it can be granted."""
     kinds = ROLE_ORGANIZATION_KINDS.get(role)
     if kinds is None:
         return [_("This role cannot be requested.")]
     missing = []
-    kind_labels = ", ".join(str(OrganizationType(kind).label) for kind in kinds)
+    kind_labels = _list_separator().join(str(OrganizationType(kind).label) for kind in kinds)
     if organization is None:
         missing.append(
             _("Join or create an organisation of one of these types: %(kinds)s.")
@@ -429,7 +435,7 @@ def role_grant_request(
         errors["organization"] = _(
             "The role needs an organisation of one of these types: %(kinds)s."
         ) % {
-            "kinds": ", ".join(
+            "kinds": _list_separator().join(
                 str(OrganizationType(kind).label) for kind in ROLE_ORGANIZATION_KINDS[role]
             )
         }
@@ -599,9 +605,7 @@ def role_requirements(*, user: User) -> list[dict]:
     """For each role a user may ask for: held or not, the open request, and what is missing
     (judged on the user's best-suited organisation). Feeds the "My roles" page."""
     organizations = list(Organization.objects.of_user(user).order_by("pk"))
-    open_grants = {
-        grant.role: grant for grant in RoleGrant.objects.open().filter(user=user)
-    }
+    open_grants = {grant.role: grant for grant in RoleGrant.objects.open().filter(user=user)}
     rows = []
     for role in GRANTABLE_ROLES:
         kinds = ROLE_ORGANIZATION_KINDS[role]
@@ -614,9 +618,9 @@ def role_requirements(*, user: User) -> list[dict]:
                 "held": user.has_role(role),
                 "grant": open_grants.get(role),
                 "organization": best,
-                "missing": [] if user.has_role(role) else role_grant_missing(
-                    user=user, role=role, organization=best
-                ),
+                "missing": []
+                if user.has_role(role)
+                else role_grant_missing(user=user, role=role, organization=best),
                 "needs_credential": role in ROLES_NEEDING_CREDENTIAL,
             }
         )
