@@ -290,6 +290,7 @@ def test_concurrent_accepts_on_one_open_call_have_one_winner():
 
     barrier = threading.Barrier(len(proposals))
     statuses: list[int] = []
+    refusals: list[dict] = []
     lock = threading.Lock()
 
     def accept(proposal_id: int) -> None:
@@ -304,6 +305,8 @@ def test_concurrent_accepts_on_one_open_call_have_one_winner():
             )
             with lock:
                 statuses.append(response.status_code)
+                if response.status_code == 409:
+                    refusals.append(response.json())
         finally:
             connection.close()
 
@@ -314,6 +317,9 @@ def test_concurrent_accepts_on_one_open_call_have_one_winner():
         thread.join()
 
     assert sorted(statuses) == [200] + [409] * (len(proposals) - 1)
+    # Refused by the workflow (the proposal was declined meanwhile), not by a deadlock the
+    # database broke: those would carry no allowed_actions.
+    assert all("allowed_actions" in body for body in refusals), refusals
     assert Proposal.objects.filter(need=need, status="accepted").count() == 1
     assert Proposal.objects.filter(need=need, status="declined").count() == len(proposals) - 1
     assert Deal.objects.filter(need=need).count() == 1
