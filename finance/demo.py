@@ -357,14 +357,15 @@ def _park_operator() -> User:
     user = User.objects.filter(email="operator@demo.example").first()
     if user is None:
         user = User.objects.create_user(
-            "operator@demo.example", DEMO_PASSWORD, full_name="园区运营", roles=[Role.OPERATOR]
+            "operator@demo.example", DEMO_PASSWORD, full_name="园区运营", roles=[]
         )
-    elif Role.OPERATOR not in user.roles:
-        user.roles = sorted({*user.roles, Role.OPERATOR})
-        user.save(update_fields=["roles"])
     Membership.objects.get_or_create(
         user=user, organization=park, defaults={"role": MembershipRole.OWNER}
     )
+    # Granted like every privileged role: a reviewer's grant for the verified park committee.
+    from accounts.demo import demo_role_grant
+
+    demo_role_grant(user=user, role=Role.OPERATOR, organization=park)
     return user
 
 
