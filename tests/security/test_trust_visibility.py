@@ -387,3 +387,22 @@ def test_demand_list_exports_neutralise_formulas(client, db):
     values = [cell.value for cell in sheet[2]]
     assert "'" + ATTACKS[0] in values and "'-1" in values
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_every_spreadsheet_is_written_by_core_exports():
+    """No module but core.exports writes CSV or builds a workbook, so no export can skip the
+    formula neutralisation (reading uploads with csv.reader / load_workbook is fine)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    writers = ("csv.writer", "csv.DictWriter", "Workbook(", "import Workbook")
+    offenders = []
+    for path in root.glob("*/**/*.py"):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith((".", "tests/", "benchmarks/")) or "/migrations/" in relative:
+            continue
+        if relative == "core/exports.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        offenders += [f"{relative}: {w}" for w in writers if w in text]
+    assert not offenders, offenders
