@@ -11,6 +11,7 @@ import re
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, parsers, status
 from rest_framework.parsers import get_encoding
 from rest_framework.utils import json
@@ -24,7 +25,7 @@ _OPENING = frozenset("[{")
 
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = gettext_lazy("The request body is too large.")
     default_code = "request_too_large"
 
 
