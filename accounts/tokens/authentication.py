@@ -1,12 +1,13 @@
-"""Token authentication: django-rest-knox plus the device's last use, written at most once a
-minute together with knox's sliding expiry."""
+"""Token authentication: django-rest-knox, refusing a token issued under another password, plus
+the device's last use, written at most once a minute together with knox's sliding expiry."""
 
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication
 from knox.settings import knox_settings
-from rest_framework import authentication
+from rest_framework import authentication, exceptions
 
 from accounts.tokens.models import ApiToken
 
@@ -18,6 +19,9 @@ class ApiTokenAuthentication(TokenAuthentication):
 
     def validate_user(self, auth_token):
         user, token = super().validate_user(auth_token)
+        if not token.issued_under_current_password():
+            token.delete()
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         now = timezone.now()
         interval = timedelta(seconds=knox_settings.MIN_REFRESH_INTERVAL)
         changes = {}

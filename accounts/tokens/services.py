@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from accounts.models import User
-from accounts.tokens.models import ApiToken
+from accounts.tokens.models import ApiToken, password_fingerprint
 
 DEVICE_NAME_LENGTH = ApiToken._meta.get_field("name").max_length
 
@@ -11,7 +11,11 @@ DEVICE_NAME_LENGTH = ApiToken._meta.get_field("name").max_length
 @transaction.atomic
 def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new token for one device; returns the row and the key, which is shown only once."""
-    return ApiToken.objects.create(user=user, name=" ".join(name.split())[:DEVICE_NAME_LENGTH])
+    return ApiToken.objects.create(
+        user=user,
+        name=" ".join(name.split())[:DEVICE_NAME_LENGTH],
+        password_fingerprint=password_fingerprint(user),
+    )
 
 
 @transaction.atomic

@@ -139,20 +139,31 @@ def test_password_reset_by_email_revokes_api_tokens(client, mailoutbox):
     assert me_status(token) == 401
 
 
-def test_a_new_password_then_gives_a_working_token():
+def test_a_password_set_outside_the_site_also_ends_the_tokens():
+    # given a token, and a password changed where no allauth signal fires (admin, changepassword)
     user = UserFactory()
     old = sign_in(user)
     user.set_password(NEW_PASSWORD)
     user.save()
-    from accounts.tokens.services import api_tokens_revoke_all
-
-    api_tokens_revoke_all(user=user)
+    # then the old token is refused and removed, and signing in with the new password works
+    assert me_status(old) == 401
+    assert not ApiToken.objects.filter(user=user).exists()
     response = APIClient().post(
         "/api/v1/auth/token/", {"email": user.email, "password": NEW_PASSWORD}, format="json"
     )
     assert response.status_code == 200
     assert me_status(response.json()["token"]) == 200
-    assert me_status(old) == 401
+
+
+def test_tokens_survive_a_profile_change_and_a_secret_key_rotation(settings):
+    user = UserFactory()
+    token = sign_in(user)
+    user.full_name = "新名字"
+    user.save()
+    assert me_status(token) == 200
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "rotated-" + settings.SECRET_KEY
+    assert me_status(token) == 200
 
 
 def test_an_expired_token_is_refused_and_removed():
