@@ -383,6 +383,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "catalog.tasks.prune_search_cache",
         "schedule": crontab(minute=40),
     },
+    "accounts-purge-expired-api-tokens": {
+        "task": "accounts.tokens.tasks.purge_expired_api_tokens",
+        "schedule": crontab(hour=3, minute=20),
+    },
     "insight-refresh-statistics": {
         "task": "insight.tasks.refresh_statistics",
         "schedule": crontab(minute="*/10"),

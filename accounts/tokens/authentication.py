@@ -7,12 +7,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication
 from knox.settings import knox_settings
+from knox.signals import token_expired
 from rest_framework import authentication, exceptions
 
 from accounts.tokens.models import ApiToken
 
 
 class ApiTokenAuthentication(TokenAuthentication):
+    def _cleanup_token(self, auth_token) -> bool:
+        # This token only: knox also loads every other token of the user on each request. The
+        # others' expiry is enforced when they are used, and purge_expired_api_tokens deletes
+        # them nightly.
+        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            auth_token.delete()
+            token_expired.send(
+                sender=self.__class__, username=auth_token.user.get_username(), source="auth_token"
+            )
+            return True
+        return False
+
     def renew_token(self, auth_token) -> None:
         # Deferred to validate_user, which writes expiry and last use in one UPDATE.
         auth_token._renew = True

@@ -1,6 +1,7 @@
 """Writes for API tokens: issue one per device, revoke one, revoke all of a user's."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.tokens.models import ApiToken, password_fingerprint
@@ -30,3 +31,17 @@ def api_tokens_revoke_all(*, user: User) -> int:
     """Sign the user out of the API on every device (logout-all, password change or reset)."""
     deleted, _ = ApiToken.objects.filter(user=user).delete()
     return deleted
+
+
+def api_tokens_purge_expired(*, batch_size: int = 5000) -> int:
+    """Delete expired tokens in bounded batches (authentication skips them already)."""
+    purged = 0
+    while True:
+        batch = list(
+            ApiToken.objects.filter(expiry__lt=timezone.now()).values_list("pk", flat=True)[
+                :batch_size
+            ]
+        )
+        if not batch:
+            return purged
+        purged += ApiToken.objects.filter(pk__in=batch).delete()[0]

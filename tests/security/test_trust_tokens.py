@@ -336,3 +336,37 @@ def test_revoking_from_the_page_needs_sign_in_and_post(client):
     client.force_login(user)
     assert client.get(reverse("accounts:api_tokens_revoke_all")).status_code == 405
     assert me_status(token) == 200
+
+
+def test_the_nightly_sweep_purges_expired_tokens_only():
+    user = UserFactory()
+    live, dead = sign_in(user, device="live"), sign_in(user, device="dead")
+    ApiToken.objects.filter(name="dead").update(expiry=timezone.now() - timedelta(minutes=1))
+    from accounts.tokens.tasks import purge_expired_api_tokens
+
+    assert purge_expired_api_tokens.apply(kwargs={"batch_size": 1}).get() == 1
+    assert list(ApiToken.objects.values_list("name", flat=True)) == ["live"]
+    assert me_status(live) == 200
+    assert me_status(dead) == 401
+
+
+def test_an_authenticated_request_costs_one_token_query(django_assert_max_num_queries):
+    # given a token used a moment ago (so neither expiry nor last use is written again)
+    user = UserFactory()
+    for _ in range(3):
+        sign_in(user)
+    token = sign_in(user)
+    assert me_status(token) == 200
+    client = client_with(token)
+    # when it is used again: one query for the token and its user, one for /me/'s memberships
+    with django_assert_max_num_queries(2):
+        assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_beat_schedules_the_sweep(settings):
+    from config.celery import app
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "accounts.tokens.tasks.purge_expired_api_tokens" in tasks
+    app.loader.import_default_modules()
+    assert "accounts.tokens.tasks.purge_expired_api_tokens" in app.tasks
