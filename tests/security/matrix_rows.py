@@ -27,6 +27,11 @@ PAGE_ROWS = [
         {"action": "revoke", "note": "x"},
     ),
     ("page verification queue", "GET", "/me/review/", None),
+    ("page my roles", "GET", "/me/roles/", None),
+    ("page role grant", "GET", "/me/roles/{role_grant}/", None),
+    # granting what is already granted is refused for everyone who may see it: nothing changes
+    ("page role grant grant", "POST", "/me/roles/{role_grant}/transition/", {"action": "grant"}),
+    ("page role grant evidence", "GET", "/me/roles/{role_grant}/evidence/", None),
     ("page technology list", "GET", "/technologies/", None),
     ("page technology export", "GET", "/technologies/export.csv", None),
     ("page my technologies", "GET", "/technologies/mine/", None),
@@ -260,6 +265,13 @@ API_ROWS = [
     ("api organizations", "GET", "/api/v1/organizations/", None),
     ("api organizations create", "POST", "/api/v1/organizations/", {}),
     ("api organizations awaiting", "GET", "/api/v1/organizations/awaiting_verification/", None),
+    ("api role grants", "GET", "/api/v1/role-grants/", None),
+    ("api role grants create", "POST", "/api/v1/role-grants/", {}),
+    ("api role grant", "GET", "/api/v1/role-grants/{role_grant}/", None),
+    ("api role grant grant", "POST", "/api/v1/role-grants/{role_grant}/grant/", {}),
+    ("api role grant refuse", "POST", "/api/v1/role-grants/{role_grant}/refuse/", {}),
+    # without the reason it needs, a revoke is refused (400) and the broker keeps the role
+    ("api role grant revoke", "POST", "/api/v1/role-grants/{role_grant}/revoke/", {}),
     ("api organization own", "GET", "/api/v1/organizations/{org_holder}/", None),
     (
         "api organization patch own",

@@ -39,6 +39,7 @@ COVERED_APPS = (
 )
 WATCHED_APPS = (*COVERED_APPS, "notifications")
 KEY_MODELS = [
+    ("role_grant", "accounts.RoleGrant"),
     ("expert_", "programmes.ExpertProfile"),
     ("evaluation_", "programmes.Evaluation"),
     ("screening", "programmes.Programme"),

@@ -14,7 +14,7 @@ ROLES = ("anonymous", "holder", "enterprise", "broker", "financier", "reviewer",
 def seed_world() -> dict[str, int]:
     """Seed the demo and return the ids the matrix refers to by name."""
     from accounts.demo import DEMO_USERS  # noqa: F401  (fails loudly if the demo moved)
-    from accounts.models import Organization, User
+    from accounts.models import Organization, RoleGrant, User
     from catalog.models import Technology
     from exchange.models import Deal, DealDocument, Need, Proposal
     from finance.models import (
@@ -115,6 +115,7 @@ def seed_world() -> dict[str, int]:
         .pk,
         "valuation": Valuation.objects.order_by("pk").first().pk,
         "voucher": Voucher.objects.order_by("pk").first().pk,
+        "role_grant": RoleGrant.objects.get(user__email="broker@demo.example", role="broker").pk,
         "programme": SupportProgramme.objects.order_by("pk").first().pk,
         "milestone": negotiation.milestones.order_by("pk").first().pk
         if negotiation.milestones.exists()
