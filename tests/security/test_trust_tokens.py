@@ -370,3 +370,13 @@ def test_beat_schedules_the_sweep(settings):
     assert "accounts.tokens.tasks.purge_expired_api_tokens" in tasks
     app.loader.import_default_modules()
     assert "accounts.tokens.tasks.purge_expired_api_tokens" in app.tasks
+
+
+def test_staff_see_tokens_in_the_admin_without_keys(admin_client):
+    user = UserFactory(email="device-owner@example.com")
+    key = sign_in(user, device="Field tablet")
+    page = admin_client.get(reverse("admin:api_tokens_apitoken_changelist"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "device-owner@example.com" in text and "Field tablet" in text
+    assert key not in text and key[:15] not in text
