@@ -251,6 +251,14 @@ PAGE_ROWS = [
     ("page programme fund", "POST", "/finance/programmes/{programme}/fund/", {"amount": "1"}),
     ("page programme issue", "POST", "/finance/programmes/{programme}/issue/", {}),
     ("page programme subsidy", "POST", "/finance/programmes/{programme}/subsidy/", {}),
+    ("page programme budget", "POST", "/finance/programmes/{programme}/budget/", {}),
+    ("page money requests", "GET", "/finance/money-requests/", None),
+    (
+        "page money request transition",
+        "POST",
+        "/finance/money-requests/{money_request}/transition/",
+        {},
+    ),
 ]
 
 API_ROWS = [
@@ -511,6 +519,15 @@ API_ROWS = [
     ),
     ("api programme subsidies", "POST", "/api/v1/finance/programmes/{programme}/subsidies/", {}),
     ("api programme vouchers", "POST", "/api/v1/finance/programmes/{programme}/vouchers/", {}),
+    ("api programme budget", "POST", "/api/v1/finance/programmes/{programme}/budget/", {}),
+    ("api money requests", "GET", "/api/v1/finance/money-requests/", None),
+    ("api money request", "GET", "/api/v1/finance/money-requests/{money_request}/", None),
+    (
+        "api money request transition",
+        "POST",
+        "/api/v1/finance/money-requests/{money_request}/transition/",
+        {},
+    ),
     ("api pipeline", "GET", "/api/v1/finance/dashboard/pipeline/", None),
     ("api programme dashboard", "GET", "/api/v1/finance/dashboard/programmes/", None),
 ]

@@ -20,6 +20,7 @@ def seed_world() -> dict[str, int]:
     from finance.models import (
         FinancingApplication,
         FinancingProduct,
+        MoneyRequest,
         SupportProgramme,
         Valuation,
         Voucher,
@@ -117,6 +118,7 @@ def seed_world() -> dict[str, int]:
         "voucher": Voucher.objects.order_by("pk").first().pk,
         "role_grant": RoleGrant.objects.get(user__email="broker@demo.example", role="broker").pk,
         "programme": SupportProgramme.objects.order_by("pk").first().pk,
+        "money_request": MoneyRequest.objects.filter(status="pending").order_by("pk").first().pk,
         "milestone": negotiation.milestones.order_by("pk").first().pk
         if negotiation.milestones.exists()
         else 0,
