@@ -106,8 +106,9 @@ def load_split_into_database(split: Split) -> tuple[dict[str, int], dict[str, in
                 title_en="" if chinese else item.title,
                 summary_zh=item.summary if chinese else "",
                 summary_en="" if chinese else item.summary,
-                description_zh=item.description if chinese else "",
-                description_en="" if chinese else item.description,
+                # The engine reads a listing's public text only (matching.documents): the
+                # evaluation's technology description plays the public application scope.
+                application_scope=item.description,
                 category=_category(item.category, categories) or _fallback_category(categories),
                 keywords=list(item.keywords),
                 trl=item.trl or 1,
