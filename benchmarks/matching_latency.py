@@ -108,8 +108,9 @@ def _synthetic_rows(count: int, start: int, organizations, categories, seed: int
             title_en="" if chinese else template.title,
             summary_zh=template.summary if chinese else "",
             summary_en="" if chinese else template.summary,
-            description_zh=description if chinese else "",
-            description_en="" if chinese else description,
+            # The engine reads public text only (matching.documents): the synthetic
+            # description is the listing's public application scope.
+            application_scope=description,
             category=categories.get(template.category) or next(iter(categories.values())),
             keywords=list(template.keywords),
             trl=random_state.randint(3, 9),
