@@ -116,10 +116,11 @@ def user_sign_up(
     account, and its owner an email saying someone tried (sign in or reset the password). Input
     errors other than the taken address are reported as for a new address. Returns the new user,
     or None when the address was taken."""
-    from allauth.account.adapter import get_adapter
     from allauth.account.internal.flows.email_verification import (
         send_verification_email_for_user,
+        send_verification_email_to_address,
     )
+    from allauth.account.models import EmailAddress
     from allauth.core.context import request_context
     from django.contrib.auth.hashers import make_password
 
@@ -145,7 +146,10 @@ def user_sign_up(
 
         def tell_the_owner() -> None:
             with request_context(request):
-                get_adapter(request).send_account_already_exists_mail(normalized)
+                # allauth's own path for a taken address: the same per-address rate limit
+                send_verification_email_to_address(
+                    request, EmailAddress(user=None, email=normalized), signup=True
+                )
 
         transaction.on_commit(tell_the_owner)
         return None

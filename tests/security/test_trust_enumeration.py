@@ -188,3 +188,17 @@ def test_password_reset_answers_alike_for_a_registered_and_an_unknown_address(
     assert set(by_address) == {KNOWN, NEW}
     assert "/accounts/password/reset/key/" in by_address[KNOWN].body
     assert "/accounts/password/reset/key/" not in by_address[NEW].body
+
+
+def test_repeated_api_registrations_do_not_flood_the_owner(
+    known_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    # when someone registers the same registered address three times in a row
+    answers = []
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            answers.append(api_register(KNOWN))
+    # then every answer is the same, and the owner got one email (allauth's per-address limit)
+    assert {answer.status_code for answer in answers} == {201}
+    assert len({answer.content for answer in answers}) == 1
+    assert [message.to for message in mailoutbox] == [[KNOWN]]
