@@ -3,6 +3,7 @@
 import drf_spectacular.openapi
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 ERROR_BODY = inline_serializer(
     name="Error",
@@ -69,7 +70,8 @@ def document_common_errors(result, generator, request, public):
     machinery can answer with, whatever the view declared — 401 (a refused token), 403
     (authentication/permissions, CSRF), 429 (throttles, lock-out), 404 for paths with an id
     (objects you may not see are 404) and for paginated lists (a page past the last), 400 for
-    operations taking a body or query parameters (validation, bad filters)."""
+    operations taking a body or query parameters (validation, bad filters), 409 for writes (a
+    service's workflow refusal, a transaction that lost a race) and 413 for bodies too large."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR_SCHEMA)
     schemas.setdefault("FieldErrors", VALIDATION_ERROR_SCHEMA)
@@ -103,13 +105,38 @@ def document_common_errors(result, generator, request, public):
                 responses.setdefault(
                     "400", {"description": "Invalid input.", "content": _json("FieldErrors")}
                 )
+            if method != "get":
+                responses.setdefault(
+                    "409",
+                    {
+                        "description": "Not possible in the current state (a workflow refusal, "
+                        "with `allowed_actions`), or a concurrent change: reload and try again.",
+                        "content": _json("Error"),
+                    },
+                )
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "413",
+                    {"description": "The request body is too large.", "content": _json("Error")},
+                )
     return result
 
 
 class AutoSchema(drf_spectacular.openapi.AutoSchema):
     """drf-spectacular's AutoSchema, plus `Meta.schema_optional_fields` on a serializer: fields
     that are sometimes left out of a response (confidential details shown only to those with
-    access), so the schema must not call them required."""
+    access), so the schema must not call them required.
+
+    Request bodies are documented as JSON, the API's format. The default form and multipart
+    parsers stay (the browsable API posts forms) but are not promised, as a malformed form body
+    parses to "no fields" rather than failing; a view that takes uploads declares its own
+    `parser_classes`, and those are documented as they are."""
+
+    def map_parsers(self):
+        media_types = super().map_parsers()
+        if list(self.view.parser_classes) != list(api_settings.DEFAULT_PARSER_CLASSES):
+            return media_types
+        return [media_type for media_type in media_types if media_type == "application/json"]
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)

@@ -117,3 +117,25 @@ def test_filters_refuse_what_django_filter_would_ignore(api_client, url, query):
 def test_boolean_filters_take_true_and_false(api_client, value):
     assert api_client.get("/api/v1/needs/", {"open_call": value}).status_code == 200
     assert api_client.get("/api/v1/categories/", {"top_level": value}).status_code == 200
+
+
+def test_every_operation_documents_the_errors_the_shared_machinery_answers(schema):
+    # given
+    operations = [
+        (path, method, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+    # then: a refused token (401) anywhere; workflow refusals and lost races (409) on writes
+    assert operations
+    for path, method, operation in operations:
+        assert {"401", "403", "429"} <= set(operation["responses"]), (method, path)
+        if method != "get":
+            assert "409" in operation["responses"], (method, path)
+
+
+def test_request_bodies_are_json_unless_the_view_takes_uploads(schema):
+    patch_me = schema["paths"]["/api/v1/me/"]["patch"]["requestBody"]["content"]
+    deal_message = schema["paths"]["/api/v1/deals/{id}/messages/"]["post"]["requestBody"]
+    assert list(patch_me) == ["application/json"]
+    assert "multipart/form-data" in deal_message["content"]

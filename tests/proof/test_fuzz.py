@@ -8,10 +8,12 @@ EVERY operation of the API, with the checks that make the schema a promise:
 - negative_data_rejection: data the schema rules out (wrong types, out-of-range numbers,
   missing required fields, unknown enum values ...) is refused with a 4xx, never accepted.
 
-Each operation gets FUZZ_EXAMPLES positive and FUZZ_EXAMPLES negative cases (default 2 each:
-the bounded budget of `make test` and CI); every case is sent once per role. `make fuzz` runs
-50 of each. Every failure is collected (not just the first) and a summary of the counts is
-printed.
+Each operation gets up to FUZZ_EXAMPLES cases in each of three runs (default 2: the bounded
+budget of `make test` and CI; `make fuzz` runs 50): positive (schema-valid), negative
+(schema-violating), and (half as many) positive again with its integer path parameters set to
+1, an id that exists, so that the bodies of detail operations are checked too. Every case is
+sent once per role. Every failure is collected (not just the first), and a summary of the
+counts is printed.
 
 positive_data_acceptance is deliberately not run: it demands a 2xx/401/403/404/409 for every
 schema-valid request, but a valid-looking request is still rightly a 400 here when it names a
@@ -38,7 +40,8 @@ from tests.security.world import demo_user
 # The seven roles of the issue, plus the programme operator (a platform role with a demo login).
 ROLES = tuple(dict.fromkeys((*WORLD_ROLES, "operator")))
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
-MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+# Schema-valid data, schema-violating data, and schema-valid data at ids that exist.
+RUNS = ("positive", "negative", "existing ids")
 CHECKS = [
     checks.not_a_server_error,
     checks.status_code_conformance,
@@ -99,10 +102,26 @@ def _failures_of(error: BaseException) -> list[BaseException]:
     return [error]
 
 
-def _fuzz_operation(operation, mode, role_headers, stats, failures) -> None:
-    @given(case=operation.as_strategy(generation_mode=mode))
+def _existing_ids(operation) -> dict[str, int] | None:
+    """Integer path parameters set to 1, an id every seeded table has (random ids are nearly
+    always 404, which would leave the documented bodies of detail operations unchecked)."""
+    names = [
+        parameter["name"]
+        for parameter in operation.definition.raw.get("parameters", [])
+        if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer"
+    ]
+    return dict.fromkeys(names, 1) or None
+
+
+def _fuzz_operation(operation, run_name, role_headers, stats, failures) -> None:
+    mode = GenerationMode.NEGATIVE if run_name == "negative" else GenerationMode.POSITIVE
+    path_parameters = _existing_ids(operation) if run_name == "existing ids" else None
+    if run_name == "existing ids" and path_parameters is None:
+        return
+
+    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=EXAMPLES if run_name != "existing ids" else max(1, EXAMPLES // 2),
         deadline=None,
         derandomize=True,
         database=None,
@@ -120,7 +139,7 @@ def _fuzz_operation(operation, mode, role_headers, stats, failures) -> None:
             except (Exception, BaseExceptionGroup) as error:  # collect all: one run shows all
                 for failure in _failures_of(error):
                     title = getattr(failure, "title", type(failure).__name__)
-                    key = (operation.label, mode.value, role, title)
+                    key = (operation.label, run_name, role, title)
                     if key not in failures:
                         failures[key] = (
                             f"{failure}"[:900]
@@ -132,6 +151,7 @@ def _fuzz_operation(operation, mode, role_headers, stats, failures) -> None:
         run()
     except Unsatisfiable:
         stats["not_negatable" if mode.is_negative else "unsatisfiable"] += 1
+    stats[f"{run_name} runs"] += 1
 
 
 @pytest.mark.fuzz
@@ -146,20 +166,19 @@ def test_every_api_operation_as_every_role(api_schema, role_headers):
     started = time.monotonic()
     # when
     for operation in operations:
-        for mode in MODES:
+        for run_name in RUNS:
             try:
-                _fuzz_operation(operation, mode, role_headers, stats, failures)
+                _fuzz_operation(operation, run_name, role_headers, stats, failures)
             except (Exception, BaseExceptionGroup) as error:
-                failures[(operation.label, mode.value, "-", type(error).__name__)] = f"{error}"[
-                    :1500
-                ]
+                failures[(operation.label, run_name, "-", type(error).__name__)] = f"{error}"[:1500]
     # then
     by_check = Counter(title for (_, _, _, title) in failures)
     failing_operations = {label for (label, _, _, _) in failures}
     print(
         f"\nschemathesis: {len(operations)} operations x {len(ROLES)} roles "
-        f"({', '.join(ROLES)}) x up to {EXAMPLES} positive + {EXAMPLES} negative examples; "
+        f"({', '.join(ROLES)}) x up to {EXAMPLES} examples of each run ({', '.join(RUNS)}); "
         f"{stats['cases']} cases, {stats['calls']} calls, "
+        f"{stats['existing ids runs']} operations also at existing ids, "
         f"{stats['not_negatable']} operations without negatable input, "
         f"in {time.monotonic() - started:.0f}s; "
         f"{len(failures)} distinct failures in {len(failing_operations)} operations"
