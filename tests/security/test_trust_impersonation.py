@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import override
 
 from accounts import selectors, services
 from catalog.choices import TechnologyStatus
@@ -128,7 +129,7 @@ def test_the_impostor_cannot_open_a_deal(impostor_user, impostor, holder_org):
     # given a published technology of a genuine holder
     technology = _technology(holder_org)
     # when the impostor opens an inquiry
-    with pytest.raises(ValidationError) as caught:
+    with override("en"), pytest.raises(ValidationError) as caught:
         exchange_services.deal_open(
             user=impostor_user, technology=technology, deal_type="license", price=Decimal("1")
         )
