@@ -93,3 +93,37 @@ def organization_name_clashes(*, organization: Organization) -> QuerySet[Organiz
         .filter(Q(_zh_key__in=keys) | Q(_en_key__in=keys))
         .order_by("pk")
     )
+
+
+def organization_name_clash_map(*, organizations) -> dict[int, list[Organization]]:
+    """`organization_name_clashes` for many organisations in one query: unverified id ->
+    the verified organisations it is named like (only those with a clash)."""
+    keys_of = {}
+    for organization in organizations:
+        if organization.verified:
+            continue
+        keys = {
+            key
+            for key in (
+                organization_name_key(organization.name_zh),
+                organization_name_key(organization.name_en),
+            )
+            if key
+        }
+        if keys:
+            keys_of[organization.pk] = keys
+    if not keys_of:
+        return {}
+    every_key = set().union(*keys_of.values())
+    verified = list(
+        Organization.objects.verified()
+        .annotate(_zh_key=_name_key_sql("name_zh"), _en_key=_name_key_sql("name_en"))
+        .filter(Q(_zh_key__in=every_key) | Q(_en_key__in=every_key))
+        .order_by("pk")
+    )
+    clashes: dict[int, list[Organization]] = {}
+    for pk, keys in keys_of.items():
+        found = [org for org in verified if org.pk != pk and {org._zh_key, org._en_key} & keys]
+        if found:
+            clashes[pk] = found
+    return clashes

@@ -176,11 +176,10 @@ def review_queue(request):
     if not request.user.is_reviewer:
         raise PermissionDenied
     organizations = list(selectors.organizations_awaiting_verification())
+    # Reviewers see an impostor's twin before verifying it (one query for the whole queue).
+    clashes = selectors.organization_name_clash_map(organizations=organizations)
     for organization in organizations:
-        # Reviewers see an impostor's twin before verifying it.
-        organization.name_clash_list = list(
-            selectors.organization_name_clashes(organization=organization)[:5]
-        )
+        organization.name_clash_list = clashes.get(organization.pk, [])[:5]
     return render(
         request,
         "accounts/review_queue.html",

@@ -94,6 +94,12 @@ class OrganizationSerializer(serializers.ModelSerializer):
     region = serializers.CharField(validators=[validate_region])
     verified = serializers.BooleanField(read_only=True)
     allowed_actions = serializers.SerializerMethodField()
+    name_clashes = serializers.SerializerMethodField(
+        help_text=_(
+            "Reviewers only: verified organisations this unverified one is named like "
+            "(possible impersonation). Empty for everyone else."
+        )
+    )
 
     class Meta:
         model = Organization
@@ -111,8 +117,27 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "verified_at",
             "created_at",
             "allowed_actions",
+            "name_clashes",
         ]
         read_only_fields = ["verification_status", "verified", "verified_at", "created_at"]
+
+    def get_name_clashes(self, organization) -> list[int]:
+        from accounts.selectors import organization_name_clash_map
+
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated or not request.user.is_reviewer:
+            return []
+        clash_map = self.context.setdefault("name_clash_map", {})
+        checked = self.context.setdefault("name_clash_checked", set())
+        if organization.pk not in checked:
+            # One query for a whole page: the list serializer's rows share the context.
+            parent = getattr(self, "parent", None)
+            rows = list(parent.instance) if parent is not None and parent.instance else []
+            if organization not in rows:
+                rows = [organization]
+            clash_map.update(organization_name_clash_map(organizations=rows))
+            checked.update(row.pk for row in rows)
+        return [clash.pk for clash in clash_map.get(organization.pk, [])]
 
     def get_allowed_actions(self, organization) -> list[str]:
         from accounts.services import organization_allowed_actions

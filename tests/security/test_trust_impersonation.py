@@ -257,3 +257,34 @@ def test_reviewers_see_the_clash_when_reviewing_a_listing(client, impostor):
     queue = client.get(reverse("catalog:review_queue")).content.decode()
     assert technology.title_zh in queue
     assert 'data-testid="name-clash"' in queue
+
+
+def test_the_api_shows_the_clash_to_reviewers_only(
+    api_client_for, genuine, impostor_user, impostor
+):
+    services.organization_transition(organization=impostor, user=impostor_user, action="request")
+    reviewer = UserFactory(roles=["reviewer"])
+    queue = api_client_for(reviewer).get("/api/v1/organizations/awaiting_verification/").json()
+    assert [row["name_clashes"] for row in queue["results"]] == [[genuine.pk]]
+    own = api_client_for(impostor_user).get(f"/api/v1/organizations/{impostor.pk}/").json()
+    assert own["name_clashes"] == []
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_the_clash_check_of_a_queue_is_one_query(
+    api_client_for, genuine, count, django_assert_num_queries
+):
+    reviewer = UserFactory(roles=["reviewer"])
+    for number in range(count):
+        OrganizationFactory(
+            name_zh="",
+            name_en=GENUINE_EN.upper() if number % 2 else f"Unrelated {number}",
+            region="US",
+            credit_code="",
+            verification_status="pending",
+        )
+    client = api_client_for(reviewer)
+    # count, page, the reviewer's memberships (allowed actions), the clash check: flat
+    with django_assert_num_queries(4):
+        rows = client.get("/api/v1/organizations/awaiting_verification/").json()["results"]
+    assert sum(1 for row in rows if row["name_clashes"] == [genuine.pk]) == count // 2
