@@ -62,8 +62,7 @@ def acting_operator_organization(*, user, organization: Organization | None = No
         raise ValidationError(
             {
                 "operator": _(
-                    "Choose a verified government or operator organisation you run programmes "
-                    "for."
+                    "Choose a verified government or operator organisation you run programmes for."
                 )
             }
         )

@@ -457,9 +457,11 @@ class MoneyRequestSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.__str__", default="", read_only=True)
     allowed_actions = serializers.SerializerMethodField()
     history = MoneyRequestEventSerializer(source="events", many=True, read_only=True)
-    voucher = serializers.IntegerField(source="voucher_id", read_only=True)
-    subsidy = serializers.IntegerField(source="subsidy_id", read_only=True)
-    ledger_transaction = serializers.IntegerField(source="ledger_transaction_id", read_only=True)
+    voucher = serializers.IntegerField(source="voucher_id", read_only=True, allow_null=True)
+    subsidy = serializers.IntegerField(source="subsidy_id", read_only=True, allow_null=True)
+    ledger_transaction = serializers.IntegerField(
+        source="ledger_transaction_id", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = MoneyRequest

@@ -205,9 +205,7 @@ def test_database_refuses_a_negative_balance(voucher_programme):
 
 
 @pytest.mark.django_db
-def test_issuing_more_than_the_budget_is_refused(
-    operator, voucher_programme, enterprise, settings
-):
+def test_issuing_more_than_the_budget_is_refused(operator, voucher_programme, enterprise, settings):
     settings.FINANCE_VOUCHER_SECOND_KEY_THRESHOLD = "5000000"
     before = money_snapshot()
     with pytest.raises(ValidationError) as error:
