@@ -695,7 +695,7 @@ PINNED = {
     "api need matches": 4,
     "api technology matches": 4,
     "page notifications": 4,
-    "page verification queue": 4,
+    "page verification queue": 6,  # + role requests, + one name-clash check for the queue
     "page my technologies": 6,
     "page technology review queue": 5,
     "page need list": 7,
