@@ -337,11 +337,14 @@ class ProgrammeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMo
 
     @extend_schema(
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: ProgrammeSerializer, **ERROR_RESPONSES},
+        responses={201: ProgrammeSerializer, 422: REPLAY_REFUSED, **ERROR_RESPONSES},
     )
     def create(self, request, *args, **kwargs):
         """Open a programme; its `budget` waits for a second person's approval."""
-        return super().create(request, *args, **kwargs)
+        try:
+            return super().create(request, *args, **kwargs)
+        except IdempotencyKeyReused as error:
+            return _replay_refused(error)
 
     def perform_create(self, serializer):
         serializer.instance = services.programme_create(

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from finance import services
 from finance.choices import MoneyRequestKind, MoneyRequestStatus
-from finance.models import MoneyRequest, Voucher
+from finance.models import MoneyRequest, SupportProgramme, Voucher
 from tests.factories import UserFactory
 from tests.finance.conftest import approve
 
@@ -145,3 +145,23 @@ def test_request_list_and_page_have_a_flat_query_count(
     # then
     assert many_api == few_api
     assert many_page == few_page
+
+
+def test_a_reused_idempotency_key_on_programme_creation_is_422_and_creates_nothing(
+    api_client_for, operator, operator_org
+):
+    # given a budget request made with a key
+    client = api_client_for(operator)
+    body = {"operator": operator_org.pk, "kind": "voucher", "name_zh": "券", "budget": "1000"}
+    first = client.post(
+        "/api/v1/finance/programmes/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert first.status_code == 201
+    before = (MoneyRequest.objects.count(), SupportProgramme.objects.count())
+    # when the key is sent again for another programme
+    again = client.post(
+        "/api/v1/finance/programmes/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    # then
+    assert again.status_code == 422
+    assert (MoneyRequest.objects.count(), SupportProgramme.objects.count()) == before
