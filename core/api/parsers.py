@@ -21,6 +21,9 @@ MAX_JSON_DEPTH = 64
 # brackets inside them do not count.
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 _OPENING = frozenset("[{")
+# A `\u0000` escape (not an escaped backslash followed by "u0000"): PostgreSQL text cannot
+# hold NUL, so such a string would end in a DataError (500) wherever it reaches a query.
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -63,7 +66,8 @@ def read_limited(stream, limit: int | None) -> bytes:
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser with a size limit (413) and a nesting limit (400)."""
+    """DRF's JSON parser with a size limit (413), a nesting limit (400) and no NUL characters
+    in strings (400)."""
 
     max_depth = MAX_JSON_DEPTH
 
@@ -80,6 +84,8 @@ class JSONParser(parsers.JSONParser):
                 _("JSON nested deeper than %(depth)d levels is not accepted.")
                 % {"depth": self.max_depth}
             )
+        if "u0000" in text.lower() and _NUL_ESCAPE.search(text):
+            raise exceptions.ParseError(_("Text may not contain NUL characters (\\u0000)."))
         try:
             if self.strict:
                 return json.loads(text)

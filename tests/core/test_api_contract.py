@@ -139,3 +139,26 @@ def test_request_bodies_are_json_unless_the_view_takes_uploads(schema):
     deal_message = schema["paths"]["/api/v1/deals/{id}/messages/"]["post"]["requestBody"]
     assert list(patch_me) == ["application/json"]
     assert "multipart/form-data" in deal_message["content"]
+
+
+@pytest.mark.parametrize("category", ["\u0000", "2\u0000"])
+def test_a_nul_character_in_json_is_a_400_not_a_database_error(api_client_for, category):
+    # given: a slug field, looked up in PostgreSQL, which cannot hold NUL
+    from tests.factories import OrganizationFactory, UserFactory
+
+    user = UserFactory(roles=["enterprise"], organization=OrganizationFactory())
+    # when
+    response = api_client_for(user).post(
+        "/api/v1/needs/", {"title_zh": "需求", "category": category}, format="json"
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_an_escaped_backslash_before_u0000_is_plain_text(api_client):
+    body = '{"email": "a\\\\u0000@example.com", "password": "x"}'
+    response = api_client.post("/api/v1/auth/token/", body, content_type="application/json")
+    # then: parsed, and refused as wrong credentials, not as a NUL
+    assert response.status_code == 400
+    assert "code" not in response.json()
