@@ -71,7 +71,8 @@ def document_common_errors(result, generator, request, public):
     (authentication/permissions, CSRF), 429 (throttles, lock-out), 404 for paths with an id
     (objects you may not see are 404) and for paginated lists (a page past the last), 400 for
     operations taking a body or query parameters (validation, bad filters), 409 for writes (a
-    service's workflow refusal, a transaction that lost a race) and 413 for bodies too large."""
+    service's workflow refusal, a transaction that lost a race), 413 and 415 for bodies (too
+    large, or in a content type the operation does not take)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR_SCHEMA)
     schemas.setdefault("FieldErrors", VALIDATION_ERROR_SCHEMA)
@@ -118,6 +119,14 @@ def document_common_errors(result, generator, request, public):
                 responses.setdefault(
                     "413",
                     {"description": "The request body is too large.", "content": _json("Error")},
+                )
+                responses.setdefault(
+                    "415",
+                    {
+                        "description": "A body in a content type the operation does not take, "
+                        "or one its parser cannot read.",
+                        "content": _json("Error"),
+                    },
                 )
     return result
 

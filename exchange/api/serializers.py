@@ -337,7 +337,7 @@ class IntroductionSerializer(serializers.ModelSerializer):
         model=Organization, scope=organizations_visible_to, required=False, allow_null=True
     )
     allowed_actions = serializers.SerializerMethodField()
-    deal = serializers.PrimaryKeyRelatedField(read_only=True)
+    deal = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     enterprise_name = serializers.SerializerMethodField(
         help_text="The enterprise's name; “Anonymous enterprise” (and `enterprise` null) for an "
         "anonymous need until the enterprise accepts."

@@ -383,7 +383,9 @@ class ProgrammeSerializer(VisibleRowsMixin, serializers.ModelSerializer):
         help_text="The budget asked for; it becomes `approved_budget` when a second person "
         "approves it (see money-requests). Without it, ask later with `budget/`.",
     )
-    approved_budget = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    approved_budget = serializers.DecimalField(
+        max_digits=18, decimal_places=2, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = SupportProgramme

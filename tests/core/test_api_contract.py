@@ -162,3 +162,17 @@ def test_an_escaped_backslash_before_u0000_is_plain_text(api_client):
     # then: parsed, and refused as wrong credentials, not as a NUL
     assert response.status_code == 400
     assert "code" not in response.json()
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [
+        ("Introduction", "deal"),
+        ("Programme", "approved_budget"),
+        ("MoneyRequest", "ledger_transaction"),
+        ("MoneyRequest", "voucher"),
+        ("MoneyRequest", "subsidy"),
+    ],
+)
+def test_fields_that_can_be_null_are_documented_nullable(schema, component, field):
+    assert schema["components"]["schemas"][component]["properties"][field]["nullable"] is True
