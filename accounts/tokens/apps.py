@@ -12,6 +12,7 @@ class ApiTokensConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import password_changed, password_reset, password_set
 
+        from accounts.tokens import schema  # noqa: F401  (registers the OpenAPI schemes)
         from accounts.tokens.receivers import revoke_tokens_on_password_change
 
         for name, signal in [

@@ -48,8 +48,12 @@ def world(db):
         technology("化工废水膜法深度处理回用技术", other_holder),
         technology("含盐废水蒸发结晶分盐技术", holder_org),
     ]
-    operator_org = OrganizationFactory(name_zh="苏州工业园区管理委员会", kind="government")
-    operator = UserFactory(email="operator@journey.example", organization=operator_org)
+    operator_org = OrganizationFactory(
+        name_zh="苏州工业园区管理委员会", kind="government", verification_status="verified"
+    )
+    operator = UserFactory(
+        email="operator@journey.example", roles=["operator"], organization=operator_org
+    )
     operator.set_password(DEMO_PASSWORD)
     operator.save()
     experts = []

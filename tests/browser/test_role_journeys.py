@@ -386,7 +386,7 @@ def holder_uploads_contract_and_submits(holder: Page, deal_url: str, contract) -
 def reviewer_approves_deal(reviewer: Page, base: str, deal_number: str, seen: PagesSeen) -> None:
     reviewer.goto(f"{base}/exchange/review/")
     queued = reviewer.get_by_test_id("deal-review-item").filter(has_text=f"#{deal_number}")
-    expect(queued).to_contain_text(f"{ORGANIZATION_ZH} → {ENTERPRISE_ZH}")
+    expect(queued).to_contain_text(f"{ORGANIZATION_ZH} ✓ 已认证 → {ENTERPRISE_ZH} ✓ 已认证")
     queued.locator("a").click()
     expect(reviewer.get_by_test_id("review-checklist")).to_be_visible()
     deal_action(reviewer, "approve")

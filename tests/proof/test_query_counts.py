@@ -708,7 +708,7 @@ PINNED = {
     "page introductions": 15,
     "page lead board": 4,
     "page financing applications": 5,
-    "page financier pipeline": 7,
+    "page financier pipeline": 8,
     "page valuations": 5,
     "page vouchers": 7,
     "page support programmes": 10,
@@ -716,9 +716,9 @@ PINNED = {
     "page evaluations": 8,
     "page screening programmes": 5,
     "page screening shortlist": 11,
-    "page events": 6,
+    "page events": 5,
     "page event meetings": 11,
-    "page challenges": 6,
+    "page challenges": 5,
     "page challenge submissions": 11,
 }
 
