@@ -13,3 +13,4 @@ class AuditKind(models.TextChoices):
     LISTING_REVIEW = "listing_review", _("Technology listing review")
     NEED_REVIEW = "need_review", _("Need review")
     DEAL_REVIEW = "deal_review", _("Deal review")
+    MONEY_REQUEST = "money_request", _("Two-key money request decision")

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import OrganizationType, Role
 from accounts.models import Organization, User
+from accounts.services import organization_may_transact
+from audit.choices import AuditKind
 from audit.services import audit_record
 from core.uploads import OFFICE_DOCUMENTS, upload_content_type
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
@@ -413,6 +415,7 @@ def application_create(
     if not selectors.products_open_for_applications().filter(pk=product.pk).exists():
         raise ValidationError({"product": _("This product is not open for applications.")})
     applicant = _applicant_of(user=user, applicant=applicant)
+    organization_may_transact(organization=applicant)
     if deal is not None and technology is None:
         technology = deal.technology
     _check_links(applicant=applicant, technology=technology, valuation=valuation, deal=deal)
@@ -878,7 +881,7 @@ MONEY_REQUEST_ACTION_LABELS = {
     "refuse": gettext_lazy("Refuse"),
     "withdraw": gettext_lazy("Withdraw the request"),
 }
-MONEY_REQUEST_AUDIT_KIND = "money_request"
+MONEY_REQUEST_AUDIT_KIND = AuditKind.MONEY_REQUEST
 
 
 def money_request_allowed_actions(*, money_request: MoneyRequest, user: User) -> list[str]:

@@ -288,3 +288,23 @@ def test_the_clash_check_of_a_queue_is_one_query(
     with django_assert_num_queries(4):
         rows = client.get("/api/v1/organizations/awaiting_verification/").json()["results"]
     assert sum(1 for row in rows if row["name_clashes"] == [genuine.pk]) == count // 2
+
+
+def test_the_impostor_cannot_apply_for_financing(impostor, impostor_user):
+    # given: a published loan of a verified bank
+    from finance import services as finance_services
+    from finance.models import FinancingApplication
+    from tests.finance.conftest import make_product
+
+    product = make_product(OrganizationFactory(kind="financial", region="CN-SH"))
+    # when: the impostor applies
+    with pytest.raises(ValidationError) as refused:
+        finance_services.application_create(
+            user=impostor_user,
+            product=product,
+            applicant=impostor,
+            requested_amount=Decimal("500000"),
+        )
+    # then: refused with the reason, and no application exists
+    assert refused.value.error_list[0].code == "organization_name_clash"
+    assert not FinancingApplication.objects.filter(applicant=impostor).exists()
