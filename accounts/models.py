@@ -19,6 +19,7 @@ from accounts.choices import (
 from core.i18n import localized
 from core.regions import is_chinese_region, region_label, validate_region
 from core.validators import validate_unified_social_credit_code
+from core.visibility import actor_label
 
 
 class UserManager(BaseUserManager):
@@ -79,7 +80,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        # Wherever a person is printed (templates, notifications, admin choices) they appear by
+        # name, never by e-mail address (core.visibility.actor_label).
+        return actor_label(self)
 
     def has_role(self, *roles: str) -> bool:
         return bool(set(self.roles or []) & set(roles))

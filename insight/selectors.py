@@ -455,7 +455,7 @@ def _workloads(run) -> list[dict]:
         result.append(
             {
                 "reviewer": user,
-                "name": str(user),
+                "name": user.full_name or user.email,
                 "email": user.email,
                 "per_queue": per_queue,
                 "total": sum(per_queue),

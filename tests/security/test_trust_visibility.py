@@ -406,3 +406,16 @@ def test_every_spreadsheet_is_written_by_core_exports():
         text = path.read_text(encoding="utf-8")
         offenders += [f"{relative}: {w}" for w in writers if w in text]
     assert not offenders, offenders
+
+
+def test_a_person_printed_anywhere_appears_by_name_never_by_email(db):
+    # given: one user with a name and one without
+    from tests.factories import UserFactory
+
+    named = UserFactory(full_name="王晓明", email="wang@private.example")
+    unnamed = UserFactory(full_name="", email="nobody@private.example")
+    # when: templates, notifications and admin choices print them
+    printed = [str(named), str(unnamed), f"{unnamed}"]
+    # then: the name, or a neutral label; the address never
+    assert printed[0] == "王晓明"
+    assert all("@" not in text for text in printed)
