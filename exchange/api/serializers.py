@@ -6,7 +6,7 @@ from rest_framework import serializers
 from accounts.models import Organization
 from accounts.selectors import organizations_visible_to
 from catalog.models import Category, Technology
-from catalog.selectors import technologies_visible_to
+from catalog.selectors import member_organization_ids, technologies_visible_to
 from core.api.actors import ActorNameField
 from core.api.fields import VisiblePrimaryKeyRelatedField
 from exchange import selectors, services
@@ -48,6 +48,10 @@ class NeedSerializer(serializers.ModelSerializer):
         allow_empty=True,
     )
     organization_name = serializers.SerializerMethodField()
+    review_comment = serializers.SerializerMethodField(
+        help_text="The reviewer's comment; blank for anyone but the need's organisation and "
+        "reviewers."
+    )
     allowed_actions = serializers.SerializerMethodField()
     # Declared so the schema says it may be blank (an open need has no close reason).
     close_reason = serializers.ChoiceField(
@@ -82,10 +86,19 @@ class NeedSerializer(serializers.ModelSerializer):
             "published_at",
             "allowed_actions",
         ]
-        read_only_fields = ["status", "close_reason", "review_comment", "published_at"]
+        read_only_fields = ["status", "close_reason", "published_at"]
 
     def _organization_ids(self):
         return self.context.get("organization_ids")
+
+    def get_review_comment(self, need: Need) -> str:
+        user = self.context["request"].user
+        if getattr(user, "is_reviewer", False):
+            return need.review_comment
+        organization_ids = self._organization_ids()
+        if organization_ids is None:
+            organization_ids = member_organization_ids(user=user)
+        return need.review_comment if need.organization_id in organization_ids else ""
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_organization_name(self, need: Need) -> str | None:

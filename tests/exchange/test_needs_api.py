@@ -198,3 +198,21 @@ def test_facets_count_every_dimension_in_one_pass(api_client, make_need):
         (False, 2),
         (True, 1),
     ]
+
+
+def test_the_reviewers_comment_on_a_need_is_for_its_organisation_and_reviewers_only(
+    make_need, enterprise, api_client_for, api_client
+):
+    # given: a published need that a reviewer commented on
+    from exchange.choices import NeedStatus
+    from tests.factories import OrganizationFactory, UserFactory
+
+    need = make_need(NeedStatus.PUBLISHED, review_comment="预算偏低，请补充工况数据")
+    stranger = UserFactory(roles=["holder"], organization=OrganizationFactory())
+    reviewer = UserFactory(roles=["reviewer"])
+    url = f"/api/v1/needs/{need.pk}/"
+    # when / then: strangers and anonymous readers see no comment; the enterprise and reviewers do
+    assert api_client.get(url).json()["review_comment"] == ""
+    assert api_client_for(stranger).get(url).json()["review_comment"] == ""
+    assert api_client_for(enterprise).get(url).json()["review_comment"] == need.review_comment
+    assert api_client_for(reviewer).get(url).json()["review_comment"] == need.review_comment
