@@ -176,6 +176,12 @@ ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupProfileForm"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str(
     "ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http" if DEBUG else "https"
 )
+# The address people reach the site at, for links in notification e-mails.
+SITE_URL = env.str(
+    "SITE_URL",
+    default=f"{ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{ALLOWED_HOSTS[0] if ALLOWED_HOSTS else 'localhost'}"
+    + (f":{env.str('PORT', default='8000')}" if DEBUG else ""),
+).rstrip("/")
 # Per-account lock-out is django-axes' job (AXES_* below); allauth keeps a per-IP cap on failed
 # sign-ins against password spraying across many accounts.
 ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
@@ -300,8 +306,6 @@ REST_FRAMEWORK = {
 # API tokens (django-rest-knox): one per device, stored as a digest, sliding expiry renewed by use
 # (at most once a minute) up to an absolute maximum; logout, password change and reset revoke.
 KNOX_TOKEN_MODEL = "api_tokens.ApiToken"
-# knox's migrations would create a table for its own model, swapped out here.
-MIGRATION_MODULES = {"knox": None}
 # knox's migrations would create a table for its own model, swapped out here.
 MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {

@@ -87,11 +87,18 @@ def notification_send_email(*, notification_id: int) -> bool:
     with override(recipient.preferred_language):
         send_mail(
             subject=_("[Green Technology Exchange] %(title)s") % {"title": notification.title},
-            message=f"{notification.body}\n\n{notification.url}".strip(),
+            message=f"{notification.body}\n\n{absolute_url(notification.url)}".strip(),
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[recipient.email],
         )
     return True
+
+
+def absolute_url(path: str) -> str:
+    """A link that works from a mail client: the site's address before a path of this site."""
+    if path.startswith("/") and not path.startswith("//"):
+        return f"{settings.SITE_URL}{path}"
+    return path
 
 
 def digest_send(*, user) -> int:
@@ -107,7 +114,7 @@ def digest_send(*, user) -> int:
     if not claimed:
         return 0
     with override(user.preferred_language):
-        lines = [f"- {n.title} {n.url}".rstrip() for n in pending]
+        lines = [f"- {n.title} {absolute_url(n.url)}".rstrip() for n in pending]
         send_mail(
             subject=_("[Green Technology Exchange] Your daily digest (%(count)d)")
             % {"count": len(pending)},

@@ -70,3 +70,40 @@ def _raise(error: BaseException):
         raise error
 
     return send_mail
+
+
+def test_the_link_in_an_email_is_absolute_and_https_in_production(
+    notification, mailoutbox, settings
+):
+    # given: the site's public address
+    settings.SITE_URL = "https://gte.example"
+    # when: the notification is emailed, and a digest of another one
+    services.notification_send_email(notification_id=notification.pk)
+    services.notify_users(users=[notification.recipient], title="Deal signed", url="/deals/7/")
+    services.digest_send(user=notification.recipient)
+    # then: both mails carry links a mail client can open
+    assert "https://gte.example/me/" in mailoutbox[0].body
+    assert "https://gte.example/deals/7/" in mailoutbox[1].body
+
+
+def test_the_production_site_address_defaults_to_https_on_the_first_allowed_host(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    environment = {
+        **{key: value for key, value in os.environ.items() if key != "SITE_URL"},
+        "DEBUG": "false",
+        "SECRET_KEY": "a-production-secret-key-of-sufficient-length-0123456789",
+        "ALLOWED_HOSTS": "gte.example,www.gte.example",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1/gte"),
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    }
+    printed = subprocess.run(
+        [sys.executable, "-c", "from config import settings; print(settings.SITE_URL)"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert printed == "https://gte.example"
