@@ -177,10 +177,10 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str(
     "ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http" if DEBUG else "https"
 )
 # The address people reach the site at, for links in notification e-mails.
+_site_host = ALLOWED_HOSTS[0] if ALLOWED_HOSTS else "localhost"
+_site_port = f":{env.str('PORT', default='8000')}" if DEBUG else ""
 SITE_URL = env.str(
-    "SITE_URL",
-    default=f"{ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{ALLOWED_HOSTS[0] if ALLOWED_HOSTS else 'localhost'}"
-    + (f":{env.str('PORT', default='8000')}" if DEBUG else ""),
+    "SITE_URL", default=f"{ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{_site_host}{_site_port}"
 ).rstrip("/")
 # Per-account lock-out is django-axes' job (AXES_* below); allauth keeps a per-IP cap on failed
 # sign-ins against password spraying across many accounts.
