@@ -29,11 +29,15 @@ ENTRIES: list[NavigationEntry] = [
 ]
 
 
+PRIMARY_ENTRIES = 3
+
+
 def navigation_for(user) -> list[dict]:
     if not getattr(user, "is_authenticated", False):
         return []
     roles = set(user.roles or [])
     entries = []
+    primary = 0
     for entry in ENTRIES:
         if entry.roles and not entry.roles & roles:
             continue
@@ -43,4 +47,8 @@ def navigation_for(user) -> list[dict]:
             # The page belongs to a feature that has not landed yet.
             continue
         entries.append({"label": entry.label, "url": url, "url_name": entry.url_name})
+        # The first few pages of the user's own roles stay in the bar; the rest go into the
+        # "My work" menu, so the bar fits 1280 px in English whatever roles are held.
+        entries[-1]["primary"] = bool(entry.roles) and primary < PRIMARY_ENTRIES
+        primary += entries[-1]["primary"]
     return entries
