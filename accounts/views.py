@@ -19,6 +19,7 @@ from accounts.forms import (
 from accounts.tokens.selectors import api_tokens_of
 from accounts.tokens.services import api_token_revoke as api_token_revoke_service
 from accounts.tokens.services import api_tokens_revoke_all as api_tokens_revoke_all_service
+from accounts.workspace import workspace_role_labels, workspace_sections
 from core.forms import apply_validation_error
 from core.workflow import TransitionNotAllowed
 from notifications.selectors import notifications_for
@@ -28,7 +29,10 @@ from notifications.services import notification_mark_read
 @login_required
 def workspace(request):
     user = request.user
+    sections = workspace_sections(user=user)
     context = {
+        "sections": sections,
+        "role_labels": workspace_role_labels(user=user, sections=sections),
         "organizations": selectors.organizations_of_user(user=user),
         "recent_notifications": notifications_for(user=user)[:5],
         "awaiting_verification": (

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class FinanceConfig(AppConfig):
     name = "finance"
     verbose_name = _("Financing desk")
+
+    def ready(self):
+        from accounts.workspace import register_workspace_section
+        from finance.workspace import money_requests_workspace_section
+
+        register_workspace_section(money_requests_workspace_section)

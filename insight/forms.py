@@ -19,9 +19,13 @@ class RegionalReportForm(forms.Form):
     start = MonthField(label=_("From (month)"))
     end = MonthField(label=_("To (month)"))
 
-    def __init__(self, *args, regions: list[tuple[str, str]] = (), **kwargs):
+    def __init__(
+        self, *args, regions: list[tuple[str, str]] = (), all_regions: bool = True, **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("All regions")), *regions]
+        # "All regions" means every region the reader may see: all, or their own few.
+        label = _("All regions") if all_regions else _("All my regions")
+        self.fields["region"].choices = [("", label), *regions]
 
     @staticmethod
     def default_period() -> dict[str, datetime.date]:

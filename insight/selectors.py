@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Collection
 from decimal import Decimal
 
 from django.conf import settings
@@ -523,22 +524,26 @@ def regional_report(
     start: datetime.date,
     end: datetime.date,
     region: str = "",
+    regions: Collection[str] | None = None,
     run: StatisticsRun | None = None,
 ) -> dict | None:
-    """Indicators per region for the months from `start` to `end` (inclusive), and the total."""
+    """Indicators per region for the months from `start` to `end` (inclusive), and the total;
+    `regions` (when given) limits the report to those regions (a programme operator's own)."""
     run = run or latest_run()
     if run is None:
         return None
     start, end = start.replace(day=1), end.replace(day=1)
     rows = RegionalStatistic.objects.filter(run=run, month__gte=start, month__lte=end)
+    if regions is not None:
+        rows = rows.filter(region__in=list(regions))
     if region:
         rows = rows.filter(region=region)
-    regions: dict[str, dict] = {}
+    by_region: dict[str, dict] = {}
     total = _empty_region("")
     computed_at = None
     for row in rows.order_by("region", "month"):
         computed_at = row.computed_at
-        entry = regions.setdefault(row.region, _empty_region(row.region))
+        entry = by_region.setdefault(row.region, _empty_region(row.region))
         for target in (entry, total):
             cell = target[row.indicator]
             cell["count"] += row.count
@@ -547,7 +552,7 @@ def regional_report(
             if row.indicator == RegionalIndicator.AVOIDED_EMISSIONS:
                 cell["tonnes"] += row.tonnes
                 cell["methods"][row.method] = cell["methods"].get(row.method, ZERO) + row.tonnes
-    ordered = sorted(regions.values(), key=lambda entry: entry["region"])
+    ordered = sorted(by_region.values(), key=lambda entry: entry["region"])
     for entry in [*ordered, total]:
         for indicator in RegionalIndicator.values:
             cell = entry[indicator]

@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from insight import exports, pages, selectors
 from insight.forms import RegionalReportForm
+from programmes.access import operator_organizations
 
 
 def statistics(request):
@@ -24,14 +25,32 @@ def review_desk(request):
     return render(request, "insight/review_desk.html", {"desk": selectors.review_desk()})
 
 
+def _report_regions(request) -> list[str] | None:
+    """The regions the user may report on: None for every region (reviewers, administrators);
+    a programme operator, the regions of the government or operator organisations they act for.
+    Anyone else is refused."""
+    if request.user.is_reviewer:
+        return None
+    codes = operator_organizations(user=request.user).values_list("region", flat=True)
+    regions = sorted({code for code in codes if code})
+    if not regions:
+        raise PermissionDenied
+    return regions
+
+
 def _report_from_request(request) -> tuple[RegionalReportForm, dict | None]:
+    allowed = _report_regions(request)
     run = selectors.latest_run()
     regions = selectors.regional_regions(run=run)
+    if allowed is not None:
+        regions = [(code, label) for code, label in regions if code in allowed]
     data = request.GET if "start" in request.GET else None
     initial = RegionalReportForm.default_period()
-    form = RegionalReportForm(data, regions=regions, initial=initial)
+    if allowed is not None and len(allowed) == 1:
+        initial["region"] = allowed[0]
+    form = RegionalReportForm(data, regions=regions, initial=initial, all_regions=allowed is None)
     if data is None:
-        return form, selectors.regional_report(run=run, **initial)
+        return form, selectors.regional_report(run=run, regions=allowed, **initial)
     if not form.is_valid():
         return form, None
     return form, selectors.regional_report(
@@ -39,12 +58,12 @@ def _report_from_request(request) -> tuple[RegionalReportForm, dict | None]:
         start=form.cleaned_data["start"],
         end=form.cleaned_data["end"],
         region=form.cleaned_data["region"],
+        regions=allowed,
     )
 
 
 @login_required
 def regional_report(request):
-    _require_reviewer(request)
     form, report = _report_from_request(request)
     query = request.GET.urlencode() if form.is_bound else ""
     return render(
@@ -55,7 +74,6 @@ def regional_report(request):
 
 
 def _download(request, *, render_file, extension: str, content_type: str) -> HttpResponse:
-    _require_reviewer(request)
     form, report = _report_from_request(request)
     if report is None:
         return render(

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ProgrammesConfig(AppConfig):
     name = "programmes"
     verbose_name = _("Experts and programmes")
+
+    def ready(self):
+        from accounts.workspace import register_workspace_section
+        from programmes.workspace import expert_workspace_section, operator_workspace_section
+
+        register_workspace_section(operator_workspace_section)
+        register_workspace_section(expert_workspace_section)
