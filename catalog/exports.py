@@ -48,12 +48,16 @@ def _rows(technologies):
             technology.region,
             technology.organization.display_name,
             "yes" if technology.has_granted_patent else "no",
-            technology.published_at.isoformat() if technology.published_at else "",
+            (
+                timezone.localtime(technology.published_at).isoformat()
+                if technology.published_at
+                else ""
+            ),
         ]
 
 
 def _filename(extension: str) -> str:
-    return f"technologies-{timezone.now():%Y%m%d-%H%M}.{extension}"
+    return f"technologies-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
 
 def technologies_csv_response(technologies) -> HttpResponse:

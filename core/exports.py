@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils import timezone
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,7 +45,8 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, int | float | Decimal):
         return value
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-        return value.isoformat()  # Excel has no time zones
+        # Excel has no time zones: the text of the site's local time, with its offset.
+        return timezone.localtime(value).isoformat()
     if isinstance(value, datetime.date | datetime.time):
         return value
     return safe_text(str(value))

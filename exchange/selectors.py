@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
@@ -379,7 +380,7 @@ def certificate_facts(*, certificate: Certificate) -> dict:
         "buyer": _("Anonymous enterprise") if deal.buyer_is_anonymous else deal.buyer.display_name,
         "technology": deal.technology.title,
         "deal_type": deal.get_deal_type_display(),
-        "completed_on": (deal.completed_at or certificate.issued_at).date().isoformat(),
+        "completed_on": timezone.localdate(deal.completed_at or certificate.issued_at).isoformat(),
         "amount_band": amount_band_label(certificate.amount_band, deal.currency),
-        "issued_at": certificate.issued_at.date().isoformat(),
+        "issued_at": timezone.localdate(certificate.issued_at).isoformat(),
     }

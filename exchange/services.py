@@ -1324,7 +1324,7 @@ def certificate_issue(*, deal: Deal) -> Certificate:
         deal=deal,
         defaults={
             "number": certificate_number(
-                deal_id=deal.pk, year=(deal.completed_at or timezone.now()).year
+                deal_id=deal.pk, year=timezone.localtime(deal.completed_at or timezone.now()).year
             ),
             "amount_band": amount_band(deal.price),
         },
