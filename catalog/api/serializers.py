@@ -24,6 +24,7 @@ from catalog.models import (
 )
 from catalog.selectors import technology_insider
 from catalog.visibility import TECHNOLOGY_FIELDS, Clearance
+from core.api.fields import strict_text_field_mapping
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -308,6 +309,10 @@ class AccessRequestSerializer(serializers.ModelSerializer):
 
 
 class SavedSearchSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = strict_text_field_mapping(
+        serializers.ModelSerializer.serializer_field_mapping
+    )
+
     class Meta:
         model = SavedSearch
         fields = ["id", "name", "query", "filters", "created_at"]

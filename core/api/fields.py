@@ -3,6 +3,7 @@
 from collections.abc import Callable, Mapping
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 Scope = Callable[..., QuerySet]
@@ -39,3 +40,22 @@ class VisibleRowsMixin:
 
     serializer_related_field = VisiblePrimaryKeyRelatedField
     visible_rows: Mapping[str, Scope] = {}
+
+
+class StrictCharField(serializers.CharField):
+    """A text field that takes only JSON strings: DRF's CharField turns a number into text, so
+    `"name": 123` would pass although the schema says string."""
+
+    default_error_messages = {"invalid": _("Enter text, not a number or another JSON value.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def strict_text_field_mapping(mapping: Mapping) -> dict:
+    """A ModelSerializer field mapping whose text columns refuse non-string input."""
+    from django.db import models
+
+    return {**mapping, models.CharField: StrictCharField, models.TextField: StrictCharField}

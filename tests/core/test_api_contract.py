@@ -176,3 +176,22 @@ def test_an_escaped_backslash_before_u0000_is_plain_text(api_client):
 )
 def test_fields_that_can_be_null_are_documented_nullable(schema, component, field):
     assert schema["components"]["schemas"][component]["properties"][field]["nullable"] is True
+
+
+def test_a_saved_searchs_text_fields_take_strings_only(api_client_for, owner):
+    # given: a signed-in user
+    from catalog.models import SavedSearch
+
+    client = api_client_for(owner)
+    # when: numbers are sent where the schema says string
+    response = client.post(
+        "/api/v1/saved-searches/", {"name": 123, "query": 4.5, "filters": {}}, format="json"
+    )
+    # then: 400 naming both fields, and nothing saved; strings are still accepted
+    assert response.status_code == 400
+    assert {"name", "query"} <= set(response.json())
+    assert not SavedSearch.objects.filter(user=owner).exists()
+    accepted = client.post(
+        "/api/v1/saved-searches/", {"name": "废水", "query": "废水", "filters": {}}, format="json"
+    )
+    assert accepted.status_code == 201
