@@ -28,6 +28,16 @@ from matching.engine.text import (
 )
 
 MAX_POSITIONS_PER_TOKEN = 16
+# PostgreSQL refuses a lexeme over 2,046 bytes ("word is too long to be indexed"); a long URL or
+# a run-on word is cut to this many characters for the index (and for queries alike), never in
+# the stored text. 200 CJK characters are 600 bytes.
+MAX_INDEXED_TOKEN_CHARACTERS = 200
+
+
+def index_token(token: str) -> str:
+    return token[:MAX_INDEXED_TOKEN_CHARACTERS]
+
+
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
@@ -45,6 +55,7 @@ def tsvector_from_tokens(weighted_tokens: Iterable[tuple[Sequence[str], str]]) -
     position = 0
     for tokens, weight in weighted_tokens:
         for token in tokens:
+            token = index_token(token)
             position += 1
             entries = positions.get(token)
             if entries is None:
@@ -107,7 +118,7 @@ class QueryUnit:
         parts = []
         suffix = f":{weights}" if weights else ""
         for alternative in self.alternatives:
-            quoted = " & ".join(f"'{token}'{suffix}" for token in alternative)
+            quoted = " & ".join(f"'{_escape(index_token(token))}'{suffix}" for token in alternative)
             parts.append(f"({quoted})" if len(alternative) > 1 else quoted)
         return "(" + " | ".join(parts) + ")"
 

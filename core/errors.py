@@ -3,7 +3,7 @@ error format, core.api.exceptions) under /api/ or for a client asking for JSON, 
 self-contained page. Neither touches the database or the request context (the host may be
 disallowed, the database may be what failed), and both speak the active language."""
 
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -14,6 +14,8 @@ from core.unavailable import wants_json
 # database itself is fine. 40001 serialization_failure, 40P01 deadlock_detected,
 # 55P03 lock_not_available.
 CONFLICT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+# 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 53300 too_many_connections
+UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
 
 
 def sqlstate(error: BaseException) -> str | None:
@@ -26,6 +28,16 @@ def sqlstate(error: BaseException) -> str | None:
         error = error.__cause__ or error.__context__
         seen += 1
     return None
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """A lost or refused connection, or a server shutting down: worth a 503 and a retry. A
+    statement the server refused for its content ("word is too long to be indexed", 54000)
+    is an OperationalError too, but a bug, not an outage."""
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    code = sqlstate(error)
+    return code is None or code.startswith("08") or code in UNAVAILABLE_SQLSTATES
 
 
 def is_transaction_conflict(error: BaseException) -> bool:

@@ -10,9 +10,13 @@ anything reads it."""
 import logging
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 
-from core.errors import conflict_retry_response, is_transaction_conflict, request_too_large_response
+from core.errors import (
+    conflict_retry_response,
+    is_database_unavailable,
+    is_transaction_conflict,
+    request_too_large_response,
+)
 from core.unavailable import service_unavailable_response
 
 logger = logging.getLogger(__name__)
@@ -31,7 +35,7 @@ class DatabaseUnavailableMiddleware:
                 "transaction conflict: %s %s: %s", request.method, request.path, exception
             )
             return conflict_retry_response(request)
-        if isinstance(exception, OperationalError | InterfaceError):
+        if is_database_unavailable(exception):
             logger.warning(
                 "database unavailable: %s %s: %s", request.method, request.path, exception
             )

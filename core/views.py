@@ -3,7 +3,7 @@ import sys
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, RequestDataTooBig
-from django.db import InterfaceError, OperationalError, connection
+from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -17,6 +17,7 @@ from config.celery import app as celery_app
 from core.errors import (
     bad_request_response,
     conflict_retry_response,
+    is_database_unavailable,
     is_transaction_conflict,
     request_too_large_response,
 )
@@ -103,7 +104,7 @@ def server_error(request):
     error = sys.exc_info()[1]
     if is_transaction_conflict(error):
         return conflict_retry_response(request)
-    if isinstance(error, OperationalError | InterfaceError):
+    if is_database_unavailable(error):
         return service_unavailable_response(request)
     if wants_json(request):
         return JsonResponse(

@@ -195,3 +195,23 @@ def test_a_saved_searchs_text_fields_take_strings_only(api_client_for, owner):
         "/api/v1/saved-searches/", {"name": "废水", "query": "废水", "filters": {}}, format="json"
     )
     assert accepted.status_code == 201
+
+
+def test_only_a_lost_connection_counts_as_database_unavailable():
+    # given: the errors psycopg raises, wrapped the way Django wraps them
+    from django.db import OperationalError
+
+    from core.errors import is_database_unavailable
+
+    def wrapped(code):
+        cause = Exception("server said no")
+        cause.sqlstate = code
+        error = OperationalError("wrapped")
+        error.__cause__ = cause
+        return error
+
+    # then: refused connections and shutdowns are an outage; a refused statement is not
+    assert is_database_unavailable(OperationalError("connection refused"))
+    assert is_database_unavailable(wrapped("08006"))
+    assert is_database_unavailable(wrapped("57P01"))
+    assert not is_database_unavailable(wrapped("54000"))  # word is too long to be indexed

@@ -216,3 +216,27 @@ def test_the_reviewers_comment_on_a_need_is_for_its_organisation_and_reviewers_o
     assert api_client_for(stranger).get(url).json()["review_comment"] == ""
     assert api_client_for(enterprise).get(url).json()["review_comment"] == need.review_comment
     assert api_client_for(reviewer).get(url).json()["review_comment"] == need.review_comment
+
+
+@pytest.mark.parametrize(
+    "long_word",
+    ["https://example.com/" + "a" * 2_100, "废" * 5_000],
+    ids=["2100-character URL", "5000-character word"],
+)
+def test_a_long_unbroken_word_is_saved_whole_and_indexed_safely(
+    api_client_for, enterprise, long_word
+):
+    # given: a description with one word longer than PostgreSQL indexes (2,046 bytes)
+    client = api_client_for(enterprise)
+    description = f"高浓度有机废水 {long_word} 厌氧处理"
+    # when: the need is created
+    response = client.post(
+        "/api/v1/needs/",
+        {**NEED_FIELDS, "description_zh": description, "deadline": future().isoformat()},
+        format="json",
+    )
+    # then: saved (not "service unavailable"), the text kept whole, the index built
+    assert response.status_code == 201, response.content[:300]
+    need = Need.objects.get(pk=response.json()["id"])
+    assert need.description_zh == description
+    assert need.search_vector
