@@ -355,7 +355,11 @@ ACTION_LABELS = {
 
 @login_required
 def deal_detail(request, pk: int):
-    deal = _visible_deal(request, pk)
+    return _render_deal(request, _visible_deal(request, pk))
+
+
+def _render_deal(request, deal, *, message_form=None, status: int = 200):
+    """The deal room; `message_form` is a refused message, shown again with what was typed."""
     organization_ids = selectors.user_organization_ids(request.user)
     roles = services.deal_actor_roles(
         deal=deal, user=request.user, organization_ids=organization_ids
@@ -380,7 +384,7 @@ def deal_detail(request, pk: int):
         "milestone_form": MilestoneForm()
         if roles & services.NEGOTIATORS and deal.stage in services.MILESTONE_STAGES
         else None,
-        "message_form": DealMessageForm(),
+        "message_form": message_form or DealMessageForm(),
         "rating_form": RatingForm()
         if deal.stage == "completed" and roles & services.PARTIES and len(rated) < 2
         else None,
@@ -393,7 +397,7 @@ def deal_detail(request, pk: int):
         else None,
         "contract_types": CONTRACT_TYPES,
     }
-    return render(request, "exchange/deal_detail.html", context)
+    return render(request, "exchange/deal_detail.html", context, status=status)
 
 
 def _back_to_deal(pk: int):
@@ -479,8 +483,11 @@ def deal_message(request, pk: int):
                 kind=form.cleaned_data["kind"],
             )
         except (TransitionNotAllowed, ValidationError) as error:
-            messages.error(request, error_text(error))
-    return _back_to_deal(pk)
+            form.add_error(None, error_text(error))
+        else:
+            return _back_to_deal(pk)
+    # Refused: the room again with the message as typed (a browser cannot keep a chosen file).
+    return _render_deal(request, deal, message_form=form, status=400)
 
 
 @login_required

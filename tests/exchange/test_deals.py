@@ -217,3 +217,39 @@ def test_deal_room_rejects_a_fake_pdf_and_strangers(make_deal, holder, stranger)
         services.deal_message_post(deal=deal, user=stranger, body="hi")
     assert not deal.messages.exists() and not deal.documents.exists()
     assert PDF_BYTES.startswith(b"%PDF-")
+
+
+def test_a_refused_attachment_keeps_the_typed_message(client):
+    # given: a deal in negotiation and the holder in its room
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from catalog.choices import TechnologyStatus
+    from tests.catalog.conftest import make_technology
+    from tests.factories import OrganizationFactory, UserFactory
+
+    seller = OrganizationFactory(kind="university")
+    buyer = OrganizationFactory(kind="enterprise")
+    holder = UserFactory(roles=["holder"], organization=seller)
+    buyer_user = UserFactory(roles=["enterprise"], organization=buyer)
+    deal = Deal.objects.create(
+        technology=make_technology(holder, status=TechnologyStatus.PUBLISHED),
+        seller=seller,
+        buyer=buyer,
+        stage="negotiation",
+        opened_by=buyer_user,
+        deal_type="license",
+        price="800000.00",
+        currency="CNY",
+    )
+    client.force_login(holder)
+    typed = "请查收第三版合同，付款节点已按贵方意见调整。"
+    # when: the attachment is an executable dressed as a PDF
+    response = client.post(
+        reverse("exchange:deal_message", args=[deal.pk]),
+        {"body": typed, "kind": "contract", "file": SimpleUploadedFile("c.pdf", b"MZ\x90\x00")},
+    )
+    # then: refused with the reason, the text still in the form, nothing stored
+    assert response.status_code == 400
+    assert typed in response.content.decode()
+    assert not deal.messages.exists() and not deal.documents.exists()
