@@ -71,7 +71,7 @@ _TABLE = {
     'page deal terms outsider': (302, 404, 404, 404, 404, 302, 302),
     'page deal milestone outsider': (302, 404, 404, 404, 404, 302, 302),
     'page deal milestone done outsider': (302, 404, 404, 404, 404, 404, 404),
-    'page deal message outsider': (302, 404, 404, 404, 404, 302, 302),
+    'page deal message outsider': (302, 404, 404, 404, 404, 400, 400),
     'page deal document': (302, 200, 200, 404, 404, 200, 200),
     'page deal document outsider': (302, 404, 404, 404, 404, 200, 200),
     'page deal rate outsider': (302, 404, 404, 404, 404, 302, 302),
