@@ -1,0 +1,98 @@
+"""The one vocabulary for "who is this user to that organisation": membership, the
+organisation a user acts for, reviewers, and the members to tell about something.
+
+Services, selectors, views, serializers and templates ask here (templates through the `rules`
+permissions declared in `accounts/rules.py`); nothing else queries `Membership` to decide who
+may do what. Privileged roles (broker, financier, operator, reviewer, expert) are only ever
+granted by review (`accounts.services.role_grant_decide`); `User.has_role` reads the result.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import Membership, Organization, User
+
+# The ids are kept on the user object for the rest of the request: pages and lists ask for every
+# row, one query answers them all.
+_CACHE_ATTRIBUTE = "_member_organization_ids"
+
+
+def _authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def member_organization_ids(*, user) -> list[int]:
+    """The ids of the organisations `user` belongs to (empty for anonymous), oldest first."""
+    if not _authenticated(user):
+        return []
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user)
+            .order_by("pk")
+            .values_list("organization_id", flat=True)
+        )
+        setattr(user, _CACHE_ATTRIBUTE, cached)
+    return cached
+
+
+def forget_memberships(*, user) -> None:
+    """Drop the ids kept on `user` (after a membership of theirs was added or removed)."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+def member_organizations_subquery(*, user) -> QuerySet:
+    """The user's organisation ids as a subquery, for `Q(organization_id__in=...)` filters."""
+    return Membership.objects.filter(user=user).values("organization_id")
+
+
+def is_member(*, user, organization: Organization | int | None) -> bool:
+    """Whether `user` belongs to `organization` (an instance or an id)."""
+    if organization is None or not _authenticated(user):
+        return False
+    organization_id = organization if isinstance(organization, int) else organization.pk
+    if organization_id is None:
+        return False
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return organization_id in cached
+    return Membership.objects.filter(user=user, organization_id=organization_id).exists()
+
+
+def is_reviewer(*, user) -> bool:
+    return _authenticated(user) and user.is_reviewer
+
+
+def has_role(*, user, role: str) -> bool:
+    return _authenticated(user) and user.has_role(role)
+
+
+def primary_organization(*, user) -> Organization:
+    """The organisation a user acts for (their first membership); a clear error without one."""
+    organization = (
+        Organization.objects.filter(memberships__user=user).order_by("memberships__pk").first()
+        if _authenticated(user)
+        else None
+    )
+    if organization is None:
+        raise ValidationError(
+            _("Create or join an organisation first: needs and deals belong to organisations.")
+        )
+    return organization
+
+
+def members_of(*organization_ids: int | None) -> QuerySet[User]:
+    """Active members of the organisations (the people to tell about something)."""
+    return User.objects.filter(
+        memberships__organization_id__in=[pk for pk in organization_ids if pk], is_active=True
+    ).distinct()
+
+
+def platform_reviewers() -> QuerySet[User]:
+    """Active reviewers and administrators."""
+    return User.objects.filter(roles__overlap=[Role.REVIEWER, Role.ADMIN], is_active=True)
