@@ -24,7 +24,7 @@ from _common import cpu_model, percentile
 from matching.engine import TechnologyIndex, need_terms, rank
 from matching.engine.evaluation import load_split
 from matching.engine.index import TECHNOLOGY_FIELD_WEIGHTS, Terms, technology_terms
-from matching.engine.text import analyze
+from textanalysis import analyze
 
 DEV_SPLIT = Path(os.environ.get("MATCHING_DEV_SPLIT", "/work/shared/matching-eval/dev"))
 CANDIDATES = 200

@@ -51,7 +51,6 @@ from matching.choices import RunSubject, RunTrigger  # noqa: E402
 from matching.documents import need_document, technology_document  # noqa: E402
 from matching.engine import need_terms, rank  # noqa: E402
 from matching.engine.evaluation import load_split  # noqa: E402
-from matching.engine.text import analyze as real_analyze  # noqa: E402
 from matching.evaluation import isolated_database  # noqa: E402
 from matching.models import TechnologyMatchProfile  # noqa: E402
 from matching.services import (  # noqa: E402
@@ -60,6 +59,7 @@ from matching.services import (  # noqa: E402
     rank_technologies_for_need,
 )
 from matching.statistics import corpus_statistics  # noqa: E402
+from textanalysis import analyze as real_analyze  # noqa: E402
 
 DEV_SPLIT = Path(os.environ.get("MATCHING_DEV_SPLIT", "/work/shared/matching-eval/dev"))
 BATCH = 2000

@@ -1,6 +1,6 @@
-"""Full-text search analysis for technologies, built on the matching engine's text analysis.
+"""Full-text search analysis for technologies, built on the shared text analysis (textanalysis).
 
-Chinese is segmented in Python (rjieba in search mode through matching.engine.text, so sub-phrases
+Chinese is segmented in Python (rjieba in search mode through textanalysis, so sub-phrases
 such as 有机废水 in 高浓度有机废水 are indexed) and every glossary surface form adds a shared
 concept token (光伏 / photovoltaic / PV -> one token). The tokens are stored as a weighted
 tsvector literal built here, under PostgreSQL's `simple` configuration, with a GIN index.
@@ -11,14 +11,13 @@ glossary entries it names exactly, and (for a Chinese compound) the AND of its p
 
 from __future__ import annotations
 
-import functools
 import html
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from catalog.visibility import TECHNOLOGY_FIELDS, Clearance
-from matching.engine.text import (
+from textanalysis import (
+    CJK_RUN,
     analyze,
     chinese_words,
     concept_token,
@@ -36,9 +35,6 @@ MAX_INDEXED_TOKEN_CHARACTERS = 200
 
 def index_token(token: str) -> str:
     return token[:MAX_INDEXED_TOKEN_CHARACTERS]
-
-
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 def tsvector_literal(weighted_texts: Iterable[tuple[str, str]]) -> str:
@@ -144,23 +140,11 @@ class ParsedQuery:
         return sorted(terms, key=len, reverse=True)
 
 
-@functools.cache
-def _concept_surface_forms() -> dict[str, set[str]]:
-    glossary = default_glossary()
-    forms: dict[str, set[str]] = {}
-    for form, concepts in glossary.chinese_forms.items():
-        for concept in concepts:
-            forms.setdefault(concept, set()).add(form)
-    for words, concepts in glossary.english_forms.items():
-        for concept in concepts:
-            forms.setdefault(concept, set()).add(" ".join(words))
-    return forms
-
-
 def _concept_alternatives(concepts: Iterable[str], unit: QueryUnit) -> None:
+    glossary = default_glossary()
     for concept in sorted(set(concepts)):
         unit.alternatives.append((concept_token(concept),))
-        unit.highlight_terms |= {form for form in _concept_surface_forms().get(concept, ()) if form}
+        unit.highlight_terms |= {form for form in glossary.surface_forms(concept) if form}
 
 
 def _maximal(words: Sequence[str]) -> list[str]:
@@ -173,7 +157,7 @@ def parse_query(text: str) -> ParsedQuery:
     glossary = default_glossary()
     normalized = normalize_text(text or "")[:200]
     units: list[QueryUnit] = []
-    for run in _CJK_RUN.findall(normalized):
+    for run in CJK_RUN.findall(normalized):
         words = chinese_words(run)
         for word in _maximal(words):
             unit = QueryUnit(surface=word, alternatives=[(word,)], highlight_terms={word})
@@ -182,9 +166,9 @@ def parse_query(text: str) -> ParsedQuery:
                 unit.alternatives.append(tuple(parts))
             _concept_alternatives(glossary.chinese_forms.get(word, ()), unit)
             units.append(unit)
-    latin = _CJK_RUN.sub(" ", normalized)
+    latin = CJK_RUN.sub(" ", normalized)
     words = english_words(latin)
-    longest = glossary._longest_english_form if words else 0
+    longest = glossary.longest_english_form if words else 0
     index = 0
     while index < len(words):
         for length in range(min(longest, len(words) - index), 1, -1):

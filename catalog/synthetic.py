@@ -21,7 +21,7 @@ from catalog.models import Category, Technology, TechnologySearchEntry
 from catalog.search import tsvector_from_tokens
 from core.regions import CHINA_PROVINCES
 from core.validators import credit_code_check_character
-from matching.engine.text import analyze
+from textanalysis import analyze
 
 # (zh, en) subject fragments: what the technology treats or produces.
 SUBJECTS = [

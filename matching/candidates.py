@@ -82,7 +82,7 @@ def candidate_ids(
     where, where_params = compiler.compile(inner.where) if inner.where else ("TRUE", [])
     table = connection.ops.quote_name(queryset.model._meta.db_table)
     sql = _CANDIDATE_SQL.format(table=table, condition=where or "TRUE")
-    # Tokens are CJK runs or [a-z0-9]+ (see matching.engine.text), safe inside quotes.
+    # Tokens are CJK runs or [a-z0-9]+ (see textanalysis), safe inside quotes.
     quoted = [f"'{token}'" for token in tokens]
     with transaction.atomic(), connection.cursor() as cursor:
         # The planner cannot see the tokens' frequencies behind the parameter and, on a large

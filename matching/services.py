@@ -51,7 +51,6 @@ from matching.engine import (
     rank_needs,
     technology_terms,
 )
-from matching.engine.text import analyze
 from matching.models import (
     Match,
     MatchFeedback,
@@ -61,6 +60,7 @@ from matching.models import (
 )
 from matching.statistics import corpus_statistics
 from notifications.services import notify_users
+from textanalysis import analyze
 
 logger = logging.getLogger(__name__)
 User = get_user_model()

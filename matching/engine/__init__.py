@@ -5,6 +5,8 @@ Text analysis (`analyze`), an in-memory BM25 index for candidates (`TechnologyIn
 turns candidates into `MatchResult`s with named components and bilingual reasons.
 """
 
+from textanalysis import analyze
+
 from .documents import (
     ComponentScore,
     ConstraintViolation,
@@ -25,7 +27,6 @@ from .index import (
     technology_terms,
 )
 from .scoring import DEFAULT_WEIGHTS, ScoringWeights, rank, rank_needs, score_pair
-from .text import analyze
 
 __all__ = [
     "DEFAULT_WEIGHTS",

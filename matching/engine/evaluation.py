@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from textanalysis import analyze
+
 from .documents import NeedDocument, TechnologyDocument
 from .embedding import Embedder, load_default_embedder
 from .index import TechnologyIndex, need_terms
 from .scoring import DEFAULT_WEIGHTS, ScoringWeights, rank
-from .text import analyze
 
 Rankings = dict[str, list[str]]
 ScoredRankings = dict[str, list[tuple[str, float]]]

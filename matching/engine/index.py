@@ -10,8 +10,9 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from textanalysis import analyze, is_concept_token
+
 from .documents import NeedDocument, TechnologyDocument
-from .text import analyze, is_concept_token
 
 Terms = dict[str, float]
 

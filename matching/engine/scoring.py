@@ -21,6 +21,8 @@ from decimal import Decimal
 
 import numpy as np
 
+from textanalysis import default_glossary, is_concept_token
+
 from .documents import (
     ComponentScore,
     ConstraintViolation,
@@ -38,7 +40,6 @@ from .index import (
     query_weight,
     technology_terms,
 )
-from .text import default_glossary, is_concept_token
 
 TRANSACTION_MODE_LABELS = {
     "transfer": ("转让", "transfer"),

@@ -1,4 +1,4 @@
-from matching.engine.text import Glossary, analyze, concept_token, stem_english
+from textanalysis import Glossary, analyze, concept_token, stem_english
 
 
 def test_search_mode_segmentation_finds_sub_phrases():
