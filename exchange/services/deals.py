@@ -1,0 +1,446 @@
+"""Deals: opening, the stage workflow, terms and review."""
+
+from __future__ import annotations
+
+import contextlib
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Organization
+from audit.choices import AuditKind
+from audit.services import audit_record
+from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from exchange.choices import (
+    DealActor,
+    DealStage,
+    NeedStatus,
+)
+from exchange.models import (
+    Deal,
+    DealEvent,
+    DealReview,
+    Introduction,
+    Need,
+    Proposal,
+)
+from exchange.services.certificates import certificate_issue
+from exchange.services.common import _diff, primary_organization, reviewers
+from exchange.services.needs import NEED_WORKFLOW, need_transition
+from notifications.services import notify_users
+
+User = get_user_model()
+
+SELLER, BUYER, BROKER = DealActor.SELLER.value, DealActor.BUYER.value, DealActor.BROKER.value
+DEAL_REVIEWER = DealActor.REVIEWER.value
+PARTIES = frozenset({SELLER, BUYER})
+NEGOTIATORS = frozenset({SELLER, BUYER, BROKER})
+D = DealStage
+PRICE_AND_TERMS = ("price", "payment_terms")
+READY_FOR_REVIEW = ("price", "payment_terms", "contract")
+
+
+def _t(target, actors, *, label="", note=False, requires=()):
+    return Transition(target, actors, label, requires_note=note, extra={"requires": requires})
+
+
+DEAL_WORKFLOW = StateMachine(
+    {
+        (D.INQUIRY, "start_negotiation"): _t(D.NEGOTIATION, frozenset({SELLER})),
+        (D.INQUIRY, "cancel"): _t(D.CANCELLED, PARTIES, note=True),
+        (D.NEGOTIATION, "draft_agreement"): _t(
+            D.AGREEMENT_DRAFTED, NEGOTIATORS, requires=PRICE_AND_TERMS
+        ),
+        (D.NEGOTIATION, "cancel"): _t(D.CANCELLED, PARTIES, note=True),
+        (D.AGREEMENT_DRAFTED, "revise"): _t(D.NEGOTIATION, NEGOTIATORS),
+        (D.AGREEMENT_DRAFTED, "submit_for_review"): _t(
+            D.SUBMITTED_FOR_REVIEW, NEGOTIATORS, requires=READY_FOR_REVIEW
+        ),
+        (D.AGREEMENT_DRAFTED, "cancel"): _t(D.CANCELLED, PARTIES, note=True),
+        (D.SUBMITTED_FOR_REVIEW, "approve"): _t(D.APPROVED, frozenset({DEAL_REVIEWER})),
+        (D.SUBMITTED_FOR_REVIEW, "return"): _t(D.RETURNED, frozenset({DEAL_REVIEWER}), note=True),
+        (D.SUBMITTED_FOR_REVIEW, "reject"): _t(D.REJECTED, frozenset({DEAL_REVIEWER}), note=True),
+        (D.RETURNED, "submit_for_review"): _t(
+            D.SUBMITTED_FOR_REVIEW, NEGOTIATORS, requires=READY_FOR_REVIEW
+        ),
+        (D.RETURNED, "revise"): _t(D.NEGOTIATION, NEGOTIATORS),
+        (D.RETURNED, "cancel"): _t(D.CANCELLED, PARTIES, note=True),
+        (D.APPROVED, "sign_contract"): _t(D.CONTRACT_SIGNED, PARTIES, requires=("contract",)),
+        (D.APPROVED, "cancel"): _t(D.CANCELLED, PARTIES, note=True),
+        (D.CONTRACT_SIGNED, "start_execution"): _t(
+            D.IN_EXECUTION, PARTIES, requires=("milestones",)
+        ),
+        (D.CONTRACT_SIGNED, "cancel"): _t(D.CANCELLED, PARTIES, note=True),
+        (D.IN_EXECUTION, "report_dispute"): _t(D.IN_EXECUTION, PARTIES, note=True),
+        (D.IN_EXECUTION, "complete"): _t(
+            D.COMPLETED, frozenset({BUYER}), requires=("milestones_done",)
+        ),
+        (D.IN_EXECUTION, "cancel"): _t(D.CANCELLED, PARTIES, note=True),
+    }
+)
+DEAL_EDITABLE_STAGES = (D.INQUIRY, D.NEGOTIATION, D.AGREEMENT_DRAFTED, D.RETURNED)
+DEAL_EDITABLE_FIELDS = (
+    "price",
+    "currency",
+    "payment_terms",
+    "commission_rate",
+    "commission_amount",
+)
+MILESTONE_STAGES = (
+    D.NEGOTIATION,
+    D.AGREEMENT_DRAFTED,
+    D.RETURNED,
+    D.APPROVED,
+    D.CONTRACT_SIGNED,
+    D.IN_EXECUTION,
+)
+ACTIVE_STAGES = tuple(
+    stage for stage in D.values if stage not in (D.COMPLETED, D.CANCELLED, D.REJECTED)
+)
+
+
+def deal_actor_roles(*, deal: Deal, user, organization_ids: list[int] | None = None) -> set[str]:
+    """The roles a user plays in a deal: seller, buyer, broker and/or reviewer.
+
+    A reviewer who belongs to a party (or brokers the deal) does not review it.
+    """
+    roles: set[str] = set()
+    if not getattr(user, "is_authenticated", False):
+        return roles
+    if organization_ids is None:
+        from exchange.selectors import user_organization_ids
+
+        organization_ids = user_organization_ids(user)
+    if deal.seller_id in organization_ids:
+        roles.add(SELLER)
+    if deal.buyer_id in organization_ids:
+        roles.add(BUYER)
+    if deal.broker_id == user.pk:
+        roles.add(BROKER)
+    if user.is_reviewer and not roles:
+        roles.add(DEAL_REVIEWER)
+    return roles
+
+
+def deal_allowed_actions(
+    *, deal: Deal, user, organization_ids: list[int] | None = None
+) -> list[str]:
+    roles = deal_actor_roles(deal=deal, user=user, organization_ids=organization_ids)
+    return DEAL_WORKFLOW.allowed_actions(deal.stage, roles)
+
+
+def deal_missing_data(*, deal: Deal, requires: tuple[str, ...]) -> dict[str, str]:
+    """What a step still needs, field by field, in words the user can act on."""
+    missing: dict[str, str] = {}
+    if "price" in requires and deal.price is None:
+        missing["price"] = _("Set the price first.")
+    if "payment_terms" in requires and not deal.payment_terms.strip():
+        missing["payment_terms"] = _("Set the payment terms first.")
+    if "contract" in requires and not deal.documents.filter(kind="contract").exists():
+        missing["contract"] = _("Attach the contract in the deal room first.")
+    if "milestones" in requires and not deal.milestones.exists():
+        missing["milestones"] = _("Add at least one milestone (a payment or a delivery) first.")
+    if "milestones_done" in requires and deal.milestones.filter(done_at__isnull=True).exists():
+        missing["milestones"] = _("Every milestone must be confirmed as done first.")
+    return missing
+
+
+def deal_review_checklist(*, deal: Deal) -> dict[str, bool]:
+    """The reviewer's checklist; approval needs every item."""
+    from accounts.choices import VerificationStatus
+    from catalog.choices import TechnologyStatus
+
+    # Iterating (not filtering) uses the memberships the review queue prefetched.
+    broker_is_party = bool(
+        deal.broker_id
+        and any(
+            membership.organization_id in (deal.seller_id, deal.buyer_id)
+            for membership in deal.broker.memberships.all()
+        )
+    )
+    # The review queue annotates `contract_attached`; a single deal asks.
+    contract_attached = getattr(deal, "contract_attached", None)
+    if contract_attached is None:
+        contract_attached = deal.documents.filter(kind="contract").exists()
+    return {
+        "parties_verified": deal.seller.verification_status == VerificationStatus.VERIFIED
+        and deal.buyer.verification_status == VerificationStatus.VERIFIED,
+        "technology_published": deal.technology.status == TechnologyStatus.PUBLISHED,
+        "price_and_payment_terms_set": deal.price is not None and bool(deal.payment_terms.strip()),
+        "contract_attached": contract_attached,
+        "no_conflict_of_interest": not broker_is_party,
+    }
+
+
+CHECKLIST_LABELS = {
+    "parties_verified": gettext_lazy("Both parties are verified organisations"),
+    "technology_published": gettext_lazy("The technology is published"),
+    "price_and_payment_terms_set": gettext_lazy("Price and payment terms are set"),
+    "contract_attached": gettext_lazy("The contract is attached"),
+    "no_conflict_of_interest": gettext_lazy(
+        "No conflict of interest: the broker is not a member of a party"
+    ),
+}
+
+
+def deal_participants(deal: Deal):
+    """Every user who should hear about the deal: both parties' members and the broker."""
+    users = User.objects.filter(
+        memberships__organization_id__in=[deal.seller_id, deal.buyer_id], is_active=True
+    )
+    if deal.broker_id:
+        users = users | User.objects.filter(pk=deal.broker_id)
+    return users.distinct()
+
+
+def _deal_notify(*, deal: Deal, actor, title: str, body: str = "", to_reviewers: bool = False):
+    recipients = deal_participants(deal)
+    if actor is not None and getattr(actor, "pk", None):
+        recipients = recipients.exclude(pk=actor.pk)
+    notify_users(
+        users=list(recipients),
+        title=title,
+        body=body,
+        url=reverse("exchange:deal_detail", args=[deal.pk]),
+    )
+    if to_reviewers:
+        notify_users(
+            users=list(reviewers().exclude(pk__in=deal_participants(deal).values("pk"))),
+            title=_("Deal waiting for review: %(deal)s") % {"deal": deal},
+            url=reverse("exchange:deal_review_queue"),
+        )
+
+
+def _deal_event(
+    deal: Deal,
+    *,
+    user,
+    role: str = "",
+    action: str,
+    from_stage: str = "",
+    to_stage: str = "",
+    note: str = "",
+    changes: dict | None = None,
+) -> DealEvent:
+    return DealEvent.objects.create(
+        deal=deal,
+        actor=user if getattr(user, "pk", None) else None,
+        actor_role=role,
+        action=action,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        note=note,
+        changes=changes or {},
+    )
+
+
+def _need_system_step(need_id: int | None, action: str) -> None:
+    if not need_id:
+        return
+    need = Need.objects.filter(pk=need_id).first()
+    if need is None:
+        return
+    if action in [a for (status, a) in NEED_WORKFLOW.table if status == need.status]:
+        if action == "reopen" and need.deals.filter(stage__in=ACTIVE_STAGES).exists():
+            return
+        with contextlib.suppress(TransitionNotAllowed):
+            need_transition(need=need, user=None, action=action, system=True)
+
+
+@transaction.atomic
+def deal_open(
+    *,
+    user,
+    technology,
+    deal_type: str,
+    need: Need | None = None,
+    price: Decimal | None = None,
+    currency: str = "CNY",
+    buyer: Organization | None = None,
+    seller: Organization | None = None,
+    proposal: Proposal | None = None,
+    introduction: Introduction | None = None,
+    broker=None,
+    commission_rate: Decimal | None = None,
+    commission_amount: Decimal | None = None,
+    stage: str = D.INQUIRY,
+    note: str = "",
+) -> Deal:
+    """Open a deal. Called directly, the user is the buyer (their organisation) opening an
+    inquiry; proposals and introductions pass the parties they already agreed."""
+    from catalog.choices import TechnologyStatus
+
+    buyer = buyer or primary_organization(user=user)
+    seller = seller or technology.organization
+    errors: dict[str, str] = {}
+    if technology.status != TechnologyStatus.PUBLISHED:
+        errors["technology"] = _("Only published technologies can be traded.")
+    if seller.pk == buyer.pk:
+        errors["technology"] = _("Your organisation holds this technology: it cannot buy it.")
+    if technology.transaction_modes and deal_type not in technology.transaction_modes:
+        errors["deal_type"] = _("The holder does not offer this transaction mode for it.")
+    if need is not None:
+        if need.organization_id != buyer.pk:
+            errors["need"] = _("The need must belong to the buying organisation.")
+        elif need.status not in (NeedStatus.PUBLISHED, NeedStatus.IN_NEGOTIATION):
+            errors["need"] = _("Only a published need can lead to a deal.")
+    if errors:
+        raise ValidationError(errors)
+    from accounts.services import organization_may_transact
+
+    # An unverified organisation named like a verified one trades only once verified.
+    organization_may_transact(organization=buyer)
+    organization_may_transact(organization=seller)
+    deal = Deal(
+        technology=technology,
+        need=need,
+        proposal=proposal,
+        introduction=introduction,
+        seller=seller,
+        buyer=buyer,
+        broker=broker,
+        deal_type=deal_type,
+        price=price,
+        currency=currency,
+        commission_rate=commission_rate,
+        commission_amount=commission_amount,
+        stage=stage,
+        opened_by=user,
+    )
+    deal.full_clean(exclude=["technology", "need", "seller", "buyer", "broker", "opened_by"])
+    deal.save()
+    _deal_event(deal, user=user, role=BUYER, action="open", to_stage=stage, note=note)
+    _need_system_step(need.pk if need else None, "start_negotiation")
+    _deal_notify(
+        deal=deal,
+        actor=user,
+        title=_("New deal: %(technology)s") % {"technology": technology.title},
+        body=note,
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
+    """Take one step of a deal; refused (409) when not allowed now, nothing changed."""
+    current = Deal.objects.filter(pk=deal.pk).values_list("stage", flat=True).first()
+    deal.refresh_from_db()
+    roles = deal_actor_roles(deal=deal, user=user)
+    transition = DEAL_WORKFLOW.resolve(current, action, roles)
+    note = (note or "").strip()
+    if transition.requires_note and not note:
+        raise ValidationError({"note": _("Please give a reason.")})
+    missing = deal_missing_data(deal=deal, requires=transition.extra.get("requires", ()))
+    if missing:
+        raise ValidationError(missing)
+    now = timezone.now()
+    extra: dict = {"updated_at": now}
+    checklist: dict[str, bool] = {}
+    if action == "approve":
+        checklist = deal_review_checklist(deal=deal)
+        failed = [str(CHECKLIST_LABELS[item]) for item, passed in checklist.items() if not passed]
+        if failed:
+            raise ValidationError(
+                {"checklist": [_("Not yet: %(item)s.") % {"item": item} for item in failed]}
+            )
+    elif action in ("return", "reject"):
+        checklist = deal_review_checklist(deal=deal)
+    if transition.target == D.SUBMITTED_FOR_REVIEW:
+        extra["review_requested_at"] = now
+    if transition.target == D.CONTRACT_SIGNED:
+        extra["signed_at"] = now
+    if transition.target == D.COMPLETED:
+        extra["completed_at"] = now
+    if not compare_and_set_status(
+        Deal, pk=deal.pk, expected=current, target=transition.target, field_name="stage", **extra
+    ):
+        raise TransitionNotAllowed(_("Someone else moved this deal first; reload it."))
+    role = sorted(roles & transition.actors)[0]
+    _deal_event(
+        deal,
+        user=user,
+        role=role,
+        action=action,
+        from_stage=current,
+        to_stage=transition.target,
+        note=note,
+    )
+    if action in ("approve", "return", "reject"):
+        audit_record(
+            kind=AuditKind.DEAL_REVIEW,
+            actor=user,
+            target=deal,
+            summary=f"{action}: {current} -> {transition.target}",
+            data={"action": action, "note": note},
+        )
+        DealReview.objects.create(
+            deal=deal,
+            reviewer=user,
+            decision=action,
+            reason=note,
+            checklist=checklist,
+            requested_at=deal.review_requested_at or now,
+            decided_at=now,
+        )
+    deal.refresh_from_db()
+    if transition.target == D.COMPLETED:
+        certificate_issue(deal=deal)
+        _need_system_step(deal.need_id, "solve")
+    elif transition.target in (D.CANCELLED, D.REJECTED):
+        _need_system_step(deal.need_id, "reopen")
+    _deal_notify(
+        deal=deal,
+        actor=user,
+        title=_("%(deal)s: %(stage)s") % {"deal": deal, "stage": deal.get_stage_display()},
+        body=note,
+        to_reviewers=transition.target == D.SUBMITTED_FOR_REVIEW,
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_update(*, deal: Deal, user, **fields) -> Deal:
+    """Change the price, currency, payment terms or commission; every change is recorded."""
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    roles = deal_actor_roles(deal=deal, user=user)
+    if not roles & NEGOTIATORS:
+        raise TransitionNotAllowed(_("Only the parties and the broker may change the deal."))
+    if deal.stage not in DEAL_EDITABLE_STAGES:
+        raise TransitionNotAllowed(
+            _("The terms are fixed once the deal is submitted for review or approved.")
+        )
+    fields = {name: value for name, value in fields.items() if name in DEAL_EDITABLE_FIELDS}
+    commission_given = any(
+        fields.get(name) is not None for name in ("commission_rate", "commission_amount")
+    )
+    if commission_given and not deal.broker_id:
+        raise ValidationError({"commission_rate": _("This deal has no broker.")})
+    changes = _diff(deal, fields)
+    if not changes:
+        return deal
+    for name, value in fields.items():
+        setattr(deal, name, value)
+    deal.full_clean(exclude=["technology", "need", "seller", "buyer", "broker", "opened_by"])
+    deal.save()
+    _deal_event(
+        deal,
+        user=user,
+        role=sorted(roles & NEGOTIATORS)[0],
+        action="change",
+        from_stage=deal.stage,
+        to_stage=deal.stage,
+        changes=changes,
+    )
+    _deal_notify(
+        deal=deal,
+        actor=user,
+        title=_("%(deal)s: terms changed") % {"deal": deal},
+        body=", ".join(changes),
+    )
+    return deal

@@ -1,0 +1,186 @@
+"""Brokers' introductions of a technology to a need or an enterprise."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import Organization
+from core.visibility import actor_label
+from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from exchange.choices import (
+    IntroductionStatus,
+    NeedStatus,
+)
+from exchange.models import (
+    Introduction,
+    Need,
+)
+from exchange.services.common import organization_members
+from exchange.services.deals import BROKER, BUYER, SELLER, D, deal_open
+from exchange.services.proposals import _member_check
+from notifications.services import notify_users
+
+User = get_user_model()
+
+IS = IntroductionStatus
+ANY_SIDE = frozenset({SELLER, BUYER, BROKER})
+INTRODUCTION_WORKFLOW = StateMachine(
+    {
+        (IS.PROPOSED, "accept_as_seller"): Transition(IS.SELLER_ACCEPTED, frozenset({SELLER})),
+        (IS.PROPOSED, "accept_as_buyer"): Transition(IS.BUYER_ACCEPTED, frozenset({BUYER})),
+        (IS.SELLER_ACCEPTED, "accept_as_buyer"): Transition(IS.ACCEPTED, frozenset({BUYER})),
+        (IS.BUYER_ACCEPTED, "accept_as_seller"): Transition(IS.ACCEPTED, frozenset({SELLER})),
+        (IS.PROPOSED, "decline"): Transition(IS.DECLINED, ANY_SIDE),
+        (IS.SELLER_ACCEPTED, "decline"): Transition(
+            IS.DECLINED, frozenset({SELLER, BUYER, BROKER})
+        ),
+        (IS.BUYER_ACCEPTED, "decline"): Transition(IS.DECLINED, ANY_SIDE),
+    }
+)
+
+
+def introduction_actor_roles(
+    *, introduction: Introduction, user, organization_ids: list[int] | None = None
+) -> set[str]:
+    member = _member_check(user, organization_ids)
+    roles: set[str] = set()
+    if member(introduction.technology.organization_id):
+        roles.add(SELLER)
+    if member(introduction.enterprise_id):
+        roles.add(BUYER)
+    if introduction.broker_id == getattr(user, "pk", None):
+        roles.add(BROKER)
+    return roles
+
+
+def introduction_allowed_actions(
+    *, introduction: Introduction, user, organization_ids: list[int] | None = None
+) -> list[str]:
+    roles = introduction_actor_roles(
+        introduction=introduction, user=user, organization_ids=organization_ids
+    )
+    return INTRODUCTION_WORKFLOW.allowed_actions(introduction.status, roles)
+
+
+@transaction.atomic
+def introduction_create(
+    *,
+    broker,
+    technology,
+    deal_type: str,
+    need: Need | None = None,
+    enterprise: Organization | None = None,
+    note: str = "",
+    commission_rate: Decimal | None = None,
+    commission_amount: Decimal | None = None,
+) -> Introduction:
+    """A broker introduces a published technology to a published need or an enterprise."""
+    from catalog.choices import TechnologyStatus
+
+    if not broker.has_role(Role.BROKER):
+        raise PermissionDenied(_("Only brokers introduce technologies."))
+    errors: dict[str, str] = {}
+    if need is not None:
+        if need.status != NeedStatus.PUBLISHED:
+            errors["need"] = _("Only a published need can be answered.")
+        enterprise = need.organization
+    if enterprise is None:
+        errors["enterprise"] = _("Choose a need or an enterprise.")
+    if technology.status != TechnologyStatus.PUBLISHED:
+        errors["technology"] = _("Only published technologies can be introduced.")
+    if technology.transaction_modes and deal_type not in technology.transaction_modes:
+        errors["deal_type"] = _("The technology is not offered in this transaction mode.")
+    if enterprise is not None:
+        if technology.organization_id == enterprise.pk:
+            errors["enterprise"] = _("The enterprise already holds this technology.")
+        if broker.memberships.filter(
+            organization_id__in=[technology.organization_id, enterprise.pk]
+        ).exists():
+            errors["enterprise"] = _(
+                "A broker cannot introduce its own organisation (conflict of interest)."
+            )
+    if commission_rate is not None and commission_amount is not None:
+        errors["commission_amount"] = _("Give a commission rate or an amount, not both.")
+    if errors:
+        raise ValidationError(errors)
+    from accounts.services import organization_may_transact
+
+    organization_may_transact(organization=technology.organization)
+    organization_may_transact(organization=enterprise)
+    introduction = Introduction(
+        broker=broker,
+        technology=technology,
+        need=need,
+        enterprise=enterprise,
+        deal_type=deal_type,
+        note=note,
+        commission_rate=commission_rate,
+        commission_amount=commission_amount,
+    )
+    introduction.full_clean()
+    introduction.save()
+    notify_users(
+        users=organization_members(technology.organization_id)
+        | organization_members(enterprise.pk),
+        title=_("%(broker)s introduces “%(technology)s”")
+        % {"broker": actor_label(broker), "technology": technology.title},
+        body=note,
+        url=reverse("exchange:introduction_list"),
+    )
+    return introduction
+
+
+@transaction.atomic
+def introduction_transition(
+    *, introduction: Introduction, user, action: str, note: str = ""
+) -> Introduction:
+    """Each side accepts (in either order); when both have, the deal opens with the broker."""
+    current = (
+        Introduction.objects.filter(pk=introduction.pk).values_list("status", flat=True).first()
+    )
+    transition = INTRODUCTION_WORKFLOW.resolve(
+        current, action, introduction_actor_roles(introduction=introduction, user=user)
+    )
+    extra = {"updated_at": timezone.now()}
+    if action == "decline":
+        extra["decline_reason"] = (note or "").strip()
+    if not compare_and_set_status(
+        Introduction, pk=introduction.pk, expected=current, target=transition.target, **extra
+    ):
+        raise TransitionNotAllowed(_("Someone else answered this introduction first; reload it."))
+    introduction.refresh_from_db()
+    if introduction.status == IS.ACCEPTED:
+        deal_open(
+            user=user,
+            technology=introduction.technology,
+            need=introduction.need,
+            deal_type=introduction.deal_type,
+            buyer=introduction.enterprise,
+            seller=introduction.technology.organization,
+            introduction=introduction,
+            broker=introduction.broker,
+            commission_rate=introduction.commission_rate,
+            commission_amount=introduction.commission_amount,
+            stage=D.NEGOTIATION,
+            note=introduction.note,
+        )
+    else:
+        notify_users(
+            users=User.objects.filter(pk=introduction.broker_id),
+            title=_("Introduction of “%(technology)s”: %(status)s")
+            % {
+                "technology": introduction.technology.title,
+                "status": introduction.get_status_display(),
+            },
+            body=note,
+            url=reverse("exchange:introduction_list"),
+        )
+    return introduction

@@ -1,0 +1,95 @@
+"""Deal milestones: planning payments and deliveries and confirming them."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.workflow import TransitionNotAllowed
+from exchange.choices import (
+    MilestoneKind,
+)
+from exchange.models import (
+    Deal,
+    DealMilestone,
+)
+from exchange.services.deals import (
+    BUYER,
+    MILESTONE_STAGES,
+    NEGOTIATORS,
+    SELLER,
+    D,
+    _deal_event,
+    _deal_notify,
+    deal_actor_roles,
+)
+
+
+@transaction.atomic
+def milestone_add(
+    *,
+    deal: Deal,
+    user,
+    kind: str,
+    title: str,
+    due_date: datetime.date,
+    amount: Decimal | None = None,
+) -> DealMilestone:
+    roles = deal_actor_roles(deal=deal, user=user)
+    if not roles & NEGOTIATORS:
+        raise TransitionNotAllowed(_("Only the parties and the broker may plan milestones."))
+    if deal.stage not in MILESTONE_STAGES:
+        raise TransitionNotAllowed(_("Milestones cannot be added in this stage."))
+    milestone = DealMilestone(deal=deal, kind=kind, title=title, due_date=due_date, amount=amount)
+    milestone.full_clean()
+    milestone.save()
+    _deal_event(
+        deal,
+        user=user,
+        role=sorted(roles)[0],
+        action="milestone_add",
+        from_stage=deal.stage,
+        to_stage=deal.stage,
+        note=title,
+        changes={"milestone": [None, f"{kind}: {title} ({due_date})"]},
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_complete(*, milestone: DealMilestone, user) -> DealMilestone:
+    """The receiving side confirms: the seller a payment, the buyer a delivery."""
+    deal = milestone.deal
+    roles = deal_actor_roles(deal=deal, user=user)
+    confirming = SELLER if milestone.kind == MilestoneKind.PAYMENT else BUYER
+    if deal.stage != D.IN_EXECUTION:
+        raise TransitionNotAllowed(_("Milestones are confirmed while the deal is in execution."))
+    if confirming not in roles:
+        raise TransitionNotAllowed(
+            _("The seller confirms payments and the buyer confirms deliveries.")
+        )
+    now = timezone.now()
+    if not DealMilestone.objects.filter(pk=milestone.pk, done_at__isnull=True).update(
+        done_at=now, done_by=user
+    ):
+        raise TransitionNotAllowed(_("This milestone is already confirmed."))
+    milestone.refresh_from_db()
+    _deal_event(
+        deal,
+        user=user,
+        role=confirming,
+        action="milestone_done",
+        from_stage=deal.stage,
+        to_stage=deal.stage,
+        note=milestone.title,
+    )
+    _deal_notify(
+        deal=deal,
+        actor=user,
+        title=_("%(deal)s: milestone done: %(title)s") % {"deal": deal, "title": milestone.title},
+    )
+    return milestone

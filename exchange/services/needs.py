@@ -1,0 +1,303 @@
+"""Needs: posting, editing, review and the lifecycle up to closing."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization
+from audit.choices import AuditKind
+from audit.services import audit_record
+from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from exchange.choices import (
+    NeedCloseReason,
+    NeedStatus,
+    ReviewDecision,
+)
+from exchange.models import (
+    Need,
+    NeedEvent,
+)
+from exchange.search import need_search_vector
+from exchange.services.common import (
+    MEMBER,
+    MEMBERS_ONLY,
+    REVIEWER,
+    REVIEWERS_ONLY,
+    SYSTEM,
+    SYSTEM_ONLY,
+    _diff,
+    is_member,
+    organization_members,
+    primary_organization,
+    reviewers,
+    validate_future_deadline,
+)
+from notifications.services import notify_users
+
+NEED_WORKFLOW = StateMachine(
+    {
+        (NeedStatus.DRAFT, "submit"): Transition(NeedStatus.SUBMITTED, MEMBERS_ONLY),
+        (NeedStatus.RETURNED, "submit"): Transition(NeedStatus.SUBMITTED, MEMBERS_ONLY),
+        (NeedStatus.SUBMITTED, "approve"): Transition(NeedStatus.PUBLISHED, REVIEWERS_ONLY),
+        (NeedStatus.SUBMITTED, "return"): Transition(
+            NeedStatus.RETURNED, REVIEWERS_ONLY, requires_note=True
+        ),
+        (NeedStatus.SUBMITTED, "reject"): Transition(
+            NeedStatus.REJECTED, REVIEWERS_ONLY, requires_note=True
+        ),
+        (NeedStatus.SUBMITTED, "withdraw"): Transition(NeedStatus.CLOSED, MEMBERS_ONLY),
+        (NeedStatus.RETURNED, "withdraw"): Transition(NeedStatus.CLOSED, MEMBERS_ONLY),
+        (NeedStatus.PUBLISHED, "withdraw"): Transition(NeedStatus.CLOSED, MEMBERS_ONLY),
+        (NeedStatus.IN_NEGOTIATION, "withdraw"): Transition(NeedStatus.CLOSED, MEMBERS_ONLY),
+        (NeedStatus.PUBLISHED, "start_negotiation"): Transition(
+            NeedStatus.IN_NEGOTIATION, SYSTEM_ONLY
+        ),
+        (NeedStatus.IN_NEGOTIATION, "reopen"): Transition(
+            NeedStatus.PUBLISHED, frozenset({MEMBER, SYSTEM})
+        ),
+        (NeedStatus.IN_NEGOTIATION, "solve"): Transition(
+            NeedStatus.CLOSED, frozenset({MEMBER, SYSTEM})
+        ),
+        (NeedStatus.PUBLISHED, "solve"): Transition(NeedStatus.CLOSED, MEMBERS_ONLY),
+        (NeedStatus.PUBLISHED, "expire"): Transition(NeedStatus.CLOSED, SYSTEM_ONLY),
+        (NeedStatus.SUBMITTED, "expire"): Transition(NeedStatus.CLOSED, SYSTEM_ONLY),
+        (NeedStatus.RETURNED, "expire"): Transition(NeedStatus.CLOSED, SYSTEM_ONLY),
+    }
+)
+CLOSE_REASON_OF_ACTION = {
+    "withdraw": NeedCloseReason.WITHDRAWN,
+    "solve": NeedCloseReason.SOLVED,
+    "expire": NeedCloseReason.EXPIRED,
+}
+NEED_EDITABLE_FIELDS = (
+    "title_zh",
+    "title_en",
+    "description_zh",
+    "description_en",
+    "category",
+    "industry",
+    "context",
+    "trl_min",
+    "budget_min",
+    "budget_max",
+    "currency",
+    "transaction_modes",
+    "region",
+    "deadline",
+    "is_anonymous",
+    "is_open_call",
+    "call_closes_on",
+)
+
+
+def need_actor_roles(*, need: Need, user, organization_ids: list[int] | None = None) -> set[str]:
+    """`member` and/or `reviewer`; pass the user's organisation ids to save a query per row."""
+    roles: set[str] = set()
+    if not getattr(user, "is_authenticated", False):
+        return roles
+    if user.is_reviewer:
+        roles.add(REVIEWER)
+    if organization_ids is not None:
+        if need.organization_id in organization_ids:
+            roles.add(MEMBER)
+    elif is_member(organization=need.organization_id, user=user):
+        roles.add(MEMBER)
+    return roles
+
+
+def need_allowed_actions(
+    *, need: Need, user, organization_ids: list[int] | None = None
+) -> list[str]:
+    roles = need_actor_roles(need=need, user=user, organization_ids=organization_ids)
+    return NEED_WORKFLOW.allowed_actions(need.status, roles)
+
+
+def _need_reindex(need: Need) -> None:
+    Need.objects.filter(pk=need.pk).update(search_vector=need_search_vector(need))
+
+
+def _need_full_clean(need: Need) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        need.full_clean(exclude=["organization", "created_by"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        validate_future_deadline(need.deadline)
+        if need.is_open_call:
+            validate_future_deadline(need.call_closes_on, "call_closes_on")
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def need_create(*, user, organization: Organization | None = None, **fields) -> Need:
+    organization = organization or primary_organization(user=user)
+    if not is_member(organization=organization, user=user):
+        raise ValidationError(_("You can post needs only for your own organisation."))
+    unknown = set(fields) - set(NEED_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)})
+    need = Need(organization=organization, created_by=user, **fields)
+    _need_full_clean(need)
+    need.save()
+    _need_reindex(need)
+    NeedEvent.objects.create(need=need, actor=user, action="create", to_status=need.status)
+    return need
+
+
+@transaction.atomic
+def need_update(*, need: Need, user, **fields) -> Need:
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if MEMBER not in need_actor_roles(need=need, user=user):
+        raise ValidationError(_("Only members of the organisation may change this need."))
+    if not need.is_editable:
+        raise TransitionNotAllowed(
+            _("A need can be changed only as a draft or after it was returned for changes.")
+        )
+    fields = {name: value for name, value in fields.items() if name in NEED_EDITABLE_FIELDS}
+    changes = _diff(need, fields)
+    for name, value in fields.items():
+        setattr(need, name, value)
+    _need_full_clean(need)
+    need.save()
+    _need_reindex(need)
+    if changes:
+        NeedEvent.objects.create(
+            need=need,
+            actor=user,
+            action="edit",
+            from_status=need.status,
+            to_status=need.status,
+            changes=changes,
+        )
+    return need
+
+
+@transaction.atomic
+def need_transition(*, need: Need, user, action: str, note: str = "", system: bool = False) -> Need:
+    """Take one step of a need's lifecycle (submit, approve, return, reject, withdraw, ...)."""
+    current = Need.objects.filter(pk=need.pk).values_list("status", flat=True).first()
+    roles = {SYSTEM} if system else need_actor_roles(need=need, user=user)
+    transition = NEED_WORKFLOW.resolve(current, action, roles)
+    note = (note or "").strip()
+    if transition.requires_note and not note:
+        raise ValidationError({"comment": _("Please give a reason for the organisation.")})
+    now = timezone.now()
+    extra: dict = {"updated_at": now}
+    if action == "submit":
+        need.refresh_from_db()
+        _need_full_clean(need)
+        extra["submitted_at"] = now
+    if action in ("approve", "return", "reject"):
+        extra["review_comment"] = note
+    if action == "approve":
+        extra["published_at"] = now
+    if transition.target == NeedStatus.CLOSED:
+        extra.update(close_reason=CLOSE_REASON_OF_ACTION[action], closed_at=now)
+    elif action == "reopen":
+        extra.update(close_reason="", closed_at=None)
+    if not compare_and_set_status(
+        Need, pk=need.pk, expected=current, target=transition.target, **extra
+    ):
+        raise TransitionNotAllowed(_("Someone else changed this need first; reload it."))
+    NeedEvent.objects.create(
+        need=need,
+        actor=None if system else user,
+        action=action,
+        from_status=current,
+        to_status=transition.target,
+        note=note,
+    )
+    if action in ("approve", "return", "reject") and not system:
+        audit_record(
+            kind=AuditKind.NEED_REVIEW,
+            actor=user,
+            target=need,
+            summary=f"{action}: {current} -> {transition.target}",
+            data={"action": action, "note": note},
+        )
+    need.refresh_from_db()
+    _need_notify(need=need, action=action, note=note)
+    if transition.target == NeedStatus.PUBLISHED:
+        from matching.services import schedule_matching_for_need
+
+        schedule_matching_for_need(need.pk)
+    return need
+
+
+def _need_notify(*, need: Need, action: str, note: str) -> None:
+    url = reverse("exchange:need_detail", args=[need.pk])
+    if action == "submit":
+        notify_users(
+            users=reviewers(),
+            title=_("Need waiting for review: %(title)s") % {"title": need.title},
+            url=url,
+        )
+        return
+    messages = {
+        "approve": _("Your need “%(title)s” is published."),
+        "return": _("Your need “%(title)s” was returned for changes."),
+        "reject": _("Your need “%(title)s” was rejected."),
+        "expire": _("Your need “%(title)s” has expired: its deadline has passed."),
+    }
+    if action in messages:
+        notify_users(
+            users=organization_members(need.organization_id),
+            title=messages[action] % {"title": need.title},
+            body=note,
+            url=url,
+        )
+
+
+def need_submit(*, need: Need, user) -> Need:
+    return need_transition(need=need, user=user, action="submit")
+
+
+def need_withdraw(*, need: Need, user, note: str = "") -> Need:
+    return need_transition(need=need, user=user, action="withdraw", note=note)
+
+
+def need_review(*, need: Need, user, decision: str, comment: str = "") -> Need:
+    if decision not in ReviewDecision.values:
+        raise ValidationError({"decision": _("Choose approve, return or reject.")})
+    return need_transition(need=need, user=user, action=decision, note=comment)
+
+
+def need_expire(*, need_id: int) -> bool:
+    """Close one need whose deadline has passed; False when it had already moved on."""
+    need = Need.objects.filter(pk=need_id).first()
+    if need is None or need.deadline >= timezone.localdate():
+        return False
+    try:
+        need_transition(need=need, user=None, action="expire", system=True)
+    except TransitionNotAllowed:
+        return False
+    return True
+
+
+def needs_expire_overdue(*, batch_size: int = 200, max_batches: int = 50) -> int:
+    """Expire needs past their deadline in bounded batches; returns how many were closed."""
+    expirable = [status for (status, action) in NEED_WORKFLOW.table if action == "expire"]
+    expired = 0
+    last_pk = 0
+    for _batch in range(max_batches):
+        ids = list(
+            Need.objects.filter(
+                status__in=expirable, deadline__lt=timezone.localdate(), pk__gt=last_pk
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            break
+        last_pk = ids[-1]
+        expired += sum(need_expire(need_id=need_id) for need_id in ids)
+    return expired
