@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization
 from audit.choices import AuditKind
 from audit.services import audit_record
+from core.events import publish
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import (
     NeedCloseReason,
     NeedStatus,
     ReviewDecision,
 )
+from exchange.events import NEED_PUBLISHED
 from exchange.models import (
     Need,
     NeedEvent,
@@ -227,9 +229,7 @@ def need_transition(*, need: Need, user, action: str, note: str = "", system: bo
     need.refresh_from_db()
     _need_notify(need=need, action=action, note=note)
     if transition.target == NeedStatus.PUBLISHED:
-        from matching.services import schedule_matching_for_need
-
-        schedule_matching_for_need(need.pk)
+        publish(NEED_PUBLISHED, need_id=need.pk)
     return need
 
 
