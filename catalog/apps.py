@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = _("Technology catalogue")
+
+    def ready(self) -> None:
+        # Registers the tasks, so catalog.services can dispatch them by name
+        # ("catalog.tasks.notify_saved_searches") without importing the module that imports it.
+        from catalog import tasks  # noqa: F401

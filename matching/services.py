@@ -17,20 +17,23 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import ConnectionError as RedisConnectionError
 
+from accounts.models import Organization
+from accounts.permissions import members_of
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
 from core.dispatch import delay_on_commit
 from exchange.choices import NeedStatus
 from exchange.models import Need
+from exchange.selectors import organization_credit
 from matching import conf
 from matching.candidates import candidate_ids
 from matching.choices import RunStatus, RunSubject, RunTrigger
@@ -58,12 +61,17 @@ from matching.models import (
     NeedMatchProfile,
     TechnologyMatchProfile,
 )
+from matching.selectors import match_parties_of_user
 from matching.statistics import corpus_statistics
 from notifications.services import notify_users
 from textanalysis import analyze
 
 logger = logging.getLogger(__name__)
-User = get_user_model()
+
+# Errors a retry can fix (database or broker unavailable): the run goes back to queued.
+RECOVERABLE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError)
+# Registered by matching.tasks, which imports this module (so it is named, not imported, here).
+EXECUTE_RUN_TASK = "matching.tasks.execute_matching_run"
 
 MATCHABLE_NEED_STATUSES = (NeedStatus.PUBLISHED,)
 FEEDBACK_ROLES = ("holder", "enterprise", "broker")
@@ -78,8 +86,6 @@ STANDING_CACHE_SECONDS = 600
 def holder_standing(organization_ids: Iterable[int]) -> dict[int, tuple[bool, int | None]]:
     """(verified, completed deals) per organisation, cached for ten minutes (credit changes
     slowly and exchange's credit profile takes several queries per organisation)."""
-    from accounts.models import Organization
-
     ids = sorted(set(organization_ids))
     keys = {organization_id: f"matching:standing:{organization_id}" for organization_id in ids}
     cached = cache.get_many(list(keys.values()))
@@ -91,17 +97,11 @@ def holder_standing(organization_ids: Iterable[int]) -> dict[int, tuple[bool, in
     missing = [organization_id for organization_id in ids if organization_id not in standing]
     if not missing:
         return standing  # type: ignore[return-value]
-    try:
-        from exchange.selectors import organization_credit
-    except ImportError:
-        organization_credit = None
     fresh = {}
     for organization in Organization.objects.filter(pk__in=missing).only(
         "pk", "verification_status"
     ):
-        deals = None
-        if organization_credit is not None:
-            deals = (organization_credit(organization) or {}).get("completed_deals")
+        deals = (organization_credit(organization) or {}).get("completed_deals")
         fresh[organization.pk] = (organization.verified, deals)
     cache.set_many(
         {keys[organization_id]: value for organization_id, value in fresh.items()},
@@ -165,8 +165,6 @@ def technology_profiles_refresh(
 
 def _schedule(subject: str, subject_id: int, trigger: str) -> MatchingRun:
     """A queued run for the subject (reusing one still queued), dispatched after the commit."""
-    from matching.tasks import execute_matching_run
-
     run = (
         MatchingRun.objects.filter(subject=subject, subject_id=subject_id, status=RunStatus.QUEUED)
         .order_by("pk")
@@ -180,7 +178,7 @@ def _schedule(subject: str, subject_id: int, trigger: str) -> MatchingRun:
             technology_id=subject_id if subject == RunSubject.TECHNOLOGY else None,
             trigger=trigger,
         )
-    delay_on_commit(execute_matching_run, [(run.pk,)])
+    delay_on_commit(EXECUTE_RUN_TASK, [(run.pk,)])
     return run
 
 
@@ -192,15 +190,13 @@ def queued_runs_redispatch(*, older_than: timedelta = LOST_RUN_AFTER, limit: int
     """Dispatch again the runs still queued long after they were created: their message was lost
     (the broker was down when it was sent). A run whose message was merely slow is claimed once:
     the later delivery finds it finished and does nothing."""
-    from matching.tasks import execute_matching_run
-
     cutoff = timezone.now() - older_than
     run_ids = list(
         MatchingRun.objects.filter(status=RunStatus.QUEUED, queued_at__lt=cutoff)
         .order_by("queued_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    delay_on_commit(execute_matching_run, [(run_id,) for run_id in run_ids])
+    delay_on_commit(EXECUTE_RUN_TASK, [(run_id,) for run_id in run_ids])
     return len(run_ids)
 
 
@@ -257,8 +253,6 @@ class RunOutcome:
 def matching_run_execute(*, run_id: int) -> MatchingRun | None:
     """Execute a queued run. Errors a retry can fix (database or broker unavailable) propagate
     to the task, which retries; any other error marks the run failed."""
-    from matching.tasks import RECOVERABLE_ERRORS
-
     run = _claim(run_id)
     if run is None:
         return MatchingRun.objects.filter(pk=run_id).first()
@@ -604,10 +598,6 @@ def _store(
 # --- notifications ----------------------------------------------------------------------------
 
 
-def _members(organization_id: int):
-    return User.objects.filter(memberships__organization_id=organization_id, is_active=True)
-
-
 def matches_notify(*, pairs: Iterable[tuple[int, int]]) -> int:
     """Tell both parties about strong matches not yet announced (claimed by compare-and-set,
     so a re-run announces nothing twice). Returns the number of strong pairs among `pairs`."""
@@ -629,14 +619,14 @@ def matches_notify(*, pairs: Iterable[tuple[int, int]]) -> int:
         need, technology = match.need, match.technology
         score = f"{match.score:.0f}"
         notify_users(
-            users=list(_members(need.organization_id)),
+            users=list(members_of(need.organization_id)),
             title=_("New strong match (%(score)s) for your need “%(need)s”: %(technology)s")
             % {"score": score, "need": need.title, "technology": technology.title},
             body="\n".join(match.reasons),
             url=reverse("exchange:need_detail", args=[need.pk]) + "#matches",
         )
         notify_users(
-            users=list(_members(technology.organization_id)),
+            users=list(members_of(technology.organization_id)),
             title=_("Your technology “%(technology)s” matches a need (%(score)s): %(need)s")
             % {"score": score, "need": need.title, "technology": technology.title},
             body="\n".join(match.reasons),
@@ -690,8 +680,6 @@ def search_by_problem(*, text: str, limit: int = 10) -> tuple[str, list[MatchRes
 def match_feedback_record(*, user, match: Match, useful: bool, comment: str = "") -> MatchFeedback:
     """Store (or change) a user's verdict on a match; holders and enterprises of the two
     parties, brokers and reviewers may give one."""
-    from matching.selectors import match_parties_of_user
-
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied(_("Sign in to give feedback."))
     party = match_parties_of_user(match=match, user=user)
@@ -725,10 +713,6 @@ def match_feedback_record(*, user, match: Match, useful: bool, comment: str = ""
 def stale_subjects_schedule(*, batch_size: int = 500, max_age_days: int = 7) -> dict[str, int]:
     """Queue runs for published technologies changed since their terms were computed and for
     published needs not matched for `max_age_days` (bounded batches)."""
-    from datetime import timedelta
-
-    from django.db.models import OuterRef, Subquery
-
     technologies = list(
         _published_technologies()
         .filter(

@@ -13,18 +13,19 @@ from django.utils.translation import override
 from core.dispatch import delay_on_commit
 from notifications.models import Notification
 
+# Registered by notifications.tasks, which imports this module (so it is named, not imported).
+DELIVER_EMAIL_TASK = "notifications.tasks.deliver_notification_email"
+
 
 @transaction.atomic
 def notify_users(
     *, users: Iterable, title: str, body: str = "", url: str = ""
 ) -> list[Notification]:
-    from notifications.tasks import deliver_notification_email
-
     notifications = Notification.objects.bulk_create(
         Notification(recipient=user, title=title[:300], body=body, url=url) for user in users
     )
     delay_on_commit(
-        deliver_notification_email,
+        DELIVER_EMAIL_TASK,
         [
             (notification.pk,)
             for notification in notifications
@@ -46,8 +47,6 @@ def pending_emails_redispatch(
     """Queue again the immediate emails still unsent long after their notification was created
     (the broker was down when they were queued). Sending claims the row, so a slow first
     delivery and this one send a single email."""
-    from notifications.tasks import deliver_notification_email
-
     now = timezone.now()
     notification_ids = list(
         Notification.objects.filter(
@@ -59,7 +58,7 @@ def pending_emails_redispatch(
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:5000]
     )
-    delay_on_commit(deliver_notification_email, [(pk,) for pk in notification_ids])
+    delay_on_commit(DELIVER_EMAIL_TASK, [(pk,) for pk in notification_ids])
     return len(notification_ids)
 
 

@@ -1,3 +1,5 @@
+"""Celery tasks of notifications: load by id, call a service."""
+
 from smtplib import SMTPException
 
 from celery import shared_task
@@ -7,6 +9,7 @@ from notifications import services
 
 
 @shared_task(
+    name=services.DELIVER_EMAIL_TASK,
     autoretry_for=(SMTPException, ConnectionError),
     retry_backoff=True,
     max_retries=5,

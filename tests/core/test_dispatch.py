@@ -77,3 +77,25 @@ def test_a_broker_that_is_down_is_logged_once_and_the_data_stays_committed(
     assert record.getMessage().startswith(
         "broker unavailable: 3 of 3 notifications.tasks.deliver_notification_email not queued"
     )
+
+
+def test_a_task_named_by_its_registered_name_is_the_registered_task(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    # given the registered email task, its broker call recorded
+    from notifications.tasks import deliver_notification_email
+
+    recording = RecordingTask()
+    monkeypatch.setattr(deliver_notification_email, "delay", recording.delay)
+    # when a service names it instead of importing it
+    with django_capture_on_commit_callbacks(execute=True):
+        delay_on_commit(deliver_notification_email.name, [(7,), (8,)])
+    # then the registered task is sent, in order, after the commit
+    assert deliver_notification_email.name == "notifications.tasks.deliver_notification_email"
+    assert recording.attempts == [(7,), (8,)]
+
+
+def test_an_unregistered_task_name_fails_inside_the_transaction():
+    # when a service names a task no app registers, then it fails at once (not after commit)
+    with pytest.raises(KeyError), transaction.atomic():
+        delay_on_commit("nowhere.tasks.missing", [(1,)])
