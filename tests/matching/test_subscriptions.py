@@ -36,12 +36,11 @@ def test_a_technology_event_queues_a_run_dispatched_after_the_commit(
 ):
     # given a published technology
     # when catalog announces it
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            publish(event, technology_id=leachate_technology.pk)
-            # then the run is written in the publishing transaction, not yet dispatched
-            run = MatchingRun.objects.get()
-            assert dispatched == []
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        publish(event, technology_id=leachate_technology.pk)
+        # then the run is written in the publishing transaction, not yet dispatched
+        run = MatchingRun.objects.get()
+        assert dispatched == []
     assert (run.subject, run.subject_id, run.technology_id) == (
         RunSubject.TECHNOLOGY,
         leachate_technology.pk,
@@ -72,11 +71,14 @@ def test_a_rolled_back_publication_queues_no_run(
     django_capture_on_commit_callbacks, leachate_technology, leachate_need, dispatched
 ):
     # when both publications are rolled back
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            publish(TECHNOLOGY_PUBLISHED, technology_id=leachate_technology.pk)
-            publish(NEED_PUBLISHED, need_id=leachate_need.pk)
-            raise RuntimeError("the publication failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        publish(TECHNOLOGY_PUBLISHED, technology_id=leachate_technology.pk)
+        publish(NEED_PUBLISHED, need_id=leachate_need.pk)
+        raise RuntimeError("the publication failed")
     # then no run row remains and nothing reached the broker
     assert not MatchingRun.objects.exists()
     assert callbacks == []
