@@ -9,7 +9,7 @@ column so two users acting at once cannot both win.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -27,11 +27,18 @@ class TransitionNotAllowed(Exception):
 
 @dataclass(frozen=True)
 class Transition:
+    """Where an action leads and who may take it.
+
+    `label` names the action on a button; `requires_note` asks the actor for a reason;
+    `requires` names the data the subject must have first (the workflow's service checks them,
+    e.g. a deal's price and contract before it goes to review).
+    """
+
     target: str
     actors: frozenset[str]
     label: str = ""
     requires_note: bool = False
-    extra: Mapping[str, object] = field(default_factory=dict)
+    requires: tuple[str, ...] = ()
 
 
 class StateMachine:
@@ -44,6 +51,14 @@ class StateMachine:
     def allowed_actions(self, status: str, actor_roles: set[str]) -> list[str]:
         return [
             action
+            for action, transition in self.actions_from(status).items()
+            if transition.actors & actor_roles
+        ]
+
+    def allowed_action_labels(self, status: str, actor_roles: set[str]) -> list[tuple[str, str]]:
+        """`(action, button label)` for each allowed action; the action when it has no label."""
+        return [
+            (action, transition.label or action)
             for action, transition in self.actions_from(status).items()
             if transition.actors & actor_roles
         ]

@@ -74,3 +74,63 @@ class IntroductionStatus(models.TextChoices):
 class RatingSubject(models.TextChoices):
     ORGANIZATION = "organization", _("Organisation")
     BROKER = "broker", _("Broker")
+
+
+class NeedAction(models.TextChoices):
+    """What happens to a need: its workflow's actions (an API contract) and the other entries of
+    its history; the labels name the step as a reader sees it in the history."""
+
+    CREATE = "create", _("Created")
+    EDIT = "edit", _("Edited")
+    SUBMIT = "submit", _("Submitted for review")
+    APPROVE = "approve", _("Approved and published")
+    RETURN = "return", _("Returned for changes")
+    REJECT = "reject", _("Rejected")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    START_NEGOTIATION = "start_negotiation", _("Negotiation started")
+    REOPEN = "reopen", _("Reopened")
+    SOLVE = "solve", _("Solved")
+    EXPIRE = "expire", _("Expired")
+
+
+class DealAction(models.TextChoices):
+    """What happens to a deal: its workflow's actions and the other entries of its timeline."""
+
+    OPEN = "open", _("Deal opened")
+    CHANGE = "change", _("Terms changed")
+    MILESTONE_ADD = "milestone_add", _("Milestone planned")
+    MILESTONE_DONE = "milestone_done", _("Milestone done")
+    DOCUMENT = "document", _("Document attached")
+    MESSAGE = "message", _("Message")
+    RATE = "rate", _("Rated")
+    START_NEGOTIATION = "start_negotiation", _("Negotiation started")
+    DRAFT_AGREEMENT = "draft_agreement", _("Agreement drafted")
+    REVISE = "revise", _("Back to negotiation")
+    SUBMIT_FOR_REVIEW = "submit_for_review", _("Submitted for review")
+    APPROVE = "approve", _("Approved")
+    RETURN = "return", _("Returned for changes")
+    REJECT = "reject", _("Rejected")
+    SIGN_CONTRACT = "sign_contract", _("Contract signed")
+    START_EXECUTION = "start_execution", _("Execution started")
+    REPORT_DISPUTE = "report_dispute", _("Dispute reported")
+    COMPLETE = "complete", _("Completed")
+    CANCEL = "cancel", _("Cancelled")
+
+
+class ProposalAction(models.TextChoices):
+    """What happens to a proposal: created, then its workflow's actions."""
+
+    CREATE = "create", _("Proposal submitted")
+    SHORTLIST = "shortlist", _("Shortlisted")
+    DECLINE = "decline", _("Declined")
+    ACCEPT = "accept", _("Accepted: deal opened")
+    WITHDRAW = "withdraw", _("Withdrawn")
+
+
+class IntroductionAction(models.TextChoices):
+    """What happens to a broker's introduction: created, then each side's answer."""
+
+    CREATE = "create", _("Introduced")
+    ACCEPT_AS_SELLER = "accept_as_seller", _("Accepted by the technology holder")
+    ACCEPT_AS_BUYER = "accept_as_buyer", _("Accepted by the enterprise")
+    DECLINE = "decline", _("Declined")

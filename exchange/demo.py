@@ -172,7 +172,7 @@ def seed() -> str:
         if not created:
             continue
         services._deal_event(
-            deal, user=enterprise, role="buyer", action="open", to_stage=stage, note="演示数据"
+            deal, user=enterprise, role="buyer", action="open", to_status=stage, note="演示数据"
         )
         if stage not in (DealStage.INQUIRY, DealStage.NEGOTIATION):
             document = DealDocument(

@@ -11,16 +11,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import TsVectorField
-from core.i18n import localized
+from core.i18n import bilingual
+from core.models import TransitionEvent
 from core.regions import region_label, validate_region
 from exchange.choices import (
     Currency,
+    DealAction,
+    DealActor,
     DealStage,
     DocumentKind,
+    IntroductionAction,
     IntroductionStatus,
     MilestoneKind,
+    NeedAction,
     NeedCloseReason,
     NeedStatus,
+    ProposalAction,
     ProposalStatus,
     RatingSubject,
     TransactionMode,
@@ -139,13 +145,9 @@ class Need(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def title(self) -> str:
-        return localized(self.title_zh, self.title_en)
+    title = bilingual("title")
 
-    @property
-    def description(self) -> str:
-        return localized(self.description_zh, self.description_en)
+    description = bilingual("description")
 
     @property
     def region_label(self) -> str:
@@ -193,22 +195,16 @@ class Need(models.Model):
             raise ValidationError(errors)
 
 
-class NeedEvent(models.Model):
+class NeedEvent(TransitionEvent):
     """One step or edit of a need: who, when, from, to, note and the fields changed."""
 
-    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    note = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    status_choices = NeedStatus
+    action_labels = dict(NeedAction.choices)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="events")
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("need event")
         verbose_name_plural = _("need events")
 
@@ -251,9 +247,7 @@ class DemandList(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def title(self) -> str:
-        return localized(self.title_zh, self.title_en)
+    title = bilingual("title")
 
     def clean(self) -> None:
         if self.period_start and self.period_end and self.period_start > self.period_end:
@@ -331,6 +325,23 @@ class ProposalMessage(models.Model):
         return f"{self.proposal_id}: {self.body[:40]}"
 
 
+class ProposalEvent(TransitionEvent):
+    """One step of a proposal: submitted, shortlisted, declined (with the reason), accepted or
+    withdrawn."""
+
+    status_choices = ProposalStatus
+    action_labels = dict(ProposalAction.choices)
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("proposal event")
+        verbose_name_plural = _("proposal events")
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.action}"
+
+
 class Introduction(models.Model):
     """A broker introduces a technology to a need or an enterprise; both sides must accept."""
 
@@ -386,10 +397,26 @@ class Introduction(models.Model):
         return f"{self.technology} → {self.enterprise}"
 
 
+class IntroductionEvent(TransitionEvent):
+    """One step of a broker's introduction: introduced, accepted by a side, or declined."""
+
+    status_choices = IntroductionStatus
+    action_labels = dict(IntroductionAction.choices)
+
+    introduction = models.ForeignKey(Introduction, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("introduction event")
+        verbose_name_plural = _("introduction events")
+
+    def __str__(self) -> str:
+        return f"{self.introduction_id}: {self.action}"
+
+
 class Deal(models.Model):
     """A transaction (交易) of a technology between a seller and a buyer, reviewed by the platform.
 
-    `stage` moves only through exchange.services.DEAL_WORKFLOW; every change is a DealEvent.
+    `stage` moves only through exchange.services.deals.DEAL_WORKFLOW; every change is a DealEvent.
     """
 
     technology = models.ForeignKey(
@@ -499,28 +526,27 @@ class Deal(models.Model):
         return None
 
 
-class DealEvent(models.Model):
-    """One entry of a deal's timeline: a transition or a field change (who, when, from, to)."""
+class DealEvent(TransitionEvent):
+    """One entry of a deal's timeline: a transition or a field change (who, in which role, when,
+    from which stage to which)."""
+
+    status_choices = DealStage
+    action_labels = dict(DealAction.choices)
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
     actor_role = models.CharField(max_length=20, blank=True)
-    action = models.CharField(max_length=40)
-    from_stage = models.CharField(max_length=30, blank=True)
-    to_stage = models.CharField(max_length=30, blank=True)
-    note = models.TextField(blank=True)
     changes = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("deal event")
         verbose_name_plural = _("deal events")
 
     def __str__(self) -> str:
         return f"{self.deal_id}: {self.action}"
+
+    @property
+    def actor_role_label(self) -> str:
+        return str(dict(DealActor.choices).get(self.actor_role, self.actor_role))
 
 
 class DealMilestone(models.Model):

@@ -11,7 +11,7 @@ from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
+from accounts.permissions import member_organization_ids, member_organizations_subquery
 from catalog.models import Category
 from exchange.choices import DealStage, IntroductionStatus, NeedStatus, TransactionMode
 from exchange.models import (
@@ -19,11 +19,13 @@ from exchange.models import (
     Deal,
     DealDocument,
     DealEvent,
+    DealMessage,
     DealMilestone,
     DealReview,
     DemandList,
     Introduction,
     Need,
+    NeedEvent,
     Proposal,
     Rating,
 )
@@ -32,25 +34,19 @@ from exchange.search import apply_search
 PUBLIC_NEED_STATUSES = (NeedStatus.PUBLISHED, NeedStatus.IN_NEGOTIATION)
 
 
-def user_organization_ids(user) -> list[int]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
-
-
-def _member_of(user) -> QuerySet:
-    """A subquery of the user's organisation ids (no extra query)."""
-    return Membership.objects.filter(user=user).values("organization_id")
-
-
 def needs_visible_to(*, user) -> QuerySet[Need]:
     """Published needs are public; members see their own; reviewers see everything submitted."""
     visible = Q(status__in=PUBLIC_NEED_STATUSES)
     if getattr(user, "is_authenticated", False):
-        visible |= Q(organization_id__in=_member_of(user))
+        visible |= Q(organization_id__in=member_organizations_subquery(user=user))
         if user.is_reviewer:
             visible |= ~Q(status=NeedStatus.DRAFT)
     return Need.objects.filter(visible).select_related("organization", "category")
+
+
+def needs_public(*, user) -> QuerySet[Need]:
+    """The needs the public list shows (published or in negotiation)."""
+    return needs_visible_to(user=user).filter(status__in=PUBLIC_NEED_STATUSES)
 
 
 def need_company_visible(*, need: Need, user, organization_ids: list[int] | None = None) -> bool:
@@ -62,13 +58,17 @@ def need_company_visible(*, need: Need, user, organization_ids: list[int] | None
     if user.is_reviewer:
         return True
     if organization_ids is None:
-        organization_ids = user_organization_ids(user)
+        organization_ids = member_organization_ids(user=user)
     return need.organization_id in organization_ids
+
+
+def need_history(*, need: Need) -> QuerySet[NeedEvent]:
+    return need.events.select_related("actor")
 
 
 def needs_of_user(*, user) -> QuerySet[Need]:
     return (
-        Need.objects.filter(organization_id__in=_member_of(user))
+        Need.objects.filter(organization_id__in=member_organizations_subquery(user=user))
         .select_related("organization", "category")
         .order_by("-updated_at", "-pk")
     )
@@ -185,8 +185,16 @@ def deals_visible_to(*, user) -> QuerySet[Deal]:
     if user.is_reviewer:
         return base
     return base.filter(
-        Q(seller_id__in=_member_of(user)) | Q(buyer_id__in=_member_of(user)) | Q(broker=user)
+        Q(seller_id__in=member_organizations_subquery(user=user))
+        | Q(buyer_id__in=member_organizations_subquery(user=user))
+        | Q(broker=user)
     )
+
+
+def deals_listed(*, user, stage: str = "") -> QuerySet[Deal]:
+    """The user's deal list, most recently changed first, optionally one stage."""
+    deals = deals_visible_to(user=user).order_by("-updated_at", "-pk")
+    return deals.filter(stage=stage) if stage else deals
 
 
 def deals_awaiting_review() -> QuerySet[Deal]:
@@ -203,6 +211,36 @@ def deals_awaiting_review() -> QuerySet[Deal]:
 
 def deal_timeline(*, deal: Deal) -> QuerySet[DealEvent]:
     return deal.events.select_related("actor").order_by("created_at", "pk")
+
+
+def deal_milestones(*, deal: Deal) -> QuerySet[DealMilestone]:
+    return deal.milestones.all()
+
+
+def deal_room_messages(*, deal: Deal) -> QuerySet[DealMessage]:
+    return deal.messages.select_related("author").prefetch_related("documents")
+
+
+def deal_rating_subjects_given(*, deal: Deal, organization_ids: list[int]) -> set[str]:
+    """What the user's organisations have already rated in this deal (organisation, broker)."""
+    return set(deal.ratings.filter(rater_id__in=organization_ids).values_list("subject", flat=True))
+
+
+def deal_certificate(*, deal: Deal) -> Certificate | None:
+    return Certificate.objects.filter(deal=deal).first()
+
+
+def deal_document(*, deal: Deal, document_id: int) -> DealDocument | None:
+    return deal.documents.filter(pk=document_id).first()
+
+
+def deal_milestone(*, deal: Deal, milestone_id: int) -> DealMilestone | None:
+    return deal.milestones.filter(pk=milestone_id).first()
+
+
+def deal_fresh(*, deal: Deal) -> Deal:
+    """The deal as stored now, without the visibility query's joins (a form's instance)."""
+    return Deal.objects.get(pk=deal.pk)
 
 
 def review_turnaround() -> dict:
@@ -233,6 +271,10 @@ def broker_dashboard(*, user) -> dict:
         if value is not None and deal.stage == DealStage.COMPLETED:
             total[deal.currency] = total.get(deal.currency, Decimal(0)) + value
     return {"by_stage": stage_rows, "commissions": commissions, "earned": total}
+
+
+def organization_ratings_received(organization, *, limit: int = 20) -> QuerySet[Rating]:
+    return organization.ratings_received.select_related("rater").order_by("-created_at")[:limit]
 
 
 def organization_credit(organization) -> dict:
@@ -309,9 +351,9 @@ def proposals_for_need(*, need: Need, user) -> QuerySet[Proposal]:
     proposals = need.proposals.select_related("technology", "organization")
     if not getattr(user, "is_authenticated", False):
         return proposals.none()
-    if user.is_reviewer or need.organization_id in user_organization_ids(user):
+    if user.is_reviewer or need.organization_id in member_organization_ids(user=user):
         return proposals
-    return proposals.filter(organization_id__in=_member_of(user))
+    return proposals.filter(organization_id__in=member_organizations_subquery(user=user))
 
 
 def proposals_visible_to(*, user) -> QuerySet[Proposal]:
@@ -321,7 +363,8 @@ def proposals_visible_to(*, user) -> QuerySet[Proposal]:
     if user.is_reviewer:
         return base
     return base.filter(
-        Q(organization_id__in=_member_of(user)) | Q(need__organization_id__in=_member_of(user))
+        Q(organization_id__in=member_organizations_subquery(user=user))
+        | Q(need__organization_id__in=member_organizations_subquery(user=user))
     )
 
 
@@ -333,8 +376,8 @@ def introductions_visible_to(*, user) -> QuerySet[Introduction]:
         return base
     return base.filter(
         Q(broker=user)
-        | Q(enterprise_id__in=_member_of(user))
-        | Q(technology__organization_id__in=_member_of(user))
+        | Q(enterprise_id__in=member_organizations_subquery(user=user))
+        | Q(technology__organization_id__in=member_organizations_subquery(user=user))
     )
 
 

@@ -6,13 +6,14 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import is_member, member_organization_ids
 from core.filters import filter_errors_response
 from core.forms import apply_validation_error, error_text
 from core.workflow import TransitionNotAllowed
 from exchange import documents, selectors, services
+from exchange.choices import DealStage, IntroductionStatus, ProposalStatus, RatingSubject
 from exchange.filtersets import NeedFilterSet
 from exchange.forms import (
     DealMessageForm,
@@ -25,7 +26,7 @@ from exchange.forms import (
     RatingForm,
     ReviewForm,
 )
-from exchange.models import Certificate, Deal, Need
+from exchange.models import Deal, Need
 
 PAGE_SIZE = 20
 
@@ -42,15 +43,13 @@ def _annotate_company(needs, user, organization_ids) -> None:
 
 def need_list(request):
     """The public need list with search and facets."""
-    public = selectors.needs_visible_to(user=request.user).filter(
-        status__in=selectors.PUBLIC_NEED_STATUSES
-    )
+    public = selectors.needs_public(user=request.user)
     filterset = NeedFilterSet(request.GET or None, queryset=public)
     if filterset.is_bound and not filterset.is_valid():
         return filter_errors_response(request, filterset)
     needs = filterset.qs if filterset.is_bound and filterset.is_valid() else public
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
-    organization_ids = selectors.user_organization_ids(request.user)
+    organization_ids = member_organization_ids(user=request.user)
     _annotate_company(page.object_list, request.user, organization_ids)
     query = request.GET.copy()
     query.pop("page", None)
@@ -78,7 +77,7 @@ def _visible_need(request, pk: int) -> Need:
 
 def need_detail(request, pk: int):
     need = _visible_need(request, pk)
-    organization_ids = selectors.user_organization_ids(request.user)
+    organization_ids = member_organization_ids(user=request.user)
     roles = services.need_actor_roles(
         need=need, user=request.user, organization_ids=organization_ids
     )
@@ -91,7 +90,7 @@ def need_detail(request, pk: int):
         "allowed_actions": services.need_allowed_actions(
             need=need, user=request.user, organization_ids=organization_ids
         ),
-        "events": need.events.select_related("actor") if roles else [],
+        "events": selectors.need_history(need=need) if roles else [],
         "review_form": ReviewForm(),
     }
     context.update(_need_detail_extra(request, need, roles, organization_ids))
@@ -137,7 +136,7 @@ def need_create(request):
 @login_required
 def need_edit(request, pk: int):
     need = _visible_need(request, pk)
-    if not services.is_member(organization=need.organization_id, user=request.user):
+    if not is_member(organization=need.organization_id, user=request.user):
         raise PermissionDenied
     if not need.is_editable:
         messages.error(
@@ -214,7 +213,7 @@ def demand_list_create(request):
 def _demand_list_with_rows(request, pk: int):
     demand_list = get_object_or_404(selectors.demand_lists_public(), pk=pk)
     needs = list(selectors.demand_list_needs(demand_list=demand_list))
-    organization_ids = selectors.user_organization_ids(request.user)
+    organization_ids = member_organization_ids(user=request.user)
     _annotate_company(needs, request.user, organization_ids)
     return demand_list, needs
 
@@ -293,7 +292,7 @@ def proposal_transition(request, pk: int):
         messages.error(request, error_text(error))
     else:
         messages.success(request, _("Done: %(status)s") % {"status": proposal.get_status_display()})
-        if proposal.status == "accepted" and hasattr(proposal, "deal"):
+        if proposal.status == ProposalStatus.ACCEPTED and hasattr(proposal, "deal"):
             return redirect("exchange:deal_detail", pk=proposal.deal.pk)
     return redirect("exchange:need_detail", pk=proposal.need_id)
 
@@ -316,10 +315,8 @@ def proposal_message(request, pk: int):
 
 @login_required
 def deal_list(request):
-    deals = selectors.deals_visible_to(user=request.user).order_by("-updated_at", "-pk")
     stage = request.GET.get("stage", "")
-    if stage:
-        deals = deals.filter(stage=stage)
+    deals = selectors.deals_listed(user=request.user, stage=stage)
     page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -327,7 +324,7 @@ def deal_list(request):
         {
             "page": page,
             "stage": stage,
-            "stages": services.D.choices,
+            "stages": DealStage.choices,
             "query_string": f"stage={stage}" if stage else "",
         },
     )
@@ -337,22 +334,6 @@ def _visible_deal(request, pk: int) -> Deal:
     return get_object_or_404(selectors.deals_visible_to(user=request.user), pk=pk)
 
 
-ACTION_LABELS = {
-    "start_negotiation": gettext_lazy("Start negotiation"),
-    "draft_agreement": gettext_lazy("Agreement drafted"),
-    "revise": gettext_lazy("Back to negotiation"),
-    "submit_for_review": gettext_lazy("Submit for review"),
-    "approve": gettext_lazy("Approve"),
-    "return": gettext_lazy("Return for changes"),
-    "reject": gettext_lazy("Reject"),
-    "sign_contract": gettext_lazy("Contract signed"),
-    "start_execution": gettext_lazy("Start execution"),
-    "report_dispute": gettext_lazy("Report a dispute"),
-    "complete": gettext_lazy("Confirm completion"),
-    "cancel": gettext_lazy("Cancel the deal"),
-}
-
-
 @login_required
 def deal_detail(request, pk: int):
     return _render_deal(request, _visible_deal(request, pk))
@@ -360,24 +341,21 @@ def deal_detail(request, pk: int):
 
 def _render_deal(request, deal, *, message_form=None, status: int = 200):
     """The deal room; `message_form` is a refused message, shown again with what was typed."""
-    organization_ids = selectors.user_organization_ids(request.user)
+    organization_ids = member_organization_ids(user=request.user)
     roles = services.deal_actor_roles(
         deal=deal, user=request.user, organization_ids=organization_ids
     )
-    allowed = services.deal_allowed_actions(
-        deal=deal, user=request.user, organization_ids=organization_ids
-    )
-    certificate = getattr(deal, "certificate", None) if deal.stage == "completed" else None
-    rated = set(
-        deal.ratings.filter(rater_id__in=organization_ids).values_list("subject", flat=True)
-    )
+    completed = deal.stage == DealStage.COMPLETED
+    certificate = selectors.deal_certificate(deal=deal) if completed else None
+    rated = selectors.deal_rating_subjects_given(deal=deal, organization_ids=organization_ids)
     context = {
         "deal": deal,
         "roles": roles,
-        "actions": [(action, ACTION_LABELS.get(action, action)) for action in allowed],
+        "actions": services.DEAL_WORKFLOW.allowed_action_labels(deal.stage, roles),
         "timeline": selectors.deal_timeline(deal=deal),
-        "milestones": deal.milestones.all(),
-        "messages_list": deal.messages.select_related("author").prefetch_related("documents"),
+        "milestones": selectors.deal_milestones(deal=deal),
+        "milestones_confirmable": deal.stage == DealStage.IN_EXECUTION,
+        "messages_list": selectors.deal_room_messages(deal=deal),
         "terms_form": DealTermsForm(instance=deal, with_commission=bool(deal.broker_id))
         if roles & services.NEGOTIATORS and deal.stage in services.DEAL_EDITABLE_STAGES
         else None,
@@ -386,7 +364,7 @@ def _render_deal(request, deal, *, message_form=None, status: int = 200):
         else None,
         "message_form": message_form or DealMessageForm(),
         "rating_form": RatingForm()
-        if deal.stage == "completed" and roles & services.PARTIES and len(rated) < 2
+        if completed and roles & services.PARTIES and len(rated) < len(RatingSubject.values)
         else None,
         "certificate": certificate,
         "checklist": [
@@ -427,7 +405,7 @@ def deal_transition(request, pk: int):
 def deal_terms(request, pk: int):
     deal = _visible_deal(request, pk)
     form = DealTermsForm(
-        request.POST, instance=Deal.objects.get(pk=deal.pk), with_commission=bool(deal.broker_id)
+        request.POST, instance=selectors.deal_fresh(deal=deal), with_commission=bool(deal.broker_id)
     )
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -460,7 +438,9 @@ def milestone_add(request, pk: int):
 @require_POST
 def milestone_done(request, pk: int, milestone_id: int):
     deal = _visible_deal(request, pk)
-    milestone = get_object_or_404(deal.milestones, pk=milestone_id)
+    milestone = selectors.deal_milestone(deal=deal, milestone_id=milestone_id)
+    if milestone is None:
+        raise Http404
     try:
         services.milestone_complete(milestone=milestone, user=request.user)
     except (TransitionNotAllowed, ValidationError) as error:
@@ -494,7 +474,9 @@ def deal_message(request, pk: int):
 def deal_document_download(request, pk: int, document_id: int):
     """Deal documents are served only here, to the deal's participants; strangers get 404."""
     deal = _visible_deal(request, pk)
-    document = get_object_or_404(deal.documents, pk=document_id)
+    document = selectors.deal_document(deal=deal, document_id=document_id)
+    if document is None:
+        raise Http404
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
@@ -547,7 +529,7 @@ def deal_review_queue(request):
 @login_required
 def introduction_list(request):
     introductions = list(selectors.introductions_visible_to(user=request.user))
-    organization_ids = selectors.user_organization_ids(request.user)
+    organization_ids = member_organization_ids(user=request.user)
     for introduction in introductions:
         introduction.actions = services.introduction_allowed_actions(
             introduction=introduction, user=request.user, organization_ids=organization_ids
@@ -591,7 +573,7 @@ def introduction_transition(request, pk: int):
     except (TransitionNotAllowed, ValidationError) as error:
         messages.error(request, error_text(error))
     else:
-        if introduction.status == "accepted":
+        if introduction.status == IntroductionStatus.ACCEPTED:
             messages.success(request, _("Both sides accepted: the deal is open."))
             return redirect("exchange:deal_detail", pk=introduction.deal.pk)
         messages.success(
@@ -615,7 +597,9 @@ def certificate_verify(request):
 @login_required
 def certificate_pdf(request, pk: int):
     deal = _visible_deal(request, pk)
-    certificate = get_object_or_404(Certificate, deal=deal)
+    certificate = selectors.deal_certificate(deal=deal)
+    if certificate is None:
+        raise Http404
     verify_url = request.build_absolute_uri(
         reverse("exchange:certificate_verify") + f"?number={certificate.number}"
     )
@@ -649,7 +633,7 @@ def credit_profile(request, organization_id: int):
     organization = get_object_or_404(
         organizations_visible_to(user=request.user), pk=organization_id
     )
-    ratings = organization.ratings_received.select_related("rater").order_by("-created_at")[:20]
+    ratings = selectors.organization_ratings_received(organization)
     return render(
         request,
         "exchange/credit_profile.html",

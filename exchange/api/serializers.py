@@ -12,6 +12,7 @@ from core.api.fields import VisiblePrimaryKeyRelatedField
 from exchange import selectors, services
 from exchange.choices import (
     Currency,
+    DealStage,
     DocumentKind,
     NeedCloseReason,
     ReviewDecision,
@@ -210,7 +211,9 @@ class DealSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_certificate_number(self, deal: Deal) -> str | None:
-        certificate = getattr(deal, "certificate", None) if deal.stage == "completed" else None
+        certificate = (
+            getattr(deal, "certificate", None) if deal.stage == DealStage.COMPLETED else None
+        )
         return certificate.number if certificate else None
 
 
@@ -240,6 +243,9 @@ class DealTransitionSerializer(serializers.Serializer):
 
 class DealEventSerializer(serializers.ModelSerializer):
     actor = ActorNameField()
+    # The API has always called a deal's statuses stages.
+    from_stage = serializers.CharField(source="from_status", read_only=True)
+    to_stage = serializers.CharField(source="to_status", read_only=True)
 
     class Meta:
         model = DealEvent

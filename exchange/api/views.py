@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import is_member, member_organization_ids
 from core.api.schema import ERROR_RESPONSES, VALIDATION_ERROR
 from core.api.views import BaseViewSet
 from exchange import selectors, services
@@ -38,7 +39,7 @@ class OrganizationContextMixin:
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if "organization_ids" not in self.__dict__:
-            self.organization_ids = selectors.user_organization_ids(self.request.user)
+            self.organization_ids = member_organization_ids(user=self.request.user)
         context["organization_ids"] = self.organization_ids
         return context
 
@@ -87,7 +88,7 @@ class NeedViewSet(
 
     def check_object_permissions(self, request, obj):
         super().check_object_permissions(request, obj)
-        if request.method == "PATCH" and not services.is_member(
+        if request.method == "PATCH" and not is_member(
             organization=obj.organization_id, user=request.user
         ):
             self.permission_denied(request, message=_("Only members may change this need."))
@@ -165,7 +166,7 @@ class DemandListViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyM
         needs = selectors.demand_list_needs(demand_list=self.get_object())
         page = self.paginate_queryset(needs)
         context = self.get_serializer_context()
-        context["organization_ids"] = selectors.user_organization_ids(request.user)
+        context["organization_ids"] = member_organization_ids(user=request.user)
         return self.get_paginated_response(NeedSerializer(page, many=True, context=context).data)
 
 

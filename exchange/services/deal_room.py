@@ -50,8 +50,8 @@ def deal_message_post(
             deal,
             user=user,
             action="document",
-            from_stage=deal.stage,
-            to_stage=deal.stage,
+            from_status=deal.stage,
+            to_status=deal.stage,
             note=f"{document.get_kind_display()}: {document.name}",
         )
     _deal_notify(

@@ -14,6 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization
+from accounts.permissions import (
+    member_organization_ids,
+    members_of,
+    platform_reviewers,
+    primary_organization,
+)
 from audit.choices import AuditKind
 from audit.services import audit_record
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
@@ -31,7 +37,7 @@ from exchange.models import (
     Proposal,
 )
 from exchange.services.certificates import certificate_issue
-from exchange.services.common import _diff, primary_organization, reviewers
+from exchange.services.common import _diff
 from exchange.services.needs import NEED_WORKFLOW, need_transition
 from notifications.services import notify_users
 
@@ -41,50 +47,109 @@ SELLER, BUYER, BROKER = DealActor.SELLER.value, DealActor.BUYER.value, DealActor
 DEAL_REVIEWER = DealActor.REVIEWER.value
 PARTIES = frozenset({SELLER, BUYER})
 NEGOTIATORS = frozenset({SELLER, BUYER, BROKER})
-D = DealStage
 PRICE_AND_TERMS = ("price", "payment_terms")
 READY_FOR_REVIEW = ("price", "payment_terms", "contract")
+REVIEWER_ONLY = frozenset({DEAL_REVIEWER})
+BUYER_ONLY = frozenset({BUYER})
+SELLER_ONLY = frozenset({SELLER})
 
-
-def _t(target, actors, *, label="", note=False, requires=()):
-    return Transition(target, actors, label, requires_note=note, extra={"requires": requires})
-
+# What each action's button says.
+CANCEL = gettext_lazy("Cancel the deal")
+REVISE = gettext_lazy("Back to negotiation")
+SUBMIT_FOR_REVIEW = gettext_lazy("Submit for review")
 
 DEAL_WORKFLOW = StateMachine(
     {
-        (D.INQUIRY, "start_negotiation"): _t(D.NEGOTIATION, frozenset({SELLER})),
-        (D.INQUIRY, "cancel"): _t(D.CANCELLED, PARTIES, note=True),
-        (D.NEGOTIATION, "draft_agreement"): _t(
-            D.AGREEMENT_DRAFTED, NEGOTIATORS, requires=PRICE_AND_TERMS
+        (DealStage.INQUIRY, "start_negotiation"): Transition(
+            DealStage.NEGOTIATION, SELLER_ONLY, gettext_lazy("Start negotiation")
         ),
-        (D.NEGOTIATION, "cancel"): _t(D.CANCELLED, PARTIES, note=True),
-        (D.AGREEMENT_DRAFTED, "revise"): _t(D.NEGOTIATION, NEGOTIATORS),
-        (D.AGREEMENT_DRAFTED, "submit_for_review"): _t(
-            D.SUBMITTED_FOR_REVIEW, NEGOTIATORS, requires=READY_FOR_REVIEW
+        (DealStage.INQUIRY, "cancel"): Transition(
+            DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
         ),
-        (D.AGREEMENT_DRAFTED, "cancel"): _t(D.CANCELLED, PARTIES, note=True),
-        (D.SUBMITTED_FOR_REVIEW, "approve"): _t(D.APPROVED, frozenset({DEAL_REVIEWER})),
-        (D.SUBMITTED_FOR_REVIEW, "return"): _t(D.RETURNED, frozenset({DEAL_REVIEWER}), note=True),
-        (D.SUBMITTED_FOR_REVIEW, "reject"): _t(D.REJECTED, frozenset({DEAL_REVIEWER}), note=True),
-        (D.RETURNED, "submit_for_review"): _t(
-            D.SUBMITTED_FOR_REVIEW, NEGOTIATORS, requires=READY_FOR_REVIEW
+        (DealStage.NEGOTIATION, "draft_agreement"): Transition(
+            DealStage.AGREEMENT_DRAFTED,
+            NEGOTIATORS,
+            gettext_lazy("Agreement drafted"),
+            requires=PRICE_AND_TERMS,
         ),
-        (D.RETURNED, "revise"): _t(D.NEGOTIATION, NEGOTIATORS),
-        (D.RETURNED, "cancel"): _t(D.CANCELLED, PARTIES, note=True),
-        (D.APPROVED, "sign_contract"): _t(D.CONTRACT_SIGNED, PARTIES, requires=("contract",)),
-        (D.APPROVED, "cancel"): _t(D.CANCELLED, PARTIES, note=True),
-        (D.CONTRACT_SIGNED, "start_execution"): _t(
-            D.IN_EXECUTION, PARTIES, requires=("milestones",)
+        (DealStage.NEGOTIATION, "cancel"): Transition(
+            DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
         ),
-        (D.CONTRACT_SIGNED, "cancel"): _t(D.CANCELLED, PARTIES, note=True),
-        (D.IN_EXECUTION, "report_dispute"): _t(D.IN_EXECUTION, PARTIES, note=True),
-        (D.IN_EXECUTION, "complete"): _t(
-            D.COMPLETED, frozenset({BUYER}), requires=("milestones_done",)
+        (DealStage.AGREEMENT_DRAFTED, "revise"): Transition(
+            DealStage.NEGOTIATION, NEGOTIATORS, REVISE
         ),
-        (D.IN_EXECUTION, "cancel"): _t(D.CANCELLED, PARTIES, note=True),
+        (DealStage.AGREEMENT_DRAFTED, "submit_for_review"): Transition(
+            DealStage.SUBMITTED_FOR_REVIEW,
+            NEGOTIATORS,
+            SUBMIT_FOR_REVIEW,
+            requires=READY_FOR_REVIEW,
+        ),
+        (DealStage.AGREEMENT_DRAFTED, "cancel"): Transition(
+            DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
+        ),
+        (DealStage.SUBMITTED_FOR_REVIEW, "approve"): Transition(
+            DealStage.APPROVED, REVIEWER_ONLY, gettext_lazy("Approve")
+        ),
+        (DealStage.SUBMITTED_FOR_REVIEW, "return"): Transition(
+            DealStage.RETURNED,
+            REVIEWER_ONLY,
+            gettext_lazy("Return for changes"),
+            requires_note=True,
+        ),
+        (DealStage.SUBMITTED_FOR_REVIEW, "reject"): Transition(
+            DealStage.REJECTED, REVIEWER_ONLY, gettext_lazy("Reject"), requires_note=True
+        ),
+        (DealStage.RETURNED, "submit_for_review"): Transition(
+            DealStage.SUBMITTED_FOR_REVIEW,
+            NEGOTIATORS,
+            SUBMIT_FOR_REVIEW,
+            requires=READY_FOR_REVIEW,
+        ),
+        (DealStage.RETURNED, "revise"): Transition(DealStage.NEGOTIATION, NEGOTIATORS, REVISE),
+        (DealStage.RETURNED, "cancel"): Transition(
+            DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
+        ),
+        (DealStage.APPROVED, "sign_contract"): Transition(
+            DealStage.CONTRACT_SIGNED,
+            PARTIES,
+            gettext_lazy("Contract signed"),
+            requires=("contract",),
+        ),
+        (DealStage.APPROVED, "cancel"): Transition(
+            DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
+        ),
+        (DealStage.CONTRACT_SIGNED, "start_execution"): Transition(
+            DealStage.IN_EXECUTION,
+            PARTIES,
+            gettext_lazy("Start execution"),
+            requires=("milestones",),
+        ),
+        (DealStage.CONTRACT_SIGNED, "cancel"): Transition(
+            DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
+        ),
+        (DealStage.IN_EXECUTION, "report_dispute"): Transition(
+            DealStage.IN_EXECUTION,
+            PARTIES,
+            gettext_lazy("Report a dispute"),
+            requires_note=True,
+        ),
+        (DealStage.IN_EXECUTION, "complete"): Transition(
+            DealStage.COMPLETED,
+            BUYER_ONLY,
+            gettext_lazy("Confirm completion"),
+            requires=("milestones_done",),
+        ),
+        (DealStage.IN_EXECUTION, "cancel"): Transition(
+            DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
+        ),
     }
 )
-DEAL_EDITABLE_STAGES = (D.INQUIRY, D.NEGOTIATION, D.AGREEMENT_DRAFTED, D.RETURNED)
+DEAL_EDITABLE_STAGES = (
+    DealStage.INQUIRY,
+    DealStage.NEGOTIATION,
+    DealStage.AGREEMENT_DRAFTED,
+    DealStage.RETURNED,
+)
 DEAL_EDITABLE_FIELDS = (
     "price",
     "currency",
@@ -93,15 +158,17 @@ DEAL_EDITABLE_FIELDS = (
     "commission_amount",
 )
 MILESTONE_STAGES = (
-    D.NEGOTIATION,
-    D.AGREEMENT_DRAFTED,
-    D.RETURNED,
-    D.APPROVED,
-    D.CONTRACT_SIGNED,
-    D.IN_EXECUTION,
+    DealStage.NEGOTIATION,
+    DealStage.AGREEMENT_DRAFTED,
+    DealStage.RETURNED,
+    DealStage.APPROVED,
+    DealStage.CONTRACT_SIGNED,
+    DealStage.IN_EXECUTION,
 )
 ACTIVE_STAGES = tuple(
-    stage for stage in D.values if stage not in (D.COMPLETED, D.CANCELLED, D.REJECTED)
+    stage
+    for stage in DealStage.values
+    if stage not in (DealStage.COMPLETED, DealStage.CANCELLED, DealStage.REJECTED)
 )
 
 
@@ -114,9 +181,7 @@ def deal_actor_roles(*, deal: Deal, user, organization_ids: list[int] | None = N
     if not getattr(user, "is_authenticated", False):
         return roles
     if organization_ids is None:
-        from exchange.selectors import user_organization_ids
-
-        organization_ids = user_organization_ids(user)
+        organization_ids = member_organization_ids(user=user)
     if deal.seller_id in organization_ids:
         roles.add(SELLER)
     if deal.buyer_id in organization_ids:
@@ -191,12 +256,10 @@ CHECKLIST_LABELS = {
 
 def deal_participants(deal: Deal):
     """Every user who should hear about the deal: both parties' members and the broker."""
-    users = User.objects.filter(
-        memberships__organization_id__in=[deal.seller_id, deal.buyer_id], is_active=True
-    )
+    users = members_of(deal.seller_id, deal.buyer_id)
     if deal.broker_id:
-        users = users | User.objects.filter(pk=deal.broker_id)
-    return users.distinct()
+        users = users | User.objects.filter(pk=deal.broker_id).distinct()
+    return users
 
 
 def _deal_notify(*, deal: Deal, actor, title: str, body: str = "", to_reviewers: bool = False):
@@ -211,7 +274,7 @@ def _deal_notify(*, deal: Deal, actor, title: str, body: str = "", to_reviewers:
     )
     if to_reviewers:
         notify_users(
-            users=list(reviewers().exclude(pk__in=deal_participants(deal).values("pk"))),
+            users=list(platform_reviewers().exclude(pk__in=deal_participants(deal).values("pk"))),
             title=_("Deal waiting for review: %(deal)s") % {"deal": deal},
             url=reverse("exchange:deal_review_queue"),
         )
@@ -223,8 +286,8 @@ def _deal_event(
     user,
     role: str = "",
     action: str,
-    from_stage: str = "",
-    to_stage: str = "",
+    from_status: str = "",
+    to_status: str = "",
     note: str = "",
     changes: dict | None = None,
 ) -> DealEvent:
@@ -233,8 +296,8 @@ def _deal_event(
         actor=user if getattr(user, "pk", None) else None,
         actor_role=role,
         action=action,
-        from_stage=from_stage,
-        to_stage=to_stage,
+        from_status=from_status,
+        to_status=to_status,
         note=note,
         changes=changes or {},
     )
@@ -269,7 +332,7 @@ def deal_open(
     broker=None,
     commission_rate: Decimal | None = None,
     commission_amount: Decimal | None = None,
-    stage: str = D.INQUIRY,
+    stage: str = DealStage.INQUIRY,
     note: str = "",
 ) -> Deal:
     """Open a deal. Called directly, the user is the buyer (their organisation) opening an
@@ -315,7 +378,7 @@ def deal_open(
     )
     deal.full_clean(exclude=["technology", "need", "seller", "buyer", "broker", "opened_by"])
     deal.save()
-    _deal_event(deal, user=user, role=BUYER, action="open", to_stage=stage, note=note)
+    _deal_event(deal, user=user, role=BUYER, action="open", to_status=stage, note=note)
     _need_system_step(need.pk if need else None, "start_negotiation")
     _deal_notify(
         deal=deal,
@@ -336,7 +399,7 @@ def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
     note = (note or "").strip()
     if transition.requires_note and not note:
         raise ValidationError({"note": _("Please give a reason.")})
-    missing = deal_missing_data(deal=deal, requires=transition.extra.get("requires", ()))
+    missing = deal_missing_data(deal=deal, requires=transition.requires)
     if missing:
         raise ValidationError(missing)
     now = timezone.now()
@@ -351,11 +414,11 @@ def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
             )
     elif action in ("return", "reject"):
         checklist = deal_review_checklist(deal=deal)
-    if transition.target == D.SUBMITTED_FOR_REVIEW:
+    if transition.target == DealStage.SUBMITTED_FOR_REVIEW:
         extra["review_requested_at"] = now
-    if transition.target == D.CONTRACT_SIGNED:
+    if transition.target == DealStage.CONTRACT_SIGNED:
         extra["signed_at"] = now
-    if transition.target == D.COMPLETED:
+    if transition.target == DealStage.COMPLETED:
         extra["completed_at"] = now
     if not compare_and_set_status(
         Deal, pk=deal.pk, expected=current, target=transition.target, field_name="stage", **extra
@@ -367,8 +430,8 @@ def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
         user=user,
         role=role,
         action=action,
-        from_stage=current,
-        to_stage=transition.target,
+        from_status=current,
+        to_status=transition.target,
         note=note,
     )
     if action in ("approve", "return", "reject"):
@@ -389,17 +452,17 @@ def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
             decided_at=now,
         )
     deal.refresh_from_db()
-    if transition.target == D.COMPLETED:
+    if transition.target == DealStage.COMPLETED:
         certificate_issue(deal=deal)
         _need_system_step(deal.need_id, "solve")
-    elif transition.target in (D.CANCELLED, D.REJECTED):
+    elif transition.target in (DealStage.CANCELLED, DealStage.REJECTED):
         _need_system_step(deal.need_id, "reopen")
     _deal_notify(
         deal=deal,
         actor=user,
         title=_("%(deal)s: %(stage)s") % {"deal": deal, "stage": deal.get_stage_display()},
         body=note,
-        to_reviewers=transition.target == D.SUBMITTED_FOR_REVIEW,
+        to_reviewers=transition.target == DealStage.SUBMITTED_FOR_REVIEW,
     )
     return deal
 
@@ -433,8 +496,8 @@ def deal_update(*, deal: Deal, user, **fields) -> Deal:
         user=user,
         role=sorted(roles & NEGOTIATORS)[0],
         action="change",
-        from_stage=deal.stage,
-        to_stage=deal.stage,
+        from_status=deal.stage,
+        to_status=deal.stage,
         changes=changes,
     )
     _deal_notify(

@@ -13,36 +13,47 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import Organization
+from accounts.permissions import member_organization_ids, members_of
 from core.visibility import actor_label
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import (
+    DealStage,
+    IntroductionAction,
     IntroductionStatus,
     NeedStatus,
 )
 from exchange.models import (
     Introduction,
+    IntroductionEvent,
     Need,
 )
-from exchange.services.common import organization_members
-from exchange.services.deals import BROKER, BUYER, SELLER, D, deal_open
-from exchange.services.proposals import _member_check
+from exchange.services.deals import BROKER, BUYER, SELLER, deal_open
 from notifications.services import notify_users
 
 User = get_user_model()
 
-IS = IntroductionStatus
 ANY_SIDE = frozenset({SELLER, BUYER, BROKER})
 INTRODUCTION_WORKFLOW = StateMachine(
     {
-        (IS.PROPOSED, "accept_as_seller"): Transition(IS.SELLER_ACCEPTED, frozenset({SELLER})),
-        (IS.PROPOSED, "accept_as_buyer"): Transition(IS.BUYER_ACCEPTED, frozenset({BUYER})),
-        (IS.SELLER_ACCEPTED, "accept_as_buyer"): Transition(IS.ACCEPTED, frozenset({BUYER})),
-        (IS.BUYER_ACCEPTED, "accept_as_seller"): Transition(IS.ACCEPTED, frozenset({SELLER})),
-        (IS.PROPOSED, "decline"): Transition(IS.DECLINED, ANY_SIDE),
-        (IS.SELLER_ACCEPTED, "decline"): Transition(
-            IS.DECLINED, frozenset({SELLER, BUYER, BROKER})
+        (IntroductionStatus.PROPOSED, "accept_as_seller"): Transition(
+            IntroductionStatus.SELLER_ACCEPTED, frozenset({SELLER})
         ),
-        (IS.BUYER_ACCEPTED, "decline"): Transition(IS.DECLINED, ANY_SIDE),
+        (IntroductionStatus.PROPOSED, "accept_as_buyer"): Transition(
+            IntroductionStatus.BUYER_ACCEPTED, frozenset({BUYER})
+        ),
+        (IntroductionStatus.SELLER_ACCEPTED, "accept_as_buyer"): Transition(
+            IntroductionStatus.ACCEPTED, frozenset({BUYER})
+        ),
+        (IntroductionStatus.BUYER_ACCEPTED, "accept_as_seller"): Transition(
+            IntroductionStatus.ACCEPTED, frozenset({SELLER})
+        ),
+        (IntroductionStatus.PROPOSED, "decline"): Transition(IntroductionStatus.DECLINED, ANY_SIDE),
+        (IntroductionStatus.SELLER_ACCEPTED, "decline"): Transition(
+            IntroductionStatus.DECLINED, frozenset({SELLER, BUYER, BROKER})
+        ),
+        (IntroductionStatus.BUYER_ACCEPTED, "decline"): Transition(
+            IntroductionStatus.DECLINED, ANY_SIDE
+        ),
     }
 )
 
@@ -50,11 +61,12 @@ INTRODUCTION_WORKFLOW = StateMachine(
 def introduction_actor_roles(
     *, introduction: Introduction, user, organization_ids: list[int] | None = None
 ) -> set[str]:
-    member = _member_check(user, organization_ids)
+    if organization_ids is None:
+        organization_ids = member_organization_ids(user=user)
     roles: set[str] = set()
-    if member(introduction.technology.organization_id):
+    if introduction.technology.organization_id in organization_ids:
         roles.add(SELLER)
-    if member(introduction.enterprise_id):
+    if introduction.enterprise_id in organization_ids:
         roles.add(BUYER)
     if introduction.broker_id == getattr(user, "pk", None):
         roles.add(BROKER)
@@ -127,9 +139,15 @@ def introduction_create(
     )
     introduction.full_clean()
     introduction.save()
+    IntroductionEvent.objects.create(
+        introduction=introduction,
+        actor=broker,
+        action=IntroductionAction.CREATE,
+        to_status=introduction.status,
+        note=note,
+    )
     notify_users(
-        users=organization_members(technology.organization_id)
-        | organization_members(enterprise.pk),
+        users=members_of(technology.organization_id, enterprise.pk),
         title=_("%(broker)s introduces “%(technology)s”")
         % {"broker": actor_label(broker), "technology": technology.title},
         body=note,
@@ -149,15 +167,24 @@ def introduction_transition(
     transition = INTRODUCTION_WORKFLOW.resolve(
         current, action, introduction_actor_roles(introduction=introduction, user=user)
     )
-    extra = {"updated_at": timezone.now()}
-    if action == "decline":
-        extra["decline_reason"] = (note or "").strip()
+    note = (note or "").strip()
+    updates: dict = {"updated_at": timezone.now()}
+    if action == IntroductionAction.DECLINE:
+        updates["decline_reason"] = note
     if not compare_and_set_status(
-        Introduction, pk=introduction.pk, expected=current, target=transition.target, **extra
+        Introduction, pk=introduction.pk, expected=current, target=transition.target, **updates
     ):
         raise TransitionNotAllowed(_("Someone else answered this introduction first; reload it."))
+    IntroductionEvent.objects.create(
+        introduction=introduction,
+        actor=user,
+        action=action,
+        from_status=current,
+        to_status=transition.target,
+        note=note,
+    )
     introduction.refresh_from_db()
-    if introduction.status == IS.ACCEPTED:
+    if introduction.status == IntroductionStatus.ACCEPTED:
         deal_open(
             user=user,
             technology=introduction.technology,
@@ -169,7 +196,7 @@ def introduction_transition(
             broker=introduction.broker,
             commission_rate=introduction.commission_rate,
             commission_amount=introduction.commission_amount,
-            stage=D.NEGOTIATION,
+            stage=DealStage.NEGOTIATION,
             note=introduction.note,
         )
     else:

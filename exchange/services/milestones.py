@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.workflow import TransitionNotAllowed
 from exchange.choices import (
+    DealStage,
     MilestoneKind,
 )
 from exchange.models import (
@@ -22,7 +23,6 @@ from exchange.services.deals import (
     MILESTONE_STAGES,
     NEGOTIATORS,
     SELLER,
-    D,
     _deal_event,
     _deal_notify,
     deal_actor_roles,
@@ -52,8 +52,8 @@ def milestone_add(
         user=user,
         role=sorted(roles)[0],
         action="milestone_add",
-        from_stage=deal.stage,
-        to_stage=deal.stage,
+        from_status=deal.stage,
+        to_status=deal.stage,
         note=title,
         changes={"milestone": [None, f"{kind}: {title} ({due_date})"]},
     )
@@ -66,7 +66,7 @@ def milestone_complete(*, milestone: DealMilestone, user) -> DealMilestone:
     deal = milestone.deal
     roles = deal_actor_roles(deal=deal, user=user)
     confirming = SELLER if milestone.kind == MilestoneKind.PAYMENT else BUYER
-    if deal.stage != D.IN_EXECUTION:
+    if deal.stage != DealStage.IN_EXECUTION:
         raise TransitionNotAllowed(_("Milestones are confirmed while the deal is in execution."))
     if confirming not in roles:
         raise TransitionNotAllowed(
@@ -83,8 +83,8 @@ def milestone_complete(*, milestone: DealMilestone, user) -> DealMilestone:
         user=user,
         role=confirming,
         action="milestone_done",
-        from_stage=deal.stage,
-        to_stage=deal.stage,
+        from_status=deal.stage,
+        to_status=deal.stage,
         note=milestone.title,
     )
     _deal_notify(

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
+from accounts.permissions import is_member, members_of, platform_reviewers, primary_organization
 from audit.choices import AuditKind
 from audit.services import audit_record
 from core.events import publish
@@ -32,10 +33,6 @@ from exchange.services.common import (
     SYSTEM,
     SYSTEM_ONLY,
     _diff,
-    is_member,
-    organization_members,
-    primary_organization,
-    reviewers,
     validate_future_deadline,
 )
 from notifications.services import notify_users
@@ -237,7 +234,7 @@ def _need_notify(*, need: Need, action: str, note: str) -> None:
     url = reverse("exchange:need_detail", args=[need.pk])
     if action == "submit":
         notify_users(
-            users=reviewers(),
+            users=platform_reviewers(),
             title=_("Need waiting for review: %(title)s") % {"title": need.title},
             url=url,
         )
@@ -250,7 +247,7 @@ def _need_notify(*, need: Need, action: str, note: str) -> None:
     }
     if action in messages:
         notify_users(
-            users=organization_members(need.organization_id),
+            users=members_of(need.organization_id),
             title=messages[action] % {"title": need.title},
             body=note,
             url=url,

@@ -10,17 +10,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import is_member, member_organization_ids, members_of
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import (
+    DealStage,
+    ProposalAction,
     ProposalStatus,
 )
 from exchange.models import (
     Need,
     Proposal,
+    ProposalEvent,
     ProposalMessage,
 )
-from exchange.services.common import is_member, organization_members
-from exchange.services.deals import D, deal_open
+from exchange.services.deals import deal_open
 from notifications.services import notify_users
 
 PROPOSER = "proposer"
@@ -52,22 +55,16 @@ PROPOSAL_WORKFLOW = StateMachine(
 )
 
 
-def _member_check(user, organization_ids: list[int] | None):
-    """Whether the user belongs to an organisation: from the ids a list already looked up
-    (one query for the whole list), else asked now."""
-    if organization_ids is not None:
-        return lambda organization_id: organization_id in organization_ids
-    return lambda organization_id: is_member(organization=organization_id, user=user)
-
-
 def proposal_actor_roles(
     *, proposal: Proposal, user, organization_ids: list[int] | None = None
 ) -> set[str]:
-    member = _member_check(user, organization_ids)
+    """`proposer` and/or `enterprise`; a list passes the user's organisation ids once."""
+    if organization_ids is None:
+        organization_ids = member_organization_ids(user=user)
     roles: set[str] = set()
-    if member(proposal.organization_id):
+    if proposal.organization_id in organization_ids:
         roles.add(PROPOSER)
-    if member(proposal.need.organization_id):
+    if proposal.need.organization_id in organization_ids:
         roles.add(ENTERPRISE)
     return roles
 
@@ -127,8 +124,14 @@ def proposal_create(
     )
     proposal.full_clean()
     proposal.save()
+    ProposalEvent.objects.create(
+        proposal=proposal,
+        actor=user,
+        action=ProposalAction.CREATE,
+        to_status=proposal.status,
+    )
     notify_users(
-        users=organization_members(need.organization_id),
+        users=members_of(need.organization_id),
         title=_("New proposal for “%(need)s”") % {"need": need.title},
         body=approach[:300],
         url=reverse("exchange:need_detail", args=[need.pk]),
@@ -160,16 +163,18 @@ def proposal_transition(*, proposal: Proposal, user, action: str, note: str = ""
     note = (note or "").strip()
     if transition.requires_note and not note:
         raise ValidationError({"note": _("Please tell the holder why.")})
-    extra = {"updated_at": timezone.now()}
-    if action == "decline":
-        extra["decline_reason"] = note
-    if not compare_and_set_status(
-        Proposal, pk=proposal.pk, expected=current, target=transition.target, **extra
+    if not _proposal_step(
+        proposal_id=proposal.pk,
+        current=current,
+        action=action,
+        target=transition.target,
+        user=user,
+        note=note,
     ):
         raise TransitionNotAllowed(_("Someone else changed this proposal first; reload it."))
     proposal.refresh_from_db()
     need = proposal.need
-    if action == "accept":
+    if action == ProposalAction.ACCEPT:
         deal_open(
             user=user,
             technology=proposal.technology,
@@ -180,27 +185,64 @@ def proposal_transition(*, proposal: Proposal, user, action: str, note: str = ""
             buyer=need.organization,
             seller=proposal.organization,
             proposal=proposal,
-            stage=D.NEGOTIATION,
+            stage=DealStage.NEGOTIATION,
             note=note,
         )
         if need.is_open_call:
-            # An open call picks one proposal: the others are declined with the reason.
-            Proposal.objects.filter(
-                need=need, status__in=[ProposalStatus.SUBMITTED, ProposalStatus.SHORTLISTED]
-            ).update(
-                status=ProposalStatus.DECLINED,
-                decline_reason=_("Another proposal was chosen in this open call."),
-                updated_at=timezone.now(),
-            )
-    if action in ("shortlist", "decline", "accept"):
+            _open_call_decline_others(need=need, user=user)
+    if action in (ProposalAction.SHORTLIST, ProposalAction.DECLINE, ProposalAction.ACCEPT):
         notify_users(
-            users=organization_members(proposal.organization_id),
+            users=members_of(proposal.organization_id),
             title=_("Your proposal for “%(need)s”: %(status)s")
             % {"need": need.title, "status": proposal.get_status_display()},
             body=note,
             url=reverse("exchange:need_detail", args=[need.pk]),
         )
     return proposal
+
+
+def _proposal_step(
+    *, proposal_id: int, current: str, action: str, target: str, user, note: str = ""
+) -> bool:
+    """Compare-and-set one proposal's status and record the step; False if it had moved on."""
+    updates: dict = {"updated_at": timezone.now()}
+    if action == ProposalAction.DECLINE:
+        updates["decline_reason"] = note
+    if not compare_and_set_status(
+        Proposal, pk=proposal_id, expected=current, target=target, **updates
+    ):
+        return False
+    ProposalEvent.objects.create(
+        proposal_id=proposal_id,
+        actor=user if getattr(user, "pk", None) else None,
+        action=action,
+        from_status=current,
+        to_status=target,
+        note=note,
+    )
+    return True
+
+
+def _open_call_decline_others(*, need: Need, user) -> None:
+    """An open call picks one proposal: the enterprise declines the others, with the reason,
+    through the workflow table (one event each). The caller holds the need's lock."""
+    reason = _("Another proposal was chosen in this open call.")
+    open_proposals = (
+        Proposal.objects.select_for_update()
+        .filter(need=need, status__in=[ProposalStatus.SUBMITTED, ProposalStatus.SHORTLISTED])
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
+    for proposal_id, status in open_proposals:
+        transition = PROPOSAL_WORKFLOW.resolve(status, ProposalAction.DECLINE, {ENTERPRISE})
+        _proposal_step(
+            proposal_id=proposal_id,
+            current=status,
+            action=ProposalAction.DECLINE,
+            target=transition.target,
+            user=user,
+            note=reason,
+        )
 
 
 @transaction.atomic
@@ -214,7 +256,7 @@ def proposal_message_post(*, proposal: Proposal, user, body: str) -> ProposalMes
     message.save()
     other = proposal.organization_id if ENTERPRISE in roles else proposal.need.organization_id
     notify_users(
-        users=organization_members(other),
+        users=members_of(other),
         title=_("New message about a proposal for “%(need)s”") % {"need": proposal.need.title},
         body=message.body[:300],
         url=reverse("exchange:need_detail", args=[proposal.need_id]),

@@ -8,20 +8,21 @@ from django.utils.translation import gettext as _
 
 from core.workflow import TransitionNotAllowed
 from exchange.choices import (
+    DealStage,
     RatingSubject,
 )
 from exchange.models import (
     Deal,
     Rating,
 )
-from exchange.services.deals import PARTIES, SELLER, D, _deal_event, deal_actor_roles
+from exchange.services.deals import PARTIES, SELLER, _deal_event, deal_actor_roles
 
 
 @transaction.atomic
 def rating_create(*, deal: Deal, user, subject: str, score: int, comment: str = "") -> Rating:
     """A party rates the other party, or the broker, of a completed deal (once each)."""
     roles = deal_actor_roles(deal=deal, user=user)
-    if deal.stage != D.COMPLETED:
+    if deal.stage != DealStage.COMPLETED:
         raise TransitionNotAllowed(_("Ratings are given after the deal is completed."))
     if not roles & PARTIES:
         raise TransitionNotAllowed(_("Only the parties rate a deal."))
@@ -53,8 +54,8 @@ def rating_create(*, deal: Deal, user, subject: str, score: int, comment: str = 
         user=user,
         role=sorted(roles & PARTIES)[0],
         action="rate",
-        from_stage=deal.stage,
-        to_stage=deal.stage,
+        from_status=deal.stage,
+        to_status=deal.stage,
         note=f"{score}/5 {rating.comment}".strip(),
     )
     return rating
