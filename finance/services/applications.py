@@ -1,0 +1,430 @@
+"""Financing applications: create, change, move along the workflow, attach documents."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.choices import Role
+from accounts.models import Organization, User
+from accounts.services import organization_may_transact
+from core.uploads import OFFICE_DOCUMENTS, upload_content_type
+from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from finance import selectors
+from finance.choices import ApplicationStatus
+from finance.models import (
+    ApplicationDocument,
+    ApplicationEvent,
+    FinancingApplication,
+    FinancingProduct,
+    Valuation,
+)
+from finance.services.common import APPLICANT, FINANCIER, _applicant_of, _parse_amount
+from finance.services.products import eligibility_failures
+from finance.valuation import collateral_cap
+from notifications.services import notify_users
+
+# --- Applications -----------------------------------------------------------------------------
+
+APPLICATION_WORKFLOW = StateMachine(
+    {
+        (ApplicationStatus.DRAFT, "submit"): Transition(ApplicationStatus.SUBMITTED, APPLICANT),
+        (ApplicationStatus.DRAFT, "withdraw"): Transition(ApplicationStatus.WITHDRAWN, APPLICANT),
+        (ApplicationStatus.SUBMITTED, "start_review"): Transition(
+            ApplicationStatus.UNDER_REVIEW, FINANCIER
+        ),
+        (ApplicationStatus.SUBMITTED, "withdraw"): Transition(
+            ApplicationStatus.WITHDRAWN, APPLICANT
+        ),
+        (ApplicationStatus.UNDER_REVIEW, "request_information"): Transition(
+            ApplicationStatus.INFORMATION_REQUESTED, FINANCIER, requires_note=True
+        ),
+        (ApplicationStatus.UNDER_REVIEW, "approve"): Transition(
+            ApplicationStatus.APPROVED, FINANCIER
+        ),
+        (ApplicationStatus.UNDER_REVIEW, "reject"): Transition(
+            ApplicationStatus.REJECTED, FINANCIER, requires_note=True
+        ),
+        (ApplicationStatus.INFORMATION_REQUESTED, "resubmit"): Transition(
+            ApplicationStatus.SUBMITTED, APPLICANT
+        ),
+        (ApplicationStatus.INFORMATION_REQUESTED, "withdraw"): Transition(
+            ApplicationStatus.WITHDRAWN, APPLICANT
+        ),
+        (ApplicationStatus.APPROVED, "disburse"): Transition(
+            ApplicationStatus.DISBURSED, FINANCIER
+        ),
+        (ApplicationStatus.DISBURSED, "start_repayment"): Transition(
+            ApplicationStatus.REPAYING, FINANCIER
+        ),
+        (ApplicationStatus.REPAYING, "close"): Transition(ApplicationStatus.CLOSED, FINANCIER),
+    }
+)
+APPLICATION_ACTION_LABELS = {
+    "submit": gettext_lazy("Submit"),
+    "withdraw": gettext_lazy("Withdraw"),
+    "start_review": gettext_lazy("Start review"),
+    "request_information": gettext_lazy("Request more information"),
+    "approve": gettext_lazy("Approve"),
+    "reject": gettext_lazy("Reject"),
+    "resubmit": gettext_lazy("Submit again"),
+    "disburse": gettext_lazy("Mark as disbursed"),
+    "start_repayment": gettext_lazy("Start repayment"),
+    "close": gettext_lazy("Close"),
+}
+EDITABLE_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.INFORMATION_REQUESTED)
+DOCUMENT_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.INFORMATION_REQUESTED,
+)
+
+
+def application_allowed_actions(*, application: FinancingApplication, user: User) -> list[str]:
+    return APPLICATION_WORKFLOW.allowed_actions(
+        application.status,
+        selectors.application_actor_roles(application=application, user=user),
+    )
+
+
+def _loan_cap(application: FinancingApplication) -> Decimal | None:
+    product = application.product
+    if not product.is_ip_pledge or application.valuation is None:
+        return None
+    return collateral_cap(value=application.valuation.value, loan_to_value=product.loan_to_value)
+
+
+def application_loan_cap(*, application: FinancingApplication) -> Decimal | None:
+    """For IP-pledge loans: the product's loan-to-value ratio × the pledged valuation."""
+    return _loan_cap(application)
+
+
+def _validate_application(application: FinancingApplication, *, submitting: bool) -> None:
+    product = application.product
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    amount = application.requested_amount
+    if amount is None or amount <= 0:
+        add("requested_amount", _("The amount must be greater than zero."))
+    elif not product.amount_min <= amount <= product.amount_max:
+        add(
+            "requested_amount",
+            _("This product finances between %(min)s and %(max)s %(currency)s.")
+            % {"min": product.amount_min, "max": product.amount_max, "currency": product.currency},
+        )
+    if application.tenor_months is not None:
+        low, high = product.tenor_months_min, product.tenor_months_max
+        if (low and application.tenor_months < low) or (high and application.tenor_months > high):
+            add(
+                "tenor_months",
+                _("The tenor must be between %(low)s and %(high)s months.")
+                % {"low": low or 1, "high": high or "∞"},
+            )
+    if application.valuation is not None:
+        valuation = application.valuation
+        if valuation.organization_id != application.applicant_id:
+            add("valuation", _("Only a valuation made by the applicant can be pledged."))
+        elif valuation.currency != product.currency:
+            add("valuation", _("The valuation must be in the product's currency."))
+    if product.is_ip_pledge:
+        if application.valuation is None:
+            if submitting:
+                add("valuation", _("An IP-pledge loan needs a saved valuation as collateral."))
+        elif "valuation" not in errors and amount and amount > 0:
+            cap = _loan_cap(application)
+            if amount > cap:
+                add(
+                    "requested_amount",
+                    _(
+                        "The loan is capped at %(cap)s %(currency)s: %(ltv)s%% loan-to-value on "
+                        "the valuation of %(value)s."
+                    )
+                    % {
+                        "cap": cap,
+                        "currency": product.currency,
+                        "ltv": (product.loan_to_value * 100).normalize(),
+                        "value": application.valuation.value,
+                    },
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _technologies_linkable_by(organization: Organization):
+    from catalog.models import Technology
+
+    return Technology.objects.filter(organization=organization) | Technology.objects.published()
+
+
+def _check_links(*, applicant: Organization, technology, valuation, deal=None) -> None:
+    if deal is not None and applicant.pk not in (deal.buyer_id, deal.seller_id):
+        raise ValidationError({"deal": _("Link a deal your organisation is a party to.")})
+    if (
+        technology is not None
+        and not _technologies_linkable_by(applicant).filter(pk=technology.pk).exists()
+    ):
+        raise ValidationError(
+            {"technology": _("Link one of your technologies or a published one.")}
+        )
+    if valuation is not None and valuation.organization_id != applicant.pk:
+        raise ValidationError(
+            {"valuation": _("Only a valuation made by the applicant can be pledged.")}
+        )
+
+
+def _record_event(
+    application: FinancingApplication, *, actor, action: str, source: str, target: str, note=""
+) -> None:
+    ApplicationEvent.objects.create(
+        application=application,
+        actor=actor,
+        action=action,
+        from_status=source,
+        to_status=target,
+        note=note,
+    )
+
+
+def _raise_if_ineligible(application: FinancingApplication) -> None:
+    failures = eligibility_failures(
+        product=application.product,
+        organization=application.applicant,
+        technology=application.technology,
+    )
+    if failures:
+        raise ValidationError(
+            {"eligibility": [ValidationError(f.message, code=f.rule) for f in failures]}
+        )
+
+
+@transaction.atomic
+def application_create(
+    *,
+    user: User,
+    product: FinancingProduct,
+    requested_amount: Decimal,
+    applicant: Organization | None = None,
+    tenor_months: int | None = None,
+    purpose: str = "",
+    technology=None,
+    deal=None,
+    valuation: Valuation | None = None,
+    submit: bool = False,
+) -> FinancingApplication:
+    """Create a draft application; with `submit=True` submit it at once (all or nothing)."""
+    if not selectors.products_open_for_applications().filter(pk=product.pk).exists():
+        raise ValidationError({"product": _("This product is not open for applications.")})
+    applicant = _applicant_of(user=user, applicant=applicant)
+    organization_may_transact(organization=applicant)
+    if deal is not None and technology is None:
+        technology = deal.technology
+    _check_links(applicant=applicant, technology=technology, valuation=valuation, deal=deal)
+    application = FinancingApplication(
+        product=product,
+        applicant=applicant,
+        created_by=user,
+        requested_amount=requested_amount,
+        currency=product.currency,
+        tenor_months=tenor_months,
+        purpose=purpose.strip(),
+        technology=technology,
+        deal=deal,
+        valuation=valuation,
+    )
+    application.full_clean()
+    _validate_application(application, submitting=False)
+    application.save()
+    _record_event(application, actor=user, action="create", source="", target=application.status)
+    if submit:
+        application = application_transition(application=application, user=user, action="submit")
+    return application
+
+
+@transaction.atomic
+def application_update(
+    *, application: FinancingApplication, user: User, **fields
+) -> FinancingApplication:
+    if "applicant" not in selectors.application_actor_roles(application=application, user=user):
+        raise ValidationError(_("Only the applicant may change the application."))
+    if application.status not in EDITABLE_STATUSES:
+        raise TransitionNotAllowed(
+            _("The application can only be changed as a draft or when information is requested.")
+        )
+    for name in ("product", "applicant", "status", "approved_amount", "currency"):
+        fields.pop(name, None)
+    _check_links(
+        applicant=application.applicant,
+        technology=fields.get("technology", application.technology),
+        valuation=fields.get("valuation", application.valuation),
+        deal=fields.get("deal", application.deal),
+    )
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.full_clean()
+    _validate_application(application, submitting=False)
+    application.save()
+    return application
+
+
+@transaction.atomic
+def application_transition(
+    *,
+    application: FinancingApplication,
+    user: User,
+    action: str,
+    note: str = "",
+    approved_amount=None,
+    approved_terms: str = "",
+) -> FinancingApplication:
+    """Move an application along its workflow; raises TransitionNotAllowed (409) or
+    ValidationError (400) and changes nothing when refused."""
+    application = FinancingApplication.objects.select_related(
+        "product", "product__institution", "applicant", "valuation", "technology"
+    ).get(pk=application.pk)
+    current = application.status
+    transition = APPLICATION_WORKFLOW.resolve(
+        current, action, selectors.application_actor_roles(application=application, user=user)
+    )
+    note = (note or "").strip()
+    if transition.requires_note and not note:
+        raise ValidationError({"note": _("Please give a reason.")})
+    extra: dict[str, object] = {"updated_at": timezone.now()}
+    if action in ("submit", "resubmit"):
+        if not selectors.products_open_for_applications().filter(pk=application.product_id):
+            raise ValidationError({"product": _("This product is not open for applications.")})
+        _validate_application(application, submitting=True)
+        _raise_if_ineligible(application)
+        extra["submitted_at"] = timezone.now()
+    elif action == "approve":
+        amount = _parse_amount(approved_amount, "approved_amount") if approved_amount else None
+        if amount is None:
+            raise ValidationError({"approved_amount": _("Give the approved amount.")})
+        product = application.product
+        if not product.amount_min <= amount <= product.amount_max:
+            raise ValidationError(
+                {
+                    "approved_amount": _(
+                        "This product finances between %(min)s and %(max)s %(currency)s."
+                    )
+                    % {
+                        "min": product.amount_min,
+                        "max": product.amount_max,
+                        "currency": product.currency,
+                    }
+                }
+            )
+        cap = _loan_cap(application)
+        if cap is not None and amount > cap:
+            raise ValidationError(
+                {
+                    "approved_amount": _(
+                        "The loan is capped at %(cap)s %(currency)s by the pledged valuation."
+                    )
+                    % {"cap": cap, "currency": product.currency}
+                }
+            )
+        if not (approved_terms or "").strip():
+            raise ValidationError({"approved_terms": _("State the approved terms.")})
+        extra.update(approved_amount=amount, approved_terms=approved_terms.strip())
+    if action in ("approve", "reject", "request_information"):
+        extra["decision_note"] = note
+    if not compare_and_set_status(
+        FinancingApplication,
+        pk=application.pk,
+        expected=current,
+        target=transition.target,
+        **extra,
+    ):
+        raise TransitionNotAllowed(_("Someone else changed this application first; reload it."))
+    _record_event(
+        application,
+        actor=user,
+        action=action,
+        source=current,
+        target=transition.target,
+        note=note,
+    )
+    application.refresh_from_db()
+    _notify_application_parties(application=application, actor=user, action=action, note=note)
+    return application
+
+
+def _notify_application_parties(
+    *, application: FinancingApplication, actor: User, action: str, note: str
+) -> None:
+    if action in ("submit", "resubmit", "withdraw"):
+        if action == "withdraw" and not application.submitted_at:
+            return
+        recipients = User.objects.filter(
+            memberships__organization_id=application.product.institution_id,
+            roles__contains=[Role.FINANCIER],
+        )
+    else:
+        recipients = User.objects.filter(memberships__organization_id=application.applicant_id)
+    recipients = recipients.exclude(pk=actor.pk).distinct()
+    notify_users(
+        users=list(recipients),
+        title=_("Financing application #%(id)s (%(product)s): %(status)s")
+        % {
+            "id": application.pk,
+            "product": application.product.name,
+            "status": application.get_status_display(),
+        },
+        body=note,
+        url=reverse("finance:application_detail", args=[application.pk]),
+    )
+
+
+# --- Documents --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_document_add(
+    *, application: FinancingApplication, user: User, title: str, uploaded
+) -> ApplicationDocument:
+    """Attach a file, checked by its content (not its name) and size."""
+    if "applicant" not in selectors.application_actor_roles(application=application, user=user):
+        raise ValidationError(_("Only the applicant may add documents."))
+    if application.status not in DOCUMENT_STATUSES:
+        raise TransitionNotAllowed(_("Documents cannot be added once a decision is made."))
+    errors: dict[str, str] = {}
+    if not (title or "").strip():
+        errors["title"] = _("Say which document this is.")
+    if uploaded is None:
+        errors["file"] = _("Choose a file.")
+    else:
+        try:
+            content_type = upload_content_type(uploaded, allowed=OFFICE_DOCUMENTS)
+        except ValidationError as error:
+            errors["file"] = error.messages[0]
+    if errors:
+        raise ValidationError(errors)
+    document = ApplicationDocument(
+        application=application,
+        title=title.strip()[:100],
+        file=uploaded,
+        original_name=uploaded.name[:255],
+        content_type=content_type,
+        size=uploaded.size,
+        uploaded_by=user,
+    )
+    document.save()
+    _record_event(
+        application,
+        actor=user,
+        action="document_added",
+        source=application.status,
+        target=application.status,
+        note=document.title,
+    )
+    return document
