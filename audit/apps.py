@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("Security audit log")
 
     def ready(self) -> None:
-        from audit import signals  # noqa: F401  (connects the log-in and role-change receivers)
+        from audit import signals  # noqa: F401  (connects the sign-in receivers)

@@ -1,7 +1,7 @@
 """Statistics page latency at 100,000 technologies, 20,000 needs and 5,000 deals.
 
 Creates a throw-away database `<DATABASE_URL's name>_insight_bench` on the same server, migrates
-it, generates technologies and needs with catalog's generate_synthetic code, bulk-creates deals
+it, generates technologies and needs with generate_synthetic's code, bulk-creates deals
 in every stage (some international, completed ones spread over two years, some with their own
 impact figures), refreshes the summary tables once (timed), then requests the statistics page
 and GET /api/v1/stats/ through the Django test client. The baseline, measured in the same run,

@@ -1,6 +1,7 @@
 import logging
 import sys
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.db import connection
@@ -12,8 +13,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from rest_framework import exceptions as drf_exceptions
 
-from catalog.models import Category
-from config.celery import app as celery_app
 from core.errors import (
     bad_request_response,
     conflict_retry_response,
@@ -24,11 +23,6 @@ from core.errors import (
 from core.unavailable import service_unavailable_response, wants_json
 
 logger = logging.getLogger(__name__)
-
-
-def home(request):
-    industries = Category.objects.filter(parent__isnull=True).prefetch_related("children")
-    return render(request, "core/home.html", {"industries": industries})
 
 
 def _database_answers() -> bool:
@@ -42,6 +36,8 @@ def _database_answers() -> bool:
 
 
 def _broker_answers() -> bool:
+    # The project's Celery app is the current one (config imports it at start-up); core knows
+    # no project module, config included.
     try:
         with celery_app.connection_for_write() as broker:
             broker.ensure_connection(max_retries=1, timeout=2)

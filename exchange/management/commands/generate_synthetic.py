@@ -3,9 +3,11 @@ import time
 from django.core.management.base import BaseCommand
 
 from catalog.synthetic import generate_technologies
+from exchange.synthetic import generate_needs
 
 
 class Command(BaseCommand):
+    # In exchange, the lowest app that knows both kinds of listing (catalog knows no need).
     help = "Bulk-create realistic-looking synthetic data for benchmarks (never for production)."
 
     def add_arguments(self, parser):
@@ -14,20 +16,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **options):
-        # Each kind of data is one small block, so other apps can add theirs (e.g. --needs).
-        if options["technologies"]:
+        generators = (("technologies", generate_technologies), ("needs", generate_needs))
+        for option, generate in generators:
+            if not options[option]:
+                continue
             started = time.perf_counter()
-            count = generate_technologies(options["technologies"], seed=options["seed"])
+            count = generate(options[option], seed=options["seed"])
             elapsed = time.perf_counter() - started
             self.stdout.write(
-                f"{count} technologies in {elapsed:.1f} s ({count / max(elapsed, 1e-9):,.0f}/s)"
-            )
-        if options["needs"]:
-            from exchange.synthetic import generate_needs
-
-            started = time.perf_counter()
-            count = generate_needs(options["needs"], seed=options["seed"])
-            elapsed = time.perf_counter() - started
-            self.stdout.write(
-                f"{count} needs in {elapsed:.1f} s ({count / max(elapsed, 1e-9):,.0f}/s)"
+                f"{count} {option} in {elapsed:.1f} s ({count / max(elapsed, 1e-9):,.0f}/s)"
             )
