@@ -72,7 +72,8 @@ def main() -> None:
     logging.disable(logging.WARNING)  # refused and missing addresses are figures, not news
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", verbosity=0, stdout=quiet)
     seeded = time.perf_counter() - started
     print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs; demo data seeded in {seeded:.1f} s")
 
@@ -85,9 +86,9 @@ def main() -> None:
 
     figures: dict[str, dict[str, list[int]]] = {}
     demo_emails = User.objects.filter(email__endswith="@demo.example").order_by("email")
-    logins = [("anonymous", None)] + [(email, email) for email in demo_emails.values_list(
-        "email", flat=True
-    )]
+    logins = [("anonymous", None)] + [
+        (email, email) for email in demo_emails.values_list("email", flat=True)
+    ]
     for label, email in logins:
         client = Client()
         if email:
