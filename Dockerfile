@@ -10,10 +10,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORT=8000 \
     MEDIA_ROOT=/app/media
 
-# Runtime libraries: libmagic (python-magic), Pango (WeasyPrint), CJK fonts for Chinese PDFs.
+# Runtime library: libmagic (python-magic, upload checks). PDFs are drawn by reportlab with the
+# Adobe CID font STSong-Light, which needs no font files and no Pango.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends \
-        libmagic1 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+    && apt-get install -y --no-install-recommends libmagic1 \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 app \

@@ -21,7 +21,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install run test lint format bench lock messages vendor services-start services-stop clean
-.PHONY: backup restore fuzz audit chaos
+.PHONY: backup restore fuzz audit chaos imports duplicates
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -47,9 +47,22 @@ test bench: export SECRET_KEY ?= test-only-secret-key-not-for-production
 test: $(STAMP) messages ## run the test suite against PostgreSQL and Redis
 	$(WITH_SERVICES) pytest $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff check + ruff format --check
+lint: $(STAMP) ## ruff check + ruff format --check + import-linter contracts (pyproject.toml)
 	ruff check .
 	ruff format --check .
+	lint-imports
+
+imports: $(STAMP) ## only the import-linter contracts: dependencies point down
+	lint-imports
+
+# Pylint's similarities checker: no block of 6+ identical lines outside migrations, tests and
+# static files (demo data included in the scan; comments, docstrings and imports ignored).
+DUPLICATE_SCOPE := accounts audit catalog core exchange finance insight matching notifications \
+	programmes config scripts benchmarks textanalysis
+duplicates: $(STAMP) ## report blocks of 6+ identical lines repeated in the code
+	pylint --disable=all --enable=duplicate-code --min-similarity-lines=6 \
+		--ignore=migrations,tests,static --ignore-comments=yes --ignore-docstrings=yes \
+		--ignore-imports=yes $(DUPLICATE_SCOPE)
 
 format: $(STAMP) ## apply ruff's fixes and formatting
 	ruff check --fix .

@@ -43,6 +43,8 @@ DEMO_LOGINS = [
     ("financier@demo.example", "financier"),
     ("reviewer@demo.example", "platform reviewer"),
     ("admin@demo.example", "administrator (/admin/)"),
+    ("operator@demo.example", "programme operator"),
+    ("expert-water@demo.example", "verified expert (also -energy, -market, -campus)"),
 ]
 STOP_GRACE_SECONDS = 10
 
