@@ -1,4 +1,4 @@
-"""The one writer of tabular downloads (CSV and Excel) used by every export of the project.
+"""The one writer of tabular downloads (CSV, Excel and PDF tables) used by every export.
 
 Every cell goes through `safe_cell()`: a text that a spreadsheet would read as a formula (it
 starts with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with a single quote, as
@@ -7,8 +7,10 @@ text and never evaluated. Real numbers (int, float, Decimal) stay numeric cells,
 included; booleans and None become plain values.
 
 Use `csv_bytes()` / `csv_response()` for CSV (UTF-8 with a byte-order mark so Excel opens
-Chinese text correctly) and `Spreadsheet` / `xlsx_response()` for Excel. Do not call
-`csv.writer` or openpyxl's `Workbook` elsewhere.
+Chinese text correctly), `Spreadsheet` / `xlsx_response()` for Excel and `pdf_table_bytes()` for
+the same rows as a PDF table (core.pdf; a PDF evaluates nothing, so its cells are formatted like
+the others but not prefixed), or `table_bytes()` to pick one by name. Do not call `csv.writer`
+or openpyxl's `Workbook` elsewhere.
 """
 
 from __future__ import annotations
@@ -52,11 +54,19 @@ def safe_cell(value: Any) -> Any:
     return safe_text(str(value))
 
 
-def _csv_cell(value: Any) -> str:
-    value = safe_cell(value)
+def cell_text(value: Any) -> str:
+    """How a cell reads as text: dates in ISO form, aware times in the site's time zone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return timezone.localtime(value).isoformat()
     if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
     return str(value)
+
+
+def _csv_cell(value: Any) -> str:
+    return cell_text(safe_cell(value))
 
 
 def csv_text(header: Sequence | None, rows: Iterable[Sequence]) -> str:
@@ -124,6 +134,33 @@ def xlsx_bytes(header: Sequence | None, rows: Iterable[Sequence], *, sheet_title
     for row in rows:
         book.append(sheet, row)
     return book.to_bytes()
+
+
+def pdf_table_bytes(
+    header: Sequence,
+    rows: Iterable[Sequence],
+    *,
+    title: str,
+    column_widths_mm: Sequence[float],
+    subtitle: str = "",
+) -> bytes:
+    """An A4 PDF headed by `title` (and `subtitle`) holding one table of `header` and `rows`."""
+    from core.pdf import build_pdf, data_table, paragraph, spacer
+
+    table = data_table(
+        [cell_text(cell) for cell in header],
+        [[cell_text(cell) for cell in row] for row in rows],
+        column_widths_mm=column_widths_mm,
+    )
+    flowables = [paragraph(subtitle), spacer(4), table] if subtitle else [table]
+    return build_pdf(title=title, flowables=flowables)
+
+
+TABLE_CONTENT_TYPES = {
+    "csv": CSV_CONTENT_TYPE,
+    "xlsx": XLSX_CONTENT_TYPE,
+    "pdf": "application/pdf",
+}
 
 
 def _attachment(content: bytes, *, content_type: str, filename: str) -> HttpResponse:

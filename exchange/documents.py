@@ -1,83 +1,16 @@
 """Generated files: demand-list downloads (CSV, Excel, PDF), certificates and contract drafts.
 
-PDFs use reportlab with the Adobe CID font STSong-Light, which renders Chinese without shipping
-font files.
+Tables come from core.exports (CSV, Excel and PDF alike) and the PDF pages from core.pdf.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
-
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.exports import csv_bytes, xlsx_bytes
+from core.exports import csv_bytes, pdf_table_bytes, xlsx_bytes
+from core.pdf import HEADING_STYLE, SMALL_STYLE, build_pdf, facts_table, paragraph, spacer
 from core.regions import region_label
-
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-TITLE_STYLE = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, spaceAfter=6)
-HEADING_STYLE = ParagraphStyle("heading", fontName=FONT, fontSize=12, leading=18, spaceBefore=8)
-BODY_STYLE = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15, wordWrap="CJK")
-SMALL_STYLE = ParagraphStyle("small", fontName=FONT, fontSize=8, leading=11, wordWrap="CJK")
-
-
-def _escape(text: object) -> str:
-    return (
-        str(text if text is not None else "")
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\n", "<br/>")
-    )
-
-
-def paragraph(text: object, style: ParagraphStyle = BODY_STYLE) -> Paragraph:
-    return Paragraph(_escape(text), style)
-
-
-def build_pdf(*, title: str, flowables: Iterable, subject: str = "") -> bytes:
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        title=title,
-        subject=subject,
-        author=_("Green Technology Exchange"),
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-    )
-    document.build([paragraph(title, TITLE_STYLE), *flowables])
-    return buffer.getvalue()
-
-
-def facts_table(rows: Sequence[tuple[str, object]]) -> Table:
-    table = Table(
-        [[paragraph(label), paragraph(value)] for label, value in rows],
-        colWidths=[45 * mm, 125 * mm],
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return table
-
 
 # --- demand lists ---------------------------------------------------------------------------
 
@@ -127,26 +60,20 @@ def rows_to_xlsx(header: list[str], rows: list[list[str]], *, sheet_title: str) 
     return xlsx_bytes(header, rows, sheet_title=sheet_title)
 
 
+DEMAND_LIST_PDF_COLUMN_WIDTHS_MM = (10, 45, 32, 25, 16, 12, 22, 18)
+
+
 def rows_to_pdf(
     header: list[str], rows: list[list[str]], *, title: str, subtitle: str = ""
 ) -> bytes:
     # The long description column is left out of the PDF table; the page stays readable.
-    columns = header[:-1]
-    data = [[paragraph(cell, SMALL_STYLE) for cell in columns]]
-    data += [[paragraph(cell, SMALL_STYLE) for cell in row[:-1]] for row in rows]
-    widths = [10, 45, 32, 25, 16, 12, 22, 18]
-    table = Table(data, colWidths=[width * mm for width in widths], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
+    return pdf_table_bytes(
+        header[:-1],
+        [row[:-1] for row in rows],
+        title=title,
+        subtitle=subtitle,
+        column_widths_mm=DEMAND_LIST_PDF_COLUMN_WIDTHS_MM,
     )
-    flowables = [paragraph(subtitle), Spacer(1, 4 * mm), table] if subtitle else [table]
-    return build_pdf(title=title, flowables=flowables)
 
 
 # --- certificates ---------------------------------------------------------------------------
@@ -173,9 +100,9 @@ def certificate_pdf(*, certificate, facts: dict, verify_url: str) -> bytes:
                     "reviewed by the platform and completed."
                 )
             ),
-            Spacer(1, 4 * mm),
+            spacer(4),
             facts_table(rows),
-            Spacer(1, 6 * mm),
+            spacer(6),
             paragraph(_("Check that this certificate is genuine at:"), SMALL_STYLE),
             paragraph(verify_url, SMALL_STYLE),
         ],
@@ -289,7 +216,7 @@ def contract_draft_pdf(*, deal) -> bytes:
         rows.append((_("Broker"), str(deal.broker)))
     flowables = [
         paragraph(_("DRAFT for negotiation: not signed, not binding."), SMALL_STYLE),
-        Spacer(1, 3 * mm),
+        spacer(3),
         facts_table(rows),
         paragraph(_("Clauses"), HEADING_STYLE),
     ]
@@ -323,7 +250,7 @@ def contract_draft_pdf(*, deal) -> bytes:
                 "or court agreed in the annex."
             )
         ),
-        Spacer(1, 12 * mm),
+        spacer(12),
         paragraph(
             _(
                 "Party A (seal and signature): ____________    Party B (seal and signature): "

@@ -36,26 +36,7 @@ class NeedForm(forms.ModelForm):
 
     class Meta:
         model = Need
-        fields = [
-            "organization",
-            "title_zh",
-            "title_en",
-            "description_zh",
-            "description_en",
-            "category",
-            "industry",
-            "context",
-            "trl_min",
-            "budget_min",
-            "budget_max",
-            "currency",
-            "transaction_modes",
-            "region",
-            "deadline",
-            "is_anonymous",
-            "is_open_call",
-            "call_closes_on",
-        ]
+        fields = ["organization", *Need.EDITABLE_FIELDS]
         widgets = {
             "description_zh": forms.Textarea(attrs={"rows": 5}),
             "description_en": forms.Textarea(attrs={"rows": 5}),
@@ -114,7 +95,7 @@ class DemandListForm(forms.Form):
 class DealTermsForm(forms.ModelForm):
     class Meta:
         model = Deal
-        fields = ["price", "currency", "payment_terms", "commission_rate", "commission_amount"]
+        fields = list(Deal.EDITABLE_FIELDS)
         widgets = {"payment_terms": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, with_commission: bool = False, **kwargs):

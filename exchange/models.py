@@ -38,6 +38,27 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 class Need(models.Model):
     """A technology need (技术需求) an organisation posts so that holders can answer it."""
 
+    # What the organisation writes (service, form and API alike); the rest is set by workflow.
+    EDITABLE_FIELDS = (
+        "title_zh",
+        "title_en",
+        "description_zh",
+        "description_en",
+        "category",
+        "industry",
+        "context",
+        "trl_min",
+        "budget_min",
+        "budget_max",
+        "currency",
+        "transaction_modes",
+        "region",
+        "deadline",
+        "is_anonymous",
+        "is_open_call",
+        "call_closes_on",
+    )
+
     organization = models.ForeignKey(
         "accounts.Organization",
         verbose_name=_("organisation"),
@@ -418,6 +439,9 @@ class Deal(models.Model):
 
     `stage` moves only through exchange.services.deals.DEAL_WORKFLOW; every change is a DealEvent.
     """
+
+    # The terms the parties and the broker negotiate (service, form and API alike).
+    EDITABLE_FIELDS = ("price", "currency", "payment_terms", "commission_rate", "commission_amount")
 
     technology = models.ForeignKey(
         "catalog.Technology",

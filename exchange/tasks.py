@@ -3,7 +3,7 @@ from celery import shared_task
 from exchange import services
 
 
-@shared_task(acks_late=True, task_reject_on_worker_lost=True)
+@shared_task(acks_late=True)
 def expire_overdue_needs(batch_size: int = 200, max_batches: int = 50) -> int:
     """Close needs past their deadline (bounded batches; rerunning closes nothing twice)."""
     return services.needs_expire_overdue(batch_size=batch_size, max_batches=max_batches)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_member, member_organization_ids
+from core.exports import TABLE_CONTENT_TYPES
 from core.filters import filter_errors_response
 from core.forms import apply_validation_error, error_text
 from core.workflow import TransitionNotAllowed
@@ -227,15 +228,8 @@ def demand_list_detail(request, pk: int):
     )
 
 
-DOWNLOAD_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
-
-
 def demand_list_download(request, pk: int, file_format: str):
-    if file_format not in DOWNLOAD_TYPES:
+    if file_format not in TABLE_CONTENT_TYPES:
         raise Http404
     demand_list, needs = _demand_list_with_rows(request, pk)
     header, rows = documents.demand_list_rows(needs, company_visible=lambda n: n.company_visible)
@@ -246,7 +240,7 @@ def demand_list_download(request, pk: int, file_format: str):
     else:
         period = f"{demand_list.period_start:%Y-%m-%d} – {demand_list.period_end:%Y-%m-%d}"
         content = documents.rows_to_pdf(header, rows, title=demand_list.title, subtitle=period)
-    response = HttpResponse(content, content_type=DOWNLOAD_TYPES[file_format])
+    response = HttpResponse(content, content_type=TABLE_CONTENT_TYPES[file_format])
     response["Content-Disposition"] = (
         f'attachment; filename="demand-list-{demand_list.pk}.{file_format}"'
     )

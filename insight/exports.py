@@ -1,16 +1,13 @@
-"""Downloads of the regional programme report: Excel (openpyxl) and PDF (reportlab, with the
-Chinese font set-up of exchange.documents)."""
+"""Downloads of the regional programme report: Excel (core.exports) and PDF (core.pdf)."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
 
 from core.exports import Spreadsheet
-from exchange.documents import HEADING_STYLE, build_pdf, facts_table, paragraph
+from core.pdf import HEADING_STYLE, build_pdf, facts_table, paragraph, spacer
 from insight.choices import ImpactMethod, RegionalIndicator
 from insight.selectors import MONEY_INDICATORS
 
@@ -86,12 +83,12 @@ def regional_report_xlsx(report: dict) -> bytes:
 def regional_report_pdf(report: dict) -> bytes:
     flowables = [paragraph(report_period(report)), paragraph(report_as_of(report))]
     for entry in [*report["regions"], report["total"]]:
-        flowables += [Spacer(1, 3 * mm), paragraph(entry["label"], HEADING_STYLE)]
+        flowables += [spacer(3), paragraph(entry["label"], HEADING_STYLE)]
         flowables.append(
             facts_table(
                 [(str(label), entry[code]["text"]) for code, label in RegionalIndicator.choices]
             )
         )
-    flowables += [Spacer(1, 4 * mm), paragraph(_("Avoided-emission methods"), HEADING_STYLE)]
+    flowables += [spacer(4), paragraph(_("Avoided-emission methods"), HEADING_STYLE)]
     flowables += [paragraph(note) for note in method_notes()]
     return build_pdf(title=report_title(report), flowables=flowables)

@@ -4,9 +4,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization
+from accounts.permissions import member_organization_ids
 from accounts.selectors import organizations_visible_to
 from catalog.models import Category, Technology
-from catalog.selectors import member_organization_ids, technologies_visible_to
+from catalog.selectors import technologies_visible_to
 from core.api.actors import ActorNameField
 from core.api.fields import VisiblePrimaryKeyRelatedField
 from exchange import selectors, services
@@ -63,23 +64,7 @@ class NeedSerializer(serializers.ModelSerializer):
         model = Need
         fields = [
             "id",
-            "title_zh",
-            "title_en",
-            "description_zh",
-            "description_en",
-            "category",
-            "industry",
-            "context",
-            "trl_min",
-            "budget_min",
-            "budget_max",
-            "currency",
-            "transaction_modes",
-            "region",
-            "deadline",
-            "is_anonymous",
-            "is_open_call",
-            "call_closes_on",
+            *Need.EDITABLE_FIELDS,
             "status",
             "close_reason",
             "review_comment",
@@ -187,11 +172,7 @@ class DealSerializer(serializers.ModelSerializer):
             "buyer_name",
             "broker",
             "deal_type",
-            "price",
-            "currency",
-            "payment_terms",
-            "commission_rate",
-            "commission_amount",
+            *Deal.EDITABLE_FIELDS,
             "stage",
             "allowed_actions",
             "milestones",
@@ -232,7 +213,7 @@ class DealCreateSerializer(serializers.Serializer):
 class DealUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Deal
-        fields = ["price", "currency", "payment_terms", "commission_rate", "commission_amount"]
+        fields = list(Deal.EDITABLE_FIELDS)
         extra_kwargs = {name: {"required": False} for name in fields}
 
 

@@ -26,7 +26,6 @@ from exchange.services.deals import (
     BROKER,
     BUYER,
     CHECKLIST_LABELS,
-    DEAL_EDITABLE_FIELDS,
     DEAL_EDITABLE_STAGES,
     DEAL_REVIEWER,
     DEAL_WORKFLOW,
@@ -63,7 +62,6 @@ from exchange.services.milestones import (
 )
 from exchange.services.needs import (
     CLOSE_REASON_OF_ACTION,
-    NEED_EDITABLE_FIELDS,
     NEED_WORKFLOW,
     _need_reindex,
     need_actor_roles,
@@ -98,7 +96,6 @@ __all__ = [
     "BUYER",
     "CHECKLIST_LABELS",
     "CLOSE_REASON_OF_ACTION",
-    "DEAL_EDITABLE_FIELDS",
     "DEAL_EDITABLE_STAGES",
     "DEAL_REVIEWER",
     "DEAL_WORKFLOW",
@@ -107,7 +104,6 @@ __all__ = [
     "MEMBER",
     "MEMBERS_ONLY",
     "MILESTONE_STAGES",
-    "NEED_EDITABLE_FIELDS",
     "NEED_WORKFLOW",
     "NEGOTIATORS",
     "PARTIES",

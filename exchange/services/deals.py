@@ -150,13 +150,6 @@ DEAL_EDITABLE_STAGES = (
     DealStage.AGREEMENT_DRAFTED,
     DealStage.RETURNED,
 )
-DEAL_EDITABLE_FIELDS = (
-    "price",
-    "currency",
-    "payment_terms",
-    "commission_rate",
-    "commission_amount",
-)
 MILESTONE_STAGES = (
     DealStage.NEGOTIATION,
     DealStage.AGREEMENT_DRAFTED,
@@ -478,7 +471,7 @@ def deal_update(*, deal: Deal, user, **fields) -> Deal:
         raise TransitionNotAllowed(
             _("The terms are fixed once the deal is submitted for review or approved.")
         )
-    fields = {name: value for name, value in fields.items() if name in DEAL_EDITABLE_FIELDS}
+    fields = {name: value for name, value in fields.items() if name in Deal.EDITABLE_FIELDS}
     commission_given = any(
         fields.get(name) is not None for name in ("commission_rate", "commission_amount")
     )

@@ -72,25 +72,6 @@ CLOSE_REASON_OF_ACTION = {
     "solve": NeedCloseReason.SOLVED,
     "expire": NeedCloseReason.EXPIRED,
 }
-NEED_EDITABLE_FIELDS = (
-    "title_zh",
-    "title_en",
-    "description_zh",
-    "description_en",
-    "category",
-    "industry",
-    "context",
-    "trl_min",
-    "budget_min",
-    "budget_max",
-    "currency",
-    "transaction_modes",
-    "region",
-    "deadline",
-    "is_anonymous",
-    "is_open_call",
-    "call_closes_on",
-)
 
 
 def need_actor_roles(*, need: Need, user, organization_ids: list[int] | None = None) -> set[str]:
@@ -141,7 +122,7 @@ def need_create(*, user, organization: Organization | None = None, **fields) -> 
     organization = organization or primary_organization(user=user)
     if not is_member(organization=organization, user=user):
         raise ValidationError(_("You can post needs only for your own organisation."))
-    unknown = set(fields) - set(NEED_EDITABLE_FIELDS)
+    unknown = set(fields) - set(Need.EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)})
     need = Need(organization=organization, created_by=user, **fields)
@@ -161,7 +142,7 @@ def need_update(*, need: Need, user, **fields) -> Need:
         raise TransitionNotAllowed(
             _("A need can be changed only as a draft or after it was returned for changes.")
         )
-    fields = {name: value for name, value in fields.items() if name in NEED_EDITABLE_FIELDS}
+    fields = {name: value for name, value in fields.items() if name in Need.EDITABLE_FIELDS}
     changes = _diff(need, fields)
     for name, value in fields.items():
         setattr(need, name, value)
