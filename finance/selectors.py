@@ -8,6 +8,14 @@ from django.apps import apps
 from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.choices import OrganizationType, Role, VerificationStatus
+from accounts.models import Organization
+from accounts.permissions import (
+    has_role,
+    is_reviewer,
+    member_organization_ids,
+    member_organizations_subquery,
+    members_of,
+)
 from finance.choices import (
     APPROVED_OR_LATER,
     ApplicationStatus,
@@ -27,36 +35,29 @@ from finance.models import (
     VoucherRedemption,
 )
 
-
-def organization_ids_of(user) -> list[int]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    cached = getattr(user, "_finance_organization_ids", None)
-    if cached is None:
-        cached = list(user.memberships.values_list("organization_id", flat=True))
-        user._finance_organization_ids = cached
-    return cached
-
-
 OPERATOR_KINDS = (OrganizationType.GOVERNMENT, OrganizationType.OPERATOR)
+# The acting organisations are kept on the user object for the rest of the request, per role.
+_ACTING_CACHE_ATTRIBUTE = "_finance_acting_organization_ids"
 
 
 def _verified_member_organization_ids(user, *, role: str, kinds) -> list[int]:
     """Verified organisations of the given kinds the user belongs to, if the user holds the
     (reviewer-granted) role. The one rule for acting as a financier or an operator."""
-    if not getattr(user, "is_authenticated", False) or not user.has_role(role):
+    if not has_role(user=user, role=role):
         return []
-    cache = getattr(user, "_finance_acting_ids", None)
+    cache = getattr(user, _ACTING_CACHE_ATTRIBUTE, None)
     if cache is None:
-        cache = user._finance_acting_ids = {}
+        cache = {}
+        setattr(user, _ACTING_CACHE_ATTRIBUTE, cache)
     if role not in cache:
         cache[role] = list(
-            user.memberships.filter(
-                organization__kind__in=kinds,
-                organization__verification_status=VerificationStatus.VERIFIED,
+            Organization.objects.filter(
+                pk__in=member_organizations_subquery(user=user),
+                kind__in=kinds,
+                verification_status=VerificationStatus.VERIFIED,
             )
-            .order_by("organization_id")
-            .values_list("organization_id", flat=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
     return cache[role]
 
@@ -75,11 +76,14 @@ def operator_organization_ids(user) -> list[int]:
     return _verified_member_organization_ids(user, role=Role.OPERATOR, kinds=OPERATOR_KINDS)
 
 
+def members_with_role(organization_id: int, *, role: str) -> QuerySet:
+    """Active members of an organisation who hold `role` (whom to tell about its business)."""
+    return members_of(organization_id).filter(roles__contains=[role])
+
+
 def is_operator(user) -> bool:
     """Programme operators: administrators, and operator members of a verified operator body."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return user.has_role(Role.ADMIN) or bool(operator_organization_ids(user))
+    return has_role(user=user, role=Role.ADMIN) or bool(operator_organization_ids(user))
 
 
 # --- Products ---------------------------------------------------------------------------------
@@ -90,7 +94,7 @@ def products_visible_to(*, user) -> QuerySet[FinancingProduct]:
     base = FinancingProduct.objects.select_related("institution").prefetch_related(
         "eligible_categories"
     )
-    if getattr(user, "is_authenticated", False) and user.is_reviewer:
+    if is_reviewer(user=user):
         return base.all()
     # An unverified institution's product is never public, whatever its status says.
     published = Q(
@@ -98,7 +102,7 @@ def products_visible_to(*, user) -> QuerySet[FinancingProduct]:
         institution__verification_status=VerificationStatus.VERIFIED,
         institution__kind=OrganizationType.FINANCIAL,
     )
-    own = organization_ids_of(user)
+    own = member_organization_ids(user=user)
     if own:
         return base.filter(published | Q(institution_id__in=own))
     return base.filter(published)
@@ -130,9 +134,9 @@ def applications_visible_to(*, user) -> QuerySet[FinancingApplication]:
     )
     if not getattr(user, "is_authenticated", False):
         return base.none()
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         return base.all()
-    own = organization_ids_of(user)
+    own = member_organization_ids(user=user)
     # financier_organization_ids holds verified institutions only: an unverified one sees no
     # application (nor its documents), even one sent before it lost its verification.
     financier_of = financier_organization_ids(user)
@@ -155,11 +159,11 @@ def application_actor_roles(*, application: FinancingApplication, user) -> set[s
     roles: set[str] = set()
     if not getattr(user, "is_authenticated", False):
         return roles
-    if application.applicant_id in organization_ids_of(user):
+    if application.applicant_id in member_organization_ids(user=user):
         roles.add("applicant")
     if application.product.institution_id in financier_organization_ids(user):
         roles.add("financier")
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         roles.add("reviewer")
     return roles
 
@@ -216,13 +220,13 @@ def valuations_visible_to(*, user) -> QuerySet[Valuation]:
     base = Valuation.objects.select_related("organization", "technology")
     if not getattr(user, "is_authenticated", False):
         return base.none()
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         return base.all()
     pledged_to_me = FinancingApplication.objects.filter(
         product__institution_id__in=financier_organization_ids(user)
     ).values("valuation_id")
     return base.filter(
-        Q(organization_id__in=organization_ids_of(user)) | Q(pk__in=pledged_to_me)
+        Q(organization_id__in=member_organization_ids(user=user)) | Q(pk__in=pledged_to_me)
     ).distinct()
 
 
@@ -238,7 +242,7 @@ def deal_model():
 
 
 def vouchers_of(*, user) -> QuerySet[Voucher]:
-    return Voucher.objects.filter(holder_id__in=organization_ids_of(user)).select_related(
+    return Voucher.objects.filter(holder_id__in=member_organization_ids(user=user)).select_related(
         "account", "programme", "holder"
     )
 
@@ -248,10 +252,10 @@ def vouchers_visible_to(*, user) -> QuerySet[Voucher]:
     base = Voucher.objects.select_related("account", "programme", "holder")
     if not getattr(user, "is_authenticated", False):
         return base.none()
-    if user.has_role(Role.ADMIN):
+    if has_role(user=user, role=Role.ADMIN):
         return base.all()
     return base.filter(
-        Q(holder_id__in=organization_ids_of(user))
+        Q(holder_id__in=member_organization_ids(user=user))
         | Q(programme__operator_id__in=operator_organization_ids(user))
     )
 
@@ -260,7 +264,7 @@ def programmes_visible_to(*, user) -> QuerySet[SupportProgramme]:
     base = SupportProgramme.objects.select_related("operator", "budget_account", "funding_account")
     if not getattr(user, "is_authenticated", False):
         return base.none()
-    if user.has_role(Role.ADMIN):
+    if has_role(user=user, role=Role.ADMIN):
         return base.all()
     return base.filter(operator_id__in=operator_organization_ids(user))
 
@@ -338,7 +342,7 @@ def money_requests_visible_to(*, user) -> QuerySet[MoneyRequest]:
     )
     if not getattr(user, "is_authenticated", False):
         return base.none()
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         return base.all()
     return base.filter(programme__operator_id__in=operator_organization_ids(user))
 
@@ -352,7 +356,8 @@ def money_request_actor_roles(*, money_request: MoneyRequest, user) -> set[str]:
     if user.pk == money_request.requested_by_id:
         roles.add("requester")
         return roles
-    if user.is_reviewer or money_request.programme.operator_id in operator_organization_ids(user):
+    operator_id = money_request.programme.operator_id
+    if is_reviewer(user=user) or operator_id in operator_organization_ids(user):
         roles.add("approver")
     return roles
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from accounts.models import Organization
+from accounts.permissions import member_organization_ids
 from catalog.models import Technology
 from core.filters import ID_MAX, filter_errors_response
 from core.forms import apply_validation_error
@@ -45,7 +46,7 @@ def workspace(request):
     user = request.user
     context = {
         "applications": selectors.applications_visible_to(user=user).filter(
-            applicant_id__in=selectors.organization_ids_of(user)
+            applicant_id__in=member_organization_ids(user=user)
         )[:10],
         "vouchers": selectors.vouchers_of(user=user),
         "is_financier": bool(selectors.financier_organization_ids(user)),
@@ -178,7 +179,7 @@ def _application_form_choices(request, organization_ids):
 @login_required
 def application_create(request, pk: int):
     product = get_object_or_404(selectors.products_visible_to(user=request.user), pk=pk)
-    organization_ids = selectors.organization_ids_of(request.user)
+    organization_ids = member_organization_ids(user=request.user)
     form = ApplicationForm(
         request.POST or None, **_application_form_choices(request, organization_ids)
     )
@@ -409,7 +410,7 @@ def valuation_list(request):
 
 @login_required
 def valuation_create(request):
-    organization_ids = selectors.organization_ids_of(request.user)
+    organization_ids = member_organization_ids(user=request.user)
     technologies = Technology.objects.filter(organization_id__in=organization_ids)
     form = ValuationForm(request.POST or None, technologies=technologies)
     if request.method == "POST" and form.is_valid():

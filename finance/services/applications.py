@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import Organization, User
+from accounts.permissions import members_of
 from accounts.services import organization_may_transact
 from core.uploads import OFFICE_DOCUMENTS, upload_content_type
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
@@ -365,13 +366,12 @@ def _notify_application_parties(
     if action in ("submit", "resubmit", "withdraw"):
         if action == "withdraw" and not application.submitted_at:
             return
-        recipients = User.objects.filter(
-            memberships__organization_id=application.product.institution_id,
-            roles__contains=[Role.FINANCIER],
+        recipients = selectors.members_with_role(
+            application.product.institution_id, role=Role.FINANCIER
         )
     else:
-        recipients = User.objects.filter(memberships__organization_id=application.applicant_id)
-    recipients = recipients.exclude(pk=actor.pk).distinct()
+        recipients = members_of(application.applicant_id)
+    recipients = recipients.exclude(pk=actor.pk)
     notify_users(
         users=list(recipients),
         title=_("Financing application #%(id)s (%(product)s): %(status)s")

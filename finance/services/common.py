@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import Organization, User
+from accounts.permissions import has_role, member_organization_ids
 from finance import selectors
 from finance.choices import ProductKind
 from finance.models import SupportProgramme
@@ -21,7 +22,7 @@ LOAN_KINDS = (ProductKind.GREEN_LOAN, ProductKind.IP_PLEDGE_LOAN)
 
 
 def _applicant_of(*, user: User, applicant: Organization | None) -> Organization:
-    own = selectors.organization_ids_of(user)
+    own = member_organization_ids(user=user)
     if applicant is None:
         if len(own) != 1:
             raise ValidationError(
@@ -89,7 +90,7 @@ def _acting_operator(*, user: User, operator: Organization) -> None:
     """A programme belongs to a verified government or operator body the user acts for (an
     administrator may act for any verified one)."""
     allowed = operator.pk in selectors.operator_organization_ids(user) or (
-        user.has_role(Role.ADMIN)
+        has_role(user=user, role=Role.ADMIN)
         and operator.kind in selectors.OPERATOR_KINDS
         and operator.verified
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import User
+from accounts.permissions import platform_reviewers
 from audit.choices import AuditKind
 from audit.services import audit_record
 from core.workflow import StateMachine, Transition
@@ -82,21 +83,12 @@ def _request_event(money_request: MoneyRequest, *, actor, action, source, target
 
 def _second_keys_for(money_request: MoneyRequest):
     """Who is told that a request awaits them: operator colleagues, else platform reviewers."""
-    colleagues = (
-        User.objects.filter(
-            memberships__organization_id=money_request.programme.operator_id,
-            roles__contains=[Role.OPERATOR],
-        )
-        .exclude(pk=money_request.requested_by_id)
-        .distinct()
-    )
+    colleagues = selectors.members_with_role(
+        money_request.programme.operator_id, role=Role.OPERATOR
+    ).exclude(pk=money_request.requested_by_id)
     if colleagues.exists():
         return list(colleagues)
-    return list(
-        User.objects.filter(roles__overlap=[Role.REVIEWER, Role.ADMIN])
-        .exclude(pk=money_request.requested_by_id)
-        .distinct()
-    )
+    return list(platform_reviewers().exclude(pk=money_request.requested_by_id))
 
 
 def _money_request_create(

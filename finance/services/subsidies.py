@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.permissions import members_of
 from finance import ledger
 from finance.choices import (
     AccountKind,
@@ -245,7 +246,7 @@ def _pay_subsidy(*, money_request: MoneyRequest, programme: SupportProgramme) ->
             {"period_start": _("A subsidy was already paid for part of this period on this loan.")}
         ) from None
     notify_users(
-        users=list(User.objects.filter(memberships__organization=application.applicant)),
+        users=list(members_of(application.applicant_id)),
         title=_("An interest subsidy of %(amount)s %(currency)s was paid on your loan")
         % {"amount": terms.amount, "currency": programme.currency},
         url=reverse("finance:application_detail", args=[application.pk]),

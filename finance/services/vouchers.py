@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import OrganizationType
 from accounts.models import Organization, User
-from finance import ledger, selectors
+from accounts.permissions import is_member, members_of
+from finance import ledger
 from finance.choices import AccountKind, MoneyRequestKind, ProgrammeKind, TransactionKind
 from finance.models import MoneyRequest, SupportProgramme, Voucher, VoucherRedemption
 from finance.services.common import _parse_amount, _require_operator_of
@@ -113,7 +114,7 @@ def _voucher_issue(
         fingerprint=fingerprint,
     )
     notify_users(
-        users=list(User.objects.filter(memberships__organization=holder)),
+        users=list(members_of(holder.pk)),
         title=_("You received an innovation voucher of %(amount)s %(currency)s")
         % {"amount": face_value, "currency": programme.currency},
         url=reverse("finance:voucher_list"),
@@ -276,7 +277,7 @@ def _voucher_redeem(
     *, voucher: Voucher, user: User, amount: Decimal, deal_id, idempotency_key, fingerprint
 ) -> VoucherRedemption:
     voucher = Voucher.objects.select_related("account", "holder", "programme").get(pk=voucher.pk)
-    if voucher.holder_id not in selectors.organization_ids_of(user):
+    if not is_member(user=user, organization=voucher.holder_id):
         raise ValidationError(_("Only the voucher's holder may redeem it."))
     if voucher.is_expired():
         raise ValidationError(
@@ -320,7 +321,7 @@ def _voucher_redeem(
     )
     voucher.account.refresh_from_db(fields=["balance"])
     notify_users(
-        users=list(User.objects.filter(memberships__organization=provider)),
+        users=list(members_of(provider.pk)),
         title=_("An innovation voucher paid %(amount)s %(currency)s on deal #%(deal)s")
         % {"amount": amount, "currency": voucher.currency, "deal": deal_id},
     )
