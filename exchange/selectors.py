@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import member_organization_ids, member_organizations_subquery
 from catalog.models import Category
-from exchange.choices import DealStage, IntroductionStatus, NeedStatus, TransactionMode
+from exchange.choices import (
+    DealAction,
+    DealStage,
+    DocumentKind,
+    IntroductionStatus,
+    NeedStatus,
+    TransactionMode,
+)
 from exchange.models import (
     Certificate,
     Deal,
@@ -199,7 +206,7 @@ def deals_listed(*, user, stage: str = "") -> QuerySet[Deal]:
 
 def deals_awaiting_review() -> QuerySet[Deal]:
     """With what the review checklist needs, so the queue costs no query per deal."""
-    contracts = DealDocument.objects.filter(deal_id=OuterRef("pk"), kind="contract")
+    contracts = DealDocument.objects.filter(deal_id=OuterRef("pk"), kind=DocumentKind.CONTRACT)
     return (
         Deal.objects.filter(stage=DealStage.SUBMITTED_FOR_REVIEW)
         .select_related("technology", "seller", "buyer", "broker")
@@ -296,7 +303,7 @@ def organization_credit(organization) -> dict:
     milestones = DealMilestone.objects.filter(deal__in=deals, done_at__isnull=False)
     done = milestones.count()
     on_time = sum(1 for milestone in milestones.only("done_at", "due_date") if milestone.on_time)
-    disputes = DealEvent.objects.filter(action="report_dispute", deal__in=deals).count()
+    disputes = DealEvent.objects.filter(action=DealAction.REPORT_DISPUTE, deal__in=deals).count()
     return {
         "completed_deals": counts["completed"],
         "cancelled_deals": counts["cancelled"],
@@ -320,7 +327,9 @@ def broker_credit(user) -> dict:
         "completed_deals": deals.filter(stage=DealStage.COMPLETED).count(),
         "rating_count": ratings["count"],
         "average_rating": round(float(ratings["average"]), 2) if ratings["average"] else None,
-        "disputes": DealEvent.objects.filter(action="report_dispute", deal__in=deals).count(),
+        "disputes": DealEvent.objects.filter(
+            action=DealAction.REPORT_DISPUTE, deal__in=deals
+        ).count(),
     }
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.choices import Role
 from accounts.permissions import is_member, member_organization_ids
 from core.exports import TABLE_CONTENT_TYPES
 from core.filters import filter_errors_response
@@ -112,7 +113,7 @@ def _need_detail_extra(request, need, roles, organization_ids) -> dict:
         user.is_authenticated
         and need.accepts_proposals
         and services.MEMBER not in roles
-        and user.has_role("holder")
+        and user.has_role(Role.HOLDER)
     )
     return {
         "proposals": proposals,
@@ -533,7 +534,7 @@ def introduction_list(request):
             introduction=introduction, user=request.user, organization_ids=organization_ids
         )
     form = None
-    if request.user.has_role("broker"):
+    if request.user.has_role(Role.BROKER):
         form = IntroductionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -547,7 +548,7 @@ def introduction_list(request):
                 messages.success(request, _("The introduction has been sent to both sides."))
                 return redirect("exchange:introduction_list")
     context = {"introductions": introductions, "form": form}
-    if request.user.has_role("broker"):
+    if request.user.has_role(Role.BROKER):
         context["dashboard"] = selectors.broker_dashboard(user=request.user)
         context["credit"] = selectors.broker_credit(request.user)
     return render(request, "exchange/introduction_list.html", context)

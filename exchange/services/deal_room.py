@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.uploads import OFFICE_DOCUMENTS, upload_content_type
 from core.workflow import TransitionNotAllowed
+from exchange.choices import DealAction
 from exchange.models import (
     Deal,
     DealDocument,
@@ -49,7 +50,7 @@ def deal_message_post(
         _deal_event(
             deal,
             user=user,
-            action="document",
+            action=DealAction.DOCUMENT,
             from_status=deal.stage,
             to_status=deal.stage,
             note=f"{document.get_kind_display()}: {document.name}",

@@ -24,8 +24,11 @@ from audit.choices import AuditKind
 from audit.services import audit_record
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import (
+    DealAction,
     DealActor,
     DealStage,
+    DocumentKind,
+    NeedAction,
     NeedStatus,
 )
 from exchange.models import (
@@ -60,86 +63,88 @@ SUBMIT_FOR_REVIEW = gettext_lazy("Submit for review")
 
 DEAL_WORKFLOW = StateMachine(
     {
-        (DealStage.INQUIRY, "start_negotiation"): Transition(
+        (DealStage.INQUIRY, DealAction.START_NEGOTIATION): Transition(
             DealStage.NEGOTIATION, SELLER_ONLY, gettext_lazy("Start negotiation")
         ),
-        (DealStage.INQUIRY, "cancel"): Transition(
+        (DealStage.INQUIRY, DealAction.CANCEL): Transition(
             DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
         ),
-        (DealStage.NEGOTIATION, "draft_agreement"): Transition(
+        (DealStage.NEGOTIATION, DealAction.DRAFT_AGREEMENT): Transition(
             DealStage.AGREEMENT_DRAFTED,
             NEGOTIATORS,
             gettext_lazy("Agreement drafted"),
             requires=PRICE_AND_TERMS,
         ),
-        (DealStage.NEGOTIATION, "cancel"): Transition(
+        (DealStage.NEGOTIATION, DealAction.CANCEL): Transition(
             DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
         ),
-        (DealStage.AGREEMENT_DRAFTED, "revise"): Transition(
+        (DealStage.AGREEMENT_DRAFTED, DealAction.REVISE): Transition(
             DealStage.NEGOTIATION, NEGOTIATORS, REVISE
         ),
-        (DealStage.AGREEMENT_DRAFTED, "submit_for_review"): Transition(
+        (DealStage.AGREEMENT_DRAFTED, DealAction.SUBMIT_FOR_REVIEW): Transition(
             DealStage.SUBMITTED_FOR_REVIEW,
             NEGOTIATORS,
             SUBMIT_FOR_REVIEW,
             requires=READY_FOR_REVIEW,
         ),
-        (DealStage.AGREEMENT_DRAFTED, "cancel"): Transition(
+        (DealStage.AGREEMENT_DRAFTED, DealAction.CANCEL): Transition(
             DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
         ),
-        (DealStage.SUBMITTED_FOR_REVIEW, "approve"): Transition(
+        (DealStage.SUBMITTED_FOR_REVIEW, DealAction.APPROVE): Transition(
             DealStage.APPROVED, REVIEWER_ONLY, gettext_lazy("Approve")
         ),
-        (DealStage.SUBMITTED_FOR_REVIEW, "return"): Transition(
+        (DealStage.SUBMITTED_FOR_REVIEW, DealAction.RETURN): Transition(
             DealStage.RETURNED,
             REVIEWER_ONLY,
             gettext_lazy("Return for changes"),
             requires_note=True,
         ),
-        (DealStage.SUBMITTED_FOR_REVIEW, "reject"): Transition(
+        (DealStage.SUBMITTED_FOR_REVIEW, DealAction.REJECT): Transition(
             DealStage.REJECTED, REVIEWER_ONLY, gettext_lazy("Reject"), requires_note=True
         ),
-        (DealStage.RETURNED, "submit_for_review"): Transition(
+        (DealStage.RETURNED, DealAction.SUBMIT_FOR_REVIEW): Transition(
             DealStage.SUBMITTED_FOR_REVIEW,
             NEGOTIATORS,
             SUBMIT_FOR_REVIEW,
             requires=READY_FOR_REVIEW,
         ),
-        (DealStage.RETURNED, "revise"): Transition(DealStage.NEGOTIATION, NEGOTIATORS, REVISE),
-        (DealStage.RETURNED, "cancel"): Transition(
+        (DealStage.RETURNED, DealAction.REVISE): Transition(
+            DealStage.NEGOTIATION, NEGOTIATORS, REVISE
+        ),
+        (DealStage.RETURNED, DealAction.CANCEL): Transition(
             DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
         ),
-        (DealStage.APPROVED, "sign_contract"): Transition(
+        (DealStage.APPROVED, DealAction.SIGN_CONTRACT): Transition(
             DealStage.CONTRACT_SIGNED,
             PARTIES,
             gettext_lazy("Contract signed"),
             requires=("contract",),
         ),
-        (DealStage.APPROVED, "cancel"): Transition(
+        (DealStage.APPROVED, DealAction.CANCEL): Transition(
             DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
         ),
-        (DealStage.CONTRACT_SIGNED, "start_execution"): Transition(
+        (DealStage.CONTRACT_SIGNED, DealAction.START_EXECUTION): Transition(
             DealStage.IN_EXECUTION,
             PARTIES,
             gettext_lazy("Start execution"),
             requires=("milestones",),
         ),
-        (DealStage.CONTRACT_SIGNED, "cancel"): Transition(
+        (DealStage.CONTRACT_SIGNED, DealAction.CANCEL): Transition(
             DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
         ),
-        (DealStage.IN_EXECUTION, "report_dispute"): Transition(
+        (DealStage.IN_EXECUTION, DealAction.REPORT_DISPUTE): Transition(
             DealStage.IN_EXECUTION,
             PARTIES,
             gettext_lazy("Report a dispute"),
             requires_note=True,
         ),
-        (DealStage.IN_EXECUTION, "complete"): Transition(
+        (DealStage.IN_EXECUTION, DealAction.COMPLETE): Transition(
             DealStage.COMPLETED,
             BUYER_ONLY,
             gettext_lazy("Confirm completion"),
             requires=("milestones_done",),
         ),
-        (DealStage.IN_EXECUTION, "cancel"): Transition(
+        (DealStage.IN_EXECUTION, DealAction.CANCEL): Transition(
             DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
         ),
     }
@@ -200,7 +205,7 @@ def deal_missing_data(*, deal: Deal, requires: tuple[str, ...]) -> dict[str, str
         missing["price"] = _("Set the price first.")
     if "payment_terms" in requires and not deal.payment_terms.strip():
         missing["payment_terms"] = _("Set the payment terms first.")
-    if "contract" in requires and not deal.documents.filter(kind="contract").exists():
+    if "contract" in requires and not deal.documents.filter(kind=DocumentKind.CONTRACT).exists():
         missing["contract"] = _("Attach the contract in the deal room first.")
     if "milestones" in requires and not deal.milestones.exists():
         missing["milestones"] = _("Add at least one milestone (a payment or a delivery) first.")
@@ -225,7 +230,7 @@ def deal_review_checklist(*, deal: Deal) -> dict[str, bool]:
     # The review queue annotates `contract_attached`; a single deal asks.
     contract_attached = getattr(deal, "contract_attached", None)
     if contract_attached is None:
-        contract_attached = deal.documents.filter(kind="contract").exists()
+        contract_attached = deal.documents.filter(kind=DocumentKind.CONTRACT).exists()
     return {
         "parties_verified": deal.seller.verification_status == VerificationStatus.VERIFIED
         and deal.buyer.verification_status == VerificationStatus.VERIFIED,
@@ -303,7 +308,7 @@ def _need_system_step(need_id: int | None, action: str) -> None:
     if need is None:
         return
     if action in [a for (status, a) in NEED_WORKFLOW.table if status == need.status]:
-        if action == "reopen" and need.deals.filter(stage__in=ACTIVE_STAGES).exists():
+        if action == NeedAction.REOPEN and need.deals.filter(stage__in=ACTIVE_STAGES).exists():
             return
         with contextlib.suppress(TransitionNotAllowed):
             need_transition(need=need, user=None, action=action, system=True)
@@ -371,8 +376,8 @@ def deal_open(
     )
     deal.full_clean(exclude=["technology", "need", "seller", "buyer", "broker", "opened_by"])
     deal.save()
-    _deal_event(deal, user=user, role=BUYER, action="open", to_status=stage, note=note)
-    _need_system_step(need.pk if need else None, "start_negotiation")
+    _deal_event(deal, user=user, role=BUYER, action=DealAction.OPEN, to_status=stage, note=note)
+    _need_system_step(need.pk if need else None, NeedAction.START_NEGOTIATION)
     _deal_notify(
         deal=deal,
         actor=user,
@@ -398,14 +403,14 @@ def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
     now = timezone.now()
     extra: dict = {"updated_at": now}
     checklist: dict[str, bool] = {}
-    if action == "approve":
+    if action == DealAction.APPROVE:
         checklist = deal_review_checklist(deal=deal)
         failed = [str(CHECKLIST_LABELS[item]) for item, passed in checklist.items() if not passed]
         if failed:
             raise ValidationError(
                 {"checklist": [_("Not yet: %(item)s.") % {"item": item} for item in failed]}
             )
-    elif action in ("return", "reject"):
+    elif action in (DealAction.RETURN, DealAction.REJECT):
         checklist = deal_review_checklist(deal=deal)
     if transition.target == DealStage.SUBMITTED_FOR_REVIEW:
         extra["review_requested_at"] = now
@@ -427,7 +432,7 @@ def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
         to_status=transition.target,
         note=note,
     )
-    if action in ("approve", "return", "reject"):
+    if action in (DealAction.APPROVE, DealAction.RETURN, DealAction.REJECT):
         audit_record(
             kind=AuditKind.DEAL_REVIEW,
             actor=user,
@@ -447,9 +452,9 @@ def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
     deal.refresh_from_db()
     if transition.target == DealStage.COMPLETED:
         certificate_issue(deal=deal)
-        _need_system_step(deal.need_id, "solve")
+        _need_system_step(deal.need_id, NeedAction.SOLVE)
     elif transition.target in (DealStage.CANCELLED, DealStage.REJECTED):
-        _need_system_step(deal.need_id, "reopen")
+        _need_system_step(deal.need_id, NeedAction.REOPEN)
     _deal_notify(
         deal=deal,
         actor=user,
@@ -488,7 +493,7 @@ def deal_update(*, deal: Deal, user, **fields) -> Deal:
         deal,
         user=user,
         role=sorted(roles & NEGOTIATORS)[0],
-        action="change",
+        action=DealAction.CHANGE,
         from_status=deal.stage,
         to_status=deal.stage,
         changes=changes,

@@ -35,23 +35,25 @@ User = get_user_model()
 ANY_SIDE = frozenset({SELLER, BUYER, BROKER})
 INTRODUCTION_WORKFLOW = StateMachine(
     {
-        (IntroductionStatus.PROPOSED, "accept_as_seller"): Transition(
+        (IntroductionStatus.PROPOSED, IntroductionAction.ACCEPT_AS_SELLER): Transition(
             IntroductionStatus.SELLER_ACCEPTED, frozenset({SELLER})
         ),
-        (IntroductionStatus.PROPOSED, "accept_as_buyer"): Transition(
+        (IntroductionStatus.PROPOSED, IntroductionAction.ACCEPT_AS_BUYER): Transition(
             IntroductionStatus.BUYER_ACCEPTED, frozenset({BUYER})
         ),
-        (IntroductionStatus.SELLER_ACCEPTED, "accept_as_buyer"): Transition(
+        (IntroductionStatus.SELLER_ACCEPTED, IntroductionAction.ACCEPT_AS_BUYER): Transition(
             IntroductionStatus.ACCEPTED, frozenset({BUYER})
         ),
-        (IntroductionStatus.BUYER_ACCEPTED, "accept_as_seller"): Transition(
+        (IntroductionStatus.BUYER_ACCEPTED, IntroductionAction.ACCEPT_AS_SELLER): Transition(
             IntroductionStatus.ACCEPTED, frozenset({SELLER})
         ),
-        (IntroductionStatus.PROPOSED, "decline"): Transition(IntroductionStatus.DECLINED, ANY_SIDE),
-        (IntroductionStatus.SELLER_ACCEPTED, "decline"): Transition(
+        (IntroductionStatus.PROPOSED, IntroductionAction.DECLINE): Transition(
+            IntroductionStatus.DECLINED, ANY_SIDE
+        ),
+        (IntroductionStatus.SELLER_ACCEPTED, IntroductionAction.DECLINE): Transition(
             IntroductionStatus.DECLINED, frozenset({SELLER, BUYER, BROKER})
         ),
-        (IntroductionStatus.BUYER_ACCEPTED, "decline"): Transition(
+        (IntroductionStatus.BUYER_ACCEPTED, IntroductionAction.DECLINE): Transition(
             IntroductionStatus.DECLINED, ANY_SIDE
         ),
     }

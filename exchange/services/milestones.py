@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.workflow import TransitionNotAllowed
 from exchange.choices import (
+    DealAction,
     DealStage,
     MilestoneKind,
 )
@@ -51,7 +52,7 @@ def milestone_add(
         deal,
         user=user,
         role=sorted(roles)[0],
-        action="milestone_add",
+        action=DealAction.MILESTONE_ADD,
         from_status=deal.stage,
         to_status=deal.stage,
         note=title,
@@ -82,7 +83,7 @@ def milestone_complete(*, milestone: DealMilestone, user) -> DealMilestone:
         deal,
         user=user,
         role=confirming,
-        action="milestone_done",
+        action=DealAction.MILESTONE_DONE,
         from_status=deal.stage,
         to_status=deal.stage,
         note=milestone.title,

@@ -15,6 +15,7 @@ from audit.services import audit_record
 from core.events import publish
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import (
+    NeedAction,
     NeedCloseReason,
     NeedStatus,
     ReviewDecision,
@@ -39,38 +40,42 @@ from notifications.services import notify_users
 
 NEED_WORKFLOW = StateMachine(
     {
-        (NeedStatus.DRAFT, "submit"): Transition(NeedStatus.SUBMITTED, MEMBERS_ONLY),
-        (NeedStatus.RETURNED, "submit"): Transition(NeedStatus.SUBMITTED, MEMBERS_ONLY),
-        (NeedStatus.SUBMITTED, "approve"): Transition(NeedStatus.PUBLISHED, REVIEWERS_ONLY),
-        (NeedStatus.SUBMITTED, "return"): Transition(
+        (NeedStatus.DRAFT, NeedAction.SUBMIT): Transition(NeedStatus.SUBMITTED, MEMBERS_ONLY),
+        (NeedStatus.RETURNED, NeedAction.SUBMIT): Transition(NeedStatus.SUBMITTED, MEMBERS_ONLY),
+        (NeedStatus.SUBMITTED, NeedAction.APPROVE): Transition(
+            NeedStatus.PUBLISHED, REVIEWERS_ONLY
+        ),
+        (NeedStatus.SUBMITTED, NeedAction.RETURN): Transition(
             NeedStatus.RETURNED, REVIEWERS_ONLY, requires_note=True
         ),
-        (NeedStatus.SUBMITTED, "reject"): Transition(
+        (NeedStatus.SUBMITTED, NeedAction.REJECT): Transition(
             NeedStatus.REJECTED, REVIEWERS_ONLY, requires_note=True
         ),
-        (NeedStatus.SUBMITTED, "withdraw"): Transition(NeedStatus.CLOSED, MEMBERS_ONLY),
-        (NeedStatus.RETURNED, "withdraw"): Transition(NeedStatus.CLOSED, MEMBERS_ONLY),
-        (NeedStatus.PUBLISHED, "withdraw"): Transition(NeedStatus.CLOSED, MEMBERS_ONLY),
-        (NeedStatus.IN_NEGOTIATION, "withdraw"): Transition(NeedStatus.CLOSED, MEMBERS_ONLY),
-        (NeedStatus.PUBLISHED, "start_negotiation"): Transition(
+        (NeedStatus.SUBMITTED, NeedAction.WITHDRAW): Transition(NeedStatus.CLOSED, MEMBERS_ONLY),
+        (NeedStatus.RETURNED, NeedAction.WITHDRAW): Transition(NeedStatus.CLOSED, MEMBERS_ONLY),
+        (NeedStatus.PUBLISHED, NeedAction.WITHDRAW): Transition(NeedStatus.CLOSED, MEMBERS_ONLY),
+        (NeedStatus.IN_NEGOTIATION, NeedAction.WITHDRAW): Transition(
+            NeedStatus.CLOSED, MEMBERS_ONLY
+        ),
+        (NeedStatus.PUBLISHED, NeedAction.START_NEGOTIATION): Transition(
             NeedStatus.IN_NEGOTIATION, SYSTEM_ONLY
         ),
-        (NeedStatus.IN_NEGOTIATION, "reopen"): Transition(
+        (NeedStatus.IN_NEGOTIATION, NeedAction.REOPEN): Transition(
             NeedStatus.PUBLISHED, frozenset({MEMBER, SYSTEM})
         ),
-        (NeedStatus.IN_NEGOTIATION, "solve"): Transition(
+        (NeedStatus.IN_NEGOTIATION, NeedAction.SOLVE): Transition(
             NeedStatus.CLOSED, frozenset({MEMBER, SYSTEM})
         ),
-        (NeedStatus.PUBLISHED, "solve"): Transition(NeedStatus.CLOSED, MEMBERS_ONLY),
-        (NeedStatus.PUBLISHED, "expire"): Transition(NeedStatus.CLOSED, SYSTEM_ONLY),
-        (NeedStatus.SUBMITTED, "expire"): Transition(NeedStatus.CLOSED, SYSTEM_ONLY),
-        (NeedStatus.RETURNED, "expire"): Transition(NeedStatus.CLOSED, SYSTEM_ONLY),
+        (NeedStatus.PUBLISHED, NeedAction.SOLVE): Transition(NeedStatus.CLOSED, MEMBERS_ONLY),
+        (NeedStatus.PUBLISHED, NeedAction.EXPIRE): Transition(NeedStatus.CLOSED, SYSTEM_ONLY),
+        (NeedStatus.SUBMITTED, NeedAction.EXPIRE): Transition(NeedStatus.CLOSED, SYSTEM_ONLY),
+        (NeedStatus.RETURNED, NeedAction.EXPIRE): Transition(NeedStatus.CLOSED, SYSTEM_ONLY),
     }
 )
 CLOSE_REASON_OF_ACTION = {
-    "withdraw": NeedCloseReason.WITHDRAWN,
-    "solve": NeedCloseReason.SOLVED,
-    "expire": NeedCloseReason.EXPIRED,
+    NeedAction.WITHDRAW: NeedCloseReason.WITHDRAWN,
+    NeedAction.SOLVE: NeedCloseReason.SOLVED,
+    NeedAction.EXPIRE: NeedCloseReason.EXPIRED,
 }
 
 
@@ -129,7 +134,7 @@ def need_create(*, user, organization: Organization | None = None, **fields) -> 
     _need_full_clean(need)
     need.save()
     _need_reindex(need)
-    NeedEvent.objects.create(need=need, actor=user, action="create", to_status=need.status)
+    NeedEvent.objects.create(need=need, actor=user, action=NeedAction.CREATE, to_status=need.status)
     return need
 
 
@@ -153,7 +158,7 @@ def need_update(*, need: Need, user, **fields) -> Need:
         NeedEvent.objects.create(
             need=need,
             actor=user,
-            action="edit",
+            action=NeedAction.EDIT,
             from_status=need.status,
             to_status=need.status,
             changes=changes,
@@ -172,17 +177,17 @@ def need_transition(*, need: Need, user, action: str, note: str = "", system: bo
         raise ValidationError({"comment": _("Please give a reason for the organisation.")})
     now = timezone.now()
     extra: dict = {"updated_at": now}
-    if action == "submit":
+    if action == NeedAction.SUBMIT:
         need.refresh_from_db()
         _need_full_clean(need)
         extra["submitted_at"] = now
-    if action in ("approve", "return", "reject"):
+    if action in (NeedAction.APPROVE, NeedAction.RETURN, NeedAction.REJECT):
         extra["review_comment"] = note
-    if action == "approve":
+    if action == NeedAction.APPROVE:
         extra["published_at"] = now
     if transition.target == NeedStatus.CLOSED:
         extra.update(close_reason=CLOSE_REASON_OF_ACTION[action], closed_at=now)
-    elif action == "reopen":
+    elif action == NeedAction.REOPEN:
         extra.update(close_reason="", closed_at=None)
     if not compare_and_set_status(
         Need, pk=need.pk, expected=current, target=transition.target, **extra
@@ -196,7 +201,7 @@ def need_transition(*, need: Need, user, action: str, note: str = "", system: bo
         to_status=transition.target,
         note=note,
     )
-    if action in ("approve", "return", "reject") and not system:
+    if action in (NeedAction.APPROVE, NeedAction.RETURN, NeedAction.REJECT) and not system:
         audit_record(
             kind=AuditKind.NEED_REVIEW,
             actor=user,
@@ -213,7 +218,7 @@ def need_transition(*, need: Need, user, action: str, note: str = "", system: bo
 
 def _need_notify(*, need: Need, action: str, note: str) -> None:
     url = reverse("exchange:need_detail", args=[need.pk])
-    if action == "submit":
+    if action == NeedAction.SUBMIT:
         notify_users(
             users=platform_reviewers(),
             title=_("Need waiting for review: %(title)s") % {"title": need.title},
@@ -221,10 +226,10 @@ def _need_notify(*, need: Need, action: str, note: str) -> None:
         )
         return
     messages = {
-        "approve": _("Your need “%(title)s” is published."),
-        "return": _("Your need “%(title)s” was returned for changes."),
-        "reject": _("Your need “%(title)s” was rejected."),
-        "expire": _("Your need “%(title)s” has expired: its deadline has passed."),
+        NeedAction.APPROVE: _("Your need “%(title)s” is published."),
+        NeedAction.RETURN: _("Your need “%(title)s” was returned for changes."),
+        NeedAction.REJECT: _("Your need “%(title)s” was rejected."),
+        NeedAction.EXPIRE: _("Your need “%(title)s” has expired: its deadline has passed."),
     }
     if action in messages:
         notify_users(
@@ -236,11 +241,11 @@ def _need_notify(*, need: Need, action: str, note: str) -> None:
 
 
 def need_submit(*, need: Need, user) -> Need:
-    return need_transition(need=need, user=user, action="submit")
+    return need_transition(need=need, user=user, action=NeedAction.SUBMIT)
 
 
 def need_withdraw(*, need: Need, user, note: str = "") -> Need:
-    return need_transition(need=need, user=user, action="withdraw", note=note)
+    return need_transition(need=need, user=user, action=NeedAction.WITHDRAW, note=note)
 
 
 def need_review(*, need: Need, user, decision: str, comment: str = "") -> Need:
@@ -255,7 +260,7 @@ def need_expire(*, need_id: int) -> bool:
     if need is None or need.deadline >= timezone.localdate():
         return False
     try:
-        need_transition(need=need, user=None, action="expire", system=True)
+        need_transition(need=need, user=None, action=NeedAction.EXPIRE, system=True)
     except TransitionNotAllowed:
         return False
     return True
@@ -263,7 +268,7 @@ def need_expire(*, need_id: int) -> bool:
 
 def needs_expire_overdue(*, batch_size: int = 200, max_batches: int = 50) -> int:
     """Expire needs past their deadline in bounded batches; returns how many were closed."""
-    expirable = [status for (status, action) in NEED_WORKFLOW.table if action == "expire"]
+    expirable = [status for (status, action) in NEED_WORKFLOW.table if action == NeedAction.EXPIRE]
     expired = 0
     last_pk = 0
     for _batch in range(max_batches):

@@ -30,25 +30,25 @@ PROPOSER = "proposer"
 ENTERPRISE = "enterprise"
 PROPOSAL_WORKFLOW = StateMachine(
     {
-        (ProposalStatus.SUBMITTED, "shortlist"): Transition(
+        (ProposalStatus.SUBMITTED, ProposalAction.SHORTLIST): Transition(
             ProposalStatus.SHORTLISTED, frozenset({ENTERPRISE})
         ),
-        (ProposalStatus.SUBMITTED, "decline"): Transition(
+        (ProposalStatus.SUBMITTED, ProposalAction.DECLINE): Transition(
             ProposalStatus.DECLINED, frozenset({ENTERPRISE}), requires_note=True
         ),
-        (ProposalStatus.SHORTLISTED, "decline"): Transition(
+        (ProposalStatus.SHORTLISTED, ProposalAction.DECLINE): Transition(
             ProposalStatus.DECLINED, frozenset({ENTERPRISE}), requires_note=True
         ),
-        (ProposalStatus.SUBMITTED, "accept"): Transition(
+        (ProposalStatus.SUBMITTED, ProposalAction.ACCEPT): Transition(
             ProposalStatus.ACCEPTED, frozenset({ENTERPRISE})
         ),
-        (ProposalStatus.SHORTLISTED, "accept"): Transition(
+        (ProposalStatus.SHORTLISTED, ProposalAction.ACCEPT): Transition(
             ProposalStatus.ACCEPTED, frozenset({ENTERPRISE})
         ),
-        (ProposalStatus.SUBMITTED, "withdraw"): Transition(
+        (ProposalStatus.SUBMITTED, ProposalAction.WITHDRAW): Transition(
             ProposalStatus.WITHDRAWN, frozenset({PROPOSER})
         ),
-        (ProposalStatus.SHORTLISTED, "withdraw"): Transition(
+        (ProposalStatus.SHORTLISTED, ProposalAction.WITHDRAW): Transition(
             ProposalStatus.WITHDRAWN, frozenset({PROPOSER})
         ),
     }

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.workflow import TransitionNotAllowed
 from exchange.choices import (
+    DealAction,
     DealStage,
     RatingSubject,
 )
@@ -53,7 +54,7 @@ def rating_create(*, deal: Deal, user, subject: str, score: int, comment: str = 
         deal,
         user=user,
         role=sorted(roles & PARTIES)[0],
-        action="rate",
+        action=DealAction.RATE,
         from_status=deal.stage,
         to_status=deal.stage,
         note=f"{score}/5 {rating.comment}".strip(),
