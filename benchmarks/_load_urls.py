@@ -20,32 +20,6 @@ from exchange.selectors import needs_visible_to
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 
 PAGE_SIZE = 20  # REST_FRAMEWORK["PAGE_SIZE"], the API's default page
-NEED_COLUMNS = [
-    "id",
-    "title_zh",
-    "title_en",
-    "description_zh",
-    "description_en",
-    "category__code",
-    "industry",
-    "context",
-    "trl_min",
-    "budget_min",
-    "budget_max",
-    "currency",
-    "transaction_modes",
-    "region",
-    "deadline",
-    "is_anonymous",
-    "is_open_call",
-    "call_closes_on",
-    "status",
-    "close_reason",
-    "review_comment",
-    "organization__name_zh",
-    "organization__name_en",
-    "published_at",
-]
 
 
 def bare(request):
@@ -69,36 +43,50 @@ def _money(value):
     return None if value is None else str(value)
 
 
+def _same(value):
+    return value
+
+
+# Each field of the API's need, with the column it is read from and how the API writes it.
+NEED_FIELDS = {
+    "id": ("id", _same),
+    "title_zh": ("title_zh", _same),
+    "title_en": ("title_en", _same),
+    "description_zh": ("description_zh", _same),
+    "description_en": ("description_en", _same),
+    "category": ("category__code", _same),
+    "industry": ("industry", _same),
+    "context": ("context", _same),
+    "trl_min": ("trl_min", _same),
+    "budget_min": ("budget_min", _money),
+    "budget_max": ("budget_max", _money),
+    "currency": ("currency", _same),
+    "transaction_modes": ("transaction_modes", _same),
+    "region": ("region", _same),
+    "deadline": ("deadline", _date),
+    "is_anonymous": ("is_anonymous", _same),
+    "is_open_call": ("is_open_call", _same),
+    "call_closes_on": ("call_closes_on", _date),
+    "status": ("status", _same),
+    "close_reason": ("close_reason", _same),
+    "review_comment": ("review_comment", _same),
+    "published_at": ("published_at", _datetime),
+}
+NEED_COLUMNS = [
+    *(column for column, _write in NEED_FIELDS.values()),
+    "organization__name_zh",
+    "organization__name_en",
+]
+
+
 def _need(row: dict) -> dict:
     """One row as the API writes it for an anonymous reader (the company of an anonymous need
     hidden, no workflow action)."""
     company = localized(row["organization__name_zh"], row["organization__name_en"])
-    return {
-        "id": row["id"],
-        "title_zh": row["title_zh"],
-        "title_en": row["title_en"],
-        "description_zh": row["description_zh"],
-        "description_en": row["description_en"],
-        "category": row["category__code"],
-        "industry": row["industry"],
-        "context": row["context"],
-        "trl_min": row["trl_min"],
-        "budget_min": _money(row["budget_min"]),
-        "budget_max": _money(row["budget_max"]),
-        "currency": row["currency"],
-        "transaction_modes": row["transaction_modes"],
-        "region": row["region"],
-        "deadline": _date(row["deadline"]),
-        "is_anonymous": row["is_anonymous"],
-        "is_open_call": row["is_open_call"],
-        "call_closes_on": _date(row["call_closes_on"]),
-        "status": row["status"],
-        "close_reason": row["close_reason"],
-        "review_comment": row["review_comment"],
-        "organization_name": None if row["is_anonymous"] else company,
-        "published_at": _datetime(row["published_at"]),
-        "allowed_actions": [],
-    }
+    need = {field: write(row[column]) for field, (column, write) in NEED_FIELDS.items()}
+    need["organization_name"] = None if row["is_anonymous"] else company
+    need["allowed_actions"] = []
+    return need
 
 
 def bare_needs(request):

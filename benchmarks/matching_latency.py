@@ -46,12 +46,15 @@ import matching.engine.index  # noqa: E402
 from accounts.models import Organization  # noqa: E402
 from catalog.models import Category, Technology  # noqa: E402
 from exchange.models import Need  # noqa: E402
-from exchange.search import need_search_vector  # noqa: E402
 from matching.choices import RunSubject, RunTrigger  # noqa: E402
-from matching.documents import need_document, technology_document  # noqa: E402
+from matching.documents import (  # noqa: E402
+    TECHNOLOGY_FIELDS,
+    need_document,
+    technology_document,
+)
 from matching.engine import need_terms, rank  # noqa: E402
 from matching.engine.evaluation import load_split  # noqa: E402
-from matching.evaluation import isolated_database  # noqa: E402
+from matching.evaluation import isolated_database, published_need_create  # noqa: E402
 from matching.models import TechnologyMatchProfile  # noqa: E402
 from matching.services import (  # noqa: E402
     matching_run_create,
@@ -176,22 +179,9 @@ def create_needs(count: int) -> list[int]:
     ids = []
     for number in range(count):
         item = split.needs[number % len(split.needs)]
-        chinese = item.language == "zh"
-        need = Need.objects.create(
-            organization=enterprise,
-            title_zh=item.title if chinese else "",
-            title_en="" if chinese else item.title,
-            description_zh=item.description if chinese else "",
-            description_en="" if chinese else item.description,
-            trl_min=item.trl_min,
-            budget_max=None if item.budget_max is None else Decimal(str(item.budget_max)),
-            transaction_modes=list(item.transaction_modes),
-            region=item.region or "CN",
-            deadline=deadline,
-            status="published",
-            published_at=timezone.now(),
+        need = published_need_create(
+            item, organization=enterprise, deadline=deadline, published_at=timezone.now()
         )
-        Need.objects.filter(pk=need.pk).update(search_vector=need_search_vector(need))
         ids.append(need.pk)
     return ids
 
@@ -217,21 +207,7 @@ def measure_latency(need_ids: list[int], brute_needs: int) -> dict[str, float]:
     # Brute force: every technology scored in Python, documents and terms loaded beforehand.
     stats = corpus_statistics()
     profiles = dict(TechnologyMatchProfile.objects.values_list("technology_id", "terms"))
-    all_documents = [
-        technology_document(t)
-        for t in Technology.objects.only(
-            "id",
-            "organization_id",
-            "title_zh",
-            "category_id",
-            "trl",
-            "transaction_modes",
-            "asking_price",
-            "currency",
-            "region",
-            "updated_at",
-        )
-    ]
+    all_documents = [technology_document(t) for t in Technology.objects.only(*TECHNOLOGY_FIELDS)]
     terms = {str(pk): value for pk, value in profiles.items()}
     brute: list[float] = []
     for document in documents[:brute_needs]:

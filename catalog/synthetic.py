@@ -130,39 +130,8 @@ def synthetic_organizations(count: int = 24) -> list[Organization]:
     return organizations
 
 
-COLUMNS = (
-    "organization_id",
-    "title_zh",
-    "title_en",
-    "summary_zh",
-    "summary_en",
-    "description_zh",
-    "description_en",
-    "category_id",
-    "keywords",
-    "trl",
-    "application_scope",
-    "advantages",
-    "economic_comparison",
-    "transaction_modes",
-    "asking_price",
-    "currency",
-    "co2e_avoided_tonnes_per_year",
-    "co2e_method",
-    "sdg_goals",
-    "region",
-    "target_regions",
-    "nda_text",
-    "has_granted_patent",
-    "status",
-    "search_vector",
-    "published_at",
-    "created_at",
-    "updated_at",
-)
-
-
-def _row(rng: random.Random, organization, category, now) -> tuple:
+def _row(rng: random.Random, organization, category, now) -> dict:
+    """The column values of one technology row, in COPY order (the keys name the columns)."""
     subject, method = rng.choice(SUBJECTS), rng.choice(METHODS)
     benefit, scope, second = rng.choice(BENEFITS), rng.choice(SCOPES), rng.choice(METHODS)
     title_zh = f"{subject[0]}{method[0]}技术"
@@ -198,36 +167,36 @@ def _row(rng: random.Random, organization, category, now) -> tuple:
             _piece(benefit[1], 111, "B"),
         )
     )
-    return (
-        organization.pk,
-        title_zh,
-        title_en,
-        summary_zh,
-        summary_en,
-        description_zh,
-        "",
-        category.pk,
-        [subject[0], method[0]],
-        rng.randint(1, 9),
-        "",
-        "",
-        "",
-        modes,
-        price,
-        "CNY",
-        None,
-        "",
-        [],
-        organization.region,
-        [],
-        "",
-        rng.random() < 0.5,
-        status,
-        vector,
-        published_at if status == TechnologyStatus.PUBLISHED else None,
-        published_at,
-        now,
-    )
+    return {
+        "organization_id": organization.pk,
+        "title_zh": title_zh,
+        "title_en": title_en,
+        "summary_zh": summary_zh,
+        "summary_en": summary_en,
+        "description_zh": description_zh,
+        "description_en": "",
+        "category_id": category.pk,
+        "keywords": [subject[0], method[0]],
+        "trl": rng.randint(1, 9),
+        "application_scope": "",
+        "advantages": "",
+        "economic_comparison": "",
+        "transaction_modes": modes,
+        "asking_price": price,
+        "currency": "CNY",
+        "co2e_avoided_tonnes_per_year": None,
+        "co2e_method": "",
+        "sdg_goals": [],
+        "region": organization.region,
+        "target_regions": [],
+        "nda_text": "",
+        "has_granted_patent": rng.random() < 0.5,
+        "status": status,
+        "search_vector": vector,
+        "published_at": published_at if status == TechnologyStatus.PUBLISHED else None,
+        "created_at": published_at,
+        "updated_at": now,
+    }
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -255,25 +224,28 @@ def _copy_value(value) -> str:
     return str(value)
 
 
-def _copy_line(row: tuple) -> str:
-    return "\t".join(map(_copy_value, row)) + "\n"
+def _copy_line(row: dict) -> str:
+    return "\t".join(map(_copy_value, row.values())) + "\n"
 
 
 def generate_technologies(count: int, *, seed: int = 2026, batch_size: int = 10000) -> int:
     """Create `count` technologies (summary fields only; no offer or IP rows) with COPY."""
+    if count <= 0:
+        return 0
     rng = random.Random(seed)
     organizations = synthetic_organizations()
     categories = list(Category.objects.filter(parent__isnull=False))
     now = timezone.now()
     created = 0
     table = Technology._meta.db_table
+    columns = ", ".join(_row(random.Random(seed), organizations[0], categories[0], now))
     while created < count:
         size = min(batch_size, count - created)
         with transaction.atomic(), connection.cursor() as cursor:
             # GIN entries of a batch are queued and merged into the indexes in bulk (below)
             # rather than in several 4 MB rounds.
             cursor.execute("SET LOCAL gin_pending_list_limit = '256MB'")
-            copy_sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
+            copy_sql = f"COPY {table} ({columns}) FROM STDIN"
             # Streamed in chunks so the server parses while Python builds the next rows.
             with cursor.cursor.copy(copy_sql) as copy:
                 for start in range(0, size, 500):

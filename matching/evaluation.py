@@ -126,25 +126,39 @@ def load_split_into_database(split: Split) -> tuple[dict[str, int], dict[str, in
         )
         deadline = timezone.localdate() + datetime.timedelta(days=365)
         for item in split.needs:
-            chinese = item.language == "zh"
-            need = Need.objects.create(
+            need = published_need_create(
+                item,
                 organization=enterprise,
-                title_zh=item.title if chinese else "",
-                title_en="" if chinese else item.title,
-                description_zh=item.description if chinese else "",
-                description_en="" if chinese else item.description,
                 category=_category(item.category, categories),
-                trl_min=item.trl_min,
-                budget_max=None if item.budget_max is None else Decimal(str(item.budget_max)),
-                transaction_modes=list(item.transaction_modes),
-                region=item.region or "CN",
                 deadline=deadline,
-                status=NeedStatus.PUBLISHED,
                 published_at=now,
             )
-            Need.objects.filter(pk=need.pk).update(search_vector=need_search_vector(need))
             need_ids[item.id] = need.pk
     return technology_ids, need_ids
+
+
+def published_need_create(
+    item, *, organization, category=None, deadline: datetime.date, published_at
+) -> Need:
+    """A published need from an evaluation item (its text in the item's language), indexed."""
+    chinese = item.language == "zh"
+    need = Need.objects.create(
+        organization=organization,
+        title_zh=item.title if chinese else "",
+        title_en="" if chinese else item.title,
+        description_zh=item.description if chinese else "",
+        description_en="" if chinese else item.description,
+        category=category,
+        trl_min=item.trl_min,
+        budget_max=None if item.budget_max is None else Decimal(str(item.budget_max)),
+        transaction_modes=list(item.transaction_modes),
+        region=item.region or "CN",
+        deadline=deadline,
+        status=NeedStatus.PUBLISHED,
+        published_at=published_at,
+    )
+    Need.objects.filter(pk=need.pk).update(search_vector=need_search_vector(need))
+    return need
 
 
 def database_engine_rankings(
