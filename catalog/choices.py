@@ -21,6 +21,15 @@ class TechnologyStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
+# The Bootstrap badge of each status (the status badge component); others are grey.
+TECHNOLOGY_STATUS_BADGES = {
+    TechnologyStatus.PUBLISHED: "text-bg-success",
+    TechnologyStatus.SUBMITTED: "text-bg-info",
+    TechnologyStatus.RETURNED: "text-bg-warning",
+    TechnologyStatus.REJECTED: "text-bg-danger",
+}
+
+
 class RevisionStatus(models.TextChoices):
     """A proposed change to a published listing, reviewed before it replaces the public version."""
 
@@ -35,6 +44,28 @@ class ReviewDecision(models.TextChoices):
     APPROVE = "approve", _("Approve")
     RETURN = "return", _("Return for changes")
     REJECT = "reject", _("Reject")
+
+
+class TechnologyAction(models.TextChoices):
+    """What happens to a listing: the workflow's actions (an API contract) and the other entries
+    of its history. The labels name the step in the history a reader sees."""
+
+    CREATE = "create", _("Listing created")
+    EDIT = "edit", _("Listing edited")
+    SUBMIT = "submit", _("Submitted for review")
+    APPROVE = "approve", _("Approved and published")
+    RETURN = "return", _("Returned for changes")
+    REJECT = "reject", _("Rejected")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    ARCHIVE = "archive", _("Archived")
+    PROPOSE_CHANGE = "propose_change", _("Change proposed")
+    CHANGE_SUBMIT = "change_submit", _("Change resubmitted")
+    CHANGE_APPROVE = "change_approve", _("Change approved and applied")
+    CHANGE_RETURN = "change_return", _("Change returned")
+    CHANGE_REJECT = "change_reject", _("Change rejected")
+    ATTACH = "attach", _("Document added")
+    ACCESS_APPROVED = "access_approved", _("Access to the confidential detail granted")
+    ACCESS_DECLINED = "access_declined", _("Access to the confidential detail declined")
 
 
 class TransactionMode(models.TextChoices):

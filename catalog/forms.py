@@ -14,7 +14,7 @@ from catalog.choices import (
     ReviewDecision,
     TransactionMode,
 )
-from catalog.models import Category
+from catalog.models import Category, Technology
 from core.regions import region_choices
 
 
@@ -218,6 +218,15 @@ def formset_rows(formset, required_field: str) -> list[dict]:
     ]
 
 
+# The fields a reviewer may comment on one by one: the texts and category, TRL, IP and price.
+COMMENTABLE_FIELDS = (
+    *Technology.EDITABLE_FIELDS[: Technology.EDITABLE_FIELDS.index("category") + 1],
+    "trl",
+    "patents",
+    "asking_price",
+)
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=ReviewDecision.choices)
     comment = forms.CharField(
@@ -226,22 +235,7 @@ class ReviewForm(forms.Form):
     field = forms.ChoiceField(
         label=_("About the field"),
         required=False,
-        choices=[("", _("The whole listing"))]
-        + [
-            (name, name)
-            for name in (
-                "title_zh",
-                "title_en",
-                "summary_zh",
-                "summary_en",
-                "description_zh",
-                "description_en",
-                "category",
-                "trl",
-                "patents",
-                "asking_price",
-            )
-        ],
+        choices=[("", _("The whole listing"))] + [(name, name) for name in COMMENTABLE_FIELDS],
     )
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalog import services
+from catalog.models import Technology
 from core.exports import csv_text
 
 MAX_ROWS = 2000
@@ -27,19 +28,10 @@ MAX_COLUMNS = 64
 MAX_ARCHIVE_MEMBERS = 1000
 CSV_SNIFF_BYTES = 64 * 1024
 LIST_SEPARATOR = ";"
+# The columns of an import file: the listing's editable fields up to its economic case, then
+# the offer as modes and one price, the IP records in one cell, impact and regions.
 COLUMNS = (
-    "title_zh",
-    "title_en",
-    "summary_zh",
-    "summary_en",
-    "description_zh",
-    "description_en",
-    "category",
-    "keywords",
-    "trl",
-    "application_scope",
-    "advantages",
-    "economic_comparison",
+    *Technology.EDITABLE_FIELDS[: Technology.EDITABLE_FIELDS.index("economic_comparison") + 1],
     "transaction_modes",
     "asking_price",
     "currency",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import (
     PATENT_KINDS,
+    TECHNOLOGY_STATUS_BADGES,
     TRL_DEFINITIONS,
     AccessRequestStatus,
     Currency,
@@ -20,11 +21,13 @@ from catalog.choices import (
     IntellectualPropertyStatus,
     ResourceKind,
     RevisionStatus,
+    TechnologyAction,
     TechnologyStatus,
     TransactionMode,
 )
 from catalog.validators import normalize_patent_number, validate_chinese_patent_number
-from core.i18n import localized
+from core.i18n import bilingual
+from core.models import TransitionEvent
 from core.regions import region_label, validate_region
 
 
@@ -47,9 +50,7 @@ class Category(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
-    @property
-    def name(self) -> str:
-        return localized(self.name_zh, self.name_en)
+    name = bilingual("name")
 
     @property
     def level(self) -> int:
@@ -177,6 +178,31 @@ class Technology(models.Model):
 
     objects = TechnologyQuerySet.as_manager()
 
+    # What a holder writes, by name: services, the form, the import and the API input take this
+    # list. The offer summary (transaction_modes, asking_price) and has_granted_patent follow from
+    # the rows (ROW_RELATIONS); status, dates and the search vector belong to the services.
+    EDITABLE_FIELDS = (
+        "title_zh",
+        "title_en",
+        "summary_zh",
+        "summary_en",
+        "description_zh",
+        "description_en",
+        "category",
+        "keywords",
+        "trl",
+        "application_scope",
+        "advantages",
+        "economic_comparison",
+        "currency",
+        "co2e_avoided_tonnes_per_year",
+        "co2e_method",
+        "sdg_goals",
+        "region",
+        "target_regions",
+        "nda_text",
+    )
+
     class Meta:
         ordering = ["-published_at", "-pk"]
         verbose_name = _("technology")
@@ -206,17 +232,9 @@ class Technology(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def title(self) -> str:
-        return localized(self.title_zh, self.title_en)
-
-    @property
-    def summary(self) -> str:
-        return localized(self.summary_zh, self.summary_en)
-
-    @property
-    def description(self) -> str:
-        return localized(self.description_zh, self.description_en)
+    title = bilingual("title")
+    summary = bilingual("summary")
+    description = bilingual("description")
 
     @property
     def trl_definition(self) -> str:
@@ -233,6 +251,10 @@ class Technology(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == TechnologyStatus.PUBLISHED
+
+    @property
+    def status_badge_class(self) -> str:
+        return TECHNOLOGY_STATUS_BADGES.get(self.status, "text-bg-secondary")
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
@@ -276,6 +298,8 @@ class TechnologyPerformanceFigure(models.Model):
     unit = models.CharField(_("unit"), max_length=40, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
+    EDITABLE_FIELDS = ("metric", "value", "unit")  # `position` is the row's place in the list
+
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("performance figure")
@@ -297,6 +321,8 @@ class TechnologyResourceSaving(models.Model):
     )
     unit = models.CharField(_("unit"), max_length=40)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    EDITABLE_FIELDS = ("resource", "amount", "unit", "note")
 
     class Meta:
         ordering = ["resource", "pk"]
@@ -321,6 +347,8 @@ class TechnologyPatent(models.Model):
     )
     jurisdiction = models.CharField(_("jurisdiction"), max_length=10, default="CN")
     title = models.CharField(_("title"), max_length=300, blank=True)
+
+    EDITABLE_FIELDS = ("number", "kind", "status", "jurisdiction", "title")
 
     class Meta:
         ordering = ["pk"]
@@ -362,6 +390,8 @@ class TechnologyOffer(models.Model):
         _("exclusive licence"), null=True, blank=True, help_text=_("Licences only.")
     )
 
+    EDITABLE_FIELDS = ("mode", "asking_price", "negotiable", "exclusive")
+
     class Meta:
         ordering = ["pk"]
         verbose_name = _("offer")
@@ -393,6 +423,15 @@ class TechnologyOffer(models.Model):
             self.exclusive = None
         if errors:
             raise ValidationError(errors)
+
+
+# The rows a holder writes with a listing: relation name -> row model (its EDITABLE_FIELDS).
+ROW_RELATIONS = {
+    "offers": TechnologyOffer,
+    "patents": TechnologyPatent,
+    "performance_figures": TechnologyPerformanceFigure,
+    "resource_savings": TechnologyResourceSaving,
+}
 
 
 def attachment_path(instance, filename: str) -> str:
@@ -456,29 +495,24 @@ class TechnologyRevision(models.Model):
         return f"{self.technology} ({self.get_status_display()})"
 
 
-class TechnologyEvent(models.Model):
-    """One entry of a technology's history: who, when, what (action, statuses, note, changes)."""
+class TechnologyEvent(TransitionEvent):
+    """One entry of a technology's history: who, when, what (action, statuses, note), plus the
+    revision it concerns, the reviewers' field comments and the changed fields."""
+
+    status_choices = TechnologyStatus
+    action_labels = dict(TechnologyAction.choices)
 
     technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="events")
     revision = models.ForeignKey(
         TechnologyRevision, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    note = models.TextField(blank=True)
     field_comments = models.JSONField(default=dict, blank=True)
     changes = models.JSONField(default=list, blank=True)
     # Who may read `note` (core.visibility.Clearance): by default only the holder's members and
     # reviewers; e.g. the name of a public attachment is public (catalog.visibility).
     note_clearance = models.PositiveSmallIntegerField(default=2)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("technology event")
         verbose_name_plural = _("technology events")
 
@@ -543,6 +577,10 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.technology} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == AccessRequestStatus.REQUESTED
 
 
 class SavedSearch(models.Model):
@@ -630,23 +668,12 @@ class TechnologySearchEntry(models.Model):
         return str(self.technology_id)
 
 
-class SearchGeneration(models.Model):
-    """One row counting changes of the search entries: a statement-level trigger on
-    catalog_technologysearchentry (and on organisations, whose kind is a facet) bumps it in the
-    writing transaction, so a cached search result is valid exactly while its generation is the
-    current one."""
-
-    value = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-
 class SearchResultCache(models.Model):
     """The total, facet rows and ranked head of one expensive search statement (UNLOGGED table:
     a crash merely empties it). Keyed by a hash of the statement and its parameters, so every
     visibility scope, filter and sort has its own entry; written only for searches matching at
-    least CATALOG_SEARCH_CACHE_MIN_MATCHES listings, read only while `generation` is current."""
+    least CATALOG_SEARCH_CACHE_MIN_MATCHES listings, read only while `generation` is the current
+    value of the search generation sequence (catalog.search_cache, migration 0008)."""
 
     statement_hash = models.CharField(max_length=64, primary_key=True)
     generation = models.BigIntegerField()

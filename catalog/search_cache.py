@@ -4,11 +4,17 @@ A search matching tens of thousands of listings spends its time counting them an
 values. The catalogue changes far less often than it is searched, and the common terms that match
 many listings are the ones searched most, so such a search's total, facet rows and ranked head
 are kept in catalog_searchresultcache under a hash of the exact SQL statement and parameters
-(which include the visibility scope, filters and sort). An entry is read only while its
-generation is the current one: the triggers of migration 0006 bump the generation in every
-transaction that changes a search entry, so a published, edited or withdrawn listing shows at
-once. Searches matching fewer than CATALOG_SEARCH_CACHE_MIN_MATCHES listings are fast without
-the cache and are not stored.
+(which include the visibility scope, filters and sort). Searches matching fewer than
+CATALOG_SEARCH_CACHE_MIN_MATCHES listings are fast without the cache and are not stored.
+
+The generation is the sequence `catalog_search_generation`: every statement that changes a
+search entry (or an organisation's kind, a facet) calls nextval() from its trigger and holds a
+shared advisory lock until its transaction ends (migration 0008). Neither waits for another
+writer, so concurrent publishes, edits and imports do not queue on the cache. An entry is read
+only under the current generation, and stored only when no other session's search change was in
+flight when the generation was read: a change is visible to the very next search, and a result
+computed before a concurrent write committed is never served after it. The full argument is in
+the docstring of migration 0008.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 
-from catalog.models import SearchGeneration, SearchResultCache
+from catalog.models import SearchResultCache
+
+GENERATION_SEQUENCE = "catalog_search_generation"
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,10 @@ class ScanResult:
 @dataclass(frozen=True)
 class CacheLookup:
     key: str
-    generation: int | None  # None: no generation row (e.g. right after a test flush): no caching
+    generation: int
+    # False while another session's change of the search entries may be uncommitted: a result
+    # computed now is served to this search but not stored.
+    storable: bool
     hit: ScanResult | None
 
 
@@ -43,34 +54,42 @@ def statement_key(sql: str, params: Sequence) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def current_generation() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_value FROM {GENERATION_SEQUENCE}")
+        return cursor.fetchone()[0]
+
+
 def lookup(sql: str, params: Sequence) -> CacheLookup:
-    """The current generation and, when it holds one, the cached result (one query)."""
+    """The current generation, whether a result may be stored for it and, when the cache holds
+    one for it, the cached result (one query)."""
     key = statement_key(sql, params)
-    generation_table = SearchGeneration._meta.db_table
     cache_table = SearchResultCache._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT generation.value, cache.total, cache.head, cache.facet_rows
-            FROM (SELECT (SELECT value FROM {generation_table} WHERE id = 1) AS value) AS generation
+            SELECT current.generation, current.settled, cache.total, cache.head, cache.facet_rows
+            FROM catalog_search_generation_settled() AS current
             LEFT JOIN {cache_table} AS cache
-              ON cache.statement_hash = %s AND cache.generation = generation.value
+              ON cache.statement_hash = %s AND cache.generation = current.generation
             """,
             [key],
         )
-        generation, total, head, facet_rows = cursor.fetchone()
+        generation, settled, total, head, facet_rows = cursor.fetchone()
     if total is None:
-        return CacheLookup(key=key, generation=generation, hit=None)
+        return CacheLookup(key=key, generation=generation, storable=settled, hit=None)
     rows = [tuple(row) for row in json.loads(facet_rows)]  # Django reads jsonb as text
-    return CacheLookup(key=key, generation=generation, hit=ScanResult(total, list(head), rows))
+    return CacheLookup(
+        key=key, generation=generation, storable=settled, hit=ScanResult(total, list(head), rows)
+    )
 
 
 def store(lookup_result: CacheLookup, result: ScanResult) -> None:
     """Keep `result` for the generation read before it was computed, if it is worth keeping.
 
-    Computed after reading generation g, the result reflects at least every change of g; if the
-    generation moved on meanwhile the entry is simply never read."""
-    if lookup_result.generation is None:
+    Computed after reading generation g with no other change in flight, the result reflects
+    every change of g; if the generation moved on meanwhile the entry is simply never read."""
+    if not lookup_result.storable:
         return
     if result.total < settings.CATALOG_SEARCH_CACHE_MIN_MATCHES:
         return
@@ -99,9 +118,5 @@ def store(lookup_result: CacheLookup, result: ScanResult) -> None:
 
 def prune() -> int:
     """Delete the entries of past generations; returns how many were deleted."""
-    generation = SearchGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
-    stale = SearchResultCache.objects.all()
-    if generation is not None:
-        stale = stale.filter(generation__lt=generation)
-    deleted, _ = stale.delete()
+    deleted, _ = SearchResultCache.objects.filter(generation__lt=current_generation()).delete()
     return deleted

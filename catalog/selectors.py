@@ -22,12 +22,14 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import OrganizationType
 from accounts.models import Membership
+from accounts.permissions import is_member, is_reviewer, member_organization_ids
 from catalog import search_cache
 from catalog.choices import (
     TRL_BAND_RANGES,
     AccessRequestStatus,
     RevisionStatus,
     SearchSort,
+    TechnologyAction,
     TechnologyStatus,
     TransactionMode,
     TrlBand,
@@ -36,8 +38,14 @@ from catalog.filtersets import TechnologyFilterSet
 from catalog.models import (
     AccessRequest,
     Category,
+    Inquiry,
+    SavedSearch,
     Technology,
+    TechnologyAttachment,
+    TechnologyPatent,
+    TechnologyPerformanceFigure,
     TechnologyQuerySet,
+    TechnologyResourceSaving,
     TechnologyRevision,
     TechnologySearchEntry,
 )
@@ -47,22 +55,22 @@ from core.regions import region_label
 from core.visibility import Clearance, actor_label
 
 
-def member_organization_ids(*, user) -> list[int]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    cached = getattr(user, "_catalog_member_organization_ids", None)
-    if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user).values_list("organization_id", flat=True)
-        )
-        user._catalog_member_organization_ids = cached
-    return cached
-
-
 def technologies_visible_to(*, user) -> QuerySet[Technology]:
     """Published listings for everyone; an organisation's own listings to its members; every
     listing except drafts to reviewers. Anything else is 404."""
     return Technology.objects.filter(_visible_q(user=user))
+
+
+def technology_with_detail_rows(*, pk: int) -> Technology:
+    """One technology with every row its API detail shows (offers, IP, figures, savings,
+    attachments) fetched up front."""
+    return (
+        Technology.objects.prefetch_related(
+            "offers", "patents", "performance_figures", "resource_savings", "attachments"
+        )
+        .select_related("category", "organization")
+        .get(pk=pk)
+    )
 
 
 def technology_page_nested_rows(
@@ -100,7 +108,7 @@ def confidential_access_ids(*, user, technologies: Iterable[Technology]) -> set[
     technologies = list(technologies)
     if not technologies or not getattr(user, "is_authenticated", False):
         return set()
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         return {t.pk for t in technologies}
     own = set(member_organization_ids(user=user))
     allowed = {t.pk for t in technologies if t.organization_id in own}
@@ -136,11 +144,7 @@ def revisions_awaiting_review() -> QuerySet[TechnologyRevision]:
 
 def technology_insider(*, user, technology: Technology) -> bool:
     """A member of the holder or a reviewer: may see every field of the listing."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_reviewer:
-        return True
-    return technology.organization_id in member_organization_ids(user=user)
+    return is_reviewer(user=user) or is_member(user=user, organization=technology.organization_id)
 
 
 def technology_clearance(*, user, technology: Technology) -> Clearance:
@@ -194,6 +198,9 @@ def technology_history_for(*, technology: Technology, user) -> list[dict]:
             continue
         row = {
             "action": event.action,
+            "action_label": event.action_label,
+            "from_status_label": event.from_status_label,
+            "to_status_label": event.to_status_label,
             "actor": actor_label(
                 event.actor,
                 viewer=user,
@@ -213,12 +220,20 @@ def technology_history_for(*, technology: Technology, user) -> list[dict]:
     return shown
 
 
+# The history entries whose comments the holder has to act on (an approved change needs nothing).
+LATEST_REVIEW_ACTIONS = (
+    TechnologyAction.RETURN,
+    TechnologyAction.REJECT,
+    TechnologyAction.APPROVE,
+    TechnologyAction.CHANGE_RETURN,
+    TechnologyAction.CHANGE_REJECT,
+)
+
+
 def technology_latest_review(*, technology: Technology):
     """The last reviewer decision (its comments are what the holder has to act on)."""
     return (
-        technology.events.filter(
-            action__in=["return", "reject", "approve", "change_return", "change_reject"]
-        )
+        technology.events.filter(action__in=LATEST_REVIEW_ACTIONS)
         .select_related("actor")
         .order_by("-created_at", "-pk")
         .first()
@@ -633,3 +648,65 @@ def technology_facets(*, search: TechnologySearch) -> dict:
             {"value": "false", "label": _("No"), "count": total - granted},
         ],
     }
+
+
+# --- what the holder's and the reader's pages show ------------------------------------------------
+
+
+def access_request_of(*, user, technology: Technology) -> AccessRequest | None:
+    """The user's own request for the confidential detail of `technology`, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return AccessRequest.objects.filter(technology=technology, user=user).first()
+
+
+def access_requests_decidable_by(*, user) -> QuerySet[AccessRequest]:
+    """Access requests for the listings of the user's organisations (the holder decides)."""
+    return AccessRequest.objects.select_related("technology", "user").filter(
+        technology__organization_id__in=member_organization_ids(user=user)
+    )
+
+
+def access_requests_of_technology(*, technology: Technology) -> QuerySet[AccessRequest]:
+    return technology.access_requests.select_related("user")
+
+
+def inquiries_of_technology(*, technology: Technology) -> QuerySet[Inquiry]:
+    return technology.inquiries.select_related("user", "organization")
+
+
+def attachments_shown(*, technology: Technology, confidential: bool) -> list[TechnologyAttachment]:
+    """The attachments of `technology` a reader sees: the confidential ones only with access."""
+    return [a for a in technology.attachments.all() if confidential or not a.confidential]
+
+
+def attachments_with_technology() -> QuerySet[TechnologyAttachment]:
+    return TechnologyAttachment.objects.select_related("technology")
+
+
+def saved_searches_of(*, user) -> QuerySet[SavedSearch]:
+    return SavedSearch.objects.filter(user=user)
+
+
+def technology_form_initial(*, technology: Technology) -> tuple[dict, list, list, list]:
+    """The edit form's initial values of `technology` and of its patent, figure and saving rows."""
+    offers = list(technology.offers.all())
+    price = next((o.asking_price for o in offers if o.asking_price is not None), None)
+    initial = {
+        field: getattr(technology, field)
+        for field in Technology.EDITABLE_FIELDS
+        if field not in ("category", "keywords")
+    }
+    initial.update(
+        category=technology.category.code,
+        keywords=", ".join(technology.keywords),
+        transaction_modes=[o.mode for o in offers],
+        asking_price=price,
+        license_exclusive=any(o.exclusive for o in offers),
+    )
+    patents = list(technology.patents.values(*TechnologyPatent.EDITABLE_FIELDS))
+    figures = list(
+        technology.performance_figures.values(*TechnologyPerformanceFigure.EDITABLE_FIELDS)
+    )
+    savings = list(technology.resource_savings.values(*TechnologyResourceSaving.EDITABLE_FIELDS))
+    return initial, patents, figures, savings

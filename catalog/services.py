@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
@@ -16,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Membership, Organization
+from accounts.models import Organization
+from accounts.permissions import is_member, is_reviewer, members_of, platform_reviewers
 from audit.choices import AuditKind
 from audit.services import audit_record
 from catalog.choices import (
@@ -24,26 +26,29 @@ from catalog.choices import (
     IntellectualPropertyStatus,
     ReviewDecision,
     RevisionStatus,
+    TechnologyAction,
     TechnologyStatus,
     TransactionMode,
 )
+from catalog.events import TECHNOLOGY_CHANGED, TECHNOLOGY_PUBLISHED
 from catalog.models import (
+    ROW_RELATIONS,
     AccessRequest,
     Category,
     Inquiry,
     SavedSearch,
+    SavedSearchHit,
     Technology,
     TechnologyAttachment,
     TechnologyEvent,
     TechnologyOffer,
-    TechnologyPatent,
-    TechnologyPerformanceFigure,
-    TechnologyResourceSaving,
     TechnologyRevision,
 )
 from catalog.search import technology_search_vector
+from catalog.selectors import technology_matches_search
 from catalog.visibility import Clearance
 from core.dispatch import delay_on_commit
+from core.events import publish
 from core.uploads import PDF_AND_IMAGES, upload_content_type
 from core.workflow import (
     StateMachine,
@@ -53,90 +58,86 @@ from core.workflow import (
 )
 from notifications.services import notify_users
 
-MEMBERS = frozenset({"member"})
-REVIEWERS = frozenset({"reviewer"})
-S = TechnologyStatus
+# The roles a user may have towards a listing (technology_actor_roles).
+MEMBER = "member"
+REVIEWER = "reviewer"
+MEMBERS = frozenset({MEMBER})
+REVIEWERS = frozenset({REVIEWER})
 
 TECHNOLOGY_WORKFLOW = StateMachine(
     {
-        (S.DRAFT, "submit"): Transition(S.SUBMITTED, MEMBERS, gettext_lazy("Submit for review")),
-        (S.RETURNED, "submit"): Transition(S.SUBMITTED, MEMBERS, gettext_lazy("Resubmit")),
-        (S.WITHDRAWN, "submit"): Transition(S.SUBMITTED, MEMBERS, gettext_lazy("Resubmit")),
-        (S.SUBMITTED, "approve"): Transition(S.PUBLISHED, REVIEWERS, gettext_lazy("Approve")),
-        (S.SUBMITTED, "return"): Transition(
-            S.RETURNED, REVIEWERS, gettext_lazy("Return for changes"), requires_note=True
+        (TechnologyStatus.DRAFT, TechnologyAction.SUBMIT): Transition(
+            TechnologyStatus.SUBMITTED, MEMBERS, gettext_lazy("Submit for review")
         ),
-        (S.SUBMITTED, "reject"): Transition(
-            S.REJECTED, REVIEWERS, gettext_lazy("Reject"), requires_note=True
+        (TechnologyStatus.RETURNED, TechnologyAction.SUBMIT): Transition(
+            TechnologyStatus.SUBMITTED, MEMBERS, gettext_lazy("Resubmit")
         ),
-        (S.PUBLISHED, "withdraw"): Transition(S.WITHDRAWN, MEMBERS, gettext_lazy("Withdraw")),
-        (S.PUBLISHED, "archive"): Transition(S.ARCHIVED, MEMBERS, gettext_lazy("Archive")),
-        (S.WITHDRAWN, "archive"): Transition(S.ARCHIVED, MEMBERS, gettext_lazy("Archive")),
+        (TechnologyStatus.WITHDRAWN, TechnologyAction.SUBMIT): Transition(
+            TechnologyStatus.SUBMITTED, MEMBERS, gettext_lazy("Resubmit")
+        ),
+        (TechnologyStatus.SUBMITTED, TechnologyAction.APPROVE): Transition(
+            TechnologyStatus.PUBLISHED, REVIEWERS, gettext_lazy("Approve")
+        ),
+        (TechnologyStatus.SUBMITTED, TechnologyAction.RETURN): Transition(
+            TechnologyStatus.RETURNED,
+            REVIEWERS,
+            gettext_lazy("Return for changes"),
+            requires_note=True,
+        ),
+        (TechnologyStatus.SUBMITTED, TechnologyAction.REJECT): Transition(
+            TechnologyStatus.REJECTED, REVIEWERS, gettext_lazy("Reject"), requires_note=True
+        ),
+        (TechnologyStatus.PUBLISHED, TechnologyAction.WITHDRAW): Transition(
+            TechnologyStatus.WITHDRAWN, MEMBERS, gettext_lazy("Withdraw")
+        ),
+        (TechnologyStatus.PUBLISHED, TechnologyAction.ARCHIVE): Transition(
+            TechnologyStatus.ARCHIVED, MEMBERS, gettext_lazy("Archive")
+        ),
+        (TechnologyStatus.WITHDRAWN, TechnologyAction.ARCHIVE): Transition(
+            TechnologyStatus.ARCHIVED, MEMBERS, gettext_lazy("Archive")
+        ),
     }
 )
-R = RevisionStatus
 REVISION_WORKFLOW = StateMachine(
     {
-        (R.SUBMITTED, "approve"): Transition(R.APPLIED, REVIEWERS),
-        (R.SUBMITTED, "return"): Transition(R.RETURNED, REVIEWERS, requires_note=True),
-        (R.SUBMITTED, "reject"): Transition(R.REJECTED, REVIEWERS, requires_note=True),
-        (R.RETURNED, "submit"): Transition(R.SUBMITTED, MEMBERS),
+        (RevisionStatus.SUBMITTED, TechnologyAction.APPROVE): Transition(
+            RevisionStatus.APPLIED, REVIEWERS
+        ),
+        (RevisionStatus.SUBMITTED, TechnologyAction.RETURN): Transition(
+            RevisionStatus.RETURNED, REVIEWERS, requires_note=True
+        ),
+        (RevisionStatus.SUBMITTED, TechnologyAction.REJECT): Transition(
+            RevisionStatus.REJECTED, REVIEWERS, requires_note=True
+        ),
+        (RevisionStatus.RETURNED, TechnologyAction.SUBMIT): Transition(
+            RevisionStatus.SUBMITTED, MEMBERS, gettext_lazy("Resubmit the change")
+        ),
     }
 )
-EDITABLE_STATUSES = (S.DRAFT, S.RETURNED, S.WITHDRAWN)
-OPEN_REVISION_STATUSES = (R.DRAFT, R.SUBMITTED, R.RETURNED)
+EDITABLE_STATUSES = (TechnologyStatus.DRAFT, TechnologyStatus.RETURNED, TechnologyStatus.WITHDRAWN)
+OPEN_REVISION_STATUSES = (RevisionStatus.DRAFT, RevisionStatus.SUBMITTED, RevisionStatus.RETURNED)
+SAVED_SEARCH_NOTIFIER_TASK = "catalog.tasks.notify_saved_searches"
 DECISION_ACTIONS = {
-    ReviewDecision.APPROVE: "approve",
-    ReviewDecision.RETURN: "return",
-    ReviewDecision.REJECT: "reject",
+    ReviewDecision.APPROVE: TechnologyAction.APPROVE,
+    ReviewDecision.RETURN: TechnologyAction.RETURN,
+    ReviewDecision.REJECT: TechnologyAction.REJECT,
 }
 
-SCALAR_FIELDS = (
-    "title_zh",
-    "title_en",
-    "summary_zh",
-    "summary_en",
-    "description_zh",
-    "description_en",
-    "category",
-    "keywords",
-    "trl",
-    "application_scope",
-    "advantages",
-    "economic_comparison",
-    "currency",
-    "co2e_avoided_tonnes_per_year",
-    "co2e_method",
-    "sdg_goals",
-    "region",
-    "target_regions",
-    "nda_text",
-)
-ROW_FIELDS = {
-    "offers": (TechnologyOffer, ("mode", "asking_price", "negotiable", "exclusive")),
-    "patents": (TechnologyPatent, ("number", "kind", "status", "jurisdiction", "title")),
-    "performance_figures": (TechnologyPerformanceFigure, ("metric", "value", "unit")),
-    "resource_savings": (TechnologyResourceSaving, ("resource", "amount", "unit", "note")),
-}
+SCALAR_FIELDS = Technology.EDITABLE_FIELDS
+ROW_FIELDS = {name: (model, model.EDITABLE_FIELDS) for name, model in ROW_RELATIONS.items()}
 
 
 # --- who may do what ----------------------------------------------------------------------------
-
-
-def user_is_member(*, user, organization_id: int) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Membership.objects.filter(user=user, organization_id=organization_id).exists()
 
 
 def technology_actor_roles(*, technology: Technology, user) -> set[str]:
     roles: set[str] = set()
     if not getattr(user, "is_authenticated", False):
         return roles
-    if user_is_member(user=user, organization_id=technology.organization_id):
-        roles.add("member")
-    if user.is_reviewer:
-        roles.add("reviewer")
+    if is_member(user=user, organization=technology.organization_id):
+        roles.add(MEMBER)
+    if is_reviewer(user=user):
+        roles.add(REVIEWER)
     return roles
 
 
@@ -147,7 +148,7 @@ def technology_open_revision(*, technology: Technology) -> TechnologyRevision | 
 def technology_allowed_actions(*, technology: Technology, user) -> list[str]:
     roles = technology_actor_roles(technology=technology, user=user)
     actions = TECHNOLOGY_WORKFLOW.allowed_actions(technology.status, roles)
-    if technology.status == S.PUBLISHED:
+    if technology.status == TechnologyStatus.PUBLISHED:
         revision = technology_open_revision(technology=technology)
         if revision is not None:
             for action in REVISION_WORKFLOW.allowed_actions(revision.status, roles):
@@ -156,9 +157,58 @@ def technology_allowed_actions(*, technology: Technology, user) -> list[str]:
     return actions
 
 
+@dataclass(frozen=True)
+class ActionButton:
+    """A workflow action a page offers as a button: its code, its label, and whether it is the
+    page's primary action (moving the listing forward) rather than a retreat."""
+
+    action: str
+    label: str
+    primary: bool
+
+
+# The actions of the holder's manage page (the reviewers' decisions have their own form).
+MEMBER_BUTTON_ACTIONS = (
+    TechnologyAction.SUBMIT,
+    TechnologyAction.WITHDRAW,
+    TechnologyAction.ARCHIVE,
+)
+
+
+def technology_member_action_buttons(
+    *, technology: Technology, actions: list[str]
+) -> list[ActionButton]:
+    """Buttons for the holder's allowed actions, labelled by the transition table."""
+    buttons = []
+    for action in actions:
+        if action not in MEMBER_BUTTON_ACTIONS:
+            continue
+        transition = TECHNOLOGY_WORKFLOW.table.get((technology.status, action))
+        if transition is None:  # the resubmission of a returned change of a published listing
+            revision = technology_open_revision(technology=technology)
+            transition = REVISION_WORKFLOW.table.get((getattr(revision, "status", ""), action))
+        label = getattr(transition, "label", "") or TechnologyAction(action).label
+        buttons.append(ActionButton(action, str(label), primary=action == TechnologyAction.SUBMIT))
+    return buttons
+
+
+def technology_review_to_act_on(
+    *, technology: Technology, latest_review, revision: TechnologyRevision | None
+) -> bool:
+    """Whether the holder has a reviewer's comments to act on: a listing returned or rejected
+    (not yet published), or a change of a published listing returned."""
+    if revision is not None and revision.status == RevisionStatus.RETURNED:
+        return True
+    return (
+        latest_review is not None
+        and latest_review.action != TechnologyAction.APPROVE
+        and not technology.is_public
+    )
+
+
 def technology_can_edit(*, technology: Technology, user) -> bool:
-    return "member" in technology_actor_roles(technology=technology, user=user) and (
-        technology.status in (*EDITABLE_STATUSES, S.PUBLISHED)
+    return MEMBER in technology_actor_roles(technology=technology, user=user) and (
+        technology.status in (*EDITABLE_STATUSES, TechnologyStatus.PUBLISHED)
     )
 
 
@@ -392,7 +442,7 @@ def _serializable(data: dict) -> dict:
 @transaction.atomic
 def technology_create(*, user, organization: Organization, data: dict) -> Technology:
     """A new draft listing of `organization`; the user must be one of its members."""
-    if not user_is_member(user=user, organization_id=organization.pk):
+    if not is_member(user=user, organization=organization):
         raise PermissionDenied(_("Only members of the organisation can list its technologies."))
     technology = Technology(organization=organization, created_by=user)
     if not data.get("region"):
@@ -400,7 +450,7 @@ def technology_create(*, user, organization: Organization, data: dict) -> Techno
     rows = _validated(technology, data)
     _save(technology)
     _save_rows(technology, rows)
-    _event(technology, user=user, action="create", to_status=technology.status)
+    _event(technology, user=user, action=TechnologyAction.CREATE, to_status=technology.status)
     return technology
 
 
@@ -408,9 +458,9 @@ def technology_create(*, user, organization: Organization, data: dict) -> Techno
 def technology_update(*, user, technology: Technology, data: dict) -> Technology:
     """Edit a listing. A published listing keeps its public version: the change goes to review."""
     technology = Technology.objects.select_for_update().get(pk=technology.pk)
-    if "member" not in technology_actor_roles(technology=technology, user=user):
+    if MEMBER not in technology_actor_roles(technology=technology, user=user):
         raise PermissionDenied(_("Only members of the holder organisation can edit this listing."))
-    if technology.status == S.PUBLISHED:
+    if technology.status == TechnologyStatus.PUBLISHED:
         return technology_propose_revision(user=user, technology=technology, data=data)
     if technology.status not in EDITABLE_STATUSES:
         raise TransitionNotAllowed(
@@ -423,7 +473,7 @@ def technology_update(*, user, technology: Technology, data: dict) -> Technology
     _save_rows(technology, rows)
     changes = _changes(before, _snapshot(technology))
     changes += [{"field": name, "from": "", "to": str(len(rows[name]))} for name in rows]
-    _event(technology, user=user, action="edit", changes=changes)
+    _event(technology, user=user, action=TechnologyAction.EDIT, changes=changes)
     return technology
 
 
@@ -436,18 +486,18 @@ def technology_propose_revision(*, user, technology: Technology, data: dict) -> 
     payload = _serializable(data)
     if revision is None:
         revision = TechnologyRevision.objects.create(
-            technology=technology, data=payload, created_by=user, status=R.SUBMITTED
+            technology=technology, data=payload, created_by=user, status=RevisionStatus.SUBMITTED
         )
     else:
         TechnologyRevision.objects.filter(pk=revision.pk).update(
-            data={**revision.data, **payload}, status=R.SUBMITTED, created_by=user
+            data={**revision.data, **payload}, status=RevisionStatus.SUBMITTED, created_by=user
         )
         revision.refresh_from_db()
     changes = _changes(_snapshot(technology), _snapshot(proposed))
     _event(
         technology,
         user=user,
-        action="propose_change",
+        action=TechnologyAction.PROPOSE_CHANGE,
         from_status=technology.status,
         to_status=technology.status,
         changes=changes,
@@ -471,9 +521,9 @@ def _transition(
         raise ValidationError({"comment": _("Give a reason or comments for this decision.")})
     now = timezone.now()
     extra: dict[str, Any] = {"updated_at": now}
-    if transition.target == S.SUBMITTED:
+    if transition.target == TechnologyStatus.SUBMITTED:
         extra["submitted_at"] = now
-    if transition.target == S.PUBLISHED:
+    if transition.target == TechnologyStatus.PUBLISHED:
         extra["published_at"] = now
     source = technology.status
     if not compare_and_set_status(
@@ -495,27 +545,29 @@ def _transition(
 
 @transaction.atomic
 def technology_submit(*, user, technology: Technology) -> Technology:
-    if technology.status == S.PUBLISHED:
+    if technology.status == TechnologyStatus.PUBLISHED:
         revision = technology_open_revision(technology=technology)
-        if revision is not None and revision.status == R.RETURNED:
+        if revision is not None and revision.status == RevisionStatus.RETURNED:
             return _revision_transition(
-                user=user, technology=technology, revision=revision, action="submit"
+                user=user, technology=technology, revision=revision, action=TechnologyAction.SUBMIT
             )
     # Check the whole listing before it goes to a reviewer.
     _validated(Technology.objects.get(pk=technology.pk), {})
-    technology = _transition(user=user, technology=technology, action="submit")
+    technology = _transition(user=user, technology=technology, action=TechnologyAction.SUBMIT)
     _notify_reviewers(technology, _("A technology awaits review"))
     return technology
 
 
 @transaction.atomic
 def technology_withdraw(*, user, technology: Technology, note: str = "") -> Technology:
-    return _transition(user=user, technology=technology, action="withdraw", note=note)
+    return _transition(
+        user=user, technology=technology, action=TechnologyAction.WITHDRAW, note=note
+    )
 
 
 @transaction.atomic
 def technology_archive(*, user, technology: Technology, note: str = "") -> Technology:
-    return _transition(user=user, technology=technology, action="archive", note=note)
+    return _transition(user=user, technology=technology, action=TechnologyAction.ARCHIVE, note=note)
 
 
 @transaction.atomic
@@ -528,13 +580,13 @@ def technology_review(
     field_comments: dict[str, str] | None = None,
 ) -> Technology:
     """A reviewer's decision on a submitted listing, or on the pending change of a published one."""
-    if not getattr(user, "is_authenticated", False) or not user.is_reviewer:
+    if not is_reviewer(user=user):
         raise PermissionDenied(_("Only reviewers can review technologies."))
     if decision not in DECISION_ACTIONS:
         raise ValidationError({"decision": _("Choose one of: approve, return, reject.")})
     field_comments = {k: v.strip() for k, v in (field_comments or {}).items() if v and v.strip()}
     action = DECISION_ACTIONS[decision]
-    if technology.status == S.PUBLISHED:
+    if technology.status == TechnologyStatus.PUBLISHED:
         revision = technology_open_revision(technology=technology)
         if revision is not None:
             return _revision_transition(
@@ -552,7 +604,7 @@ def technology_review(
         note=comment,
         field_comments=field_comments,
     )
-    if technology.status == S.PUBLISHED:
+    if technology.status == TechnologyStatus.PUBLISHED:
         _on_published(technology)
     _notify_holder(technology, decision, comment)
     return technology
@@ -570,20 +622,18 @@ def _revision_transition(
         pk=revision.pk,
         expected=revision.status,
         target=transition.target,
-        decided_at=timezone.now() if "reviewer" in transition.actors else None,
+        decided_at=timezone.now() if REVIEWER in transition.actors else None,
     ):
         raise TransitionNotAllowed(_("Someone else changed this listing first; please reload."))
     changes: list = []
-    if transition.target == R.APPLIED:
+    if transition.target == RevisionStatus.APPLIED:
         technology = Technology.objects.select_for_update().get(pk=technology.pk)
         before = _snapshot(technology)
         rows = _validated(technology, revision.data)
         _save(technology)
         _save_rows(technology, rows)
         changes = _changes(before, _snapshot(technology))
-        from matching.services import schedule_matching_for_technology
-
-        schedule_matching_for_technology(technology.pk)
+        publish(TECHNOLOGY_CHANGED, technology_id=technology.pk)
     _event(
         technology,
         user=user,
@@ -595,7 +645,7 @@ def _revision_transition(
         changes=changes,
         revision=revision,
     )
-    if "reviewer" in transition.actors:
+    if REVIEWER in transition.actors:
         _notify_holder(technology, action, note, change=True)
     else:
         _notify_reviewers(technology, _("A change to a published technology awaits review"))
@@ -603,20 +653,15 @@ def _revision_transition(
 
 
 def _on_published(technology: Technology) -> None:
-    from catalog.tasks import notify_saved_searches
-    from matching.services import schedule_matching_for_technology
-
-    delay_on_commit(notify_saved_searches, [(technology.pk,)])
-    schedule_matching_for_technology(technology.pk)
-
-
-def _reviewers():
-    return get_user_model().objects.filter(roles__overlap=["reviewer", "admin"], is_active=True)
+    # By name from Celery's registry (CatalogConfig.ready registers catalog.tasks, which imports
+    # this module): the owners of matching saved searches are told after the commit.
+    delay_on_commit(current_app.tasks[SAVED_SEARCH_NOTIFIER_TASK], [(technology.pk,)])
+    publish(TECHNOLOGY_PUBLISHED, technology_id=technology.pk)
 
 
 def _notify_reviewers(technology: Technology, title: str) -> None:
     notify_users(
-        users=list(_reviewers()),
+        users=list(platform_reviewers()),
         title=f"{title}: {technology.title}",
         url=reverse("catalog:review_queue"),
     )
@@ -634,7 +679,7 @@ def _notify_holder(technology: Technology, decision: str, comment: str, change=F
             "return": _("Your change was returned for changes"),
             "reject": _("Your change was rejected"),
         }
-    members = get_user_model().objects.filter(memberships__organization=technology.organization_id)
+    members = members_of(technology.organization_id)
     notify_users(
         users=list(members),
         title=f"{titles.get(decision, decision)}: {technology.title}",
@@ -650,7 +695,7 @@ def _notify_holder(technology: Technology, decision: str, comment: str, change=F
 def attachment_add(
     *, user, technology: Technology, upload: UploadedFile, confidential: bool = False
 ) -> TechnologyAttachment:
-    if "member" not in technology_actor_roles(technology=technology, user=user):
+    if MEMBER not in technology_actor_roles(technology=technology, user=user):
         raise PermissionDenied(_("Only members of the holder organisation can add documents."))
     try:
         content_type = upload_content_type(upload, allowed=PDF_AND_IMAGES)
@@ -670,7 +715,7 @@ def attachment_add(
     _event(
         technology,
         user=user,
-        action="attach",
+        action=TechnologyAction.ATTACH,
         note=attachment.name,
         note_clearance=Clearance.CONFIDENTIAL if confidential else Clearance.PUBLIC,
     )
@@ -680,7 +725,7 @@ def attachment_add(
 @transaction.atomic
 def inquiry_create(*, user, technology: Technology, message: str) -> Inquiry:
     """A signed-in user expresses interest in a published technology."""
-    if technology.status != S.PUBLISHED:
+    if technology.status != TechnologyStatus.PUBLISHED:
         raise TransitionNotAllowed(_("Only published technologies accept inquiries."))
     message = (message or "").strip()
     if not message:
@@ -689,7 +734,7 @@ def inquiry_create(*, user, technology: Technology, message: str) -> Inquiry:
     inquiry = Inquiry(technology=technology, user=user, organization=organization, message=message)
     inquiry.full_clean()
     inquiry.save()
-    members = get_user_model().objects.filter(memberships__organization=technology.organization_id)
+    members = members_of(technology.organization_id)
     notify_users(
         users=list(members),
         title=_("New inquiry about %(title)s") % {"title": technology.title},
@@ -712,7 +757,7 @@ def access_request_create(
 ) -> AccessRequest:
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied(_("Sign in to ask for the confidential detail."))
-    if technology.status != S.PUBLISHED:
+    if technology.status != TechnologyStatus.PUBLISHED:
         raise TransitionNotAllowed(_("Only published technologies accept access requests."))
     if not accept_nda:
         raise ValidationError({"accept_nda": _("You must accept the non-disclosure agreement.")})
@@ -727,7 +772,7 @@ def access_request_create(
             )
     except IntegrityError as error:
         raise ValidationError(_("You have already asked for access to this technology.")) from error
-    members = get_user_model().objects.filter(memberships__organization=technology.organization_id)
+    members = members_of(technology.organization_id)
     notify_users(
         users=list(members),
         title=_("Access to the confidential detail of %(title)s requested")
@@ -741,7 +786,7 @@ def access_request_create(
 @transaction.atomic
 def access_request_decide(*, user, access_request: AccessRequest, approve: bool) -> AccessRequest:
     technology = access_request.technology
-    if "member" not in technology_actor_roles(technology=technology, user=user):
+    if MEMBER not in technology_actor_roles(technology=technology, user=user):
         raise PermissionDenied(_("Only the holder decides on access to its confidential detail."))
     target = AccessRequestStatus.APPROVED if approve else AccessRequestStatus.DECLINED
     updated = AccessRequest.objects.filter(
@@ -753,7 +798,7 @@ def access_request_decide(*, user, access_request: AccessRequest, approve: bool)
     _event(
         technology,
         user=user,
-        action="access_approved" if approve else "access_declined",
+        action=TechnologyAction.ACCESS_APPROVED if approve else TechnologyAction.ACCESS_DECLINED,
         note=str(access_request.user),
     )
     notify_users(
@@ -804,16 +849,15 @@ SAVED_FILTER_KEYS = (
 
 def saved_searches_notify(*, technology_id: int) -> int:
     """Tell the owners of saved searches matching a newly published technology (once each)."""
-    from catalog.models import SavedSearchHit
-    from catalog.selectors import technology_matches_search
-
-    technology = Technology.objects.filter(pk=technology_id, status=S.PUBLISHED).first()
+    technology = Technology.objects.filter(
+        pk=technology_id, status=TechnologyStatus.PUBLISHED
+    ).first()
     if technology is None:
         return 0
     told = 0
     searches = SavedSearch.objects.exclude(hits__technology_id=technology_id).select_related("user")
     for saved in searches.iterator(chunk_size=500):
-        if saved.user.memberships.filter(organization_id=technology.organization_id).exists():
+        if is_member(user=saved.user, organization=technology.organization_id):
             continue
         if not technology_matches_search(
             technology_id=technology_id, query=saved.query, filters=saved.filters

@@ -9,9 +9,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Organization
+from accounts.choices import Role
+from accounts.permissions import is_reviewer, member_organization_ids, primary_organization
 from catalog import exports, imports, selectors, services
-from catalog.choices import TRL_DEFINITIONS, SearchSort, TechnologyStatus
+from catalog.choices import TRL_DEFINITIONS, SearchSort, TechnologyAction
 from catalog.forms import (
     AccessRequestForm,
     AttachmentForm,
@@ -25,7 +26,7 @@ from catalog.forms import (
     TechnologyForm,
     formset_rows,
 )
-from catalog.models import AccessRequest, SavedSearch, Technology, TechnologyAttachment
+from catalog.models import Technology
 from catalog.services import DEFAULT_NDA, SAVED_FILTER_KEYS
 from core.filters import filter_errors_response
 from core.forms import apply_validation_error
@@ -115,18 +116,19 @@ def technology_detail(request, pk: int):
     technology = _visible_technology(request, pk)
     roles = services.technology_actor_roles(technology=technology, user=request.user)
     confidential = selectors.can_view_confidential(user=request.user, technology=technology)
-    access_request = None
-    if request.user.is_authenticated and not confidential:
-        access_request = AccessRequest.objects.filter(
-            technology=technology, user=request.user
-        ).first()
-    attachments = [a for a in technology.attachments.all() if confidential or not a.confidential]
     context = {
         "technology": technology,
-        "is_member": "member" in roles,
+        "is_member": services.MEMBER in roles,
+        "may_manage": bool(roles),
         "confidential": confidential,
-        "access_request": access_request,
-        "attachments": attachments,
+        "access_request": (
+            None
+            if confidential
+            else selectors.access_request_of(user=request.user, technology=technology)
+        ),
+        "attachments": selectors.attachments_shown(
+            technology=technology, confidential=confidential
+        ),
         "offers": technology.offers.all(),
         "patents": technology.patents.all(),
         "figures": technology.performance_figures.all() if confidential else [],
@@ -182,11 +184,7 @@ def access_request_create(request, pk: int):
 @login_required
 @require_POST
 def access_request_decide(request, pk: int):
-    access = get_object_or_404(
-        AccessRequest.objects.select_related("technology", "user"),
-        pk=pk,
-        technology__organization_id__in=selectors.member_organization_ids(user=request.user),
-    )
+    access = get_object_or_404(selectors.access_requests_decidable_by(user=request.user), pk=pk)
     try:
         services.access_request_decide(
             user=request.user, access_request=access, approve=request.POST.get("approve") == "1"
@@ -199,7 +197,7 @@ def access_request_decide(request, pk: int):
 
 
 def attachment_download(request, pk: int):
-    attachment = get_object_or_404(TechnologyAttachment.objects.select_related("technology"), pk=pk)
+    attachment = get_object_or_404(selectors.attachments_with_technology(), pk=pk)
     technology = _visible_technology(request, attachment.technology_id)
     if attachment.confidential and not selectors.can_view_confidential(
         user=request.user, technology=technology
@@ -221,43 +219,25 @@ def my_technologies(request):
         "catalog/my_technologies.html",
         {
             "technologies": technologies,
-            "has_organization": bool(selectors.member_organization_ids(user=request.user)),
-            "saved_searches": SavedSearch.objects.filter(user=request.user),
+            "has_organization": bool(member_organization_ids(user=request.user)),
+            "saved_searches": selectors.saved_searches_of(user=request.user),
         },
     )
-
-
-def _initial_from(technology: Technology) -> tuple[dict, list, list, list]:
-    offers = list(technology.offers.all())
-    price = next((o.asking_price for o in offers if o.asking_price is not None), None)
-    initial = {
-        field: getattr(technology, field)
-        for field in services.SCALAR_FIELDS
-        if field not in ("category", "keywords")
-    }
-    initial.update(
-        category=technology.category.code,
-        keywords=", ".join(technology.keywords),
-        transaction_modes=[o.mode for o in offers],
-        asking_price=price,
-        license_exclusive=any(o.exclusive for o in offers),
-    )
-    patents = list(technology.patents.values("number", "kind", "status", "jurisdiction", "title"))
-    figures = list(technology.performance_figures.values("metric", "value", "unit"))
-    savings = list(technology.resource_savings.values("resource", "amount", "unit", "note"))
-    return initial, patents, figures, savings
 
 
 def _technology_form_page(request, technology: Technology | None):
     if technology is None:
         initial, patents, figures, savings = {}, [], [], []
-        organizations = Organization.objects.of_user(request.user).order_by("pk")
-        if not organizations:
+        try:
+            organization = primary_organization(user=request.user)
+        except ValidationError:
             messages.error(request, _("Create or join an organisation before listing."))
             return redirect("accounts:organization_create")
-        initial["region"] = organizations[0].region
+        initial["region"] = organization.region
     else:
-        initial, patents, figures, savings = _initial_from(technology)
+        initial, patents, figures, savings = selectors.technology_form_initial(
+            technology=technology
+        )
     data = request.POST if request.method == "POST" else None
     form = TechnologyForm(data, initial=initial)
     patent_set = PatentFormSet(data, initial=patents, prefix="patents")
@@ -270,11 +250,11 @@ def _technology_form_page(request, technology: Technology | None):
         payload["patents"] = formset_rows(patent_set, "number")
         payload["performance_figures"] = formset_rows(figure_set, "metric")
         payload["resource_savings"] = formset_rows(saving_set, "amount")
-        was_published = technology is not None and technology.status == TechnologyStatus.PUBLISHED
+        was_published = technology is not None and technology.is_public
         try:
             if technology is None:
                 technology = services.technology_create(
-                    user=request.user, organization=organizations[0], data=payload
+                    user=request.user, organization=organization, data=payload
                 )
             else:
                 technology = services.technology_update(
@@ -285,7 +265,7 @@ def _technology_form_page(request, technology: Technology | None):
         except TransitionNotAllowed as error:
             form.add_error(None, str(error))
         else:
-            if technology.status == TechnologyStatus.PUBLISHED and was_published:
+            if technology.is_public and was_published:
                 messages.success(
                     request,
                     _("Your change was sent to review; the published version stays visible."),
@@ -332,17 +312,26 @@ def technology_manage(request, pk: int):
     roles = services.technology_actor_roles(technology=technology, user=request.user)
     if not roles:
         raise Http404
+    actions = services.technology_allowed_actions(technology=technology, user=request.user)
+    latest_review = selectors.technology_latest_review(technology=technology)
+    revision = services.technology_open_revision(technology=technology)
     context = {
         "technology": technology,
-        "is_member": "member" in roles,
-        "is_reviewer": "reviewer" in roles,
-        "actions": services.technology_allowed_actions(technology=technology, user=request.user),
+        "is_member": services.MEMBER in roles,
+        "is_reviewer": services.REVIEWER in roles,
+        "member_actions": services.technology_member_action_buttons(
+            technology=technology, actions=actions
+        ),
+        "can_review": TechnologyAction.APPROVE in actions,
         "can_edit": services.technology_can_edit(technology=technology, user=request.user),
-        "latest_review": selectors.technology_latest_review(technology=technology),
-        "revision": services.technology_open_revision(technology=technology),
+        "latest_review": latest_review,
+        "review_to_act_on": services.technology_review_to_act_on(
+            technology=technology, latest_review=latest_review, revision=revision
+        ),
+        "revision": revision,
         "history": selectors.technology_history_for(technology=technology, user=request.user),
-        "access_requests": technology.access_requests.select_related("user"),
-        "inquiries": technology.inquiries.select_related("user", "organization"),
+        "access_requests": selectors.access_requests_of_technology(technology=technology),
+        "inquiries": selectors.inquiries_of_technology(technology=technology),
         "attachments": technology.attachments.all(),
         "attachment_form": AttachmentForm(),
         "review_form": ReviewForm(),
@@ -351,9 +340,9 @@ def technology_manage(request, pk: int):
 
 
 MEMBER_ACTIONS = {
-    "submit": services.technology_submit,
-    "withdraw": services.technology_withdraw,
-    "archive": services.technology_archive,
+    TechnologyAction.SUBMIT: services.technology_submit,
+    TechnologyAction.WITHDRAW: services.technology_withdraw,
+    TechnologyAction.ARCHIVE: services.technology_archive,
 }
 
 
@@ -366,7 +355,7 @@ def technology_transition(request, pk: int):
     if service is None:
         raise Http404
     try:
-        service(user=request.user, technology=technology)
+        technology = service(user=request.user, technology=technology)
     except PermissionDenied:
         raise
     except (ValidationError, TransitionNotAllowed) as error:
@@ -375,7 +364,7 @@ def technology_transition(request, pk: int):
         messages.success(
             request,
             _("Done: the listing is now “%(status)s”.")
-            % {"status": Technology.objects.get(pk=pk).get_status_display()},
+            % {"status": technology.get_status_display()},
         )
     return redirect("catalog:technology_manage", pk=pk)
 
@@ -406,7 +395,7 @@ def attachment_upload(request, pk: int):
 
 
 def _reviewer_only(request):
-    if not request.user.is_reviewer:
+    if not is_reviewer(user=request.user):
         raise PermissionDenied
 
 
@@ -487,7 +476,7 @@ def saved_search_create(request):
 @login_required
 @require_POST
 def saved_search_delete(request, pk: int):
-    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    saved = get_object_or_404(selectors.saved_searches_of(user=request.user), pk=pk)
     services.saved_search_delete(user=request.user, saved_search=saved)
     messages.success(request, _("The saved search has been deleted."))
     return redirect("catalog:my_technologies")
@@ -495,15 +484,18 @@ def saved_search_delete(request, pk: int):
 
 @login_required
 def technology_import(request):
-    organizations = list(Organization.objects.of_user(request.user).order_by("pk"))
-    if not organizations or not (request.user.has_role("holder", "admin")):
+    if not request.user.has_role(Role.HOLDER, Role.ADMIN):
         raise PermissionDenied
+    try:
+        organization = primary_organization(user=request.user)
+    except ValidationError as error:
+        raise PermissionDenied from error
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
         try:
             created = imports.technologies_import(
-                user=request.user, organization=organizations[0], upload=form.cleaned_data["file"]
+                user=request.user, organization=organization, upload=form.cleaned_data["file"]
             )
         except imports.ImportFailed as failure:
             report = failure.errors

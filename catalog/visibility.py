@@ -13,53 +13,79 @@ from __future__ import annotations
 
 from core.visibility import Clearance, FieldPolicy
 
-TECHNOLOGY_FIELDS = FieldPolicy(
-    model="catalog.Technology",
-    public=frozenset(
-        {
-            "id",
-            "organization",
-            "organization_name",
-            "holder",
-            "holder_type",
-            "title_zh",
-            "title_en",
-            "summary_zh",
-            "summary_en",
-            "category",
-            "keywords",
-            "trl",
-            "trl_definition",
-            "application_scope",
-            "advantages",
-            "economic_comparison",
-            "transaction_modes",
-            "asking_price",
-            "currency",
-            "offers",
-            "patents",
-            "has_granted_patent",
-            "resource_savings",
-            "co2e_avoided_tonnes_per_year",
-            "co2e_method",
-            "sdg_goals",
-            "region",
-            "target_regions",
-            "status",
-            "confidential_access",
-            "published_at",
-            "created_at",
-            "updated_at",
-            "nda_text",  # shown to whoever asks for the confidential detail
-            # Computed per reader: confidential attachments are left out below CONFIDENTIAL,
-            # the pending change is None for anyone but members and reviewers, actions are the
-            # reader's own.
-            "attachments",
-            "allowed_actions",
-            "pending_change",
-        }
-    ),
-    confidential=frozenset({"description_zh", "description_en", "performance_figures"}),
+PUBLIC, CONFIDENTIAL = Clearance.PUBLIC, Clearance.CONFIDENTIAL
+
+# A technology as the API represents it, in order (catalog.api.serializers takes its field lists
+# from here), each field with the clearance it needs. A field the API gains must be added here,
+# with its clearance, or the serializer does not show it.
+TECHNOLOGY_REPRESENTATION = {
+    "id": PUBLIC,
+    "organization": PUBLIC,
+    "organization_name": PUBLIC,
+    "holder_type": PUBLIC,
+    "title_zh": PUBLIC,
+    "title_en": PUBLIC,
+    "summary_zh": PUBLIC,
+    "summary_en": PUBLIC,
+    "description_zh": CONFIDENTIAL,
+    "description_en": CONFIDENTIAL,
+    "category": PUBLIC,
+    "keywords": PUBLIC,
+    "trl": PUBLIC,
+    "trl_definition": PUBLIC,
+    "application_scope": PUBLIC,
+    "advantages": PUBLIC,
+    "economic_comparison": PUBLIC,
+    "transaction_modes": PUBLIC,
+    "asking_price": PUBLIC,
+    "currency": PUBLIC,
+    "offers": PUBLIC,
+    "patents": PUBLIC,
+    "has_granted_patent": PUBLIC,
+    "performance_figures": CONFIDENTIAL,
+    "resource_savings": PUBLIC,
+    "co2e_avoided_tonnes_per_year": PUBLIC,
+    "co2e_method": PUBLIC,
+    "sdg_goals": PUBLIC,
+    "region": PUBLIC,
+    "target_regions": PUBLIC,
+    "status": PUBLIC,
+    "confidential_access": PUBLIC,
+    "published_at": PUBLIC,
+    "created_at": PUBLIC,
+    "updated_at": PUBLIC,
+}
+# What the detail adds. Computed per reader: confidential attachments are left out below
+# CONFIDENTIAL, the pending change is None for anyone but members and reviewers, actions are the
+# reader's own; the NDA is shown to whoever asks for the confidential detail.
+TECHNOLOGY_DETAIL_REPRESENTATION = {
+    "attachments": PUBLIC,
+    "allowed_actions": PUBLIC,
+    "pending_change": PUBLIC,
+    "nda_text": PUBLIC,
+}
+# Public names outside the API: the holder's display name in exports and match documents.
+TECHNOLOGY_OTHER_VIEWS = {"holder": PUBLIC}
+
+
+def _policy(model: str, *declarations: dict[str, Clearance]) -> FieldPolicy:
+    fields = {
+        name: clearance for declaration in declarations for name, clearance in declaration.items()
+    }
+    return FieldPolicy(
+        model=model,
+        public=frozenset(name for name, clearance in fields.items() if clearance == PUBLIC),
+        confidential=frozenset(
+            name for name, clearance in fields.items() if clearance == CONFIDENTIAL
+        ),
+    )
+
+
+TECHNOLOGY_FIELDS = _policy(
+    "catalog.Technology",
+    TECHNOLOGY_REPRESENTATION,
+    TECHNOLOGY_DETAIL_REPRESENTATION,
+    TECHNOLOGY_OTHER_VIEWS,
 )
 
 # A confidential attachment is itself confidential detail (its file name included).
@@ -73,7 +99,19 @@ ATTACHMENT_FIELDS = FieldPolicy(
 # field by field under TECHNOLOGY_FIELDS; `actor` is a display name (core.visibility.actor_label).
 EVENT_FIELDS = FieldPolicy(
     model="catalog.TechnologyEvent",
-    public=frozenset({"action", "actor", "from_status", "to_status", "changes", "created_at"}),
+    public=frozenset(
+        {
+            "action",
+            "action_label",
+            "actor",
+            "from_status",
+            "from_status_label",
+            "to_status",
+            "to_status_label",
+            "changes",
+            "created_at",
+        }
+    ),
 )
 
 # Events that are not shown at all below a clearance: who was given or refused the NDA access.

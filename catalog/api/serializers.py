@@ -3,11 +3,13 @@ from decimal import Decimal
 from django.urls import reverse
 from rest_framework import serializers
 
+from catalog import services
 from catalog.choices import (
     Currency,
     IntellectualPropertyKind,
     IntellectualPropertyStatus,
     ResourceKind,
+    ReviewDecision,
     TransactionMode,
 )
 from catalog.models import (
@@ -23,7 +25,12 @@ from catalog.models import (
     TechnologyResourceSaving,
 )
 from catalog.selectors import technology_insider
-from catalog.visibility import TECHNOLOGY_FIELDS, Clearance
+from catalog.visibility import (
+    TECHNOLOGY_DETAIL_REPRESENTATION,
+    TECHNOLOGY_FIELDS,
+    TECHNOLOGY_REPRESENTATION,
+    Clearance,
+)
 from core.api.fields import strict_text_field_mapping
 
 
@@ -46,27 +53,27 @@ class OfferSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TechnologyOffer
-        fields = ["mode", "asking_price", "negotiable", "exclusive"]
+        fields = list(TechnologyOffer.EDITABLE_FIELDS)
 
 
 class PatentSerializer(serializers.ModelSerializer):
     class Meta:
         model = TechnologyPatent
-        fields = ["number", "kind", "status", "jurisdiction", "title"]
+        fields = list(TechnologyPatent.EDITABLE_FIELDS)
         extra_kwargs = {"jurisdiction": {"required": False}, "title": {"required": False}}
 
 
 class PerformanceFigureSerializer(serializers.ModelSerializer):
     class Meta:
         model = TechnologyPerformanceFigure
-        fields = ["metric", "value", "unit"]
+        fields = list(TechnologyPerformanceFigure.EDITABLE_FIELDS)
         extra_kwargs = {"unit": {"required": False}}
 
 
 class ResourceSavingSerializer(serializers.ModelSerializer):
     class Meta:
         model = TechnologyResourceSaving
-        fields = ["resource", "amount", "unit", "note"]
+        fields = list(TechnologyResourceSaving.EDITABLE_FIELDS)
         extra_kwargs = {"note": {"required": False}}
 
 
@@ -99,43 +106,7 @@ class TechnologySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Technology
-        fields = [
-            "id",
-            "organization",
-            "organization_name",
-            "holder_type",
-            "title_zh",
-            "title_en",
-            "summary_zh",
-            "summary_en",
-            "description_zh",
-            "description_en",
-            "category",
-            "keywords",
-            "trl",
-            "trl_definition",
-            "application_scope",
-            "advantages",
-            "economic_comparison",
-            "transaction_modes",
-            "asking_price",
-            "currency",
-            "offers",
-            "patents",
-            "has_granted_patent",
-            "performance_figures",
-            "resource_savings",
-            "co2e_avoided_tonnes_per_year",
-            "co2e_method",
-            "sdg_goals",
-            "region",
-            "target_regions",
-            "status",
-            "confidential_access",
-            "published_at",
-            "created_at",
-            "updated_at",
-        ]
+        fields = list(TECHNOLOGY_REPRESENTATION)
         read_only_fields = fields
         # Left out of the response for readers without confidential access (to_representation).
         schema_optional_fields = CONFIDENTIAL_FIELDS
@@ -181,13 +152,7 @@ class TechnologyDetailSerializer(TechnologySerializer):
     pending_change = serializers.SerializerMethodField()
 
     class Meta(TechnologySerializer.Meta):
-        fields = [
-            *TechnologySerializer.Meta.fields,
-            "attachments",
-            "allowed_actions",
-            "pending_change",
-            "nda_text",
-        ]
+        fields = [*TECHNOLOGY_REPRESENTATION, *TECHNOLOGY_DETAIL_REPRESENTATION]
         read_only_fields = fields
 
     def get_attachments(self, technology) -> list[dict]:
@@ -197,16 +162,14 @@ class TechnologyDetailSerializer(TechnologySerializer):
         return AttachmentSerializer(attachments, many=True).data
 
     def get_allowed_actions(self, technology) -> list[str]:
-        from catalog.services import technology_allowed_actions
-
-        return technology_allowed_actions(technology=technology, user=self.context["request"].user)
+        user = self.context["request"].user
+        return services.technology_allowed_actions(technology=technology, user=user)
 
     def get_pending_change(self, technology) -> dict | None:
-        from catalog.services import technology_actor_roles, technology_open_revision
-
-        if not technology_actor_roles(technology=technology, user=self.context["request"].user):
+        user = self.context["request"].user
+        if not services.technology_actor_roles(technology=technology, user=user):
             return None
-        revision = technology_open_revision(technology=technology)
+        revision = services.technology_open_revision(technology=technology)
         if revision is None:
             return None
         return {"status": revision.status, "data": revision.data, "created_at": revision.created_at}
@@ -262,7 +225,7 @@ RESOURCE_KINDS = ResourceKind.values
 
 
 class ReviewSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["approve", "return", "reject"])
+    decision = serializers.ChoiceField(choices=ReviewDecision.values)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     field_comments = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=2000), required=False

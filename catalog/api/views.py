@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.models import Organization
+from accounts.permissions import is_reviewer, primary_organization
 from accounts.selectors import organizations_visible_to
 from catalog import selectors, services
 from catalog.api.serializers import (
@@ -122,15 +122,7 @@ class TechnologyViewSet(
         return self.get_paginated_response(serializer.data)
 
     def retrieve(self, request, *args, **kwargs):
-        technology = self.get_object()
-        technology = (
-            type(technology)
-            .objects.prefetch_related(
-                "offers", "patents", "performance_figures", "resource_savings", "attachments"
-            )
-            .select_related("category", "organization")
-            .get(pk=technology.pk)
-        )
+        technology = selectors.technology_with_detail_rows(pk=self.get_object().pk)
         serializer = TechnologyDetailSerializer(technology, context=self._context_for([technology]))
         return Response(serializer.data)
 
@@ -153,18 +145,18 @@ class TechnologyViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         organization_id = data.pop("organization", None)
-        organizations = Organization.objects.of_user(request.user).order_by("pk")
         if organization_id is not None:
             # A private organisation is as unknown as one that does not exist.
             organization = get_object_or_404(
                 organizations_visible_to(user=request.user), pk=organization_id
             )
         else:
-            organization = organizations.first()
-            if organization is None:
+            try:
+                organization = primary_organization(user=request.user)
+            except ValidationError as error:
                 raise ValidationError(
                     {"organization": _("Create or join an organisation before listing.")}
-                )
+                ) from error
         technology = services.technology_create(
             user=request.user, organization=organization, data=data
         )
@@ -237,7 +229,7 @@ class TechnologyViewSet(
         """Reviewers only: approve (publish), return for changes (comments required) or reject
         (reason required) a submitted listing or the pending change of a published one."""
         technology = self.get_object()
-        if not request.user.is_reviewer:
+        if not is_reviewer(user=request.user):
             self.permission_denied(request, message=_("Only reviewers can review technologies."))
         review = ReviewSerializer(data=request.data)
         review.is_valid(raise_exception=True)
@@ -320,7 +312,7 @@ class SavedSearchViewSet(
     queryset = SavedSearch.objects.none()  # for the schema generator (no user there)
 
     def get_queryset(self):
-        return SavedSearch.objects.filter(user=self.request.user)
+        return selectors.saved_searches_of(user=self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = services.saved_search_create(

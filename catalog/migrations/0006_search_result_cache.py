@@ -5,7 +5,10 @@ import django.utils.timezone
 from django.db import migrations, models
 
 # Every statement that changes search entries (or an organisation's kind, a facet) bumps the
-# generation in its own transaction; cached results of older generations are never read again.
+# generation; cached results of older generations are never read again. The bump runs in the
+# writer's own transaction and holds the generation row's lock until that writer commits, so
+# every catalogue write waits for the previous one: migration 0008 replaces the row with a
+# sequence and a shared advisory lock (no write waits for another).
 BUMP = """
 CREATE FUNCTION catalog_search_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -1,0 +1,214 @@
+"""Concurrent publishes: the search generation as a sequence vs. the row-update trigger it replaced.
+
+Every statement that changes a search entry bumps the search generation (catalog/search_cache.py).
+Until migration 0008 the bump was `UPDATE catalog_searchgeneration SET value = value + 1` inside
+the writer's transaction, so the row lock was held until that writer committed and concurrent
+publishes queued behind each other. Now the trigger calls nextval() and takes a shared advisory
+lock: no writer waits for another.
+
+Creates a throw-away database `<DATABASE_URL's name>_catalog_publish_bench` on the same server,
+migrates it and bulk-generates a background catalogue (generate_synthetic's code). Then, in the
+same run and on the same data, N threads (one database connection each) publish technologies at
+once through the real service (`technology_review(decision="approve")`: status compare-and-set,
+history row, audit record, notifications, domain events), first with the current trigger, then
+with the old row-update trigger put back ("baseline"), alternating for `--rounds` rounds; the
+median round of each is reported. Celery tasks go to an in-memory broker (no worker runs).
+Run:  DATABASE_URL=postgres://... python benchmarks/catalog_publish.py [--threads 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import queue
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from _common import cpu_model, percentile
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+# The trigger function of migration 0006 (one row, updated in the writer's transaction).
+ROW_UPDATE_BUMP = """
+CREATE TABLE IF NOT EXISTS bench_row_generation (id integer PRIMARY KEY, value bigint NOT NULL);
+INSERT INTO bench_row_generation (id, value) VALUES (1, 1) ON CONFLICT (id) DO NOTHING;
+CREATE OR REPLACE FUNCTION catalog_search_generation_bump() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO bench_row_generation (id, value) VALUES (1, 1)
+    ON CONFLICT (id) DO UPDATE SET value = bench_row_generation.value + 1;
+    RETURN NULL;
+END $$;
+"""
+
+
+def _bench_database_url() -> tuple[str, str, str]:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        sys.exit("DATABASE_URL is not set (make bench sets it).")
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_catalog_publish_bench"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    return urlunsplit(parts._replace(path="/" + name)), admin, name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--technologies", type=int, default=20_000, help="background catalogue")
+    parser.add_argument("--threads", type=int, default=8, help="concurrent publishers")
+    parser.add_argument("--publishes", type=int, default=240, help="publishes per round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per variant (median kept)")
+    arguments = parser.parse_args()
+
+    import psycopg
+
+    bench_url, admin_url, name = _bench_database_url()
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ["CELERY_BROKER_URL"] = "memory://"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "false")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.choices import Role
+    from accounts.models import User
+    from catalog import services
+    from catalog.choices import TechnologyStatus
+    from catalog.models import Technology
+    from catalog.synthetic import generate_technologies
+
+    # The trigger function migration 0008 installs (shared advisory lock + nextval).
+    sequence_bump = importlib.import_module("catalog.migrations.0008_search_generation_sequence")
+    current_bump = sequence_bump.FORWARD[sequence_bump.FORWARD.index("CREATE OR REPLACE") :]
+    current_bump = current_bump[: current_bump.index("CREATE FUNCTION")]
+
+    def install(variant: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(ROW_UPDATE_BUMP if variant == "baseline" else current_bump)
+
+    def publish_round(reviewer, ids: list[int]) -> tuple[float, list[float]]:
+        """Publish `ids` from `arguments.threads` threads at once: wall seconds, latencies (ms)."""
+        Technology.objects.filter(pk__in=ids).update(status=TechnologyStatus.SUBMITTED)
+        work: queue.Queue[int] = queue.Queue()
+        for pk in ids:
+            work.put(pk)
+        latencies: list[float] = []
+        failures: list[BaseException] = []
+        start_together = threading.Barrier(arguments.threads + 1)
+
+        def publisher() -> None:
+            from django.db import connection as own_connection
+
+            try:
+                own_connection.ensure_connection()
+                start_together.wait()
+                while True:
+                    try:
+                        pk = work.get_nowait()
+                    except queue.Empty:
+                        return
+                    started = time.perf_counter()
+                    services.technology_review(
+                        user=reviewer,
+                        technology=Technology.objects.get(pk=pk),
+                        decision="approve",
+                    )
+                    latencies.append((time.perf_counter() - started) * 1000)
+            except BaseException as error:  # reported below, after every thread ended
+                failures.append(error)
+            finally:
+                own_connection.close()
+
+        threads = [threading.Thread(target=publisher) for _ in range(arguments.threads)]
+        for thread in threads:
+            thread.start()
+        start_together.wait()
+        started = time.perf_counter()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        if failures:
+            raise failures[0]
+        published = Technology.objects.filter(pk__in=ids, status=TechnologyStatus.PUBLISHED)
+        assert published.count() == len(ids), "not every technology was published"
+        return elapsed, latencies
+
+    try:
+        call_command("migrate", verbosity=0)
+        generate_technologies(arguments.technologies)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE catalog_technology")
+            cursor.execute("VACUUM ANALYZE catalog_technologysearchentry")
+            cursor.execute("SELECT version()")
+            server = cursor.fetchone()[0].split(",")[0]
+        reviewer = User.objects.create_user(
+            "publish-bench-reviewer@example.org",
+            password=None,
+            full_name="Publish benchmark reviewer",
+            roles=[Role.REVIEWER],
+        )
+        pool = list(
+            Technology.objects.order_by("pk").values_list("pk", flat=True)[
+                : arguments.publishes * arguments.rounds * 2
+            ]
+        )
+        if len(pool) < arguments.publishes * arguments.rounds * 2:
+            sys.exit("--technologies is too small for --publishes x --rounds x 2 variants")
+        results: dict[str, list[tuple[float, list[float]]]] = {"current": [], "baseline": []}
+        batches = iter(
+            pool[start : start + arguments.publishes]
+            for start in range(0, len(pool), arguments.publishes)
+        )
+        publish_round(reviewer, pool[-arguments.threads :])  # warm-up (connections, caches)
+        for _round in range(arguments.rounds):
+            for variant in ("current", "baseline"):
+                install(variant)
+                results[variant].append(publish_round(reviewer, next(batches)))
+        install("current")
+    finally:
+        connection.close()
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+    def summary(variant: str) -> tuple[float, float, float]:
+        """Median round's publishes per second, p50 and p95 latency over every round (ms)."""
+        rates = [arguments.publishes / elapsed for elapsed, _ in results[variant]]
+        latencies = [ms for _, round_latencies in results[variant] for ms in round_latencies]
+        return statistics.median(rates), percentile(latencies, 0.5), percentile(latencies, 0.95)
+
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(
+        f"machine: {cpu_model()}, {os.cpu_count()} CPUs, load average {load}, "
+        f"Python {platform.python_version()}, {server}"
+    )
+    print(
+        f"catalogue: {arguments.technologies:,} technologies; {arguments.threads} threads publish "
+        f"{arguments.publishes} technologies per round (technology_review approve), "
+        f"{arguments.rounds} rounds per variant, alternating; median round kept"
+    )
+    current_rate, current_p50, current_p95 = summary("current")
+    baseline_rate, baseline_p50, baseline_p95 = summary("baseline")
+    for label, rate, p50, p95 in (
+        ("sequence + shared advisory lock (0008)", current_rate, current_p50, current_p95),
+        ("row-update trigger (0006, baseline)", baseline_rate, baseline_p50, baseline_p95),
+    ):
+        print(
+            f"{label:<40} {rate:8.1f} publishes/s   latency p50 {p50:7.1f} ms   p95 {p95:7.1f} ms"
+        )
+    print(f"throughput ratio (current / baseline): {current_rate / baseline_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()
