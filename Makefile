@@ -113,6 +113,6 @@ services-stop: ## stop the embedded PostgreSQL/Redis
 	@if [ -x $(PY) ]; then $(PY) scripts/services.py stop; fi
 
 clean: services-stop ## stop embedded services, remove .data, caches and build output
-	rm -rf .data staticfiles test-artifacts .pytest_cache .ruff_cache .venv-lock
+	rm -rf .data staticfiles test-artifacts .pytest_cache .ruff_cache .venv-lock .import_linter_cache .grimp_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 	find . -path ./$(VENV) -prune -o -name '*.mo' -path '*/LC_MESSAGES/*' -exec rm -f {} +
