@@ -116,6 +116,13 @@ REVISION_WORKFLOW = StateMachine(
 )
 EDITABLE_STATUSES = (TechnologyStatus.DRAFT, TechnologyStatus.RETURNED, TechnologyStatus.WITHDRAWN)
 OPEN_REVISION_STATUSES = (RevisionStatus.DRAFT, RevisionStatus.SUBMITTED, RevisionStatus.RETURNED)
+# The history entry of an action on the pending change of a published listing.
+CHANGE_ACTIONS = {
+    TechnologyAction.SUBMIT: TechnologyAction.CHANGE_SUBMIT,
+    TechnologyAction.APPROVE: TechnologyAction.CHANGE_APPROVE,
+    TechnologyAction.RETURN: TechnologyAction.CHANGE_RETURN,
+    TechnologyAction.REJECT: TechnologyAction.CHANGE_REJECT,
+}
 SAVED_SEARCH_NOTIFIER_TASK = "catalog.tasks.notify_saved_searches"
 DECISION_ACTIONS = {
     ReviewDecision.APPROVE: TechnologyAction.APPROVE,
@@ -637,7 +644,7 @@ def _revision_transition(
     _event(
         technology,
         user=user,
-        action=f"change_{action}",
+        action=CHANGE_ACTIONS[action],
         from_status=technology.status,
         to_status=technology.status,
         note=(note or "").strip(),
@@ -669,15 +676,15 @@ def _notify_reviewers(technology: Technology, title: str) -> None:
 
 def _notify_holder(technology: Technology, decision: str, comment: str, change=False) -> None:
     titles = {
-        "approve": _("Your technology was approved and published"),
-        "return": _("Your technology was returned for changes"),
-        "reject": _("Your technology was rejected"),
+        ReviewDecision.APPROVE: _("Your technology was approved and published"),
+        ReviewDecision.RETURN: _("Your technology was returned for changes"),
+        ReviewDecision.REJECT: _("Your technology was rejected"),
     }
     if change:
         titles = {
-            "approve": _("Your change was approved and is now public"),
-            "return": _("Your change was returned for changes"),
-            "reject": _("Your change was rejected"),
+            ReviewDecision.APPROVE: _("Your change was approved and is now public"),
+            ReviewDecision.RETURN: _("Your change was returned for changes"),
+            ReviewDecision.REJECT: _("Your change was rejected"),
         }
     members = members_of(technology.organization_id)
     notify_users(

@@ -3,7 +3,7 @@
 Until now every statement that changed search entries (or an organisation's kind) ran
 `UPDATE catalog_searchgeneration SET value = value + 1` in its trigger, inside the writer's own
 transaction: the row lock it took was held until that writer committed, so every catalogue write
-waited for every other one (publishing, editing, imports, the matching of a need's sources...).
+waited for every other one (publishing, editing, withdrawing, importing).
 
 Now the trigger does two things that take no row lock and never wait for another writer:
 
