@@ -16,7 +16,8 @@ from accounts.choices import (
     RoleGrantStatus,
     VerificationStatus,
 )
-from core.i18n import localized
+from core.i18n import bilingual
+from core.models import TransitionEvent
 from core.regions import is_chinese_region, region_label, validate_region
 from core.validators import validate_unified_social_credit_code
 from core.visibility import actor_label
@@ -161,9 +162,7 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
-    @property
-    def display_name(self) -> str:
-        return localized(self.name_zh, self.name_en)
+    display_name = bilingual("name")
 
     @property
     def verified(self) -> bool:
@@ -218,21 +217,22 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organization}"
 
 
-class OrganizationEvent(models.Model):
+class OrganizationEvent(TransitionEvent):
     """One step of an organisation's verification workflow: who, when, from, to, note."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20)
-    to_status = models.CharField(max_length=20)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    status_choices = VerificationStatus
+    action_labels = {
+        "create": _("created"),
+        "request": _("verification requested"),
+        "verify": _("verified"),
+        "reject": _("verification refused"),
+        "revoke": _("verification revoked"),
+        "identity_changed": _("identity changed: to be verified again"),
+    }
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("organisation event")
         verbose_name_plural = _("organisation events")
 
@@ -329,33 +329,22 @@ class RoleGrant(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.organization}"
 
 
-class RoleGrantEvent(models.Model):
+class RoleGrantEvent(TransitionEvent):
     """One step of a role grant: who, when, from, to, note."""
 
-    grant = models.ForeignKey(RoleGrant, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20)
-    to_status = models.CharField(max_length=20)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    status_choices = RoleGrantStatus
+    action_labels = {
+        "request": _("requested"),
+        "grant": _("granted"),
+        "refuse": _("refused"),
+        "revoke": _("revoked"),
+    }
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    grant = models.ForeignKey(RoleGrant, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("role grant event")
         verbose_name_plural = _("role grant events")
 
     def __str__(self) -> str:
         return f"{self.grant_id}: {self.action}"
-
-    @property
-    def action_label(self) -> str:
-        labels = {
-            "request": _("requested"),
-            "grant": _("granted"),
-            "refuse": _("refused"),
-            "revoke": _("revoked"),
-        }
-        return str(labels.get(self.action, self.action))

@@ -5,22 +5,40 @@ from django.db.models import F, Func, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from accounts.choices import Role, RoleGrantStatus, VerificationStatus
-from accounts.models import Organization, RoleGrant, User
+from accounts.models import Organization, OrganizationEvent, RoleGrant, RoleGrantEvent, User
+from accounts.permissions import is_reviewer, member_organizations_subquery
 
 
 def organizations_of_user(*, user: User) -> QuerySet[Organization]:
-    return Organization.objects.of_user(user).order_by("pk")
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    return Organization.objects.filter(pk__in=member_organizations_subquery(user=user)).order_by(
+        "pk"
+    )
 
 
 def organizations_visible_to(*, user: User) -> QuerySet[Organization]:
     """Verified organisations are public; the others only to their members and reviewers."""
-    if user.is_authenticated and user.is_reviewer:
+    if is_reviewer(user=user):
         return Organization.objects.all()
     verified = Q(verification_status=VerificationStatus.VERIFIED)
     if user.is_authenticated:
-        member_of = Organization.objects.of_user(user).values("pk")
+        member_of = member_organizations_subquery(user=user)
         return Organization.objects.filter(verified | Q(pk__in=member_of))
     return Organization.objects.filter(verified)
+
+
+def organization_memberships(*, organization: Organization):
+    """The organisation's members and their roles (shown to its members)."""
+    return organization.memberships.select_related("user").order_by("pk")
+
+
+def organization_events(*, organization: Organization) -> QuerySet[OrganizationEvent]:
+    return organization.events.select_related("actor")
+
+
+def role_grant_events(*, grant: RoleGrant) -> QuerySet[RoleGrantEvent]:
+    return grant.events.select_related("actor")
 
 
 def organizations_awaiting_verification() -> QuerySet[Organization]:
@@ -37,7 +55,7 @@ def role_grants_visible_to(*, user: User) -> QuerySet[RoleGrant]:
     base = RoleGrant.objects.select_related("user", "organization", "decided_by")
     if not user.is_authenticated:
         return base.none()
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         return base
     return base.filter(user=user)
 
@@ -45,7 +63,7 @@ def role_grants_visible_to(*, user: User) -> QuerySet[RoleGrant]:
 def role_grants_awaiting_decision(*, user: User) -> QuerySet[RoleGrant]:
     """Requests this user may decide: reviewers decide all but the reviewer role (admins)."""
     queryset = role_grants_visible_to(user=user).filter(status=RoleGrantStatus.REQUESTED)
-    if not user.is_authenticated or not user.is_reviewer:
+    if not is_reviewer(user=user):
         return queryset.none()
     if not user.has_role(Role.ADMIN):
         queryset = queryset.exclude(role=Role.REVIEWER)

@@ -28,6 +28,14 @@ from accounts.models import (
     RoleGrantEvent,
     User,
 )
+from accounts.permissions import (
+    forget_memberships,
+    is_member,
+    member_organization_ids,
+    members_of,
+    platform_reviewers,
+)
+from accounts.selectors import organization_name_clashes, organizations_of_user
 from audit.choices import AuditKind
 from audit.services import audit_record
 from core.workflow import (
@@ -39,7 +47,8 @@ from core.workflow import (
 from notifications.services import notify_users
 
 REVIEWERS = frozenset({Role.REVIEWER, Role.ADMIN})
-MEMBERS = frozenset({"member"})
+MEMBER = "member"
+MEMBERS = frozenset({MEMBER})
 
 VERIFICATION_WORKFLOW = StateMachine(
     {
@@ -186,19 +195,14 @@ def organization_create(*, user: User, **fields) -> Organization:
     organization.full_clean()
     organization.save()
     Membership.objects.create(user=user, organization=organization, role=MembershipRole.OWNER)
-    OrganizationEvent.objects.create(
-        organization=organization,
-        actor=user,
-        action="create",
-        from_status="",
-        to_status=organization.verification_status,
-    )
+    forget_memberships(user=user)
+    _organization_event(organization, actor=user, action="create", source="")
     return organization
 
 
 @transaction.atomic
 def organization_update(*, organization: Organization, user: User, **fields) -> Organization:
-    if not organization_is_member(organization=organization, user=user):
+    if not is_member(user=user, organization=organization):
         raise ValidationError(_("Only members of the organisation may change it."))
     identity_changed = any(
         getattr(organization, name) != value
@@ -212,46 +216,41 @@ def organization_update(*, organization: Organization, user: User, **fields) -> 
         # A verified identity that changes must be verified again.
         organization.verification_status = VerificationStatus.UNVERIFIED
         organization.verified_at = None
-        OrganizationEvent.objects.create(
-            organization=organization,
-            actor=user,
-            action="identity_changed",
-            from_status=VerificationStatus.VERIFIED,
-            to_status=VerificationStatus.UNVERIFIED,
-        )
         organization.save()
+        _organization_event(
+            organization, actor=user, action="identity_changed", source=VerificationStatus.VERIFIED
+        )
         _organization_grants_revoke(organization=organization, user=user)
         return organization
     organization.save()
     return organization
 
 
-def organization_is_member(*, organization: Organization, user: User) -> bool:
-    return user.is_authenticated and organization.memberships.filter(user=user).exists()
+def _organization_event(
+    organization: Organization, *, actor: User | None, action: str, source: str, note: str = ""
+) -> None:
+    OrganizationEvent.objects.create(
+        organization=organization,
+        actor=actor,
+        action=action,
+        from_status=source,
+        to_status=organization.verification_status,
+        note=note,
+    )
 
 
-def verification_actor_roles(
-    *, organization: Organization, user: User, organization_ids: list[int] | None = None
-) -> set[str]:
-    """`organization_ids`: the user's organisations when a list already looked them up."""
+def verification_actor_roles(*, organization: Organization, user: User) -> set[str]:
     roles = set(user.roles or []) & REVIEWERS
-    if (
-        organization.pk in organization_ids
-        if organization_ids is not None
-        else organization_is_member(organization=organization, user=user)
-    ):
-        roles.add("member")
+    # The user's organisation ids are kept for the request: a list asks once for every row.
+    if organization.pk in member_organization_ids(user=user):
+        roles.add(MEMBER)
     return roles
 
 
-def organization_allowed_actions(
-    *, organization: Organization, user: User, organization_ids: list[int] | None = None
-) -> list[str]:
+def organization_allowed_actions(*, organization: Organization, user: User) -> list[str]:
     return VERIFICATION_WORKFLOW.allowed_actions(
         organization.verification_status,
-        verification_actor_roles(
-            organization=organization, user=user, organization_ids=organization_ids
-        ),
+        verification_actor_roles(organization=organization, user=user),
     )
 
 
@@ -280,15 +279,8 @@ def organization_transition(
         **extra,
     ):
         raise TransitionNotAllowed(_("Someone else changed this organisation first; reload it."))
-    OrganizationEvent.objects.create(
-        organization=organization,
-        actor=user,
-        action=action,
-        from_status=current,
-        to_status=transition.target,
-        note=note.strip(),
-    )
     organization.refresh_from_db()
+    _organization_event(organization, actor=user, action=action, source=current, note=note.strip())
     if action == "revoke":
         _organization_grants_revoke(organization=organization, user=user)
     if action in ("verify", "reject", "revoke"):
@@ -299,9 +291,8 @@ def organization_transition(
             summary=f"{action}: {current} -> {transition.target}",
             data={"action": action, "note": note.strip()},
         )
-        members = User.objects.filter(memberships__organization=organization)
         notify_users(
-            users=members,
+            users=members_of(organization.pk),
             title=_("Verification of %(name)s: %(status)s")
             % {
                 "name": organization.display_name,
@@ -371,7 +362,7 @@ def role_grant_missing(*, user: User, role: str, organization: Organization | No
             % {"kinds": kind_labels}
         )
         return missing
-    if not organization_is_member(organization=organization, user=user):
+    if not is_member(user=user, organization=organization):
         missing.append(_("You are not a member of this organisation."))
     if organization.kind not in kinds:
         missing.append(
@@ -433,7 +424,7 @@ def role_grant_request(
         errors["role"] = _("You already hold this role.")
     elif RoleGrant.objects.open().filter(user=user, role=role).exists():
         errors["role"] = _("You have already asked for this role; a reviewer will decide.")
-    if not organization_is_member(organization=organization, user=user):
+    if not is_member(user=user, organization=organization):
         errors["organization"] = _("Choose one of your own organisations.")
     elif role in ROLE_ORGANIZATION_KINDS and organization.kind not in ROLE_ORGANIZATION_KINDS[role]:
         errors["organization"] = _(
@@ -470,10 +461,10 @@ def role_grant_request(
         grant.evidence_content_type = content_type
     grant.save()
     _role_grant_event(grant, actor=user, action="request", source="", note=grant.note)
-    deciders = User.objects.filter(
-        roles__overlap=[Role.ADMIN] if role == Role.REVIEWER else [Role.REVIEWER, Role.ADMIN],
-        is_active=True,
-    ).exclude(pk=user.pk)
+    deciders = platform_reviewers().exclude(pk=user.pk)
+    if role == Role.REVIEWER:
+        # Only administrators decide who reviews.
+        deciders = deciders.filter(roles__contains=[Role.ADMIN])
     notify_users(
         users=deciders,
         title=_("%(user)s asks for the role %(role)s")
@@ -589,8 +580,6 @@ def _organization_grants_revoke(*, organization: Organization, user: User | None
 def organization_may_transact(*, organization: Organization | None) -> None:
     """Refuse an unverified organisation named like a verified one (an impostor, until a
     reviewer has verified it) when it opens deals, proposals, introductions or applications."""
-    from accounts.selectors import organization_name_clashes
-
     if organization is None or organization.verified:
         return
     if organization_name_clashes(organization=organization).exists():
@@ -608,7 +597,7 @@ def organization_may_transact(*, organization: Organization | None) -> None:
 def role_requirements(*, user: User) -> list[dict]:
     """For each role a user may ask for: held or not, the open request, and what is missing
     (judged on the user's best-suited organisation). Feeds the "My roles" page."""
-    organizations = list(Organization.objects.of_user(user).order_by("pk"))
+    organizations = list(organizations_of_user(user=user))
     open_grants = {grant.role: grant for grant in RoleGrant.objects.open().filter(user=user)}
     rows = []
     for role in GRANTABLE_ROLES:
@@ -626,6 +615,8 @@ def role_requirements(*, user: User) -> list[dict]:
                 if user.has_role(role)
                 else role_grant_missing(user=user, role=role, organization=best),
                 "needs_credential": role in ROLES_NEEDING_CREDENTIAL,
+                "needs_broker_certificate": role == Role.BROKER,
+                "granted_by_administrators": role == Role.REVIEWER,
             }
         )
     return rows

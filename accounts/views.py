@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
+from accounts.choices import RoleGrantStatus
 from accounts.forms import (
     OrganizationForm,
     ProfileForm,
@@ -16,6 +17,7 @@ from accounts.forms import (
     RoleGrantRequestForm,
     VerificationDecisionForm,
 )
+from accounts.permissions import is_member, is_reviewer
 from accounts.tokens.selectors import api_tokens_of
 from accounts.tokens.services import api_token_revoke as api_token_revoke_service
 from accounts.tokens.services import api_tokens_revoke_all as api_tokens_revoke_all_service
@@ -36,10 +38,14 @@ def workspace(request):
         "organizations": selectors.organizations_of_user(user=user),
         "recent_notifications": notifications_for(user=user)[:5],
         "awaiting_verification": (
-            selectors.organizations_awaiting_verification().count() if user.is_reviewer else None
+            selectors.organizations_awaiting_verification().count()
+            if is_reviewer(user=user)
+            else None
         ),
         "awaiting_role_grants": (
-            selectors.role_grants_awaiting_decision(user=user).count() if user.is_reviewer else 0
+            selectors.role_grants_awaiting_decision(user=user).count()
+            if is_reviewer(user=user)
+            else 0
         ),
     }
     return render(request, "accounts/workspace.html", context)
@@ -105,23 +111,23 @@ def _visible_organization(request, pk: int):
 
 def organization_detail(request, pk: int):
     organization = _visible_organization(request, pk)
-    is_member = services.organization_is_member(organization=organization, user=request.user)
-    is_reviewer = request.user.is_authenticated and request.user.is_reviewer
+    member = is_member(user=request.user, organization=organization)
+    reviewer = is_reviewer(user=request.user)
     context = {
         "organization": organization,
-        "is_member": is_member,
+        "is_member": member,
         "name_clashes": (
-            selectors.organization_name_clashes(organization=organization) if is_reviewer else []
+            selectors.organization_name_clashes(organization=organization) if reviewer else []
         ),
         "allowed_actions": (
             services.organization_allowed_actions(organization=organization, user=request.user)
             if request.user.is_authenticated
             else []
         ),
-        "events": organization.events.select_related("actor")
-        if is_member or (request.user.is_authenticated and request.user.is_reviewer)
+        "events": selectors.organization_events(organization=organization)
+        if member or reviewer
         else [],
-        "members": organization.memberships.select_related("user") if is_member else [],
+        "members": selectors.organization_memberships(organization=organization) if member else [],
         "decision_form": VerificationDecisionForm(),
     }
     return render(request, "accounts/organization_detail.html", context)
@@ -130,7 +136,7 @@ def organization_detail(request, pk: int):
 @login_required
 def organization_edit(request, pk: int):
     organization = _visible_organization(request, pk)
-    if not services.organization_is_member(organization=organization, user=request.user):
+    if not is_member(user=request.user, organization=organization):
         raise PermissionDenied
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
@@ -177,7 +183,7 @@ def organization_transition(request, pk: int):
 
 @login_required
 def review_queue(request):
-    if not request.user.is_reviewer:
+    if not is_reviewer(user=request.user):
         raise PermissionDenied
     organizations = list(selectors.organizations_awaiting_verification())
     # Reviewers see an impostor's twin before verifying it (one query for the whole queue).
@@ -263,12 +269,12 @@ def role_grant_detail(request, pk: int):
             "missing": services.role_grant_missing(
                 user=grant.user, role=grant.role, organization=grant.organization
             )
-            if grant.status == "requested"
+            if grant.status == RoleGrantStatus.REQUESTED
             else [],
             "name_clashes": selectors.organization_name_clashes(organization=grant.organization)
-            if request.user.is_reviewer
+            if is_reviewer(user=request.user)
             else [],
-            "events": grant.events.select_related("actor"),
+            "events": selectors.role_grant_events(grant=grant),
             "decision_form": RoleGrantDecisionForm(),
         },
     )

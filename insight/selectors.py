@@ -50,6 +50,7 @@ from insight.models import (
     SdgStatistic,
     StatisticsRun,
 )
+from programmes.access import operator_organizations
 
 ZERO = Decimal("0")
 
@@ -574,3 +575,9 @@ def regional_report(
             {"code": code, "label": str(label)} for code, label in RegionalIndicator.choices
         ],
     }
+
+
+def operator_report_regions(*, user) -> list[str]:
+    """The regions of the government or operator organisations a programme operator acts for."""
+    codes = operator_organizations(user=user).values_list("region", flat=True)
+    return sorted({code for code in codes if code})

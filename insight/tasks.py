@@ -4,7 +4,7 @@ from insight import services
 from insight.choices import RunTrigger
 
 
-@shared_task(acks_late=True, task_reject_on_worker_lost=True)
+@shared_task(acks_late=True)
 def refresh_statistics() -> int:
     """Recompute the summary tables (beat, every 10 minutes). Rerunning is harmless: the latest
     run replaces the previous one, and an overlapping run is skipped by the advisory lock."""

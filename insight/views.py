@@ -3,9 +3,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from accounts.permissions import is_reviewer
 from insight import exports, pages, selectors
 from insight.forms import RegionalReportForm
-from programmes.access import operator_organizations
 
 
 def statistics(request):
@@ -15,7 +15,7 @@ def statistics(request):
 
 
 def _require_reviewer(request) -> None:
-    if not request.user.is_reviewer:
+    if not is_reviewer(user=request.user):
         raise PermissionDenied
 
 
@@ -29,10 +29,9 @@ def _report_regions(request) -> list[str] | None:
     """The regions the user may report on: None for every region (reviewers, administrators);
     a programme operator, the regions of the government or operator organisations they act for.
     Anyone else is refused."""
-    if request.user.is_reviewer:
+    if is_reviewer(user=request.user):
         return None
-    codes = operator_organizations(user=request.user).values_list("region", flat=True)
-    regions = sorted({code for code in codes if code})
+    regions = selectors.operator_report_regions(user=request.user)
     if not regions:
         raise PermissionDenied
     return regions

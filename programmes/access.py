@@ -13,18 +13,14 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import OrganizationType, Role
 from accounts.models import Organization
-from catalog.selectors import member_organization_ids
+from accounts.permissions import has_role, member_organization_ids
 
 OPERATOR_KINDS = (OrganizationType.GOVERNMENT, OrganizationType.OPERATOR)
 
 
-def is_authenticated(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
-
-
 def operator_organizations(*, user):
     """The government or operator organisations the user acts for."""
-    if not is_authenticated(user) or not user.has_role(Role.OPERATOR):
+    if not has_role(user=user, role=Role.OPERATOR):
         return Organization.objects.none()
     return (
         Organization.objects.verified()
@@ -34,9 +30,9 @@ def operator_organizations(*, user):
 
 
 def is_programme_operator(user) -> bool:
-    if not is_authenticated(user):
+    if not getattr(user, "is_authenticated", False):
         return False
-    if user.has_role(Role.ADMIN):
+    if has_role(user=user, role=Role.ADMIN):
         return True
     cached = getattr(user, "_programmes_is_operator", None)
     if cached is None:
@@ -46,7 +42,7 @@ def is_programme_operator(user) -> bool:
 
 
 def can_organize_events(user) -> bool:
-    return is_programme_operator(user) or (is_authenticated(user) and user.has_role(Role.BROKER))
+    return is_programme_operator(user) or has_role(user=user, role=Role.BROKER)
 
 
 def acting_operator_organization(*, user, organization: Organization | None = None):
@@ -54,7 +50,7 @@ def acting_operator_organization(*, user, organization: Organization | None = No
     candidates = operator_organizations(user=user)
     if organization is not None:
         if candidates.filter(pk=organization.pk).exists() or (
-            user.has_role(Role.ADMIN)
+            has_role(user=user, role=Role.ADMIN)
             and organization.kind in OPERATOR_KINDS
             and organization.verified
         ):
@@ -75,7 +71,3 @@ def acting_operator_organization(*, user, organization: Organization | None = No
             )
         )
     return first
-
-
-def is_member(*, user, organization_id: int | None) -> bool:
-    return bool(organization_id) and organization_id in member_organization_ids(user=user)

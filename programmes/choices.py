@@ -129,3 +129,57 @@ SCREENING_BASIS = {
     "trl_patent": _("readiness level and granted patents"),
     "co2e": _("avoided CO2e"),
 }
+
+# What each workflow's history rows say happened (the action codes stay in the API).
+EXPERT_ACTION_LABELS = {
+    "apply": _("Applied to be listed"),
+    "edit": _("Profile changed"),
+    "verify": _("Verified"),
+    "reject": _("Verification refused"),
+    "resubmit": _("Asked again for verification"),
+    "suspend": _("Suspended"),
+    "reinstate": _("Reinstated"),
+}
+EVALUATION_ACTION_LABELS = {
+    "request": _("Evaluation requested"),
+    "assign": _("Experts assigned"),
+    "score": _("An expert scored"),
+    "decline": _("An expert declined"),
+    "withdraw": _("An expert's assignment withdrawn"),
+    "complete": _("Evaluation completed"),
+    "cancel": _("Evaluation cancelled"),
+    "reply": _("The holder replied"),
+}
+PROGRAMME_ACTION_LABELS = {
+    "create": _("Programme created"),
+    "edit": _("Criteria changed"),
+    "screen": _("Technologies ranked"),
+    "invite_experts": _("Experts invited"),
+    "select": _("Technology selected"),
+    "deselect": _("Selection undone"),
+    "invite_holders": _("Holders invited"),
+    "holder_accepted": _("A holder accepted"),
+    "holder_declined": _("A holder declined"),
+    "close": _("Programme closed"),
+}
+EVENT_ACTION_LABELS = {
+    "create": _("Event created"),
+    "open": _("Registration opened"),
+    "close_registration": _("Registration closed"),
+    "cancel": _("Event cancelled"),
+    "register": _("Organisation registered"),
+    "book": _("Meeting booked"),
+    "cancel_meeting": _("Meeting cancelled"),
+    "meeting_held": _("Meeting held"),
+    "meeting_missed": _("Meeting did not take place"),
+}
+CHALLENGE_ACTION_LABELS = {
+    "create": _("Challenge created"),
+    "publish": _("Published"),
+    "invite_judges": _("Judges invited"),
+    "submit": _("Proposal entered"),
+    "close": _("Closed for proposals"),
+    "winner": _("Winner chosen"),
+    "not_winner": _("Winner choice undone"),
+    "announce": _("Winners announced"),
+}

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization
-from accounts.selectors import organizations_visible_to
+from accounts.selectors import organizations_of_user, organizations_visible_to
 from catalog.choices import TransactionMode
 from catalog.models import Category, Technology
 from core.regions import region_choices
@@ -59,9 +59,7 @@ class ExpertProfileForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None and user.is_authenticated:
-            self.fields["organization"].queryset = Organization.objects.filter(
-                memberships__user=user
-            )
+            self.fields["organization"].queryset = organizations_of_user(user=user)
             # Names of unverified organisations stay with their members.
             self.fields["declared_conflicts"].queryset = organizations_visible_to(
                 user=user
@@ -69,18 +67,13 @@ class ExpertProfileForm(forms.Form):
 
     @classmethod
     def initial_of(cls, expert: ExpertProfile) -> dict:
-        return {
-            "name": expert.name,
-            "title": expert.title,
-            "organization": expert.organization_id,
-            "organization_name": expert.organization_name,
-            "fields": list(expert.fields.all()),
-            "languages": expert.languages,
-            "bio": expert.bio,
-            "declared_conflicts": list(expert.declared_conflicts.all()),
-            "conflicts_note": expert.conflicts_note,
-            "offers_consulting": expert.offers_consulting,
-        }
+        initial = {name: getattr(expert, name) for name in ExpertProfile.EDITABLE_FIELDS}
+        initial.update(
+            organization=expert.organization_id,
+            fields=list(expert.fields.all()),
+            declared_conflicts=list(expert.declared_conflicts.all()),
+        )
+        return initial
 
 
 class ExpertSearchForm(forms.Form):

@@ -15,8 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import TsVectorField
+from core.models import TransitionEvent
 from core.regions import region_label, validate_region
 from programmes.choices import (
+    CHALLENGE_ACTION_LABELS,
+    EVALUATION_ACTION_LABELS,
+    EVENT_ACTION_LABELS,
+    EXPERT_ACTION_LABELS,
+    PROGRAMME_ACTION_LABELS,
     SCORE_MAX,
     SCORE_MIN,
     AssignmentStatus,
@@ -41,26 +47,6 @@ def _score_check(field: str, name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{field}__gte": SCORE_MIN, f"{field}__lte": SCORE_MAX}), name=name
     )
-
-
-class History(models.Model):
-    """Shared columns of a history row: who, when, what, from, to, note."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(max_length=40)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        abstract = True
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.action
 
 
 # --- experts ----------------------------------------------------------------------------------
@@ -121,6 +107,18 @@ class ExpertProfile(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What the expert (or a reviewer) edits: the service, the form and the API share this list.
+    EDITABLE_FIELDS = (
+        "name",
+        "title",
+        "bio",
+        "languages",
+        "organization",
+        "organization_name",
+        "conflicts_note",
+        "offers_consulting",
+    )
+
     class Meta:
         ordering = ["name", "pk"]
         verbose_name = _("expert")
@@ -165,12 +163,15 @@ class ExpertProfile(models.Model):
             raise ValidationError(errors)
 
 
-class ExpertHistory(History):
+class ExpertHistory(TransitionEvent):
     """One step of an expert's verification: who, when, from, to, note."""
+
+    status_choices = ExpertStatus
+    action_labels = EXPERT_ACTION_LABELS
 
     expert = models.ForeignKey(ExpertProfile, on_delete=models.CASCADE, related_name="history")
 
-    class Meta(History.Meta):
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("expert history entry")
         verbose_name_plural = _("expert history")
 
@@ -252,7 +253,7 @@ class Evaluation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["technology"],
-                condition=Q(status__in=["requested", "in_progress"]),
+                condition=Q(status__in=[EvaluationStatus.REQUESTED, EvaluationStatus.IN_PROGRESS]),
                 name="one_open_evaluation_per_technology",
             ),
             models.CheckConstraint(
@@ -261,13 +262,17 @@ class Evaluation(models.Model):
                 name="evaluation_combined_score_in_range",
             ),
             models.CheckConstraint(
-                condition=~Q(status="completed") | Q(combined_score__isnull=False),
+                condition=~Q(status=EvaluationStatus.COMPLETED) | Q(combined_score__isnull=False),
                 name="completed_evaluation_has_score",
             ),
         ]
 
     def __str__(self) -> str:
         return _("Evaluation of %(technology)s") % {"technology": self.technology}
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == EvaluationStatus.COMPLETED
 
 
 class EvaluationAssignment(models.Model):
@@ -356,12 +361,15 @@ class EvaluationScore(models.Model):
         return round(sum(values) / len(values), 2)
 
 
-class EvaluationHistory(History):
+class EvaluationHistory(TransitionEvent):
     """One step of an evaluation: request, assignment, score, start, completion, reply."""
+
+    status_choices = EvaluationStatus
+    action_labels = EVALUATION_ACTION_LABELS
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="history")
 
-    class Meta(History.Meta):
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("evaluation history entry")
         verbose_name_plural = _("evaluation history")
 
@@ -432,6 +440,21 @@ class Programme(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The criteria an operator edits: the service, the form and the API share this list.
+    EDITABLE_FIELDS = (
+        "name",
+        "description",
+        "positioning",
+        "regions",
+        "trl_min",
+        "trl_max",
+        "weight_fit",
+        "weight_market",
+        "weight_feasibility",
+        "weight_green",
+        "shortlist_size",
+    )
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("screening programme")
@@ -463,6 +486,10 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_screening(self) -> bool:
+        return self.status == ProgrammeStatus.SCREENING
 
     @property
     def weights(self) -> dict[str, int]:
@@ -528,6 +555,17 @@ class ProgrammeEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.programme_id} #{self.rank}: {self.technology_id}"
 
+    @property
+    def is_selected(self) -> bool:
+        return self.status == EntryStatus.SELECTED
+
+    @property
+    def awaits_holder_response(self) -> bool:
+        return (
+            self.holder_invited_at is not None
+            and self.holder_response == InvitationResponse.PENDING
+        )
+
 
 class ExpertScore(models.Model):
     """An expert's score (1–10) with a comment; programmes and challenges score this way."""
@@ -561,12 +599,15 @@ class ProgrammeExpertScore(ExpertScore):
         return f"{self.expert}: {self.score}"
 
 
-class ProgrammeHistory(History):
+class ProgrammeHistory(TransitionEvent):
     """One step of a programme: screening, invitations, selections, closing."""
+
+    status_choices = ProgrammeStatus
+    action_labels = PROGRAMME_ACTION_LABELS
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="history")
 
-    class Meta(History.Meta):
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("programme history entry")
         verbose_name_plural = _("programme history")
 
@@ -634,6 +675,22 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # What the organiser sets: the service and the API share this list.
+    EDITABLE_FIELDS = (
+        "kind",
+        "title",
+        "description",
+        "starts_at",
+        "ends_at",
+        "registration_closes_at",
+        "venue",
+        "online_url",
+        "capacity",
+        "languages",
+        "slot_minutes",
+        "meetings_per_participant",
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -781,13 +838,20 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.starts_at:%H:%M} {self.enterprise} × {self.technology}"
 
+    @property
+    def is_booked(self) -> bool:
+        return self.status == MeetingStatus.BOOKED
 
-class EventHistory(History):
+
+class EventHistory(TransitionEvent):
     """One step of an event: opening, registrations, bookings, meetings held."""
+
+    status_choices = EventStatus
+    action_labels = EVENT_ACTION_LABELS
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="history")
 
-    class Meta(History.Meta):
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("event history entry")
         verbose_name_plural = _("event history")
 
@@ -850,6 +914,10 @@ class Challenge(models.Model):
         return self.title
 
     @property
+    def is_announced(self) -> bool:
+        return self.status == ChallengeStatus.ANNOUNCED
+
+    @property
     def region_label(self) -> str:
         return region_label(self.region) if self.region else ""
 
@@ -905,11 +973,14 @@ class ChallengeScore(ExpertScore):
         return f"{self.expert}: {self.score}"
 
 
-class ChallengeHistory(History):
+class ChallengeHistory(TransitionEvent):
     """One step of a challenge: publishing, submissions, closing, announcement."""
+
+    status_choices = ChallengeStatus
+    action_labels = CHALLENGE_ACTION_LABELS
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="history")
 
-    class Meta(History.Meta):
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("challenge history entry")
         verbose_name_plural = _("challenge history")

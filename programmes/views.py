@@ -14,21 +14,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from catalog.choices import TechnologyStatus
-from catalog.models import Technology
-from catalog.selectors import member_organization_ids
+from accounts.permissions import is_reviewer
 from core.filters import filter_errors_response
 from core.forms import apply_validation_error, error_text
 from core.workflow import TransitionNotAllowed
-from exchange.choices import NeedStatus
-from exchange.models import Need
 from programmes.access import can_organize_events, is_programme_operator
 from programmes.choices import (
     EVALUATION_CRITERIA,
+    SCORE_MAX,
+    SCORE_MIN,
     SCREENING_BASIS,
     SCREENING_CRITERIA,
     EntryStatus,
+    EventKind,
     ExpertStatus,
+    ParticipantRole,
 )
 from programmes.exports import shortlist_response
 from programmes.filtersets import ExpertFilterSet
@@ -51,7 +51,6 @@ from programmes.forms import (
     ScoreForm,
     SubmissionForm,
 )
-from programmes.models import ExpertProfile
 from programmes.selectors import experts as expert_selectors
 from programmes.selectors import programmes as programme_selectors
 from programmes.services import challenges as challenge_services
@@ -66,6 +65,30 @@ PAGE_SIZE = 20
 
 def _refuse(request, error: Exception) -> None:
     messages.error(request, error_text(error))
+
+
+def _valid(form, message: str):
+    """The form's cleaned data, or a refusal with `message` shown to the user."""
+    if not form.is_valid():
+        raise ValidationError(message)
+    return form.cleaned_data
+
+
+REFUSALS = (ValidationError, TransitionNotAllowed)
+
+
+def _run_verb(request, verbs: dict, verb: str, *, refusals=REFUSALS, **subject) -> None:
+    """Look the verb up in the page's table and run it: its handler takes the request and the
+    subject and returns the success message (or None: "Done."). Refusals become messages."""
+    handler = verbs.get(verb)
+    if handler is None:
+        raise Http404
+    try:
+        message = handler(request, **subject)
+    except refusals as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, message or _("Done."))
 
 
 # --- experts ----------------------------------------------------------------------------------
@@ -116,9 +139,9 @@ def expert_detail(request, pk: int):
             "is_self": expert.user_id == request.user.pk,
             "consulting_form": ConsultingForm(technologies=technologies) if can_request else None,
             "note_form": NoteForm(),
-            "history": expert.history.select_related("actor")
+            "history": expert_selectors.expert_history(expert=expert)
             if request.user.is_authenticated
-            and (request.user.is_reviewer or expert.user_id == request.user.pk)
+            and (is_reviewer(user=request.user) or expert.user_id == request.user.pk)
             else [],
         },
     )
@@ -205,15 +228,6 @@ def expert_consulting(request, pk: int):
 # --- evaluations ------------------------------------------------------------------------------
 
 
-def _requestable_technologies(user):
-    published = Technology.objects.filter(status=TechnologyStatus.PUBLISHED)
-    if user.is_reviewer:
-        return published.order_by("-published_at", "-pk")
-    return published.filter(organization_id__in=member_organization_ids(user=user)).order_by(
-        "-published_at", "-pk"
-    )
-
-
 @login_required
 def evaluation_list(request):
     evaluations = expert_selectors.evaluations_of_user(user=request.user)
@@ -226,9 +240,11 @@ def evaluation_list(request):
             "assignments": expert_selectors.evaluation_assignments_of_expert(user=request.user)[
                 :50
             ],
-            "can_request": _requestable_technologies(request.user).exists(),
+            "can_request": expert_selectors.technologies_requestable_for_evaluation(
+                user=request.user
+            ).exists(),
             "pending_experts": expert_selectors.experts_awaiting_verification()
-            if request.user.is_reviewer
+            if is_reviewer(user=request.user)
             else [],
         },
     )
@@ -236,7 +252,7 @@ def evaluation_list(request):
 
 @login_required
 def evaluation_request(request):
-    technologies = _requestable_technologies(request.user)
+    technologies = expert_selectors.technologies_requestable_for_evaluation(user=request.user)
     initial = {"technology": request.GET.get("technology")} if request.GET.get("technology") else {}
     form = EvaluationRequestForm(request.POST or None, technologies=technologies, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -265,23 +281,17 @@ def evaluation_detail(request, pk: int):
     )
     rows = []
     if viewer != "public":
-        for index, assignment in enumerate(
-            expert_selectors.evaluation_assignments(evaluation=evaluation)
-        ):
-            score = getattr(assignment, "score", None) if assignment.status == "submitted" else None
-            rows.append(
-                {
-                    "label": expert_selectors.assignment_label(
-                        assignment=assignment, index=index, viewer=viewer, user=request.user
-                    ),
-                    "assignment": assignment,
-                    "scores": [
-                        (label, getattr(score, name)) for name, label, *_ in EVALUATION_CRITERIA
-                    ]
-                    if score
-                    else [],
-                    "score": score,
-                }
+        rows = expert_selectors.evaluation_assignment_rows(
+            assignments=expert_selectors.evaluation_assignments(evaluation=evaluation),
+            viewer=viewer,
+            user=request.user,
+        )
+        for row in rows:
+            score = row["score"]
+            row["scores"] = (
+                [(label, getattr(score, name)) for name, label, *_ in EVALUATION_CRITERIA]
+                if score
+                else []
             )
     context = {
         "evaluation": evaluation,
@@ -292,13 +302,15 @@ def evaluation_detail(request, pk: int):
             (label, evaluation.combined_scores.get("criteria", {}).get(name))
             for name, label, *_ in EVALUATION_CRITERIA
         ],
-        "history": evaluation.history.select_related("actor") if viewer == "reviewer" else [],
+        "history": expert_selectors.evaluation_history(evaluation=evaluation)
+        if viewer == "reviewer"
+        else [],
     }
     if "assign" in allowed:
         suggestions = evaluation_services.evaluation_suggest_experts(evaluation=evaluation)
         context["suggestions"] = suggestions
         context["assign_form"] = AssignForm(
-            experts=ExpertProfile.objects.filter(pk__in=[e.pk for e in suggestions])
+            experts=expert_selectors.verified_experts().filter(pk__in=[e.pk for e in suggestions])
         )
     if "score" in allowed:
         context["score_form"] = ScoreForm()
@@ -311,13 +323,14 @@ def evaluation_detail(request, pk: int):
     return render(request, "programmes/evaluation_detail.html", context)
 
 
-EVALUATION_ACTIONS = {
-    "assign": AssignForm,
-    "score": ScoreForm,
-    "complete": CompleteForm,
-    "reply": ReplyForm,
-    "decline": NoteForm,
-    "cancel": NoteForm,
+# verb -> (form, service): every verb posts a form and calls one service.
+EVALUATION_VERBS = {
+    "assign": (AssignForm, evaluation_services.evaluation_assign),
+    "score": (ScoreForm, evaluation_services.evaluation_score_submit),
+    "complete": (CompleteForm, evaluation_services.evaluation_complete),
+    "reply": (ReplyForm, evaluation_services.evaluation_reply),
+    "decline": (NoteForm, evaluation_services.evaluation_decline),
+    "cancel": (NoteForm, evaluation_services.evaluation_cancel),
 }
 
 
@@ -327,24 +340,14 @@ def evaluation_action(request, pk: int, verb: str):
     evaluation = get_object_or_404(
         expert_selectors.evaluations_visible_to(user=request.user), pk=pk
     )
-    form_class = EVALUATION_ACTIONS.get(verb)
-    if form_class is None:
+    if verb not in EVALUATION_VERBS:
         raise Http404
+    form_class, service = EVALUATION_VERBS[verb]
     if form_class is AssignForm:
-        form = AssignForm(
-            request.POST, experts=ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED)
-        )
+        form = AssignForm(request.POST, experts=expert_selectors.verified_experts())
     else:
         form = form_class(request.POST)
     if form.is_valid():
-        service = {
-            "assign": evaluation_services.evaluation_assign,
-            "score": evaluation_services.evaluation_score_submit,
-            "complete": evaluation_services.evaluation_complete,
-            "reply": evaluation_services.evaluation_reply,
-            "decline": evaluation_services.evaluation_decline,
-            "cancel": evaluation_services.evaluation_cancel,
-        }[verb]
         try:
             service(evaluation=evaluation, user=request.user, **form.cleaned_data)
         except (ValidationError, TransitionNotAllowed) as error:
@@ -451,77 +454,91 @@ def programme_detail(request, pk: int):
         "entries": entries,
         "criteria": SCREENING_CRITERIA,
         "selected_count": sum(1 for e in entries if e.status == EntryStatus.SELECTED),
-        "history": programme.history.select_related("actor") if "screen" in allowed else [],
+        "history": programme_selectors.programme_history(programme=programme)
+        if "screen" in allowed
+        else [],
     }
     if "invite_experts" in allowed:
         context["experts_form"] = ExpertsForm(
-            experts=ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED).exclude(
-                pk__in=programme.experts.values("pk")
-            )
+            experts=programme_selectors.experts_to_invite(already_invited=programme.experts.all())
         )
     return render(request, "programmes/programme_detail.html", context)
+
+
+def _programme_screen(request, programme):
+    entries = screening_services.programme_screen(programme=programme, user=request.user)
+    return _("%(count)d technologies on the shortlist.") % {"count": len(entries)}
+
+
+def _programme_close(request, programme):
+    screening_services.programme_close(programme=programme, user=request.user)
+
+
+def _programme_invite_holders(request, programme):
+    entries = screening_services.programme_invite_holders(programme=programme, user=request.user)
+    return _("%(count)d holders invited.") % {"count": len(entries)}
+
+
+def _programme_invite_experts(request, programme):
+    form = ExpertsForm(request.POST, experts=expert_selectors.verified_experts())
+    data = _valid(form, _("Choose at least one expert."))
+    screening_services.programme_invite_experts(programme=programme, user=request.user, **data)
+
+
+def _posted_entry(request, programme, technology_id=None):
+    technology_id = request.POST.get("technology") if technology_id is None else technology_id
+    return get_object_or_404(programme.entries, technology_id=technology_id)
+
+
+def _programme_select(selected: bool):
+    def handler(request, programme):
+        screening_services.programme_select(
+            entry=_posted_entry(request, programme), user=request.user, selected=selected
+        )
+
+    return handler
+
+
+def _programme_respond(accept: bool):
+    def handler(request, programme):
+        screening_services.programme_invitation_respond(
+            entry=_posted_entry(request, programme), user=request.user, accept=accept
+        )
+
+    return handler
+
+
+def _programme_score(request, programme):
+    data = _valid(
+        EntryScoreForm(request.POST),
+        _("Give a score from %(low)d to %(high)d.") % {"low": SCORE_MIN, "high": SCORE_MAX},
+    )
+    screening_services.programme_expert_score(
+        entry=_posted_entry(request, programme, data["technology"]),
+        user=request.user,
+        score=data["score"],
+        comment=data["comment"],
+    )
+
+
+PROGRAMME_VERBS = {
+    "screen": _programme_screen,
+    "close": _programme_close,
+    "invite_holders": _programme_invite_holders,
+    "invite_experts": _programme_invite_experts,
+    "select": _programme_select(True),
+    "deselect": _programme_select(False),
+    "accept": _programme_respond(True),
+    "decline": _programme_respond(False),
+    "score": _programme_score,
+}
 
 
 @login_required
 @require_POST
 def programme_action(request, pk: int, verb: str):
     programme = _visible_programme(request, pk)
-    try:
-        if verb == "screen":
-            entries = screening_services.programme_screen(programme=programme, user=request.user)
-            messages.success(
-                request, _("%(count)d technologies on the shortlist.") % {"count": len(entries)}
-            )
-        elif verb == "close":
-            screening_services.programme_close(programme=programme, user=request.user)
-        elif verb == "invite_holders":
-            entries = screening_services.programme_invite_holders(
-                programme=programme, user=request.user
-            )
-            messages.success(request, _("%(count)d holders invited.") % {"count": len(entries)})
-        elif verb == "invite_experts":
-            form = ExpertsForm(
-                request.POST, experts=ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED)
-            )
-            if not form.is_valid():
-                raise ValidationError(_("Choose at least one expert."))
-            screening_services.programme_invite_experts(
-                programme=programme, user=request.user, **form.cleaned_data
-            )
-        elif verb in ("select", "deselect", "accept", "decline"):
-            entry = get_object_or_404(
-                programme.entries, technology_id=request.POST.get("technology")
-            )
-            if verb in ("select", "deselect"):
-                screening_services.programme_select(
-                    entry=entry, user=request.user, selected=verb == "select"
-                )
-            else:
-                screening_services.programme_invitation_respond(
-                    entry=entry, user=request.user, accept=verb == "accept"
-                )
-        elif verb == "score":
-            form = EntryScoreForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(
-                    _("Give a score from %(low)d to %(high)d.") % {"low": 1, "high": 10}
-                )
-            entry = get_object_or_404(
-                programme.entries, technology_id=form.cleaned_data["technology"]
-            )
-            screening_services.programme_expert_score(
-                entry=entry,
-                user=request.user,
-                score=form.cleaned_data["score"],
-                comment=form.cleaned_data["comment"],
-            )
-        else:
-            raise Http404
-    except (ValidationError, TransitionNotAllowed) as error:
-        _refuse(request, error)
-    else:
-        if verb not in ("screen", "invite_holders"):
-            messages.success(request, _("Done."))
+    _run_verb(request, PROGRAMME_VERBS, verb, programme=programme)
     return redirect("programmes:programme_detail", pk=pk)
 
 
@@ -546,12 +563,6 @@ def event_list(request):
     )
 
 
-def _featured_choices(user):
-    return Technology.objects.filter(status=TechnologyStatus.PUBLISHED).order_by(
-        "-published_at", "-pk"
-    )
-
-
 @login_required
 def event_create(request):
     if not can_organize_events(request.user):
@@ -565,9 +576,11 @@ def event_create(request):
     initial = {}
     if programme is not None:
         initial["title"] = _("Matchmaking fair: %(programme)s") % {"programme": programme.name}
-        initial["kind"] = "fair"
+        initial["kind"] = EventKind.FAIR
     form = EventForm(
-        request.POST or None, technologies=_featured_choices(request.user), initial=initial
+        request.POST or None,
+        technologies=programme_selectors.featurable_technologies(),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -594,9 +607,7 @@ def event_detail(request, pk: int):
     event = _visible_event(request, pk)
     allowed = event_services.event_allowed_actions(event=event, user=request.user)
     registration = programme_selectors.registration_of(event=event, user=request.user)
-    featured = list(
-        event.featured_technologies.select_related("organization", "category").order_by("pk")
-    )
+    featured = programme_selectors.event_featured_technologies(event=event)
     context = {
         "event": event,
         "allowed_actions": allowed,
@@ -605,14 +616,14 @@ def event_detail(request, pk: int):
         "featured_needs": event.featured_needs.all(),
         "meetings": programme_selectors.meetings_visible_to(event=event, user=request.user),
         "is_organizer": "cancel" in allowed or "open" in allowed or "close_registration" in allowed,
-        "registrations": event.registrations.select_related("organization")
+        "registrations": programme_selectors.event_registrations(event=event)
         if request.user.is_authenticated
-        and (request.user.is_reviewer or event.organizer_id == request.user.pk)
+        and (is_reviewer(user=request.user) or event.organizer_id == request.user.pk)
         else None,
         "registration_form": RegistrationForm() if "register" in allowed else None,
         "event_ended": event.ends_at <= timezone.now(),
     }
-    if registration is not None and registration.role == "enterprise":
+    if registration is not None and registration.role == ParticipantRole.ENTERPRISE:
         matches = event_services.event_matches(event=event, registration=registration)
         titles = {technology.pk: technology for technology in featured}
         for match in matches:
@@ -626,56 +637,79 @@ def event_detail(request, pk: int):
                 slots=event_services.event_slots(event=event),
             )
     if context["event_ended"]:
-        context["held_meetings"] = event.meetings.filter(status="held").count()
+        context["held_meetings"] = programme_selectors.event_held_meeting_count(event=event)
         context["deals"] = programme_selectors.event_deals(event=event)
     return render(request, "programmes/event_detail.html", context)
+
+
+def _event_transition(action: str):
+    def handler(request, event):
+        event_services.event_transition(
+            event=event, user=request.user, action=action, note=request.POST.get("note", "")
+        )
+
+    return handler
+
+
+def _event_register(request, event):
+    data = _valid(
+        RegistrationForm(request.POST), _("Take part as a technology holder or an enterprise.")
+    )
+    event_services.event_register(event=event, user=request.user, **data)
+
+
+def _event_book(request, event):
+    form = BookingForm(
+        request.POST,
+        technologies=event.featured_technologies.all(),
+        slots=event_services.event_slots(event=event),
+    )
+    data = _valid(form, _("Choose a featured technology and a time slot."))
+    event_services.meeting_book(
+        event=event,
+        user=request.user,
+        technology=data["technology"],
+        starts_at=datetime.datetime.fromisoformat(data["starts_at"]),
+    )
+
+
+def _posted_meeting(request, event):
+    return get_object_or_404(
+        programme_selectors.meetings_visible_to(event=event, user=request.user),
+        pk=request.POST.get("meeting"),
+    )
+
+
+def _meeting_cancel(request, event):
+    event_services.meeting_cancel(meeting=_posted_meeting(request, event), user=request.user)
+
+
+def _meeting_record(held: bool):
+    def handler(request, event):
+        event_services.meeting_record(
+            meeting=_posted_meeting(request, event), user=request.user, held=held
+        )
+
+    return handler
+
+
+EVENT_VERBS = {
+    "open": _event_transition("open"),
+    "close_registration": _event_transition("close_registration"),
+    "cancel": _event_transition("cancel"),
+    "register": _event_register,
+    "book": _event_book,
+    "cancel_meeting": _meeting_cancel,
+    "held": _meeting_record(True),
+    "missed": _meeting_record(False),
+}
 
 
 @login_required
 @require_POST
 def event_action(request, pk: int, verb: str):
     event = _visible_event(request, pk)
-    try:
-        if verb in ("open", "close_registration", "cancel"):
-            event_services.event_transition(
-                event=event, user=request.user, action=verb, note=request.POST.get("note", "")
-            )
-        elif verb == "register":
-            form = RegistrationForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_("Take part as a technology holder or an enterprise."))
-            event_services.event_register(event=event, user=request.user, **form.cleaned_data)
-        elif verb == "book":
-            form = BookingForm(
-                request.POST,
-                technologies=event.featured_technologies.all(),
-                slots=event_services.event_slots(event=event),
-            )
-            if not form.is_valid():
-                raise ValidationError(_("Choose a featured technology and a time slot."))
-            event_services.meeting_book(
-                event=event,
-                user=request.user,
-                technology=form.cleaned_data["technology"],
-                starts_at=datetime.datetime.fromisoformat(form.cleaned_data["starts_at"]),
-            )
-        elif verb in ("cancel_meeting", "held", "missed"):
-            meeting = get_object_or_404(
-                programme_selectors.meetings_visible_to(event=event, user=request.user),
-                pk=request.POST.get("meeting"),
-            )
-            if verb == "cancel_meeting":
-                event_services.meeting_cancel(meeting=meeting, user=request.user)
-            else:
-                event_services.meeting_record(
-                    meeting=meeting, user=request.user, held=verb == "held"
-                )
-        else:
-            raise Http404
-    except (ValidationError, TransitionNotAllowed, PermissionDenied) as error:
-        _refuse(request, error)
-    else:
-        messages.success(request, _("Done."))
+    _run_verb(request, EVENT_VERBS, verb, refusals=(*REFUSALS, PermissionDenied), event=event)
     return redirect("programmes:event_detail", pk=pk)
 
 
@@ -693,15 +727,11 @@ def challenge_list(request):
     )
 
 
-def _published_needs():
-    return Need.objects.filter(status=NeedStatus.PUBLISHED).order_by("-published_at", "-pk")
-
-
 @login_required
 def challenge_create(request):
     if not is_programme_operator(request.user):
         raise PermissionDenied
-    form = ChallengeForm(request.POST or None, needs=_published_needs())
+    form = ChallengeForm(request.POST or None, needs=programme_selectors.challengeable_needs())
     if request.method == "POST" and form.is_valid():
         try:
             challenge = challenge_services.challenge_create(user=request.user, **form.cleaned_data)
@@ -732,7 +762,7 @@ def challenge_detail(request, pk: int):
     context = {
         "challenge": challenge,
         "allowed_actions": allowed,
-        "needs": challenge.needs.select_related("category").all(),
+        "needs": programme_selectors.challenge_needs(challenge=challenge),
         "submissions": submissions,
         "winners": [s for s in submissions if s.is_winner],
         "is_operator": "invite_judges" in allowed,
@@ -741,81 +771,87 @@ def challenge_detail(request, pk: int):
     if "submit" in allowed:
         context["submission_form"] = SubmissionForm(
             needs=challenge.needs.all(),
-            technologies=Technology.objects.filter(
-                status=TechnologyStatus.PUBLISHED,
-                organization_id__in=member_organization_ids(user=request.user),
+            technologies=programme_selectors.technologies_of_user(
+                user=request.user, published_only=True
             ),
         )
     if "invite_judges" in allowed:
         context["judges_form"] = ExpertsForm(
-            experts=ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED).exclude(
-                pk__in=challenge.judges.values("pk")
-            )
+            experts=programme_selectors.experts_to_invite(already_invited=challenge.judges.all())
         )
     return render(request, "programmes/challenge_detail.html", context)
+
+
+def _challenge_transition(action: str):
+    def handler(request, challenge):
+        challenge_services.challenge_transition(
+            challenge=challenge, user=request.user, action=action, note=request.POST.get("note", "")
+        )
+
+    return handler
+
+
+def _challenge_submit(request, challenge):
+    form = SubmissionForm(
+        request.POST,
+        needs=challenge.needs.all(),
+        technologies=programme_selectors.technologies_of_user(user=request.user),
+    )
+    if not form.is_valid():
+        raise ValidationError(
+            [f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()]
+        )
+    challenge_services.challenge_submit(challenge=challenge, user=request.user, **form.cleaned_data)
+
+
+def _challenge_invite_judges(request, challenge):
+    form = ExpertsForm(request.POST, experts=expert_selectors.verified_experts())
+    data = _valid(form, _("Choose at least one expert."))
+    challenge_services.challenge_invite_judges(challenge=challenge, user=request.user, **data)
+
+
+def _posted_submission(request, challenge):
+    return get_object_or_404(challenge.submissions, pk=request.POST.get("submission"))
+
+
+def _challenge_score(request, challenge):
+    submission = _posted_submission(request, challenge)
+    data = _valid(
+        EntryScoreForm({**request.POST.dict(), "technology": 0}),
+        _("Give a score from %(low)d to %(high)d.") % {"low": SCORE_MIN, "high": SCORE_MAX},
+    )
+    challenge_services.challenge_score(
+        submission=submission, user=request.user, score=data["score"], comment=data["comment"]
+    )
+
+
+def _challenge_mark_winner(winner: bool):
+    def handler(request, challenge):
+        challenge_services.challenge_mark_winner(
+            submission=_posted_submission(request, challenge),
+            user=request.user,
+            winner=winner,
+            award=request.POST.get("award", ""),
+        )
+
+    return handler
+
+
+CHALLENGE_VERBS = {
+    "publish": _challenge_transition("publish"),
+    "close": _challenge_transition("close"),
+    "announce": _challenge_transition("announce"),
+    "submit": _challenge_submit,
+    "invite_judges": _challenge_invite_judges,
+    "score": _challenge_score,
+    "winner": _challenge_mark_winner(True),
+    "not_winner": _challenge_mark_winner(False),
+}
 
 
 @login_required
 @require_POST
 def challenge_action(request, pk: int, verb: str):
     challenge = _visible_challenge(request, pk)
-    try:
-        if verb in ("publish", "close", "announce"):
-            challenge_services.challenge_transition(
-                challenge=challenge,
-                user=request.user,
-                action=verb,
-                note=request.POST.get("note", ""),
-            )
-        elif verb == "submit":
-            form = SubmissionForm(
-                request.POST,
-                needs=challenge.needs.all(),
-                technologies=Technology.objects.filter(
-                    organization_id__in=member_organization_ids(user=request.user)
-                ),
-            )
-            if not form.is_valid():
-                raise ValidationError(
-                    [f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()]
-                )
-            challenge_services.challenge_submit(
-                challenge=challenge, user=request.user, **form.cleaned_data
-            )
-        elif verb == "invite_judges":
-            form = ExpertsForm(
-                request.POST, experts=ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED)
-            )
-            if not form.is_valid():
-                raise ValidationError(_("Choose at least one expert."))
-            challenge_services.challenge_invite_judges(
-                challenge=challenge, user=request.user, **form.cleaned_data
-            )
-        elif verb in ("score", "winner", "not_winner"):
-            submission = get_object_or_404(challenge.submissions, pk=request.POST.get("submission"))
-            if verb == "score":
-                form = EntryScoreForm({**request.POST.dict(), "technology": 0})
-                if not form.is_valid():
-                    raise ValidationError(
-                        _("Give a score from %(low)d to %(high)d.") % {"low": 1, "high": 10}
-                    )
-                challenge_services.challenge_score(
-                    submission=submission,
-                    user=request.user,
-                    score=form.cleaned_data["score"],
-                    comment=form.cleaned_data["comment"],
-                )
-            else:
-                challenge_services.challenge_mark_winner(
-                    submission=submission,
-                    user=request.user,
-                    winner=verb == "winner",
-                    award=request.POST.get("award", ""),
-                )
-        else:
-            raise Http404
-    except (ValidationError, TransitionNotAllowed) as error:
-        _refuse(request, error)
-    else:
-        messages.success(request, _("Done."))
+    _run_verb(request, CHALLENGE_VERBS, verb, challenge=challenge)
     return redirect("programmes:challenge_detail", pk=pk)

@@ -4,6 +4,8 @@ from rest_framework import serializers
 
 from accounts.choices import SELF_ASSIGNABLE_ROLES, Role
 from accounts.models import Organization, RoleGrant, User
+from accounts.permissions import is_reviewer, member_organization_ids
+from accounts.selectors import organization_name_clash_map, organizations_of_user
 from accounts.tokens.models import ApiToken
 from core.regions import validate_region
 
@@ -87,7 +89,7 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "email", "organizations"]
 
     def get_organizations(self, user) -> list[int]:
-        return [membership.organization_id for membership in user.memberships.all()]
+        return member_organization_ids(user=user)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -122,10 +124,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["verification_status", "verified", "verified_at", "created_at"]
 
     def get_name_clashes(self, organization) -> list[int]:
-        from accounts.selectors import organization_name_clash_map
-
         request = self.context.get("request")
-        if request is None or not request.user.is_authenticated or not request.user.is_reviewer:
+        if request is None or not is_reviewer(user=request.user):
             return []
         clash_map = self.context.setdefault("name_clash_map", {})
         checked = self.context.setdefault("name_clash_checked", set())
@@ -145,17 +145,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None or not request.user.is_authenticated:
             return []
-        # Looked up once for a whole list (its rows share the context), and only when the data
-        # is read: after a create has added the membership.
-        if "member_organization_ids" not in self.context:
-            self.context["member_organization_ids"] = list(
-                Organization.objects.of_user(request.user).values_list("pk", flat=True)
-            )
-        return organization_allowed_actions(
-            organization=organization,
-            user=request.user,
-            organization_ids=self.context["member_organization_ids"],
-        )
+        # The user's organisations are looked up once for a whole list (kept on the user for the
+        # request; organization_create forgets them when it adds the membership).
+        return organization_allowed_actions(organization=organization, user=request.user)
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -213,7 +205,7 @@ class RoleGrantSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
             # Only one's own organisations can be named: others are "does not exist".
-            self.fields["organization"].queryset = Organization.objects.of_user(request.user)
+            self.fields["organization"].queryset = organizations_of_user(user=request.user)
 
     def get_evidence_url(self, grant) -> str:
         if not grant.evidence_file:

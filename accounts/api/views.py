@@ -22,6 +22,7 @@ from accounts.api.serializers import (
     TransitionSerializer,
     UserSerializer,
 )
+from accounts.permissions import is_member, is_reviewer
 from accounts.tokens.services import api_token_create
 from core.api.schema import ERROR_RESPONSES, VALIDATION_ERROR
 from core.api.views import BaseViewSet
@@ -125,9 +126,7 @@ class OrganizationViewSet(
 
     def check_object_permissions(self, request, obj):
         super().check_object_permissions(request, obj)
-        if request.method == "PATCH" and not services.organization_is_member(
-            organization=obj, user=request.user
-        ):
+        if request.method == "PATCH" and not is_member(user=request.user, organization=obj):
             self.permission_denied(request, message=_("Only members may change the organisation."))
 
     @extend_schema(
@@ -151,7 +150,7 @@ class OrganizationViewSet(
     @extend_schema(responses={200: OrganizationSerializer(many=True)})
     @action(detail=False, methods=["get"], permission_classes=[IsAuthenticated])
     def awaiting_verification(self, request):
-        if not request.user.is_reviewer:
+        if not is_reviewer(user=request.user):
             self.permission_denied(request, message=_("Only reviewers see this queue."))
         page = self.paginate_queryset(selectors.organizations_awaiting_verification())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -7,7 +7,23 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from accounts.choices import VerificationStatus
+from accounts.permissions import is_reviewer
+from accounts.selectors import organization_name_clashes
+
 register = template.Library()
+
+VERIFICATION_BADGE_CLASSES = {
+    VerificationStatus.VERIFIED: "text-bg-success",
+    VerificationStatus.PENDING: "text-bg-warning",
+    VerificationStatus.REJECTED: "text-bg-danger",
+}
+
+
+@register.filter
+def verification_badge_class(organization) -> str:
+    """The badge colour of an organisation's verification status."""
+    return VERIFICATION_BADGE_CLASSES.get(organization.verification_status, "text-bg-secondary")
 
 
 @register.simple_tag
@@ -46,17 +62,9 @@ def organization_name(organization, link: bool = False):
 def organization_clash_warning(context, organization):
     """For reviewers: a warning when an unverified organisation is named like a verified one.
     Free for verified organisations (no query)."""
-    from accounts.selectors import organization_name_clashes
-
     request = context.get("request")
     user = getattr(request, "user", None)
-    if (
-        organization is None
-        or organization.verified
-        or user is None
-        or not user.is_authenticated
-        or not user.is_reviewer
-    ):
+    if organization is None or organization.verified or not is_reviewer(user=user):
         return ""
     clashes = list(organization_name_clashes(organization=organization)[:5])
     if not clashes:

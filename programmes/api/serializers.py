@@ -15,6 +15,7 @@ from programmes.choices import (
     EVALUATION_CRITERIA,
     SCORE_MAX,
     SCORE_MIN,
+    ChallengeStatus,
     ExpertStatus,
     Language,
 )
@@ -210,13 +211,13 @@ class EvaluationSerializer(serializers.ModelSerializer):
         if viewer == "public":
             return []
         rows = []
-        for index, assignment in enumerate(evaluation.assignments.all()):
-            score = getattr(assignment, "score", None) if assignment.status == "submitted" else None
+        for row in expert_selectors.evaluation_assignment_rows(
+            assignments=evaluation.assignments.all(), viewer=viewer, user=user
+        ):
+            assignment, score = row["assignment"], row["score"]
             rows.append(
                 {
-                    "label": expert_selectors.assignment_label(
-                        assignment=assignment, index=index, viewer=viewer, user=user
-                    ),
+                    "label": row["label"],
                     "status": assignment.status,
                     "identity_disclosed": assignment.identity_disclosed,
                     "scores": (
@@ -270,19 +271,9 @@ class ScreeningProgrammeSerializer(serializers.ModelSerializer):
         model = Programme
         fields = [
             "id",
-            "name",
-            "description",
-            "positioning",
+            *Programme.EDITABLE_FIELDS,
             "operator",
             "categories",
-            "regions",
-            "trl_min",
-            "trl_max",
-            "weight_fit",
-            "weight_market",
-            "weight_feasibility",
-            "weight_green",
-            "shortlist_size",
             "status",
             "screened_at",
             "created_at",
@@ -387,19 +378,8 @@ class MatchmakingEventSerializer(serializers.ModelSerializer):
         model = Event
         fields = [
             "id",
-            "kind",
-            "title",
-            "description",
+            *Event.EDITABLE_FIELDS,
             "programme",
-            "starts_at",
-            "ends_at",
-            "registration_closes_at",
-            "venue",
-            "online_url",
-            "capacity",
-            "languages",
-            "slot_minutes",
-            "meetings_per_participant",
             "status",
             "technologies",
             "needs",
@@ -513,7 +493,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_winners(self, challenge) -> list[dict]:
-        if challenge.status != "announced":
+        if challenge.status != ChallengeStatus.ANNOUNCED:
             return []
         # The API's list prefetches them; a single challenge asks.
         winners = getattr(challenge, "winning_submissions", None)

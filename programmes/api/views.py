@@ -1,5 +1,4 @@
 # --- experts ----------------------------------------------------------------------------------
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -9,6 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.permissions import is_reviewer
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
 from core.exports import XLSX_CONTENT_TYPE
@@ -44,6 +44,7 @@ from programmes.api.serializers import (
     SubmitSerializer,
     WinnerSerializer,
 )
+from programmes.choices import ParticipantRole
 from programmes.exports import shortlist_response
 from programmes.filtersets import (
     ChallengeFilterSet,
@@ -52,7 +53,6 @@ from programmes.filtersets import (
     ExpertFilterSet,
     ProgrammeFilterSet,
 )
-from programmes.models import ChallengeSubmission, EvaluationAssignment
 from programmes.selectors import experts as expert_selectors
 from programmes.selectors import programmes as programme_selectors
 from programmes.services import challenges as challenge_services
@@ -175,7 +175,7 @@ class EvaluationViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
     def suggestions(self, request, pk=None):
         """Reviewers: verified experts in the technology's field, conflicts left out."""
         evaluation = self.get_object()
-        if not request.user.is_reviewer:
+        if not is_reviewer(user=request.user):
             raise PermissionDenied(_("Only reviewers assign experts."))
         experts = evaluation_services.evaluation_suggest_experts(evaluation=evaluation)
         return Response(ExpertSerializer(experts, many=True, context={"request": request}).data)
@@ -188,16 +188,14 @@ class EvaluationViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
         """The named roster of assigned experts: reviewers only. Everyone else sees the names
         the experts agreed to show in `assignments`."""
         evaluation = self.get_object()
-        if not request.user.is_reviewer:
+        if not is_reviewer(user=request.user):
             raise PermissionDenied(
                 _(
                     "The experts' identities are shown to reviewers only; an expert's name "
                     "appears in the evaluation when the expert agrees."
                 )
             )
-        roster = EvaluationAssignment.objects.filter(evaluation=evaluation).select_related(
-            "expert__organization"
-        )
+        roster = expert_selectors.evaluation_roster(evaluation=evaluation)
         return Response(ExpertRosterSerializer(roster, many=True).data)
 
     @extend_schema(
@@ -516,7 +514,7 @@ class EventViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyModelV
         enterprises)."""
         event = self.get_object()
         registration = programme_selectors.registration_of(event=event, user=request.user)
-        if registration is None or registration.role != "enterprise":
+        if registration is None or registration.role != ParticipantRole.ENTERPRISE:
             raise PermissionDenied(_("Register your organisation as an enterprise first."))
         return Response(
             EventMatchSerializer(
@@ -604,16 +602,9 @@ class ChallengeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMo
     filterset_class = ChallengeFilterSet
 
     def get_queryset(self):
-        winners = ChallengeSubmission.objects.filter(is_winner=True).select_related(
-            "proposal__technology", "proposal__organization"
-        )
-        return (
-            programme_selectors.challenges_visible_to(user=self.request.user)
-            .prefetch_related(
-                "needs", Prefetch("submissions", queryset=winners, to_attr="winning_submissions")
-            )
-            .order_by("-created_at", "-pk")
-        )
+        return programme_selectors.challenges_with_winners(
+            challenges=programme_selectors.challenges_visible_to(user=self.request.user)
+        ).order_by("-created_at", "-pk")
 
     def perform_create(self, serializer):
         challenge = challenge_services.challenge_create(

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
+from accounts.permissions import is_reviewer, member_organization_ids
+from catalog.choices import TechnologyStatus
+from catalog.models import Technology
 from catalog.search import parse_query
-from catalog.selectors import member_organization_ids
 from core.search import apply_text_query
-from programmes.choices import EvaluationStatus, ExpertStatus
-from programmes.models import Evaluation, EvaluationAssignment, ExpertProfile
+from programmes.choices import AssignmentStatus, EvaluationStatus, ExpertStatus
+from programmes.models import (
+    Evaluation,
+    EvaluationAssignment,
+    EvaluationHistory,
+    ExpertHistory,
+    ExpertProfile,
+)
 
 EXPERT_RELATED = ("organization", "user")
 
@@ -20,7 +30,7 @@ def experts_visible_to(*, user) -> QuerySet[ExpertProfile]:
     )
     if not getattr(user, "is_authenticated", False):
         return base.filter(status=ExpertStatus.VERIFIED)
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         return base
     return base.filter(Q(status=ExpertStatus.VERIFIED) | Q(user=user))
 
@@ -53,11 +63,11 @@ def experts_awaiting_verification() -> QuerySet[ExpertProfile]:
 def evaluations_visible_to(*, user) -> QuerySet[Evaluation]:
     """Completed evaluations of published technologies are public; the holder's members,
     the assigned experts and reviewers see the others."""
-    public = Q(status=EvaluationStatus.COMPLETED, technology__status="published")
+    public = Q(status=EvaluationStatus.COMPLETED, technology__status=TechnologyStatus.PUBLISHED)
     base = Evaluation.objects.select_related("technology__organization", "technology__category")
     if not getattr(user, "is_authenticated", False):
         return base.filter(public)
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         return base
     visible = (
         public
@@ -73,7 +83,7 @@ def evaluations_of_user(*, user) -> QuerySet[Evaluation]:
     base = Evaluation.objects.select_related("technology__organization").order_by(
         "-created_at", "-pk"
     )
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         return base
     return base.filter(
         Q(technology__organization_id__in=member_organization_ids(user=user))
@@ -85,7 +95,7 @@ def evaluation_viewer(*, evaluation: Evaluation, user) -> str:
     """How much of an evaluation the user sees: reviewer, expert, holder or public."""
     if not getattr(user, "is_authenticated", False):
         return "public"
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         return "reviewer"
     if evaluation.technology.organization_id in member_organization_ids(user=user):
         return "holder"
@@ -132,3 +142,48 @@ def evaluation_assignments_of_expert(*, user) -> QuerySet[EvaluationAssignment]:
         .select_related("evaluation__technology")
         .order_by("-created_at", "-pk")
     )
+
+
+def verified_experts() -> QuerySet[ExpertProfile]:
+    return ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED)
+
+
+def expert_history(*, expert: ExpertProfile) -> QuerySet[ExpertHistory]:
+    return expert.history.select_related("actor")
+
+
+def evaluation_history(*, evaluation: Evaluation) -> QuerySet[EvaluationHistory]:
+    return evaluation.history.select_related("actor")
+
+
+def technologies_requestable_for_evaluation(*, user) -> QuerySet[Technology]:
+    """Published technologies the user may ask an evaluation of: any for reviewers, their
+    organisations' own for holders."""
+    published = Technology.objects.filter(status=TechnologyStatus.PUBLISHED)
+    if not is_reviewer(user=user):
+        published = published.filter(organization_id__in=member_organization_ids(user=user))
+    return published.order_by("-published_at", "-pk")
+
+
+def evaluation_roster(*, evaluation: Evaluation) -> QuerySet[EvaluationAssignment]:
+    """Every assigned expert by name (reviewers only)."""
+    return EvaluationAssignment.objects.filter(evaluation=evaluation).select_related(
+        "expert__organization"
+    )
+
+
+def evaluation_assignment_rows(
+    *, assignments: Iterable[EvaluationAssignment], viewer: str, user
+) -> list[dict]:
+    """Each assignment with the name the viewer may see (`label`) and its score once the expert
+    has submitted it (`score`, else None); the page and the API present these rows."""
+    return [
+        {
+            "label": assignment_label(assignment=assignment, index=index, viewer=viewer, user=user),
+            "assignment": assignment,
+            "score": getattr(assignment, "score", None)
+            if assignment.status == AssignmentStatus.SUBMITTED
+            else None,
+        }
+        for index, assignment in enumerate(assignments)
+    ]

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 
-from catalog.selectors import member_organization_ids
-from programmes.choices import ExpertStatus
+from accounts.choices import Role
+from accounts.permissions import has_role, is_reviewer, member_organization_ids
+from catalog.choices import TechnologyStatus
+from catalog.models import Technology
+from exchange.choices import NeedStatus
+from exchange.models import Deal, Need
+from programmes.choices import ChallengeStatus, ExpertStatus, MeetingStatus
 from programmes.models import (
     Challenge,
     ChallengeSubmission,
@@ -15,6 +20,7 @@ from programmes.models import (
     Meeting,
     Programme,
     ProgrammeEntry,
+    ProgrammeHistory,
 )
 
 
@@ -46,7 +52,7 @@ def programmes_visible_to(*, user) -> QuerySet[Programme]:
             )
         ),
     )
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         return base
     invited_holder = ProgrammeEntry.objects.filter(
         holder_invited_at__isnull=False, technology__organization_id__in=organizations
@@ -63,7 +69,7 @@ def programme_entries(*, programme: Programme, user) -> QuerySet[ProgrammeEntry]
         .prefetch_related("expert_scores__expert")
         .order_by("rank", "pk")
     )
-    if user.is_reviewer or user.has_role("admin"):
+    if is_reviewer(user=user) or has_role(user=user, role=Role.ADMIN):
         return entries
     organizations = member_organization_ids(user=user)
     if programme.operator_id in organizations or programme.experts.filter(user=user).exists():
@@ -89,7 +95,7 @@ def events_visible_to(*, user) -> QuerySet[Event]:
     public = Q(status__in=["open", "closed"])
     if not _authenticated(user):
         return base.filter(public)
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         return base
     return base.filter(
         public
@@ -115,7 +121,7 @@ def meetings_visible_to(*, event: Event, user) -> QuerySet[Meeting]:
     )
     if not _authenticated(user):
         return meetings.none()
-    if user.is_reviewer or event.organizer_id == user.pk:
+    if is_reviewer(user=user) or event.organizer_id == user.pk:
         return meetings
     organizations = member_organization_ids(user=user)
     if event.organizer_organization_id in organizations:
@@ -126,9 +132,11 @@ def meetings_visible_to(*, event: Event, user) -> QuerySet[Meeting]:
 def event_deals(*, event: Event):
     """Deals opened since the event started between an enterprise and a holder that met
     there about the same technology: what came out of it."""
-    from exchange.models import Deal
-
-    pairs = list(event.meetings.filter(status="held").values_list("technology_id", "enterprise_id"))
+    pairs = list(
+        event.meetings.filter(status=MeetingStatus.HELD).values_list(
+            "technology_id", "enterprise_id"
+        )
+    )
     if not pairs:
         return Deal.objects.none()
     condition = Q()
@@ -151,7 +159,7 @@ def challenges_visible_to(*, user) -> QuerySet[Challenge]:
     base = Challenge.objects.select_related("operator", "sector").annotate(
         submission_count=Count("submissions", distinct=True)
     )
-    public = ~Q(status="draft")
+    public = ~Q(status=ChallengeStatus.DRAFT)
     if not _authenticated(user):
         return base.filter(public)
     base = base.annotate(
@@ -162,7 +170,7 @@ def challenges_visible_to(*, user) -> QuerySet[Challenge]:
             )
         ),
     )
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         return base
     return base.filter(public | Q(operator_id__in=member_organization_ids(user=user)))
 
@@ -174,12 +182,74 @@ def challenge_submissions(*, challenge: Challenge, user) -> QuerySet[ChallengeSu
         "proposal__technology", "proposal__organization", "proposal__need"
     ).prefetch_related(Prefetch("scores"))
     if _authenticated(user) and (
-        user.is_reviewer
+        is_reviewer(user=user)
         or challenge.operator_id in member_organization_ids(user=user)
         or challenge.judges.filter(user=user).exists()
     ):
         return submissions
-    visible = Q(is_winner=True) if challenge.status == "announced" else Q(pk__in=[])
+    visible = Q(is_winner=True) if challenge.status == ChallengeStatus.ANNOUNCED else Q(pk__in=[])
     if _authenticated(user):
         visible |= Q(proposal__organization_id__in=member_organization_ids(user=user))
     return submissions.filter(visible)
+
+
+def programme_history(*, programme: Programme) -> QuerySet[ProgrammeHistory]:
+    return programme.history.select_related("actor")
+
+
+# --- choices offered on the pages -------------------------------------------------------------
+
+
+def featurable_technologies() -> QuerySet[Technology]:
+    """Published technologies an event may feature, newest first."""
+    return Technology.objects.filter(status=TechnologyStatus.PUBLISHED).order_by(
+        "-published_at", "-pk"
+    )
+
+
+def technologies_of_user(*, user, published_only: bool = False) -> QuerySet[Technology]:
+    """The technologies of the user's organisations (a holder's entries in a challenge)."""
+    technologies = Technology.objects.filter(organization_id__in=member_organization_ids(user=user))
+    if published_only:
+        technologies = technologies.filter(status=TechnologyStatus.PUBLISHED)
+    return technologies
+
+
+def challengeable_needs() -> QuerySet[Need]:
+    """Published needs a challenge may gather, newest first."""
+    return Need.objects.filter(status=NeedStatus.PUBLISHED).order_by("-published_at", "-pk")
+
+
+def event_featured_technologies(*, event: Event) -> list[Technology]:
+    return list(
+        event.featured_technologies.select_related("organization", "category").order_by("pk")
+    )
+
+
+def event_registrations(*, event: Event) -> QuerySet[EventRegistration]:
+    return event.registrations.select_related("organization")
+
+
+def event_held_meeting_count(*, event: Event) -> int:
+    return event.meetings.filter(status=MeetingStatus.HELD).count()
+
+
+def challenge_needs(*, challenge: Challenge) -> QuerySet[Need]:
+    return challenge.needs.select_related("category").all()
+
+
+def experts_to_invite(*, already_invited: QuerySet[ExpertProfile]) -> QuerySet[ExpertProfile]:
+    """Verified experts not invited yet (a programme's scorers, a challenge's judges)."""
+    return ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED).exclude(
+        pk__in=already_invited.values("pk")
+    )
+
+
+def challenges_with_winners(*, challenges: QuerySet[Challenge]) -> QuerySet[Challenge]:
+    """The challenges with their needs and winning submissions (`winning_submissions`)."""
+    winners = ChallengeSubmission.objects.filter(is_winner=True).select_related(
+        "proposal__technology", "proposal__organization"
+    )
+    return challenges.prefetch_related(
+        "needs", Prefetch("submissions", queryset=winners, to_attr="winning_submissions")
+    )

@@ -19,14 +19,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
+from accounts.permissions import has_role, member_organization_ids, members_of
 from catalog.models import Technology
-from catalog.selectors import member_organization_ids
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import NeedStatus
 from exchange.models import Need
 from exchange.services import proposal_create
 from notifications.services import notify_users
-from programmes.access import acting_operator_organization, is_member
+from programmes.access import acting_operator_organization
 from programmes.choices import ChallengeStatus, ExpertStatus
 from programmes.models import (
     Challenge,
@@ -35,7 +36,7 @@ from programmes.models import (
     ChallengeSubmission,
     ExpertProfile,
 )
-from programmes.services.common import EXPERT, OPERATOR, organization_members
+from programmes.services.common import EXPERT, OPERATOR, event_record
 from programmes.services.evaluations import expert_conflict
 
 C = ChallengeStatus
@@ -59,7 +60,9 @@ def challenge_actor_roles(*, challenge: Challenge, user) -> set[str]:
     roles: set[str] = set()
     if not getattr(user, "is_authenticated", False):
         return roles
-    if is_member(user=user, organization_id=challenge.operator_id) or user.has_role("admin"):
+    if challenge.operator_id in member_organization_ids(user=user) or has_role(
+        user=user, role=Role.ADMIN
+    ):
         roles.add(OPERATOR)
     # challenges_visible_to answers this for its user within the list query.
     if (
@@ -68,7 +71,7 @@ def challenge_actor_roles(*, challenge: Challenge, user) -> set[str]:
         else challenge.judges.filter(user=user, status=ExpertStatus.VERIFIED).exists()
     ):
         roles.add(EXPERT)
-    if user.has_role("holder") and member_organization_ids(user=user):
+    if has_role(user=user, role=Role.HOLDER) and member_organization_ids(user=user):
         roles.add(HOLDER)
     return roles
 
@@ -90,15 +93,8 @@ def _resolve(challenge: Challenge, user, action: str):
     return current, transition
 
 
-def _history(challenge, *, user, action, from_status="", to_status="", note="") -> None:
-    ChallengeHistory.objects.create(
-        challenge=challenge,
-        actor=user if getattr(user, "pk", None) else None,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-    )
+def _history(challenge, **fields) -> None:
+    event_record(ChallengeHistory, challenge=challenge, **fields)
 
 
 def _url(challenge: Challenge) -> str:
@@ -196,7 +192,7 @@ def challenge_transition(*, challenge: Challenge, user, action: str, note: str =
     if action == "announce":
         organizations = challenge.submissions.values_list("proposal__organization_id", flat=True)
         notify_users(
-            users=list(organization_members(*organizations)),
+            users=list(members_of(*organizations)),
             title=_("Results of “%(challenge)s”") % {"challenge": challenge.title},
             body=note[:300],
             url=_url(challenge),
@@ -255,7 +251,7 @@ def challenge_submit(
     submission = ChallengeSubmission.objects.create(challenge=challenge, proposal=proposal)
     _history(challenge, user=user, action="submit", note=str(proposal))
     notify_users(
-        users=list(organization_members(challenge.operator_id)),
+        users=list(members_of(challenge.operator_id)),
         title=_("New proposal in “%(challenge)s”") % {"challenge": challenge.title},
         url=_url(challenge),
     )

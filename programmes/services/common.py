@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
-
-User = get_user_model()
+from core.models import TransitionEvent
 
 REVIEWER = "reviewer"
 OPERATOR = "operator"
@@ -19,16 +16,6 @@ REQUESTER = "requester"
 SELF = "self"
 ORGANIZER = "organizer"
 SYSTEM = "system"
-
-
-def reviewers():
-    return User.objects.filter(roles__overlap=[Role.REVIEWER, Role.ADMIN], is_active=True)
-
-
-def organization_members(*organization_ids: int):
-    return User.objects.filter(
-        memberships__organization_id__in=[pk for pk in organization_ids if pk], is_active=True
-    ).distinct()
 
 
 def note_required(transition, note: str) -> str:
@@ -45,3 +32,24 @@ def save_or_conflict(instance, message: str) -> None:
             instance.save()
     except IntegrityError as error:
         raise ValidationError(message) from error
+
+
+def event_record(
+    model: type[TransitionEvent],
+    *,
+    user,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    **subject,
+) -> TransitionEvent:
+    """Write one history row of a workflow; `subject` is its foreign key (`expert=...`)."""
+    return model.objects.create(
+        actor=user if getattr(user, "pk", None) else None,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        **subject,
+    )

@@ -18,11 +18,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import (
+    is_member,
+    is_reviewer,
+    member_organization_ids,
+    members_of,
+    platform_reviewers,
+)
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from notifications.services import notify_users
-from programmes.access import is_member
 from programmes.choices import (
     EVALUATION_CRITERIA,
     AssignmentStatus,
@@ -42,9 +48,9 @@ from programmes.services.common import (
     HOLDER,
     REQUESTER,
     REVIEWER,
+    SYSTEM,
+    event_record,
     note_required,
-    organization_members,
-    reviewers,
 )
 
 MINIMUM_EXPERTS = 2
@@ -64,6 +70,15 @@ EVALUATION_WORKFLOW = StateMachine(
         (E.COMPLETED, "reply"): Transition(E.COMPLETED, frozenset({HOLDER})),
     }
 )
+# An expert's assignment: scored or declined by the expert, withdrawn with the evaluation.
+A = AssignmentStatus
+ASSIGNMENT_WORKFLOW = StateMachine(
+    {
+        (A.ASSIGNED, "score"): Transition(A.SUBMITTED, frozenset({EXPERT})),
+        (A.ASSIGNED, "decline"): Transition(A.DECLINED, frozenset({EXPERT}), requires_note=True),
+        (A.ASSIGNED, "withdraw"): Transition(A.WITHDRAWN, frozenset({SYSTEM})),
+    }
+)
 CRITERIA = [name for name, *_ in EVALUATION_CRITERIA]
 
 
@@ -71,9 +86,9 @@ def evaluation_actor_roles(*, evaluation: Evaluation, user) -> set[str]:
     roles: set[str] = set()
     if not getattr(user, "is_authenticated", False):
         return roles
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         roles.add(REVIEWER)
-    if is_member(user=user, organization_id=evaluation.technology.organization_id):
+    if evaluation.technology.organization_id in member_organization_ids(user=user):
         roles.add(HOLDER)
     if evaluation.requested_by_id == user.pk:
         roles.add(REQUESTER)
@@ -105,15 +120,24 @@ def _resolve(evaluation: Evaluation, user, action: str):
     return current, transition
 
 
-def _history(evaluation, *, user, action, from_status="", to_status="", note="") -> None:
-    EvaluationHistory.objects.create(
-        evaluation=evaluation,
-        actor=user if getattr(user, "pk", None) else None,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-    )
+def _history(evaluation, **fields) -> None:
+    event_record(EvaluationHistory, evaluation=evaluation, **fields)
+
+
+def _assignment_move(
+    assignment: EvaluationAssignment, *, action: str, actor_roles: set[str], **extra
+) -> None:
+    """One step of an assignment through ASSIGNMENT_WORKFLOW, compare-and-set on its status."""
+    transition = ASSIGNMENT_WORKFLOW.resolve(assignment.status, action, actor_roles)
+    if not compare_and_set_status(
+        EvaluationAssignment,
+        pk=assignment.pk,
+        expected=assignment.status,
+        target=transition.target,
+        **extra,
+    ):
+        raise TransitionNotAllowed(_("Someone else changed this assignment first; reload it."))
+    assignment.status = transition.target
 
 
 def _url(evaluation: Evaluation) -> str:
@@ -129,9 +153,9 @@ def evaluation_request(
 ) -> Evaluation:
     """A reviewer, or a member of the holder, asks for an evaluation of a published technology;
     whether the holder pays is recorded."""
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         requested_as = REVIEWER
-    elif is_member(user=user, organization_id=technology.organization_id):
+    elif is_member(user=user, organization=technology.organization_id):
         requested_as = HOLDER
     else:
         raise TransitionNotAllowed(
@@ -156,7 +180,7 @@ def evaluation_request(
     evaluation.save()
     _history(evaluation, user=user, action="request", to_status=evaluation.status, note=note)
     notify_users(
-        users=list(reviewers().exclude(pk=user.pk)),
+        users=list(platform_reviewers().exclude(pk=user.pk)),
         title=_("Evaluation requested: %(technology)s") % {"technology": technology.title},
         url=_url(evaluation),
     )
@@ -169,10 +193,7 @@ def evaluation_request(
 def expert_conflict(*, expert: ExpertProfile, technology: Technology) -> str:
     """Why the expert may not evaluate the technology, or "" when there is no conflict."""
     holder_id = technology.organization_id
-    if (
-        expert.organization_id == holder_id
-        or expert.user.memberships.filter(organization_id=holder_id).exists()
-    ):
+    if expert.organization_id == holder_id or is_member(user=expert.user, organization=holder_id):
         return _("%(expert)s belongs to the holder of this technology.") % {"expert": expert.name}
     if expert.declared_conflicts.filter(pk=holder_id).exists():
         return _("%(expert)s declared a conflict of interest with the holder.") % {
@@ -300,13 +321,16 @@ def evaluation_score_submit(
     )
     score.full_clean()
     score.save()
-    EvaluationAssignment.objects.filter(pk=assignment.pk).update(
-        status=AssignmentStatus.SUBMITTED, identity_disclosed=bool(identity_disclosed)
+    _assignment_move(
+        assignment,
+        action="score",
+        actor_roles={EXPERT},
+        identity_disclosed=bool(identity_disclosed),
     )
     _history(evaluation, user=user, action="score", from_status=current, to_status=current)
     remaining = evaluation.assignments.filter(status=AssignmentStatus.ASSIGNED).count()
     notify_users(
-        users=list(reviewers().exclude(pk=user.pk)),
+        users=list(platform_reviewers().exclude(pk=user.pk)),
         title=(
             _("All experts have scored: %(technology)s")
             if not remaining
@@ -323,16 +347,19 @@ def evaluation_decline(*, evaluation: Evaluation, user, note: str) -> Evaluation
     """An assigned expert declines (for example an undeclared conflict), giving the reason."""
     current, transition = _resolve(evaluation, user, "decline")
     note = note_required(transition, note)
-    updated = EvaluationAssignment.objects.filter(
-        evaluation=evaluation, expert__user=user, status=AssignmentStatus.ASSIGNED
-    ).update(status=AssignmentStatus.DECLINED, decline_reason=note)
-    if not updated:
+    assignment = (
+        EvaluationAssignment.objects.select_for_update()
+        .filter(evaluation=evaluation, expert__user=user, status=AssignmentStatus.ASSIGNED)
+        .first()
+    )
+    if assignment is None:
         raise TransitionNotAllowed(_("You have no open assignment here."))
+    _assignment_move(assignment, action="decline", actor_roles={EXPERT}, decline_reason=note)
     _history(
         evaluation, user=user, action="decline", from_status=current, to_status=current, note=note
     )
     notify_users(
-        users=list(reviewers()),
+        users=list(platform_reviewers()),
         title=_("An expert declined: %(technology)s") % {"technology": evaluation.technology.title},
         body=note,
         url=_url(evaluation),
@@ -407,7 +434,7 @@ def evaluation_complete(*, evaluation: Evaluation, user, summary: str) -> Evalua
     _history(
         evaluation, user=user, action="complete", from_status=current, to_status=transition.target
     )
-    recipients = organization_members(evaluation.technology.organization_id)
+    recipients = members_of(evaluation.technology.organization_id)
     notify_users(
         users=list(recipients),
         title=_("Evaluation completed: %(technology)s (%(score)s/10)")
@@ -436,9 +463,6 @@ def evaluation_cancel(*, evaluation: Evaluation, user, note: str = "") -> Evalua
         updated_at=timezone.now(),
     ):
         raise TransitionNotAllowed(_("Someone else changed this evaluation first; reload it."))
-    EvaluationAssignment.objects.filter(
-        evaluation=evaluation, status=AssignmentStatus.ASSIGNED
-    ).update(status=AssignmentStatus.WITHDRAWN)
     evaluation.refresh_from_db()
     _history(
         evaluation,
@@ -448,6 +472,22 @@ def evaluation_cancel(*, evaluation: Evaluation, user, note: str = "") -> Evalua
         to_status=transition.target,
         note=note,
     )
+    # The experts still scoring are withdrawn with the evaluation, each through the table.
+    for assignment in (
+        EvaluationAssignment.objects.select_for_update()
+        .filter(evaluation=evaluation, status=AssignmentStatus.ASSIGNED)
+        .select_related("expert")
+        .order_by("pk")
+    ):
+        _assignment_move(assignment, action="withdraw", actor_roles={SYSTEM})
+        _history(
+            evaluation,
+            user=user,
+            action="withdraw",
+            from_status=transition.target,
+            to_status=transition.target,
+            note=assignment.expert.name,
+        )
     return evaluation
 
 
@@ -466,7 +506,7 @@ def evaluation_reply(*, evaluation: Evaluation, user, reply: str) -> Evaluation:
     evaluation.refresh_from_db()
     _history(evaluation, user=user, action="reply", from_status=current, to_status=current)
     notify_users(
-        users=list(reviewers()),
+        users=list(platform_reviewers()),
         title=_("The holder replied to the evaluation of %(technology)s")
         % {"technology": evaluation.technology.title},
         body=reply[:300],

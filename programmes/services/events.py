@@ -21,13 +21,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
+from accounts.permissions import has_role, member_organization_ids, members_of, primary_organization
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
-from catalog.selectors import member_organization_ids
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import NeedStatus
 from exchange.models import Need
-from exchange.services import primary_organization
 from notifications.services import notify_users
 from programmes.access import can_organize_events
 from programmes.choices import EntryStatus, EventStatus, MeetingStatus, ParticipantRole
@@ -40,7 +40,7 @@ from programmes.models import (
     Programme,
 )
 from programmes.scoring import best_matches_for_organization
-from programmes.services.common import ORGANIZER, organization_members
+from programmes.services.common import HOLDER, ORGANIZER, event_record, note_required
 
 EV = EventStatus
 ORGANIZERS = frozenset({ORGANIZER})
@@ -58,19 +58,13 @@ EVENT_WORKFLOW = StateMachine(
         (EV.CLOSED, "book"): Transition(EV.CLOSED, frozenset({ENTERPRISE})),
     }
 )
-EVENT_FIELDS = (
-    "kind",
-    "title",
-    "description",
-    "starts_at",
-    "ends_at",
-    "registration_closes_at",
-    "venue",
-    "online_url",
-    "capacity",
-    "languages",
-    "slot_minutes",
-    "meetings_per_participant",
+PARTIES = frozenset({ENTERPRISE, HOLDER})
+MEETING_WORKFLOW = StateMachine(
+    {
+        (MeetingStatus.BOOKED, "cancel_meeting"): Transition(MeetingStatus.CANCELLED, PARTIES),
+        (MeetingStatus.BOOKED, "held"): Transition(MeetingStatus.HELD, PARTIES | {ORGANIZER}),
+        (MeetingStatus.BOOKED, "missed"): Transition(MeetingStatus.MISSED, PARTIES | {ORGANIZER}),
+    }
 )
 
 
@@ -82,7 +76,7 @@ def event_actor_roles(*, event: Event, user) -> set[str]:
     if (
         event.organizer_id == user.pk
         or event.organizer_organization_id in organizations
-        or user.has_role("admin")
+        or has_role(user=user, role=Role.ADMIN)
     ):
         roles.add(ORGANIZER)
     if organizations:
@@ -109,15 +103,8 @@ def _resolve(event: Event, user, action: str):
     return fresh.status, transition
 
 
-def _history(event, *, user, action, from_status="", to_status="", note="") -> None:
-    EventHistory.objects.create(
-        event=event,
-        actor=user if getattr(user, "pk", None) else None,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-    )
+def _history(event, **fields) -> None:
+    event_record(EventHistory, event=event, **fields)
 
 
 def _url(event: Event) -> str:
@@ -155,7 +142,7 @@ def event_create(
     picked by hand or taken from a programme's selection."""
     if not can_organize_events(user):
         raise PermissionDenied(_("Only programme operators and brokers organise events."))
-    unknown = set(fields) - set(EVENT_FIELDS)
+    unknown = set(fields) - set(Event.EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     if programme is not None:
@@ -200,9 +187,7 @@ def event_transition(*, event: Event, user, action: str, note: str = "") -> Even
             _("The action “%(action)s” is not possible here.") % {"action": action}
         )
     current, transition = _resolve(event, user, action)
-    note = (note or "").strip()
-    if transition.requires_note and not note:
-        raise ValidationError({"note": _("Please give a reason.")})
+    note = note_required(transition, note)
     if action == "open" and not event.featured_technologies.exists():
         raise ValidationError(_("Feature at least one technology before opening registration."))
     if not compare_and_set_status(
@@ -216,7 +201,7 @@ def event_transition(*, event: Event, user, action: str, note: str = "") -> Even
     if action == "cancel":
         organizations = event.registrations.values_list("organization_id", flat=True)
         notify_users(
-            users=list(organization_members(*organizations)),
+            users=list(members_of(*organizations)),
             title=_("Cancelled: %(event)s") % {"event": event.title},
             body=note,
             url=_url(event),
@@ -377,7 +362,7 @@ def meeting_book(
         ) from error
     _history(event, user=user, action="book", note=str(meeting))
     notify_users(
-        users=list(organization_members(technology.organization_id)),
+        users=list(members_of(technology.organization_id)),
         title=_("Meeting booked at %(event)s: %(time)s with %(organization)s")
         % {
             "event": event.title,
@@ -394,9 +379,9 @@ def _meeting_roles(meeting: Meeting, user) -> set[str]:
     organizations = set(member_organization_ids(user=user))
     roles = set()
     if meeting.enterprise_id in organizations:
-        roles.add("enterprise")
+        roles.add(ENTERPRISE)
     if meeting.holder_id in organizations:
-        roles.add("holder")
+        roles.add(HOLDER)
     if ORGANIZER in event_actor_roles(event=meeting.event, user=user):
         roles.add(ORGANIZER)
     return roles
@@ -405,23 +390,25 @@ def _meeting_roles(meeting: Meeting, user) -> set[str]:
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, user) -> Meeting:
     """Either side cancels a booked meeting before it starts; the slot is free again."""
-    if not _meeting_roles(meeting, user) & {"enterprise", "holder"}:
+    roles = _meeting_roles(meeting, user)
+    if not roles & PARTIES:
         raise TransitionNotAllowed(_("Only the two parties may cancel the meeting."))
     if timezone.now() >= meeting.starts_at:
         raise TransitionNotAllowed(_("The meeting has started; record what happened instead."))
-    if not compare_and_set_status(
-        Meeting, pk=meeting.pk, expected=MeetingStatus.BOOKED, target=MeetingStatus.CANCELLED
-    ):
-        raise TransitionNotAllowed(_("This meeting is no longer booked."))
-    meeting.refresh_from_db()
-    _history(meeting.event, user=user, action="cancel_meeting", note=str(meeting))
+    _meeting_move(
+        meeting,
+        user=user,
+        action="cancel_meeting",
+        roles=roles,
+        refusal=_("This meeting is no longer booked."),
+    )
     other = (
         meeting.holder_id
         if meeting.enterprise_id in member_organization_ids(user=user)
         else (meeting.enterprise_id)
     )
     notify_users(
-        users=list(organization_members(other)),
+        users=list(members_of(other)),
         title=_("Meeting cancelled: %(meeting)s") % {"meeting": meeting},
         url=_url(meeting.event),
     )
@@ -431,19 +418,36 @@ def meeting_cancel(*, meeting: Meeting, user) -> Meeting:
 @transaction.atomic
 def meeting_record(*, meeting: Meeting, user, held: bool, note: str = "") -> Meeting:
     """After its start, the organiser or a party records whether the meeting took place."""
-    if not _meeting_roles(meeting, user):
+    roles = _meeting_roles(meeting, user)
+    if not roles:
         raise TransitionNotAllowed(_("Only the organiser and the two parties record meetings."))
     if timezone.now() < meeting.starts_at:
         raise TransitionNotAllowed(_("The meeting has not started yet."))
-    target = MeetingStatus.HELD if held else MeetingStatus.MISSED
-    if not compare_and_set_status(
-        Meeting,
-        pk=meeting.pk,
-        expected=MeetingStatus.BOOKED,
-        target=target,
+    _meeting_move(
+        meeting,
+        user=user,
+        action="held" if held else "missed",
+        roles=roles,
+        refusal=_("This meeting has already been recorded or cancelled."),
         note=(note or "").strip(),
-    ):
-        raise TransitionNotAllowed(_("This meeting has already been recorded or cancelled."))
-    meeting.refresh_from_db()
-    _history(meeting.event, user=user, action=f"meeting_{target}", note=str(meeting))
+    )
     return meeting
+
+
+def _meeting_move(
+    meeting: Meeting, *, user, action: str, roles: set[str], refusal: str, **extra
+) -> None:
+    """One step of a meeting through MEETING_WORKFLOW (compare-and-set), and its event row:
+    `cancel_meeting`, `meeting_held` or `meeting_missed` in the event's history."""
+    current = Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first()
+    try:
+        transition = MEETING_WORKFLOW.resolve(current, action, roles)
+    except TransitionNotAllowed as error:
+        raise TransitionNotAllowed(refusal, allowed=error.allowed) from error
+    if not compare_and_set_status(
+        Meeting, pk=meeting.pk, expected=current, target=transition.target, **extra
+    ):
+        raise TransitionNotAllowed(refusal)
+    meeting.refresh_from_db()
+    event_action = action if action == "cancel_meeting" else f"meeting_{transition.target}"
+    _history(meeting.event, user=user, action=event_action, note=str(meeting))

@@ -11,16 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
+from accounts.permissions import is_member, is_reviewer, platform_reviewers, primary_organization
 from catalog.choices import TechnologyStatus, TransactionMode
 from catalog.models import Category, Technology
 from catalog.search import tsvector_literal
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
-from exchange.services import deal_open, primary_organization
+from exchange.services import deal_open
 from notifications.services import notify_users
-from programmes.access import is_member
 from programmes.choices import ExpertStatus
 from programmes.models import ConsultingRequest, ExpertHistory, ExpertProfile
-from programmes.services.common import REVIEWER, SELF, note_required, reviewers
+from programmes.services.common import REVIEWER, SELF, event_record, note_required
 
 REVIEWERS = frozenset({REVIEWER})
 EXPERT_WORKFLOW = StateMachine(
@@ -36,16 +36,6 @@ EXPERT_WORKFLOW = StateMachine(
         (ExpertStatus.SUSPENDED, "reinstate"): Transition(ExpertStatus.VERIFIED, REVIEWERS),
     }
 )
-PROFILE_FIELDS = (
-    "name",
-    "title",
-    "bio",
-    "languages",
-    "organization",
-    "organization_name",
-    "conflicts_note",
-    "offers_consulting",
-)
 
 
 def expert_actor_roles(*, expert: ExpertProfile, user) -> set[str]:
@@ -54,7 +44,7 @@ def expert_actor_roles(*, expert: ExpertProfile, user) -> set[str]:
         return roles
     if expert.user_id == user.pk:
         roles.add(SELF)
-    if user.is_reviewer:
+    if is_reviewer(user=user):
         roles.add(REVIEWER)
     return roles
 
@@ -80,19 +70,12 @@ def expert_reindex(expert: ExpertProfile) -> None:
     ExpertProfile.objects.filter(pk=expert.pk).update(search_vector=literal or None)
 
 
-def _history(expert, *, user, action, from_status="", to_status="", note="") -> None:
-    ExpertHistory.objects.create(
-        expert=expert,
-        actor=user if getattr(user, "pk", None) else None,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-    )
+def _history(expert, **fields) -> None:
+    event_record(ExpertHistory, expert=expert, **fields)
 
 
 def _validate_organization(user, organization: Organization | None) -> None:
-    if organization is not None and not is_member(user=user, organization_id=organization.pk):
+    if organization is not None and not is_member(user=user, organization=organization.pk):
         raise ValidationError(
             {"organization": _("Choose an organisation you are a member of, or type its name.")}
         )
@@ -144,7 +127,7 @@ def expert_profile_create(
     expert_reindex(expert)
     _history(expert, user=user, action="apply", to_status=expert.status)
     notify_users(
-        users=list(reviewers().exclude(pk=user.pk)),
+        users=list(platform_reviewers().exclude(pk=user.pk)),
         title=_("Expert profile to verify: %(name)s") % {"name": expert.name},
         url=reverse("programmes:expert_detail", args=[expert.pk]),
     )
@@ -159,7 +142,7 @@ def expert_profile_update(*, expert: ExpertProfile, user, **data) -> ExpertProfi
     expert = ExpertProfile.objects.select_for_update().get(pk=expert.pk)
     if "organization" in data and data["organization"] is not None:
         _validate_organization(expert.user, data["organization"])
-    for field in PROFILE_FIELDS:
+    for field in ExpertProfile.EDITABLE_FIELDS:
         if field in data:
             value = data[field]
             setattr(expert, field, value.strip() if isinstance(value, str) else value)
@@ -197,7 +180,7 @@ def expert_transition(*, expert: ExpertProfile, user, action: str, note: str = "
     )
     if action == "resubmit":
         notify_users(
-            users=list(reviewers()),
+            users=list(platform_reviewers()),
             title=_("Expert profile to verify: %(name)s") % {"name": expert.name},
             url=reverse("programmes:expert_detail", args=[expert.pk]),
         )

@@ -25,13 +25,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
+from accounts.permissions import (
+    has_role,
+    is_member,
+    member_organization_ids,
+    member_organizations_subquery,
+    members_of,
+)
 from catalog.choices import TechnologyStatus
 from catalog.models import Category, Technology
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import NeedStatus
 from exchange.models import Need
 from notifications.services import notify_users
-from programmes.access import acting_operator_organization, is_member
+from programmes.access import acting_operator_organization
 from programmes.choices import (
     EntryStatus,
     EvaluationStatus,
@@ -48,7 +56,7 @@ from programmes.models import (
     ProgrammeHistory,
 )
 from programmes.scoring import green_score_from_co2e, positioning_document, rank_technology_ids
-from programmes.services.common import EXPERT, HOLDER, OPERATOR, organization_members
+from programmes.services.common import EXPERT, HOLDER, OPERATOR, event_record
 from programmes.services.evaluations import expert_conflict
 
 P = ProgrammeStatus
@@ -68,19 +76,6 @@ PROGRAMME_WORKFLOW = StateMachine(
         (P.SCREENING, "close"): Transition(P.CLOSED, OPERATORS),
     }
 )
-PROGRAMME_FIELDS = (
-    "name",
-    "description",
-    "positioning",
-    "regions",
-    "trl_min",
-    "trl_max",
-    "weight_fit",
-    "weight_market",
-    "weight_feasibility",
-    "weight_green",
-    "shortlist_size",
-)
 MAX_CANDIDATES = 3000
 DEMAND_SATURATION = 5
 
@@ -89,7 +84,9 @@ def programme_actor_roles(*, programme: Programme, user) -> set[str]:
     roles: set[str] = set()
     if not getattr(user, "is_authenticated", False):
         return roles
-    if is_member(user=user, organization_id=programme.operator_id) or user.has_role("admin"):
+    if programme.operator_id in member_organization_ids(user=user) or has_role(
+        user=user, role=Role.ADMIN
+    ):
         roles.add(OPERATOR)
     # programmes_visible_to answers the next two questions for its user within the list query.
     annotated = getattr(programme, "viewer_id", None) == user.pk
@@ -104,7 +101,7 @@ def programme_actor_roles(*, programme: Programme, user) -> set[str]:
         if annotated
         else programme.entries.filter(
             holder_invited_at__isnull=False,
-            technology__organization_id__in=user.memberships.values("organization_id"),
+            technology__organization_id__in=member_organizations_subquery(user=user),
         ).exists()
     ):
         roles.add(HOLDER)
@@ -125,15 +122,8 @@ def _resolve(programme: Programme, user, action: str):
     return current, transition
 
 
-def _history(programme, *, user, action, from_status="", to_status="", note="") -> None:
-    ProgrammeHistory.objects.create(
-        programme=programme,
-        actor=user if getattr(user, "pk", None) else None,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-    )
+def _history(programme, **fields) -> None:
+    event_record(ProgrammeHistory, programme=programme, **fields)
 
 
 def _url(programme: Programme) -> str:
@@ -149,7 +139,7 @@ def programme_create(
 ) -> Programme:
     """A government or park operator defines a programme's criteria (a draft)."""
     organization = acting_operator_organization(user=user, organization=operator)
-    unknown = set(fields) - set(PROGRAMME_FIELDS)
+    unknown = set(fields) - set(Programme.EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     programme = Programme(operator=organization, created_by=user, **fields)
@@ -167,7 +157,7 @@ def programme_update(
     _resolve(programme, user, "edit")
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     for name, value in fields.items():
-        if name in PROGRAMME_FIELDS:
+        if name in Programme.EDITABLE_FIELDS:
             setattr(programme, name, value)
     programme.full_clean()
     programme.save()
@@ -422,7 +412,7 @@ def programme_invite_holders(*, programme: Programme, user) -> list[ProgrammeEnt
     ProgrammeEntry.objects.filter(pk__in=[e.pk for e in entries]).update(holder_invited_at=now)
     for entry in entries:
         notify_users(
-            users=list(organization_members(entry.technology.organization_id)),
+            users=list(members_of(entry.technology.organization_id)),
             title=_("Your technology “%(technology)s” was selected by “%(programme)s”")
             % {"technology": entry.technology.title, "programme": programme.name},
             body=programme.description[:300],
@@ -438,7 +428,7 @@ def programme_invitation_respond(*, entry: ProgrammeEntry, user, accept: bool) -
     entry = ProgrammeEntry.objects.select_related("technology", "programme").get(pk=entry.pk)
     _resolve(entry.programme, user, "respond")
     if entry.holder_invited_at is None or not is_member(
-        user=user, organization_id=entry.technology.organization_id
+        user=user, organization=entry.technology.organization_id
     ):
         raise TransitionNotAllowed(_("Only an invited holder may answer."))
     response = InvitationResponse.ACCEPTED if accept else InvitationResponse.DECLINED
@@ -446,7 +436,7 @@ def programme_invitation_respond(*, entry: ProgrammeEntry, user, accept: bool) -
     entry.refresh_from_db()
     _history(entry.programme, user=user, action=f"holder_{response}", note=str(entry.technology))
     notify_users(
-        users=list(organization_members(entry.programme.operator_id)),
+        users=list(members_of(entry.programme.operator_id)),
         title=_("%(technology)s: %(response)s")
         % {"technology": entry.technology.title, "response": entry.get_holder_response_display()},
         url=_url(entry.programme),
