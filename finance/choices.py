@@ -26,6 +26,14 @@ class ProductStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class ProductAction(models.TextChoices):
+    """What happens to a product: its workflow's actions and the other entries of its history."""
+
+    CREATE = "create", _("Product created")
+    PUBLISH = "publish", _("Product published")
+    WITHDRAW = "withdraw", _("Product withdrawn")
+
+
 class CreditGrade(models.TextChoices):
     """Credit grades from best to worst; the order of this list is the ranking."""
 
@@ -56,6 +64,24 @@ class ApplicationStatus(models.TextChoices):
     REPAYING = "repaying", pgettext_lazy("financing application", "Repaying")
     CLOSED = "closed", pgettext_lazy("financing application", "Closed")
     WITHDRAWN = "withdrawn", pgettext_lazy("financing application", "Withdrawn")
+
+
+class ApplicationAction(models.TextChoices):
+    """What happens to an application: its workflow's actions (an API contract) and the other
+    entries of its history. The labels name the step in the history a reader sees."""
+
+    CREATE = "create", _("Application created")
+    SUBMIT = "submit", _("Application submitted")
+    WITHDRAW = "withdraw", _("Application withdrawn")
+    START_REVIEW = "start_review", _("Review started")
+    REQUEST_INFORMATION = "request_information", _("More information requested")
+    APPROVE = "approve", _("Application approved")
+    REJECT = "reject", _("Application rejected")
+    RESUBMIT = "resubmit", _("Application submitted again")
+    DISBURSE = "disburse", _("Loan disbursed")
+    START_REPAYMENT = "start_repayment", _("Repayment started")
+    CLOSE = "close", _("Application closed")
+    DOCUMENT_ADDED = "document_added", _("Document added")
 
 
 # Stages that count as a positive decision for approval rates.
@@ -106,3 +132,12 @@ class MoneyRequestStatus(models.TextChoices):
     APPROVED = "approved", pgettext_lazy("money request", "Approved")
     REFUSED = "refused", pgettext_lazy("money request", "Refused")
     WITHDRAWN = "withdrawn", pgettext_lazy("money request", "Withdrawn")
+
+
+class MoneyRequestAction(models.TextChoices):
+    """What happens to a two-key money request: opened by one person, decided by another."""
+
+    REQUEST = "request", _("Request opened")
+    APPROVE = "approve", _("Approved by a second person")
+    REFUSE = "refuse", _("Request refused")
+    WITHDRAW = "withdraw", _("Request withdrawn")

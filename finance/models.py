@@ -11,15 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganizationType
-from core.i18n import localized
+from core.i18n import bilingual
+from core.models import TransitionEvent
 from finance.choices import (
     AccountKind,
+    ApplicationAction,
     ApplicationStatus,
     CreditGrade,
     Currency,
+    MoneyRequestAction,
     MoneyRequestKind,
     MoneyRequestStatus,
     NormalBalance,
+    ProductAction,
     ProductKind,
     ProductStatus,
     ProgrammeKind,
@@ -44,12 +48,10 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    name = bilingual("name")
+
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return localized(self.name_zh, self.name_en)
 
 
 class CreditAssessment(models.Model):
@@ -304,6 +306,22 @@ class FinancingProduct(BilingualNameMixin):
             raise ValidationError(errors)
 
 
+class ProductEvent(TransitionEvent):
+    """One step of a financing product: created, published or withdrawn, by whom and when."""
+
+    status_choices = ProductStatus
+    action_labels = dict(ProductAction.choices)
+
+    product = models.ForeignKey(FinancingProduct, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("product event")
+        verbose_name_plural = _("product events")
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.action}"
+
+
 class Valuation(models.Model):
     """A saved relief-from-royalty valuation of a technology: its inputs, every step and the value.
 
@@ -444,23 +462,17 @@ class FinancingApplication(models.Model):
         return f"#{self.pk} {self.product} · {self.applicant}"
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(TransitionEvent):
     """One step in an application's history: who, when, from which status to which, and why."""
+
+    status_choices = ApplicationStatus
+    action_labels = dict(ApplicationAction.choices)
 
     application = models.ForeignKey(
         FinancingApplication, on_delete=models.CASCADE, related_name="events"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(max_length=40)
-    from_status = models.CharField(max_length=30, blank=True)
-    to_status = models.CharField(max_length=30)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("application event")
         verbose_name_plural = _("application events")
 
@@ -963,21 +975,15 @@ class MoneyRequest(models.Model):
         return self.status == MoneyRequestStatus.PENDING
 
 
-class MoneyRequestEvent(models.Model):
+class MoneyRequestEvent(TransitionEvent):
     """One step of a money request: who asked, approved, refused or withdrew it, and why."""
 
-    request = models.ForeignKey(MoneyRequest, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(max_length=20)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    status_choices = MoneyRequestStatus
+    action_labels = dict(MoneyRequestAction.choices)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    request = models.ForeignKey(MoneyRequest, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("money request event")
         verbose_name_plural = _("money request events")
 

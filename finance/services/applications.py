@@ -18,7 +18,7 @@ from accounts.services import organization_may_transact
 from core.uploads import OFFICE_DOCUMENTS, upload_content_type
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from finance import selectors
-from finance.choices import ApplicationStatus
+from finance.choices import ApplicationAction, ApplicationStatus
 from finance.models import (
     ApplicationDocument,
     ApplicationEvent,
@@ -26,59 +26,75 @@ from finance.models import (
     FinancingProduct,
     Valuation,
 )
-from finance.services.common import APPLICANT, FINANCIER, _applicant_of, _parse_amount
+from finance.services.common import APPLICANT, FINANCIER, applicant_of, event_record, parse_amount
 from finance.services.products import eligibility_failures
 from finance.valuation import collateral_cap
 from notifications.services import notify_users
 
-# --- Applications -----------------------------------------------------------------------------
-
 APPLICATION_WORKFLOW = StateMachine(
     {
-        (ApplicationStatus.DRAFT, "submit"): Transition(ApplicationStatus.SUBMITTED, APPLICANT),
-        (ApplicationStatus.DRAFT, "withdraw"): Transition(ApplicationStatus.WITHDRAWN, APPLICANT),
-        (ApplicationStatus.SUBMITTED, "start_review"): Transition(
-            ApplicationStatus.UNDER_REVIEW, FINANCIER
-        ),
-        (ApplicationStatus.SUBMITTED, "withdraw"): Transition(
-            ApplicationStatus.WITHDRAWN, APPLICANT
-        ),
-        (ApplicationStatus.UNDER_REVIEW, "request_information"): Transition(
-            ApplicationStatus.INFORMATION_REQUESTED, FINANCIER, requires_note=True
-        ),
-        (ApplicationStatus.UNDER_REVIEW, "approve"): Transition(
-            ApplicationStatus.APPROVED, FINANCIER
-        ),
-        (ApplicationStatus.UNDER_REVIEW, "reject"): Transition(
-            ApplicationStatus.REJECTED, FINANCIER, requires_note=True
-        ),
-        (ApplicationStatus.INFORMATION_REQUESTED, "resubmit"): Transition(
+        (ApplicationStatus.DRAFT, ApplicationAction.SUBMIT): Transition(
             ApplicationStatus.SUBMITTED, APPLICANT
         ),
-        (ApplicationStatus.INFORMATION_REQUESTED, "withdraw"): Transition(
+        (ApplicationStatus.DRAFT, ApplicationAction.WITHDRAW): Transition(
             ApplicationStatus.WITHDRAWN, APPLICANT
         ),
-        (ApplicationStatus.APPROVED, "disburse"): Transition(
+        (ApplicationStatus.SUBMITTED, ApplicationAction.START_REVIEW): Transition(
+            ApplicationStatus.UNDER_REVIEW, FINANCIER
+        ),
+        (ApplicationStatus.SUBMITTED, ApplicationAction.WITHDRAW): Transition(
+            ApplicationStatus.WITHDRAWN, APPLICANT
+        ),
+        (ApplicationStatus.UNDER_REVIEW, ApplicationAction.REQUEST_INFORMATION): Transition(
+            ApplicationStatus.INFORMATION_REQUESTED, FINANCIER, requires_note=True
+        ),
+        (ApplicationStatus.UNDER_REVIEW, ApplicationAction.APPROVE): Transition(
+            ApplicationStatus.APPROVED, FINANCIER
+        ),
+        (ApplicationStatus.UNDER_REVIEW, ApplicationAction.REJECT): Transition(
+            ApplicationStatus.REJECTED, FINANCIER, requires_note=True
+        ),
+        (ApplicationStatus.INFORMATION_REQUESTED, ApplicationAction.RESUBMIT): Transition(
+            ApplicationStatus.SUBMITTED, APPLICANT
+        ),
+        (ApplicationStatus.INFORMATION_REQUESTED, ApplicationAction.WITHDRAW): Transition(
+            ApplicationStatus.WITHDRAWN, APPLICANT
+        ),
+        (ApplicationStatus.APPROVED, ApplicationAction.DISBURSE): Transition(
             ApplicationStatus.DISBURSED, FINANCIER
         ),
-        (ApplicationStatus.DISBURSED, "start_repayment"): Transition(
+        (ApplicationStatus.DISBURSED, ApplicationAction.START_REPAYMENT): Transition(
             ApplicationStatus.REPAYING, FINANCIER
         ),
-        (ApplicationStatus.REPAYING, "close"): Transition(ApplicationStatus.CLOSED, FINANCIER),
+        (ApplicationStatus.REPAYING, ApplicationAction.CLOSE): Transition(
+            ApplicationStatus.CLOSED, FINANCIER
+        ),
     }
 )
 APPLICATION_ACTION_LABELS = {
-    "submit": gettext_lazy("Submit"),
-    "withdraw": gettext_lazy("Withdraw"),
-    "start_review": gettext_lazy("Start review"),
-    "request_information": gettext_lazy("Request more information"),
-    "approve": gettext_lazy("Approve"),
-    "reject": gettext_lazy("Reject"),
-    "resubmit": gettext_lazy("Submit again"),
-    "disburse": gettext_lazy("Mark as disbursed"),
-    "start_repayment": gettext_lazy("Start repayment"),
-    "close": gettext_lazy("Close"),
+    ApplicationAction.SUBMIT: gettext_lazy("Submit"),
+    ApplicationAction.WITHDRAW: gettext_lazy("Withdraw"),
+    ApplicationAction.START_REVIEW: gettext_lazy("Start review"),
+    ApplicationAction.REQUEST_INFORMATION: gettext_lazy("Request more information"),
+    ApplicationAction.APPROVE: gettext_lazy("Approve"),
+    ApplicationAction.REJECT: gettext_lazy("Reject"),
+    ApplicationAction.RESUBMIT: gettext_lazy("Submit again"),
+    ApplicationAction.DISBURSE: gettext_lazy("Mark as disbursed"),
+    ApplicationAction.START_REPAYMENT: gettext_lazy("Start repayment"),
+    ApplicationAction.CLOSE: gettext_lazy("Close"),
 }
+# Actions whose note is the financier's decision note on the application.
+DECISIONS = (
+    ApplicationAction.APPROVE,
+    ApplicationAction.REJECT,
+    ApplicationAction.REQUEST_INFORMATION,
+)
+# Actions of the applicant the institution's financiers are told about (the others: the applicant).
+TOLD_TO_THE_INSTITUTION = (
+    ApplicationAction.SUBMIT,
+    ApplicationAction.RESUBMIT,
+    ApplicationAction.WITHDRAW,
+)
 EDITABLE_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.INFORMATION_REQUESTED)
 DOCUMENT_STATUSES = (
     ApplicationStatus.DRAFT,
@@ -186,12 +202,13 @@ def _check_links(*, applicant: Organization, technology, valuation, deal=None) -
 def _record_event(
     application: FinancingApplication, *, actor, action: str, source: str, target: str, note=""
 ) -> None:
-    ApplicationEvent.objects.create(
+    event_record(
+        ApplicationEvent,
         application=application,
         actor=actor,
         action=action,
-        from_status=source,
-        to_status=target,
+        source=source,
+        target=target,
         note=note,
     )
 
@@ -225,7 +242,7 @@ def application_create(
     """Create a draft application; with `submit=True` submit it at once (all or nothing)."""
     if not selectors.products_open_for_applications().filter(pk=product.pk).exists():
         raise ValidationError({"product": _("This product is not open for applications.")})
-    applicant = _applicant_of(user=user, applicant=applicant)
+    applicant = applicant_of(user=user, applicant=applicant)
     organization_may_transact(organization=applicant)
     if deal is not None and technology is None:
         technology = deal.technology
@@ -245,9 +262,17 @@ def application_create(
     application.full_clean()
     _validate_application(application, submitting=False)
     application.save()
-    _record_event(application, actor=user, action="create", source="", target=application.status)
+    _record_event(
+        application,
+        actor=user,
+        action=ApplicationAction.CREATE,
+        source="",
+        target=application.status,
+    )
     if submit:
-        application = application_transition(application=application, user=user, action="submit")
+        application = application_transition(
+            application=application, user=user, action=ApplicationAction.SUBMIT
+        )
     return application
 
 
@@ -300,14 +325,14 @@ def application_transition(
     if transition.requires_note and not note:
         raise ValidationError({"note": _("Please give a reason.")})
     extra: dict[str, object] = {"updated_at": timezone.now()}
-    if action in ("submit", "resubmit"):
+    if action in (ApplicationAction.SUBMIT, ApplicationAction.RESUBMIT):
         if not selectors.products_open_for_applications().filter(pk=application.product_id):
             raise ValidationError({"product": _("This product is not open for applications.")})
         _validate_application(application, submitting=True)
         _raise_if_ineligible(application)
         extra["submitted_at"] = timezone.now()
-    elif action == "approve":
-        amount = _parse_amount(approved_amount, "approved_amount") if approved_amount else None
+    elif action == ApplicationAction.APPROVE:
+        amount = parse_amount(approved_amount, "approved_amount") if approved_amount else None
         if amount is None:
             raise ValidationError({"approved_amount": _("Give the approved amount.")})
         product = application.product
@@ -337,7 +362,7 @@ def application_transition(
         if not (approved_terms or "").strip():
             raise ValidationError({"approved_terms": _("State the approved terms.")})
         extra.update(approved_amount=amount, approved_terms=approved_terms.strip())
-    if action in ("approve", "reject", "request_information"):
+    if action in DECISIONS:
         extra["decision_note"] = note
     if not compare_and_set_status(
         FinancingApplication,
@@ -363,8 +388,8 @@ def application_transition(
 def _notify_application_parties(
     *, application: FinancingApplication, actor: User, action: str, note: str
 ) -> None:
-    if action in ("submit", "resubmit", "withdraw"):
-        if action == "withdraw" and not application.submitted_at:
+    if action in TOLD_TO_THE_INSTITUTION:
+        if action == ApplicationAction.WITHDRAW and not application.submitted_at:
             return
         recipients = selectors.members_with_role(
             application.product.institution_id, role=Role.FINANCIER
@@ -383,9 +408,6 @@ def _notify_application_parties(
         body=note,
         url=reverse("finance:application_detail", args=[application.pk]),
     )
-
-
-# --- Documents --------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -422,7 +444,7 @@ def application_document_add(
     _record_event(
         application,
         actor=user,
-        action="document_added",
+        action=ApplicationAction.DOCUMENT_ADDED,
         source=application.status,
         target=application.status,
         note=document.title,

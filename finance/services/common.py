@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import Organization, User
 from accounts.permissions import has_role, member_organization_ids
+from core.models import TransitionEvent
 from finance import selectors
 from finance.choices import ProductKind
 from finance.models import SupportProgramme
@@ -21,7 +22,23 @@ FINANCIER = frozenset({"financier"})
 LOAN_KINDS = (ProductKind.GREEN_LOAN, ProductKind.IP_PLEDGE_LOAN)
 
 
-def _applicant_of(*, user: User, applicant: Organization | None) -> Organization:
+def event_record(
+    model: type[TransitionEvent],
+    *,
+    actor,
+    action: str,
+    source: str,
+    target: str,
+    note: str = "",
+    **subject,
+) -> TransitionEvent:
+    """Write one row of a workflow's history (`subject` names the row it belongs to)."""
+    return model.objects.create(
+        actor=actor, action=action, from_status=source, to_status=target, note=note, **subject
+    )
+
+
+def applicant_of(*, user: User, applicant: Organization | None) -> Organization:
     own = member_organization_ids(user=user)
     if applicant is None:
         if len(own) != 1:
@@ -40,7 +57,7 @@ def _applicant_of(*, user: User, applicant: Organization | None) -> Organization
 MAXIMUM_AMOUNT = Decimal("9999999999999999.99")
 
 
-def _parse_decimal(value, field: str, *, message: str) -> Decimal:
+def parse_decimal(value, field: str, *, message: str) -> Decimal:
     """A finite Decimal from user input, or a ValidationError naming the field (never a 500 for
     "NaN", "Infinity", "1e30" or a 1,000-digit string)."""
     if isinstance(value, Decimal):
@@ -58,8 +75,8 @@ def _parse_decimal(value, field: str, *, message: str) -> Decimal:
     return number
 
 
-def _parse_amount(value, field: str) -> Decimal:
-    amount = _parse_decimal(value, field, message=_("Enter an amount such as 150000.00."))
+def parse_amount(value, field: str) -> Decimal:
+    amount = parse_decimal(value, field, message=_("Enter an amount such as 150000.00."))
     if amount <= 0:
         raise ValidationError({field: _("The amount must be greater than zero.")})
     if amount > MAXIMUM_AMOUNT:
@@ -71,9 +88,9 @@ def _parse_amount(value, field: str) -> Decimal:
     return amount
 
 
-def _parse_rate(value, field: str) -> Decimal:
+def parse_rate(value, field: str) -> Decimal:
     """An annual rate as a fraction: above 0, below 1, at most four decimal places."""
-    rate = _parse_decimal(value, field, message=_("Enter the annual rate, e.g. 0.0435."))
+    rate = parse_decimal(value, field, message=_("Enter the annual rate, e.g. 0.0435."))
     if not 0 < rate < 1:
         raise ValidationError({field: _("Enter the annual rate as a fraction, e.g. 0.0435.")})
     if rate != rate.quantize(Decimal("0.0001")):
@@ -81,12 +98,12 @@ def _parse_rate(value, field: str) -> Decimal:
     return rate
 
 
-def _require_operator_of(*, user: User, programme: SupportProgramme) -> None:
+def require_operator_of(*, user: User, programme: SupportProgramme) -> None:
     if not selectors.programmes_visible_to(user=user).filter(pk=programme.pk).exists():
         raise ValidationError(_("Only the programme's operator may do this."))
 
 
-def _acting_operator(*, user: User, operator: Organization) -> None:
+def require_acting_operator(*, user: User, operator: Organization) -> None:
     """A programme belongs to a verified government or operator body the user acts for (an
     administrator may act for any verified one)."""
     allowed = operator.pk in selectors.operator_organization_ids(user) or (

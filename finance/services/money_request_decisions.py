@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.workflow import TransitionNotAllowed, compare_and_set_status
 from finance import ledger, selectors
-from finance.choices import MoneyRequestKind, TransactionKind
+from finance.choices import MoneyRequestAction, MoneyRequestKind, TransactionKind
 from finance.models import MoneyRequest, SupportProgramme
 from finance.services.money_requests import MONEY_REQUEST_WORKFLOW, _request_event
 from finance.services.programmes import _check_within_budget
@@ -97,16 +97,20 @@ def money_request_transition(
         MoneyRequest, pk=money_request.pk, expected=current, target=transition.target, **decided
     ):
         raise TransitionNotAllowed(_("Someone else decided this request first; reload it."))
-    if action == "approve":
+    if action == MoneyRequestAction.APPROVE:
         results = _carry_out(money_request, approver=user)
         if results:
             MoneyRequest.objects.filter(pk=money_request.pk).update(**results)
     money_request.refresh_from_db()
     _request_event(
-        money_request, actor=user, action=action, source=current, target=transition.target,
+        money_request,
+        actor=user,
+        action=action,
+        source=current,
+        target=transition.target,
         note=note,
-    )  # fmt: skip
-    if action != "withdraw":
+    )
+    if action != MoneyRequestAction.WITHDRAW:
         notify_users(
             users=[money_request.requested_by],
             title=_("Your request %(kind)s of %(amount)s %(currency)s: %(status)s")

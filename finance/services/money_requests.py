@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -16,8 +18,9 @@ from audit.choices import AuditKind
 from audit.services import audit_record
 from core.workflow import StateMachine, Transition
 from finance import ledger, selectors
-from finance.choices import MoneyRequestStatus
+from finance.choices import MoneyRequestAction, MoneyRequestStatus
 from finance.models import MoneyRequest, MoneyRequestEvent, SupportProgramme
+from finance.services.common import event_record, require_operator_of
 from notifications.services import notify_users
 
 # Money has two keys. One operator member asks (a programme budget, funding, a voucher above
@@ -27,21 +30,21 @@ from notifications.services import notify_users
 # request by compare-and-set. Funding never exceeds the programme's approved budget.
 MONEY_REQUEST_WORKFLOW = StateMachine(
     {
-        (MoneyRequestStatus.PENDING, "approve"): Transition(
+        (MoneyRequestStatus.PENDING, MoneyRequestAction.APPROVE): Transition(
             MoneyRequestStatus.APPROVED, frozenset({"approver"})
         ),
-        (MoneyRequestStatus.PENDING, "refuse"): Transition(
+        (MoneyRequestStatus.PENDING, MoneyRequestAction.REFUSE): Transition(
             MoneyRequestStatus.REFUSED, frozenset({"approver"}), requires_note=True
         ),
-        (MoneyRequestStatus.PENDING, "withdraw"): Transition(
+        (MoneyRequestStatus.PENDING, MoneyRequestAction.WITHDRAW): Transition(
             MoneyRequestStatus.WITHDRAWN, frozenset({"requester"})
         ),
     }
 )
 MONEY_REQUEST_ACTION_LABELS = {
-    "approve": gettext_lazy("Approve (second key)"),
-    "refuse": gettext_lazy("Refuse"),
-    "withdraw": gettext_lazy("Withdraw the request"),
+    MoneyRequestAction.APPROVE: gettext_lazy("Approve (second key)"),
+    MoneyRequestAction.REFUSE: gettext_lazy("Refuse"),
+    MoneyRequestAction.WITHDRAW: gettext_lazy("Withdraw the request"),
 }
 MONEY_REQUEST_AUDIT_KIND = AuditKind.MONEY_REQUEST
 
@@ -54,12 +57,13 @@ def money_request_allowed_actions(*, money_request: MoneyRequest, user: User) ->
 
 
 def _request_event(money_request: MoneyRequest, *, actor, action, source, target, note=""):
-    MoneyRequestEvent.objects.create(
+    event_record(
+        MoneyRequestEvent,
         request=money_request,
         actor=actor,
         action=action,
-        from_status=source,
-        to_status=target,
+        source=source,
+        target=target,
         note=note,
     )
     audit_record(
@@ -91,53 +95,75 @@ def _second_keys_for(money_request: MoneyRequest):
     return list(platform_reviewers().exclude(pk=money_request.requested_by_id))
 
 
-def _money_request_create(
+@dataclass(frozen=True)
+class MoneyAsked:
+    """What one kind of request asks for, once its own rules are checked: all that differs
+    between a budget, a funding, a voucher issue and an interest subsidy request."""
+
+    kind: str
+    amount: Decimal
+    # The request's identity for the Idempotency-Key: the same key with other facts is refused.
+    fingerprint: str
+    fields: Mapping[str, object] = field(default_factory=dict)
+
+
+def _replay(*, user: User, idempotency_key: str | None, fingerprint: str) -> MoneyRequest | None:
+    if not idempotency_key:
+        return None
+    existing = MoneyRequest.objects.filter(
+        requested_by=user, idempotency_key=idempotency_key
+    ).first()
+    if existing is not None and existing.request_fingerprint != fingerprint:
+        raise ledger.IdempotencyKeyReused(
+            _("This Idempotency-Key was already used for a different request.")
+        )
+    return existing
+
+
+@transaction.atomic
+def money_request_open(
     *,
     programme: SupportProgramme,
     user: User,
-    kind: str,
-    amount: Decimal,
-    fingerprint: str,
-    idempotency_key: str | None,
+    ask: Callable[[], MoneyAsked],
     note: str = "",
-    **fields,
+    idempotency_key: str | None = None,
 ) -> MoneyRequest:
-    if idempotency_key:
-        existing = MoneyRequest.objects.filter(
-            requested_by=user, idempotency_key=idempotency_key
-        ).first()
-        if existing is not None:
-            if existing.request_fingerprint != fingerprint:
-                raise ledger.IdempotencyKeyReused(
-                    _("This Idempotency-Key was already used for a different request.")
-                )
-            return existing
+    """The one way to open a two-key request: only the programme's operator asks; `ask`
+    checks what this kind of request needs and says what is asked; a retry with the same
+    Idempotency-Key returns the first request; the event is written and the people who may
+    give the second key are told."""
+    require_operator_of(user=user, programme=programme)
+    asked = ask()
+    fingerprint = asked.fingerprint[:200]
+    existing = _replay(user=user, idempotency_key=idempotency_key, fingerprint=fingerprint)
+    if existing is not None:
+        return existing
     money_request = MoneyRequest(
         programme=programme,
-        kind=kind,
-        amount=amount,
+        kind=asked.kind,
+        amount=asked.amount,
         currency=programme.currency,
         requested_by=user,
         note=(note or "").strip(),
         idempotency_key=idempotency_key or None,
-        request_fingerprint=fingerprint[:200],
-        **fields,
+        request_fingerprint=fingerprint,
+        **asked.fields,
     )
     money_request.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             money_request.save()
     except IntegrityError:
-        existing = MoneyRequest.objects.filter(
-            requested_by=user, idempotency_key=idempotency_key
-        ).first()
-        if existing is None or existing.request_fingerprint != fingerprint[:200]:
+        # A concurrent retry with the same key won the unique constraint: answer with its row.
+        existing = _replay(user=user, idempotency_key=idempotency_key, fingerprint=fingerprint)
+        if existing is None:
             raise
         return existing
     _request_event(
         money_request,
         actor=user,
-        action="request",
+        action=MoneyRequestAction.REQUEST,
         source="",
         target=MoneyRequestStatus.PENDING,
         note=money_request.note,

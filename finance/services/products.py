@@ -11,18 +11,22 @@ from accounts.choices import OrganizationType
 from accounts.models import Organization, User
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from finance import selectors
-from finance.choices import ProductStatus
+from finance.choices import ProductAction, ProductStatus
 from finance.eligibility import ApplicantFacts, Failure, ProductRules, check_eligibility
-from finance.models import FinancingProduct
-from finance.services.common import FINANCIER
-
-# --- Products ---------------------------------------------------------------------------------
+from finance.models import FinancingProduct, ProductEvent
+from finance.services.common import FINANCIER, event_record
 
 PRODUCT_WORKFLOW = StateMachine(
     {
-        (ProductStatus.DRAFT, "publish"): Transition(ProductStatus.PUBLISHED, FINANCIER),
-        (ProductStatus.PUBLISHED, "withdraw"): Transition(ProductStatus.WITHDRAWN, FINANCIER),
-        (ProductStatus.WITHDRAWN, "publish"): Transition(ProductStatus.PUBLISHED, FINANCIER),
+        (ProductStatus.DRAFT, ProductAction.PUBLISH): Transition(
+            ProductStatus.PUBLISHED, FINANCIER
+        ),
+        (ProductStatus.PUBLISHED, ProductAction.WITHDRAW): Transition(
+            ProductStatus.WITHDRAWN, FINANCIER
+        ),
+        (ProductStatus.WITHDRAWN, ProductAction.PUBLISH): Transition(
+            ProductStatus.PUBLISHED, FINANCIER
+        ),
     }
 )
 
@@ -65,6 +69,14 @@ def product_create(
     product.save()
     if eligible_categories is not None:
         product.eligible_categories.set(eligible_categories)
+    event_record(
+        ProductEvent,
+        product=product,
+        actor=user,
+        action=ProductAction.CREATE,
+        source="",
+        target=product.status,
+    )
     return product
 
 
@@ -86,7 +98,7 @@ def product_update(
 @transaction.atomic
 def product_transition(*, product: FinancingProduct, user: User, action: str) -> FinancingProduct:
     current = product.status
-    if action == "publish" and not (
+    if action == ProductAction.PUBLISH and not (
         product.institution.verified and product.institution.kind == OrganizationType.FINANCIAL
     ):
         raise ValidationError(
@@ -107,6 +119,14 @@ def product_transition(*, product: FinancingProduct, user: User, action: str) ->
         updated_at=timezone.now(),
     ):
         raise TransitionNotAllowed(_("Someone else changed this product first; reload it."))
+    event_record(
+        ProductEvent,
+        product=product,
+        actor=user,
+        action=action,
+        source=current,
+        target=transition.target,
+    )
     product.refresh_from_db()
     return product
 

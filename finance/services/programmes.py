@@ -12,8 +12,8 @@ from accounts.models import Organization, User
 from finance import ledger
 from finance.choices import AccountKind, MoneyRequestKind
 from finance.models import MoneyRequest, SupportProgramme
-from finance.services.common import _acting_operator, _parse_amount, _require_operator_of
-from finance.services.money_requests import _money_request_create
+from finance.services.common import parse_amount, require_acting_operator
+from finance.services.money_requests import MoneyAsked, money_request_open
 
 
 @transaction.atomic
@@ -29,9 +29,9 @@ def programme_create(
 ) -> SupportProgramme:
     """Open a programme and its ledger accounts; with `budget`, ask for its approval at once.
     Nothing can be funded before a second person approves a budget."""
-    _acting_operator(user=user, operator=operator)
+    require_acting_operator(user=user, operator=operator)
     if budget is not None:
-        budget = _parse_amount(budget, "budget")
+        budget = parse_amount(budget, "budget")
     label = fields.get("name_zh") or fields.get("name_en") or ""
     programme = SupportProgramme(
         operator=operator, kind=kind, currency=currency, created_by=user, **fields
@@ -51,7 +51,6 @@ def programme_create(
     return programme
 
 
-@transaction.atomic
 def programme_budget_request(
     *,
     programme: SupportProgramme,
@@ -61,26 +60,24 @@ def programme_budget_request(
     idempotency_key: str | None = None,
 ) -> MoneyRequest:
     """Ask for the programme's budget to be approved (or changed) by a second person."""
-    _require_operator_of(user=user, programme=programme)
-    amount = _parse_amount(amount, "amount")
-    funded = programme.funding_account.balance
-    if amount < funded:
-        raise ValidationError(
-            {
-                "amount": _(
-                    "The budget cannot be below what was already funded: %(funded)s %(currency)s."
-                )
-                % {"funded": funded, "currency": programme.currency}
-            }
-        )
-    return _money_request_create(
-        programme=programme,
-        user=user,
-        kind=MoneyRequestKind.BUDGET,
-        amount=amount,
-        fingerprint=f"budget:{programme.pk}:{amount}",
-        idempotency_key=idempotency_key,
-        note=note,
+
+    def ask() -> MoneyAsked:
+        budget = parse_amount(amount, "amount")
+        funded = programme.funding_account.balance
+        if budget < funded:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "The budget cannot be below what was already funded: "
+                        "%(funded)s %(currency)s."
+                    )
+                    % {"funded": funded, "currency": programme.currency}
+                }
+            )
+        return MoneyAsked(MoneyRequestKind.BUDGET, budget, f"budget:{programme.pk}:{budget}")
+
+    return money_request_open(
+        programme=programme, user=user, ask=ask, note=note, idempotency_key=idempotency_key
     )
 
 
@@ -111,7 +108,6 @@ def _check_within_budget(*, programme: SupportProgramme, amount: Decimal) -> Non
         )
 
 
-@transaction.atomic
 def programme_funding_request(
     *,
     programme: SupportProgramme,
@@ -122,16 +118,13 @@ def programme_funding_request(
 ) -> MoneyRequest:
     """Ask for money received by the programme to be recorded; it reaches the budget only when
     a second person approves, and never beyond the approved budget."""
-    _require_operator_of(user=user, programme=programme)
-    amount = _parse_amount(amount, "amount")
-    programme = SupportProgramme.objects.select_related("funding_account").get(pk=programme.pk)
-    _check_within_budget(programme=programme, amount=amount)
-    return _money_request_create(
-        programme=programme,
-        user=user,
-        kind=MoneyRequestKind.FUNDING,
-        amount=amount,
-        fingerprint=f"funding:{programme.pk}:{amount}",
-        idempotency_key=idempotency_key,
-        note=note,
+
+    def ask() -> MoneyAsked:
+        funding = parse_amount(amount, "amount")
+        current = SupportProgramme.objects.select_related("funding_account").get(pk=programme.pk)
+        _check_within_budget(programme=current, amount=funding)
+        return MoneyAsked(MoneyRequestKind.FUNDING, funding, f"funding:{programme.pk}:{funding}")
+
+    return money_request_open(
+        programme=programme, user=user, ask=ask, note=note, idempotency_key=idempotency_key
     )

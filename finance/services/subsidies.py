@@ -18,6 +18,7 @@ from accounts.permissions import members_of
 from finance import ledger
 from finance.choices import (
     AccountKind,
+    ApplicationAction,
     ApplicationStatus,
     MoneyRequestKind,
     MoneyRequestStatus,
@@ -25,8 +26,8 @@ from finance.choices import (
     TransactionKind,
 )
 from finance.models import FinancingApplication, InterestSubsidy, MoneyRequest, SupportProgramme
-from finance.services.common import LOAN_KINDS, _parse_amount, _parse_rate, _require_operator_of
-from finance.services.money_requests import _money_request_create
+from finance.services.common import LOAN_KINDS, parse_amount, parse_rate
+from finance.services.money_requests import MoneyAsked, money_request_open
 from finance.valuation import interest_subsidy_amount
 from notifications.services import notify_users
 
@@ -40,7 +41,11 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 
 def loan_term(*, application: FinancingApplication) -> tuple[datetime.date, datetime.date | None]:
     """The days a loan runs: from its disbursement for its tenor (no end without a tenor)."""
-    disbursed = application.events.filter(action="disburse").order_by("-created_at", "-pk").first()
+    disbursed = (
+        application.events.filter(action=ApplicationAction.DISBURSE)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
     moment = disbursed.created_at if disbursed else application.updated_at
     start = timezone.localdate(moment)
     if application.tenor_months is None:
@@ -87,7 +92,7 @@ def _subsidy_terms(
     if application.currency != programme.currency:
         raise ValidationError({"application": _("The loan is not in the programme's currency.")})
     principal = (
-        _parse_amount(principal, "principal")
+        parse_amount(principal, "principal")
         if principal not in (None, "")
         else application.approved_amount
     )
@@ -95,7 +100,7 @@ def _subsidy_terms(
         raise ValidationError(
             {"principal": _("The principal cannot exceed the approved loan amount.")}
         )
-    rate = _parse_rate(annual_rate, "annual_rate")
+    rate = parse_rate(annual_rate, "annual_rate")
     errors: dict[str, str] = {}
     if not isinstance(period_start, datetime.date):
         errors["period_start"] = _("Enter the first day of the period.")
@@ -155,7 +160,6 @@ def _subsidy_terms(
     return SubsidyTerms(application, principal, rate, period_start, period_end, days, amount)
 
 
-@transaction.atomic
 def interest_subsidy_request(
     *,
     programme: SupportProgramme,
@@ -170,32 +174,32 @@ def interest_subsidy_request(
 ) -> MoneyRequest:
     """Ask a second person to approve an interest subsidy on a disbursed loan for one past
     period: principal × rate × ratio × days / 360 out of the programme budget."""
-    _require_operator_of(user=user, programme=programme)
-    terms = _subsidy_terms(
-        programme=programme,
-        application=application,
-        annual_rate=annual_rate,
-        period_start=period_start,
-        period_end=period_end,
-        principal=principal,
-    )
-    fingerprint = (
-        f"subsidy:{programme.pk}:{terms.application.pk}:{terms.period_start}:"
-        f"{terms.period_end}:{terms.principal}:{terms.annual_rate}"
-    )
-    return _money_request_create(
-        programme=programme,
-        user=user,
-        kind=MoneyRequestKind.INTEREST_SUBSIDY,
-        amount=terms.amount,
-        fingerprint=fingerprint,
-        idempotency_key=idempotency_key,
-        note=note,
-        application=terms.application,
-        principal=terms.principal,
-        annual_rate=terms.annual_rate,
-        period_start=terms.period_start,
-        period_end=terms.period_end,
+
+    def ask() -> MoneyAsked:
+        terms = _subsidy_terms(
+            programme=programme,
+            application=application,
+            annual_rate=annual_rate,
+            period_start=period_start,
+            period_end=period_end,
+            principal=principal,
+        )
+        return MoneyAsked(
+            MoneyRequestKind.INTEREST_SUBSIDY,
+            terms.amount,
+            f"subsidy:{programme.pk}:{terms.application.pk}:{terms.period_start}:"
+            f"{terms.period_end}:{terms.principal}:{terms.annual_rate}",
+            {
+                "application": terms.application,
+                "principal": terms.principal,
+                "annual_rate": terms.annual_rate,
+                "period_start": terms.period_start,
+                "period_end": terms.period_end,
+            },
+        )
+
+    return money_request_open(
+        programme=programme, user=user, ask=ask, note=note, idempotency_key=idempotency_key
     )
 
 

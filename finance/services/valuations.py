@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Organization, User
 from finance import selectors
 from finance.models import Valuation
-from finance.services.common import CENT, _applicant_of
+from finance.services.common import CENT, applicant_of
 from finance.valuation import ValuationInputError, ValuationInputs, relief_from_royalty
 
 # --- Valuations -------------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def valuation_create(
     technology=None,
     **inputs,
 ) -> Valuation:
-    organization = _applicant_of(user=user, applicant=organization)
+    organization = applicant_of(user=user, applicant=organization)
     if technology is not None:
         if technology.organization_id != organization.pk:
             raise ValidationError(

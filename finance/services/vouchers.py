@@ -19,8 +19,8 @@ from accounts.permissions import is_member, members_of
 from finance import ledger
 from finance.choices import AccountKind, MoneyRequestKind, ProgrammeKind, TransactionKind
 from finance.models import MoneyRequest, SupportProgramme, Voucher, VoucherRedemption
-from finance.services.common import _parse_amount, _require_operator_of
-from finance.services.money_requests import _money_request_create
+from finance.services.common import parse_amount, require_operator_of
+from finance.services.money_requests import MoneyAsked, money_request_open
 from notifications.services import notify_users
 
 
@@ -29,7 +29,7 @@ def voucher_second_key_threshold() -> Decimal:
 
 
 def voucher_needs_second_key(face_value) -> bool:
-    return _parse_amount(face_value, "face_value") > voucher_second_key_threshold()
+    return parse_amount(face_value, "face_value") > voucher_second_key_threshold()
 
 
 def voucher_eligibility_failures(*, programme: SupportProgramme, holder: Organization) -> list[str]:
@@ -135,8 +135,8 @@ def voucher_issue(
 ) -> Voucher:
     """Issue a voucher up to the second-key threshold with one key; above it, see
     `voucher_issue_request`."""
-    _require_operator_of(user=user, programme=programme)
-    face_value = _parse_amount(face_value, "face_value")
+    require_operator_of(user=user, programme=programme)
+    face_value = parse_amount(face_value, "face_value")
     threshold = voucher_second_key_threshold()
     if face_value > threshold:
         raise ValidationError(
@@ -164,7 +164,6 @@ def voucher_issue(
     )
 
 
-@transaction.atomic
 def voucher_issue_request(
     *,
     programme: SupportProgramme,
@@ -176,29 +175,30 @@ def voucher_issue_request(
     idempotency_key: str | None = None,
 ) -> MoneyRequest:
     """Ask a second person to approve a voucher (required above the threshold)."""
-    _require_operator_of(user=user, programme=programme)
-    face_value = _parse_amount(face_value, "face_value")
-    holder = _validate_voucher(programme=programme, holder=holder, expires=expires)
-    if face_value > programme.budget_account.balance:
-        raise ValidationError(
-            {
-                "face_value": _(
-                    "Not enough money in the programme's budget: %(balance)s %(currency)s "
-                    "available."
-                )
-                % {"balance": programme.budget_account.balance, "currency": programme.currency}
-            }
+
+    def ask() -> MoneyAsked:
+        amount = parse_amount(face_value, "face_value")
+        eligible = _validate_voucher(programme=programme, holder=holder, expires=expires)
+        available = programme.budget_account.balance
+        if amount > available:
+            raise ValidationError(
+                {
+                    "face_value": _(
+                        "Not enough money in the programme's budget: %(balance)s %(currency)s "
+                        "available."
+                    )
+                    % {"balance": available, "currency": programme.currency}
+                }
+            )
+        return MoneyAsked(
+            MoneyRequestKind.VOUCHER_ISSUE,
+            amount,
+            f"voucher_issue:{programme.pk}:{eligible.pk}:{amount}:{expires}",
+            {"holder": eligible, "expires": expires},
         )
-    return _money_request_create(
-        programme=programme,
-        user=user,
-        kind=MoneyRequestKind.VOUCHER_ISSUE,
-        amount=face_value,
-        fingerprint=f"voucher_issue:{programme.pk}:{holder.pk}:{face_value}:{expires}",
-        idempotency_key=idempotency_key,
-        note=note,
-        holder=holder,
-        expires=expires,
+
+    return money_request_open(
+        programme=programme, user=user, ask=ask, note=note, idempotency_key=idempotency_key
     )
 
 
@@ -247,7 +247,7 @@ def voucher_redeem(
 ) -> tuple[VoucherRedemption, bool]:
     """Spend part of a voucher on a qualifying deal. Returns (redemption, created); a retry with
     the same Idempotency-Key returns the first redemption and moves no money."""
-    amount = _parse_amount(amount, "amount")
+    amount = parse_amount(amount, "amount")
     fingerprint = f"voucher_redeem:{voucher.pk}:{amount}:{deal_id}"
     replay = ledger.find_replay(user=user, idempotency_key=idempotency_key, fingerprint=fingerprint)
     if replay is not None:
