@@ -275,6 +275,7 @@ def role_grant_detail(request, pk: int):
             if is_reviewer(user=request.user)
             else [],
             "events": selectors.role_grant_events(grant=grant),
+            "viewer_is_reviewer": is_reviewer(user=request.user),
             "decision_form": RoleGrantDecisionForm(),
         },
     )

@@ -137,6 +137,8 @@ def expert_detail(request, pk: int):
                 expert=expert, user=request.user
             ),
             "is_self": expert.user_id == request.user.pk,
+            "shows_review_note": bool(expert.review_note)
+            and (expert.user_id == request.user.pk or is_reviewer(user=request.user)),
             "consulting_form": ConsultingForm(technologies=technologies) if can_request else None,
             "note_form": NoteForm(),
             "history": expert_selectors.expert_history(expert=expert)
@@ -280,7 +282,7 @@ def evaluation_detail(request, pk: int):
         evaluation=evaluation, user=request.user
     )
     rows = []
-    if viewer != "public":
+    if viewer != expert_selectors.VIEWER_PUBLIC:
         rows = expert_selectors.evaluation_assignment_rows(
             assignments=expert_selectors.evaluation_assignments(evaluation=evaluation),
             viewer=viewer,
@@ -296,6 +298,8 @@ def evaluation_detail(request, pk: int):
     context = {
         "evaluation": evaluation,
         "viewer": viewer,
+        "shows_request_details": viewer != expert_selectors.VIEWER_PUBLIC,
+        "viewer_is_holder": viewer == expert_selectors.VIEWER_HOLDER,
         "rows": rows,
         "allowed_actions": allowed,
         "criteria": [
@@ -303,7 +307,7 @@ def evaluation_detail(request, pk: int):
             for name, label, *_ in EVALUATION_CRITERIA
         ],
         "history": expert_selectors.evaluation_history(evaluation=evaluation)
-        if viewer == "reviewer"
+        if viewer == expert_selectors.VIEWER_REVIEWER
         else [],
     }
     if "assign" in allowed:

@@ -208,7 +208,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
     def get_assignments(self, evaluation) -> list[dict]:
         user = self.context["request"].user
         viewer = expert_selectors.evaluation_viewer(evaluation=evaluation, user=user)
-        if viewer == "public":
+        if viewer == expert_selectors.VIEWER_PUBLIC:
             return []
         rows = []
         for row in expert_selectors.evaluation_assignment_rows(

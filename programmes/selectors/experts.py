@@ -22,6 +22,12 @@ from programmes.models import (
 
 EXPERT_RELATED = ("organization", "user")
 
+# How much of an evaluation a user sees (evaluation_viewer).
+VIEWER_PUBLIC = "public"
+VIEWER_HOLDER = "holder"
+VIEWER_EXPERT = "expert"
+VIEWER_REVIEWER = "reviewer"
+
 
 def experts_visible_to(*, user) -> QuerySet[ExpertProfile]:
     """Verified experts are public; an expert sees their own profile; reviewers see all."""
@@ -94,14 +100,14 @@ def evaluations_of_user(*, user) -> QuerySet[Evaluation]:
 def evaluation_viewer(*, evaluation: Evaluation, user) -> str:
     """How much of an evaluation the user sees: reviewer, expert, holder or public."""
     if not getattr(user, "is_authenticated", False):
-        return "public"
+        return VIEWER_PUBLIC
     if is_reviewer(user=user):
-        return "reviewer"
+        return VIEWER_REVIEWER
     if evaluation.technology.organization_id in member_organization_ids(user=user):
-        return "holder"
+        return VIEWER_HOLDER
     if any(a.expert.user_id == user.pk for a in evaluation.assignments.all()):
-        return "expert"
-    return "public"
+        return VIEWER_EXPERT
+    return VIEWER_PUBLIC
 
 
 def evaluation_assignments(*, evaluation: Evaluation) -> list[EvaluationAssignment]:
@@ -114,7 +120,7 @@ def assignment_label(*, assignment: EvaluationAssignment, index: int, viewer: st
     """The expert's name for reviewers, the expert, or when the expert agreed; otherwise an
     anonymous label ("Expert A")."""
     if (
-        viewer == "reviewer"
+        viewer == VIEWER_REVIEWER
         or assignment.identity_disclosed
         or (getattr(user, "pk", None) and assignment.expert.user_id == user.pk)
     ):
