@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
@@ -633,101 +634,94 @@ def programme_detail(request, pk: int):
     return _programme_page(request, _operator_programme(request, pk))
 
 
-def _requested(request, programme, form, form_name, call, success):
-    """Run one request service for a bound form: redirect on success, the page with the form's
-    errors (summary and beside each field) otherwise."""
-    if form.is_valid():
-        try:
-            message = call(form.cleaned_data, request.POST.get("idempotency_key") or None)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except IdempotencyKeyReused as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, message if isinstance(message, str) else success)
-            return redirect("finance:programme_detail", pk=programme.pk)
-    return _programme_page(request, programme, **{form_name: form})
+def _programme_form_view(*, form_name: str, make_form, call, success):
+    """One POST of the programme page: bind `make_form(request.POST)`, run
+    `call(request, programme, cleaned_data, idempotency_key)` (which may return its own success
+    message) and redirect; the page again with the form's errors (summary and beside each
+    field) otherwise."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        programme = _operator_programme(request, pk)
+        form = make_form(request.POST)
+        if form.is_valid():
+            try:
+                message = call(
+                    request,
+                    programme,
+                    dict(form.cleaned_data),
+                    request.POST.get("idempotency_key") or None,
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            except IdempotencyKeyReused as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, message or success)
+                return redirect("finance:programme_detail", pk=programme.pk)
+        return _programme_page(request, programme, **{form_name: form})
+
+    return view
 
 
-@login_required
-@require_POST
-def programme_budget(request, pk: int):
-    programme = _operator_programme(request, pk)
-    return _requested(
-        request,
-        programme,
-        BudgetForm(request.POST),
-        "budget_form",
-        lambda data, key: services.programme_budget_request(
-            programme=programme, user=request.user, idempotency_key=key, **data
-        ),
-        _("The budget has been sent for a second person's approval."),
-    )
+def _second_key_request(service):
+    def call(request, programme, data, idempotency_key):
+        service(programme=programme, user=request.user, idempotency_key=idempotency_key, **data)
+
+    return call
 
 
-@login_required
-@require_POST
-def programme_fund(request, pk: int):
-    programme = _operator_programme(request, pk)
-    return _requested(
-        request,
-        programme,
-        FundForm(request.POST),
-        "fund_form",
-        lambda data, key: services.programme_funding_request(
-            programme=programme, user=request.user, idempotency_key=key, **data
-        ),
-        _("The funding has been sent for a second person's approval."),
-    )
-
-
-@login_required
-@require_POST
-def programme_issue(request, pk: int):
-    programme = _operator_programme(request, pk)
-    form = IssueVoucherForm(request.POST)
-
-    def issue(data, key):
-        data = dict(data)
-        if services.voucher_needs_second_key(data["face_value"]):
-            services.voucher_issue_request(
-                programme=programme, user=request.user, idempotency_key=key, **data
-            )
-            return _("The voucher has been sent for a second person's approval.")
-        data.pop("note", None)
-        services.voucher_issue(programme=programme, user=request.user, idempotency_key=key, **data)
-
-    return _requested(
-        request, programme, form, "issue_form", issue, _("The voucher has been issued.")
-    )
-
-
-@login_required
-@require_POST
-def programme_subsidy(request, pk: int):
-    programme = _operator_programme(request, pk)
-    form = SubsidyForm(request.POST, loans=selectors.loans_open_to_subsidy())
-
-    def ask(data, key):
-        services.interest_subsidy_request(
-            programme=programme,
-            user=request.user,
-            application=data["application"],
-            annual_rate=data["annual_rate"] / 100,
-            period_start=data["period_start"],
-            period_end=data["period_end"],
-            note=data["note"],
-            idempotency_key=key,
+def _voucher_issue(request, programme, data, idempotency_key):
+    if services.voucher_needs_second_key(data["face_value"]):
+        services.voucher_issue_request(
+            programme=programme, user=request.user, idempotency_key=idempotency_key, **data
         )
-
-    return _requested(
-        request,
-        programme,
-        form,
-        "subsidy_form",
-        ask,
-        _("The interest subsidy has been sent for a second person's approval."),
+        return _("The voucher has been sent for a second person's approval.")
+    data.pop("note", None)
+    services.voucher_issue(
+        programme=programme, user=request.user, idempotency_key=idempotency_key, **data
     )
+    return None
+
+
+def _interest_subsidy_request(request, programme, data, idempotency_key):
+    services.interest_subsidy_request(
+        programme=programme,
+        user=request.user,
+        application=data["application"],
+        annual_rate=data["annual_rate"] / 100,
+        period_start=data["period_start"],
+        period_end=data["period_end"],
+        note=data["note"],
+        idempotency_key=idempotency_key,
+    )
+
+
+programme_budget = _programme_form_view(
+    form_name="budget_form",
+    make_form=BudgetForm,
+    call=_second_key_request(services.programme_budget_request),
+    success=gettext_lazy("The budget has been sent for a second person's approval."),
+)
+programme_fund = _programme_form_view(
+    form_name="fund_form",
+    make_form=FundForm,
+    call=_second_key_request(services.programme_funding_request),
+    success=gettext_lazy("The funding has been sent for a second person's approval."),
+)
+programme_issue = _programme_form_view(
+    form_name="issue_form",
+    make_form=IssueVoucherForm,
+    call=_voucher_issue,
+    success=gettext_lazy("The voucher has been issued."),
+)
+programme_subsidy = _programme_form_view(
+    form_name="subsidy_form",
+    make_form=lambda data: SubsidyForm(data, loans=selectors.loans_open_to_subsidy()),
+    call=_interest_subsidy_request,
+    success=gettext_lazy("The interest subsidy has been sent for a second person's approval."),
+)
 
 
 # --- Two-key money requests -------------------------------------------------------------------

@@ -43,7 +43,6 @@ from finance.api.serializers import (
 )
 from finance.filtersets import ApplicationFilterSet, ProductFilterSet
 from finance.ledger import IdempotencyKeyReused
-from finance.models import FinancingApplication
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -80,7 +79,35 @@ def _replay_refused(error: IdempotencyKeyReused) -> Response:
     )
 
 
+class TransitionMixin:
+    """The `transition` action of a workflow's viewset: validate the body, call the workflow's
+    service, answer 409 with the actions possible now when it refuses."""
+
+    transition_serializer_class: type[serializers.Serializer]
+    # The service's keyword for the row: product=, application=, money_request=.
+    transition_subject: str
+
+    def transition_service(self, **arguments):
+        raise NotImplementedError
+
+    def transition_response(self, row) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=row.pk)).data)
+
+    def transition_run(self, request) -> Response:
+        row = self.get_object()
+        serializer = self.transition_serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            changed = self.transition_service(
+                **{self.transition_subject: row}, user=request.user, **serializer.validated_data
+            )
+        except TransitionNotAllowed as error:
+            return _conflict(error)
+        return self.transition_response(changed)
+
+
 class ProductViewSet(
+    TransitionMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     BaseViewSet,
@@ -91,6 +118,14 @@ class ProductViewSet(
     serializer_class = ProductSerializer
     filterset_class = ProductFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
+    transition_serializer_class = ProductTransitionSerializer
+    transition_subject = "product"
+
+    def transition_service(self, **arguments):
+        return services.product_transition(**arguments)
+
+    def transition_response(self, row) -> Response:
+        return Response(self.get_serializer(row).data)
 
     def get_queryset(self):
         return selectors.products_visible_to(user=self.request.user).order_by("kind", "pk")
@@ -119,19 +154,11 @@ class ProductViewSet(
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Publish or withdraw a product (its institution's financiers)."""
-        product = self.get_object()
-        serializer = ProductTransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            product = services.product_transition(
-                product=product, user=request.user, action=serializer.validated_data["action"]
-            )
-        except TransitionNotAllowed as error:
-            return _conflict(error)
-        return Response(self.get_serializer(product).data)
+        return self.transition_run(request)
 
 
 class ApplicationViewSet(
+    TransitionMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     BaseViewSet,
@@ -144,6 +171,11 @@ class ApplicationViewSet(
     filterset_class = ApplicationFilterSet
     permission_classes = [IsAuthenticated]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    transition_serializer_class = ApplicationTransitionSerializer
+    transition_subject = "application"
+
+    def transition_service(self, **arguments):
+        return services.application_transition(**arguments)
 
     def get_queryset(self):
         return (
@@ -170,9 +202,6 @@ class ApplicationViewSet(
             application=serializer.instance, user=self.request.user, **serializer.validated_data
         )
 
-    def _fresh(self, application) -> FinancingApplication:
-        return self.get_queryset().get(pk=application.pk)
-
     @extend_schema(
         request=ApplicationTransitionSerializer,
         responses={200: ApplicationSerializer, **ERROR_RESPONSES},
@@ -183,16 +212,7 @@ class ApplicationViewSet(
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        application = self.get_object()
-        serializer = ApplicationTransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            services.application_transition(
-                application=application, user=request.user, **serializer.validated_data
-            )
-        except TransitionNotAllowed as error:
-            return _conflict(error)
-        return Response(self.get_serializer(self._fresh(application)).data)
+        return self.transition_run(request)
 
     @extend_schema(responses={200: EligibilitySerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["get"])
@@ -360,6 +380,32 @@ class ProgrammeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMo
             status=status.HTTP_202_ACCEPTED,
         )
 
+    def _money_action(self, request, serializer_class, respond) -> Response:
+        """Validate the body and run `respond(programme, data, idempotency_key)`; a key reused
+        for a different request is 422."""
+        programme = self.get_object()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            return respond(programme, dict(serializer.validated_data), _idempotency_key(request))
+        except IdempotencyKeyReused as error:
+            return _replay_refused(error)
+
+    def _second_key_request(self, service):
+        """`respond` for an action that only opens a two-key request (202)."""
+
+        def respond(programme, data, idempotency_key) -> Response:
+            return self._accepted(
+                service(
+                    programme=programme,
+                    user=self.request.user,
+                    idempotency_key=idempotency_key,
+                    **data,
+                )
+            )
+
+        return respond
+
     @extend_schema(
         request=BudgetSerializer,
         parameters=[IDEMPOTENCY_KEY],
@@ -368,19 +414,9 @@ class ProgrammeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMo
     @action(detail=True, methods=["post"])
     def budget(self, request, pk=None):
         """Ask for the programme's budget to be approved or changed (second key)."""
-        programme = self.get_object()
-        serializer = BudgetSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            money_request = services.programme_budget_request(
-                programme=programme,
-                user=request.user,
-                idempotency_key=_idempotency_key(request),
-                **serializer.validated_data,
-            )
-        except IdempotencyKeyReused as error:
-            return _replay_refused(error)
-        return self._accepted(money_request)
+        return self._money_action(
+            request, BudgetSerializer, self._second_key_request(services.programme_budget_request)
+        )
 
     @extend_schema(
         request=FundSerializer,
@@ -391,19 +427,9 @@ class ProgrammeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMo
     def fund(self, request, pk=None):
         """Ask for funds received to be recorded into the budget (second key; never beyond the
         approved budget)."""
-        programme = self.get_object()
-        serializer = FundSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            money_request = services.programme_funding_request(
-                programme=programme,
-                user=request.user,
-                idempotency_key=_idempotency_key(request),
-                **serializer.validated_data,
-            )
-        except IdempotencyKeyReused as error:
-            return _replay_refused(error)
-        return self._accepted(money_request)
+        return self._money_action(
+            request, FundSerializer, self._second_key_request(services.programme_funding_request)
+        )
 
     @extend_schema(
         request=IssueVoucherSerializer,
@@ -419,36 +445,24 @@ class ProgrammeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMo
     def vouchers(self, request, pk=None):
         """Issue a voucher to an eligible small enterprise out of the programme's budget: at
         once (201) up to the second-key threshold, as a request for approval (202) above it."""
-        programme = self.get_object()
-        serializer = IssueVoucherSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        # An organisation the operator may not see is as unknown as one that does not exist.
-        holder = organizations_visible_to(user=request.user).filter(pk=data.pop("holder")).first()
-        if holder is None:
-            raise DjangoValidationError({"holder": _("Unknown organisation.")})
-        try:
+
+        def respond(programme, data, idempotency_key) -> Response:
+            # An organisation the operator may not see is as unknown as one that does not exist.
+            holder = (
+                organizations_visible_to(user=request.user).filter(pk=data.pop("holder")).first()
+            )
+            if holder is None:
+                raise DjangoValidationError({"holder": _("Unknown organisation.")})
+            data.update(holder=holder, idempotency_key=idempotency_key)
             if services.voucher_needs_second_key(data["face_value"]):
                 return self._accepted(
-                    services.voucher_issue_request(
-                        programme=programme,
-                        user=request.user,
-                        holder=holder,
-                        idempotency_key=_idempotency_key(request),
-                        **data,
-                    )
+                    services.voucher_issue_request(programme=programme, user=request.user, **data)
                 )
             data.pop("note", None)
-            voucher = services.voucher_issue(
-                programme=programme,
-                user=request.user,
-                holder=holder,
-                idempotency_key=_idempotency_key(request),
-                **data,
-            )
-        except IdempotencyKeyReused as error:
-            return _replay_refused(error)
-        return Response(VoucherSerializer(voucher).data, status=status.HTTP_201_CREATED)
+            voucher = services.voucher_issue(programme=programme, user=request.user, **data)
+            return Response(VoucherSerializer(voucher).data, status=status.HTTP_201_CREATED)
+
+        return self._money_action(request, IssueVoucherSerializer, respond)
 
     @extend_schema(
         request=PaySubsidySerializer,
@@ -459,38 +473,37 @@ class ProgrammeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMo
     def subsidies(self, request, pk=None):
         """Ask for an interest subsidy on a disbursed loan for one past period within its term
         (principal × rate × ratio × days/360); paid when a second person approves."""
-        programme = self.get_object()
-        serializer = PaySubsidySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        application_id = data.pop("application")
-        # Beyond the applications it sees, the operator may name only loans open to a subsidy:
-        # any other application is as unknown as one that does not exist.
-        application = (
-            selectors.applications_visible_to(user=request.user).filter(pk=application_id).first()
-            or selectors.loans_open_to_subsidy().filter(pk=application_id).first()
-        )
-        if application is None:
-            raise DjangoValidationError({"application": _("Unknown application.")})
-        try:
-            money_request = services.interest_subsidy_request(
-                programme=programme,
-                user=request.user,
-                application=application,
-                idempotency_key=_idempotency_key(request),
-                **data,
+
+        def respond(programme, data, idempotency_key) -> Response:
+            application_id = data.pop("application")
+            # Beyond the applications it sees, the operator may name only loans open to a
+            # subsidy: any other application is as unknown as one that does not exist.
+            application = (
+                selectors.applications_visible_to(user=request.user)
+                .filter(pk=application_id)
+                .first()
+                or selectors.loans_open_to_subsidy().filter(pk=application_id).first()
             )
-        except IdempotencyKeyReused as error:
-            return _replay_refused(error)
-        return self._accepted(money_request)
+            if application is None:
+                raise DjangoValidationError({"application": _("Unknown application.")})
+            return self._second_key_request(services.interest_subsidy_request)(
+                programme, {**data, "application": application}, idempotency_key
+            )
+
+        return self._money_action(request, PaySubsidySerializer, respond)
 
 
-class MoneyRequestViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
+class MoneyRequestViewSet(TransitionMixin, BaseViewSet, viewsets.ReadOnlyModelViewSet):
     """Two-key money requests: seen by the programme's operator members and platform
     reviewers; approved or refused by a person other than the requester."""
 
     serializer_class = MoneyRequestSerializer
     permission_classes = [IsAuthenticated]
+    transition_serializer_class = MoneyRequestTransitionSerializer
+    transition_subject = "money_request"
+
+    def transition_service(self, **arguments):
+        return services.money_request_transition(**arguments)
 
     def get_queryset(self):
         return (
@@ -509,16 +522,7 @@ class MoneyRequestViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        money_request = self.get_object()
-        serializer = MoneyRequestTransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            services.money_request_transition(
-                money_request=money_request, user=request.user, **serializer.validated_data
-            )
-        except TransitionNotAllowed as error:
-            return _conflict(error)
-        return Response(self.get_serializer(self.get_queryset().get(pk=money_request.pk)).data)
+        return self.transition_run(request)
 
 
 class PipelineView(APIView):
