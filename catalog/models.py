@@ -411,6 +411,10 @@ class TechnologyOffer(models.Model):
     def __str__(self) -> str:
         return self.get_mode_display()
 
+    @property
+    def is_license(self) -> bool:
+        return self.mode == TransactionMode.LICENSE
+
     def clean(self) -> None:
         errors = {}
         if self.asking_price is not None and self.asking_price < 0:

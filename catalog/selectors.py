@@ -680,6 +680,17 @@ def attachments_shown(*, technology: Technology, confidential: bool) -> list[Tec
     return [a for a in technology.attachments.all() if confidential or not a.confidential]
 
 
+def technology_detail_rows(*, technology: Technology, confidential: bool) -> dict[str, list]:
+    """The rows the detail page lists: offers, IP records, resource savings, and the performance
+    figures only to readers of the confidential detail."""
+    return {
+        "offers": list(technology.offers.all()),
+        "patents": list(technology.patents.all()),
+        "figures": list(technology.performance_figures.all()) if confidential else [],
+        "savings": list(technology.resource_savings.all()),
+    }
+
+
 def attachments_with_technology() -> QuerySet[TechnologyAttachment]:
     return TechnologyAttachment.objects.select_related("technology")
 

@@ -129,10 +129,7 @@ def technology_detail(request, pk: int):
         "attachments": selectors.attachments_shown(
             technology=technology, confidential=confidential
         ),
-        "offers": technology.offers.all(),
-        "patents": technology.patents.all(),
-        "figures": technology.performance_figures.all() if confidential else [],
-        "savings": technology.resource_savings.all(),
+        **selectors.technology_detail_rows(technology=technology, confidential=confidential),
         "inquiry_form": InquiryForm(),
         "access_form": AccessRequestForm(),
         "nda_text": technology.nda_text or DEFAULT_NDA,
@@ -332,7 +329,7 @@ def technology_manage(request, pk: int):
         "history": selectors.technology_history_for(technology=technology, user=request.user),
         "access_requests": selectors.access_requests_of_technology(technology=technology),
         "inquiries": selectors.inquiries_of_technology(technology=technology),
-        "attachments": technology.attachments.all(),
+        "attachments": selectors.attachments_shown(technology=technology, confidential=True),
         "attachment_form": AttachmentForm(),
         "review_form": ReviewForm(),
     }
