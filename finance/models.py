@@ -254,6 +254,10 @@ class FinancingProduct(BilingualNameMixin):
     def is_ip_pledge(self) -> bool:
         return self.kind == ProductKind.IP_PLEDGE_LOAN
 
+    @property
+    def is_published(self) -> bool:
+        return self.status == ProductStatus.PUBLISHED
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if not self.name_zh.strip() and not self.name_en.strip():
@@ -460,6 +464,11 @@ class FinancingApplication(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.product} · {self.applicant}"
+
+    @property
+    def awaits_information(self) -> bool:
+        """The institution asked the applicant for more information."""
+        return self.status == ApplicationStatus.INFORMATION_REQUESTED
 
 
 class ApplicationEvent(TransitionEvent):
@@ -973,6 +982,10 @@ class MoneyRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == MoneyRequestStatus.PENDING
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == MoneyRequestStatus.APPROVED
 
 
 class MoneyRequestEvent(TransitionEvent):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from accounts.choices import OrganizationType, Role, VerificationStatus
 from accounts.models import Organization
@@ -16,6 +16,8 @@ from accounts.permissions import (
     member_organizations_subquery,
     members_of,
 )
+from catalog.choices import TransactionMode
+from exchange.choices import DealStage
 from finance.choices import (
     APPROVED_OR_LATER,
     ApplicationStatus,
@@ -24,6 +26,7 @@ from finance.choices import (
     ProgrammeKind,
 )
 from finance.models import (
+    ApplicationEvent,
     FinancingApplication,
     FinancingProduct,
     InterestSubsidy,
@@ -168,6 +171,30 @@ def application_actor_roles(*, application: FinancingApplication, user) -> set[s
     return roles
 
 
+def application_page_queryset(*, user) -> QuerySet[FinancingApplication]:
+    """Visible applications with what their page shows: documents and the history's actors."""
+    return applications_visible_to(user=user).prefetch_related(
+        "documents",
+        Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
+    )
+
+
+def applications_of_own_organizations(*, user) -> QuerySet[FinancingApplication]:
+    return applications_visible_to(user=user).filter(
+        applicant_id__in=member_organization_ids(user=user)
+    )
+
+
+def applications_in_pipeline(*, user) -> QuerySet[FinancingApplication]:
+    """Submitted (or later) applications to the user's institutions, latest change first."""
+    return (
+        applications_visible_to(user=user)
+        .filter(product__institution_id__in=financier_organization_ids(user))
+        .exclude(status=ApplicationStatus.DRAFT)
+        .order_by("-updated_at")
+    )
+
+
 def financier_pipeline(*, user) -> dict[str, object]:
     """Counts and amounts by stage for the user's institutions, with the approval rate."""
     applications = FinancingApplication.objects.filter(
@@ -236,6 +263,62 @@ def deal_model():
         return apps.get_model("exchange", "Deal")
     except LookupError:
         return None
+
+
+# A voucher pays for a service deal whose contract is signed, or later.
+QUALIFYING_DEAL_STAGES = (DealStage.CONTRACT_SIGNED, DealStage.IN_EXECUTION, DealStage.COMPLETED)
+VOUCHER_DEAL_TYPE = TransactionMode.SERVICE
+
+
+def deals_payable_by_voucher(*, holder_id: int, currency: str, limit: int = 50) -> list:
+    """The holder's service deals, signed or later, in the voucher's currency (newest first)."""
+    model = deal_model()
+    if model is None:
+        return []
+    return list(
+        model.objects.filter(
+            buyer_id=holder_id,
+            deal_type=VOUCHER_DEAL_TYPE,
+            stage__in=QUALIFYING_DEAL_STAGES,
+            currency=currency,
+        ).order_by("-pk")[:limit]
+    )
+
+
+# --- What a user may choose on the pages -------------------------------------------------------
+
+
+def organizations_among(organization_ids) -> QuerySet[Organization]:
+    return Organization.objects.filter(pk__in=organization_ids)
+
+
+def institutions_of(*, user) -> QuerySet[Organization]:
+    """The verified financial institutions a financier acts for."""
+    return organizations_among(financier_organization_ids(user))
+
+
+def operator_organizations_of(*, user) -> QuerySet[Organization]:
+    """The verified operator bodies in whose name the user may run a programme (an
+    administrator: any of them)."""
+    queryset = Organization.objects.verified().filter(kind__in=OPERATOR_KINDS)
+    if has_role(user=user, role=Role.ADMIN):
+        return queryset.order_by("pk")
+    return queryset.filter(pk__in=operator_organization_ids(user)).order_by("pk")
+
+
+def technologies_of(*, organization_ids) -> QuerySet:
+    from catalog.models import Technology
+
+    return Technology.objects.filter(organization_id__in=organization_ids)
+
+
+def technologies_linkable_by(*, organization_ids) -> QuerySet:
+    """The technologies an application may name: the applicant's own and published ones."""
+    from catalog.models import Technology
+
+    return (
+        technologies_of(organization_ids=organization_ids) | Technology.objects.published()
+    ).distinct()
 
 
 # --- Vouchers and programmes ------------------------------------------------------------------
@@ -316,6 +399,14 @@ def operator_dashboard(*, user, programme_ids=None) -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+def vouchers_of_programme(*, programme: SupportProgramme) -> QuerySet[Voucher]:
+    return (
+        Voucher.objects.filter(programme=programme)
+        .select_related("holder", "account")
+        .order_by("-pk")
+    )
 
 
 def ledger_transactions_of_programme(*, programme: SupportProgramme) -> QuerySet:

@@ -4,22 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.choices import Role
-from accounts.models import Organization
 from accounts.permissions import member_organization_ids
-from catalog.models import Technology
 from core.filters import ID_MAX, filter_errors_response
 from core.forms import apply_validation_error
 from core.workflow import TransitionNotAllowed
 from finance import selectors, services
-from finance.choices import ApplicationStatus
+from finance.choices import ApplicationAction, MoneyRequestAction
 from finance.filtersets import ApplicationFilterSet, ProductFilterSet
 from finance.forms import (
     ApplicationEditForm,
@@ -37,7 +33,7 @@ from finance.forms import (
     ValuationForm,
 )
 from finance.ledger import IdempotencyKeyReused
-from finance.models import ApplicationEvent, FinancingApplication, Voucher
+from finance.models import FinancingApplication
 
 MAXIMUM_COMPARED = 4
 
@@ -46,9 +42,7 @@ MAXIMUM_COMPARED = 4
 def workspace(request):
     user = request.user
     context = {
-        "applications": selectors.applications_visible_to(user=user).filter(
-            applicant_id__in=member_organization_ids(user=user)
-        )[:10],
+        "applications": selectors.applications_of_own_organizations(user=user)[:10],
         "vouchers": selectors.vouchers_of(user=user),
         "is_financier": bool(selectors.financier_organization_ids(user)),
         "is_operator": selectors.is_operator(user),
@@ -96,22 +90,19 @@ def product_detail(request, pk: int):
         "finance/product_detail.html",
         {
             "product": product,
-            "allowed_actions": services.product_allowed_actions(product=product, user=request.user)
-            if request.user.is_authenticated
-            else [],
+            "allowed_actions": [
+                (action, services.PRODUCT_ACTION_LABELS[action])
+                for action in services.product_allowed_actions(product=product, user=request.user)
+            ],
             "can_edit": product.institution_id
             in selectors.financier_organization_ids(request.user),
         },
     )
 
 
-def _institutions_of(user):
-    return Organization.objects.filter(pk__in=selectors.financier_organization_ids(user))
-
-
 @login_required
 def product_create(request):
-    institutions = _institutions_of(request.user)
+    institutions = selectors.institutions_of(user=request.user)
     if not institutions.exists():
         raise Http404
     form = ProductForm(request.POST or None, institutions=institutions)
@@ -166,11 +157,8 @@ def product_transition(request, pk: int):
 
 
 def _application_form_choices(request, organization_ids):
-    organizations = Organization.objects.filter(pk__in=organization_ids)
-    technologies = (
-        Technology.objects.filter(organization_id__in=organization_ids)
-        | Technology.objects.published()
-    ).distinct()
+    organizations = selectors.organizations_among(organization_ids)
+    technologies = selectors.technologies_linkable_by(organization_ids=organization_ids)
     valuations = selectors.valuations_visible_to(user=request.user).filter(
         organization_id__in=organization_ids
     )
@@ -209,7 +197,7 @@ def application_create(request, pk: int):
     eligibility = None
     if request.method == "GET" and len(organization_ids) == 1:
         eligibility = services.eligibility_failures(
-            product=product, organization=Organization.objects.get(pk=organization_ids[0])
+            product=product, organization=selectors.organizations_among(organization_ids).get()
         )
     return render(
         request,
@@ -233,24 +221,32 @@ def application_list(request):
 
 
 def _visible_application(request, pk: int) -> FinancingApplication:
-    queryset = selectors.applications_visible_to(user=request.user).prefetch_related(
-        "documents",
-        Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
-    )
-    return get_object_or_404(queryset, pk=pk)
+    return get_object_or_404(selectors.application_page_queryset(user=request.user), pk=pk)
+
+
+def _next_steps(application: FinancingApplication, user) -> list[dict[str, object]]:
+    """The allowed actions as the page's forms: what each one asks for and whether it ends
+    the application."""
+    return [
+        {
+            "action": action,
+            "label": services.APPLICATION_ACTION_LABELS[action],
+            "asks_terms": action == ApplicationAction.APPROVE,
+            "asks_note": action in services.DECISIONS,
+            "ends": action in (ApplicationAction.REJECT, ApplicationAction.WITHDRAW),
+        }
+        for action in services.application_allowed_actions(application=application, user=user)
+    ]
 
 
 @login_required
 def application_detail(request, pk: int):
     application = _visible_application(request, pk)
     roles = selectors.application_actor_roles(application=application, user=request.user)
-    allowed = services.application_allowed_actions(application=application, user=request.user)
     context = {
         "application": application,
         "product": application.product,
-        "allowed_actions": [
-            (action, services.APPLICATION_ACTION_LABELS[action]) for action in allowed
-        ],
+        "allowed_actions": _next_steps(application, request.user),
         "loan_cap": services.application_loan_cap(application=application),
         "transition_form": TransitionForm(),
         "document_form": DocumentForm(),
@@ -302,8 +298,11 @@ def application_edit(request, pk: int):
         fields = dict(form.cleaned_data)
         fields["purpose"] = fields["purpose"].strip()
         submit = "save_only" not in request.POST
-        asked = application.status == ApplicationStatus.INFORMATION_REQUESTED
-        action = "resubmit" if asked else "submit"
+        action = (
+            ApplicationAction.RESUBMIT
+            if application.awaits_information
+            else ApplicationAction.SUBMIT
+        )
         try:
             with transaction.atomic():
                 services.application_update(application=application, user=request.user, **fields)
@@ -411,8 +410,9 @@ def valuation_list(request):
 
 @login_required
 def valuation_create(request):
-    organization_ids = member_organization_ids(user=request.user)
-    technologies = Technology.objects.filter(organization_id__in=organization_ids)
+    technologies = selectors.technologies_of(
+        organization_ids=member_organization_ids(user=request.user)
+    )
     form = ValuationForm(request.POST or None, technologies=technologies)
     if request.method == "POST" and form.is_valid():
         try:
@@ -435,16 +435,8 @@ def valuation_detail(request, pk: int):
 
 
 def _qualifying_deals(voucher):
-    deal_model = selectors.deal_model()
-    if deal_model is None:
-        return []
-    return list(
-        deal_model.objects.filter(
-            buyer_id=voucher.holder_id,
-            deal_type="service",
-            stage__in=services.QUALIFYING_DEAL_STAGES,
-            currency=voucher.currency,
-        ).order_by("-pk")[:50]
+    return selectors.deals_payable_by_voucher(
+        holder_id=voucher.holder_id, currency=voucher.currency
     )
 
 
@@ -501,12 +493,7 @@ def voucher_redeem(request, pk: int):
 def pipeline(request):
     if not selectors.financier_organization_ids(request.user):
         raise Http404
-    applications = (
-        selectors.applications_visible_to(user=request.user)
-        .filter(product__institution_id__in=selectors.financier_organization_ids(request.user))
-        .exclude(status=ApplicationStatus.DRAFT)
-        .order_by("-updated_at")[:20]
-    )
+    applications = selectors.applications_in_pipeline(user=request.user)[:20]
     return render(
         request,
         "finance/pipeline.html",
@@ -536,19 +523,11 @@ def _operator_programme(request, pk: int):
     return get_object_or_404(selectors.programmes_visible_to(user=request.user), pk=pk)
 
 
-def _operator_organizations(user):
-    """The verified operator bodies in whose name the user may run a programme."""
-    queryset = Organization.objects.verified().filter(kind__in=selectors.OPERATOR_KINDS)
-    if user.has_role(Role.ADMIN):
-        return queryset.order_by("pk")
-    return queryset.filter(pk__in=selectors.operator_organization_ids(user)).order_by("pk")
-
-
 @login_required
 def programme_create(request):
     if not selectors.is_operator(request.user):
         raise Http404
-    operators = _operator_organizations(request.user)
+    operators = selectors.operator_organizations_of(user=request.user)
     form = ProgrammeForm(request.POST or None, operators=operators)
     if request.method == "POST" and form.is_valid():
         try:
@@ -579,11 +558,7 @@ def programme_create(request):
 
 def _programme_page(request, programme, *, status=200, **forms_given):
     row = selectors.operator_dashboard(user=request.user, programme_ids=[programme.pk])[0]
-    vouchers = (
-        Voucher.objects.filter(programme=programme)
-        .select_related("holder", "account")
-        .order_by("-pk")
-    )
+    vouchers = selectors.vouchers_of_programme(programme=programme)
     requests = list(
         selectors.money_requests_visible_to(user=request.user)
         .filter(programme=programme)
@@ -624,6 +599,7 @@ def _request_rows(request, money_requests):
                     money_request=money_request, user=request.user
                 )
             ],
+            "second_key": MoneyRequestAction.APPROVE,
         }
         for money_request in money_requests
     ]

@@ -6,6 +6,7 @@ One module per section; every public service is re-exported here, so callers imp
 from finance.services.applications import (
     APPLICATION_ACTION_LABELS,
     APPLICATION_WORKFLOW,
+    DECISIONS,
     DOCUMENT_STATUSES,
     EDITABLE_STATUSES,
     application_allowed_actions,
@@ -24,6 +25,7 @@ from finance.services.money_requests import (
     money_request_allowed_actions,
 )
 from finance.services.products import (
+    PRODUCT_ACTION_LABELS,
     PRODUCT_WORKFLOW,
     applicant_facts,
     eligibility_failures,
@@ -61,6 +63,7 @@ __all__ = [
     "APPLICATION_ACTION_LABELS",
     "APPLICATION_WORKFLOW",
     "CENT",
+    "DECISIONS",
     "DOCUMENT_STATUSES",
     "EDITABLE_STATUSES",
     "FINANCIER",
@@ -69,6 +72,7 @@ __all__ = [
     "MONEY_REQUEST_ACTION_LABELS",
     "MONEY_REQUEST_AUDIT_KIND",
     "MONEY_REQUEST_WORKFLOW",
+    "PRODUCT_ACTION_LABELS",
     "PRODUCT_WORKFLOW",
     "QUALIFYING_DEAL_STAGES",
     "VALUATION_INPUT_FIELDS",

@@ -177,18 +177,14 @@ def _validate_application(application: FinancingApplication, *, submitting: bool
         raise ValidationError(errors)
 
 
-def _technologies_linkable_by(organization: Organization):
-    from catalog.models import Technology
-
-    return Technology.objects.filter(organization=organization) | Technology.objects.published()
-
-
 def _check_links(*, applicant: Organization, technology, valuation, deal=None) -> None:
     if deal is not None and applicant.pk not in (deal.buyer_id, deal.seller_id):
         raise ValidationError({"deal": _("Link a deal your organisation is a party to.")})
     if (
         technology is not None
-        and not _technologies_linkable_by(applicant).filter(pk=technology.pk).exists()
+        and not selectors.technologies_linkable_by(organization_ids=[applicant.pk])
+        .filter(pk=technology.pk)
+        .exists()
     ):
         raise ValidationError(
             {"technology": _("Link one of your technologies or a published one.")}

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import OrganizationType
 from accounts.models import Organization, User
@@ -29,6 +30,10 @@ PRODUCT_WORKFLOW = StateMachine(
         ),
     }
 )
+PRODUCT_ACTION_LABELS = {
+    ProductAction.PUBLISH: gettext_lazy("Publish"),
+    ProductAction.WITHDRAW: gettext_lazy("Withdraw"),
+}
 
 
 def _require_financier_of(*, user: User, institution: Organization) -> None:

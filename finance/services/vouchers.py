@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import OrganizationType
 from accounts.models import Organization, User
 from accounts.permissions import is_member, members_of
-from finance import ledger
+from finance import ledger, selectors
 from finance.choices import AccountKind, MoneyRequestKind, ProgrammeKind, TransactionKind
 from finance.models import MoneyRequest, SupportProgramme, Voucher, VoucherRedemption
 from finance.services.common import parse_amount, require_operator_of
@@ -202,7 +202,7 @@ def voucher_issue_request(
     )
 
 
-QUALIFYING_DEAL_STAGES = ("contract_signed", "in_execution", "completed")
+QUALIFYING_DEAL_STAGES = selectors.QUALIFYING_DEAL_STAGES
 
 
 def qualifying_deal_for_voucher(*, deal_id, voucher: Voucher, lock: bool = False):
@@ -220,7 +220,7 @@ def qualifying_deal_for_voucher(*, deal_id, voucher: Voucher, lock: bool = False
         raise ValidationError({"deal": _("Choose one of your deals.")}) from None
     if deal.buyer_id != voucher.holder_id:
         raise ValidationError({"deal": _("Choose one of your deals.")})
-    if deal.deal_type != "service":
+    if deal.deal_type != selectors.VOUCHER_DEAL_TYPE:
         raise ValidationError({"deal": _("Vouchers pay for service deals only.")})
     if deal.stage not in QUALIFYING_DEAL_STAGES:
         raise ValidationError(
