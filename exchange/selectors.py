@@ -34,6 +34,7 @@ from exchange.models import (
     Need,
     NeedEvent,
     Proposal,
+    ProposalMessage,
     Rating,
 )
 from exchange.search import apply_search
@@ -363,6 +364,10 @@ def proposals_for_need(*, need: Need, user) -> QuerySet[Proposal]:
     if user.is_reviewer or need.organization_id in member_organization_ids(user=user):
         return proposals
     return proposals.filter(organization_id__in=member_organizations_subquery(user=user))
+
+
+def proposal_messages(*, proposal: Proposal) -> QuerySet[ProposalMessage]:
+    return proposal.messages.select_related("author")
 
 
 def proposals_visible_to(*, user) -> QuerySet[Proposal]:

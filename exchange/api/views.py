@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -248,7 +249,9 @@ class DealViewSet(OrganizationContextMixin, BaseViewSet, viewsets.ReadOnlyModelV
     @action(detail=True, methods=["post"], url_path=r"milestones/(?P<milestone_id>\d+)/done")
     def milestone_done(self, request, pk=None, milestone_id=None):
         deal = self.get_object()
-        milestone = get_object_or_404(deal.milestones, pk=milestone_id)
+        milestone = selectors.deal_milestone(deal=deal, milestone_id=milestone_id)
+        if milestone is None:
+            raise Http404
         milestone = services.milestone_complete(milestone=milestone, user=request.user)
         return Response(MilestoneSerializer(milestone).data)
 
@@ -269,7 +272,7 @@ class DealViewSet(OrganizationContextMixin, BaseViewSet, viewsets.ReadOnlyModelV
     def messages(self, request, pk=None):
         deal = self.get_object()
         if request.method == "GET":
-            messages = deal.messages.select_related("author").prefetch_related("documents")
+            messages = selectors.deal_room_messages(deal=deal)
             return Response(DealMessageSerializer(messages, many=True).data)
         serializer = DealMessageSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -341,7 +344,7 @@ class ProposalViewSet(
         if request.method == "GET":
             return Response(
                 ProposalMessageSerializer(
-                    proposal.messages.select_related("author"), many=True
+                    selectors.proposal_messages(proposal=proposal), many=True
                 ).data
             )
         serializer = ProposalMessageSerializer(data=request.data)

@@ -57,9 +57,9 @@ BUYER_ONLY = frozenset({BUYER})
 SELLER_ONLY = frozenset({SELLER})
 
 # What each action's button says.
-CANCEL = gettext_lazy("Cancel the deal")
-REVISE = gettext_lazy("Back to negotiation")
-SUBMIT_FOR_REVIEW = gettext_lazy("Submit for review")
+CANCEL_LABEL = gettext_lazy("Cancel the deal")
+REVISE_LABEL = gettext_lazy("Back to negotiation")
+SUBMIT_FOR_REVIEW_LABEL = gettext_lazy("Submit for review")
 
 DEAL_WORKFLOW = StateMachine(
     {
@@ -67,7 +67,7 @@ DEAL_WORKFLOW = StateMachine(
             DealStage.NEGOTIATION, SELLER_ONLY, gettext_lazy("Start negotiation")
         ),
         (DealStage.INQUIRY, DealAction.CANCEL): Transition(
-            DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
+            DealStage.CANCELLED, PARTIES, CANCEL_LABEL, requires_note=True
         ),
         (DealStage.NEGOTIATION, DealAction.DRAFT_AGREEMENT): Transition(
             DealStage.AGREEMENT_DRAFTED,
@@ -76,19 +76,19 @@ DEAL_WORKFLOW = StateMachine(
             requires=PRICE_AND_TERMS,
         ),
         (DealStage.NEGOTIATION, DealAction.CANCEL): Transition(
-            DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
+            DealStage.CANCELLED, PARTIES, CANCEL_LABEL, requires_note=True
         ),
         (DealStage.AGREEMENT_DRAFTED, DealAction.REVISE): Transition(
-            DealStage.NEGOTIATION, NEGOTIATORS, REVISE
+            DealStage.NEGOTIATION, NEGOTIATORS, REVISE_LABEL
         ),
         (DealStage.AGREEMENT_DRAFTED, DealAction.SUBMIT_FOR_REVIEW): Transition(
             DealStage.SUBMITTED_FOR_REVIEW,
             NEGOTIATORS,
-            SUBMIT_FOR_REVIEW,
+            SUBMIT_FOR_REVIEW_LABEL,
             requires=READY_FOR_REVIEW,
         ),
         (DealStage.AGREEMENT_DRAFTED, DealAction.CANCEL): Transition(
-            DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
+            DealStage.CANCELLED, PARTIES, CANCEL_LABEL, requires_note=True
         ),
         (DealStage.SUBMITTED_FOR_REVIEW, DealAction.APPROVE): Transition(
             DealStage.APPROVED, REVIEWER_ONLY, gettext_lazy("Approve")
@@ -105,14 +105,14 @@ DEAL_WORKFLOW = StateMachine(
         (DealStage.RETURNED, DealAction.SUBMIT_FOR_REVIEW): Transition(
             DealStage.SUBMITTED_FOR_REVIEW,
             NEGOTIATORS,
-            SUBMIT_FOR_REVIEW,
+            SUBMIT_FOR_REVIEW_LABEL,
             requires=READY_FOR_REVIEW,
         ),
         (DealStage.RETURNED, DealAction.REVISE): Transition(
-            DealStage.NEGOTIATION, NEGOTIATORS, REVISE
+            DealStage.NEGOTIATION, NEGOTIATORS, REVISE_LABEL
         ),
         (DealStage.RETURNED, DealAction.CANCEL): Transition(
-            DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
+            DealStage.CANCELLED, PARTIES, CANCEL_LABEL, requires_note=True
         ),
         (DealStage.APPROVED, DealAction.SIGN_CONTRACT): Transition(
             DealStage.CONTRACT_SIGNED,
@@ -121,7 +121,7 @@ DEAL_WORKFLOW = StateMachine(
             requires=("contract",),
         ),
         (DealStage.APPROVED, DealAction.CANCEL): Transition(
-            DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
+            DealStage.CANCELLED, PARTIES, CANCEL_LABEL, requires_note=True
         ),
         (DealStage.CONTRACT_SIGNED, DealAction.START_EXECUTION): Transition(
             DealStage.IN_EXECUTION,
@@ -130,7 +130,7 @@ DEAL_WORKFLOW = StateMachine(
             requires=("milestones",),
         ),
         (DealStage.CONTRACT_SIGNED, DealAction.CANCEL): Transition(
-            DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
+            DealStage.CANCELLED, PARTIES, CANCEL_LABEL, requires_note=True
         ),
         (DealStage.IN_EXECUTION, DealAction.REPORT_DISPUTE): Transition(
             DealStage.IN_EXECUTION,
@@ -145,7 +145,7 @@ DEAL_WORKFLOW = StateMachine(
             requires=("milestones_done",),
         ),
         (DealStage.IN_EXECUTION, DealAction.CANCEL): Transition(
-            DealStage.CANCELLED, PARTIES, CANCEL, requires_note=True
+            DealStage.CANCELLED, PARTIES, CANCEL_LABEL, requires_note=True
         ),
     }
 )

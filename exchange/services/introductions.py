@@ -115,9 +115,8 @@ def introduction_create(
     if enterprise is not None:
         if technology.organization_id == enterprise.pk:
             errors["enterprise"] = _("The enterprise already holds this technology.")
-        if broker.memberships.filter(
-            organization_id__in=[technology.organization_id, enterprise.pk]
-        ).exists():
+        broker_organizations = member_organization_ids(user=broker)
+        if {technology.organization_id, enterprise.pk} & set(broker_organizations):
             errors["enterprise"] = _(
                 "A broker cannot introduce its own organisation (conflict of interest)."
             )
