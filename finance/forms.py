@@ -44,34 +44,7 @@ class ProductForm(forms.ModelForm):
 
     class Meta:
         model = FinancingProduct
-        fields = [
-            "institution",
-            "kind",
-            "name_zh",
-            "name_en",
-            "description",
-            "currency",
-            "amount_min",
-            "amount_max",
-            "rate_min",
-            "rate_max",
-            "terms",
-            "tenor_months_min",
-            "tenor_months_max",
-            "required_documents",
-            "eligible_categories",
-            "trl_min",
-            "trl_max",
-            "eligible_regions",
-            "eligible_organization_kinds",
-            "minimum_credit_grade",
-            "requires_verified_organization",
-            "loan_to_value",
-            "risk_share_fund",
-            "risk_share_bank",
-            "risk_share_insurer",
-            "risk_share_valuer",
-        ]
+        fields = ["institution", *FinancingProduct.EDITABLE_FIELDS]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "terms": forms.Textarea(attrs={"rows": 2}),

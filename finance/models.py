@@ -83,6 +83,32 @@ class CreditAssessment(models.Model):
 class FinancingProduct(BilingualNameMixin):
     """A financing product published by a financial institution, with its eligibility rules."""
 
+    # What its institution's financiers may write: the service, the form and the API use these.
+    EDITABLE_FIELDS = (
+        "kind",
+        "name_zh",
+        "name_en",
+        "description",
+        "currency",
+        "amount_min",
+        "amount_max",
+        "rate_min",
+        "rate_max",
+        "terms",
+        "tenor_months_min",
+        "tenor_months_max",
+        "required_documents",
+        "eligible_categories",
+        "trl_min",
+        "trl_max",
+        "eligible_regions",
+        "eligible_organization_kinds",
+        "minimum_credit_grade",
+        "requires_verified_organization",
+        "loan_to_value",
+        *RISK_SHARE_FIELDS,
+    )
+
     institution = models.ForeignKey(
         "accounts.Organization",
         verbose_name=_("institution"),
@@ -332,6 +358,20 @@ class Valuation(models.Model):
     A valuation belongs to the organisation that made it and can be pledged as collateral.
     """
 
+    # The relief-from-royalty inputs, in the order the method uses them.
+    INPUT_FIELDS = (
+        "first_year_revenue",
+        "revenue_growth_rate",
+        "useful_life_years",
+        "royalty_rate",
+        "tax_rate",
+        "risk_free_rate",
+        "technology_premium",
+        "market_premium",
+        "management_premium",
+        "trl",
+    )
+
     organization = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="valuations"
     )
@@ -390,6 +430,16 @@ class Valuation(models.Model):
 class FinancingApplication(models.Model):
     """An organisation's application for a financing product, moved through review by the
     product's institution. Eligibility is checked on every submission."""
+
+    # What the applicant may change on a draft or when information is requested.
+    EDITABLE_FIELDS = (
+        "requested_amount",
+        "tenor_months",
+        "purpose",
+        "technology",
+        "deal",
+        "valuation",
+    )
 
     product = models.ForeignKey(
         FinancingProduct,

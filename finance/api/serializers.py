@@ -11,6 +11,7 @@ from core.api.fields import VisibleRowsMixin as BaseVisibleRowsMixin
 from exchange.selectors import deals_visible_to
 from finance import selectors, services
 from finance.models import (
+    RISK_SHARE_FIELDS,
     ApplicationDocument,
     ApplicationEvent,
     FinancingApplication,
@@ -73,46 +74,17 @@ class ProductSerializer(VisibleRowsMixin, serializers.ModelSerializer):
         fields = [
             "id",
             "name",
-            "name_zh",
-            "name_en",
-            "kind",
             "status",
             "institution",
             "institution_name",
-            "description",
-            "currency",
-            "amount_min",
-            "amount_max",
-            "rate_min",
-            "rate_max",
-            "terms",
-            "tenor_months_min",
-            "tenor_months_max",
-            "required_documents",
-            "eligible_categories",
-            "trl_min",
-            "trl_max",
-            "eligible_regions",
-            "eligible_organization_kinds",
-            "minimum_credit_grade",
-            "requires_verified_organization",
-            "loan_to_value",
-            "risk_share_fund",
-            "risk_share_bank",
-            "risk_share_insurer",
-            "risk_share_valuer",
+            *FinancingProduct.EDITABLE_FIELDS,
             "risk_compensation",
             "allowed_actions",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["status", "created_at", "updated_at"]
-        extra_kwargs = {
-            "risk_share_fund": {"write_only": True},
-            "risk_share_bank": {"write_only": True},
-            "risk_share_insurer": {"write_only": True},
-            "risk_share_valuer": {"write_only": True},
-        }
+        extra_kwargs = {name: {"write_only": True} for name in RISK_SHARE_FIELDS}
 
     @extend_schema_field(RiskShareSerializer(allow_null=True))
     def get_risk_compensation(self, product) -> dict | None:
@@ -133,8 +105,13 @@ class ProductSerializer(VisibleRowsMixin, serializers.ModelSerializer):
         return fields
 
 
+def _actions_of(workflow) -> list[str]:
+    """Every action of a workflow's table (the API names them as plain strings)."""
+    return sorted({str(action) for _status, action in workflow.table})
+
+
 class ProductTransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["publish", "withdraw"])
+    action = serializers.ChoiceField(choices=_actions_of(services.PRODUCT_WORKFLOW))
 
 
 class EligibilityFailureSerializer(serializers.Serializer):
@@ -263,7 +240,7 @@ class ApplicationSerializer(VisibleRowsMixin, serializers.ModelSerializer):
 
 
 class ApplicationTransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=sorted(services.APPLICATION_ACTION_LABELS))
+    action = serializers.ChoiceField(choices=_actions_of(services.APPLICATION_WORKFLOW))
     note = serializers.CharField(required=False, allow_blank=True, default="")
     approved_amount = serializers.DecimalField(
         max_digits=18, decimal_places=2, required=False, allow_null=True
@@ -280,16 +257,7 @@ class ValuationSerializer(VisibleRowsMixin, serializers.ModelSerializer):
             "technology",
             "title",
             "currency",
-            "first_year_revenue",
-            "revenue_growth_rate",
-            "useful_life_years",
-            "royalty_rate",
-            "tax_rate",
-            "risk_free_rate",
-            "technology_premium",
-            "market_premium",
-            "management_premium",
-            "trl",
+            *Valuation.INPUT_FIELDS,
             "discount_rate",
             "trl_factor",
             "steps",
@@ -506,7 +474,7 @@ class MoneyRequestSerializer(serializers.ModelSerializer):
 
 
 class MoneyRequestTransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=sorted(services.MONEY_REQUEST_ACTION_LABELS))
+    action = serializers.ChoiceField(choices=_actions_of(services.MONEY_REQUEST_WORKFLOW))
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 

@@ -282,8 +282,11 @@ def application_update(
         raise TransitionNotAllowed(
             _("The application can only be changed as a draft or when information is requested.")
         )
-    for name in ("product", "applicant", "status", "approved_amount", "currency"):
-        fields.pop(name, None)
+    fields = {
+        name: value
+        for name, value in fields.items()
+        if name in FinancingApplication.EDITABLE_FIELDS
+    }
     _check_links(
         applicant=application.applicant,
         technology=fields.get("technology", application.technology),

@@ -90,8 +90,9 @@ def product_update(
     *, product: FinancingProduct, user: User, eligible_categories=None, **fields
 ) -> FinancingProduct:
     _require_financier_of(user=user, institution=product.institution)
-    fields.pop("institution", None)
     for name, value in fields.items():
+        if name not in FinancingProduct.EDITABLE_FIELDS:
+            continue
         setattr(product, name, value)
     product.full_clean()
     product.save()

@@ -17,18 +17,7 @@ from finance.valuation import ValuationInputError, ValuationInputs, relief_from_
 
 # --- Valuations -------------------------------------------------------------------------------
 
-VALUATION_INPUT_FIELDS = (
-    "first_year_revenue",
-    "revenue_growth_rate",
-    "useful_life_years",
-    "royalty_rate",
-    "tax_rate",
-    "risk_free_rate",
-    "technology_premium",
-    "market_premium",
-    "management_premium",
-    "trl",
-)
+VALUATION_INPUT_FIELDS = Valuation.INPUT_FIELDS
 VALUATION_MESSAGES = {
     "first_year_revenue": gettext_lazy("The first-year revenue must be greater than zero."),
     "revenue_growth_rate": gettext_lazy("The growth rate must be above -100%."),
