@@ -21,7 +21,7 @@ from exchange.services.common import (
 from exchange.services.deal_room import (
     deal_message_post,
 )
-from exchange.services.deals import (
+from exchange.services.deal_workflow import (
     ACTIVE_STAGES,
     BROKER,
     BUYER,
@@ -35,13 +35,15 @@ from exchange.services.deals import (
     PRICE_AND_TERMS,
     READY_FOR_REVIEW,
     SELLER,
-    _deal_event,
     deal_actor_roles,
     deal_allowed_actions,
     deal_missing_data,
+    deal_review_checklist,
+)
+from exchange.services.deals import (
+    _deal_event,
     deal_open,
     deal_participants,
-    deal_review_checklist,
     deal_transition,
     deal_update,
 )

@@ -14,7 +14,13 @@ from exchange.models import (
     DealDocument,
     DealMessage,
 )
-from exchange.services.deals import _deal_event, _deal_notify, deal_actor_roles
+from exchange.services.deal_workflow import (
+    deal_actor_roles,
+)
+from exchange.services.deals import (
+    _deal_event,
+    _deal_notify,
+)
 
 
 @transaction.atomic

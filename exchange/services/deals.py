@@ -1,4 +1,5 @@
-"""Deals: opening, the stage workflow, terms and review."""
+"""Deals: opening one, taking a step of its workflow (exchange.services.deal_workflow), changing
+its terms, and telling the participants."""
 
 from __future__ import annotations
 
@@ -11,23 +12,19 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization
 from accounts.permissions import (
-    member_organization_ids,
     members_of,
     platform_reviewers,
     primary_organization,
 )
 from audit.choices import AuditKind
 from audit.services import audit_record
-from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from core.workflow import TransitionNotAllowed, compare_and_set_status
 from exchange.choices import (
     DealAction,
-    DealActor,
     DealStage,
-    DocumentKind,
     NeedAction,
     NeedStatus,
 )
@@ -41,215 +38,21 @@ from exchange.models import (
 )
 from exchange.services.certificates import certificate_issue
 from exchange.services.common import _diff
+from exchange.services.deal_workflow import (
+    ACTIVE_STAGES,
+    BUYER,
+    CHECKLIST_LABELS,
+    DEAL_EDITABLE_STAGES,
+    DEAL_WORKFLOW,
+    NEGOTIATORS,
+    deal_actor_roles,
+    deal_missing_data,
+    deal_review_checklist,
+)
 from exchange.services.needs import NEED_WORKFLOW, need_transition
 from notifications.services import notify_users
 
 User = get_user_model()
-
-SELLER, BUYER, BROKER = DealActor.SELLER.value, DealActor.BUYER.value, DealActor.BROKER.value
-DEAL_REVIEWER = DealActor.REVIEWER.value
-PARTIES = frozenset({SELLER, BUYER})
-NEGOTIATORS = frozenset({SELLER, BUYER, BROKER})
-PRICE_AND_TERMS = ("price", "payment_terms")
-READY_FOR_REVIEW = ("price", "payment_terms", "contract")
-REVIEWER_ONLY = frozenset({DEAL_REVIEWER})
-BUYER_ONLY = frozenset({BUYER})
-SELLER_ONLY = frozenset({SELLER})
-
-# What each action's button says.
-CANCEL_LABEL = gettext_lazy("Cancel the deal")
-REVISE_LABEL = gettext_lazy("Back to negotiation")
-SUBMIT_FOR_REVIEW_LABEL = gettext_lazy("Submit for review")
-
-DEAL_WORKFLOW = StateMachine(
-    {
-        (DealStage.INQUIRY, DealAction.START_NEGOTIATION): Transition(
-            DealStage.NEGOTIATION, SELLER_ONLY, gettext_lazy("Start negotiation")
-        ),
-        (DealStage.INQUIRY, DealAction.CANCEL): Transition(
-            DealStage.CANCELLED, PARTIES, CANCEL_LABEL, requires_note=True
-        ),
-        (DealStage.NEGOTIATION, DealAction.DRAFT_AGREEMENT): Transition(
-            DealStage.AGREEMENT_DRAFTED,
-            NEGOTIATORS,
-            gettext_lazy("Agreement drafted"),
-            requires=PRICE_AND_TERMS,
-        ),
-        (DealStage.NEGOTIATION, DealAction.CANCEL): Transition(
-            DealStage.CANCELLED, PARTIES, CANCEL_LABEL, requires_note=True
-        ),
-        (DealStage.AGREEMENT_DRAFTED, DealAction.REVISE): Transition(
-            DealStage.NEGOTIATION, NEGOTIATORS, REVISE_LABEL
-        ),
-        (DealStage.AGREEMENT_DRAFTED, DealAction.SUBMIT_FOR_REVIEW): Transition(
-            DealStage.SUBMITTED_FOR_REVIEW,
-            NEGOTIATORS,
-            SUBMIT_FOR_REVIEW_LABEL,
-            requires=READY_FOR_REVIEW,
-        ),
-        (DealStage.AGREEMENT_DRAFTED, DealAction.CANCEL): Transition(
-            DealStage.CANCELLED, PARTIES, CANCEL_LABEL, requires_note=True
-        ),
-        (DealStage.SUBMITTED_FOR_REVIEW, DealAction.APPROVE): Transition(
-            DealStage.APPROVED, REVIEWER_ONLY, gettext_lazy("Approve")
-        ),
-        (DealStage.SUBMITTED_FOR_REVIEW, DealAction.RETURN): Transition(
-            DealStage.RETURNED,
-            REVIEWER_ONLY,
-            gettext_lazy("Return for changes"),
-            requires_note=True,
-        ),
-        (DealStage.SUBMITTED_FOR_REVIEW, DealAction.REJECT): Transition(
-            DealStage.REJECTED, REVIEWER_ONLY, gettext_lazy("Reject"), requires_note=True
-        ),
-        (DealStage.RETURNED, DealAction.SUBMIT_FOR_REVIEW): Transition(
-            DealStage.SUBMITTED_FOR_REVIEW,
-            NEGOTIATORS,
-            SUBMIT_FOR_REVIEW_LABEL,
-            requires=READY_FOR_REVIEW,
-        ),
-        (DealStage.RETURNED, DealAction.REVISE): Transition(
-            DealStage.NEGOTIATION, NEGOTIATORS, REVISE_LABEL
-        ),
-        (DealStage.RETURNED, DealAction.CANCEL): Transition(
-            DealStage.CANCELLED, PARTIES, CANCEL_LABEL, requires_note=True
-        ),
-        (DealStage.APPROVED, DealAction.SIGN_CONTRACT): Transition(
-            DealStage.CONTRACT_SIGNED,
-            PARTIES,
-            gettext_lazy("Contract signed"),
-            requires=("contract",),
-        ),
-        (DealStage.APPROVED, DealAction.CANCEL): Transition(
-            DealStage.CANCELLED, PARTIES, CANCEL_LABEL, requires_note=True
-        ),
-        (DealStage.CONTRACT_SIGNED, DealAction.START_EXECUTION): Transition(
-            DealStage.IN_EXECUTION,
-            PARTIES,
-            gettext_lazy("Start execution"),
-            requires=("milestones",),
-        ),
-        (DealStage.CONTRACT_SIGNED, DealAction.CANCEL): Transition(
-            DealStage.CANCELLED, PARTIES, CANCEL_LABEL, requires_note=True
-        ),
-        (DealStage.IN_EXECUTION, DealAction.REPORT_DISPUTE): Transition(
-            DealStage.IN_EXECUTION,
-            PARTIES,
-            gettext_lazy("Report a dispute"),
-            requires_note=True,
-        ),
-        (DealStage.IN_EXECUTION, DealAction.COMPLETE): Transition(
-            DealStage.COMPLETED,
-            BUYER_ONLY,
-            gettext_lazy("Confirm completion"),
-            requires=("milestones_done",),
-        ),
-        (DealStage.IN_EXECUTION, DealAction.CANCEL): Transition(
-            DealStage.CANCELLED, PARTIES, CANCEL_LABEL, requires_note=True
-        ),
-    }
-)
-DEAL_EDITABLE_STAGES = (
-    DealStage.INQUIRY,
-    DealStage.NEGOTIATION,
-    DealStage.AGREEMENT_DRAFTED,
-    DealStage.RETURNED,
-)
-MILESTONE_STAGES = (
-    DealStage.NEGOTIATION,
-    DealStage.AGREEMENT_DRAFTED,
-    DealStage.RETURNED,
-    DealStage.APPROVED,
-    DealStage.CONTRACT_SIGNED,
-    DealStage.IN_EXECUTION,
-)
-ACTIVE_STAGES = tuple(
-    stage
-    for stage in DealStage.values
-    if stage not in (DealStage.COMPLETED, DealStage.CANCELLED, DealStage.REJECTED)
-)
-
-
-def deal_actor_roles(*, deal: Deal, user, organization_ids: list[int] | None = None) -> set[str]:
-    """The roles a user plays in a deal: seller, buyer, broker and/or reviewer.
-
-    A reviewer who belongs to a party (or brokers the deal) does not review it.
-    """
-    roles: set[str] = set()
-    if not getattr(user, "is_authenticated", False):
-        return roles
-    if organization_ids is None:
-        organization_ids = member_organization_ids(user=user)
-    if deal.seller_id in organization_ids:
-        roles.add(SELLER)
-    if deal.buyer_id in organization_ids:
-        roles.add(BUYER)
-    if deal.broker_id == user.pk:
-        roles.add(BROKER)
-    if user.is_reviewer and not roles:
-        roles.add(DEAL_REVIEWER)
-    return roles
-
-
-def deal_allowed_actions(
-    *, deal: Deal, user, organization_ids: list[int] | None = None
-) -> list[str]:
-    roles = deal_actor_roles(deal=deal, user=user, organization_ids=organization_ids)
-    return DEAL_WORKFLOW.allowed_actions(deal.stage, roles)
-
-
-def deal_missing_data(*, deal: Deal, requires: tuple[str, ...]) -> dict[str, str]:
-    """What a step still needs, field by field, in words the user can act on."""
-    missing: dict[str, str] = {}
-    if "price" in requires and deal.price is None:
-        missing["price"] = _("Set the price first.")
-    if "payment_terms" in requires and not deal.payment_terms.strip():
-        missing["payment_terms"] = _("Set the payment terms first.")
-    if "contract" in requires and not deal.documents.filter(kind=DocumentKind.CONTRACT).exists():
-        missing["contract"] = _("Attach the contract in the deal room first.")
-    if "milestones" in requires and not deal.milestones.exists():
-        missing["milestones"] = _("Add at least one milestone (a payment or a delivery) first.")
-    if "milestones_done" in requires and deal.milestones.filter(done_at__isnull=True).exists():
-        missing["milestones"] = _("Every milestone must be confirmed as done first.")
-    return missing
-
-
-def deal_review_checklist(*, deal: Deal) -> dict[str, bool]:
-    """The reviewer's checklist; approval needs every item."""
-    from accounts.choices import VerificationStatus
-    from catalog.choices import TechnologyStatus
-
-    # Iterating (not filtering) uses the memberships the review queue prefetched.
-    broker_is_party = bool(
-        deal.broker_id
-        and any(
-            membership.organization_id in (deal.seller_id, deal.buyer_id)
-            for membership in deal.broker.memberships.all()
-        )
-    )
-    # The review queue annotates `contract_attached`; a single deal asks.
-    contract_attached = getattr(deal, "contract_attached", None)
-    if contract_attached is None:
-        contract_attached = deal.documents.filter(kind=DocumentKind.CONTRACT).exists()
-    return {
-        "parties_verified": deal.seller.verification_status == VerificationStatus.VERIFIED
-        and deal.buyer.verification_status == VerificationStatus.VERIFIED,
-        "technology_published": deal.technology.status == TechnologyStatus.PUBLISHED,
-        "price_and_payment_terms_set": deal.price is not None and bool(deal.payment_terms.strip()),
-        "contract_attached": contract_attached,
-        "no_conflict_of_interest": not broker_is_party,
-    }
-
-
-CHECKLIST_LABELS = {
-    "parties_verified": gettext_lazy("Both parties are verified organisations"),
-    "technology_published": gettext_lazy("The technology is published"),
-    "price_and_payment_terms_set": gettext_lazy("Price and payment terms are set"),
-    "contract_attached": gettext_lazy("The contract is attached"),
-    "no_conflict_of_interest": gettext_lazy(
-        "No conflict of interest: the broker is not a member of a party"
-    ),
-}
 
 
 def deal_participants(deal: Deal):

@@ -27,7 +27,14 @@ from exchange.models import (
     IntroductionEvent,
     Need,
 )
-from exchange.services.deals import BROKER, BUYER, SELLER, deal_open
+from exchange.services.deal_workflow import (
+    BROKER,
+    BUYER,
+    SELLER,
+)
+from exchange.services.deals import (
+    deal_open,
+)
 from notifications.services import notify_users
 
 User = get_user_model()

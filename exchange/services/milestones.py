@@ -19,14 +19,16 @@ from exchange.models import (
     Deal,
     DealMilestone,
 )
-from exchange.services.deals import (
+from exchange.services.deal_workflow import (
     BUYER,
     MILESTONE_STAGES,
     NEGOTIATORS,
     SELLER,
+    deal_actor_roles,
+)
+from exchange.services.deals import (
     _deal_event,
     _deal_notify,
-    deal_actor_roles,
 )
 
 

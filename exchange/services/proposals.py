@@ -23,7 +23,9 @@ from exchange.models import (
     ProposalEvent,
     ProposalMessage,
 )
-from exchange.services.deals import deal_open
+from exchange.services.deals import (
+    deal_open,
+)
 from notifications.services import notify_users
 
 PROPOSER = "proposer"

@@ -16,7 +16,14 @@ from exchange.models import (
     Deal,
     Rating,
 )
-from exchange.services.deals import PARTIES, SELLER, _deal_event, deal_actor_roles
+from exchange.services.deal_workflow import (
+    PARTIES,
+    SELLER,
+    deal_actor_roles,
+)
+from exchange.services.deals import (
+    _deal_event,
+)
 
 
 @transaction.atomic
