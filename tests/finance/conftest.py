@@ -8,19 +8,16 @@ from accounts.choices import OrganizationType, VerificationStatus
 from catalog.models import Category, Technology
 from exchange.models import Deal
 from finance import services
-from finance.choices import CreditGrade, ProductKind, ProductStatus, ProgrammeKind
-from finance.models import CreditAssessment, FinancingProduct
+from finance.choices import CreditGrade, ProductKind, ProgrammeKind
+from finance.models import CreditAssessment
 from tests.factories import OrganizationFactory, UserFactory
-
-
-@pytest.fixture
-def bank(db):
-    return OrganizationFactory(kind=OrganizationType.FINANCIAL, region="CN-SH")
-
-
-@pytest.fixture
-def financier(bank):
-    return UserFactory(roles=["financier"], organization=bank)
+from tests.finance.fixtures import (  # noqa: F401  (fixtures for every finance test)
+    approve,
+    bank_fixture,
+    financier_fixture,
+    make_product,
+    platform_reviewer_fixture,
+)
 
 
 @pytest.fixture
@@ -61,17 +58,6 @@ def operator_colleague(operator_org):
     return UserFactory(roles=["operator"], organization=operator_org)
 
 
-@pytest.fixture
-def platform_reviewer(db):
-    return UserFactory(roles=["reviewer"])
-
-
-def approve(money_request, approver):
-    return services.money_request_transition(
-        money_request=money_request, user=approver, action="approve"
-    )
-
-
 def fund_with_two_keys(programme, *, requester, approver, amount="1000000.00", budget=None):
     """Approve a budget (if none yet) and fund the programme, each with a second key."""
     programme.refresh_from_db()
@@ -96,31 +82,6 @@ def fund_with_two_keys(programme, *, requester, approver, amount="1000000.00", b
 @pytest.fixture
 def category(db):
     return Category.objects.filter(parent__isnull=False).order_by("code").first()
-
-
-def make_product(institution, **overrides) -> FinancingProduct:
-    fields = dict(
-        institution=institution,
-        kind=ProductKind.GREEN_LOAN,
-        status=ProductStatus.PUBLISHED,
-        name_zh="绿色贷款",
-        name_en="Green loan",
-        currency="CNY",
-        amount_min=Decimal("100000"),
-        amount_max=Decimal("5000000"),
-        rate_min=Decimal("3.20"),
-        rate_max=Decimal("4.50"),
-        tenor_months_min=6,
-        tenor_months_max=36,
-        required_documents=["营业执照", "财务报表"],
-        eligible_organization_kinds=["enterprise"],
-        requires_verified_organization=True,
-    )
-    fields.update(overrides)
-    product = FinancingProduct(**fields)
-    product.full_clean()
-    product.save()
-    return product
 
 
 @pytest.fixture

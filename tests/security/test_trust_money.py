@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.choices import OrganizationType, VerificationStatus
 from finance import ledger, services
-from finance.choices import CreditGrade, MoneyRequestStatus, ProductKind, ProductStatus
+from finance.choices import CreditGrade, MoneyRequestStatus, ProductStatus
 from finance.models import (
     ApplicationDocument,
     CreditAssessment,
@@ -31,6 +31,13 @@ from finance.models import (
     VoucherRedemption,
 )
 from tests.factories import OrganizationFactory, UserFactory
+from tests.finance.fixtures import (  # noqa: F401  (the finance fixtures, shared)
+    approve,
+    bank_fixture,
+    financier_fixture,
+    platform_reviewer_fixture,
+)
+from tests.finance.fixtures import make_product as make_finance_product
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +62,14 @@ def money_state() -> tuple:
     )
 
 
+def make_product(institution, **overrides) -> FinancingProduct:
+    """The shared finance product, open to unverified applicants (the replays test the
+    institution's verification, not the applicant's)."""
+    return make_finance_product(
+        institution, **{"requires_verified_organization": False, **overrides}
+    )
+
+
 def in_days(days: int) -> str:
     return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
 
@@ -75,11 +90,6 @@ def colleague(park):
 
 
 @pytest.fixture
-def platform_reviewer(db):
-    return UserFactory(roles=["reviewer"])
-
-
-@pytest.fixture
 def small_enterprise(db):
     organization = OrganizationFactory(kind=OrganizationType.ENTERPRISE, region="CN-ZJ")
     CreditAssessment.objects.create(
@@ -94,12 +104,6 @@ def small_enterprise(db):
 @pytest.fixture
 def enterprise_user(small_enterprise):
     return UserFactory(roles=["enterprise"], organization=small_enterprise)
-
-
-def approve(money_request, user):
-    return services.money_request_transition(
-        money_request=money_request, user=user, action="approve"
-    )
 
 
 @pytest.fixture
@@ -127,30 +131,6 @@ def subsidy_programme(operator, colleague, park):
         colleague,
     )
     return SupportProgramme.objects.get(pk=programme.pk)
-
-
-@pytest.fixture
-def bank(db):
-    return OrganizationFactory(kind=OrganizationType.FINANCIAL, region="CN-SH")
-
-
-@pytest.fixture
-def financier(bank):
-    return UserFactory(roles=["financier"], organization=bank)
-
-
-def make_product(institution, **overrides) -> FinancingProduct:
-    fields = dict(
-        institution=institution, kind=ProductKind.GREEN_LOAN, status=ProductStatus.PUBLISHED,
-        name_zh="绿色贷款", currency="CNY", amount_min=Decimal("100000"),
-        amount_max=Decimal("5000000"), tenor_months_min=6, tenor_months_max=36,
-        requires_verified_organization=False,
-    )  # fmt: skip
-    fields.update(overrides)
-    product = FinancingProduct(**fields)
-    product.full_clean()
-    product.save()
-    return product
 
 
 @pytest.fixture
