@@ -59,7 +59,9 @@ def check_eligibility(rules: ProductRules, facts: ApplicantFacts) -> list[Failur
         )
     if rules.organization_kinds and facts.organization_kind not in rules.organization_kinds:
         allowed = "、".join(
-            sorted(rules.organization_kind_labels.get(k, k) for k in rules.organization_kinds)
+            sorted(
+                rules.organization_kind_labels.get(kind, kind) for kind in rules.organization_kinds
+            )
         )
         failures.append(
             Failure(

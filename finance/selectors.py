@@ -438,6 +438,11 @@ def money_requests_visible_to(*, user) -> QuerySet[MoneyRequest]:
     return base.filter(programme__operator_id__in=operator_organization_ids(user))
 
 
+def may_see_money_requests(user) -> bool:
+    """Programme operators and platform reviewers have the two-key requests page."""
+    return is_reviewer(user=user) or is_operator(user)
+
+
 def money_request_actor_roles(*, money_request: MoneyRequest, user) -> set[str]:
     """`requester` for the person who asked; `approver` for a second person who may decide:
     an operator member of the programme's verified organisation, or a platform reviewer."""

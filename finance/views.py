@@ -46,6 +46,7 @@ def workspace(request):
         "vouchers": selectors.vouchers_of(user=user),
         "is_financier": bool(selectors.financier_organization_ids(user)),
         "is_operator": selectors.is_operator(user),
+        "may_see_money_requests": selectors.may_see_money_requests(user),
         "pipeline": selectors.financier_pipeline(user=user)
         if selectors.financier_organization_ids(user)
         else None,
@@ -706,7 +707,7 @@ programme_subsidy = _programme_form_view(
 @login_required
 def money_requests(request):
     visible = selectors.money_requests_visible_to(user=request.user)
-    if not (request.user.is_reviewer or selectors.is_operator(request.user)):
+    if not selectors.may_see_money_requests(request.user):
         raise Http404
     awaiting = list(selectors.money_requests_awaiting(user=request.user).order_by("requested_at"))
     recent = list(visible.exclude(pk__in=[r.pk for r in awaiting])[:30])

@@ -217,7 +217,11 @@ def _raise_if_ineligible(application: FinancingApplication) -> None:
     )
     if failures:
         raise ValidationError(
-            {"eligibility": [ValidationError(f.message, code=f.rule) for f in failures]}
+            {
+                "eligibility": [
+                    ValidationError(failure.message, code=failure.rule) for failure in failures
+                ]
+            }
         )
 
 

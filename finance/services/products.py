@@ -146,15 +146,13 @@ def _category_codes_with_ancestors(code: str) -> frozenset[str]:
 
 
 def product_rules(product: FinancingProduct) -> ProductRules:
-    from accounts.choices import OrganizationType as Kinds
-
     return ProductRules(
         category_codes=frozenset(category.code for category in product.eligible_categories.all()),
         trl_min=product.trl_min,
         trl_max=product.trl_max,
         regions=frozenset(product.eligible_regions or []),
         organization_kinds=frozenset(product.eligible_organization_kinds or []),
-        organization_kind_labels={k.value: str(k.label) for k in Kinds},
+        organization_kind_labels={kind.value: str(kind.label) for kind in OrganizationType},
         minimum_credit_grade=product.minimum_credit_grade,
         requires_verified_organization=product.requires_verified_organization,
     )
