@@ -11,12 +11,12 @@ from finance.services.applications import (
     EDITABLE_STATUSES,
     application_allowed_actions,
     application_create,
-    application_document_add,
     application_loan_cap,
     application_transition,
     application_update,
 )
 from finance.services.common import APPLICANT, CENT, FINANCIER, LOAN_KINDS, MAXIMUM_AMOUNT
+from finance.services.documents import application_document_add
 from finance.services.money_request_decisions import money_request_transition
 from finance.services.money_requests import (
     MONEY_REQUEST_ACTION_LABELS,

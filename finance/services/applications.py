@@ -1,4 +1,4 @@
-"""Financing applications: create, change, move along the workflow, attach documents."""
+"""Financing applications: create, change and move along the workflow."""
 
 from __future__ import annotations
 
@@ -15,12 +15,10 @@ from accounts.choices import Role
 from accounts.models import Organization, User
 from accounts.permissions import members_of
 from accounts.services import organization_may_transact
-from core.uploads import OFFICE_DOCUMENTS, upload_content_type
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from finance import selectors
 from finance.choices import ApplicationAction, ApplicationStatus
 from finance.models import (
-    ApplicationDocument,
     ApplicationEvent,
     FinancingApplication,
     FinancingProduct,
@@ -195,7 +193,7 @@ def _check_links(*, applicant: Organization, technology, valuation, deal=None) -
         )
 
 
-def _record_event(
+def record_application_event(
     application: FinancingApplication, *, actor, action: str, source: str, target: str, note=""
 ) -> None:
     event_record(
@@ -262,7 +260,7 @@ def application_create(
     application.full_clean()
     _validate_application(application, submitting=False)
     application.save()
-    _record_event(
+    record_application_event(
         application,
         actor=user,
         action=ApplicationAction.CREATE,
@@ -375,7 +373,7 @@ def application_transition(
         **extra,
     ):
         raise TransitionNotAllowed(_("Someone else changed this application first; reload it."))
-    _record_event(
+    record_application_event(
         application,
         actor=user,
         action=action,
@@ -411,45 +409,3 @@ def _notify_application_parties(
         body=note,
         url=reverse("finance:application_detail", args=[application.pk]),
     )
-
-
-@transaction.atomic
-def application_document_add(
-    *, application: FinancingApplication, user: User, title: str, uploaded
-) -> ApplicationDocument:
-    """Attach a file, checked by its content (not its name) and size."""
-    if "applicant" not in selectors.application_actor_roles(application=application, user=user):
-        raise ValidationError(_("Only the applicant may add documents."))
-    if application.status not in DOCUMENT_STATUSES:
-        raise TransitionNotAllowed(_("Documents cannot be added once a decision is made."))
-    errors: dict[str, str] = {}
-    if not (title or "").strip():
-        errors["title"] = _("Say which document this is.")
-    if uploaded is None:
-        errors["file"] = _("Choose a file.")
-    else:
-        try:
-            content_type = upload_content_type(uploaded, allowed=OFFICE_DOCUMENTS)
-        except ValidationError as error:
-            errors["file"] = error.messages[0]
-    if errors:
-        raise ValidationError(errors)
-    document = ApplicationDocument(
-        application=application,
-        title=title.strip()[:100],
-        file=uploaded,
-        original_name=uploaded.name[:255],
-        content_type=content_type,
-        size=uploaded.size,
-        uploaded_by=user,
-    )
-    document.save()
-    _record_event(
-        application,
-        actor=user,
-        action=ApplicationAction.DOCUMENT_ADDED,
-        source=application.status,
-        target=application.status,
-        note=document.title,
-    )
-    return document
