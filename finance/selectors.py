@@ -38,6 +38,13 @@ from finance.models import (
     VoucherRedemption,
 )
 
+# Who someone is to an application or a money request, for the workflow tables.
+APPLICANT_ROLE = "applicant"
+FINANCIER_ROLE = "financier"
+REVIEWER_ROLE = "reviewer"
+REQUESTER_ROLE = "requester"
+APPROVER_ROLE = "approver"
+
 OPERATOR_KINDS = (OrganizationType.GOVERNMENT, OrganizationType.OPERATOR)
 # The acting organisations are kept on the user object for the rest of the request, per role.
 _ACTING_CACHE_ATTRIBUTE = "_finance_acting_organization_ids"
@@ -163,11 +170,11 @@ def application_actor_roles(*, application: FinancingApplication, user) -> set[s
     if not getattr(user, "is_authenticated", False):
         return roles
     if application.applicant_id in member_organization_ids(user=user):
-        roles.add("applicant")
+        roles.add(APPLICANT_ROLE)
     if application.product.institution_id in financier_organization_ids(user):
-        roles.add("financier")
+        roles.add(FINANCIER_ROLE)
     if is_reviewer(user=user):
-        roles.add("reviewer")
+        roles.add(REVIEWER_ROLE)
     return roles
 
 
@@ -450,11 +457,11 @@ def money_request_actor_roles(*, money_request: MoneyRequest, user) -> set[str]:
     if not getattr(user, "is_authenticated", False):
         return roles
     if user.pk == money_request.requested_by_id:
-        roles.add("requester")
+        roles.add(REQUESTER_ROLE)
         return roles
     operator_id = money_request.programme.operator_id
     if is_reviewer(user=user) or operator_id in operator_organization_ids(user):
-        roles.add("approver")
+        roles.add(APPROVER_ROLE)
     return roles
 
 

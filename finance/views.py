@@ -251,17 +251,18 @@ def application_detail(request, pk: int):
         "loan_cap": services.application_loan_cap(application=application),
         "transition_form": TransitionForm(),
         "document_form": DocumentForm(),
-        "can_add_documents": "applicant" in roles
+        "can_add_documents": selectors.APPLICANT_ROLE in roles
         and application.status in services.DOCUMENT_STATUSES,
         "eligibility": services.eligibility_failures(
             product=application.product,
             organization=application.applicant,
             technology=application.technology,
         )
-        if application.status in services.EDITABLE_STATUSES and "applicant" in roles
+        if application.status in services.EDITABLE_STATUSES and selectors.APPLICANT_ROLE in roles
         else None,
         "subsidies": application.interest_subsidies.all(),
-        "can_edit": "applicant" in roles and application.status in services.EDITABLE_STATUSES,
+        "can_edit": selectors.APPLICANT_ROLE in roles
+        and application.status in services.EDITABLE_STATUSES,
     }
     return render(request, "finance/application_detail.html", context)
 
@@ -272,7 +273,7 @@ def application_edit(request, pk: int):
     again — through the same service as the API's PATCH; all or nothing."""
     application = _visible_application(request, pk)
     roles = selectors.application_actor_roles(application=application, user=request.user)
-    if "applicant" not in roles:
+    if selectors.APPLICANT_ROLE not in roles:
         raise Http404
     if application.status not in services.EDITABLE_STATUSES:
         messages.error(

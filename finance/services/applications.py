@@ -278,7 +278,9 @@ def application_create(
 def application_update(
     *, application: FinancingApplication, user: User, **fields
 ) -> FinancingApplication:
-    if "applicant" not in selectors.application_actor_roles(application=application, user=user):
+    if selectors.APPLICANT_ROLE not in selectors.application_actor_roles(
+        application=application, user=user
+    ):
         raise ValidationError(_("Only the applicant may change the application."))
     if application.status not in EDITABLE_STATUSES:
         raise TransitionNotAllowed(

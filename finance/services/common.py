@@ -17,8 +17,8 @@ from finance.choices import ProductKind
 from finance.models import SupportProgramme
 
 CENT = Decimal("0.01")
-APPLICANT = frozenset({"applicant"})
-FINANCIER = frozenset({"financier"})
+APPLICANT = frozenset({selectors.APPLICANT_ROLE})
+FINANCIER = frozenset({selectors.FINANCIER_ROLE})
 LOAN_KINDS = (ProductKind.GREEN_LOAN, ProductKind.IP_PLEDGE_LOAN)
 
 

@@ -20,7 +20,9 @@ def application_document_add(
     *, application: FinancingApplication, user: User, title: str, uploaded
 ) -> ApplicationDocument:
     """Attach a file, checked by its content (not its name) and size."""
-    if "applicant" not in selectors.application_actor_roles(application=application, user=user):
+    if selectors.APPLICANT_ROLE not in selectors.application_actor_roles(
+        application=application, user=user
+    ):
         raise ValidationError(_("Only the applicant may add documents."))
     if application.status not in DOCUMENT_STATUSES:
         raise TransitionNotAllowed(_("Documents cannot be added once a decision is made."))

@@ -28,16 +28,18 @@ from notifications.services import notify_users
 # member of the same verified organisation or a platform reviewer — approves. The ledger moves
 # only in `money_request_transition(action="approve")`, in the transaction that claims the
 # request by compare-and-set. Funding never exceeds the programme's approved budget.
+APPROVER = frozenset({selectors.APPROVER_ROLE})
+REQUESTER = frozenset({selectors.REQUESTER_ROLE})
 MONEY_REQUEST_WORKFLOW = StateMachine(
     {
         (MoneyRequestStatus.PENDING, MoneyRequestAction.APPROVE): Transition(
-            MoneyRequestStatus.APPROVED, frozenset({"approver"})
+            MoneyRequestStatus.APPROVED, APPROVER
         ),
         (MoneyRequestStatus.PENDING, MoneyRequestAction.REFUSE): Transition(
-            MoneyRequestStatus.REFUSED, frozenset({"approver"}), requires_note=True
+            MoneyRequestStatus.REFUSED, APPROVER, requires_note=True
         ),
         (MoneyRequestStatus.PENDING, MoneyRequestAction.WITHDRAW): Transition(
-            MoneyRequestStatus.WITHDRAWN, frozenset({"requester"})
+            MoneyRequestStatus.WITHDRAWN, REQUESTER
         ),
     }
 )

@@ -50,7 +50,7 @@ def _require_financier_of(*, user: User, institution: Organization) -> None:
 
 def _product_roles(*, product: FinancingProduct, user: User) -> set[str]:
     if product.institution_id in selectors.financier_organization_ids(user):
-        return {"financier"}
+        return {selectors.FINANCIER_ROLE}
     return set()
 
 
