@@ -53,7 +53,7 @@ class OrganizationForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name_zh", "name_en", "kind", "region", "credit_code", "website", "description"]
+        fields = list(Organization.EDITABLE_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 

@@ -144,6 +144,19 @@ class Organization(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What members edit: the form, the API and the service share this list; a change to one of
+    # IDENTITY_FIELDS takes a verified organisation back to unverified.
+    EDITABLE_FIELDS = (
+        "name_zh",
+        "name_en",
+        "kind",
+        "region",
+        "credit_code",
+        "website",
+        "description",
+    )
+    IDENTITY_FIELDS = ("name_zh", "name_en", "credit_code", "kind", "region")
+
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
@@ -320,7 +333,7 @@ class RoleGrant(models.Model):
             # One open request or grant per user and role: a second one is refused.
             models.UniqueConstraint(
                 fields=["user", "role"],
-                condition=Q(status__in=["requested", "granted"]),
+                condition=Q(status__in=[RoleGrantStatus.REQUESTED, RoleGrantStatus.GRANTED]),
                 name="one_open_role_grant_per_user_and_role",
             ),
         ]

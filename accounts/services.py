@@ -204,10 +204,13 @@ def organization_create(*, user: User, **fields) -> Organization:
 def organization_update(*, organization: Organization, user: User, **fields) -> Organization:
     if not is_member(user=user, organization=organization):
         raise ValidationError(_("Only members of the organisation may change it."))
+    unknown = set(fields) - set(Organization.EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
     identity_changed = any(
         getattr(organization, name) != value
         for name, value in fields.items()
-        if name in ("name_zh", "name_en", "credit_code", "kind", "region")
+        if name in Organization.IDENTITY_FIELDS
     )
     for name, value in fields.items():
         setattr(organization, name, value)

@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role, VerificationStatus
-from accounts.models import Organization, OrganizationEvent, User
+from accounts.choices import VerificationStatus
+from accounts.models import Organization, OrganizationEvent
+from accounts.permissions import platform_reviewers
 from catalog.choices import SDG_GOALS, RevisionStatus, TechnologyStatus
 from catalog.models import Category, Technology, TechnologyEvent, TechnologyRevision
 from core.regions import region_label
@@ -440,10 +441,7 @@ def review_desk(*, now: datetime.datetime | None = None) -> dict:
 
 
 def _workloads(run) -> list[dict]:
-    reviewers = {
-        user.pk: user
-        for user in User.objects.filter(roles__overlap=[Role.REVIEWER, Role.ADMIN], is_active=True)
-    }
+    reviewers = {user.pk: user for user in platform_reviewers()}
     decisions: dict[int, dict[str, int]] = defaultdict(dict)
     window = 30
     rows = ReviewerWorkload.objects.filter(run=run).select_related("reviewer")

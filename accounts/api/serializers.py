@@ -107,13 +107,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         model = Organization
         fields = [
             "id",
-            "name_zh",
-            "name_en",
-            "kind",
-            "region",
-            "credit_code",
-            "website",
-            "description",
+            *Organization.EDITABLE_FIELDS,
             "verification_status",
             "verified",
             "verified_at",
