@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
@@ -660,9 +659,8 @@ def _revision_transition(
 
 
 def _on_published(technology: Technology) -> None:
-    # By name from Celery's registry (CatalogConfig.ready registers catalog.tasks, which imports
-    # this module): the owners of matching saved searches are told after the commit.
-    delay_on_commit(current_app.tasks[SAVED_SEARCH_NOTIFIER_TASK], [(technology.pk,)])
+    # By name (core.dispatch): catalog.tasks imports this module, not the other way round.
+    delay_on_commit(SAVED_SEARCH_NOTIFIER_TASK, [(technology.pk,)])
     publish(TECHNOLOGY_PUBLISHED, technology_id=technology.pk)
 
 
