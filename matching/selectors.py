@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 
+from accounts.permissions import is_member, member_organization_ids
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
 from catalog.selectors import technologies_visible_to
@@ -17,24 +18,18 @@ STAFF_ROLES = ("broker", "reviewer", "admin")
 SCORE_BANDS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 101))
 
 
-def _organization_ids(user) -> list[int]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return list(user.memberships.values_list("organization_id", flat=True))
-
-
 def _is_staff(user) -> bool:
     return getattr(user, "is_authenticated", False) and user.has_role(*STAFF_ROLES)
 
 
 def need_matches_visible(*, need: Need, user) -> bool:
     """A need's matches: its organisation, brokers and reviewers."""
-    return _is_staff(user) or need.organization_id in _organization_ids(user)
+    return _is_staff(user) or is_member(user=user, organization=need.organization_id)
 
 
 def technology_matches_visible(*, technology: Technology, user) -> bool:
     """A technology's matches: its holder organisation, brokers and reviewers."""
-    return _is_staff(user) or technology.organization_id in _organization_ids(user)
+    return _is_staff(user) or is_member(user=user, organization=technology.organization_id)
 
 
 def need_for_matches(*, need_id: int, user) -> Need | None:
@@ -77,7 +72,7 @@ def matches_visible_to(*, user) -> QuerySet[Match]:
     queryset = Match.objects.select_related("need", "technology")
     if _is_staff(user):
         return queryset
-    organization_ids = _organization_ids(user)
+    organization_ids = member_organization_ids(user=user)
     return queryset.filter(
         Q(need__organization_id__in=organization_ids)
         | Q(technology__organization_id__in=organization_ids)
@@ -86,7 +81,7 @@ def matches_visible_to(*, user) -> QuerySet[Match]:
 
 def match_parties_of_user(*, match: Match, user) -> str:
     """'enterprise' or 'holder' when the user belongs to one side of the match, else ''."""
-    organization_ids = _organization_ids(user)
+    organization_ids = member_organization_ids(user=user)
     if match.need.organization_id in organization_ids:
         return "enterprise"
     if match.technology.organization_id in organization_ids:
