@@ -693,7 +693,7 @@ PINNED = {
     "api challenges": 4,
     "api challenge submissions": 6,
     "api need matches": 4,
-    "api technology matches": 4,
+    "api technology matches": 3,  # membership ids asked once (accounts.permissions)
     "page notifications": 4,
     "page verification queue": 6,  # + role requests, + one name-clash check for the queue
     "page my technologies": 6,
