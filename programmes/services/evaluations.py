@@ -203,20 +203,21 @@ def expert_conflict(*, expert: ExpertProfile, technology: Technology) -> str:
 
 
 def evaluation_suggest_experts(*, evaluation: Evaluation, limit: int = 10) -> list[ExpertProfile]:
-    """Verified experts whose fields cover the technology's category (the group first, then
-    its industry), least busy first; anyone with a conflict or already assigned is left out."""
+    """Verified experts (active accounts) whose fields cover the technology's category (the
+    group first, then its industry), least busy first; anyone with a conflict or already
+    assigned is left out."""
     technology = evaluation.technology
     category = technology.category
     holder_id = technology.organization_id
     experts = (
-        ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED)
+        ExpertProfile.objects.filter(status=ExpertStatus.VERIFIED, user__is_active=True)
         .filter(
             Q(fields=category)
             | Q(fields=category.parent_id)
             | Q(fields__parent_id=category.parent_id)
         )
         .exclude(organization_id=holder_id)
-        .exclude(user__memberships__organization_id=holder_id)
+        .exclude(user__in=members_of(holder_id))
         .exclude(declared_conflicts=holder_id)
         .exclude(evaluation_assignments__evaluation=evaluation)
         .annotate(
