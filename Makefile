@@ -47,10 +47,11 @@ test bench: export SECRET_KEY ?= test-only-secret-key-not-for-production
 test: $(STAMP) messages ## run the test suite against PostgreSQL and Redis
 	$(WITH_SERVICES) pytest $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff check + ruff format --check + import-linter contracts (pyproject.toml)
+lint: $(STAMP) ## ruff, the import-linter contracts (pyproject.toml) and the duplicate-code check
 	ruff check .
 	ruff format --check .
 	lint-imports
+	$(MAKE) --no-print-directory duplicates
 
 imports: $(STAMP) ## only the import-linter contracts: dependencies point down
 	lint-imports
@@ -60,7 +61,7 @@ imports: $(STAMP) ## only the import-linter contracts: dependencies point down
 DUPLICATE_SCOPE := accounts audit catalog core exchange finance insight matching notifications \
 	programmes config scripts benchmarks textanalysis
 duplicates: $(STAMP) ## report blocks of 6+ identical lines repeated in the code
-	pylint --disable=all --enable=duplicate-code --min-similarity-lines=6 \
+	pylint --persistent=no --disable=all --enable=duplicate-code --min-similarity-lines=6 \
 		--ignore=migrations,tests,static --ignore-comments=yes --ignore-docstrings=yes \
 		--ignore-imports=yes $(DUPLICATE_SCOPE)
 
