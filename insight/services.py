@@ -26,6 +26,7 @@ from exchange.choices import DealStage
 from exchange.models import Deal, DealReview, Need, NeedEvent
 from exchange.selectors import PUBLIC_NEED_STATUSES
 from finance.models import ApplicationEvent, VoucherRedemption
+from insight.api.statistics import statistics_cache_warm
 from insight.choices import (
     DealScope,
     ImpactDimension,
@@ -528,8 +529,6 @@ def statistics_refresh(*, trigger: str = RunTrigger.MANUAL) -> StatisticsRun:
 
 
 def _warm_cache(run_id: int) -> None:
-    from insight.pages import statistics_cache_warm
-
     try:
         statistics_cache_warm(run_id=run_id)
     except Exception:  # the pages render on demand if the cache cannot be filled now

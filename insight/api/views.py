@@ -5,8 +5,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.schema import ERROR_BODY
-from insight import pages, selectors
+from insight import selectors
 from insight.api.serializers import StatisticsSerializer
+from insight.api.statistics import statistics_api_data
 
 
 class StatisticsView(APIView):
@@ -34,5 +35,5 @@ class StatisticsView(APIView):
                 status=503,
                 headers={"Retry-After": "600"},
             )
-        data = pages.statistics_api_data(run=run)
+        data = statistics_api_data(run=run)
         return Response(data)
