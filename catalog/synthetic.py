@@ -108,7 +108,7 @@ def _piece(text: str, first_position: int, weight: str) -> str:
 
 
 def _shift(literal: str, offset: int) -> str:
-    return re.sub(r"(?<=[:,])(\d+)", lambda m: str(int(m.group(1)) + offset), literal)
+    return re.sub(r"(?<=[:,])(\d+)", lambda position: str(int(position.group(1)) + offset), literal)
 
 
 def synthetic_organizations(count: int = 24) -> list[Organization]:

@@ -154,7 +154,10 @@ def technology_profiles_refresh(
         )
         if not batch:
             return refreshed
-        rows = [_technology_profile_row(t, technology_document(t)) for t in batch]
+        rows = [
+            _technology_profile_row(technology, technology_document(technology))
+            for technology in batch
+        ]
         _save_technology_profiles(rows)
         refreshed += len(rows)
         last_pk = batch[-1].pk

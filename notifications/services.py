@@ -108,12 +108,15 @@ def digest_send(*, user) -> int:
     if not pending:
         return 0
     claimed = Notification.objects.filter(
-        pk__in=[n.pk for n in pending], emailed_at__isnull=True
+        pk__in=[notification.pk for notification in pending], emailed_at__isnull=True
     ).update(emailed_at=timezone.now())
     if not claimed:
         return 0
     with override(user.preferred_language):
-        lines = [f"- {n.title} {absolute_url(n.url)}".rstrip() for n in pending]
+        lines = [
+            f"- {notification.title} {absolute_url(notification.url)}".rstrip()
+            for notification in pending
+        ]
         send_mail(
             subject=_("[Green Technology Exchange] Your daily digest (%(count)d)")
             % {"count": len(pending)},

@@ -60,7 +60,9 @@ class Glossary:
                 words = tuple(english_words(normalize_text(form), keep_stopwords=True))
                 if words:
                     glossary.english_forms.setdefault(words, set()).add(concept)
-            glossary.broader[concept] = tuple(b.strip() for b in broader if b.strip())
+            glossary.broader[concept] = tuple(
+                parent.strip() for parent in broader if parent.strip()
+            )
         return glossary
 
     @classmethod

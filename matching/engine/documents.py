@@ -144,7 +144,11 @@ class MatchResult:
             "score": round(self.score, 2),
             "components": {name: part.to_dict() for name, part in self.components.items()},
             "constraint_violations": [
-                {"code": v.code, "message_zh": v.message_zh, "message_en": v.message_en}
-                for v in self.constraint_violations
+                {
+                    "code": violation.code,
+                    "message_zh": violation.message_zh,
+                    "message_en": violation.message_en,
+                }
+                for violation in self.constraint_violations
             ],
         }

@@ -187,10 +187,17 @@ def bm25_baseline_rankings(split: Split, *, limit: int = 100) -> ScoredRankings:
     or field boosts: title, keywords, summary and description are simply concatenated."""
     corpus = [
         analyze(
-            " ".join([t.title, " ".join(t.keywords), t.summary, t.description]),
+            " ".join(
+                [
+                    technology.title,
+                    " ".join(technology.keywords),
+                    technology.summary,
+                    technology.description,
+                ]
+            ),
             use_glossary=False,
         )
-        for t in split.technologies
+        for technology in split.technologies
     ]
     queries = {
         need.id: analyze(" ".join([need.title, need.description]), use_glossary=False)
@@ -257,15 +264,23 @@ def report(
         "half_a": need_ids[0::2],
         "half_b": need_ids[1::2],
     }
-    unjudged = [n for n in need_ids if not any(g > 0 for g in split.qrels.get(n, {}).values())]
+    unjudged = [
+        need_id
+        for need_id in need_ids
+        if not any(grade > 0 for grade in split.qrels.get(need_id, {}).values())
+    ]
     output: dict[str, dict[str, dict[str, float]]] = {}
     for name, rankings in systems.items():
         ranked_ids = _ids(rankings)
         output[name] = {
             subset: evaluate(ranked_ids, split.qrels, ids) for subset, ids in subsets.items()
         }
-        top_scores = [rankings[n][0][1] for n in unjudged if rankings.get(n)]
-        judged_top = [rankings[n][0][1] for n in need_ids if n not in unjudged and rankings.get(n)]
+        top_scores = [rankings[need_id][0][1] for need_id in unjudged if rankings.get(need_id)]
+        judged_top = [
+            rankings[need_id][0][1]
+            for need_id in need_ids
+            if need_id not in unjudged and rankings.get(need_id)
+        ]
         output[name]["top_score"] = {
             "needs_without_relevant": sum(top_scores) / len(top_scores) if top_scores else 0.0,
             "needs_with_relevant": sum(judged_top) / len(judged_top) if judged_top else 0.0,
@@ -276,7 +291,9 @@ def report(
 def _print_report(results: Mapping[str, Mapping[str, Mapping[str, float]]], out: TextIO) -> None:
     columns = ["ndcg@10", "recall@10", "recall@10_grade2", "mrr", "p@5"]
     out.write(
-        f"{'system':<22}{'subset':<15}{'needs':>6}" + "".join(f"{c:>18}" for c in columns) + "\n"
+        f"{'system':<22}{'subset':<15}{'needs':>6}"
+        + "".join(f"{column:>18}" for column in columns)
+        + "\n"
     )
     for system, subsets in results.items():
         for subset, metrics in subsets.items():
@@ -284,7 +301,7 @@ def _print_report(results: Mapping[str, Mapping[str, Mapping[str, float]]], out:
                 continue
             out.write(
                 f"{system:<22}{subset:<15}{int(metrics['needs']):>6}"
-                + "".join(f"{metrics[c]:>18.4f}" for c in columns)
+                + "".join(f"{metrics[column]:>18.4f}" for column in columns)
                 + "\n"
             )
         top = subsets["top_score"]

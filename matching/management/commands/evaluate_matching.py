@@ -81,12 +81,14 @@ class Command(BaseCommand):
                 write_run(engine, handle)
 
     def _print(self, results) -> None:
-        header = f"{'system':<8}{'subset':<15}{'needs':>6}" + "".join(f"{c:>11}" for c in COLUMNS)
+        header = f"{'system':<8}{'subset':<15}{'needs':>6}" + "".join(
+            f"{column:>11}" for column in COLUMNS
+        )
         self.stdout.write(header)
         for system in ("engine", "bm25"):
             for subset in ("all", "cross_lingual"):
                 metrics = results[system][subset]
                 self.stdout.write(
                     f"{system:<8}{subset:<15}{int(metrics['needs']):>6}"
-                    + "".join(f"{metrics[c]:>11.4f}" for c in COLUMNS)
+                    + "".join(f"{metrics[column]:>11.4f}" for column in COLUMNS)
                 )
