@@ -174,13 +174,7 @@ def _schedule(subject: str, subject_id: int, trigger: str) -> MatchingRun:
         .first()
     )
     if run is None:
-        run = MatchingRun.objects.create(
-            subject=subject,
-            subject_id=subject_id,
-            need_id=subject_id if subject == RunSubject.NEED else None,
-            technology_id=subject_id if subject == RunSubject.TECHNOLOGY else None,
-            trigger=trigger,
-        )
+        run = matching_run_create(subject=subject, subject_id=subject_id, trigger=trigger)
     delay_on_commit(EXECUTE_RUN_TASK, [(run.pk,)])
     return run
 
@@ -216,7 +210,8 @@ def schedule_matching_for_technology(
 
 
 def matching_run_create(*, subject: str, subject_id: int, trigger: str) -> MatchingRun:
-    """A run executed in this process (rematch command, evaluation, demo data)."""
+    """A queued run row (executed in this process by the rematch command, the evaluation and
+    the demo data; by a worker when `_schedule` dispatches it)."""
     return MatchingRun.objects.create(
         subject=subject,
         subject_id=subject_id,
