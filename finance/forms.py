@@ -64,16 +64,16 @@ class ProductForm(forms.ModelForm):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class ApplicationForm(forms.Form):
-    applicant = forms.ModelChoiceField(
-        label=_("Applying organisation"), queryset=Organization.objects.none()
-    )
+class ApplicationEditForm(forms.Form):
+    """The fields an applicant may change on a draft or when more information is requested —
+    the same ones the API's PATCH accepts."""
+
     requested_amount = forms.DecimalField(
         label=_("Amount requested"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
     )
     tenor_months = forms.IntegerField(label=_("Tenor (months)"), required=False, min_value=1)
     purpose = forms.CharField(
-        label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     technology = forms.ModelChoiceField(
         label=_("Technology"), queryset=Organization.objects.none(), required=False
@@ -84,13 +84,26 @@ class ApplicationForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, organizations, technologies, valuations, **kwargs):
+    def __init__(self, *args, technologies, valuations, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["technology"].queryset = technologies
+        self.fields["valuation"].queryset = valuations
+
+
+class ApplicationForm(ApplicationEditForm):
+    """A new application: the applying organisation, then the fields it may change later."""
+
+    applicant = forms.ModelChoiceField(
+        label=_("Applying organisation"), queryset=Organization.objects.none()
+    )
+    field_order = ["applicant"]
+
+    def __init__(self, *args, organizations, technologies, valuations, **kwargs):
+        super().__init__(*args, technologies=technologies, valuations=valuations, **kwargs)
+        self.fields["purpose"].widget.attrs["rows"] = 3
         self.fields["applicant"].queryset = organizations
         if organizations.count() == 1:
             self.fields["applicant"].initial = organizations.first()
-        self.fields["technology"].queryset = technologies
-        self.fields["valuation"].queryset = valuations
 
 
 class TransitionForm(forms.Form):
@@ -177,24 +190,23 @@ def _note_field(help_text=None):
     )
 
 
+def _amount_field(label, help_text=None) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, max_digits=18, decimal_places=2, min_value=Decimal("0.01"), help_text=help_text
+    )
+
+
 class FundForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount received"),
-        max_digits=18,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        help_text=_("Recorded when a second person approves; never beyond the approved budget."),
+    amount = _amount_field(
+        _("Amount received"),
+        _("Recorded when a second person approves; never beyond the approved budget."),
     )
     note = _note_field()
 
 
 class BudgetForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Budget"),
-        max_digits=18,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        help_text=_("The programme's whole budget; a second person approves it."),
+    amount = _amount_field(
+        _("Budget"), _("The programme's whole budget; a second person approves it.")
     )
     note = _note_field()
 
@@ -303,29 +315,3 @@ class ProgrammeForm(forms.Form):
         else:
             data["subsidy_ratio"] = None
         return data
-
-
-class ApplicationEditForm(forms.Form):
-    """The fields an applicant may change on a draft or when more information is requested —
-    the same ones the API's PATCH accepts."""
-
-    requested_amount = forms.DecimalField(
-        label=_("Amount requested"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
-    )
-    tenor_months = forms.IntegerField(label=_("Tenor (months)"), required=False, min_value=1)
-    purpose = forms.CharField(
-        label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    technology = forms.ModelChoiceField(
-        label=_("Technology"), queryset=Organization.objects.none(), required=False
-    )
-    valuation = forms.ModelChoiceField(
-        label=_("Valuation pledged as collateral"),
-        queryset=Organization.objects.none(),
-        required=False,
-    )
-
-    def __init__(self, *args, technologies, valuations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["technology"].queryset = technologies
-        self.fields["valuation"].queryset = valuations
