@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from accounts.permissions import member_organization_ids, member_organizations_subquery
 from catalog.models import Category
 from core.regions import region_choices
 from exchange.choices import (
@@ -47,14 +48,13 @@ class NeedForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        organizations = Organization.objects.filter(memberships__user=user).order_by(
-            "memberships__pk"
-        )
-        self.fields["organization"].queryset = organizations
+        organization_ids = member_organization_ids(user=user)
+        self.fields["organization"].queryset = Organization.objects.filter(pk__in=organization_ids)
         if self.instance.pk:
             del self.fields["organization"]
-        elif organizations[:1]:
-            self.fields["organization"].initial = organizations[0]
+        elif organization_ids:
+            # The organisation the user acts for first (accounts.permissions.primary_organization).
+            self.fields["organization"].initial = organization_ids[0]
         self.fields["category"].label_from_instance = lambda category: (
             f"{category.code} {category.name}"
         )
@@ -144,7 +144,8 @@ class ProposalForm(forms.ModelForm):
         from catalog.models import Technology
 
         self.fields["technology"].queryset = Technology.objects.filter(
-            organization__memberships__user=user, status=TechnologyStatus.PUBLISHED
+            organization_id__in=member_organizations_subquery(user=user),
+            status=TechnologyStatus.PUBLISHED,
         )
         self.fields["technology"].label_from_instance = lambda technology: technology.title
 

@@ -208,11 +208,13 @@ def deals_listed(*, user, stage: str = "") -> QuerySet[Deal]:
 def deals_awaiting_review() -> QuerySet[Deal]:
     """With what the review checklist needs, so the queue costs no query per deal."""
     contracts = DealDocument.objects.filter(deal_id=OuterRef("pk"), kind=DocumentKind.CONTRACT)
+    broker_in_a_party = member_organizations_subquery(user=OuterRef("broker_id")).filter(
+        Q(organization_id=OuterRef("seller_id")) | Q(organization_id=OuterRef("buyer_id"))
+    )
     return (
         Deal.objects.filter(stage=DealStage.SUBMITTED_FOR_REVIEW)
         .select_related("technology", "seller", "buyer", "broker")
-        .prefetch_related("broker__memberships")
-        .annotate(contract_attached=Exists(contracts))
+        .annotate(contract_attached=Exists(contracts), broker_is_party=Exists(broker_in_a_party))
         .order_by("review_requested_at", "pk")
     )
 

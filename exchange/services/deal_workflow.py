@@ -192,14 +192,13 @@ def deal_review_checklist(*, deal: Deal) -> dict[str, bool]:
     from accounts.choices import VerificationStatus
     from catalog.choices import TechnologyStatus
 
-    # Iterating (not filtering) uses the memberships the review queue prefetched.
-    broker_is_party = bool(
-        deal.broker_id
-        and any(
-            membership.organization_id in (deal.seller_id, deal.buyer_id)
-            for membership in deal.broker.memberships.all()
+    # The review queue annotates `broker_is_party`; a single deal asks.
+    broker_is_party = getattr(deal, "broker_is_party", None)
+    if broker_is_party is None:
+        broker_is_party = bool(
+            deal.broker_id
+            and {deal.seller_id, deal.buyer_id} & set(member_organization_ids(user=deal.broker))
         )
-    )
     # The review queue annotates `contract_attached`; a single deal asks.
     contract_attached = getattr(deal, "contract_attached", None)
     if contract_attached is None:

@@ -263,3 +263,31 @@ def test_approving_a_need_announces_it(make_need, reviewer, django_capture_on_co
 
     # then the publication was announced once, with the need's id
     assert heard == [need.pk]
+
+
+def test_the_review_queue_and_a_single_deal_agree_on_a_conflicted_broker(
+    make_deal, holder_org, broker
+):
+    # given a deal brokered by a member of the seller, and one by an independent broker
+    from accounts.models import Membership
+    from exchange import selectors
+    from tests.factories import UserFactory
+
+    Membership.objects.create(user=broker, organization=holder_org)
+    conflicted = make_deal(stage=DealStage.SUBMITTED_FOR_REVIEW, broker=broker)
+    independent_broker = UserFactory(roles=["broker"])
+    independent = make_deal(stage=DealStage.SUBMITTED_FOR_REVIEW, broker=independent_broker)
+
+    # when the checklist is computed from the queue (annotated) and for each deal alone
+    queued = {deal.pk: deal for deal in selectors.deals_awaiting_review()}
+    from_queue = {
+        pk: services.deal_review_checklist(deal=deal)["no_conflict_of_interest"]
+        for pk, deal in queued.items()
+    }
+    alone = {
+        deal.pk: services.deal_review_checklist(deal=deal)["no_conflict_of_interest"]
+        for deal in (conflicted, independent)
+    }
+
+    # then both say the conflicted broker is a conflict and the other is not
+    assert from_queue == alone == {conflicted.pk: False, independent.pk: True}
