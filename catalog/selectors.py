@@ -21,8 +21,7 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from accounts.choices import OrganizationType
-from accounts.models import Membership
-from accounts.permissions import is_member, is_reviewer, member_organization_ids
+from accounts.permissions import is_member, is_reviewer, member_organization_ids, members_of
 from catalog import search_cache
 from catalog.choices import (
     TRL_BAND_RANGES,
@@ -185,9 +184,7 @@ def technology_history_for(*, technology: Technology, user) -> list[dict]:
         technology.events.select_related("actor")
         .annotate(
             actor_in_holder=Exists(
-                Membership.objects.filter(
-                    user_id=OuterRef("actor_id"), organization_id=technology.organization_id
-                )
+                members_of(technology.organization_id).filter(pk=OuterRef("actor_id"))
             )
         )
         .order_by("created_at", "pk")
