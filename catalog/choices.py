@@ -52,7 +52,7 @@ class TechnologyAction(models.TextChoices):
 
     CREATE = "create", _("Listing created")
     EDIT = "edit", _("Listing edited")
-    SUBMIT = "submit", _("Submitted for review")
+    SUBMIT = "submit", _("Sent for review")
     APPROVE = "approve", _("Approved and published")
     RETURN = "return", _("Returned for changes")
     REJECT = "reject", _("Rejected")

@@ -82,7 +82,7 @@ class NeedAction(models.TextChoices):
 
     CREATE = "create", _("Created")
     EDIT = "edit", _("Edited")
-    SUBMIT = "submit", _("Submitted for review")
+    SUBMIT = "submit", _("Sent for review")
     APPROVE = "approve", _("Approved and published")
     RETURN = "return", _("Returned for changes")
     REJECT = "reject", _("Rejected")
@@ -106,7 +106,7 @@ class DealAction(models.TextChoices):
     START_NEGOTIATION = "start_negotiation", _("Negotiation started")
     DRAFT_AGREEMENT = "draft_agreement", _("Agreement drafted")
     REVISE = "revise", _("Back to negotiation")
-    SUBMIT_FOR_REVIEW = "submit_for_review", _("Submitted for review")
+    SUBMIT_FOR_REVIEW = "submit_for_review", _("Sent for review")
     APPROVE = "approve", _("Approved")
     RETURN = "return", _("Returned for changes")
     REJECT = "reject", _("Rejected")

@@ -164,8 +164,15 @@ def test_need_to_certificate_journey(open_as, live_server, demo, tmp_path):
     assert holder.locator("[data-testid=ratings] li").count() == 2
 
     # the timeline shows the return and the approval
-    timeline = holder.locator("[data-testid=deal-timeline]").inner_text()
-    assert "return" in timeline and "approve" in timeline and "请补充付款节点" in timeline
+    timeline = holder.locator("[data-testid=deal-timeline]")
+    actions = timeline.locator("[data-action]").evaluate_all(
+        "nodes => nodes.map(node => node.dataset.action)"
+    )
+    assert "return" in actions and "approve" in actions
+    assert "请补充付款节点" in timeline.inner_text()
+    # people read the steps as words, never the action codes
+    shown = timeline.locator("[data-action]").all_inner_texts()
+    assert not {"return", "approve", "request_review"} & {text.strip() for text in shown}
 
     # anyone verifies the certificate; a forged number fails
     number = holder.locator("[data-testid=certificate-number]").inner_text()
