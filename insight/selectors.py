@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import VerificationStatus
 from accounts.models import Organization, OrganizationEvent
 from accounts.permissions import platform_reviewers
-from catalog.choices import SDG_GOALS, RevisionStatus, TechnologyStatus
+from catalog.choices import SDG_GOALS, RevisionStatus, TechnologyAction, TechnologyStatus
 from catalog.models import Category, Technology, TechnologyEvent, TechnologyRevision
 from core.regions import region_label
 from exchange.choices import DealStage, NeedStatus
@@ -54,6 +54,7 @@ from insight.models import (
 from programmes.access import operator_organizations
 
 ZERO = Decimal("0")
+CHANGE_REQUESTED = (TechnologyAction.PROPOSE_CHANGE, TechnologyAction.CHANGE_SUBMIT)
 
 
 def latest_run() -> StatisticsRun | None:
@@ -342,9 +343,7 @@ def review_queues(*, now: datetime.datetime | None = None) -> list[dict]:
             TechnologyRevision.objects.filter(status=RevisionStatus.SUBMITTED).annotate(
                 since=Coalesce(
                     _latest_event_time(
-                        TechnologyEvent.objects.filter(
-                            action__in=["propose_change", "change_submit"]
-                        ),
+                        TechnologyEvent.objects.filter(action__in=CHANGE_REQUESTED),
                         revision_id=OuterRef("pk"),
                     ),
                     "created_at",

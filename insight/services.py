@@ -20,11 +20,12 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import OrganizationEvent
-from catalog.choices import TechnologyStatus
+from catalog.choices import TechnologyAction, TechnologyStatus
 from catalog.models import Technology, TechnologyEvent
-from exchange.choices import DealStage
+from exchange.choices import DealStage, NeedAction
 from exchange.models import Deal, DealReview, Need, NeedEvent
 from exchange.selectors import PUBLIC_NEED_STATUSES
+from finance.choices import ApplicationAction
 from finance.models import ApplicationEvent, VoucherRedemption
 from insight.api.statistics import statistics_cache_warm
 from insight.choices import (
@@ -327,7 +328,7 @@ def _regional_rows(run, now, impacts: list[dict]) -> list[RegionalStatistic]:
     add(
         RegionalIndicator.FINANCING_APPROVED,
         monthly(
-            ApplicationEvent.objects.filter(action="approve"),
+            ApplicationEvent.objects.filter(action=ApplicationAction.APPROVE),
             "created_at",
             "application__applicant__region",
             "application__currency",
@@ -375,27 +376,36 @@ def review_decisions(*, since: datetime) -> dict[str, list[tuple[int | None, dat
     """Per queue, (decider id, requested at, decided at) of every decision since `since`."""
     decisions = {
         ReviewQueue.TECHNOLOGY: TechnologyEvent.objects.filter(
-            action__in=["approve", "return", "reject"], revision__isnull=True
+            action__in=[TechnologyAction.APPROVE, TechnologyAction.RETURN, TechnologyAction.REJECT],
+            revision__isnull=True,
         ).annotate(
             requested_at=_latest_before(
-                TechnologyEvent.objects.filter(action="submit", revision__isnull=True),
+                TechnologyEvent.objects.filter(
+                    action=TechnologyAction.SUBMIT, revision__isnull=True
+                ),
                 technology_id=OuterRef("technology_id"),
             )
         ),
         ReviewQueue.TECHNOLOGY_CHANGE: TechnologyEvent.objects.filter(
-            action__in=["change_approve", "change_return", "change_reject"],
+            action__in=[
+                TechnologyAction.CHANGE_APPROVE,
+                TechnologyAction.CHANGE_RETURN,
+                TechnologyAction.CHANGE_REJECT,
+            ],
             revision__isnull=False,
         ).annotate(
             requested_at=_latest_before(
-                TechnologyEvent.objects.filter(action__in=["propose_change", "change_submit"]),
+                TechnologyEvent.objects.filter(
+                    action__in=[TechnologyAction.PROPOSE_CHANGE, TechnologyAction.CHANGE_SUBMIT]
+                ),
                 revision_id=OuterRef("revision_id"),
             )
         ),
         ReviewQueue.NEED: NeedEvent.objects.filter(
-            action__in=["approve", "return", "reject"]
+            action__in=[NeedAction.APPROVE, NeedAction.RETURN, NeedAction.REJECT]
         ).annotate(
             requested_at=_latest_before(
-                NeedEvent.objects.filter(action="submit"), need_id=OuterRef("need_id")
+                NeedEvent.objects.filter(action=NeedAction.SUBMIT), need_id=OuterRef("need_id")
             )
         ),
         ReviewQueue.ORGANIZATION: OrganizationEvent.objects.filter(
@@ -407,10 +417,16 @@ def review_decisions(*, since: datetime) -> dict[str, list[tuple[int | None, dat
             )
         ),
         ReviewQueue.FINANCING: ApplicationEvent.objects.filter(
-            action__in=["approve", "reject", "request_information"]
+            action__in=[
+                ApplicationAction.APPROVE,
+                ApplicationAction.REJECT,
+                ApplicationAction.REQUEST_INFORMATION,
+            ]
         ).annotate(
             requested_at=_latest_before(
-                ApplicationEvent.objects.filter(action__in=["submit", "resubmit"]),
+                ApplicationEvent.objects.filter(
+                    action__in=[ApplicationAction.SUBMIT, ApplicationAction.RESUBMIT]
+                ),
                 application_id=OuterRef("application_id"),
             )
         ),
