@@ -67,9 +67,9 @@ class ExpertProfileForm(forms.Form):
 
     @classmethod
     def initial_of(cls, expert: ExpertProfile) -> dict:
-        initial = {name: getattr(expert, name) for name in ExpertProfile.EDITABLE_FIELDS}
+        # `serializable_value` gives a foreign key's id without loading the related row.
+        initial = {name: expert.serializable_value(name) for name in ExpertProfile.EDITABLE_FIELDS}
         initial.update(
-            organization=expert.organization_id,
             fields=list(expert.fields.all()),
             declared_conflicts=list(expert.declared_conflicts.all()),
         )
