@@ -64,16 +64,19 @@ def extract(app: str) -> None:
         command = [python, "manage.py", "makemessages", "-l", LANGUAGE, "--no-obsolete", *ignores]
         subprocess.run(command, cwd=REPO_ROOT, check=True)
         return
-    # Inside an app folder with LOCALE_PATHS emptied, makemessages writes to <app>/locale.
+    # Inside an app folder with LOCALE_PATHS emptied, makemessages writes to <app>/locale. Django
+    # is set up from the repository root first: Celery's Django fix-up puts the working directory
+    # on sys.path, where an app's own `rules.py` would hide the `rules` package.
     code = (
-        "import django, sys; from django.conf import settings; django.setup(); "
+        "import django, os; from django.conf import settings; django.setup(); "
+        f"os.chdir({str(REPO_ROOT / app)!r}); "
         "settings.LOCALE_PATHS = []; from django.core.management import call_command; "
         f"call_command('makemessages', locale=['{LANGUAGE}'], no_obsolete=True, "
         "ignore_patterns=['migrations/*', 'tests/*', 'engine/*'])"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(REPO_ROOT)}
     env.setdefault("DEBUG", "true")
-    subprocess.run([python, "-P", "-c", code], cwd=REPO_ROOT / app, check=True, env=env)
+    subprocess.run([python, "-P", "-c", code], cwd=REPO_ROOT, check=True, env=env)
 
 
 def missing(app: str) -> list[str]:
