@@ -1,6 +1,6 @@
 """Full-text search over needs with the catalogue's analysis (one mechanism for both).
 
-catalog.search builds weighted tsvector literals from the matching engine's text analysis
+catalog.search builds weighted tsvector literals from textanalysis (shared with the matching engine)
 (Chinese segmentation, English stemming, bilingual glossary concepts) and parses queries into
 tsqueries; core.search applies a parsed query to a queryset with ranking.
 """

@@ -411,3 +411,7 @@ def _application(user, financier, product, amount, actions, *, submit=True, **fi
             application=application, user=financier, action=action, **extra
         )
     return application
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return [("operator@demo.example", DEMO_PASSWORD)]

@@ -382,3 +382,7 @@ def seed() -> str:
         f"{'a challenge' if challenge else 'no challenge (no published need)'}; "
         f"operator login operator@demo.example"
     )
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return [(expert[0], DEMO_PASSWORD) for expert in EXPERTS]

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from programmes.demo import EXPERTS
 
 pytestmark = pytest.mark.django_db
 
@@ -19,4 +20,12 @@ def test_seed_demo_prints_every_login_the_demo_modules_name():
     assert any(line.strip().startswith("accounts:") for line in lines)
     logins_from = lines.index(next(line for line in lines if "Demo logins:" in line))
     printed = [line.split() for line in lines[logins_from + 1 :]]
-    assert printed == [[email, DEMO_PASSWORD] for email, *_ in DEMO_USERS]
+    emails = [email for email, _password in printed]
+    assert all(password == DEMO_PASSWORD for _email, password in printed)
+    assert emails[: len(DEMO_USERS)] == [email for email, *_ in DEMO_USERS]
+    # the operator and the experts, whom finance and programmes create, are named too
+    assert "operator@demo.example" in emails
+    assert {email for email in emails if email.startswith("expert-")} == {
+        email for email, *_ in EXPERTS
+    }
+    assert len(emails) == len(set(emails))
