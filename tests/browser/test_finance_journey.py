@@ -70,4 +70,9 @@ def test_applicant_and_financier_journeys(page, live_server):
     page.locator("[data-testid=action-disburse] button").click()
     page.wait_for_load_state("load")
     assert page.locator("[data-testid=application-status]").inner_text() == "已放款"
-    assert "disburse" in page.locator("[data-testid=history]").inner_text()
+    history = page.locator("[data-testid=history]")
+    assert "disburse" in history.locator("[data-action]").evaluate_all(
+        "nodes => nodes.map(node => node.dataset.action)"
+    )
+    # the step reads as words (贷款已发放), never the action code
+    assert "disburse" not in history.inner_text()

@@ -366,7 +366,7 @@ def enterprise_agrees_terms(enterprise: Page) -> None:
     terms.locator("input[name=price]").fill("900000")
     terms.locator("textarea[name=payment_terms]").fill("签约后付 30%，验收合格后付 70%")
     submit(enterprise, "[data-testid=terms-form]")
-    expect(enterprise.get_by_test_id("deal-price")).to_contain_text("900000.00 CNY")
+    expect(enterprise.get_by_test_id("deal-price")).to_contain_text("900,000.00 CNY")
     deal_action(enterprise, "draft_agreement")
     expect_deal_stage(enterprise, "协议已起草")
 

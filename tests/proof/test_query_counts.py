@@ -668,7 +668,8 @@ PAGE_CASES = [
 
 CASES = API_CASES + PAGE_CASES
 # The number of SQL queries of each list, whatever its length. A change is a decision: look at
-# the queries the failure lists, then pin the new number here.
+# the queries the failure lists, then pin the new number here. API counts include the lookup of
+# the reader's memberships, which every real request makes (see _measure).
 PINNED = {
     "api organizations": 3,
     "api categories": 1,
@@ -680,21 +681,21 @@ PINNED = {
     "api introductions": 3,
     "api deal timeline": 3,
     "api deal messages": 4,
-    "api valuations": 2,
-    "api vouchers": 2,
+    "api valuations": 3,
+    "api vouchers": 3,
     "api support programmes": 2,
     "api support programme dashboard": 5,
-    "api technology history": 6,
+    "api technology history": 7,
     "api experts": 4,
-    "api evaluations": 5,
-    "api screening programmes": 3,
-    "api screening shortlist": 5,
-    "api events": 5,
-    "api event meetings": 5,
-    "api challenges": 4,
-    "api challenge submissions": 6,
+    "api evaluations": 6,
+    "api screening programmes": 4,
+    "api screening shortlist": 6,
+    "api events": 6,
+    "api event meetings": 6,
+    "api challenges": 5,
+    "api challenge submissions": 7,
     "api need matches": 4,
-    "api technology matches": 3,  # membership ids asked once (accounts.permissions)
+    "api technology matches": 4,
     "page notifications": 4,
     "page verification queue": 6,  # + role requests, + one name-clash check for the queue
     "page my technologies": 6,
