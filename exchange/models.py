@@ -36,6 +36,22 @@ from exchange.choices import (
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+NEED_BADGE_CLASSES = {
+    NeedStatus.PUBLISHED: "text-bg-success",
+    NeedStatus.SUBMITTED: "text-bg-info",
+    NeedStatus.RETURNED: "text-bg-warning",
+    NeedStatus.REJECTED: "text-bg-danger",
+    NeedStatus.IN_NEGOTIATION: "text-bg-primary",
+}
+DEAL_BADGE_CLASSES = {
+    DealStage.COMPLETED: "text-bg-success",
+    DealStage.CANCELLED: "text-bg-danger",
+    DealStage.REJECTED: "text-bg-danger",
+    DealStage.SUBMITTED_FOR_REVIEW: "text-bg-info",
+    DealStage.RETURNED: "text-bg-warning",
+}
+
+
 class Need(models.Model):
     """A technology need (技术需求) an organisation posts so that holders can answer it."""
 
@@ -166,6 +182,11 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def badge_class(self) -> str:
+        """The colour of the status badge."""
+        return NEED_BADGE_CLASSES.get(self.status, "text-bg-secondary")
 
     title = bilingual("title")
 
@@ -326,6 +347,10 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.technology} → {self.need}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == ProposalStatus.ACCEPTED
 
 
 class ProposalMessage(models.Model):
@@ -537,6 +562,11 @@ class Deal(models.Model):
             "number": self.pk,
             "technology": self.technology,
         }
+
+    @property
+    def badge_class(self) -> str:
+        """The colour of the stage badge."""
+        return DEAL_BADGE_CLASSES.get(self.stage, "text-bg-primary")
 
     @property
     def buyer_is_anonymous(self) -> bool:

@@ -106,6 +106,10 @@ class MatchingRun(models.Model):
         return f"{self.subject} {self.subject_id}: {self.status}"
 
     @property
+    def is_completed(self) -> bool:
+        return self.status == RunStatus.COMPLETED
+
+    @property
     def duration_ms(self) -> float | None:
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds() * 1000

@@ -62,3 +62,18 @@ def test_every_transition_event_names_its_statuses_and_actions(model):
     assert model.action_labels, f"{model.__name__} has no action_labels"
     for action, label in model.action_labels.items():
         assert str(label).strip(), f"{model.__name__}: no label for {action}"
+
+
+STATUS_LITERAL = re.compile(r"\.(status|stage) (==|!=) ['\"]|\.(status|stage) in ['\"(]")
+
+
+def test_no_template_compares_a_status_with_a_code():
+    # Buttons come from allowed_actions, colours and conditions from model properties.
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted([*ROOT.glob("templates/**/*.html"), *ROOT.glob("*/templates/**/*.html")])
+        if ".venv" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if STATUS_LITERAL.search(line)
+    ]
+    assert offenders == []
