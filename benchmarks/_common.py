@@ -1,8 +1,11 @@
 """What every benchmark script reports with its figures (imported as `_common`: the scripts run
 as `python benchmarks/<name>.py`, so their folder is first on sys.path)."""
 
+import os
 import platform
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 
 def cpu_model() -> str:
@@ -19,3 +22,29 @@ def percentile(values: list[float], fraction: float) -> float:
     """The nearest-rank percentile of `values` (fraction 0.95 for p95)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+
+
+class ThrowAwayDatabase:
+    """`<DATABASE_URL's name>_<suffix>` on the same server: created empty (dropped first if a
+    previous run left it), DATABASE_URL pointed at it for the Django set-up that follows, and
+    dropped again by `drop()`."""
+
+    def __init__(self, suffix: str):
+        import psycopg
+
+        url = os.environ.get("DATABASE_URL") or sys.exit("DATABASE_URL is not set.")
+        parts = urlsplit(url)
+        self.name = f"{parts.path.lstrip('/')}_{suffix}"
+        self._admin_url = urlunsplit(parts._replace(path="/postgres"))
+        with psycopg.connect(self._admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+            admin.execute(f'CREATE DATABASE "{self.name}"')
+        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + self.name))
+
+    def drop(self) -> None:
+        import psycopg
+        from django.db import connection
+
+        connection.close()
+        with psycopg.connect(self._admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}"')

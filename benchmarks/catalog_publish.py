@@ -28,9 +28,8 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from _common import cpu_model, percentile
+from _common import ThrowAwayDatabase, cpu_model, percentile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -48,16 +47,6 @@ END $$;
 """
 
 
-def _bench_database_url() -> tuple[str, str, str]:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        sys.exit("DATABASE_URL is not set (make bench sets it).")
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_catalog_publish_bench"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    return urlunsplit(parts._replace(path="/" + name)), admin, name
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--technologies", type=int, default=20_000, help="background catalogue")
@@ -66,13 +55,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per variant (median kept)")
     arguments = parser.parse_args()
 
-    import psycopg
-
-    bench_url, admin_url, name = _bench_database_url()
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = bench_url
+    database = ThrowAwayDatabase("catalog_publish_bench")
     os.environ["CELERY_BROKER_URL"] = "memory://"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "false")
@@ -178,9 +161,7 @@ def main() -> None:
                 results[variant].append(publish_round(reviewer, next(batches)))
         install("current")
     finally:
-        connection.close()
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        database.drop()
 
     def summary(variant: str) -> tuple[float, float, float]:
         """Median round's publishes per second, p50 and p95 latency over every round (ms)."""

@@ -20,9 +20,8 @@ import sys
 import time
 from collections import deque
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from _common import cpu_model
+from _common import ThrowAwayDatabase, cpu_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -44,16 +43,7 @@ def main() -> None:
     parser.add_argument("--json", help="also write the figures to this file")
     arguments = parser.parse_args()
 
-    import psycopg
-
-    url = os.environ.get("DATABASE_URL") or sys.exit("DATABASE_URL is not set.")
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_querycount_bench"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + name))
+    database = ThrowAwayDatabase("querycount_bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Development settings, as tests use: static files without a collected manifest.
     os.environ.setdefault("DEBUG", "true")
@@ -116,9 +106,7 @@ def main() -> None:
             print(f"  {queries:4d}  {status}  {path}")
     if arguments.json:
         Path(arguments.json).write_text(json.dumps(figures, indent=1, ensure_ascii=False))
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        connection.close()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    database.drop()
 
 
 if __name__ == "__main__":
