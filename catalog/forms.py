@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.postgres.forms import SimpleArrayField
 from django.forms import formset_factory
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -7,15 +8,29 @@ from django.utils.translation import pgettext_lazy
 from catalog.choices import (
     SDG_GOALS,
     TRL_DEFINITIONS,
-    Currency,
-    IntellectualPropertyKind,
-    IntellectualPropertyStatus,
-    ResourceKind,
     ReviewDecision,
     TransactionMode,
 )
-from catalog.models import Category, Technology
+from catalog.models import (
+    Category,
+    Technology,
+    TechnologyPatent,
+    TechnologyPerformanceFigure,
+    TechnologyResourceSaving,
+)
+from core.forms import ServiceModelForm
 from core.regions import region_choices
+
+
+class KeywordListField(SimpleArrayField):
+    """Keywords typed as one line: full-width commas separate too, empty items are dropped."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = ",".join(
+                part.strip() for part in value.replace("，", ",").split(",") if part.strip()
+            )
+        return super().to_python(value)
 
 
 def category_choices():
@@ -28,37 +43,15 @@ def category_choices():
     return choices
 
 
-class TechnologyForm(forms.Form):
-    """The listing itself; rows (IP, figures, savings) are formsets beside it."""
+class TechnologyForm(ServiceModelForm):
+    """The listing itself, its fields those of `Technology.EDITABLE_FIELDS` as the model defines
+    them (lengths, choices, validators); the form adds only presentation (labels, widgets, help)
+    and the offer summary (modes, one price, exclusivity) that the service turns into offer rows.
+    Patent, figure and saving rows are formsets beside it."""
 
-    title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200, required=False)
-    title_en = forms.CharField(label=_("Title (English)"), max_length=250, required=False)
-    summary_zh = forms.CharField(
-        label=_("Public summary (Chinese)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-        help_text=_("Everyone sees the summary: keep confidential details out of it."),
-    )
-    summary_en = forms.CharField(
-        label=_("Public summary (English)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=3000,
-    )
-    description_zh = forms.CharField(
-        label=_("Full description (Chinese, confidential)"),
-        widget=forms.Textarea(attrs={"rows": 6}),
-        required=False,
-    )
-    description_en = forms.CharField(
-        label=_("Full description (English, confidential)"),
-        widget=forms.Textarea(attrs={"rows": 6}),
-        required=False,
-    )
-    category = forms.ChoiceField(label=_("Category"), choices=())
-    keywords = forms.CharField(
-        label=_("Keywords"), required=False, help_text=_("Separate keywords with commas.")
+    # Codes, not primary keys, grouped under their parent category (choices set in __init__).
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), to_field_name="code"
     )
     # Choice labels use format_lazy: an f-string would freeze them in the language active when
     # the module is imported.
@@ -70,20 +63,23 @@ class TechnologyForm(forms.Form):
             for level, text in TRL_DEFINITIONS.items()
         ],
     )
-    application_scope = forms.CharField(
-        label=_("Application scope"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-    advantages = forms.CharField(
-        label=_("Advantages over existing solutions"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    sdg_goals = forms.TypedMultipleChoiceField(
+        label=_("SDG goals"),
+        coerce=int,
         required=False,
+        choices=[
+            (number, format_lazy("{}. {}", number, label)) for number, label in SDG_GOALS.items()
+        ],
+        widget=forms.CheckboxSelectMultiple,
     )
-    economic_comparison = forms.CharField(
-        label=_("Economic comparison"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    region = forms.ChoiceField(label=_("Holder region"), choices=region_choices)
+    target_regions = forms.MultipleChoiceField(
+        label=_("Target regions"),
+        choices=region_choices,
         required=False,
-        help_text=_("Investment, operating cost and payback compared with the usual solution."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
+    # The offer summary: one offer row per mode, all at the one price.
     transaction_modes = forms.MultipleChoiceField(
         label=_("Transaction modes offered"),
         choices=TransactionMode.choices,
@@ -97,42 +93,46 @@ class TechnologyForm(forms.Form):
         decimal_places=2,
         help_text=_("Leave empty when the price is negotiable."),
     )
-    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
     license_exclusive = forms.BooleanField(label=_("The licence is exclusive"), required=False)
-    co2e_avoided_tonnes_per_year = forms.DecimalField(
-        label=_("t CO2e avoided per year (typical deployment)"),
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=1,
-    )
-    co2e_method = forms.CharField(
-        label=_("How the avoided emissions were estimated"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    sdg_goals = forms.TypedMultipleChoiceField(
-        label=_("SDG goals"),
-        coerce=int,
-        required=False,
-        choices=[
-            (number, format_lazy("{}. {}", number, label)) for number, label in SDG_GOALS.items()
-        ],
-        widget=forms.CheckboxSelectMultiple,
-    )
-    region = forms.ChoiceField(label=_("Holder region"), choices=())
-    target_regions = forms.MultipleChoiceField(
-        label=_("Target regions"),
-        choices=(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
-    nda_text = forms.CharField(
-        label=_("Non-disclosure agreement"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Leave empty to use the platform's standard NDA."),
-    )
+
+    class Meta:
+        model = Technology
+        fields = list(Technology.EDITABLE_FIELDS)
+        field_classes = {"keywords": KeywordListField}
+        labels = {
+            "title_zh": _("Title (Chinese)"),
+            "title_en": _("Title (English)"),
+            "summary_zh": _("Public summary (Chinese)"),
+            "summary_en": _("Public summary (English)"),
+            "description_zh": _("Full description (Chinese, confidential)"),
+            "description_en": _("Full description (English, confidential)"),
+            "keywords": _("Keywords"),
+            "application_scope": _("Application scope"),
+            "advantages": _("Advantages over existing solutions"),
+            "economic_comparison": _("Economic comparison"),
+            "currency": _("Currency"),
+            "co2e_method": _("How the avoided emissions were estimated"),
+            "nda_text": _("Non-disclosure agreement"),
+        }
+        help_texts = {
+            "summary_zh": _("Everyone sees the summary: keep confidential details out of it."),
+            "keywords": _("Separate keywords with commas."),
+            "economic_comparison": _(
+                "Investment, operating cost and payback compared with the usual solution."
+            ),
+            "nda_text": _("Leave empty to use the platform's standard NDA."),
+        }
+        widgets = {
+            "summary_zh": forms.Textarea(attrs={"rows": 3}),
+            "summary_en": forms.Textarea(attrs={"rows": 3}),
+            "description_zh": forms.Textarea(attrs={"rows": 6}),
+            "description_en": forms.Textarea(attrs={"rows": 6}),
+            "application_scope": forms.Textarea(attrs={"rows": 2}),
+            "advantages": forms.Textarea(attrs={"rows": 3}),
+            "economic_comparison": forms.Textarea(attrs={"rows": 3}),
+            "co2e_method": forms.Textarea(attrs={"rows": 2}),
+            "nda_text": forms.Textarea(attrs={"rows": 2}),
+        }
 
     SECTIONS = (
         (_("Title and summary"), ("title_zh", "title_en", "summary_zh", "summary_en")),
@@ -161,8 +161,6 @@ class TechnologyForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
-        self.fields["region"].choices = region_choices()
-        self.fields["target_regions"].choices = region_choices()
 
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
@@ -183,25 +181,46 @@ class TechnologyForm(forms.Form):
         return data
 
 
-class PatentForm(forms.Form):
-    number = forms.CharField(label=_("Number"), max_length=40, required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=IntellectualPropertyKind.choices)
-    status = forms.ChoiceField(label=_("Status"), choices=IntellectualPropertyStatus.choices)
-    jurisdiction = forms.CharField(label=_("Jurisdiction"), max_length=10, initial="CN")
-    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+class TechnologyRowForm(ServiceModelForm):
+    """One patent, figure or saving row of the listing form. A row whose `ROW_KEY` is empty is
+    a blank row (formset_rows skips it), so that field is optional here."""
+
+    ROW_KEY = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.ROW_KEY].required = False
+        # A choice (patent kind and status, resource) starts on its first option, not "-----",
+        # so a blank row stays unchanged and a half-filled one needs only its key.
+        for field in self.fields.values():
+            if isinstance(field, forms.TypedChoiceField) and field.choices[0][0] == "":
+                field.choices = field.choices[1:]
+                field.initial = field.initial or field.choices[0][0]
 
 
-class FigureForm(forms.Form):
-    metric = forms.CharField(label=_("Metric"), max_length=120, required=False)
-    value = forms.CharField(label=_("Value"), max_length=60, required=False)
-    unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
+class PatentForm(TechnologyRowForm):
+    ROW_KEY = "number"
+
+    class Meta:
+        model = TechnologyPatent
+        fields = list(TechnologyPatent.EDITABLE_FIELDS)
 
 
-class SavingForm(forms.Form):
-    resource = forms.ChoiceField(label=_("Resource"), choices=ResourceKind.choices)
-    amount = forms.DecimalField(label=_("Amount"), required=False, min_value=0)
-    unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
-    note = forms.CharField(label=pgettext_lazy("remark", "Note"), max_length=200, required=False)
+class FigureForm(TechnologyRowForm):
+    ROW_KEY = "metric"
+
+    class Meta:
+        model = TechnologyPerformanceFigure
+        fields = list(TechnologyPerformanceFigure.EDITABLE_FIELDS)
+
+
+class SavingForm(TechnologyRowForm):
+    ROW_KEY = "amount"
+
+    class Meta:
+        model = TechnologyResourceSaving
+        fields = list(TechnologyResourceSaving.EDITABLE_FIELDS)
+        labels = {"note": pgettext_lazy("remark", "Note")}
 
 
 PatentFormSet = formset_factory(PatentForm, extra=2, max_num=30)
@@ -209,12 +228,12 @@ FigureFormSet = formset_factory(FigureForm, extra=3, max_num=30)
 SavingFormSet = formset_factory(SavingForm, extra=2, max_num=10)
 
 
-def formset_rows(formset, required_field: str) -> list[dict]:
-    """Filled rows of a formset: blank rows (no `required_field`) are skipped."""
+def formset_rows(formset) -> list[dict]:
+    """Filled rows of a formset: blank rows (no value in the form's ROW_KEY) are skipped."""
     return [
         form.cleaned_data
         for form in formset.forms
-        if form.cleaned_data and form.cleaned_data.get(required_field) not in (None, "")
+        if form.cleaned_data and form.cleaned_data.get(form.ROW_KEY) not in (None, "")
     ]
 
 

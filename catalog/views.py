@@ -244,9 +244,9 @@ def _technology_form_page(request, technology: Technology | None):
         f.is_valid() for f in (form, patent_set, figure_set, saving_set)
     ):
         payload = form.service_data()
-        payload["patents"] = formset_rows(patent_set, "number")
-        payload["performance_figures"] = formset_rows(figure_set, "metric")
-        payload["resource_savings"] = formset_rows(saving_set, "amount")
+        payload["patents"] = formset_rows(patent_set)
+        payload["performance_figures"] = formset_rows(figure_set)
+        payload["resource_savings"] = formset_rows(saving_set)
         was_published = technology is not None and technology.is_public
         try:
             if technology is None:

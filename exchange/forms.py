@@ -178,7 +178,3 @@ class IntroductionForm(forms.ModelForm):
         self.fields["enterprise"].required = False
         # The list names verified organisations only; a private one is as unknown as no one.
         self.fields["enterprise"].queryset = Organization.objects.verified()
-
-    def _post_clean(self):
-        # The service validates the introduction as a whole (need or enterprise, conflicts).
-        pass

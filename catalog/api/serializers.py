@@ -5,7 +5,6 @@ from rest_framework import serializers
 
 from catalog import services
 from catalog.choices import (
-    Currency,
     IntellectualPropertyKind,
     IntellectualPropertyStatus,
     ResourceKind,
@@ -13,6 +12,7 @@ from catalog.choices import (
     TransactionMode,
 )
 from catalog.models import (
+    ROW_RELATIONS,
     AccessRequest,
     Category,
     Inquiry,
@@ -175,47 +175,43 @@ class TechnologyDetailSerializer(TechnologySerializer):
         return {"status": revision.status, "data": revision.data, "created_at": revision.created_at}
 
 
-class TechnologyWriteSerializer(serializers.Serializer):
-    """Input of create and update; business rules are checked by catalog.services."""
+class TechnologyWriteSerializer(serializers.ModelSerializer):
+    """Input of create and update: the fields of `Technology.EDITABLE_FIELDS` as the model
+    defines them, every one optional (an update sends what changes), plus the organisation to
+    list for, the offer summary and the rows. Business rules are checked by catalog.services."""
 
     organization = serializers.IntegerField(required=False)
-    title_zh = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    title_en = serializers.CharField(required=False, allow_blank=True, max_length=250)
-    summary_zh = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    summary_en = serializers.CharField(required=False, allow_blank=True, max_length=3000)
-    description_zh = serializers.CharField(required=False, allow_blank=True)
-    description_en = serializers.CharField(required=False, allow_blank=True)
+    # A taxonomy code; the service names an unknown one.
     category = serializers.CharField(required=False, max_length=10)
-    keywords = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False, max_length=30
-    )
-    trl = serializers.IntegerField(required=False, min_value=1, max_value=9)
-    application_scope = serializers.CharField(required=False, allow_blank=True)
-    advantages = serializers.CharField(required=False, allow_blank=True)
-    economic_comparison = serializers.CharField(required=False, allow_blank=True)
     transaction_modes = serializers.ListField(
         child=serializers.ChoiceField(choices=TransactionMode.choices), required=False
     )
     asking_price = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal(0), allow_null=True, required=False
     )
-    currency = serializers.ChoiceField(choices=Currency.choices, required=False)
     offers = OfferSerializer(many=True, required=False)
     patents = PatentSerializer(many=True, required=False)
     performance_figures = PerformanceFigureSerializer(many=True, required=False)
     resource_savings = ResourceSavingSerializer(many=True, required=False)
-    co2e_avoided_tonnes_per_year = serializers.DecimalField(
-        max_digits=12, decimal_places=1, min_value=Decimal(0), allow_null=True, required=False
-    )
-    co2e_method = serializers.CharField(required=False, allow_blank=True)
-    sdg_goals = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=17), required=False
-    )
-    region = serializers.CharField(required=False, max_length=10)
-    target_regions = serializers.ListField(
-        child=serializers.CharField(max_length=10), required=False
-    )
-    nda_text = serializers.CharField(required=False, allow_blank=True)
+
+    class Meta:
+        model = Technology
+        fields = [
+            "organization",
+            *Technology.EDITABLE_FIELDS,
+            "transaction_modes",
+            "asking_price",
+            *ROW_RELATIONS,
+        ]
+        extra_kwargs = {
+            **{name: {"required": False} for name in Technology.EDITABLE_FIELDS},
+            "keywords": {"required": False, "max_length": 30},
+            "co2e_avoided_tonnes_per_year": {
+                "required": False,
+                "allow_null": True,
+                "min_value": Decimal(0),
+            },
+        }
 
 
 # Choices listed for the schema.

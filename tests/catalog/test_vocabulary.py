@@ -166,6 +166,52 @@ def test_service_form_import_and_api_input_take_the_one_editable_field_list():
             assert list(form().fields) == list(model.EDITABLE_FIELDS)
 
 
+def test_form_and_api_input_take_their_field_definitions_from_the_model():
+    # lengths and requiredness are the model's: a change of the model changes both inputs
+    form_fields = TechnologyForm().fields
+    api_fields = TechnologyWriteSerializer().fields
+    for name in Technology.EDITABLE_FIELDS:
+        model_field = Technology._meta.get_field(name)
+        if getattr(model_field, "max_length", None) and hasattr(form_fields[name], "max_length"):
+            assert form_fields[name].max_length == model_field.max_length, name
+            assert api_fields[name].max_length == model_field.max_length, name
+        assert not api_fields[name].required, name  # an update sends what changes
+    for form, model in (
+        (PatentForm, TechnologyPatent),
+        (FigureForm, TechnologyPerformanceFigure),
+        (SavingForm, TechnologyResourceSaving),
+    ):
+        for name, field in form().fields.items():
+            model_field = model._meta.get_field(name)
+            if getattr(model_field, "max_length", None) and hasattr(field, "max_length"):
+                assert field.max_length == model_field.max_length, (model, name)
+
+
+def test_the_listing_form_reads_keywords_separated_by_either_comma():
+    form = TechnologyForm(data={"keywords": "废水， 厌氧,  ,IC reactor,"})
+    form.is_valid()
+    assert form.cleaned_data["keywords"] == ["废水", "厌氧", "IC reactor"]
+
+
+def test_a_blank_patent_row_is_skipped_and_a_numbered_one_needs_only_its_number():
+    from catalog.forms import PatentFormSet, formset_rows
+
+    data = {
+        "patents-TOTAL_FORMS": "2",
+        "patents-INITIAL_FORMS": "0",
+        "patents-0-number": "ZL202010123456.2",
+        "patents-0-kind": "invention_patent",
+        "patents-0-status": "granted",
+        "patents-0-jurisdiction": "CN",
+        "patents-1-kind": "invention_patent",
+        "patents-1-status": "granted",
+        "patents-1-jurisdiction": "CN",
+    }
+    formset = PatentFormSet(data, prefix="patents")
+    assert formset.is_valid(), formset.errors
+    assert [row["number"] for row in formset_rows(formset)] == ["ZL202010123456.2"]
+
+
 def test_the_api_shows_the_fields_the_visibility_policy_declares():
     # the serializers' field lists are the policy's declarations, in its order
     assert list(TechnologySerializer().fields) == list(TECHNOLOGY_REPRESENTATION)
