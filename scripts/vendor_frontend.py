@@ -51,6 +51,14 @@ PACKAGES: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("LICENSE.md", "chartjs/LICENSE.md"),
         ],
     ),
+    # Loaded only by the browser test suite (tests/browser/test_site_audit.py), never by a page.
+    "axe-core": (
+        "4.14.1",
+        [
+            ("axe.min.js", "axe-core/axe.min.js"),
+            ("LICENSE", "axe-core/LICENSE"),
+        ],
+    ),
 }
 
 SOURCE_MAP_COMMENT_PREFIXES = ("//# sourceMappingURL=", "/*# sourceMappingURL=")
