@@ -12,9 +12,9 @@ search entry (or an organisation's kind, a facet) calls nextval() from its trigg
 shared advisory lock until its transaction ends (migration 0008). Neither waits for another
 writer, so concurrent publishes, edits and imports do not queue on the cache. An entry is read
 only under the current generation, and stored only when no other session's search change was in
-flight when the generation was read: a change is visible to the very next search, and a result
-computed before a concurrent write committed is never served after it. The full argument is in
-the docstring of migration 0008.
+flight when the generation was read (checked on a miss only, migration 0010): a change is visible
+to the very next search, and a result computed before a concurrent write committed is never
+served after it. The full argument is in the docstring of migration 0008.
 """
 
 from __future__ import annotations
@@ -61,26 +61,22 @@ def current_generation() -> int:
 
 
 def lookup(sql: str, params: Sequence) -> CacheLookup:
-    """The current generation, whether a result may be stored for it and, when the cache holds
-    one for it, the cached result (one query)."""
+    """The current generation, the cached result for it if the cache holds one and, on a miss,
+    whether a result computed now may be stored (one query, migration 0010: a hit does not
+    read the lock table)."""
     key = statement_key(sql, params)
-    cache_table = SearchResultCache._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            SELECT current.generation, current.settled, cache.total, cache.head, cache.facet_rows
-            FROM catalog_search_generation_settled() AS current
-            LEFT JOIN {cache_table} AS cache
-              ON cache.statement_hash = %s AND cache.generation = current.generation
-            """,
+            "SELECT generation, settled, total, head, facet_rows"
+            " FROM catalog_search_cache_lookup(%s)",
             [key],
         )
         generation, settled, total, head, facet_rows = cursor.fetchone()
     if total is None:
-        return CacheLookup(key=key, generation=generation, storable=settled, hit=None)
+        return CacheLookup(key=key, generation=generation, storable=bool(settled), hit=None)
     rows = [tuple(row) for row in json.loads(facet_rows)]  # Django reads jsonb as text
     return CacheLookup(
-        key=key, generation=generation, storable=settled, hit=ScanResult(total, list(head), rows)
+        key=key, generation=generation, storable=False, hit=ScanResult(total, list(head), rows)
     )
 
 

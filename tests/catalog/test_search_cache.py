@@ -40,7 +40,7 @@ def test_a_repeated_search_reads_the_stored_result_in_one_query(owner, cache_eve
         assert result.queryset.count() == 2
         technology_facets(search=result)
     # the lookup (and the category names of the facet tree): no scan of the search entries
-    assert "catalog_searchresultcache" in queries[0]["sql"]
+    assert "catalog_search_cache_lookup" in queries[0]["sql"]
     assert not [q for q in queries if "catalog_technologysearchentry" in q["sql"]]
     assert search("废水") == computed
     assert set(computed[0]) == {first.pk, second.pk}
