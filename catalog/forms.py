@@ -19,6 +19,7 @@ from catalog.models import (
     TechnologyResourceSaving,
 )
 from core.forms import ServiceModelForm
+from core.labels import field_label
 from core.regions import region_choices
 
 
@@ -254,7 +255,10 @@ class ReviewForm(forms.Form):
     field = forms.ChoiceField(
         label=_("About the field"),
         required=False,
-        choices=[("", _("The whole listing"))] + [(name, name) for name in COMMENTABLE_FIELDS],
+        choices=lambda: [
+            ("", _("The whole listing")),
+            *((name, field_label(Technology, name)) for name in COMMENTABLE_FIELDS),
+        ],
     )
 
 

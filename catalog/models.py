@@ -27,6 +27,7 @@ from catalog.choices import (
 )
 from catalog.validators import normalize_patent_number, validate_chinese_patent_number
 from core.i18n import bilingual
+from core.labels import labelled_comments
 from core.models import TransitionEvent
 from core.regions import region_label, validate_region
 
@@ -522,6 +523,11 @@ class TechnologyEvent(TransitionEvent):
 
     def __str__(self) -> str:
         return f"{self.technology_id}: {self.action}"
+
+    @property
+    def labelled_field_comments(self) -> list[tuple[str, str]]:
+        """The reviewers' field comments as (field label, comment)."""
+        return labelled_comments(Technology, self.field_comments)
 
 
 class Inquiry(models.Model):

@@ -50,6 +50,7 @@ from catalog.models import (
 )
 from catalog.search import ParsedQuery, highlight, parse_query
 from catalog.visibility import EVENT_ACTION_CLEARANCE, EVENT_FIELDS, TECHNOLOGY_FIELDS
+from core.labels import field_label
 from core.regions import region_label
 from core.visibility import Clearance, actor_label
 
@@ -164,9 +165,12 @@ def technology_history(*, technology: Technology):
 
 
 def _redacted_change(change: dict, clearance: Clearance) -> dict:
-    if TECHNOLOGY_FIELDS.visible(str(change.get("field", "")), clearance):
-        return dict(change)
-    return {"field": change.get("field", ""), "redacted": True}
+    """A change as the reader may see it, with the field's translated name as `label`."""
+    name = str(change.get("field", ""))
+    label = field_label(Technology, name)
+    if TECHNOLOGY_FIELDS.visible(name, clearance):
+        return {**change, "label": label}
+    return {"field": name, "label": label, "redacted": True}
 
 
 def technology_history_for(*, technology: Technology, user) -> list[dict]:
@@ -207,6 +211,7 @@ def technology_history_for(*, technology: Technology, user) -> list[dict]:
             "to_status": event.to_status,
             "note": event.note,
             "field_comments": event.field_comments,
+            "field_comment_rows": event.labelled_field_comments,
             "changes": [_redacted_change(change, clearance) for change in event.changes or []],
             "created_at": event.created_at,
         }

@@ -3,16 +3,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import TsVectorField
 from core.i18n import bilingual
+from core.labels import changed_field_rows
 from core.models import TransitionEvent
 from core.regions import region_label, validate_region
 from exchange.choices import (
@@ -607,31 +607,7 @@ class DealEvent(TransitionEvent):
     def changed_fields(self) -> list[tuple[str, object, object]]:
         """(label, before, after) of each changed field, as a reader sees them: the field's
         name and choice labels, never the column name or the stored code."""
-        rows = []
-        for name, values in (self.changes or {}).items():
-            before, after = [*values, None, None][:2]
-            try:
-                field = Deal._meta.get_field(name)
-            except FieldDoesNotExist:
-                continue
-            rows.append(
-                (str(field.verbose_name), _shown_value(field, before), _shown_value(field, after))
-            )
-        return rows
-
-
-def _shown_value(field, value):
-    """A stored timeline value as a reader sees it: a choice's label, a grouped number."""
-    if value in (None, ""):
-        return value
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    if isinstance(field, models.DecimalField):
-        try:
-            return number_format(Decimal(str(value)), decimal_pos=2, force_grouping=True)
-        except (ArithmeticError, ValueError):
-            return value
-    return value
+        return changed_field_rows(Deal, self.changes)
 
 
 class DealMilestone(models.Model):
