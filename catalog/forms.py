@@ -9,6 +9,7 @@ from catalog.choices import (
     SDG_GOALS,
     TRL_DEFINITIONS,
     ReviewDecision,
+    TechnologyStatus,
     TransactionMode,
 )
 from catalog.models import (
@@ -18,7 +19,8 @@ from catalog.models import (
     TechnologyPerformanceFigure,
     TechnologyResourceSaving,
 )
-from core.forms import ServiceModelForm
+from catalog.services import DECISION_ACTIONS, TECHNOLOGY_WORKFLOW
+from core.forms import ReviewDecisionForm, ServiceModelForm
 from core.labels import field_label
 from core.regions import region_choices
 
@@ -247,8 +249,12 @@ COMMENTABLE_FIELDS = (
 )
 
 
-class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=ReviewDecision.choices)
+class ReviewForm(ReviewDecisionForm):
+    workflow = TECHNOLOGY_WORKFLOW
+    reviewed_status = TechnologyStatus.SUBMITTED
+    decision_actions = DECISION_ACTIONS
+    decision_choices = ReviewDecision.choices
+
     comment = forms.CharField(
         label=_("Comment or reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

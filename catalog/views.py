@@ -417,7 +417,7 @@ def technology_review(request, pk: int):
     technology = _visible_technology(request, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a decision."))
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("catalog:review_queue")
     comment = form.cleaned_data["comment"]
     field = form.cleaned_data["field"]

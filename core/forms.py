@@ -1,5 +1,8 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.workflow import StateMachine
 
 
 class ServiceModelForm(forms.ModelForm):
@@ -10,6 +13,45 @@ class ServiceModelForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class ReviewDecisionForm(forms.Form):
+    """A reviewer's decision on something waiting for review. The decision starts empty and must
+    be chosen (one click never publishes), and a decision whose transition in the workflow
+    `requires_note` needs a comment, as the service will. Subclasses name the `workflow`, the
+    `reviewed_status` the decision applies to and the `decision_actions` (decision -> action)."""
+
+    workflow: StateMachine
+    reviewed_status: str
+    decision_actions: dict[str, str] = {}
+    decision_choices: list[tuple[str, str]] = []
+    comment_field = "comment"
+
+    decision = forms.ChoiceField(label=_("Decision"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [("", _("— choose a decision —")), *self.decision_choices]
+
+    def decisions_requiring_comment(self) -> set[str]:
+        transitions = self.workflow.actions_from(self.reviewed_status)
+        return {
+            decision
+            for decision, action in self.decision_actions.items()
+            if action in transitions and transitions[action].requires_note
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if (
+            decision in self.decisions_requiring_comment()
+            and not (cleaned.get(self.comment_field) or "").strip()
+        ):
+            self.add_error(
+                self.comment_field, _("Say why: a comment is required for this decision.")
+            )
+        return cleaned
 
 
 def apply_validation_error(form: forms.BaseForm, error: ValidationError) -> None:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization
 from accounts.permissions import member_organization_ids, member_organizations_subquery
 from catalog.models import Category
+from core.forms import ReviewDecisionForm
 from core.regions import region_choices
 from exchange.choices import (
     DocumentKind,
@@ -13,6 +14,7 @@ from exchange.choices import (
     TransactionMode,
 )
 from exchange.models import Deal, DealMilestone, Introduction, Need, Proposal
+from exchange.services.needs import NEED_WORKFLOW
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -70,8 +72,13 @@ class NeedForm(forms.ModelForm):
         return deadline
 
 
-class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=ReviewDecision.choices)
+class ReviewForm(ReviewDecisionForm):
+    workflow = NEED_WORKFLOW
+    reviewed_status = NeedStatus.SUBMITTED
+    # The need workflow's review actions are named as the decisions are.
+    decision_actions = {decision: decision for decision in ReviewDecision.values}
+    decision_choices = ReviewDecision.choices
+
     comment = forms.CharField(
         label=_("Comment (required to return or reject)"),
         required=False,

@@ -173,7 +173,7 @@ def need_transition(request, pk: int):
         if action == "review":
             form = ReviewForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(_("Choose a decision."))
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
             services.need_review(need=need, user=request.user, **form.cleaned_data)
         else:
             services.need_transition(need=need, user=request.user, action=action, note=note)
@@ -334,6 +334,24 @@ def deal_detail(request, pk: int):
     return _render_deal(request, _visible_deal(request, pk))
 
 
+def _milestones_with_actions(*, deal, roles: set[str]) -> list:
+    """Each milestone with what this user may do to it and, while it waits, whose turn it is."""
+    milestones = list(selectors.deal_milestones(deal=deal))
+    for milestone in milestones:
+        milestone.actions = services.milestone_allowed_actions(
+            milestone=milestone, deal=deal, roles=roles
+        )
+        milestone.awaiting_label = (
+            services.AWAITING_CONFIRMATION_LABELS[
+                services.milestone_confirming_side(milestone=milestone)
+            ]
+            if services.milestone_awaits_confirmation(milestone=milestone, deal=deal)
+            and not milestone.actions
+            else ""
+        )
+    return milestones
+
+
 def _render_deal(request, deal, *, message_form=None, status: int = 200):
     """The deal room; `message_form` is a refused message, shown again with what was typed."""
     organization_ids = member_organization_ids(user=request.user)
@@ -348,8 +366,7 @@ def _render_deal(request, deal, *, message_form=None, status: int = 200):
         "roles": roles,
         "actions": services.DEAL_WORKFLOW.allowed_action_labels(deal.stage, roles),
         "timeline": selectors.deal_timeline(deal=deal),
-        "milestones": selectors.deal_milestones(deal=deal),
-        "milestones_confirmable": deal.stage == DealStage.IN_EXECUTION,
+        "milestones": _milestones_with_actions(deal=deal, roles=roles),
         "messages_list": selectors.deal_room_messages(deal=deal),
         "terms_form": DealTermsForm(instance=deal, with_commission=bool(deal.broker_id))
         if roles & services.NEGOTIATORS and deal.stage in services.DEAL_EDITABLE_STAGES

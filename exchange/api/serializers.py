@@ -142,11 +142,49 @@ class DemandListSerializer(serializers.ModelSerializer):
 
 class MilestoneSerializer(serializers.ModelSerializer):
     on_time = serializers.BooleanField(read_only=True, allow_null=True)
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="`confirm` when you are the side that confirms this open milestone (the "
+        "seller a payment, the buyer a delivery); `POST .../milestones/{id}/done/` takes it."
+    )
+    awaiting = serializers.SerializerMethodField(
+        help_text="The side whose confirmation an open milestone waits for (`seller` or "
+        "`buyer`); null once done or outside execution."
+    )
 
     class Meta:
         model = DealMilestone
-        fields = ["id", "kind", "title", "amount", "due_date", "done_at", "on_time"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "amount",
+            "due_date",
+            "done_at",
+            "on_time",
+            "allowed_actions",
+            "awaiting",
+        ]
         read_only_fields = ["done_at"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, milestone: DealMilestone) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        roles = services.deal_actor_roles(
+            deal=milestone.deal,
+            user=request.user,
+            organization_ids=self.context.get("organization_ids"),
+        )
+        return services.milestone_allowed_actions(
+            milestone=milestone, deal=milestone.deal, roles=roles
+        )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_awaiting(self, milestone: DealMilestone) -> str | None:
+        if not services.milestone_awaits_confirmation(milestone=milestone, deal=milestone.deal):
+            return None
+        return services.milestone_confirming_side(milestone=milestone)
 
 
 class DealSerializer(serializers.ModelSerializer):

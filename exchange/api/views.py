@@ -243,7 +243,10 @@ class DealViewSet(OrganizationContextMixin, BaseViewSet, viewsets.ReadOnlyModelV
         milestone = services.milestone_add(
             deal=deal, user=request.user, **serializer.validated_data
         )
-        return Response(MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MilestoneSerializer(milestone, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=None, responses={200: MilestoneSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"], url_path=r"milestones/(?P<milestone_id>\d+)/done")
@@ -253,7 +256,7 @@ class DealViewSet(OrganizationContextMixin, BaseViewSet, viewsets.ReadOnlyModelV
         if milestone is None:
             raise Http404
         milestone = services.milestone_complete(milestone=milestone, user=request.user)
-        return Response(MilestoneSerializer(milestone).data)
+        return Response(MilestoneSerializer(milestone, context=self.get_serializer_context()).data)
 
     @extend_schema(
         methods=["GET"], responses={200: DealMessageSerializer(many=True), **ERROR_RESPONSES}

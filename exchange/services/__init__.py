@@ -59,8 +59,13 @@ from exchange.services.introductions import (
     introduction_transition,
 )
 from exchange.services.milestones import (
+    AWAITING_CONFIRMATION_LABELS,
+    MILESTONE_CONFIRM,
     milestone_add,
+    milestone_allowed_actions,
+    milestone_awaits_confirmation,
     milestone_complete,
+    milestone_confirming_side,
 )
 from exchange.services.needs import (
     CLOSE_REASON_OF_ACTION,
@@ -94,6 +99,7 @@ from exchange.services.ratings import (
 __all__ = [
     "ACTIVE_STAGES",
     "ANY_SIDE",
+    "AWAITING_CONFIRMATION_LABELS",
     "BROKER",
     "BUYER",
     "CHECKLIST_LABELS",
@@ -105,6 +111,7 @@ __all__ = [
     "INTRODUCTION_WORKFLOW",
     "MEMBER",
     "MEMBERS_ONLY",
+    "MILESTONE_CONFIRM",
     "MILESTONE_STAGES",
     "NEED_WORKFLOW",
     "NEGOTIATORS",
@@ -136,7 +143,10 @@ __all__ = [
     "introduction_create",
     "introduction_transition",
     "milestone_add",
+    "milestone_allowed_actions",
+    "milestone_awaits_confirmation",
     "milestone_complete",
+    "milestone_confirming_side",
     "need_actor_roles",
     "need_allowed_actions",
     "need_create",

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.workflow import TransitionNotAllowed
 from exchange.choices import (
@@ -63,12 +64,42 @@ def milestone_add(
     return milestone
 
 
+# The one action on a milestone (API `allowed_actions`, the page's button).
+MILESTONE_CONFIRM = "confirm"
+# What the other side and the broker read while a milestone waits for its confirming side.
+AWAITING_CONFIRMATION_LABELS = {
+    SELLER: gettext_lazy("Awaiting the seller's confirmation"),
+    BUYER: gettext_lazy("Awaiting the buyer's confirmation"),
+}
+
+
+def milestone_confirming_side(*, milestone: DealMilestone) -> str:
+    """The receiving side confirms: the seller a payment, the buyer a delivery."""
+    return SELLER if milestone.kind == MilestoneKind.PAYMENT else BUYER
+
+
+def milestone_awaits_confirmation(*, milestone: DealMilestone, deal: Deal) -> bool:
+    return milestone.done_at is None and deal.stage == DealStage.IN_EXECUTION
+
+
+def milestone_allowed_actions(
+    *, milestone: DealMilestone, deal: Deal, roles: set[str]
+) -> list[str]:
+    """What `roles` (the user's roles in `deal`, from deal_actor_roles) may do to the milestone:
+    confirm it only when it is theirs to confirm and open."""
+    if not milestone_awaits_confirmation(milestone=milestone, deal=deal):
+        return []
+    if milestone_confirming_side(milestone=milestone) not in roles:
+        return []
+    return [MILESTONE_CONFIRM]
+
+
 @transaction.atomic
 def milestone_complete(*, milestone: DealMilestone, user) -> DealMilestone:
     """The receiving side confirms: the seller a payment, the buyer a delivery."""
     deal = milestone.deal
     roles = deal_actor_roles(deal=deal, user=user)
-    confirming = SELLER if milestone.kind == MilestoneKind.PAYMENT else BUYER
+    confirming = milestone_confirming_side(milestone=milestone)
     if deal.stage != DealStage.IN_EXECUTION:
         raise TransitionNotAllowed(_("Milestones are confirmed while the deal is in execution."))
     if confirming not in roles:
