@@ -24,9 +24,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from _common import cpu_model, percentile
+from _common import ThrowAwayDatabase, cpu_model, percentile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -87,29 +86,13 @@ QUERIES = [
 PAGE = 20
 
 
-def _bench_database_url() -> tuple[str, str, str]:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        sys.exit("DATABASE_URL is not set (make bench sets it).")
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_catalog_bench"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    return urlunsplit(parts._replace(path="/" + name)), admin, name
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--technologies", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs per query (median kept)")
     arguments = parser.parse_args()
 
-    import psycopg
-
-    bench_url, admin_url, name = _bench_database_url()
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = bench_url
+    database = ThrowAwayDatabase("catalog_bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "false")
     import django
@@ -204,9 +187,7 @@ def main() -> None:
         changed_api_ms, _ = measure(ours_api, before_run=catalogue_changed)
         base_ms, base_counts = measure(baseline)
     finally:
-        connection.close()
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        database.drop()
 
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(

@@ -16,9 +16,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from _common import percentile
+from _common import ThrowAwayDatabase, percentile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -37,18 +36,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     arguments = parser.parse_args()
 
-    import psycopg
-
-    url = os.environ.get("DATABASE_URL") or sys.exit(
-        "DATABASE_URL is not set (make bench sets it)."
-    )
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_exchange_bench"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + name))
+    database = ThrowAwayDatabase("exchange_bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -117,9 +105,7 @@ def main() -> None:
             )
         print(f"  ratio p95 ours/baseline: {ratio:.3f}")
     finally:
-        connection.close()
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        database.drop()
 
 
 if __name__ == "__main__":

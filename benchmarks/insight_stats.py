@@ -22,9 +22,8 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from _common import percentile
+from _common import ThrowAwayDatabase, percentile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -116,18 +115,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=50)
     arguments = parser.parse_args()
 
-    import psycopg
-
-    url = os.environ.get("DATABASE_URL") or sys.exit(
-        "DATABASE_URL is not set (make bench sets it)."
-    )
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_insight_bench"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + name))
+    database = ThrowAwayDatabase("insight_bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
     os.environ["STATIC_MANIFEST"] = "false"  # no collectstatic in a benchmark
@@ -135,7 +123,6 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
 
     from catalog.models import Category
@@ -215,9 +202,7 @@ def main() -> None:
         verdict = "met" if worst <= 100 else "MISSED"
         print(f"  target p95 <= 100 ms (warm and cold cache): {verdict}")
     finally:
-        connection.close()
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        database.drop()
 
 
 if __name__ == "__main__":
