@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.exports import csv_bytes, pdf_table_bytes, xlsx_bytes
+from core.money import format_money, format_money_range
 from core.pdf import HEADING_STYLE, SMALL_STYLE, build_pdf, facts_table, paragraph, spacer
 from core.regions import region_label
 
@@ -31,7 +32,7 @@ def demand_list_rows(needs, *, company_visible) -> tuple[list[str], list[list[st
     for number, need in enumerate(needs, start=1):
         budget = ""
         if need.budget_min is not None or need.budget_max is not None:
-            budget = f"{need.budget_min or 0:,.0f}–{need.budget_max or 0:,.0f} {need.currency}"
+            budget = format_money_range(need.budget_min, need.budget_max, need.currency)
         rows.append(
             [
                 str(number),
@@ -203,7 +204,11 @@ CONTRACT_TEMPLATES["equity"] = CONTRACT_TEMPLATES["transfer"]
 def contract_draft_pdf(*, deal) -> bytes:
     """A draft contract of the deal's type, pre-filled with the parties, price and milestones."""
     title, clauses = CONTRACT_TEMPLATES[deal.deal_type]
-    price = f"{deal.price:,.2f} {deal.currency}" if deal.price is not None else _("to be agreed")
+    price = (
+        format_money(deal.price, deal.currency, exact=True)
+        if deal.price is not None
+        else _("to be agreed")
+    )
     rows = [
         (_("Party A (seller / provider)"), deal.seller.display_name),
         (_("Party B (buyer / client)"), deal.buyer.display_name),
@@ -233,7 +238,7 @@ def contract_draft_pdf(*, deal) -> bytes:
                         f"{milestone.due_date:%Y-%m-%d}",
                         f"{milestone.get_kind_display()}: {milestone.title}"
                         + (
-                            f" ({milestone.amount:,.2f} {deal.currency})"
+                            f" ({format_money(milestone.amount, deal.currency, exact=True)})"
                             if milestone.amount is not None
                             else ""
                         ),

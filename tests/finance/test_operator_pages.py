@@ -103,7 +103,7 @@ def test_operator_creates_funds_and_issues_a_voucher_in_pages(
     programme.budget_account.refresh_from_db()
     assert programme.budget_account.balance == Decimal("480000.00")
     page = client.get(reverse("finance:programme_detail", args=[programme.pk])).content.decode()
-    assert "480000.00" in page and enterprise.display_name in page
+    assert "480,000.00 元" in page and enterprise.display_name in page
     assert (
         reverse("finance:programme_detail", args=[programme.pk])
         in client.get(reverse("finance:programmes")).content.decode()

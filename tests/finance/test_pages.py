@@ -73,7 +73,7 @@ def test_eligible_applicant_submits_and_financier_approves_in_pages(
     application.refresh_from_db()
     assert application.status == "approved"
     detail = client.get(reverse("finance:application_detail", args=[application.pk]))
-    assert "150000" in detail.content.decode()
+    assert "150,000.00 元" in detail.content.decode()
 
 
 def test_stranger_gets_404_for_an_application_page(client, applicant, product):
@@ -116,7 +116,7 @@ def test_voucher_page_redeems_against_a_signed_service_deal(
 ):
     client.force_login(applicant)
     page = client.get(reverse("finance:voucher_list"))
-    assert "10000.00" in page.content.decode()
+    assert "10,000.00 元" in page.content.decode()
     client.post(
         reverse("finance:voucher_redeem", args=[voucher.pk]),
         {f"{voucher.pk}-deal": service_deal.pk, f"{voucher.pk}-amount": "1200",
