@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.workflow import StateMachine
 
@@ -27,7 +28,7 @@ class ReviewDecisionForm(forms.Form):
     decision_choices: list[tuple[str, str]] = []
     comment_field = "comment"
 
-    decision = forms.ChoiceField(label=_("Decision"))
+    decision = forms.ChoiceField(label=pgettext_lazy("review", "Decision"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -185,3 +185,14 @@ class IntroductionForm(forms.ModelForm):
         self.fields["enterprise"].required = False
         # The list names verified organisations only; a private one is as unknown as no one.
         self.fields["enterprise"].queryset = Organization.objects.verified()
+        # A broker says why the two fit and on what commission, before both sides are asked.
+        self.fields["note"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        rate, amount = cleaned.get("commission_rate"), cleaned.get("commission_amount")
+        if rate is None and amount is None and not self.has_error("commission_rate"):
+            self.add_error(
+                "commission_rate", _("Give the commission: a rate or an amount (0 for none).")
+            )
+        return cleaned

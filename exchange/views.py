@@ -538,6 +538,10 @@ def deal_review_queue(request):
     )
 
 
+# Fields a link may choose in advance on the introduction form (GET parameters).
+INTRODUCTION_PREFILL = ("technology", "need", "enterprise", "deal_type")
+
+
 @login_required
 def introduction_list(request):
     introductions = list(selectors.introductions_visible_to(user=request.user))
@@ -550,21 +554,27 @@ def introduction_list(request):
         introduction.enterprise_label = selectors.introduction_enterprise_label(
             introduction=introduction, user=request.user, organization_ids=organization_ids
         )
-    form = None
+    form, confirming = None, False
     if request.user.has_role(Role.BROKER):
-        form = IntroductionForm(request.POST or None)
+        # A lead (matching's board) opens the form with its technology, need and mode chosen.
+        initial = {name: request.GET[name] for name in INTRODUCTION_PREFILL if name in request.GET}
+        form = IntroductionForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
-            try:
-                services.introduction_create(broker=request.user, **form.cleaned_data)
-            except (ValidationError, PermissionDenied) as error:
-                if isinstance(error, ValidationError):
-                    apply_validation_error(form, error)
+            # First the broker reads what both sides will be sent; only "confirm" sends it,
+            # "edit" goes back to the form with what was typed.
+            confirming = "confirm" not in request.POST and "edit" not in request.POST
+            if "confirm" in request.POST:
+                try:
+                    services.introduction_create(broker=request.user, **form.cleaned_data)
+                except (ValidationError, PermissionDenied) as error:
+                    if isinstance(error, ValidationError):
+                        apply_validation_error(form, error)
+                    else:
+                        form.add_error(None, str(error))
                 else:
-                    form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The introduction has been sent to both sides."))
-                return redirect("exchange:introduction_list")
-    context = {"introductions": introductions, "form": form}
+                    messages.success(request, _("The introduction has been sent to both sides."))
+                    return redirect("exchange:introduction_list")
+    context = {"introductions": introductions, "form": form, "confirming": confirming}
     if request.user.has_role(Role.BROKER):
         context["dashboard"] = selectors.broker_dashboard(user=request.user)
         context["credit"] = selectors.broker_credit(request.user)

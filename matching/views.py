@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -48,36 +49,16 @@ def lead_board(request):
 
 
 @login_required
-@require_POST
 def lead_introduce(request, pk: int):
-    """A broker opens an introduction for a lead (exchange's introduction workflow)."""
-    from exchange.services import introduction_create
-
+    """A broker opens the introduction form for a lead, its technology, need and a shared mode
+    chosen; the broker adds why they fit and the commission and confirms there (exchange)."""
     _staff_required(request.user, "broker")
     match = get_object_or_404(selectors.lead_board(), pk=pk)
     technology, need = match.technology, match.need
     shared = [mode for mode in need.transaction_modes if mode in technology.transaction_modes]
     deal_type = (shared or list(technology.transaction_modes) or ["license"])[0]
-    try:
-        introduction_create(
-            broker=request.user,
-            technology=technology,
-            need=need,
-            deal_type=deal_type,
-            note="\n".join(match.reasons),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("matching:lead_board")
-    except PermissionDenied as error:
-        messages.error(request, str(error) or _("You may not introduce this technology."))
-        return redirect("matching:lead_board")
-    messages.success(
-        request,
-        _("Introduction proposed: %(technology)s → %(need)s")
-        % {"technology": technology.title, "need": need.title},
-    )
-    return redirect("exchange:introduction_list")
+    query = urlencode({"technology": technology.pk, "need": need.pk, "deal_type": deal_type})
+    return redirect(f"{reverse('exchange:introduction_list')}?{query}#introduction-form")
 
 
 def _panel(request, *, subject: str, matches, run, can_rate: bool):

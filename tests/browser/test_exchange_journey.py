@@ -201,7 +201,10 @@ def test_broker_introduced_deal(open_as, live_server, demo):
     form.locator("select[name=enterprise]").select_option(str(enterprise_org.pk))
     form.locator("select[name=deal_type]").select_option("license")
     form.locator("input[name=commission_rate]").fill("5")
-    form.locator("button[type=submit]").click()
+    form.locator("textarea[name=note]").fill("两者契合")
+    form.locator("[data-testid=introduction-review]").click()
+    assert "5.00 %" in broker.locator("[data-testid=introduction-summary]").inner_text()
+    broker.locator("[data-testid=introduction-confirm]").click()
     assert broker.locator("[data-testid=introduction-status]").inner_text() == "已提出"
 
     # both sides accept; the second acceptance opens the deal

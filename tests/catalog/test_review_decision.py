@@ -27,7 +27,7 @@ def test_the_review_form_starts_with_no_decision(client, owner, reviewer):
     page = client.get(reverse("catalog:review_queue")).content.decode()
     # then the decision starts empty, with a prompt to choose
     assert selected_decision(page) == ""
-    assert "— choose a decision —" in page or "— 请选择决定 —" in page
+    assert "— choose a decision —" in page or "— 请选择审核决定 —" in page
 
 
 def test_a_review_without_a_decision_changes_nothing(client, owner, reviewer):

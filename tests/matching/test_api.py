@@ -185,7 +185,19 @@ def test_broker_opens_an_introduction_from_a_lead(client, matched, broker, setti
     settings.MATCHING_STRONG_SCORE = 1
     lead = Match.objects.filter(need=matched).order_by("-score").first()
     client.force_login(broker)
-    response = client.post(reverse("matching:lead_introduce", args=[lead.pk]))
+    # the lead opens the introduction form with its need and technology chosen
+    response = client.get(reverse("matching:lead_introduce", args=[lead.pk]), follow=True)
+    assert not Introduction.objects.exists()
+    form = response.context["form"]
+    data = {
+        "technology": form["technology"].value(),
+        "need": form["need"].value(),
+        "deal_type": form["deal_type"].value(),
+        "note": "契合",
+        "commission_rate": "3",
+        "confirm": "1",
+    }
+    response = client.post(reverse("exchange:introduction_list"), data)
     assert response.status_code == 302
     introduction = Introduction.objects.get()
     assert (introduction.need_id, introduction.technology_id) == (matched.pk, lead.technology_id)
