@@ -8,3 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import signals  # noqa: F401  (records rights and membership changes)
+        from accounts.selectors import reviewer_account_todos
+        from accounts.workspace import register_workspace_todos
+
+        register_workspace_todos(reviewer_account_todos)

@@ -145,3 +145,31 @@ def organization_name_clash_map(*, organizations) -> dict[int, list[Organization
         if found:
             clashes[pk] = found
     return clashes
+
+
+def reviewer_account_todos(*, user) -> list[dict]:
+    """A reviewer's account queues: organisations to verify and role requests to decide."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from accounts.workspace import queue_todo
+
+    if not is_reviewer(user=user):
+        return []
+    queue = reverse("accounts:review_queue")
+    return [
+        queue_todo(
+            key="organizations_to_verify",
+            label=_("Organisations to verify"),
+            queryset=organizations_awaiting_verification(),
+            url=f"{queue}#org-queue",
+            since_field="updated_at",
+        ),
+        queue_todo(
+            key="role_requests_to_decide",
+            label=_("Role requests to decide"),
+            queryset=role_grants_awaiting_decision(user=user),
+            url=f"{queue}#role-queue",
+            since_field="created_at",
+        ),
+    ]

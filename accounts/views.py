@@ -21,7 +21,7 @@ from accounts.permissions import is_member, is_reviewer
 from accounts.tokens.selectors import api_tokens_of
 from accounts.tokens.services import api_token_revoke as api_token_revoke_service
 from accounts.tokens.services import api_tokens_revoke_all as api_tokens_revoke_all_service
-from accounts.workspace import workspace_role_labels, workspace_sections
+from accounts.workspace import workspace_role_labels, workspace_sections, workspace_todos
 from core.forms import apply_validation_error
 from core.workflow import TransitionNotAllowed
 from notifications.selectors import notifications_for
@@ -37,16 +37,7 @@ def workspace(request):
         "role_labels": workspace_role_labels(user=user, sections=sections),
         "organizations": selectors.organizations_of_user(user=user),
         "recent_notifications": notifications_for(user=user)[:5],
-        "awaiting_verification": (
-            selectors.organizations_awaiting_verification().count()
-            if is_reviewer(user=user)
-            else None
-        ),
-        "awaiting_role_grants": (
-            selectors.role_grants_awaiting_decision(user=user).count()
-            if is_reviewer(user=user)
-            else 0
-        ),
+        "todos": workspace_todos(user=user),
     }
     return render(request, "accounts/workspace.html", context)
 

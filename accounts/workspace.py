@@ -33,3 +33,43 @@ def workspace_role_labels(*, user, sections: list[dict]) -> list[str]:
         if label and str(label) not in labels:
             labels.append(str(label))
     return labels
+
+
+# --- To-do items ----------------------------------------------------------------------------
+#
+# What waits for this user, counted where the queue is selected: each app registers a provider
+# (in its AppConfig.ready) that returns its items for the user. An item counts the very queryset
+# its queue page lists, so the count and the queue's length are the same number.
+
+TodoProvider = Callable[..., list[dict]]
+
+_todo_providers: list[TodoProvider] = []
+
+
+def register_workspace_todos(provider: TodoProvider) -> TodoProvider:
+    if provider not in _todo_providers:
+        _todo_providers.append(provider)
+    return provider
+
+
+def queue_todo(*, key: str, label, queryset, url: str, since_field: str | None = None) -> dict:
+    """One to-do item: how many rows `queryset` (the queue's own selector) holds and, with
+    `since_field`, since when its oldest row waits. One query."""
+    from django.db.models import Count, Min
+
+    aggregates = {"count": Count("pk")}
+    if since_field:
+        aggregates["waiting_since"] = Min(since_field)
+    values = queryset.order_by().aggregate(**aggregates)
+    return {
+        "key": key,
+        "label": label,
+        "count": values["count"],
+        "url": url,
+        "waiting_since": values.get("waiting_since"),
+    }
+
+
+def workspace_todos(*, user) -> list[dict]:
+    """Every provider's items for the user, in registration order (accounts first)."""
+    return [item for provider in _todo_providers for item in provider(user=user)]

@@ -9,4 +9,8 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         # Registers the tasks, so catalog.services can dispatch them by name
         # ("catalog.tasks.notify_saved_searches") without importing the module that imports it.
+        from accounts.workspace import register_workspace_todos
         from catalog import tasks  # noqa: F401
+        from catalog.selectors import catalog_workspace_todos
+
+        register_workspace_todos(catalog_workspace_todos)

@@ -723,3 +723,50 @@ def technology_form_initial(*, technology: Technology) -> tuple[dict, list, list
     )
     savings = list(technology.resource_savings.values(*TechnologyResourceSaving.EDITABLE_FIELDS))
     return initial, patents, figures, savings
+
+
+# --- workspace to-dos -----------------------------------------------------------------------
+
+
+def catalog_workspace_todos(*, user) -> list[dict]:
+    """Listings (and changes of published ones) a reviewer must decide; returned listings the
+    holder's organisations must fix."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from accounts.workspace import queue_todo
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = []
+    if is_reviewer(user=user):
+        queue = reverse("catalog:review_queue")
+        items += [
+            queue_todo(
+                key="technologies_to_review",
+                label=gettext_lazy("Technologies to review"),
+                queryset=technologies_awaiting_review(),
+                url=queue,
+                since_field="submitted_at",
+            ),
+            queue_todo(
+                key="technology_changes_to_review",
+                label=gettext_lazy("Changes to published technologies to review"),
+                queryset=revisions_awaiting_review(),
+                url=queue,
+                since_field="created_at",
+            ),
+        ]
+    returned = Technology.objects.filter(
+        organization_id__in=member_organization_ids(user=user), status=TechnologyStatus.RETURNED
+    )
+    if user.has_role("holder"):
+        items.append(
+            queue_todo(
+                key="technologies_to_fix",
+                label=gettext_lazy("Technologies returned for changes"),
+                queryset=returned,
+                url=reverse("catalog:my_technologies"),
+            )
+        )
+    return items

@@ -18,6 +18,7 @@ from exchange.choices import (
     DealStage,
     DocumentKind,
     IntroductionStatus,
+    MilestoneKind,
     NeedStatus,
     TransactionMode,
 )
@@ -443,3 +444,72 @@ def certificate_facts(*, certificate: Certificate) -> dict:
         "amount_band": amount_band_label(certificate.amount_band, deal.currency),
         "issued_at": timezone.localdate(certificate.issued_at).isoformat(),
     }
+
+
+# --- workspace to-dos -----------------------------------------------------------------------
+
+
+def exchange_workspace_todos(*, user) -> list[dict]:
+    """For a reviewer: needs and deals to review. For the parties: introductions waiting for
+    their answer and milestones theirs to confirm (the seller payments, the buyer deliveries)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from accounts.permissions import is_reviewer
+    from accounts.workspace import queue_todo
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = []
+    if is_reviewer(user=user):
+        queue = reverse("exchange:deal_review_queue")
+        items += [
+            queue_todo(
+                key="needs_to_review",
+                label=gettext_lazy("Needs to review"),
+                queryset=needs_awaiting_review(),
+                url=f"{queue}#need-queue",
+                since_field="submitted_at",
+            ),
+            queue_todo(
+                key="deals_to_review",
+                label=gettext_lazy("Deals to review"),
+                queryset=deals_awaiting_review(),
+                url=f"{queue}#deal-queue",
+                since_field="updated_at",
+            ),
+        ]
+    organizations = member_organizations_subquery(user=user)
+    introductions = Introduction.objects.filter(
+        Q(
+            enterprise_id__in=organizations,
+            status__in=[IntroductionStatus.PROPOSED, IntroductionStatus.SELLER_ACCEPTED],
+        )
+        | Q(
+            technology__organization_id__in=organizations,
+            status__in=[IntroductionStatus.PROPOSED, IntroductionStatus.BUYER_ACCEPTED],
+        )
+    )
+    milestones = DealMilestone.objects.filter(
+        deal__stage=DealStage.IN_EXECUTION, done_at__isnull=True
+    ).filter(
+        Q(kind=MilestoneKind.PAYMENT, deal__seller_id__in=organizations)
+        | Q(kind=MilestoneKind.DELIVERY, deal__buyer_id__in=organizations)
+    )
+    if user.has_role("holder", "enterprise"):
+        items += [
+            queue_todo(
+                key="introductions_to_answer",
+                label=gettext_lazy("Introductions to answer"),
+                queryset=introductions,
+                url=reverse("exchange:introduction_list"),
+                since_field="created_at",
+            ),
+            queue_todo(
+                key="milestones_to_confirm",
+                label=gettext_lazy("Milestones to confirm"),
+                queryset=milestones,
+                url=f"{reverse('exchange:deal_list')}?stage={DealStage.IN_EXECUTION}",
+            ),
+        ]
+    return items

@@ -11,3 +11,8 @@ class FinanceConfig(AppConfig):
         from finance.workspace import money_requests_workspace_section
 
         register_workspace_section(money_requests_workspace_section)
+
+        from accounts.workspace import register_workspace_todos
+        from finance.selectors import finance_workspace_todos
+
+        register_workspace_todos(finance_workspace_todos)

@@ -476,3 +476,42 @@ def money_requests_awaiting(*, user) -> QuerySet[MoneyRequest]:
         .filter(status=MoneyRequestStatus.PENDING)
         .exclude(requested_by=user)
     )
+
+
+# --- workspace to-dos -----------------------------------------------------------------------
+
+
+def finance_workspace_todos(*, user) -> list[dict]:
+    """A financier's applications to decide; the money requests a reviewer or programme operator
+    may approve (the second key)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from accounts.workspace import queue_todo
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = []
+    if financier_organization_ids(user):
+        items.append(
+            queue_todo(
+                key="applications_to_decide",
+                label=gettext_lazy("Financing applications to decide"),
+                queryset=applications_in_pipeline(user=user).filter(
+                    status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+                ),
+                url=reverse("finance:pipeline"),
+                since_field="updated_at",
+            )
+        )
+    if is_reviewer(user=user) or operator_organization_ids(user):
+        items.append(
+            queue_todo(
+                key="money_requests_to_approve",
+                label=gettext_lazy("Money requests to approve (second key)"),
+                queryset=money_requests_awaiting(user=user),
+                url=reverse("finance:money_requests"),
+                since_field="requested_at",
+            )
+        )
+    return items

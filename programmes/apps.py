@@ -12,3 +12,8 @@ class ProgrammesConfig(AppConfig):
 
         register_workspace_section(operator_workspace_section)
         register_workspace_section(expert_workspace_section)
+
+        from accounts.workspace import register_workspace_todos
+        from programmes.selectors.experts import expert_workspace_todos
+
+        register_workspace_todos(expert_workspace_todos)

@@ -193,3 +193,24 @@ def evaluation_assignment_rows(
         }
         for index, assignment in enumerate(assignments)
     ]
+
+
+def expert_workspace_todos(*, user) -> list[dict]:
+    """A reviewer's queue of expert profiles to verify (listed on the evaluations page)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from accounts.permissions import is_reviewer
+    from accounts.workspace import queue_todo
+
+    if not getattr(user, "is_authenticated", False) or not is_reviewer(user=user):
+        return []
+    return [
+        queue_todo(
+            key="experts_to_verify",
+            label=gettext_lazy("Expert profiles to verify"),
+            queryset=experts_awaiting_verification(),
+            url=reverse("programmes:evaluation_list"),
+            since_field="created_at",
+        )
+    ]
