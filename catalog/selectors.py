@@ -61,6 +61,21 @@ def technologies_visible_to(*, user) -> QuerySet[Technology]:
     return Technology.objects.filter(_visible_q(user=user))
 
 
+def latest_published_technologies(
+    *, limit: int, granted_patent: bool = False, min_trl: int | None = None
+) -> list[Technology]:
+    """The newest published listings (the home page's "latest" and "featured"), with what a
+    card shows; one query, by the published_at index."""
+    queryset = Technology.objects.filter(status=TechnologyStatus.PUBLISHED)
+    if granted_patent:
+        queryset = queryset.filter(has_granted_patent=True)
+    if min_trl is not None:
+        queryset = queryset.filter(trl__gte=min_trl)
+    return list(
+        queryset.select_related("organization", "category").order_by("-published_at", "-pk")[:limit]
+    )
+
+
 def technology_with_detail_rows(*, pk: int) -> Technology:
     """One technology with every row its API detail shows (offers, IP, figures, savings,
     attachments) fetched up front."""

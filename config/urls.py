@@ -4,8 +4,8 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.signup import SignupView
-from catalog.home import home
 from core import views as core_views
+from insight.home import home, site_search
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -19,6 +19,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", home, name="home"),
+    path("search/", site_search, name="site_search"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
