@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TechnologyStatus(models.TextChoices):
@@ -74,7 +75,7 @@ class TransactionMode(models.TextChoices):
     JOINT_DEVELOPMENT = "joint_development", _("Joint development")
     CONSULTING = "consulting", _("Technical consulting")
     SERVICE = "service", _("Technical service")
-    EQUITY = "equity", _("Equity investment")
+    EQUITY = "equity", pgettext_lazy("transaction mode", "Equity investment")
 
 
 class Currency(models.TextChoices):
@@ -101,7 +102,7 @@ PATENT_KINDS = (
 
 class IntellectualPropertyStatus(models.TextChoices):
     FILED = "filed", _("Filed")
-    GRANTED = "granted", _("Granted")
+    GRANTED = "granted", pgettext_lazy("patent status", "Granted")
 
 
 class ResourceKind(models.TextChoices):

@@ -10,9 +10,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.choices import (
     PATENT_KINDS,
+    SDG_GOALS,
     TECHNOLOGY_STATUS_BADGES,
     TRL_DEFINITIONS,
     AccessRequestStatus,
@@ -250,6 +252,11 @@ class Technology(models.Model):
         return [region_label(code) for code in self.target_regions]
 
     @property
+    def sdg_labels(self) -> list[tuple[int, str]]:
+        """The listing's Sustainable Development Goals as (number, translated name)."""
+        return [(number, SDG_GOALS[number]) for number in self.sdg_goals if number in SDG_GOALS]
+
+    @property
     def is_public(self) -> bool:
         return self.status == TechnologyStatus.PUBLISHED
 
@@ -318,7 +325,10 @@ class TechnologyResourceSaving(models.Model):
     )
     resource = models.CharField(_("resource"), max_length=20, choices=ResourceKind.choices)
     amount = models.DecimalField(
-        _("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+        pgettext_lazy("quantity", "amount"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
     )
     unit = models.CharField(_("unit"), max_length=40)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -443,11 +453,25 @@ def attachment_path(instance, filename: str) -> str:
     return f"technologies/{instance.technology_id}/{timezone.now():%Y%m}/{filename}"
 
 
+def thumbnail_path(instance, filename: str) -> str:
+    return f"technologies/{instance.technology_id}/{timezone.now():%Y%m}/thumbnails/{filename}"
+
+
 class TechnologyAttachment(models.Model):
-    """A PDF or image attached to a listing; confidential ones follow the detail's access rules."""
+    """A PDF or image attached to a listing; confidential ones follow the detail's access rules.
+
+    An image (PNG, JPEG, WebP) is stored re-encoded without its metadata (EXIF) and has a small
+    thumbnail beside it; public images make the listing's gallery and its picture in search
+    results, both served only through the permission-checked download views.
+    """
 
     technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to=thumbnail_path, max_length=300, blank=True, default=""
+    )
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
     name = models.CharField(_("name"), max_length=200)
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()
@@ -464,6 +488,32 @@ class TechnologyAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_image(self) -> bool:
+        """An image with a thumbnail: shown in the gallery rather than the documents list."""
+        return bool(self.thumbnail)
+
+
+class Favourite(models.Model):
+    """A listing a user keeps in their favourites (the star); one row per user and listing."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites"
+    )
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="favourites")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("favourite")
+        verbose_name_plural = _("favourites")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "technology"], name="one_favourite_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ★ {self.technology_id}"
 
 
 class TechnologyRevision(models.Model):

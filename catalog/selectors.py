@@ -37,6 +37,7 @@ from catalog.filtersets import TechnologyFilterSet
 from catalog.models import (
     AccessRequest,
     Category,
+    Favourite,
     Inquiry,
     SavedSearch,
     Technology,
@@ -695,6 +696,55 @@ def inquiries_of_technology(*, technology: Technology) -> QuerySet[Inquiry]:
 def attachments_shown(*, technology: Technology, confidential: bool) -> list[TechnologyAttachment]:
     """The attachments of `technology` a reader sees: the confidential ones only with access."""
     return [a for a in technology.attachments.all() if confidential or not a.confidential]
+
+
+def gallery_of(attachments: Iterable[TechnologyAttachment]) -> list[TechnologyAttachment]:
+    """The public pictures among `attachments`: a confidential picture is never in a gallery
+    (nor a search result), whoever reads, so the page shows no URL of it to anyone."""
+    return [a for a in attachments if a.is_image and not a.confidential]
+
+
+def documents_of(attachments: Iterable[TechnologyAttachment]) -> list[TechnologyAttachment]:
+    """Attachments listed as documents: everything the gallery does not show."""
+    gallery = {a.pk for a in gallery_of(attachments)}
+    return [a for a in attachments if a.pk not in gallery]
+
+
+def card_pictures(*, technology_ids: Iterable[int]) -> dict[int, TechnologyAttachment]:
+    """The first public picture of each technology (one query), for result cards."""
+    pictures: dict[int, TechnologyAttachment] = {}
+    rows = (
+        TechnologyAttachment.objects.filter(
+            technology_id__in=list(technology_ids), confidential=False
+        )
+        .exclude(thumbnail="")
+        .only("pk", "technology_id", "name", "thumbnail", "confidential")
+        .order_by("pk")
+    )
+    for attachment in rows:
+        pictures.setdefault(attachment.technology_id, attachment)
+    return pictures
+
+
+def favourite_ids(*, user, technology_ids: Iterable[int]) -> set[int]:
+    """Which of `technology_ids` the user has starred (one query; none for visitors)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        Favourite.objects.filter(user=user, technology_id__in=list(technology_ids)).values_list(
+            "technology_id", flat=True
+        )
+    )
+
+
+def favourites_of(*, user) -> QuerySet[Favourite]:
+    """A user's own favourites whose listing is still published (a withdrawn one drops out of
+    the list and comes back when it is published again), newest star first."""
+    if not getattr(user, "is_authenticated", False):
+        return Favourite.objects.none()
+    return Favourite.objects.filter(
+        user=user, technology__status=TechnologyStatus.PUBLISHED
+    ).select_related("technology__category__parent", "technology__organization")
 
 
 def technology_detail_rows(*, technology: Technology, confidential: bool) -> dict[str, list]:

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -34,6 +35,7 @@ from catalog.models import (
     ROW_RELATIONS,
     AccessRequest,
     Category,
+    Favourite,
     Inquiry,
     SavedSearch,
     SavedSearchHit,
@@ -48,6 +50,7 @@ from catalog.selectors import technology_matches_search
 from catalog.visibility import Clearance
 from core.dispatch import delay_on_commit
 from core.events import publish
+from core.images import is_picture, picture_process
 from core.uploads import PDF_AND_IMAGES, upload_content_type
 from core.workflow import (
     StateMachine,
@@ -700,10 +703,15 @@ def _notify_holder(technology: Technology, decision: str, comment: str, change=F
 def attachment_add(
     *, user, technology: Technology, upload: UploadedFile, confidential: bool = False
 ) -> TechnologyAttachment:
+    """Attach a document or picture. A picture (PNG, JPEG, WebP) must decode with Pillow; it is
+    stored re-encoded without metadata, with a WebP thumbnail beside it (core.images)."""
     if MEMBER not in technology_actor_roles(technology=technology, user=user):
         raise PermissionDenied(_("Only members of the holder organisation can add documents."))
     try:
         content_type = upload_content_type(upload, allowed=PDF_AND_IMAGES)
+        picture = (
+            picture_process(upload, content_type=content_type) if is_picture(content_type) else None
+        )
     except ValidationError as error:
         raise ValidationError({"file": error.messages}) from error
     attachment = TechnologyAttachment(
@@ -714,7 +722,14 @@ def attachment_add(
         confidential=confidential,
         uploaded_by=user,
     )
-    attachment.file.save(upload.name, upload, save=False)
+    if picture is None:
+        attachment.file.save(upload.name, upload, save=False)
+    else:
+        stem = upload.name.rsplit(".", 1)[0][:150] or "picture"
+        attachment.file.save(upload.name, ContentFile(picture.content), save=False)
+        attachment.thumbnail.save(f"{stem}.webp", ContentFile(picture.thumbnail), save=False)
+        attachment.size = len(picture.content)
+        attachment.width, attachment.height = picture.width, picture.height
     attachment.save()
     # A confidential attachment's file name is confidential detail too (catalog.visibility).
     _event(
@@ -725,6 +740,33 @@ def attachment_add(
         note_clearance=Clearance.CONFIDENTIAL if confidential else Clearance.PUBLIC,
     )
     return attachment
+
+
+# --- favourites ---------------------------------------------------------------------------------
+
+
+def _favourable(*, user, technology: Technology) -> None:
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to keep favourites."))
+    if technology.status != TechnologyStatus.PUBLISHED:
+        raise TransitionNotAllowed(_("Only published technologies can be kept as favourites."))
+
+
+def favourite_add(*, user, technology: Technology) -> tuple[Favourite, bool]:
+    """Star a published listing (idempotent: a second star, even a simultaneous one, keeps the
+    one row; the unique constraint decides). Returns the row and whether it is new."""
+    _favourable(user=user, technology=technology)
+    favourite, created = Favourite.objects.get_or_create(user=user, technology=technology)
+    return favourite, created
+
+
+def favourite_remove(*, user, technology: Technology) -> bool:
+    """Unstar a listing (idempotent); whether a row was removed. Works on a listing that has
+    since left the catalogue too."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to keep favourites."))
+    deleted, _rows = Favourite.objects.filter(user=user, technology=technology).delete()
+    return bool(deleted)
 
 
 @transaction.atomic

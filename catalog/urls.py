@@ -12,6 +12,7 @@ urlpatterns = [
     path("import/", views.technology_import, name="technology_import"),
     path("import/template.csv", views.import_template, name="import_template"),
     path("review/", views.review_queue, name="review_queue"),
+    path("favourites/", views.favourite_list, name="favourite_list"),
     path("saved-searches/", views.saved_search_create, name="saved_search_create"),
     path("saved-searches/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"),
     path("<int:pk>/", views.technology_detail, name="technology_detail"),
@@ -24,4 +25,11 @@ urlpatterns = [
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("access/<int:pk>/decide/", views.access_request_decide, name="access_request_decide"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path(
+        "attachments/<int:pk>/thumbnail/",
+        views.attachment_thumbnail,
+        name="attachment_thumbnail",
+    ),
+    path("<int:pk>/sheet.pdf", views.technology_sheet, name="technology_sheet"),
+    path("<int:pk>/favourite/", views.favourite_toggle, name="favourite_toggle"),
 ]

@@ -1,18 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from accounts.permissions import is_reviewer, member_organization_ids, primary_organization
 from catalog import exports, imports, selectors, services
-from catalog.choices import TRL_DEFINITIONS, SearchSort, TechnologyAction
+from catalog.choices import TRL_DEFINITIONS, SearchSort, TechnologyAction, TechnologyStatus
 from catalog.forms import (
     AccessRequestForm,
     AttachmentForm,
@@ -28,6 +29,7 @@ from catalog.forms import (
 )
 from catalog.models import Technology
 from catalog.services import DEFAULT_NDA, SAVED_FILTER_KEYS
+from catalog.sheet import technology_sheet_pdf
 from core.filters import filter_errors_response
 from core.forms import apply_validation_error
 from core.workflow import TransitionNotAllowed
@@ -48,9 +50,15 @@ def _search_context(request):
     paginator = Paginator(search.queryset, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     technologies = list(page.object_list)
+    pictures = selectors.card_pictures(technology_ids=[t.pk for t in technologies])
+    favourites = selectors.favourite_ids(
+        user=request.user, technology_ids=[t.pk for t in technologies]
+    )
     for technology in technologies:
         technology.snippet = search.snippet(technology.summary)
         technology.title_snippet = search.snippet(technology.title)
+        technology.card_picture = pictures.get(technology.pk)
+        technology.is_favourite = technology.pk in favourites
     facets = selectors.technology_facets(search=search)
     params = request.GET.copy()
     params.pop("page", None)
@@ -116,6 +124,7 @@ def technology_detail(request, pk: int):
     technology = _visible_technology(request, pk)
     roles = services.technology_actor_roles(technology=technology, user=request.user)
     confidential = selectors.can_view_confidential(user=request.user, technology=technology)
+    attachments = selectors.attachments_shown(technology=technology, confidential=confidential)
     context = {
         "technology": technology,
         "is_member": services.MEMBER in roles,
@@ -126,8 +135,10 @@ def technology_detail(request, pk: int):
             if confidential
             else selectors.access_request_of(user=request.user, technology=technology)
         ),
-        "attachments": selectors.attachments_shown(
-            technology=technology, confidential=confidential
+        "gallery": selectors.gallery_of(attachments),
+        "attachments": selectors.documents_of(attachments),
+        "is_favourite": bool(
+            selectors.favourite_ids(user=request.user, technology_ids=[technology.pk])
         ),
         **selectors.technology_detail_rows(technology=technology, confidential=confidential),
         "inquiry_form": InquiryForm(),
@@ -202,6 +213,90 @@ def attachment_download(request, pk: int):
         raise Http404
     return FileResponse(
         attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.name
+    )
+
+
+def attachment_thumbnail(request, pk: int):
+    """The thumbnail of a public picture; a confidential picture has none to show (404)."""
+    attachment = get_object_or_404(
+        selectors.attachments_with_technology().filter(confidential=False).exclude(thumbnail=""),
+        pk=pk,
+    )
+    _visible_technology(request, attachment.technology_id)
+    response = FileResponse(attachment.thumbnail.open("rb"), content_type="image/webp")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def technology_sheet(request, pk: int):
+    """The printable one-page PDF of a published listing (public fields only, catalog.sheet)."""
+    technology = get_object_or_404(
+        selectors.technologies_visible_to(user=request.user)
+        .filter(status=TechnologyStatus.PUBLISHED)
+        .select_related("organization", "category")
+        .prefetch_related("offers", "patents"),
+        pk=pk,
+    )
+    url = request.build_absolute_uri(reverse("catalog:technology_detail", args=[pk]))
+    response = HttpResponse(
+        technology_sheet_pdf(technology=technology, url=url), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="technology-{technology.pk}.pdf"'
+    return response
+
+
+# --- favourites ---------------------------------------------------------------------------------
+
+
+@require_POST
+def favourite_toggle(request, pk: int):
+    """Star (`action=add`) or unstar (`action=remove`) a listing: a plain form post that
+    returns to the page it came from, or with htmx the new star button alone."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("catalog:technology_detail", args=[pk]))
+    technology = _visible_technology(request, pk)
+    try:
+        if request.POST.get("action") == "remove":
+            services.favourite_remove(user=request.user, technology=technology)
+            is_favourite = False
+        else:
+            services.favourite_add(user=request.user, technology=technology)
+            is_favourite = True
+    except TransitionNotAllowed as error:
+        if request.htmx:
+            return HttpResponse(str(error), status=409)
+        messages.error(request, str(error))
+        is_favourite = False
+    if request.htmx:
+        return render(
+            request,
+            "catalog/includes/favourite_star.html",
+            {
+                "technology": technology,
+                "is_favourite": is_favourite,
+                "next": request.POST.get("next", ""),
+            },
+        )
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("catalog:technology_detail", args=[pk])
+    return redirect(target)
+
+
+@login_required
+def favourite_list(request):
+    """The signed-in user's starred listings (their own only)."""
+    paginator = Paginator(selectors.favourites_of(user=request.user), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    favourites = list(page.object_list)
+    pictures = selectors.card_pictures(technology_ids=[f.technology_id for f in favourites])
+    for favourite in favourites:
+        favourite.technology.card_picture = pictures.get(favourite.technology_id)
+        favourite.technology.is_favourite = True
+    return render(
+        request, "catalog/favourite_list.html", {"favourites": favourites, "page_obj": page}
     )
 
 

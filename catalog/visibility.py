@@ -91,7 +91,21 @@ TECHNOLOGY_FIELDS = _policy(
 # A confidential attachment is itself confidential detail (its file name included).
 ATTACHMENT_FIELDS = FieldPolicy(
     model="catalog.TechnologyAttachment",
-    public=frozenset({"id", "name", "content_type", "size", "confidential", "url", "created_at"}),
+    public=frozenset(
+        {
+            "id",
+            "name",
+            "content_type",
+            "size",
+            "confidential",
+            "is_image",
+            "width",
+            "height",
+            "url",
+            "thumbnail_url",
+            "created_at",
+        }
+    ),
 )
 
 # History rows: the note and the reviewers' field comments are the holder's and the reviewers'

@@ -9,6 +9,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 
 from core.unavailable import wants_json
+from core.uploads import MAX_UPLOAD_BYTES
 
 # SQLSTATEs of a transaction that lost a race with another one: a retry may succeed, the
 # database itself is fine. 40001 serialization_failure, 40P01 deadlock_detected,
@@ -63,12 +64,23 @@ def conflict_retry_response(request) -> HttpResponse:
     )
 
 
-def request_too_large_response(request, limit: int | None = None) -> HttpResponse:
-    message = (
-        _("The request is larger than %(limit)d bytes.") % {"limit": limit}
-        if limit
-        else _("The request is too large.")
-    )
+def request_too_large_response(
+    request, limit: int | None = None, size: int | None = None
+) -> HttpResponse:
+    if limit and size:
+        # Said in megabytes, as the upload forms say their limits (a 30 MB picture).
+        message = _(
+            "What you sent is too large: %(size)s MB, at most %(limit)s MB can be sent at once. "
+            "A file may have at most %(file_limit)s MB."
+        ) % {
+            "size": round(size / 1024 / 1024, 1),
+            "limit": round(limit / 1024 / 1024),
+            "file_limit": MAX_UPLOAD_BYTES // 1024 // 1024,
+        }
+    elif limit:
+        message = _("The request is larger than %(limit)d bytes.") % {"limit": limit}
+    else:
+        message = _("The request is too large.")
     return error_response(
         request,
         status=413,

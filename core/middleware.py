@@ -58,7 +58,7 @@ class RequestSizeLimitMiddleware:
                 logger.info(
                     "request too large: %s %s: %d bytes", request.method, request.path, length
                 )
-                response = request_too_large_response(request, limit)
+                response = request_too_large_response(request, limit, length)
                 # The body stays unread: tell the client the connection will not be reused.
                 response["Connection"] = "close"
                 return response

@@ -26,6 +26,7 @@ ENTRIES: list[NavigationEntry] = [
     NavigationEntry(_("Review desk"), "insight:review_desk", frozenset({"reviewer", "admin"})),
     NavigationEntry(_("Evaluations"), "programmes:evaluation_list", frozenset()),
     NavigationEntry(_("Programmes"), "programmes:programme_list", frozenset()),
+    NavigationEntry(_("My favourites"), "catalog:favourite_list", frozenset()),
 ]
 
 

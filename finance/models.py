@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.choices import OrganizationType
 from core.i18n import bilingual
@@ -406,7 +407,7 @@ class Valuation(models.Model):
     trl_factor = models.DecimalField(_("TRL risk factor"), **RATE)
     steps = models.JSONField(_("calculation steps"), default=dict)
     comparables = models.JSONField(_("comparable deals"), default=dict, blank=True)
-    value = models.DecimalField(_("value"), **MONEY)
+    value = models.DecimalField(pgettext_lazy("valuation", "value"), **MONEY)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RunStatus(models.TextChoices):
@@ -22,4 +23,4 @@ class RunTrigger(models.TextChoices):
     PUBLISHED = "published", _("Published or changed")
     STALE = "stale", _("Nightly re-match")
     MANUAL = "manual", _("Re-matched by hand")
-    EVALUATION = "evaluation", _("Evaluation")
+    EVALUATION = "evaluation", pgettext_lazy("matching run", "Evaluation")

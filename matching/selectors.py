@@ -48,6 +48,15 @@ def technology_for_matches(*, technology_id: int, user) -> Technology | None:
     return technology
 
 
+def technology_for_similar(*, technology_id: int, user) -> Technology | None:
+    """A published technology the user may see (its similar technologies are public)."""
+    return (
+        technologies_visible_to(user=user)
+        .filter(pk=technology_id, status=TechnologyStatus.PUBLISHED)
+        .first()
+    )
+
+
 def matches_of_need(*, need: Need) -> QuerySet[Match]:
     """Ranked matches of a need with published technologies."""
     return (

@@ -30,6 +30,7 @@ from accounts.models import Organization
 from accounts.permissions import members_of
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
+from catalog.selectors import technologies_visible_to
 from core.dispatch import delay_on_commit
 from exchange.choices import NeedStatus
 from exchange.models import Need
@@ -670,6 +671,60 @@ def search_by_problem(*, text: str, limit: int = 10) -> tuple[str, list[MatchRes
     document = NeedDocument(id="search", language=language, title="", description=text)
     results, _count, _candidate_ms, _scoring_ms = rank_technologies_for_need(document)
     return language, results[:limit]
+
+
+# --- similar technologies --------------------------------------------------------------------
+
+SIMILAR_CACHE_SECONDS = 600
+
+
+def _similar_ids(technology: Technology, *, limit: int) -> list[tuple[int, float]]:
+    """(id, score) of the published technologies that score best against `technology` read as
+    a need (its titles, summaries and keywords, category), itself left out; cached by the
+    listing's last change."""
+    key = f"matching:similar:{technology.pk}:{technology.updated_at.timestamp()}:{limit}"
+    cached = cache.get(key)
+    if cached is not None:
+        return [tuple(row) for row in cached]  # type: ignore[misc]
+    document = technology_document(technology)
+    query = NeedDocument(
+        id=f"similar-{technology.pk}",
+        language=document.language,
+        title=document.title,
+        description="\n".join(part for part in (document.summary, document.description) if part),
+        category=document.category,
+        keywords=document.keywords,
+    )
+    results, _count, _candidate_ms, _scoring_ms = rank_technologies_for_need(query)
+    rows = [
+        (int(result.technology_id), round(result.score, 1))
+        for result in results
+        if result.technology_id != str(technology.pk) and not result.demoted and result.score > 0
+    ][: limit * 3]
+    cache.set(key, rows, SIMILAR_CACHE_SECONDS)
+    return rows
+
+
+def similar_technologies(*, technology: Technology, user, limit: int = 5) -> list[Technology]:
+    """Published technologies like `technology`, best first, by the matching engine's scoring
+    (the same path as a need's run): only listings the reader may see, each with `.similarity`
+    (the engine's 0–100 score)."""
+    if not 1 <= limit <= 20:
+        raise ValidationError({"limit": _("Ask for 1 to 20 technologies.")})
+    rows = _similar_ids(technology, limit=limit)
+    scores = dict(rows)
+    visible = {
+        candidate.pk: candidate
+        for candidate in technologies_visible_to(user=user)
+        .filter(status=TechnologyStatus.PUBLISHED, pk__in=list(scores))
+        .select_related("category", "organization")
+    }
+    similar = []
+    for pk, score in rows:
+        if pk in visible:
+            visible[pk].similarity = score
+            similar.append(visible[pk])
+    return similar[:limit]
 
 
 # --- feedback ---------------------------------------------------------------------------------

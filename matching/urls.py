@@ -14,6 +14,11 @@ urlpatterns = [
         views.technology_matches_panel,
         name="technology_matches_panel",
     ),
+    path(
+        "technologies/<int:pk>/similar/",
+        views.similar_technologies_panel,
+        name="similar_technologies_panel",
+    ),
     path("matches/<int:pk>/feedback/", views.feedback, name="feedback"),
     path("feedback/", views.feedback_report, name="feedback_report"),
 ]

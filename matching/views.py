@@ -103,6 +103,18 @@ def technology_matches_panel(request, pk: int):
     )
 
 
+def similar_technologies_panel(request, pk: int):
+    """The "Similar technologies" section of a published listing's page (loaded with htmx)."""
+    technology = selectors.technology_for_similar(technology_id=pk, user=request.user)
+    if technology is None:
+        return HttpResponse("")
+    return render(
+        request,
+        "matching/includes/similar_technologies.html",
+        {"similar": services.similar_technologies(technology=technology, user=request.user)},
+    )
+
+
 @login_required
 @require_POST
 def feedback(request, pk: int):

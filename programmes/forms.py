@@ -27,7 +27,11 @@ class CategoryChoiceField(forms.ModelMultipleChoiceField):
 
 class ExpertProfileForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
-    title = forms.CharField(label=_("Title"), max_length=120, help_text=_("For example 教授."))
+    title = forms.CharField(
+        label=pgettext_lazy("job title", "Title"),
+        max_length=120,
+        help_text=_("For example: professor, senior engineer."),
+    )
     organization = forms.ModelChoiceField(
         label=_("Organisation on the platform"),
         queryset=Organization.objects.none(),
@@ -78,7 +82,7 @@ class ExpertProfileForm(forms.Form):
 
 class ExpertSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    field = forms.ChoiceField(label=_("Field"), required=False)
+    field = forms.ChoiceField(label=pgettext_lazy("expertise", "Field"), required=False)
     language = forms.ChoiceField(
         label=_("Language"), required=False, choices=[("", _("Any")), *Language.choices]
     )
@@ -343,7 +347,7 @@ class SubmissionForm(forms.Form):
     )
     deal_type = forms.ChoiceField(label=_("Transaction mode"), choices=TransactionMode.choices)
     approach = forms.CharField(label=_("Approach"), widget=TEXTAREA, max_length=4000)
-    timeline = forms.CharField(label=_("Timeline"), max_length=300)
+    timeline = forms.CharField(label=pgettext_lazy("implementation", "Timeline"), max_length=300)
     price = forms.DecimalField(
         label=_("Price (CNY)"), required=False, min_value=0, max_digits=14, decimal_places=2
     )

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import TsVectorField
 from core.models import TransitionEvent
@@ -62,7 +63,7 @@ class ExpertProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile"
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=120)
     organization = models.ForeignKey(
         "accounts.Organization",
         verbose_name=_("organisation on the platform"),
@@ -78,7 +79,9 @@ class ExpertProfile(models.Model):
         help_text=_("Only when your organisation is not on the platform."),
     )
     title = models.CharField(
-        _("title"), max_length=120, help_text=_("For example 教授, 高级工程师.")
+        pgettext_lazy("job title", "title"),
+        max_length=120,
+        help_text=_("For example: professor, senior engineer."),
     )
     fields = models.ManyToManyField(
         "catalog.Category", verbose_name=_("fields"), related_name="experts"

@@ -15,6 +15,7 @@ from catalog.models import (
     ROW_RELATIONS,
     AccessRequest,
     Category,
+    Favourite,
     Inquiry,
     SavedSearch,
     Technology,
@@ -79,13 +80,55 @@ class ResourceSavingSerializer(serializers.ModelSerializer):
 
 class AttachmentSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    is_image = serializers.BooleanField(read_only=True)
+    thumbnail_url = serializers.SerializerMethodField()
 
     class Meta:
         model = TechnologyAttachment
-        fields = ["id", "name", "content_type", "size", "confidential", "url", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "content_type",
+            "size",
+            "confidential",
+            "is_image",
+            "width",
+            "height",
+            "url",
+            "thumbnail_url",
+            "created_at",
+        ]
+        read_only_fields = fields
 
     def get_url(self, attachment) -> str:
         return reverse("catalog:attachment_download", args=[attachment.pk])
+
+    def get_thumbnail_url(self, attachment) -> str | None:
+        """Public pictures only: a confidential picture never has a thumbnail URL."""
+        if attachment.confidential or not attachment.is_image:
+            return None
+        return reverse("catalog:attachment_thumbnail", args=[attachment.pk])
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="PDF or picture (PNG, JPEG, WebP), at most 10 MB; pictures get a thumbnail."
+    )
+    confidential = serializers.BooleanField(required=False, default=False)
+
+
+class FavouriteSerializer(serializers.ModelSerializer):
+    technology = serializers.IntegerField(source="technology_id", read_only=True)
+    title = serializers.CharField(source="technology.title", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Favourite
+        fields = ["id", "technology", "title", "url", "created_at"]
+        read_only_fields = fields
+
+    def get_url(self, favourite) -> str:
+        return reverse("catalog:technology_detail", args=[favourite.technology_id])
 
 
 CONFIDENTIAL_FIELDS = tuple(sorted(TECHNOLOGY_FIELDS.confidential, reverse=True))

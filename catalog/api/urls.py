@@ -1,10 +1,16 @@
 from rest_framework.routers import DefaultRouter
 
-from catalog.api.views import CategoryViewSet, SavedSearchViewSet, TechnologyViewSet
+from catalog.api.views import (
+    CategoryViewSet,
+    FavouriteViewSet,
+    SavedSearchViewSet,
+    TechnologyViewSet,
+)
 
 router = DefaultRouter()
 router.register("categories", CategoryViewSet, basename="category")
 router.register("technologies", TechnologyViewSet, basename="technology")
 router.register("saved-searches", SavedSearchViewSet, basename="saved-search")
+router.register("favourites", FavouriteViewSet, basename="favourite")
 
 urlpatterns = router.urls

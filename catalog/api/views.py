@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -13,9 +14,12 @@ from accounts.selectors import organizations_visible_to
 from catalog import selectors, services
 from catalog.api.serializers import (
     AccessRequestSerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
     CategorySerializer,
     EventSerializer,
     FacetsSerializer,
+    FavouriteSerializer,
     InquirySerializer,
     NoteSerializer,
     ReviewSerializer,
@@ -27,7 +31,7 @@ from catalog.api.serializers import (
 )
 from catalog.choices import SearchSort
 from catalog.filtersets import CategoryFilterSet
-from catalog.models import Category, SavedSearch
+from catalog.models import Category, Favourite, SavedSearch
 from core.api.filtering import refuse_values_outside_the_schema
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
@@ -281,6 +285,54 @@ class TechnologyViewSet(
         return Response(AccessRequestSerializer(access).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer, **ERROR_RESPONSES},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[IsAuthenticated],
+        parser_classes=[MultiPartParser],
+    )
+    def attachments(self, request, pk=None):
+        """Members of the holder attach a PDF or a picture (PNG, JPEG, WebP; at most 10 MB). A
+        picture must really be one; it is stored without its metadata, with a thumbnail."""
+        serializer = AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attachment = services.attachment_add(
+            user=request.user,
+            technology=self.get_object(),
+            upload=serializer.validated_data["file"],
+            confidential=serializer.validated_data["confidential"],
+        )
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["POST"],
+        request=None,
+        responses={200: FavouriteSerializer, 201: FavouriteSerializer, **ERROR_RESPONSES},
+        description="Star a published listing (idempotent: 201 when new, 200 when it was "
+        "already starred).",
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        request=None,
+        responses={204: None, **ERROR_RESPONSES},
+        description="Unstar a listing (idempotent).",
+    )
+    @action(detail=True, methods=["post", "delete"], permission_classes=[IsAuthenticated])
+    def favourite(self, request, pk=None):
+        technology = self.get_object()
+        if request.method == "DELETE":
+            services.favourite_remove(user=request.user, technology=technology)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        favourite, created = services.favourite_add(user=request.user, technology=technology)
+        return Response(
+            FavouriteSerializer(favourite).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
         parameters=[
             *SEARCH_PARAMETERS,
             OpenApiParameter("category", str),
@@ -321,3 +373,16 @@ class SavedSearchViewSet(
             query=serializer.validated_data.get("query", ""),
             filters=serializer.validated_data.get("filters") or {},
         )
+
+
+class FavouriteViewSet(mixins.ListModelMixin, BaseViewSet):
+    """Your favourites (starred published listings), newest first; nobody else's. Star and
+    unstar with POST / DELETE /api/v1/technologies/{id}/favourite/."""
+
+    serializer_class = FavouriteSerializer
+    permission_classes = [IsAuthenticated]
+
+    queryset = Favourite.objects.none()  # for the schema generator (no user there)
+
+    def get_queryset(self):
+        return selectors.favourites_of(user=self.request.user)

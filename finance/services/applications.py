@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.choices import Role
 from accounts.models import Organization, User
@@ -79,7 +79,7 @@ APPLICATION_ACTION_LABELS = {
     ApplicationAction.RESUBMIT: gettext_lazy("Submit again"),
     ApplicationAction.DISBURSE: gettext_lazy("Mark as disbursed"),
     ApplicationAction.START_REPAYMENT: gettext_lazy("Start repayment"),
-    ApplicationAction.CLOSE: gettext_lazy("Close"),
+    ApplicationAction.CLOSE: pgettext_lazy("loan", "Close"),
 }
 # Actions whose note is the financier's decision note on the application.
 DECISIONS = (

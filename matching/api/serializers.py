@@ -140,3 +140,36 @@ class MatchListResponseSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     run = MatchingRunSerializer(allow_null=True)
     results = MatchSerializer(many=True)
+
+
+class SimilarTechnologySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    category = serializers.CharField(allow_null=True)
+    trl = serializers.IntegerField()
+    organization_name = serializers.CharField()
+    similarity = serializers.FloatField(help_text="The matching engine's score, 0 to 100.")
+
+
+class SimilarTechnologiesResponseSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = SimilarTechnologySerializer(many=True)
+
+
+def similar_payload(technologies) -> dict:
+    from django.urls import reverse
+
+    rows = [
+        {
+            "id": technology.pk,
+            "title": technology.title,
+            "url": reverse("catalog:technology_detail", args=[technology.pk]),
+            "category": technology.category.code if technology.category_id else None,
+            "trl": technology.trl,
+            "organization_name": technology.organization.display_name,
+            "similarity": technology.similarity,
+        }
+        for technology in technologies
+    ]
+    return {"count": len(rows), "results": rows}

@@ -13,6 +13,11 @@ urlpatterns = [
         views.TechnologyMatchesView.as_view(),
         name="technology-matches",
     ),
+    path(
+        "technologies/<int:pk>/similar/",
+        views.SimilarTechnologiesView.as_view(),
+        name="technology-similar",
+    ),
     path("match/", views.SearchByProblemView.as_view(), name="match-search"),
     path("matches/<int:pk>/feedback/", views.MatchFeedbackView.as_view(), name="match-feedback"),
     path(

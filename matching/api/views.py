@@ -16,7 +16,9 @@ from matching.api.serializers import (
     ScoreBandSerializer,
     SearchRequestSerializer,
     SearchResponseSerializer,
+    SimilarTechnologiesResponseSerializer,
     components_with_reason,
+    similar_payload,
     violations_with_message,
 )
 
@@ -67,6 +69,24 @@ class TechnologyMatchesView(APIView):
         return Response(
             _match_list(matches, selectors.latest_technology_run(technology=technology))
         )
+
+
+class SimilarTechnologiesView(APIView):
+    """Published technologies like this one, best first (the matching engine's scoring); only
+    listings the reader may see. A technology that is not published, or not visible, is 404."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        responses={200: SimilarTechnologiesResponseSerializer, 404: ERROR_RESPONSES[404]},
+        tags=["matching"],
+    )
+    def get(self, request, pk: int):
+        technology = selectors.technology_for_similar(technology_id=pk, user=request.user)
+        if technology is None:
+            raise Http404
+        similar = services.similar_technologies(technology=technology, user=request.user)
+        return Response(similar_payload(similar))
 
 
 def search_payload(request, language: str, results) -> dict:

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programmes.selectors.experts import latest_completed_evaluation
 
@@ -13,7 +14,7 @@ ACTION_LABELS = {
     "reinstate": _("Reinstate"),
     "cancel": _("Cancel"),
     "screen": _("Rank the technologies"),
-    "close": _("Close"),
+    "close": pgettext_lazy("call for entries", "Close"),
     "open": _("Open registration"),
     "close_registration": _("Close registration"),
     "publish": _("Publish"),
