@@ -379,6 +379,9 @@ def _render_deal(request, deal, *, message_form=None, status: int = 200):
         if completed and roles & services.PARTIES and len(rated) < len(RatingSubject.values)
         else None,
         "certificate": certificate,
+        "progress": services.deal_progress(
+            deal=deal, user=request.user, organization_ids=organization_ids
+        ),
         "checklist": [
             (services.CHECKLIST_LABELS[item], passed)
             for item, passed in services.deal_review_checklist(deal=deal).items()
