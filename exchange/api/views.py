@@ -232,6 +232,14 @@ class DealViewSet(OrganizationContextMixin, BaseViewSet, viewsets.ReadOnlyModelV
         events = selectors.deal_timeline(deal=self.get_object())
         return Response(DealEventSerializer(events, many=True).data)
 
+    @extend_schema(responses={200: ProgressSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        """The deal's stages as a stepper: done, current, upcoming, and the next actions with
+        who must take them (`yours`: you may)."""
+        progress = services.deal_progress(deal=self.get_object(), user=request.user)
+        return Response(progress.as_dict())
+
     @extend_schema(
         request=MilestoneSerializer, responses={201: MilestoneSerializer, **ERROR_RESPONSES}
     )
