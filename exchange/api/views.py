@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import is_member, member_organization_ids
+from core.api.progress import ProgressSerializer
 from core.api.schema import ERROR_RESPONSES, VALIDATION_ERROR
 from core.api.views import BaseViewSet
 from exchange import selectors, services
