@@ -396,10 +396,18 @@ class Introduction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="introductions"
     )
     technology = models.ForeignKey(
-        "catalog.Technology", on_delete=models.PROTECT, related_name="introductions"
+        "catalog.Technology",
+        verbose_name=_("technology"),
+        on_delete=models.PROTECT,
+        related_name="introductions",
     )
     need = models.ForeignKey(
-        Need, null=True, blank=True, on_delete=models.PROTECT, related_name="introductions"
+        Need,
+        verbose_name=_("need"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="introductions",
     )
     enterprise = models.ForeignKey(
         "accounts.Organization",
@@ -476,7 +484,12 @@ class Deal(models.Model):
         related_name="deals",
     )
     need = models.ForeignKey(
-        Need, null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+        Need,
+        verbose_name=_("need"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deals",
     )
     proposal = models.OneToOneField(
         Proposal, null=True, blank=True, on_delete=models.SET_NULL, related_name="deal"
