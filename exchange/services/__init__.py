@@ -27,6 +27,7 @@ from exchange.services.deal_workflow import (
     BUYER,
     CHECKLIST_LABELS,
     DEAL_EDITABLE_STAGES,
+    DEAL_PATH,
     DEAL_REVIEWER,
     DEAL_WORKFLOW,
     MILESTONE_STAGES,
@@ -38,6 +39,7 @@ from exchange.services.deal_workflow import (
     deal_actor_roles,
     deal_allowed_actions,
     deal_missing_data,
+    deal_progress,
     deal_review_checklist,
 )
 from exchange.services.deals import (
@@ -105,6 +107,7 @@ __all__ = [
     "CHECKLIST_LABELS",
     "CLOSE_REASON_OF_ACTION",
     "DEAL_EDITABLE_STAGES",
+    "DEAL_PATH",
     "DEAL_REVIEWER",
     "DEAL_WORKFLOW",
     "ENTERPRISE",
@@ -134,6 +137,7 @@ __all__ = [
     "deal_missing_data",
     "deal_open",
     "deal_participants",
+    "deal_progress",
     "deal_review_checklist",
     "deal_transition",
     "deal_update",

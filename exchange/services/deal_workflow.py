@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from accounts.permissions import (
     member_organization_ids,
 )
+from core.progress import Progress, workflow_progress
 from core.workflow import StateMachine, Transition
 from exchange.choices import (
     DealAction,
@@ -222,3 +223,43 @@ CHECKLIST_LABELS = {
         "No conflict of interest: the broker is not a member of a party"
     ),
 }
+
+
+# The usual order of a deal's stages, for the stepper; the others are detours or ends.
+DEAL_PATH = (
+    DealStage.INQUIRY,
+    DealStage.NEGOTIATION,
+    DealStage.AGREEMENT_DRAFTED,
+    DealStage.SUBMITTED_FOR_REVIEW,
+    DealStage.APPROVED,
+    DealStage.CONTRACT_SIGNED,
+    DealStage.IN_EXECUTION,
+    DealStage.COMPLETED,
+)
+
+
+def deal_progress(*, deal: Deal, user, organization_ids: list[int] | None = None) -> Progress:
+    """The deal's stepper: every stage, where it is, what is next and who must act. A cancelled
+    deal stops after the last stage it reached (its last event's starting stage)."""
+    detours = {DealStage.RETURNED: DealStage.SUBMITTED_FOR_REVIEW}
+    detours[DealStage.REJECTED] = DealStage.SUBMITTED_FOR_REVIEW
+    if deal.stage == DealStage.CANCELLED:
+        left_from = (
+            deal.events.filter(to_status=DealStage.CANCELLED)
+            .order_by("-created_at", "-pk")
+            .values_list("from_status", flat=True)
+            .first()
+        )
+        if left_from == DealStage.RETURNED:
+            left_from = DealStage.SUBMITTED_FOR_REVIEW
+        detours[DealStage.CANCELLED] = left_from if left_from in DEAL_PATH else DealStage.INQUIRY
+    return workflow_progress(
+        DEAL_WORKFLOW,
+        path=DEAL_PATH,
+        status=deal.stage,
+        status_labels=dict(DealStage.choices),
+        actor_labels=dict(DealActor.choices),
+        detours=detours,
+        stops=(DealStage.REJECTED, DealStage.CANCELLED),
+        reader_roles=deal_actor_roles(deal=deal, user=user, organization_ids=organization_ids),
+    )
