@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from catalog import services
@@ -41,6 +42,19 @@ COLUMNS = (
     "region",
     "target_regions",
 )
+
+
+def column_labels() -> dict[str, str]:
+    """Each import column with the name people read: its field's label (the IP records by
+    their model's plural name)."""
+    labels = {}
+    for column in COLUMNS:
+        field = Technology._meta.get_field(column)
+        label = (
+            field.verbose_name if field.concrete else field.related_model._meta.verbose_name_plural
+        )
+        labels[column] = capfirst(label)
+    return labels
 
 
 class ImportFailed(Exception):

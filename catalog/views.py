@@ -583,6 +583,7 @@ def technology_import(request):
     except ValidationError as error:
         raise PermissionDenied from error
     form = ImportForm(request.POST or None, request.FILES or None)
+    labels = imports.column_labels()
     report = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -600,7 +601,16 @@ def technology_import(request):
     return render(
         request,
         "catalog/import.html",
-        {"form": form, "report": report, "columns": imports.COLUMNS},
+        {
+            "form": form,
+            # (row, column code, its label, message): the code stays as code beside the label
+            "report": [
+                (row, field, labels.get(field, ""), message) for row, field, message in report
+            ]
+            if report is not None
+            else None,
+            "columns": labels.items(),
+        },
     )
 
 
