@@ -261,6 +261,7 @@ def application_detail(request, pk: int):
         if application.status in services.EDITABLE_STATUSES and selectors.APPLICANT_ROLE in roles
         else None,
         "subsidies": application.interest_subsidies.all(),
+        "progress": services.application_progress(application=application, user=request.user),
         "can_edit": selectors.APPLICANT_ROLE in roles
         and application.status in services.EDITABLE_STATUSES,
     }

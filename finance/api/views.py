@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import organizations_visible_to
+from core.api.progress import ProgressSerializer
 from core.api.schema import ERROR_BODY, ERROR_RESPONSES
 from core.api.views import BaseViewSet
 from core.workflow import TransitionNotAllowed
@@ -213,6 +214,14 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         return self.transition_run(request)
+
+    @extend_schema(responses={200: ProgressSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        """The application's steps as a stepper: done, current, upcoming, and the next actions
+        with who must take them (`yours`: you may)."""
+        progress = services.application_progress(application=self.get_object(), user=request.user)
+        return Response(progress.as_dict())
 
     @extend_schema(responses={200: EligibilitySerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["get"])

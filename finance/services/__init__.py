@@ -5,6 +5,7 @@ One module per section; every public service is re-exported here, so callers imp
 
 from finance.services.applications import (
     APPLICATION_ACTION_LABELS,
+    APPLICATION_PATH,
     APPLICATION_WORKFLOW,
     DECISIONS,
     DOCUMENT_STATUSES,
@@ -12,6 +13,7 @@ from finance.services.applications import (
     application_allowed_actions,
     application_create,
     application_loan_cap,
+    application_progress,
     application_transition,
     application_update,
 )
@@ -61,6 +63,7 @@ from finance.services.vouchers import (
 __all__ = [
     "APPLICANT",
     "APPLICATION_ACTION_LABELS",
+    "APPLICATION_PATH",
     "APPLICATION_WORKFLOW",
     "CENT",
     "DECISIONS",
@@ -83,6 +86,7 @@ __all__ = [
     "application_create",
     "application_document_add",
     "application_loan_cap",
+    "application_progress",
     "application_transition",
     "application_update",
     "comparable_deals",

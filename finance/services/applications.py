@@ -15,6 +15,7 @@ from accounts.choices import Role
 from accounts.models import Organization, User
 from accounts.permissions import members_of
 from accounts.services import organization_may_transact
+from core.progress import Progress, workflow_progress
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from finance import selectors
 from finance.choices import ApplicationAction, ApplicationStatus
@@ -410,4 +411,39 @@ def _notify_application_parties(
         },
         body=note,
         url=reverse("finance:application_detail", args=[application.pk]),
+    )
+
+
+# The usual order of an application, for the stepper; the others are detours or ends.
+APPLICATION_PATH = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.DISBURSED,
+    ApplicationStatus.REPAYING,
+    ApplicationStatus.CLOSED,
+)
+APPLICATION_ACTOR_LABELS = {
+    selectors.APPLICANT_ROLE: gettext_lazy("Applicant"),
+    selectors.FINANCIER_ROLE: gettext_lazy("Financial institution"),
+}
+
+
+def application_progress(*, application: FinancingApplication, user: User) -> Progress:
+    """The application's stepper: every step, where it is, what is next and who must act."""
+    return workflow_progress(
+        APPLICATION_WORKFLOW,
+        path=APPLICATION_PATH,
+        status=application.status,
+        status_labels=dict(ApplicationStatus.choices),
+        actor_labels=APPLICATION_ACTOR_LABELS,
+        action_labels=APPLICATION_ACTION_LABELS,
+        detours={
+            ApplicationStatus.INFORMATION_REQUESTED: ApplicationStatus.UNDER_REVIEW,
+            ApplicationStatus.REJECTED: ApplicationStatus.UNDER_REVIEW,
+            ApplicationStatus.WITHDRAWN: ApplicationStatus.SUBMITTED,
+        },
+        stops=(ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN),
+        reader_roles=selectors.application_actor_roles(application=application, user=user),
     )
