@@ -91,7 +91,8 @@ def workflow_progress(
     """`path` is the usual order of statuses. A status off the path is shown in place of the
     path step `detours` names (a listing returned for changes in place of "awaiting review");
     one of `stops` (rejected, cancelled, withdrawn) ends the stepper there. The next actions
-    are the transitions from `status` that move along the path (cancelling is not "next")."""
+    are the transitions from `status` that move along the path, or from a detour back onto it
+    (cancelling is not "next")."""
     action_labels = action_labels or {}
     detours = detours or {}
     if status in path:
@@ -111,7 +112,8 @@ def workflow_progress(
             steps.append(Step(step_status, str(status_labels[step_status]), "upcoming"))
     if shown_state == "current" and position == len(path) - 1:
         steps[-1] = Step(path[-1], str(status_labels[path[-1]]), "done")
-    forward = set(path[position:]) - ({status} if status in path else set())
+    # On the path, "next" moves forward; from a detour, any way back onto the path is next.
+    forward = set(path[position + 1 :]) if status in path else set(path)
     next_actions = []
     for action, transition in machine.actions_from(status).items():
         if transition.target not in forward:

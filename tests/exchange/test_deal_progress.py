@@ -56,7 +56,8 @@ def test_a_returned_deal_shows_the_detour_in_place_of_the_review(make_deal, hold
     assert states[DealStage.RETURNED] == "attention"
     assert DealStage.SUBMITTED_FOR_REVIEW not in states
     assert states[DealStage.AGREEMENT_DRAFTED] == "done"
-    assert {action.action for action in progress.next_actions} == {"submit_for_review"}
+    # back onto the path: resubmit, or reopen the negotiation
+    assert {action.action for action in progress.next_actions} == {"submit_for_review", "revise"}
 
 
 def test_a_cancelled_deal_stops_where_it_was_left(make_deal, enterprise):
