@@ -4,12 +4,15 @@ this module is imported), so a confidential field can never reach it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
+from reportlab.platypus import KeepInFrame
 
 from catalog.models import Technology
 from catalog.visibility import TECHNOLOGY_FIELDS, Clearance
@@ -38,6 +41,9 @@ SHEET_FIELDS = (
 TECHNOLOGY_FIELDS.require(SHEET_FIELDS, clearance=Clearance.PUBLIC, where="catalog.sheet")
 
 QR_SIZE_MM = 32
+# The A4 frame of core.pdf.build_pdf (18 mm margins) less room for a title of three lines.
+BODY_WIDTH_MM = 174
+BODY_HEIGHT_MM = 225
 
 
 def _qr(url: str) -> Drawing:
@@ -69,8 +75,27 @@ def _offer_line(offer, currency: str) -> str:
     return f"{mode}: {price}"
 
 
-def technology_sheet_pdf(*, technology: Technology, url: str) -> bytes:
-    """The sheet of `technology` (published; the caller checks) linking to `url`, in the active
+# Cut so that the sheet stays one page whatever was typed (a 100,000-character summary).
+SUMMARY_CHARACTERS = 1200
+METHOD_CHARACTERS = 300
+
+
+def _cut(text: str, limit: int) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class SheetContent:
+    title: str
+    other_title: str
+    summary: str
+    facts: list[tuple[str, str]]
+    url: str
+
+
+def technology_sheet_content(*, technology: Technology, url: str) -> SheetContent:
+    """What the sheet of `technology` says (published; the caller checks), in the active
     language, dates in the site's time zone, money as the reader reads it."""
     offers = list(technology.offers.all())
     patents = list(technology.patents.all())
@@ -89,7 +114,11 @@ def technology_sheet_pdf(*, technology: Technology, url: str) -> bytes:
             (
                 _("Green impact"),
                 _("%(amount)s t CO2e avoided per year per typical deployment") % {"amount": amount}
-                + (f"\n{technology.co2e_method}" if technology.co2e_method else ""),
+                + (
+                    f"\n{_cut(technology.co2e_method, METHOD_CHARACTERS)}"
+                    if technology.co2e_method
+                    else ""
+                ),
             )
         )
     if technology.sdg_goals:
@@ -122,20 +151,34 @@ def technology_sheet_pdf(*, technology: Technology, url: str) -> bytes:
     other_title = (
         technology.title_zh if technology.title == technology.title_en else technology.title_en
     )
-    flowables = []
-    if other_title and other_title != technology.title:
-        flowables.append(paragraph(other_title, SMALL_STYLE))
+    return SheetContent(
+        title=technology.title,
+        other_title=other_title if other_title and other_title != technology.title else "",
+        summary=_cut(technology.summary, SUMMARY_CHARACTERS),
+        facts=facts,
+        url=url,
+    )
+
+
+def technology_sheet_pdf(*, technology: Technology, url: str) -> bytes:
+    """The one-page PDF of technology_sheet_content(), with a QR code of `url`."""
+    content = technology_sheet_content(technology=technology, url=url)
+    flowables = (
+        [paragraph(_cut(content.other_title, 200), SMALL_STYLE)] if content.other_title else []
+    )
     flowables += [
         paragraph(_("Summary"), HEADING_STYLE),
-        paragraph(technology.summary),
+        paragraph(content.summary),
         spacer(3),
-        facts_table(facts),
+        facts_table(content.facts),
         spacer(4),
-        _qr(url),
-        paragraph(url, SMALL_STYLE),
+        _qr(content.url),
+        paragraph(content.url, SMALL_STYLE),
     ]
+    # Shrunk to fit rather than flowing onto a second page (a long title, a dense summary).
+    body = KeepInFrame(BODY_WIDTH_MM * mm, BODY_HEIGHT_MM * mm, flowables, mode="shrink")
     return build_pdf(
-        title=technology.title,
+        title=_cut(content.title, 200),
         subject=_("One-page sheet of a green technology"),
-        flowables=flowables,
+        flowables=[body],
     )
