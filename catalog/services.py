@@ -51,6 +51,7 @@ from catalog.visibility import Clearance
 from core.dispatch import delay_on_commit
 from core.events import publish
 from core.images import is_picture, picture_process
+from core.progress import Progress, workflow_progress
 from core.uploads import PDF_AND_IMAGES, upload_content_type
 from core.workflow import (
     StateMachine,
@@ -930,3 +931,28 @@ def saved_search_delete(*, user, saved_search: SavedSearch) -> None:
     if saved_search.user_id != user.pk:
         raise PermissionDenied
     saved_search.delete()
+
+
+# The usual order of a listing's review, for the stepper; the others are detours or ends.
+TECHNOLOGY_PATH = (TechnologyStatus.DRAFT, TechnologyStatus.SUBMITTED, TechnologyStatus.PUBLISHED)
+TECHNOLOGY_ACTOR_LABELS = {MEMBER: gettext_lazy("Holder"), REVIEWER: gettext_lazy("Reviewer")}
+
+
+def technology_progress(*, technology: Technology, user) -> Progress:
+    """The listing's review stepper: draft, review, published; returned or withdrawn listings
+    show what brings them back, rejected and archived ones end there."""
+    return workflow_progress(
+        TECHNOLOGY_WORKFLOW,
+        path=TECHNOLOGY_PATH,
+        status=technology.status,
+        status_labels=dict(TechnologyStatus.choices),
+        actor_labels=TECHNOLOGY_ACTOR_LABELS,
+        detours={
+            TechnologyStatus.RETURNED: TechnologyStatus.SUBMITTED,
+            TechnologyStatus.REJECTED: TechnologyStatus.SUBMITTED,
+            TechnologyStatus.WITHDRAWN: TechnologyStatus.PUBLISHED,
+            TechnologyStatus.ARCHIVED: TechnologyStatus.PUBLISHED,
+        },
+        stops=(TechnologyStatus.REJECTED, TechnologyStatus.ARCHIVED),
+        reader_roles=technology_actor_roles(technology=technology, user=user),
+    )

@@ -427,6 +427,7 @@ def technology_manage(request, pk: int):
         "attachments": selectors.attachments_shown(technology=technology, confidential=True),
         "attachment_form": AttachmentForm(),
         "review_form": ReviewForm(),
+        "progress": services.technology_progress(technology=technology, user=request.user),
     }
     return render(request, "catalog/technology_manage.html", context)
 

@@ -33,6 +33,7 @@ from catalog.choices import SearchSort
 from catalog.filtersets import CategoryFilterSet
 from catalog.models import Category, Favourite, SavedSearch
 from core.api.filtering import refuse_values_outside_the_schema
+from core.api.progress import ProgressSerializer
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
 from core.filters import raise_for_filter_errors
@@ -253,6 +254,14 @@ class TechnologyViewSet(
         technology = self.get_object()
         events = selectors.technology_history_for(technology=technology, user=request.user)
         return Response(EventSerializer(events, many=True).data)
+
+    @extend_schema(responses={200: ProgressSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        """The listing's review as a stepper: draft, review, published, and the next actions
+        with who must take them (`yours`: you may)."""
+        progress = services.technology_progress(technology=self.get_object(), user=request.user)
+        return Response(progress.as_dict())
 
     @extend_schema(request=InquirySerializer, responses={201: InquirySerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
