@@ -21,7 +21,12 @@ from accounts.permissions import is_member, is_reviewer
 from accounts.tokens.selectors import api_tokens_of
 from accounts.tokens.services import api_token_revoke as api_token_revoke_service
 from accounts.tokens.services import api_tokens_revoke_all as api_tokens_revoke_all_service
-from accounts.workspace import workspace_role_labels, workspace_sections, workspace_todos
+from accounts.workspace import (
+    workspace_figures,
+    workspace_role_labels,
+    workspace_sections,
+    workspace_todos,
+)
 from core.forms import apply_validation_error
 from core.workflow import TransitionNotAllowed
 from notifications.selectors import notifications_for
@@ -38,6 +43,7 @@ def workspace(request):
         "organizations": selectors.organizations_of_user(user=user),
         "recent_notifications": notifications_for(user=user)[:5],
         "todos": workspace_todos(user=user),
+        "figures": workspace_figures(user=user),
     }
     return render(request, "accounts/workspace.html", context)
 

@@ -73,3 +73,23 @@ def queue_todo(*, key: str, label, queryset, url: str, since_field: str | None =
 def workspace_todos(*, user) -> list[dict]:
     """Every provider's items for the user, in registration order (accounts first)."""
     return [item for provider in _todo_providers for item in provider(user=user)]
+
+
+# --- Figures ----------------------------------------------------------------------------------
+#
+# The few numbers a role watches (a holder's inquiries, a financier's pipeline value), each a
+# dict: `key`, `label`, `value`, `url` (the list behind the number) and, for money, `currency`.
+
+FigureProvider = Callable[..., list[dict]]
+
+_figure_providers: list[FigureProvider] = []
+
+
+def register_workspace_figures(provider: FigureProvider) -> FigureProvider:
+    if provider not in _figure_providers:
+        _figure_providers.append(provider)
+    return provider
+
+
+def workspace_figures(*, user) -> list[dict]:
+    return [item for provider in _figure_providers for item in provider(user=user)]

@@ -7,10 +7,12 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Technology catalogue")
 
     def ready(self) -> None:
+        from accounts.workspace import register_workspace_figures, register_workspace_todos
+
         # Registers the tasks, so catalog.services can dispatch them by name
         # ("catalog.tasks.notify_saved_searches") without importing the module that imports it.
-        from accounts.workspace import register_workspace_todos
         from catalog import tasks  # noqa: F401
-        from catalog.selectors import catalog_workspace_todos
+        from catalog.selectors import catalog_workspace_figures, catalog_workspace_todos
 
         register_workspace_todos(catalog_workspace_todos)
+        register_workspace_figures(catalog_workspace_figures)

@@ -292,6 +292,7 @@ _SORT_KEYS = {
     SearchSort.NEWEST: ("published_at", True),
     SearchSort.PRICE_ASCENDING: ("asking_price", False),
     SearchSort.PRICE_DESCENDING: ("asking_price", True),
+    SearchSort.TRL_DESCENDING: ("trl", True),
 }
 
 
@@ -565,6 +566,7 @@ def technology_search(
         SearchSort.NEWEST: [F("published_at").desc(nulls_last=True), "-pk"],
         SearchSort.PRICE_ASCENDING: [F("asking_price").asc(nulls_last=True), "-pk"],
         SearchSort.PRICE_DESCENDING: [F("asking_price").desc(nulls_last=True), "-pk"],
+        SearchSort.TRL_DESCENDING: [F("trl").desc(), "-pk"],
     }[sort]
     queryset = queryset.order_by(*ordering)
     queryset._results = results
@@ -835,3 +837,37 @@ def catalog_workspace_todos(*, user) -> list[dict]:
             )
         )
     return items
+
+
+def catalog_workspace_figures(*, user) -> list[dict]:
+    """A holder's figures: published technologies and the inquiries they drew in 30 days."""
+    import datetime
+
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext_lazy
+
+    if not getattr(user, "is_authenticated", False) or not user.has_role("holder"):
+        return []
+    organizations = member_organization_ids(user=user)
+    since = timezone.now() - datetime.timedelta(days=30)
+    counts = Technology.objects.filter(organization_id__in=organizations).aggregate(
+        # distinct: the join with the inquiries repeats each technology once per inquiry
+        published=Count("pk", filter=Q(status=TechnologyStatus.PUBLISHED), distinct=True),
+        inquiries=Count("inquiries", filter=Q(inquiries__created_at__gte=since), distinct=True),
+    )
+    return [
+        {
+            "key": "published_technologies",
+            "label": gettext_lazy("Published technologies"),
+            "value": counts["published"],
+            "url": reverse("catalog:my_technologies"),
+        },
+        {
+            "key": "inquiries_30_days",
+            "label": gettext_lazy("Inquiries in the last 30 days"),
+            "value": counts["inquiries"],
+            "url": f"{reverse('exchange:deal_list')}?stage=inquiry",
+        },
+    ]

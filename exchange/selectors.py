@@ -20,6 +20,7 @@ from exchange.choices import (
     IntroductionStatus,
     MilestoneKind,
     NeedStatus,
+    ProposalStatus,
     TransactionMode,
 )
 from exchange.models import (
@@ -496,8 +497,59 @@ def exchange_workspace_todos(*, user) -> list[dict]:
         Q(kind=MilestoneKind.PAYMENT, deal__seller_id__in=organizations)
         | Q(kind=MilestoneKind.DELIVERY, deal__buyer_id__in=organizations)
     )
+    party_deals = Deal.objects.filter(
+        Q(seller_id__in=organizations) | Q(buyer_id__in=organizations)
+    )
+    deals = reverse("exchange:deal_list")
+    if user.has_role("holder"):
+        items.append(
+            queue_todo(
+                key="inquiries_to_answer",
+                label=gettext_lazy("Inquiries to answer"),
+                queryset=Deal.objects.filter(stage=DealStage.INQUIRY, seller_id__in=organizations),
+                url=f"{deals}?stage={DealStage.INQUIRY}",
+                since_field="created_at",
+            )
+        )
+    if user.has_role("enterprise"):
+        items.append(
+            queue_todo(
+                key="proposals_to_answer",
+                label=gettext_lazy("Proposals to answer"),
+                queryset=Proposal.objects.filter(
+                    need__organization_id__in=organizations,
+                    status__in=[ProposalStatus.SUBMITTED, ProposalStatus.SHORTLISTED],
+                ),
+                url=reverse("exchange:my_needs"),
+                since_field="created_at",
+            )
+        )
+    if user.has_role("broker"):
+        items.append(
+            queue_todo(
+                key="introductions_awaiting_parties",
+                label=gettext_lazy("My introductions waiting for the parties"),
+                queryset=Introduction.objects.filter(
+                    broker=user,
+                    status__in=[
+                        IntroductionStatus.PROPOSED,
+                        IntroductionStatus.SELLER_ACCEPTED,
+                        IntroductionStatus.BUYER_ACCEPTED,
+                    ],
+                ),
+                url=reverse("exchange:introduction_list"),
+                since_field="created_at",
+            )
+        )
     if user.has_role("holder", "enterprise"):
         items += [
+            queue_todo(
+                key="contracts_to_sign",
+                label=gettext_lazy("Contracts to sign"),
+                queryset=party_deals.filter(stage=DealStage.APPROVED),
+                url=f"{deals}?stage={DealStage.APPROVED}",
+                since_field="updated_at",
+            ),
             queue_todo(
                 key="introductions_to_answer",
                 label=gettext_lazy("Introductions to answer"),

@@ -12,7 +12,8 @@ class FinanceConfig(AppConfig):
 
         register_workspace_section(money_requests_workspace_section)
 
-        from accounts.workspace import register_workspace_todos
-        from finance.selectors import finance_workspace_todos
+        from accounts.workspace import register_workspace_figures, register_workspace_todos
+        from finance.selectors import finance_workspace_figures, finance_workspace_todos
 
         register_workspace_todos(finance_workspace_todos)
+        register_workspace_figures(finance_workspace_figures)

@@ -515,3 +515,45 @@ def finance_workspace_todos(*, user) -> list[dict]:
             )
         )
     return items
+
+
+def finance_workspace_figures(*, user) -> list[dict]:
+    """A financier's pipeline value: the amounts asked in open applications, per currency."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    if not getattr(user, "is_authenticated", False) or not financier_organization_ids(user):
+        return []
+    open_statuses = [
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.UNDER_REVIEW,
+        ApplicationStatus.INFORMATION_REQUESTED,
+    ]
+    rows = (
+        applications_in_pipeline(user=user)
+        .filter(status__in=open_statuses)
+        .order_by()
+        .values("currency")
+        .annotate(amount=Sum("requested_amount"), count=Count("pk"))
+        .order_by("currency")
+    )
+    url = reverse("finance:pipeline")
+    figures = [
+        {
+            "key": f"pipeline_value_{row['currency']}",
+            "label": gettext_lazy("Pipeline value (open applications)"),
+            "value": row["amount"],
+            "currency": row["currency"],
+            "url": url,
+        }
+        for row in rows
+    ]
+    return figures or [
+        {
+            "key": "pipeline_value",
+            "label": gettext_lazy("Pipeline value (open applications)"),
+            "value": 0,
+            "currency": "CNY",
+            "url": url,
+        }
+    ]

@@ -19,3 +19,8 @@ class MatchingConfig(AppConfig):
             subscribe(event, services.schedule_matching_for_technology, in_transaction=True)
         for event in (NEED_PUBLISHED, NEED_CHANGED):
             subscribe(event, services.schedule_matching_for_need, in_transaction=True)
+
+        from accounts.workspace import register_workspace_todos
+        from matching.selectors import lead_workspace_todos
+
+        register_workspace_todos(lead_workspace_todos)

@@ -167,3 +167,22 @@ def feedback_of_user(*, user, matches) -> dict[int, bool]:
             "match_id", "useful"
         )
     )
+
+
+def lead_workspace_todos(*, user) -> list[dict]:
+    """A broker's leads: strong matches no deal or introduction covers yet (the lead board)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from accounts.workspace import queue_todo
+
+    if not getattr(user, "is_authenticated", False) or not user.has_role("broker"):
+        return []
+    return [
+        queue_todo(
+            key="leads_to_introduce",
+            label=gettext_lazy("Leads to introduce"),
+            queryset=lead_board(),
+            url=reverse("matching:lead_board"),
+        )
+    ]

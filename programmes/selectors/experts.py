@@ -196,21 +196,40 @@ def evaluation_assignment_rows(
 
 
 def expert_workspace_todos(*, user) -> list[dict]:
-    """A reviewer's queue of expert profiles to verify (listed on the evaluations page)."""
+    """A reviewer's queue of expert profiles to verify (listed on the evaluations page); a
+    verified expert's evaluations waiting for their scores."""
     from django.urls import reverse
     from django.utils.translation import gettext_lazy
 
-    from accounts.permissions import is_reviewer
     from accounts.workspace import queue_todo
 
-    if not getattr(user, "is_authenticated", False) or not is_reviewer(user=user):
+    if not getattr(user, "is_authenticated", False):
         return []
-    return [
-        queue_todo(
-            key="experts_to_verify",
-            label=gettext_lazy("Expert profiles to verify"),
-            queryset=experts_awaiting_verification(),
-            url=reverse("programmes:evaluation_list"),
-            since_field="created_at",
+    items = []
+    if is_reviewer(user=user):
+        items.append(
+            queue_todo(
+                key="experts_to_verify",
+                label=gettext_lazy("Expert profiles to verify"),
+                queryset=experts_awaiting_verification(),
+                url=reverse("programmes:evaluation_list"),
+                since_field="created_at",
+            )
         )
-    ]
+    assignments = EvaluationAssignment.objects.filter(
+        expert__user=user,
+        expert__status=ExpertStatus.VERIFIED,
+        status=AssignmentStatus.ASSIGNED,
+        evaluation__status__in=[EvaluationStatus.REQUESTED, EvaluationStatus.IN_PROGRESS],
+    )
+    if ExpertProfile.objects.filter(user=user, status=ExpertStatus.VERIFIED).exists():
+        items.append(
+            queue_todo(
+                key="evaluations_to_score",
+                label=gettext_lazy("Evaluations to score"),
+                queryset=assignments,
+                url=reverse("programmes:evaluation_list"),
+                since_field="created_at",
+            )
+        )
+    return items

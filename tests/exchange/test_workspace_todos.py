@@ -117,3 +117,85 @@ def test_a_holder_and_an_enterprise_see_what_waits_for_their_answer(
     assert items["introductions_to_answer"][0] == 1
     assert items["milestones_to_confirm"][0] == 2
     assert items["milestones_to_confirm"][1].endswith("?stage=in_execution")
+
+
+def test_each_party_sees_contracts_to_sign_and_the_holder_its_inquiries(
+    client, holder, enterprise, technology, make_deal
+):
+    # given a deal approved by the reviewer (both parties sign) and two new inquiries
+    make_deal(stage="approved")
+    make_deal(stage="inquiry")
+    make_deal(stage="inquiry")
+    # when the holder opens the workspace
+    client.force_login(holder)
+    page = client.get(reverse("accounts:workspace")).content.decode()
+    items = todos(page)
+    # then the contract and the two inquiries wait for it, each linked to its filtered list
+    assert items["contracts_to_sign"] == (1, "/exchange/deals/?stage=approved")
+    assert items["inquiries_to_answer"] == (2, "/exchange/deals/?stage=inquiry")
+    # and the enterprise has the contract to sign too, but no inquiry to answer
+    client.force_login(enterprise)
+    items = todos(client.get(reverse("accounts:workspace")).content.decode())
+    assert items["contracts_to_sign"][0] == 1
+    assert "inquiries_to_answer" not in items
+
+
+def test_the_holder_sees_its_figures(client, holder, technology, enterprise):
+    from catalog.models import Inquiry
+
+    # given a published technology with two inquiries this month
+    for _ in range(2):
+        Inquiry.objects.create(technology=technology, user=enterprise, message="请联系")
+    client.force_login(holder)
+    page = client.get(reverse("accounts:workspace")).content.decode()
+    figures = dict(
+        re.findall(r'data-figure="([a-z_0-9]+)">.*?data-testid="figure-value">([^<]+)<', page, re.S)
+    )
+    assert figures == {"published_technologies": "1", "inquiries_30_days": "2"}
+
+
+def test_an_enterprise_sees_the_proposals_to_answer(
+    client, enterprise, make_need, make_technology, holder_org, holder
+):
+    from exchange.models import Proposal
+
+    need = make_need(status="published")
+    for number, status in enumerate(("submitted", "shortlisted", "declined")):
+        Proposal.objects.create(
+            need=need,
+            technology=make_technology(title_zh=f"方案技术{number}"),
+            organization=holder_org,
+            created_by=holder,
+            approach="方案",
+            timeline="三个月",
+            deal_type="license",
+            status=status,
+        )
+    client.force_login(enterprise)
+    items = todos(client.get(reverse("accounts:workspace")).content.decode())
+    assert items["proposals_to_answer"] == (2, reverse("exchange:my_needs"))
+
+
+def test_a_broker_sees_its_introductions_waiting_and_its_leads(
+    client, broker, technology, make_need, enterprise
+):
+    from matching.models import Match
+
+    need = make_need(status="published")
+    other_need = make_need(status="published", title_zh="第二个需求")
+    Introduction.objects.create(
+        broker=broker,
+        technology=technology,
+        need=need,
+        enterprise=need.organization,
+        deal_type="license",
+        status="seller_accepted",
+    )
+    Match.objects.create(need=other_need, technology=technology, score=99)
+    client.force_login(broker)
+    items = todos(client.get(reverse("accounts:workspace")).content.decode())
+    assert items["introductions_awaiting_parties"] == (1, reverse("exchange:introduction_list"))
+    leads_count, leads_link = items["leads_to_introduce"]
+    assert leads_link == reverse("matching:lead_board")
+    board = client.get(leads_link).content.decode()
+    assert board.count('data-testid="lead-row"') == leads_count == 1
