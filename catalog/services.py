@@ -891,6 +891,7 @@ SAVED_FILTER_KEYS = (
     "region",
     "holder_type",
     "has_granted_patent",
+    "price_min",
     "price_max",
 )
 

@@ -199,3 +199,28 @@ def test_a_broker_sees_its_introductions_waiting_and_its_leads(
     assert leads_link == reverse("matching:lead_board")
     board = client.get(leads_link).content.decode()
     assert board.count('data-testid="lead-row"') == leads_count == 1
+
+
+def test_the_workspace_query_count_does_not_grow_with_the_queues(
+    client, reviewer_user, make_technology, make_need
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def workspace_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("accounts:workspace")).status_code == 200
+        return len(queries)
+
+    client.force_login(reviewer_user)
+    make_technology(status="submitted")
+    make_need(status="submitted")
+    OrganizationFactory(verification_status="pending")
+    few = workspace_queries()
+    # when every queue grows tenfold
+    for number in range(9):
+        make_technology(status="submitted", title_zh=f"技术{number}")
+        make_need(status="submitted", title_zh=f"需求{number}")
+        OrganizationFactory(verification_status="pending")
+    # then the page asks the database as many times: one query per queue, whatever its length
+    assert workspace_queries() == few
