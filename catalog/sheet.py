@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
@@ -143,9 +144,9 @@ def technology_sheet_content(*, technology: Technology, url: str) -> SheetConten
         )
     facts.append(
         (
-            _("Published"),
+            pgettext("listing date", "Published"),
             f"{_date(technology.published_at)} · "
-            f"{_('Last updated')} {_date(technology.updated_at)}",
+            f"{pgettext('listing date', 'Last updated')} {_date(technology.updated_at)}",
         )
     )
     other_title = (
