@@ -152,6 +152,7 @@ class SearchSort(models.TextChoices):
     NEWEST = "newest", _("Newest")
     PRICE_ASCENDING = "price", _("Price, lowest first")
     PRICE_DESCENDING = "-price", _("Price, highest first")
+    TRL_DESCENDING = "-trl", _("Readiness (TRL), highest first")
 
 
 SDG_GOALS = {

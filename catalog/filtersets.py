@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -5,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import OrganizationType
 from catalog.choices import TRL_BAND_RANGES, TechnologyStatus, TransactionMode, TrlBand
 from catalog.models import Category, Technology
-from core.filters import MoneyFilter, TrlFilter
+from core.filters import DayFilter, MoneyFilter, TrlFilter, start_of_local_day
 
 
 class CategoryFilterSet(django_filters.FilterSet):
@@ -45,8 +47,17 @@ class TechnologyFilterSet(django_filters.FilterSet):
     has_granted_patent = django_filters.BooleanFilter(
         field_name="has_granted_patent", label=_("Has a granted patent")
     )
+    price_min = MoneyFilter(
+        field_name="asking_price", lookup_expr="gte", label=_("Asking price from")
+    )
     price_max = MoneyFilter(
         field_name="asking_price", lookup_expr="lte", label=_("Asking price up to")
+    )
+    published_from = DayFilter(
+        method="filter_published_from", label=_("Published on or after (date)")
+    )
+    published_until = DayFilter(
+        method="filter_published_until", label=_("Published on or before (date)")
     )
     status = django_filters.ChoiceFilter(
         choices=TechnologyStatus.choices, field_name="status", label=_("Status")
@@ -63,7 +74,10 @@ class TechnologyFilterSet(django_filters.FilterSet):
             "region",
             "holder_type",
             "has_granted_patent",
+            "price_min",
             "price_max",
+            "published_from",
+            "published_until",
             "status",
         ]
 
@@ -73,6 +87,13 @@ class TechnologyFilterSet(django_filters.FilterSet):
     def filter_trl_band(self, queryset, name, value):
         low, high = TRL_BAND_RANGES[TrlBand(value)]
         return queryset.filter(trl__gte=low, trl__lte=high)
+
+    # Dates are days of the site's time zone; compared as instants, so the index is used.
+    def filter_published_from(self, queryset, name, value):
+        return queryset.filter(published_at__gte=start_of_local_day(value))
+
+    def filter_published_until(self, queryset, name, value):
+        return queryset.filter(published_at__lt=start_of_local_day(value + timedelta(days=1)))
 
     def filter_mode(self, queryset, name, value):
         return queryset.filter(transaction_modes__contains=[value])

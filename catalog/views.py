@@ -43,6 +43,8 @@ FACET_KEYS = (
     "holder_type",
     "has_granted_patent",
 )
+# Filters typed into the range form (price and publication date), not facet links.
+RANGE_KEYS = ("price_min", "price_max", "published_from", "published_until")
 
 
 def _search_context(request):
@@ -62,7 +64,9 @@ def _search_context(request):
     facets = selectors.technology_facets(search=search)
     params = request.GET.copy()
     params.pop("page", None)
-    active = {key: params.get(key) for key in (*FACET_KEYS, "q", "sort") if params.get(key)}
+    active = {
+        key: params.get(key) for key in (*FACET_KEYS, *RANGE_KEYS, "q", "sort") if params.get(key)
+    }
     facet_links = {}
     for key in FACET_KEYS:
         for item in _flatten(facets[key]):
@@ -81,8 +85,28 @@ def _search_context(request):
         "active": active,
         "sorts": SearchSort.choices,
         "querystring": urlencode(active),
+        "page_links": _page_links(page, active),
+        "ranges_active": any(key in active for key in RANGE_KEYS),
+        "range_form_keeps": {k: v for k, v in active.items() if k not in RANGE_KEYS},
         "save_form": SavedSearchForm(),
     }
+
+
+def _page_links(page, active: dict) -> list[dict]:
+    """Numbered pages around the current one (1 2 … 7 8 9 … 40), each with its address."""
+    links = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+        if number == page.paginator.ELLIPSIS:
+            links.append({"ellipsis": True})
+        else:
+            links.append(
+                {
+                    "number": number,
+                    "url": "?" + urlencode({**active, "page": number}),
+                    "current": number == page.number,
+                }
+            )
+    return links
 
 
 def _flatten(items):

@@ -8,11 +8,13 @@ number filter states its range here instead, so a wrong value is a form error na
 (`filter_errors_response`).
 """
 
+import datetime
 from decimal import Decimal
 
 import django_filters
 from django import forms
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
@@ -35,6 +37,21 @@ def TrlFilter(**kwargs) -> IntegerFilter:
 
 def IdFilter(**kwargs) -> IntegerFilter:
     return IntegerFilter(min_value=1, max_value=ID_MAX, **kwargs)
+
+
+def _plausible_day(day: datetime.date) -> None:
+    if not 1900 <= day.year <= 2999:
+        raise forms.ValidationError(_("Give a date between the years 1900 and 2999."))
+
+
+def DayFilter(**kwargs) -> django_filters.DateFilter:
+    """A date of the site's calendar within 1900–2999 (beyond, the day's bounds overflow)."""
+    return django_filters.DateFilter(validators=[_plausible_day], **kwargs)
+
+
+def start_of_local_day(day: datetime.date) -> datetime.datetime:
+    """Midnight of `day` in the site's time zone, as an aware datetime."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def MoneyFilter(**kwargs) -> django_filters.NumberFilter:

@@ -71,7 +71,14 @@ SEARCH_PARAMETERS = [
             OpenApiParameter("region", str),
             OpenApiParameter("holder_type", str),
             OpenApiParameter("has_granted_patent", OpenApiTypes.BOOL),
+            OpenApiParameter("price_min", OpenApiTypes.DECIMAL),
             OpenApiParameter("price_max", OpenApiTypes.DECIMAL),
+            OpenApiParameter(
+                "published_from", OpenApiTypes.DATE, description="A day of Asia/Shanghai."
+            ),
+            OpenApiParameter(
+                "published_until", OpenApiTypes.DATE, description="A day of Asia/Shanghai."
+            ),
             OpenApiParameter("status", str),
         ],
         description="Published technologies (and your organisation's own; reviewers: all but "
