@@ -107,15 +107,11 @@ def test_a_picture_over_10_mb_is_refused_in_the_api_with_a_field_error(api_clien
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
-    assert response.json()["file"] == [
-        "The file is too large: 11.0 MB, at most 10 MB are allowed."
-    ]
+    assert response.json()["file"] == ["The file is too large: 11.0 MB, at most 10 MB are allowed."]
     assert not technology.attachments.exists()
 
 
-def test_a_30_mb_picture_is_refused_before_it_is_read_and_says_so_in_megabytes(
-    client, owner
-):
+def test_a_30_mb_picture_is_refused_before_it_is_read_and_says_so_in_megabytes(client, owner):
     # given a holder on the upload form and a 30 MB picture (over the 12 MB request limit)
     technology = make_technology(owner, status=TechnologyStatus.PUBLISHED)
     login(client, owner)
