@@ -123,7 +123,8 @@ def assert_nothing_confidential(events: list, body: str) -> None:
     ]
     assert description_changes, "the change itself stays in the history"
     for change in description_changes:
-        assert change == {"field": change["field"], "redacted": True}
+        # the field is named (code and label), its old and new values are not
+        assert change == {"field": change["field"], "label": change["label"], "redacted": True}
 
 
 # --- history --------------------------------------------------------------------------------
