@@ -88,24 +88,23 @@ TECHNOLOGY_FIELDS = _policy(
     TECHNOLOGY_OTHER_VIEWS,
 )
 
-# A confidential attachment is itself confidential detail (its file name included).
+# What the API shows of an attachment; a confidential attachment is itself confidential
+# detail (its file name included), so the policy's public fields are for public attachments.
+ATTACHMENT_REPRESENTATION = (
+    "id",
+    "name",
+    "content_type",
+    "size",
+    "confidential",
+    "is_image",
+    "width",
+    "height",
+    "url",
+    "thumbnail_url",
+    "created_at",
+)
 ATTACHMENT_FIELDS = FieldPolicy(
-    model="catalog.TechnologyAttachment",
-    public=frozenset(
-        {
-            "id",
-            "name",
-            "content_type",
-            "size",
-            "confidential",
-            "is_image",
-            "width",
-            "height",
-            "url",
-            "thumbnail_url",
-            "created_at",
-        }
-    ),
+    model="catalog.TechnologyAttachment", public=frozenset(ATTACHMENT_REPRESENTATION)
 )
 
 # History rows: the note and the reviewers' field comments are the holder's and the reviewers'

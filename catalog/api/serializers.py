@@ -27,6 +27,7 @@ from catalog.models import (
 )
 from catalog.selectors import technology_insider
 from catalog.visibility import (
+    ATTACHMENT_REPRESENTATION,
     TECHNOLOGY_DETAIL_REPRESENTATION,
     TECHNOLOGY_FIELDS,
     TECHNOLOGY_REPRESENTATION,
@@ -85,19 +86,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TechnologyAttachment
-        fields = [
-            "id",
-            "name",
-            "content_type",
-            "size",
-            "confidential",
-            "is_image",
-            "width",
-            "height",
-            "url",
-            "thumbnail_url",
-            "created_at",
-        ]
+        fields = list(ATTACHMENT_REPRESENTATION)
         read_only_fields = fields
 
     def get_url(self, attachment) -> str:
