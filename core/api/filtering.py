@@ -42,6 +42,8 @@ def refuse_values_outside_the_schema(
                 errors[name] = [_("Must be true or false.")]
         elif isinstance(query_filter, _CHOICE_FILTERS) and "" in values:
             errors[name] = [_("Choose one of the listed values.")]
+        elif isinstance(query_filter, django_filters.DateFilter) and "" in values:
+            errors[name] = [_("Enter a date (YYYY-MM-DD).")]
     for name, allowed in (enums or {}).items():
         if name in data and any(value not in set(allowed) for value in _values(data, name)):
             errors[name] = [_("Choose one of the listed values.")]

@@ -66,7 +66,7 @@ def test_applicant_and_financier_journeys(page, live_server):
     approve.locator("button").click()
     page.wait_for_load_state("load")
     assert page.locator("[data-testid=application-status]").inner_text() == "已批准"
-    assert "1200000" in page.locator("[data-testid=approved-amount]").inner_text()
+    assert "1,200,000.00 元" in page.locator("[data-testid=approved-amount]").inner_text()
     page.locator("[data-testid=action-disburse] button").click()
     page.wait_for_load_state("load")
     assert page.locator("[data-testid=application-status]").inner_text() == "已放款"

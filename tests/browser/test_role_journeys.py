@@ -273,9 +273,9 @@ def holder_lists_and_submits_technology(holder: Page, base: str, seen: PagesSeen
 
 
 def reviewer_verifies_organisation(reviewer: Page, base: str, seen: PagesSeen) -> None:
-    """From the workspace's review queue card."""
-    reviewer.get_by_role("link", name="打开审核队列").click()
-    reviewer.wait_for_url(f"{base}/me/review/")
+    """From the workspace's to-do list."""
+    reviewer.get_by_role("link", name="待认证的机构").click()
+    reviewer.wait_for_url(f"{base}/me/review/#org-queue")
     seen.add(reviewer, "Review queue")
     waiting = reviewer.get_by_test_id("verification-item").filter(has_text=ORGANIZATION_ZH)
     expect(waiting).to_contain_text(CREDIT_CODE)
@@ -368,7 +368,7 @@ def enterprise_agrees_terms(enterprise: Page) -> None:
     terms.locator("input[name=price]").fill("900000")
     terms.locator("textarea[name=payment_terms]").fill("签约后付 30%，验收合格后付 70%")
     submit(enterprise, "[data-testid=terms-form]")
-    expect(enterprise.get_by_test_id("deal-price")).to_contain_text("900,000.00 CNY")
+    expect(enterprise.get_by_test_id("deal-price")).to_contain_text("900,000.00 元")
     deal_action(enterprise, "draft_agreement")
     expect_deal_stage(enterprise, "协议已起草")
 
@@ -464,7 +464,7 @@ def financier_approves_application(
     approve.locator("textarea[name=approved_terms]").fill("年利率 3.6%，按季付息，24 个月")
     approve.locator("button").click()
     expect(financier.get_by_test_id("application-status")).to_have_text("已批准")
-    expect(financier.get_by_test_id("approved-amount")).to_contain_text("700000")
+    expect(financier.get_by_test_id("approved-amount")).to_contain_text("700,000.00 元")
     seen.add(financier, f"Application #{application_number}")
 
 

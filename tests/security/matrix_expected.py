@@ -349,6 +349,24 @@ _TABLE = {
     'api challenge score': (403, 409, 409, 409, 409, 409, 409),
     'api challenge winner': (403, 409, 409, 409, 409, 409, 409),
     'api statistics': (200, 200, 200, 200, 200, 200, 200),
+    # listings (favourites, sheet, pictures, similar), steppers, the home page's search box;
+    # a JSON body to the multipart attachment upload is refused (415) before anything else
+    'page favourites': (302, 200, 200, 200, 200, 200, 200),
+    'page technology favourite outsider private': (302, 404, 404, 404, 404, 302, 302),
+    'page technology sheet published': (200, 200, 200, 200, 200, 200, 200),
+    'page technology sheet draft': (404, 404, 404, 404, 404, 404, 404),
+    'page attachment thumbnail guess': (404, 404, 404, 404, 404, 404, 404),
+    'page similar technologies draft': (200, 200, 200, 200, 200, 200, 200),
+    'api deal progress': (403, 200, 200, 404, 404, 200, 200),
+    'api deal progress outsider': (403, 404, 404, 404, 404, 200, 200),
+    'api application progress holder': (403, 200, 404, 404, 200, 200, 200),
+    'api technology progress draft': (404, 200, 404, 404, 404, 404, 404),
+    'api technology progress published': (200, 200, 200, 200, 200, 200, 200),
+    'api technology similar draft': (404, 404, 404, 404, 404, 404, 404),
+    'api favourites': (403, 200, 200, 200, 200, 200, 200),
+    'api technology favourite outsider private': (403, 404, 404, 404, 404, 409, 409),
+    'page site search': (302, 302, 302, 302, 302, 302, 302),
+    'api technology attachment outsider': (403, 415, 415, 415, 415, 415, 415),
 }
 # fmt: on
 

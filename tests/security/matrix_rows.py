@@ -259,6 +259,24 @@ PAGE_ROWS = [
         "/finance/money-requests/{money_request}/transition/",
         {},
     ),
+    # listings: favourites, sheet, pictures, similar listings; the home page's search box
+    ("page site search", "GET", "/search/?q=%E5%BA%9F%E6%B0%B4&in=needs", None),
+    ("page favourites", "GET", "/technologies/favourites/", None),
+    (
+        "page technology favourite outsider private",
+        "POST",
+        "/technologies/{tech_outsider_private}/favourite/",
+        {},
+    ),
+    ("page technology sheet published", "GET", "/technologies/{tech_published}/sheet.pdf", None),
+    ("page technology sheet draft", "GET", "/technologies/{tech_draft}/sheet.pdf", None),
+    ("page attachment thumbnail guess", "GET", "/technologies/attachments/1/thumbnail/", None),
+    (
+        "page similar technologies draft",
+        "GET",
+        "/matching/technologies/{tech_draft}/similar/",
+        None,
+    ),
 ]
 
 API_ROWS = [
@@ -530,6 +548,36 @@ API_ROWS = [
     ),
     ("api pipeline", "GET", "/api/v1/finance/dashboard/pipeline/", None),
     ("api programme dashboard", "GET", "/api/v1/finance/dashboard/programmes/", None),
+    # steppers, favourites, pictures and similar listings
+    ("api deal progress", "GET", "/api/v1/deals/{deal}/progress/", None),
+    ("api deal progress outsider", "GET", "/api/v1/deals/{deal_outsider}/progress/", None),
+    (
+        "api application progress holder",
+        "GET",
+        "/api/v1/finance/applications/{application_holder}/progress/",
+        None,
+    ),
+    ("api technology progress draft", "GET", "/api/v1/technologies/{tech_draft}/progress/", None),
+    (
+        "api technology progress published",
+        "GET",
+        "/api/v1/technologies/{tech_published}/progress/",
+        None,
+    ),
+    ("api technology similar draft", "GET", "/api/v1/technologies/{tech_draft}/similar/", None),
+    ("api favourites", "GET", "/api/v1/favourites/", None),
+    (
+        "api technology favourite outsider private",
+        "POST",
+        "/api/v1/technologies/{tech_outsider_private}/favourite/",
+        {},
+    ),
+    (
+        "api technology attachment outsider",
+        "POST",
+        "/api/v1/technologies/{tech_outsider_published}/attachments/",
+        {},
+    ),
 ]
 
 PROGRAMMES_PAGE_ROWS = [
