@@ -343,7 +343,8 @@ class _ResultSet:
             order = "in_title DESC, " + _sort_sql("published_at", True)
         else:
             column, descending = _SORT_KEYS[self.sort]
-            columns.append(column)
+            if column not in columns:  # TRL is already read for its facet
+                columns.append(column)
             order = _sort_sql(column, descending)
         inner, params = entries.values_list(*columns).query.sql_with_params()
         names = ", ".join(columns).replace("organization__kind", "holder_kind")
