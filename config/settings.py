@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.navigation",
+                "core.context_processors.upload_limits",
             ],
         },
     },
@@ -391,6 +392,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "accounts-purge-expired-api-tokens": {
         "task": "accounts.tokens.tasks.purge_expired_api_tokens",
         "schedule": crontab(hour=3, minute=20),
+    },
+    "core-worker-heartbeat": {
+        "task": "core.tasks.record_worker_heartbeat",
+        "schedule": 60.0,
     },
     "insight-refresh-statistics": {
         "task": "insight.tasks.refresh_statistics",

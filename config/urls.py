@@ -21,6 +21,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("search/", site_search, name="site_search"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("status/", core_views.service_status, name="service_status"),
+    path("favicon.ico", core_views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # Before allauth's own: sign-up that answers alike for new and registered addresses.

@@ -1,18 +1,19 @@
 import logging
 import sys
 
-from celery import current_app as celery_app
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, RequestDataTooBig
-from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from rest_framework import exceptions as drf_exceptions
 
+from core import status
 from core.errors import (
     bad_request_response,
     conflict_retry_response,
@@ -25,40 +26,46 @@ from core.unavailable import service_unavailable_response, wants_json
 logger = logging.getLogger(__name__)
 
 
-def _database_answers() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except Exception:
-        logger.warning("health check: database does not answer", exc_info=True)
-        return False
-
-
-def _broker_answers() -> bool:
-    # The project's Celery app is the current one (config imports it at start-up); core knows
-    # no project module, config included.
-    try:
-        with celery_app.connection_for_write() as broker:
-            broker.ensure_connection(max_retries=1, timeout=2)
-        return True
-    except Exception:
-        logger.warning("health check: broker does not answer", exc_info=True)
-        return False
-
-
 @never_cache
 @require_GET
 def healthz(request):
-    checks = {"database": _database_answers(), "broker": _broker_answers()}
-    down = [name for name, answered in checks.items() if not answered]
+    """For machines (container health checks): 503 when the database or the broker is down;
+    how the workers do is reported, but a late worker does not fail the web container."""
+    checks = {check.code: check.state for check in status.service_checks()}
+    down = [code for code in ("database", "broker") if checks[code] != "ok"]
     body = {
         "status": "ok" if not down else "unavailable",
-        "checks": {name: ("ok" if answered else "down") for name, answered in checks.items()},
+        "checks": {code: checks[code] for code in ("database", "broker")},
+        "workers": checks["worker"],
     }
     if down:
         body["down"] = down
     return JsonResponse(body, status=200 if not down else 503)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico before reading the page's icon link."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
+@never_cache
+@require_GET
+def service_status(request):
+    """For people: each component in a sentence. Rendered without the request's context
+    processors, which read the database, so the page opens when the database is down."""
+    checks = status.service_checks()
+    html = loader.render_to_string(
+        "core/status.html",
+        {
+            "checks": checks,
+            "all_ok": all(check.state == "ok" for check in checks),
+            "checked_at": timezone.now(),
+            "last_heartbeat": status.last_heartbeat(),
+        },
+    )
+    down = any(check.state == "down" for check in checks)
+    return HttpResponse(html, status=503 if down else 200)
 
 
 def bad_request(request, exception=None):

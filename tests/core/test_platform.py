@@ -87,7 +87,7 @@ def test_healthz_ok_when_database_and_broker_answer(client):
 
 def test_healthz_names_the_broker_when_it_is_down(client, monkeypatch):
     # given a broker that does not answer
-    monkeypatch.setattr("core.views._broker_answers", lambda: False)
+    monkeypatch.setattr("core.status.broker_answers", lambda: False)
     # when the health check runs
     response = client.get("/healthz")
     # then it answers 503 and names what is down

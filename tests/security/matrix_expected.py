@@ -7,6 +7,8 @@ sign-in (302), anonymous API calls are 403, refused page POSTs redirect back wit
 ROLES_ORDER = ("anonymous", "holder", "enterprise", "broker", "financier", "reviewer", "admin")
 _TABLE = {
     'page home': (200, 200, 200, 200, 200, 200, 200),
+    'page service status': (200, 200, 200, 200, 200, 200, 200),
+    'page favicon': (301, 301, 301, 301, 301, 301, 301),
     'page workspace': (302, 200, 200, 200, 200, 200, 200),
     'page profile': (302, 200, 200, 200, 200, 200, 200),
     'page signup': (200, 302, 302, 302, 302, 302, 302),

@@ -9,6 +9,8 @@ expert and an open evaluation of organisations no demo role belongs to."""
 # (row id, method, path template, request body)
 PAGE_ROWS = [
     ("page home", "GET", "/", None),
+    ("page service status", "GET", "/status/", None),
+    ("page favicon", "GET", "/favicon.ico", None),
     ("page workspace", "GET", "/me/workspace/", None),
     ("page profile", "GET", "/me/profile/", None),
     ("page signup", "GET", "/accounts/signup/", None),
