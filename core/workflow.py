@@ -44,6 +44,23 @@ class Transition:
 class StateMachine:
     def __init__(self, table: Mapping[tuple[str, str], Transition]):
         self.table = dict(table)
+        # Refusals name statuses and actions as people read them: the tables are written with
+        # TextChoices members (which carry their label) and labelled transitions.
+        statuses = [source for source, _action in self.table]
+        statuses += [transition.target for transition in self.table.values()]
+        self._status_labels = {
+            str(status): status.label for status in statuses if hasattr(status, "label")
+        }
+        self._action_labels = {
+            action: transition.label for (_source, action), transition in self.table.items()
+            if transition.label
+        }  # fmt: skip
+
+    def status_label(self, status: str) -> str:
+        return str(self._status_labels.get(str(status), status))
+
+    def action_label(self, action: str) -> str:
+        return str(self._action_labels.get(action, action))
 
     def actions_from(self, status: str) -> dict[str, Transition]:
         return {action: t for (source, action), t in self.table.items() if source == status}
@@ -69,12 +86,13 @@ class StateMachine:
         if transition is None:
             raise TransitionNotAllowed(
                 _("The action “%(action)s” is not possible while the status is “%(status)s”.")
-                % {"action": action, "status": status},
+                % {"action": self.action_label(action), "status": self.status_label(status)},
                 allowed=allowed,
             )
         if not transition.actors & actor_roles:
             raise TransitionNotAllowed(
-                _("You may not take the action “%(action)s” now.") % {"action": action},
+                _("You may not take the action “%(action)s” now.")
+                % {"action": self.action_label(action)},
                 allowed=allowed,
             )
         return transition
