@@ -1049,24 +1049,38 @@ def technology_merge(*, user, flag: DuplicateFlag, keep: Technology, note: str =
     duplicate.refresh_from_db()
     moved = _merge_references(duplicate=duplicate, survivor=survivor)
     note = (note or "").strip()[:2000]
+    # Each holder learns the title of the other listing only when it is its own or public.
+    same_holder = duplicate.organization_id == survivor.organization_id
+    survivor_name = (
+        f"#{survivor.pk} “{survivor.title}”" if same_holder or survivor.is_public else ""
+    )
+    merged_note = (
+        _("Merged into listing %(listing)s.") % {"listing": survivor_name}
+        if survivor_name
+        else _("Merged into a listing of another holder.")
+    )
     _event(
         duplicate,
         user=user,
         action=TechnologyAction.MERGE,
         from_status=source,
         to_status=duplicate.status,
-        note=_("Merged into listing #%(id)d “%(title)s”.")
-        % {"id": survivor.pk, "title": survivor.title}
-        + (f" {note}" if note else ""),
+        note=merged_note + (f" {note}" if note else ""),
     )
+    if same_holder or duplicate.published_at:
+        absorbed = _("Listing #%(id)d “%(title)s” was merged into this one.") % {
+            "id": duplicate.pk,
+            "title": duplicate.title,
+        }
+    else:
+        absorbed = _("A listing of another holder was merged into this one.")
     _event(
         survivor,
         user=user,
         action=TechnologyAction.ABSORB,
         from_status=survivor.status,
         to_status=survivor.status,
-        note=_("Listing #%(id)d “%(title)s” was merged into this one.")
-        % {"id": duplicate.pk, "title": duplicate.title},
+        note=absorbed,
     )
     DuplicateFlag.objects.filter(pk=flag.pk).update(
         status=DuplicateFlagStatus.MERGED,
@@ -1084,10 +1098,10 @@ def technology_merge(*, user, flag: DuplicateFlag, keep: Technology, note: str =
         data={"action": "merge", "survivor": survivor.pk, "flag": flag.pk, "moved": moved},
     )
     notify_users(
-        users=list(members_of(duplicate.organization_id, survivor.organization_id)),
-        title=_("Your listing “%(duplicate)s” was merged into “%(survivor)s”")
-        % {"duplicate": duplicate.title, "survivor": survivor.title},
-        url=reverse("catalog:technology_manage", args=[survivor.pk]),
+        users=list(members_of(duplicate.organization_id)),
+        title=_("Your listing “%(title)s” was merged into another listing")
+        % {"title": duplicate.title},
+        url=reverse("catalog:technology_manage", args=[duplicate.pk]),
     )
     if duplicate.published_at is not None:
         publish(TECHNOLOGY_CHANGED, technology_id=survivor.pk)

@@ -444,9 +444,10 @@ def test_a_reviewer_cannot_merge_listings_of_two_holders_but_an_administrator_ca
     merged = api_client_for(admin).post(url, {"keep": theirs.pk}, format="json")
     assert merged.status_code == 200
     assert merged.json()["survivor"] == theirs.pk
-    # and the other organisation's inquiries would not have moved across (none here); the
-    # merged listing names its survivor
     assert Technology.objects.get(pk=mine.pk).merged_into_id == theirs.pk
+    # and the other holder's history does not learn the title of a listing never published
+    absorbed = TechnologyEvent.objects.get(technology=theirs, action="absorb")
+    assert mine.title_zh not in absorbed.note and mine.title_en not in absorbed.note
 
 
 def test_a_published_listing_is_not_merged_into_an_unpublished_one(flagged, reviewer):
