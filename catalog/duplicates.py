@@ -27,9 +27,11 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.permissions import is_reviewer, member_organization_ids
 from catalog.choices import DuplicateFlagStatus, DuplicateSource, TechnologyStatus
@@ -335,6 +337,23 @@ def duplicate_flags_of_technology(*, technology: Technology, user) -> list[Dupli
     return list(
         duplicate_flags_open(user=user).filter(Q(technology=technology) | Q(candidate=technology))
     )
+
+
+def duplicate_workspace_todos(*, user) -> list[dict]:
+    """The reviewers' to-do: open pairs to check (registered in catalog.apps)."""
+    from accounts.workspace import queue_todo
+
+    if not is_reviewer(user=user):
+        return []
+    return [
+        queue_todo(
+            key="duplicates_to_check",
+            label=gettext_lazy("Possible duplicates to check"),
+            queryset=duplicate_flags_open(user=user),
+            url=reverse("catalog:duplicate_queue"),
+            since_field="created_at",
+        )
+    ]
 
 
 @transaction.atomic

@@ -802,7 +802,6 @@ def catalog_workspace_todos(*, user) -> list[dict]:
     from django.utils.translation import gettext_lazy
 
     from accounts.workspace import queue_todo
-    from catalog.duplicates import duplicate_flags_open  # it reads this module's selectors
 
     if not getattr(user, "is_authenticated", False):
         return []
@@ -822,13 +821,6 @@ def catalog_workspace_todos(*, user) -> list[dict]:
                 label=gettext_lazy("Changes to published technologies to review"),
                 queryset=revisions_awaiting_review(),
                 url=queue,
-                since_field="created_at",
-            ),
-            queue_todo(
-                key="duplicates_to_check",
-                label=gettext_lazy("Possible duplicates to check"),
-                queryset=duplicate_flags_open(user=user),
-                url=reverse("catalog:duplicate_queue"),
                 since_field="created_at",
             ),
         ]

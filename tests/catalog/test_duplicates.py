@@ -474,7 +474,8 @@ def test_a_second_merge_of_the_same_pair_is_a_conflict(flagged, reviewer, api_cl
     # then the second is told it was already decided, and the merge happened once
     assert first.status_code == 200
     assert second.status_code == 409
-    assert "already decided" in second.json()["detail"]
+    assert second.json()["code"] == "transition_not_allowed"
+    assert second.json()["detail"] == "其他人已对这一对作出决定，请刷新页面。"
     assert TechnologyEvent.objects.filter(action="merge").count() == 1
 
 
