@@ -30,6 +30,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -417,24 +418,27 @@ def _plain(value) -> str:
 
 def _compared_values(technology: Technology) -> list[tuple[str, str, bool]]:
     """(label, value, is_text) of the public fields a reviewer compares."""
-    field = Technology._meta.get_field
+
+    def label(name: str) -> str:
+        return str(capfirst(Technology._meta.get_field(name).verbose_name))
+
     modes = dict(technology._meta.get_field("transaction_modes").base_field.choices)
     return [
-        (str(field("organization").verbose_name), technology.organization.display_name, False),
-        (str(field("status").verbose_name), technology.get_status_display(), False),
-        (str(field("title_zh").verbose_name), technology.title_zh, True),
-        (str(field("title_en").verbose_name), technology.title_en, True),
-        (str(field("summary_zh").verbose_name), technology.summary_zh, True),
-        (str(field("summary_en").verbose_name), technology.summary_en, True),
-        (str(field("keywords").verbose_name), _plain(technology.keywords), True),
-        (str(field("category").verbose_name), str(technology.category), False),
-        (str(field("trl").verbose_name), _plain(technology.trl), False),
+        (label("organization"), technology.organization.display_name, False),
+        (label("status"), technology.get_status_display(), False),
+        (label("title_zh"), technology.title_zh, True),
+        (label("title_en"), technology.title_en, True),
+        (label("summary_zh"), technology.summary_zh, True),
+        (label("summary_en"), technology.summary_en, True),
+        (label("keywords"), _plain(technology.keywords), True),
+        (label("category"), str(technology.category), False),
+        (label("trl"), _plain(technology.trl), False),
         (
-            str(field("transaction_modes").verbose_name),
+            label("transaction_modes"),
             _plain([str(modes.get(mode, mode)) for mode in technology.transaction_modes]),
             False,
         ),
-        (str(field("region").verbose_name), region_label(technology.region), False),
+        (label("region"), region_label(technology.region), False),
     ]
 
 

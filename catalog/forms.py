@@ -314,18 +314,23 @@ class DuplicateDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, flag, **kwargs):
+    def __init__(self, *args, flag, may_merge: bool = True, **kwargs):
+        """`may_merge`: offer the merges (not to a reviewer for two holders' listings)."""
         super().__init__(*args, **kwargs)
         self.flag = flag
         first, second = flag.technology, flag.candidate
-        self.fields["decision"].choices = [
+        merges = [
             (
                 f"keep-{kept.pk}",
                 _("Keep #%(kept)d “%(kept_title)s” and merge #%(merged)d into it")
                 % {"kept": kept.pk, "kept_title": kept.title, "merged": merged.pk},
             )
             for kept, merged in ((second, first), (first, second))
-        ] + [(self.DISMISS, _("They are not duplicates: keep both"))]
+        ]
+        self.fields["decision"].choices = [
+            *(merges if may_merge else []),
+            (self.DISMISS, _("They are not duplicates: keep both")),
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -707,8 +707,13 @@ def _reviewer_flag(request, pk: int):
 def duplicate_compare(request, pk: int):
     """The two listings of a pair side by side, with dismiss and merge when it is open."""
     flag = _reviewer_flag(request, pk)
-    form = DuplicateDecisionForm(flag=flag)
+    form = DuplicateDecisionForm(flag=flag, may_merge=_may_merge(request, flag))
     return _duplicate_compare_page(request, flag, form)
+
+
+def _may_merge(request, flag) -> bool:
+    # The service decides (technology_merge); the form only leaves out what it would refuse.
+    return flag.same_organization or request.user.has_role(Role.ADMIN)
 
 
 def _duplicate_compare_page(request, flag, form, status: int = 200):
@@ -732,7 +737,7 @@ def _duplicate_compare_page(request, flag, form, status: int = 200):
 def duplicate_decide(request, pk: int):
     """Dismiss the pair (not duplicates) or merge one listing into the other."""
     flag = _reviewer_flag(request, pk)
-    form = DuplicateDecisionForm(request.POST, flag=flag)
+    form = DuplicateDecisionForm(request.POST, flag=flag, may_merge=_may_merge(request, flag))
     if not form.is_valid():
         return _duplicate_compare_page(request, flag, form, status=400)
     decision = form.cleaned_data["decision"]

@@ -434,6 +434,10 @@ def test_a_reviewer_cannot_merge_listings_of_two_holders_but_an_administrator_ca
     flag = _pair(mine)
     assert flag.same_organization is False
     url = f"/api/v1/duplicate-flags/{flag.pk}/merge/"
+    page = Client()
+    page.force_login(reviewer)
+    compare = page.get(reverse("catalog:duplicate_compare", args=[flag.pk])).content.decode()
+    assert 'value="keep-' not in compare and 'value="dismiss"' in compare
     # when a reviewer merges it, then an administrator
     refused = api_client_for(reviewer).post(url, {"keep": theirs.pk}, format="json")
     # then the reviewer is refused and nothing changed

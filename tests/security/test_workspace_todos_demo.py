@@ -18,7 +18,6 @@ QUEUE_ITEMS = {
     "organizations_to_verify": 'data-testid="verification-item"',
     "technologies_to_review": 'data-testid="review-item"',
     "technology_changes_to_review": 'data-testid="review-change"',
-    "duplicates_to_check": 'data-testid="duplicate-pair"',
     "needs_to_review": 'data-testid="need-review-item"',
     "deals_to_review": 'data-testid="deal-review-item"',
 }

@@ -140,8 +140,15 @@ def seed_world() -> dict[str, int]:
 
 def _seed_duplicate_flag(*, technology_id: int, candidate_id: int) -> int:
     """An open pair of look-alike listings of two organisations (the reviewers' business)."""
+    from django.db.models import Q
+
     from catalog.models import DuplicateFlag
 
+    pair = Q(technology_id=technology_id, candidate_id=candidate_id) | Q(
+        technology_id=candidate_id, candidate_id=technology_id
+    )
+    # The demo's submissions may have found this pair already.
+    DuplicateFlag.objects.filter(pair).delete()
     return DuplicateFlag.objects.create(
         technology_id=technology_id,
         candidate_id=candidate_id,
