@@ -165,6 +165,8 @@ class TechnologyViewSet(
         return self.get_paginated_response(serializer.data)
 
     def _merged_response(self, pk) -> Response | None:
+        if not str(pk).isdigit() or len(str(pk)) > 18:
+            return None
         target = duplicates.merged_redirect_target(user=self.request.user, technology_id=int(pk))
         if target is None:
             return None
