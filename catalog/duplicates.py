@@ -57,6 +57,7 @@ COMPARED_FIELDS = ("title_zh", "title_en", "summary_zh", "summary_en", "keywords
 TECHNOLOGY_FIELDS.require(COMPARED_FIELDS, clearance=Clearance.PUBLIC, where="duplicate detection")
 
 CANDIDATE_LIMIT = 40
+BRANCH_LIMIT = 500
 TITLE_QUERY_TOKENS = 8
 SUMMARY_QUERY_TOKENS = 6
 TITLE_TOKEN_WEIGHT = 3.0
@@ -145,7 +146,9 @@ def _candidate_ids(technology: Technology, scope: Q, *, limit: int = CANDIDATE_L
     """Ids of the search entries in `scope` sharing the most of the listing's telling words.
 
     One UNION ALL branch per word, each a GIN index lookup with the word as a constant (the
-    planner sees each word's frequency), summed by weight and cut at `limit`.
+    planner sees each word's frequency), summed by weight and cut at `limit`. A word found in
+    thousands of listings ("wastewater") contributes at most BRANCH_LIMIT of them: a true
+    duplicate shares the rare words too, which decide its place.
     """
     weights = _query_tokens(technology)
     if not weights:
@@ -158,11 +161,11 @@ def _candidate_ids(technology: Technology, scope: Q, *, limit: int = CANDIDATE_L
     branches, params = [], []
     for token, weight in weights.items():
         branches.append(
-            f"SELECT technology_id, %s::float8 AS weight FROM {table} "
-            f"WHERE search_vector @@ %s::tsquery AND {where}"
+            f"(SELECT technology_id, %s::float8 AS weight FROM {table} "
+            f"WHERE search_vector @@ %s::tsquery AND {where} LIMIT %s)"
         )
         # Tokens are CJK runs or [a-z0-9]+ (textanalysis), safe inside the quotes.
-        params += [weight, f"'{token}'", *where_params]
+        params += [weight, f"'{token}'", *where_params, BRANCH_LIMIT]
     sql = (
         "SELECT technology_id FROM (" + " UNION ALL ".join(branches) + ") AS hits "
         "GROUP BY technology_id ORDER BY sum(weight) DESC, technology_id DESC LIMIT %s"
