@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.choices import Role
 from accounts.models import Organization
 from accounts.permissions import is_member, is_reviewer, members_of, platform_reviewers
 from audit.choices import AuditKind
@@ -1014,7 +1015,7 @@ def technology_merge(*, user, flag: DuplicateFlag, keep: Technology, note: str =
         .order_by("pk")
     }
     survivor, duplicate = locked[keep.pk], locked[duplicate_id]
-    if survivor.organization_id != duplicate.organization_id and not user.has_role("admin"):
+    if survivor.organization_id != duplicate.organization_id and not user.has_role(Role.ADMIN):
         raise PermissionDenied(
             _("Listings of two different holders can only be merged by an administrator.")
         )
