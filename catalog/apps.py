@@ -12,7 +12,9 @@ class CatalogConfig(AppConfig):
         # Registers the tasks, so catalog.services can dispatch them by name
         # ("catalog.tasks.notify_saved_searches") without importing the module that imports it.
         from catalog import tasks  # noqa: F401
+        from catalog.duplicates import duplicate_workspace_todos
         from catalog.selectors import catalog_workspace_figures, catalog_workspace_todos
 
         register_workspace_todos(catalog_workspace_todos)
+        register_workspace_todos(duplicate_workspace_todos)
         register_workspace_figures(catalog_workspace_figures)

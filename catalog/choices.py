@@ -10,7 +10,8 @@ class TechnologyStatus(models.TextChoices):
 
     draft -> submitted -> published (the reviewer's decision "approve") | returned | rejected;
     returned -> submitted again; published -> withdrawn | archived; withdrawn -> submitted.
-    Only `published` listings are public.
+    A reviewer merges a duplicate into another listing of its holder (`merged`, for good: its
+    page sends readers to the listing it was merged into). Only `published` listings are public.
     """
 
     DRAFT = "draft", _("Draft")
@@ -20,6 +21,7 @@ class TechnologyStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     ARCHIVED = "archived", _("Archived")
+    MERGED = "merged", _("Merged into another listing")
 
 
 # The Bootstrap badge of each status (the status badge component); others are grey.
@@ -67,6 +69,8 @@ class TechnologyAction(models.TextChoices):
     ATTACH = "attach", _("Document added")
     ACCESS_APPROVED = "access_approved", _("Access to the confidential detail granted")
     ACCESS_DECLINED = "access_declined", _("Access to the confidential detail declined")
+    MERGE = "merge", _("Merged into another listing")
+    ABSORB = "absorb", _("A duplicate listing was merged into this one")
 
 
 class TransactionMode(models.TextChoices):
@@ -174,3 +178,19 @@ SDG_GOALS = {
     16: _("Peace, justice and strong institutions"),
     17: _("Partnerships for the goals"),
 }
+
+
+class DuplicateFlagStatus(models.TextChoices):
+    """A pair of listings that read alike: open until a reviewer dismisses it (not duplicates)
+    or merges one listing into the other."""
+
+    OPEN = "open", _("To check")
+    DISMISSED = "dismissed", _("Not duplicates")
+    MERGED = "merged", pgettext_lazy("duplicate pair", "Merged")
+
+
+class DuplicateSource(models.TextChoices):
+    """When a pair was found."""
+
+    SUBMIT = "submit", _("On submission")
+    IMPORT = "import", _("On import")

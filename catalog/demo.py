@@ -10,9 +10,9 @@ from django.db import transaction
 from accounts.choices import MembershipRole, OrganizationType, Role, VerificationStatus
 from accounts.demo import DEMO_PASSWORD, demo_credit_code, seed_accounts
 from accounts.models import Membership, Organization, User
-from catalog import services
-from catalog.choices import TechnologyStatus
-from catalog.models import Technology
+from catalog import duplicates, services
+from catalog.choices import DuplicateFlagStatus, TechnologyStatus
+from catalog.models import DuplicateFlag, Technology
 from catalog.validators import patent_check_character
 
 # (category, zh title, en title, zh summary, en summary, keywords, trl, price in 10k CNY or None)
@@ -314,6 +314,24 @@ def _move_to(technology, state, owner, reviewer) -> None:
         services.technology_archive(user=owner, technology=technology)
 
 
+def _merge_a_duplicate(*, reviewer, admin) -> None:
+    """Merge the newest recorded pair of a published listing with a look-alike (the variants
+    above repeat their summaries), so the demo shows a merged listing and its redirect; once."""
+    if Technology.objects.filter(status=TechnologyStatus.MERGED).exists():
+        return
+    pairs = DuplicateFlag.objects.filter(status=DuplicateFlagStatus.OPEN).select_related(
+        "technology", "candidate"
+    )
+    for flag in pairs.order_by("-pk"):
+        sides = sorted((flag.technology, flag.candidate), key=lambda t: (not t.is_public, t.pk))
+        keep, other = sides
+        if not keep.is_public or other.status not in duplicates.FLAGGED_STATUSES:
+            continue
+        user = reviewer if flag.same_organization else admin
+        services.technology_merge(user=user, flag=flag, keep=keep, note="演示：同一成果重复录入。")
+        return
+
+
 @transaction.atomic
 def seed() -> str:
     users = seed_accounts()
@@ -375,5 +393,6 @@ def seed() -> str:
             )
             _move_to(technology, state, owner, reviewer)
             created += 1
+    _merge_a_duplicate(reviewer=reviewer, admin=users["admin"])
     total = Technology.objects.filter(organization__in=[o for o, _ in holders]).count()
     return f"catalog: {created} technologies created ({total} demo technologies in all states)"

@@ -5,9 +5,24 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import OrganizationType
-from catalog.choices import TRL_BAND_RANGES, TechnologyStatus, TransactionMode, TrlBand
-from catalog.models import Category, Technology
+from catalog.choices import (
+    TRL_BAND_RANGES,
+    DuplicateFlagStatus,
+    TechnologyStatus,
+    TransactionMode,
+    TrlBand,
+)
+from catalog.models import Category, DuplicateFlag, Technology
 from core.filters import DayFilter, MoneyFilter, TrlFilter, start_of_local_day
+
+# The statuses of listings a recorded duplicate pair may hold: what reviewers see, never a
+# draft (catalog.duplicates, which imports this module, records and lists pairs by them).
+DUPLICATE_FLAGGED_STATUSES = (
+    TechnologyStatus.SUBMITTED,
+    TechnologyStatus.RETURNED,
+    TechnologyStatus.PUBLISHED,
+    TechnologyStatus.WITHDRAWN,
+)
 
 
 class CategoryFilterSet(django_filters.FilterSet):
@@ -97,3 +112,32 @@ class TechnologyFilterSet(django_filters.FilterSet):
 
     def filter_mode(self, queryset, name, value):
         return queryset.filter(transaction_modes__contains=[value])
+
+
+class DuplicateFlagFilterSet(django_filters.FilterSet):
+    """Filters of the reviewers' list of possible duplicates (API)."""
+
+    status = django_filters.ChoiceFilter(
+        choices=DuplicateFlagStatus.choices,
+        method="filter_status",
+        label=_("Status"),
+        help_text=_("“open”: the pairs still to check, both listings still in play."),
+    )
+    same_organization = django_filters.BooleanFilter(label=_("Same holder"))
+    technology = django_filters.NumberFilter(method="filter_technology", label=_("Listing"))
+
+    class Meta:
+        model = DuplicateFlag
+        fields = ["status", "same_organization", "technology"]
+
+    def filter_status(self, queryset, name, value):
+        if value == DuplicateFlagStatus.OPEN:
+            return queryset.filter(
+                status=value,
+                technology__status__in=DUPLICATE_FLAGGED_STATUSES,
+                candidate__status__in=DUPLICATE_FLAGGED_STATUSES,
+            )
+        return queryset.filter(status=value)
+
+    def filter_technology(self, queryset, name, value):
+        return queryset.filter(Q(technology_id=value) | Q(candidate_id=value))

@@ -297,3 +297,45 @@ class AttachmentForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or Excel file (.csv, .xlsx)"))
+
+
+class DuplicateDecisionForm(forms.Form):
+    """A reviewer's decision on a pair of look-alike listings: not duplicates, or merge one
+    into the other (which one is kept is part of the choice)."""
+
+    DISMISS = "dismiss"
+    MERGE = "merge"
+
+    decision = forms.ChoiceField(label=_("Your decision"), widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, flag, may_merge: bool = True, **kwargs):
+        """`may_merge`: offer the merges (not to a reviewer for two holders' listings)."""
+        super().__init__(*args, **kwargs)
+        self.flag = flag
+        first, second = flag.technology, flag.candidate
+        merges = [
+            (
+                f"keep-{kept.pk}",
+                _("Keep #%(kept)d “%(kept_title)s” and merge #%(merged)d into it")
+                % {"kept": kept.pk, "kept_title": kept.title, "merged": merged.pk},
+            )
+            for kept, merged in ((second, first), (first, second))
+        ]
+        self.fields["decision"].choices = [
+            *(merges if may_merge else []),
+            (self.DISMISS, _("They are not duplicates: keep both")),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision") or ""
+        if decision.startswith("keep-"):
+            cleaned["keep"] = int(decision.removeprefix("keep-"))
+            cleaned["decision"] = self.MERGE
+        return cleaned

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -19,6 +20,8 @@ from catalog.choices import (
     TRL_DEFINITIONS,
     AccessRequestStatus,
     Currency,
+    DuplicateFlagStatus,
+    DuplicateSource,
     IntellectualPropertyKind,
     IntellectualPropertyStatus,
     ResourceKind,
@@ -178,6 +181,17 @@ class Technology(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set with the status `merged` (catalog.services.technology_merge): the listing a reviewer
+    # kept of this duplicate; its page and API detail send readers there.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_duplicates",
+    )
 
     objects = TechnologyQuerySet.as_manager()
 
@@ -229,6 +243,11 @@ class Technology(models.Model):
                 condition=Q(co2e_avoided_tonnes_per_year__isnull=True)
                 | Q(co2e_avoided_tonnes_per_year__gte=0),
                 name="technology_co2e_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=TechnologyStatus.MERGED, merged_into__isnull=False)
+                | (~Q(status=TechnologyStatus.MERGED) & Q(merged_into__isnull=True)),
+                name="technology_merged_has_survivor",
             ),
         ]
 
@@ -744,3 +763,86 @@ class SearchResultCache(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement_hash[:12]}@{self.generation}"
+
+
+class DuplicateFlag(models.Model):
+    """Two listings that read alike (catalog.duplicates), found when `technology` was submitted
+    or imported; `candidate` is the listing it resembles. One row per pair, whichever way round
+    (a constraint): a reviewer dismisses it (not duplicates, never raised again) or merges one
+    listing into the other (`survivor` is the one kept)."""
+
+    technology = models.ForeignKey(
+        Technology,
+        verbose_name=_("listing"),
+        on_delete=models.CASCADE,
+        related_name="duplicate_flags",
+    )
+    candidate = models.ForeignKey(
+        Technology,
+        verbose_name=_("similar listing"),
+        on_delete=models.CASCADE,
+        related_name="duplicate_candidate_flags",
+    )
+    same_organization = models.BooleanField(_("same holder"))
+    score = models.FloatField(_("similarity"))
+    title_score = models.FloatField(_("title similarity"))
+    text_score = models.FloatField(_("text similarity"))
+    shared_terms = models.JSONField(_("shared words"), default=list, blank=True)
+    source = models.CharField(_("found"), max_length=10, choices=DuplicateSource.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DuplicateFlagStatus.choices,
+        default=DuplicateFlagStatus.OPEN,
+    )
+    survivor = models.ForeignKey(
+        Technology,
+        verbose_name=_("listing kept"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("found at"), default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-score", "-pk"]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(technology=models.F("candidate")), name="duplicate_flag_two_listings"
+            ),
+            models.UniqueConstraint(
+                Least("technology", "candidate"),
+                Greatest("technology", "candidate"),
+                name="one_duplicate_flag_per_pair",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-score"], name="duplicate_flag_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.technology_id} ~ {self.candidate_id} ({self.score:.2f})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == DuplicateFlagStatus.OPEN
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+    def other(self, technology_id: int) -> int:
+        """The id of the pair's other listing."""
+        return self.candidate_id if technology_id == self.technology_id else self.technology_id

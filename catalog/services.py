@@ -17,12 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.choices import Role
 from accounts.models import Organization
 from accounts.permissions import is_member, is_reviewer, members_of, platform_reviewers
 from audit.choices import AuditKind
 from audit.services import audit_record
+from catalog import duplicates
 from catalog.choices import (
     AccessRequestStatus,
+    DuplicateFlagStatus,
+    DuplicateSource,
     IntellectualPropertyStatus,
     ReviewDecision,
     RevisionStatus,
@@ -35,6 +39,7 @@ from catalog.models import (
     ROW_RELATIONS,
     AccessRequest,
     Category,
+    DuplicateFlag,
     Favourite,
     Inquiry,
     SavedSearch,
@@ -99,6 +104,18 @@ TECHNOLOGY_WORKFLOW = StateMachine(
         (TechnologyStatus.WITHDRAWN, TechnologyAction.ARCHIVE): Transition(
             TechnologyStatus.ARCHIVED, MEMBERS, gettext_lazy("Archive")
         ),
+        # A reviewer merges a duplicate into another listing (technology_merge); for good.
+        **{
+            (source, TechnologyAction.MERGE): Transition(
+                TechnologyStatus.MERGED, REVIEWERS, gettext_lazy("Merge into another listing")
+            )
+            for source in (
+                TechnologyStatus.SUBMITTED,
+                TechnologyStatus.RETURNED,
+                TechnologyStatus.PUBLISHED,
+                TechnologyStatus.WITHDRAWN,
+            )
+        },
     }
 )
 REVISION_WORKFLOW = StateMachine(
@@ -157,7 +174,12 @@ def technology_open_revision(*, technology: Technology) -> TechnologyRevision | 
 
 def technology_allowed_actions(*, technology: Technology, user) -> list[str]:
     roles = technology_actor_roles(technology=technology, user=user)
-    actions = TECHNOLOGY_WORKFLOW.allowed_actions(technology.status, roles)
+    # Merging needs the other listing of a pair: it is a verb of the duplicates queue.
+    actions = [
+        action
+        for action in TECHNOLOGY_WORKFLOW.allowed_actions(technology.status, roles)
+        if action != TechnologyAction.MERGE
+    ]
     if technology.status == TechnologyStatus.PUBLISHED:
         revision = technology_open_revision(technology=technology)
         if revision is not None:
@@ -564,6 +586,9 @@ def technology_submit(*, user, technology: Technology) -> Technology:
     # Check the whole listing before it goes to a reviewer.
     _validated(Technology.objects.get(pk=technology.pk), {})
     technology = _transition(user=user, technology=technology, action=TechnologyAction.SUBMIT)
+    # Never blocks the submission: the holder sees the look-alikes on the manage page, the
+    # reviewers the recorded pairs in their duplicates queue.
+    duplicates.technology_duplicates_record(technology=technology, source=DuplicateSource.SUBMIT)
     _notify_reviewers(technology, _("A technology awaits review"))
     return technology
 
@@ -953,7 +978,159 @@ def technology_progress(*, technology: Technology, user) -> Progress:
             TechnologyStatus.REJECTED: TechnologyStatus.SUBMITTED,
             TechnologyStatus.WITHDRAWN: TechnologyStatus.PUBLISHED,
             TechnologyStatus.ARCHIVED: TechnologyStatus.PUBLISHED,
+            TechnologyStatus.MERGED: TechnologyStatus.PUBLISHED,
         },
-        stops=(TechnologyStatus.REJECTED, TechnologyStatus.ARCHIVED),
+        stops=(TechnologyStatus.REJECTED, TechnologyStatus.ARCHIVED, TechnologyStatus.MERGED),
         reader_roles=technology_actor_roles(technology=technology, user=user),
     )
+
+
+# --- merging duplicates -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def technology_merge(*, user, flag: DuplicateFlag, keep: Technology, note: str = "") -> Technology:
+    """A reviewer merges one listing of a recorded pair into the other (`keep`, the survivor).
+
+    The duplicate moves to `merged` (a transition of TECHNOLOGY_WORKFLOW, with its history row)
+    pointing at the survivor, whose history records the merge too; the duplicate keeps its own
+    history, deals, proposals and introductions (they name that listing and stay as they were).
+    Stars move to the survivor, and so do inquiries and saved-search notices when both listings
+    belong to one holder; access requests stay (the NDA covered the other listing). Pairs of two
+    holders are merged by administrators only. The pair is locked first: of two reviewers
+    merging or dismissing it at once, the second is told the pair was already decided (409).
+    """
+    if not is_reviewer(user=user):
+        raise PermissionDenied(_("Only reviewers can merge duplicate listings."))
+    flag = DuplicateFlag.objects.select_for_update().filter(pk=flag.pk).first()
+    if flag is None or flag.status != DuplicateFlagStatus.OPEN:
+        raise TransitionNotAllowed(_("Someone has already decided on this pair; please reload."))
+    if keep.pk not in (flag.technology_id, flag.candidate_id):
+        raise ValidationError({"keep": _("Choose one of the two listings of the pair to keep.")})
+    duplicate_id = flag.other(keep.pk)
+    locked = {
+        technology.pk: technology
+        for technology in Technology.objects.select_for_update()
+        .filter(pk__in=[keep.pk, duplicate_id])
+        .order_by("pk")
+    }
+    survivor, duplicate = locked[keep.pk], locked[duplicate_id]
+    if survivor.organization_id != duplicate.organization_id and not user.has_role(Role.ADMIN):
+        raise PermissionDenied(
+            _("Listings of two different holders can only be merged by an administrator.")
+        )
+    if survivor.status not in duplicates.FLAGGED_STATUSES:
+        raise TransitionNotAllowed(
+            _("The listing to keep is “%(status)s”: it cannot take the other one in.")
+            % {"status": survivor.get_status_display()}
+        )
+    if duplicate.is_public and not survivor.is_public:
+        raise TransitionNotAllowed(
+            _(
+                "The published listing cannot be merged into one that is not published: "
+                "keep the published one."
+            )
+        )
+    transition = TECHNOLOGY_WORKFLOW.resolve(
+        duplicate.status,
+        TechnologyAction.MERGE,
+        technology_actor_roles(technology=duplicate, user=user),
+    )
+    now = timezone.now()
+    source = duplicate.status
+    if not compare_and_set_status(
+        Technology,
+        pk=duplicate.pk,
+        expected=source,
+        target=transition.target,
+        merged_into=survivor,
+        updated_at=now,
+    ):
+        raise TransitionNotAllowed(_("Someone else changed this listing first; please reload."))
+    duplicate.refresh_from_db()
+    moved = _merge_references(duplicate=duplicate, survivor=survivor)
+    note = (note or "").strip()[:2000]
+    # Each holder learns the title of the other listing only when it is its own or public.
+    same_holder = duplicate.organization_id == survivor.organization_id
+    survivor_name = (
+        f"#{survivor.pk} “{survivor.title}”" if same_holder or survivor.is_public else ""
+    )
+    merged_note = (
+        _("Merged into listing %(listing)s.") % {"listing": survivor_name}
+        if survivor_name
+        else _("Merged into a listing of another holder.")
+    )
+    _event(
+        duplicate,
+        user=user,
+        action=TechnologyAction.MERGE,
+        from_status=source,
+        to_status=duplicate.status,
+        note=merged_note + (f" {note}" if note else ""),
+    )
+    if same_holder or duplicate.published_at:
+        absorbed = _("Listing #%(id)d “%(title)s” was merged into this one.") % {
+            "id": duplicate.pk,
+            "title": duplicate.title,
+        }
+    else:
+        absorbed = _("A listing of another holder was merged into this one.")
+    _event(
+        survivor,
+        user=user,
+        action=TechnologyAction.ABSORB,
+        from_status=survivor.status,
+        to_status=survivor.status,
+        note=absorbed,
+    )
+    DuplicateFlag.objects.filter(pk=flag.pk).update(
+        status=DuplicateFlagStatus.MERGED,
+        survivor=survivor,
+        decided_by=user,
+        decided_at=now,
+        note=note,
+        updated_at=now,
+    )
+    audit_record(
+        kind=AuditKind.LISTING_REVIEW,
+        actor=user,
+        target=duplicate,
+        summary=f"merge: {duplicate.pk} -> {survivor.pk}",
+        data={"action": "merge", "survivor": survivor.pk, "flag": flag.pk, "moved": moved},
+    )
+    notify_users(
+        users=list(members_of(duplicate.organization_id)),
+        title=_("Your listing “%(title)s” was merged into another listing")
+        % {"title": duplicate.title},
+        url=reverse("catalog:technology_manage", args=[duplicate.pk]),
+    )
+    if duplicate.published_at is not None:
+        publish(TECHNOLOGY_CHANGED, technology_id=survivor.pk)
+    return survivor
+
+
+def _merge_references(*, duplicate: Technology, survivor: Technology) -> dict[str, int]:
+    """Move what is safe to move from the merged listing to the one kept; counts by kind."""
+    moved = {"favourites": 0, "inquiries": 0, "saved_search_hits": 0}
+    starred = Favourite.objects.filter(technology=survivor).values("user_id")
+    moved["favourites"] = (
+        Favourite.objects.filter(technology=duplicate)
+        .exclude(user_id__in=starred)
+        .update(technology=survivor)
+    )
+    Favourite.objects.filter(technology=duplicate).delete()  # already starred on the survivor
+    if duplicate.organization_id == survivor.organization_id:
+        moved["inquiries"] = Inquiry.objects.filter(technology=duplicate).update(
+            technology=survivor
+        )
+        told = SavedSearchHit.objects.filter(technology=survivor).values("saved_search_id")
+        moved["saved_search_hits"] = (
+            SavedSearchHit.objects.filter(technology=duplicate)
+            .exclude(saved_search_id__in=told)
+            .update(technology=survivor)
+        )
+    # A change still pending on the merged listing has nothing left to apply to.
+    TechnologyRevision.objects.filter(
+        technology=duplicate, status__in=OPEN_REVISION_STATUSES
+    ).update(status=RevisionStatus.REJECTED, decided_at=timezone.now())
+    return moved

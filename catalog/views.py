@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from accounts.permissions import is_reviewer, member_organization_ids, primary_organization
-from catalog import exports, imports, selectors, services
+from catalog import duplicates, exports, imports, selectors, services
 from catalog.choices import TRL_DEFINITIONS, SearchSort, TechnologyAction, TechnologyStatus
 from catalog.forms import (
     AccessRequestForm,
     AttachmentForm,
+    DuplicateDecisionForm,
     FigureFormSet,
     ImportForm,
     InquiryForm,
@@ -144,8 +145,26 @@ def _visible_technology(request, pk: int) -> Technology:
     )
 
 
+def _merged_redirect(request, pk: int):
+    """The permanent redirect of a merged listing's page to the listing kept, or None."""
+    target = duplicates.merged_redirect_target(user=request.user, technology_id=pk)
+    if target is None:
+        return None
+    return redirect("catalog:technology_detail", pk=target.pk, permanent=True)
+
+
 def technology_detail(request, pk: int):
-    technology = _visible_technology(request, pk)
+    try:
+        technology = _visible_technology(request, pk)
+    except Http404:
+        response = _merged_redirect(request, pk)
+        if response is None:
+            raise
+        return response
+    if technology.status == TechnologyStatus.MERGED:
+        response = _merged_redirect(request, pk)
+        if response is not None:
+            return response
     roles = services.technology_actor_roles(technology=technology, user=request.user)
     confidential = selectors.can_view_confidential(user=request.user, technology=technology)
     attachments = selectors.attachments_shown(technology=technology, confidential=confidential)
@@ -452,6 +471,24 @@ def technology_manage(request, pk: int):
         "attachment_form": AttachmentForm(),
         "review_form": ReviewForm(),
         "progress": services.technology_progress(technology=technology, user=request.user),
+        # The holder's look-alikes ("update it instead?") and the reviewers' recorded pairs.
+        "duplicate_warnings": (
+            duplicates.technology_duplicates(technology=technology, user=request.user, limit=3)
+            if services.MEMBER in roles
+            else []
+        ),
+        "merged_into": (
+            selectors.technologies_visible_to(user=request.user)
+            .filter(pk=technology.merged_into_id)
+            .first()
+            if technology.merged_into_id
+            else None
+        ),
+        "duplicate_flags": (
+            duplicates.duplicate_flags_of_technology(technology=technology, user=request.user)
+            if services.REVIEWER in roles
+            else []
+        ),
     }
     return render(request, "catalog/technology_manage.html", context)
 
@@ -643,3 +680,85 @@ def import_template(request):
     response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="technologies-template.csv"'
     return response
+
+
+# --- possible duplicates (reviewers) ------------------------------------------------------------
+
+
+@login_required
+def duplicate_queue(request):
+    """Open pairs of listings that read alike, most alike first."""
+    _reviewer_only(request)
+    paginator = Paginator(duplicates.duplicate_flags_open(user=request.user), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "catalog/duplicate_queue.html",
+        {"flags": list(page.object_list), "page_obj": page, "page_links": _page_links(page, {})},
+    )
+
+
+def _reviewer_flag(request, pk: int):
+    # Pairs are the reviewers' business: to anyone else a pair is as unknown as a wrong id.
+    return get_object_or_404(duplicates.duplicate_flags_visible_to(user=request.user), pk=pk)
+
+
+@login_required
+def duplicate_compare(request, pk: int):
+    """The two listings of a pair side by side, with dismiss and merge when it is open."""
+    flag = _reviewer_flag(request, pk)
+    form = DuplicateDecisionForm(flag=flag, may_merge=_may_merge(request, flag))
+    return _duplicate_compare_page(request, flag, form)
+
+
+def _may_merge(request, flag) -> bool:
+    # The service decides (technology_merge); the form only leaves out what it would refuse.
+    return flag.same_organization or request.user.has_role(Role.ADMIN)
+
+
+def _duplicate_compare_page(request, flag, form, status: int = 200):
+    return render(
+        request,
+        "catalog/duplicate_compare.html",
+        {
+            "flag": flag,
+            "rows": duplicates.duplicate_comparison(flag=flag),
+            "reason": duplicates.flag_reason(flag),
+            "percent": flag.percent,
+            "form": form,
+            "may_merge_across": request.user.has_role(Role.ADMIN),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def duplicate_decide(request, pk: int):
+    """Dismiss the pair (not duplicates) or merge one listing into the other."""
+    flag = _reviewer_flag(request, pk)
+    form = DuplicateDecisionForm(request.POST, flag=flag, may_merge=_may_merge(request, flag))
+    if not form.is_valid():
+        return _duplicate_compare_page(request, flag, form, status=400)
+    decision = form.cleaned_data["decision"]
+    note = form.cleaned_data["note"]
+    try:
+        if decision == DuplicateDecisionForm.DISMISS:
+            duplicates.duplicate_flag_dismiss(user=request.user, flag=flag, note=note)
+            messages.success(request, _("The pair was marked as not duplicates."))
+            return redirect("catalog:duplicate_queue")
+        keep = (
+            flag.technology if form.cleaned_data["keep"] == flag.technology_id else flag.candidate
+        )
+        survivor = services.technology_merge(user=request.user, flag=flag, keep=keep, note=note)
+    except PermissionDenied as error:
+        messages.error(request, str(error) or _("You may not do this."))
+    except (ValidationError, TransitionNotAllowed) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(
+            request,
+            _("Merged: “%(title)s” is the listing kept.") % {"title": survivor.title},
+        )
+        return redirect("catalog:technology_manage", pk=survivor.pk)
+    return redirect("catalog:duplicate_compare", pk=flag.pk)

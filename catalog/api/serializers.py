@@ -11,10 +11,12 @@ from catalog.choices import (
     ReviewDecision,
     TransactionMode,
 )
+from catalog.duplicates import flag_reason
 from catalog.models import (
     ROW_RELATIONS,
     AccessRequest,
     Category,
+    DuplicateFlag,
     Favourite,
     Inquiry,
     SavedSearch,
@@ -33,6 +35,7 @@ from catalog.visibility import (
     TECHNOLOGY_REPRESENTATION,
     Clearance,
 )
+from core.api.actors import ActorNameField
 from core.api.fields import strict_text_field_mapping
 
 
@@ -324,3 +327,81 @@ class FacetsSerializer(serializers.Serializer):
     region = FacetValueSerializer(many=True)
     holder_type = FacetValueSerializer(many=True)
     has_granted_patent = FacetValueSerializer(many=True)
+
+
+class DuplicateListingSerializer(serializers.Serializer):
+    """A listing of a possible duplicate pair: its public names only (and its status)."""
+
+    id = serializers.IntegerField()
+    title_zh = serializers.CharField()
+    title_en = serializers.CharField()
+    organization = serializers.IntegerField(source="organization_id")
+    organization_name = serializers.CharField(source="organization.display_name")
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, technology) -> str:
+        return reverse("catalog:technology_detail", args=[technology.pk])
+
+
+class DuplicateCandidateSerializer(serializers.Serializer):
+    """A listing that reads like the one asked about, with how alike and why."""
+
+    technology = DuplicateListingSerializer()
+    same_organization = serializers.BooleanField()
+    score = serializers.FloatField(help_text="0 to 1: half titles, half texts.")
+    title_score = serializers.FloatField(source="similarity.title")
+    text_score = serializers.FloatField(source="similarity.text")
+    shared_terms = serializers.ListField(
+        child=serializers.CharField(), source="similarity.shared_terms"
+    )
+    reason = serializers.CharField()
+
+
+class DuplicateFlagSerializer(serializers.ModelSerializer):
+    """A recorded pair of look-alike listings and the reviewer's decision on it."""
+
+    technology = DuplicateListingSerializer(read_only=True)
+    candidate = DuplicateListingSerializer(read_only=True)
+    decided_by = ActorNameField()
+    reason = serializers.SerializerMethodField()
+    compare_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DuplicateFlag
+        fields = [
+            "id",
+            "technology",
+            "candidate",
+            "same_organization",
+            "score",
+            "title_score",
+            "text_score",
+            "shared_terms",
+            "reason",
+            "source",
+            "status",
+            "survivor",
+            "decided_by",
+            "decided_at",
+            "note",
+            "created_at",
+            "compare_url",
+        ]
+        read_only_fields = fields
+
+    def get_reason(self, flag) -> str:
+        return flag_reason(flag)
+
+    def get_compare_url(self, flag) -> str:
+        return reverse("catalog:duplicate_compare", args=[flag.pk])
+
+
+class DuplicateDismissSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class DuplicateMergeSerializer(serializers.Serializer):
+    keep = serializers.IntegerField(help_text="The id of the pair's listing to keep.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)

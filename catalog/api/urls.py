@@ -2,6 +2,7 @@ from rest_framework.routers import DefaultRouter
 
 from catalog.api.views import (
     CategoryViewSet,
+    DuplicateFlagViewSet,
     FavouriteViewSet,
     SavedSearchViewSet,
     TechnologyViewSet,
@@ -12,5 +13,6 @@ router.register("categories", CategoryViewSet, basename="category")
 router.register("technologies", TechnologyViewSet, basename="technology")
 router.register("saved-searches", SavedSearchViewSet, basename="saved-search")
 router.register("favourites", FavouriteViewSet, basename="favourite")
+router.register("duplicate-flags", DuplicateFlagViewSet, basename="duplicate-flag")
 
 urlpatterns = router.urls

@@ -1,9 +1,17 @@
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -11,12 +19,16 @@ from rest_framework.response import Response
 
 from accounts.permissions import is_reviewer, primary_organization
 from accounts.selectors import organizations_visible_to
-from catalog import selectors, services
+from catalog import duplicates, selectors, services
 from catalog.api.serializers import (
     AccessRequestSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
     CategorySerializer,
+    DuplicateCandidateSerializer,
+    DuplicateDismissSerializer,
+    DuplicateFlagSerializer,
+    DuplicateMergeSerializer,
     EventSerializer,
     FacetsSerializer,
     FavouriteSerializer,
@@ -29,14 +41,23 @@ from catalog.api.serializers import (
     TechnologySerializer,
     TechnologyWriteSerializer,
 )
-from catalog.choices import SearchSort
-from catalog.filtersets import CategoryFilterSet
-from catalog.models import Category, Favourite, SavedSearch
+from catalog.choices import SearchSort, TechnologyStatus
+from catalog.filtersets import CategoryFilterSet, DuplicateFlagFilterSet
+from catalog.models import Category, DuplicateFlag, Favourite, SavedSearch
 from core.api.filtering import refuse_values_outside_the_schema
 from core.api.progress import ProgressSerializer
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
 from core.filters import raise_for_filter_errors
+
+MERGED_BODY = inline_serializer(
+    name="Merged",
+    fields={
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+        "merged_into": serializers.IntegerField(),
+    },
+)
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -84,7 +105,17 @@ SEARCH_PARAMETERS = [
         description="Published technologies (and your organisation's own; reviewers: all but "
         "drafts), searched with `q` and filtered by the facet parameters.",
     ),
-    retrieve=extend_schema(responses={200: TechnologyDetailSerializer, **ERROR_RESPONSES}),
+    retrieve=extend_schema(
+        responses={
+            200: TechnologyDetailSerializer,
+            301: OpenApiResponse(
+                MERGED_BODY,
+                description="The listing was merged into another one: `Location` is that "
+                "listing's address, `merged_into` its id.",
+            ),
+            **ERROR_RESPONSES,
+        }
+    ),
 )
 class TechnologyViewSet(
     mixins.ListModelMixin,
@@ -133,8 +164,35 @@ class TechnologyViewSet(
         serializer = TechnologyListSerializer(page, many=True, context=context)
         return self.get_paginated_response(serializer.data)
 
+    def _merged_response(self, pk) -> Response | None:
+        if not str(pk).isdigit() or len(str(pk)) > 18:
+            return None
+        target = duplicates.merged_redirect_target(user=self.request.user, technology_id=int(pk))
+        if target is None:
+            return None
+        return Response(
+            {
+                "detail": _("This listing was merged into another one."),
+                "code": "merged",
+                "merged_into": target.pk,
+            },
+            status=status.HTTP_301_MOVED_PERMANENTLY,
+            headers={"Location": reverse("technology-detail", args=[target.pk])},
+        )
+
     def retrieve(self, request, *args, **kwargs):
-        technology = selectors.technology_with_detail_rows(pk=self.get_object().pk)
+        try:
+            found = self.get_object()
+        except Http404:
+            merged = self._merged_response(kwargs["pk"])
+            if merged is None:
+                raise
+            return merged
+        if found.status == TechnologyStatus.MERGED:
+            merged = self._merged_response(found.pk)
+            if merged is not None:
+                return merged
+        technology = selectors.technology_with_detail_rows(pk=found.pk)
         serializer = TechnologyDetailSerializer(technology, context=self._context_for([technology]))
         return Response(serializer.data)
 
@@ -261,6 +319,20 @@ class TechnologyViewSet(
         technology = self.get_object()
         events = selectors.technology_history_for(technology=technology, user=request.user)
         return Response(EventSerializer(events, many=True).data)
+
+    @extend_schema(responses={200: DuplicateCandidateSerializer(many=True), **ERROR_RESPONSES})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def duplicates(self, request, pk=None):
+        """Members of the holder and reviewers: listings that read like this one (titles and
+        texts), most alike first, with score and reason. A holder sees their own listings and
+        other holders' published ones only; reviewers every listing but drafts."""
+        technology = self.get_object()
+        if not selectors.technology_insider(user=request.user, technology=technology):
+            self.permission_denied(
+                request, message=_("Only the holder and reviewers see possible duplicates.")
+            )
+        found = duplicates.technology_duplicates(technology=technology, user=request.user)
+        return Response(DuplicateCandidateSerializer(found, many=True).data)
 
     @extend_schema(responses={200: ProgressSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["get"])
@@ -402,3 +474,69 @@ class FavouriteViewSet(mixins.ListModelMixin, BaseViewSet):
 
     def get_queryset(self):
         return selectors.favourites_of(user=self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Reviewers only: recorded pairs of look-alike listings (`status=open`: "
+        "still to check), most alike first.",
+        responses={200: DuplicateFlagSerializer(many=True), **ERROR_RESPONSES},
+    ),
+    retrieve=extend_schema(responses={200: DuplicateFlagSerializer, **ERROR_RESPONSES}),
+)
+class DuplicateFlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
+    """Possible duplicates: pairs of listings found alike on submission or import. Reviewers
+    dismiss a pair or merge one listing into the other; to anyone else a pair is unknown."""
+
+    serializer_class = DuplicateFlagSerializer
+    filterset_class = DuplicateFlagFilterSet
+    permission_classes = [IsAuthenticated]
+    queryset = DuplicateFlag.objects.none()  # for the schema generator (no user there)
+
+    def get_queryset(self):
+        return duplicates.duplicate_flags_visible_to(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        if not is_reviewer(user=request.user):
+            self.permission_denied(request, message=_("Only reviewers see possible duplicates."))
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=DuplicateDismissSerializer,
+        responses={200: DuplicateFlagSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        """The two listings are not duplicates: the pair is not raised again (409 when the pair
+        was already decided)."""
+        flag = self.get_object()
+        body = DuplicateDismissSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        flag = duplicates.duplicate_flag_dismiss(
+            user=request.user, flag=flag, note=body.validated_data.get("note", "")
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=flag.pk)).data)
+
+    @extend_schema(
+        request=DuplicateMergeSerializer,
+        responses={200: DuplicateFlagSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge the pair's other listing into `keep`: the merged one keeps its history, its
+        page and API detail send readers to the one kept (301), its stars (and, for one holder,
+        its inquiries) move there. Two holders' listings: administrators only (403). 409 when
+        the pair was already decided, e.g. by another reviewer a moment earlier."""
+        flag = self.get_object()
+        body = DuplicateMergeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        keep_id = body.validated_data["keep"]
+        if keep_id not in (flag.technology_id, flag.candidate_id):
+            raise ValidationError(
+                {"keep": _("Choose one of the two listings of the pair to keep.")}
+            )
+        keep = flag.technology if keep_id == flag.technology_id else flag.candidate
+        services.technology_merge(
+            user=request.user, flag=flag, keep=keep, note=body.validated_data.get("note", "")
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=flag.pk)).data)

@@ -369,6 +369,20 @@ _TABLE = {
     'api technology favourite outsider private': (403, 404, 404, 404, 404, 409, 409),
     'page site search': (302, 302, 302, 302, 302, 302, 302),
     'api technology attachment outsider': (403, 415, 415, 415, 415, 415, 415),
+    # --- dupes ---
+    # possible duplicates: reviewers' pages and API (a pair is unknown to anyone else: 404),
+    # a listing's look-alikes to its holder and reviewers; merging two holders' listings: admin
+    'page duplicate queue': (302, 403, 403, 403, 403, 200, 200),
+    'page duplicate compare': (302, 404, 404, 404, 404, 200, 200),
+    'page duplicate compare guess': (302, 404, 404, 404, 404, 404, 404),
+    'page duplicate dismiss': (302, 404, 404, 404, 404, 302, 302),
+    'api technology duplicates draft': (404, 200, 404, 404, 404, 404, 404),
+    'api technology duplicates published': (403, 200, 403, 403, 403, 200, 200),
+    'api duplicate flags': (403, 403, 403, 403, 403, 200, 200),
+    'api duplicate flag': (403, 404, 404, 404, 404, 200, 200),
+    'api duplicate flag guess': (403, 404, 404, 404, 404, 404, 404),
+    'api duplicate flag dismiss': (403, 404, 404, 404, 404, 200, 200),
+    'api duplicate flag merge': (403, 404, 404, 404, 404, 403, 200),
 }
 # fmt: on
 

@@ -279,6 +279,16 @@ PAGE_ROWS = [
         "/matching/technologies/{tech_draft}/similar/",
         None,
     ),
+    # --- dupes ---
+    ("page duplicate queue", "GET", "/technologies/duplicates/", None),
+    ("page duplicate compare", "GET", "/technologies/duplicates/{duplicate_flag}/", None),
+    ("page duplicate compare guess", "GET", "/technologies/duplicates/999999/", None),
+    (
+        "page duplicate dismiss",
+        "POST",
+        "/technologies/duplicates/{duplicate_flag}/decide/",
+        {"decision": "dismiss"},
+    ),
 ]
 
 API_ROWS = [
@@ -579,6 +589,34 @@ API_ROWS = [
         "POST",
         "/api/v1/technologies/{tech_outsider_published}/attachments/",
         {},
+    ),
+    # --- dupes ---
+    (
+        "api technology duplicates draft",
+        "GET",
+        "/api/v1/technologies/{tech_draft}/duplicates/",
+        None,
+    ),
+    (
+        "api technology duplicates published",
+        "GET",
+        "/api/v1/technologies/{tech_published}/duplicates/",
+        None,
+    ),
+    ("api duplicate flags", "GET", "/api/v1/duplicate-flags/", None),
+    ("api duplicate flag", "GET", "/api/v1/duplicate-flags/{duplicate_flag}/", None),
+    ("api duplicate flag guess", "GET", "/api/v1/duplicate-flags/999999/", None),
+    (
+        "api duplicate flag dismiss",
+        "POST",
+        "/api/v1/duplicate-flags/{duplicate_flag}/dismiss/",
+        {},
+    ),
+    (
+        "api duplicate flag merge",
+        "POST",
+        "/api/v1/duplicate-flags/{duplicate_flag}/merge/",
+        {"keep": "{tech_published}"},
     ),
 ]
 

@@ -61,6 +61,7 @@ KEY_MODELS = [
     ("valuation", "finance.Valuation"),
     ("voucher", "finance.Voucher"),
     ("programme", "finance.SupportProgramme"),
+    ("duplicate_flag", "catalog.DuplicateFlag"),
 ]
 _recorded: dict[str, dict[str, int]] = {}
 

@@ -126,6 +126,9 @@ def seed_world() -> dict[str, int]:
             Deal.objects.filter(stage="completed").order_by("pk").first().certificate, "number", ""
         ),
     }
+    ids["duplicate_flag"] = _seed_duplicate_flag(
+        technology_id=ids["tech_outsider_published"], candidate_id=ids["tech_published"]
+    )
     with mock.patch("celery.app.task.Task.apply_async"):
         ids |= _seed_programmes(
             holder=holder,
@@ -133,6 +136,29 @@ def seed_world() -> dict[str, int]:
             outsider_technology_id=ids["tech_outsider_published"],
         )
     return ids
+
+
+def _seed_duplicate_flag(*, technology_id: int, candidate_id: int) -> int:
+    """An open pair of look-alike listings of two organisations (the reviewers' business)."""
+    from django.db.models import Q
+
+    from catalog.models import DuplicateFlag
+
+    pair = Q(technology_id=technology_id, candidate_id=candidate_id) | Q(
+        technology_id=candidate_id, candidate_id=technology_id
+    )
+    # The demo's submissions may have found this pair already.
+    DuplicateFlag.objects.filter(pair).delete()
+    return DuplicateFlag.objects.create(
+        technology_id=technology_id,
+        candidate_id=candidate_id,
+        same_organization=False,
+        score=0.8,
+        title_score=0.8,
+        text_score=0.8,
+        shared_terms=["废水"],
+        source="submit",
+    ).pk
 
 
 def _seed_programmes(*, holder, outsider_user, outsider_technology_id: int) -> dict[str, int]:
