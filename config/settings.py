@@ -254,6 +254,8 @@ DEFAULT_FROM_EMAIL = env.str(
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Every form marks its required fields for assistive technology (core.form_renderer).
+FORM_RENDERER = "core.form_renderer.SiteFormRenderer"
 COUNTRIES_FIRST = ["CN"]
 
 # Request size limits. A request whose Content-Length is above MAX_REQUEST_BYTES is refused

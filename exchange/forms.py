@@ -55,8 +55,11 @@ class NeedForm(forms.ModelForm):
         if self.instance.pk:
             del self.fields["organization"]
         elif organization_ids:
-            # The organisation the user acts for first (accounts.permissions.primary_organization).
-            self.fields["organization"].initial = organization_ids[0]
+            # The organisation the user acts for first (accounts.permissions.primary_organization);
+            # a new need is placed in that organisation's region unless the user picks another.
+            organization = self.fields["organization"].queryset.get(pk=organization_ids[0])
+            self.fields["organization"].initial = organization.pk
+            self.fields["region"].initial = organization.region
         self.fields["category"].label_from_instance = lambda category: (
             f"{category.code} {category.name}"
         )
@@ -106,6 +109,8 @@ class DealTermsForm(forms.ModelForm):
         widgets = {"payment_terms": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, with_commission: bool = False, **kwargs):
+        # The deal room shows several forms: distinct ids keep each error link on its own field.
+        kwargs.setdefault("auto_id", "terms_%s")
         super().__init__(*args, **kwargs)
         if not with_commission:
             del self.fields["commission_rate"]
@@ -118,6 +123,10 @@ class MilestoneForm(forms.ModelForm):
         fields = ["kind", "title", "amount", "due_date"]
         widgets = {"due_date": DATE_INPUT}
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "milestone_%s")
+        super().__init__(*args, **kwargs)
+
 
 class DealMessageForm(forms.Form):
     body = forms.CharField(
@@ -127,6 +136,10 @@ class DealMessageForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of document"), choices=DocumentKind.choices, initial=DocumentKind.OTHER
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "message_%s")
+        super().__init__(*args, **kwargs)
 
 
 class RatingForm(forms.Form):
@@ -138,6 +151,10 @@ class RatingForm(forms.Form):
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "rating_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ProposalForm(forms.ModelForm):
     class Meta:
@@ -146,6 +163,8 @@ class ProposalForm(forms.ModelForm):
         widgets = {"approach": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):
+        # The need page also carries the review form: distinct ids for the error links.
+        kwargs.setdefault("auto_id", "proposal_%s")
         super().__init__(*args, **kwargs)
         from catalog.choices import TechnologyStatus
         from catalog.models import Technology

@@ -78,7 +78,11 @@ def _visible_need(request, pk: int) -> Need:
 
 
 def need_detail(request, pk: int):
-    need = _visible_need(request, pk)
+    return _render_need(request, _visible_need(request, pk))
+
+
+def _render_need(request, need, *, proposal_form=None, status: int = 200):
+    """The need page; `proposal_form` is a refused proposal, shown again with what was typed."""
     organization_ids = member_organization_ids(user=request.user)
     roles = services.need_actor_roles(
         need=need, user=request.user, organization_ids=organization_ids
@@ -96,7 +100,9 @@ def need_detail(request, pk: int):
         "review_form": ReviewForm(),
     }
     context.update(_need_detail_extra(request, need, roles, organization_ids))
-    return render(request, "exchange/need_detail.html", context)
+    if proposal_form is not None and context["proposal_form"] is not None:
+        context["proposal_form"] = proposal_form
+    return render(request, "exchange/need_detail.html", context, status=status)
 
 
 def _need_detail_extra(request, need, roles, organization_ids) -> dict:
@@ -109,16 +115,19 @@ def _need_detail_extra(request, need, roles, organization_ids) -> dict:
         proposal.actions = services.proposal_allowed_actions(
             proposal=proposal, user=user, organization_ids=organization_ids
         )
-    can_propose = (
+    return {
+        "proposals": proposals,
+        "proposal_form": ProposalForm(user=user) if _can_propose(user, need, roles) else None,
+    }
+
+
+def _can_propose(user, need, roles) -> bool:
+    return bool(
         user.is_authenticated
         and need.accepts_proposals
         and services.MEMBER not in roles
         and user.has_role(Role.HOLDER)
     )
-    return {
-        "proposals": proposals,
-        "proposal_form": ProposalForm(user=user) if can_propose else None,
-    }
 
 
 @login_required
@@ -260,12 +269,16 @@ def proposal_create(request, pk: int):
         try:
             services.proposal_create(user=request.user, need=need, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, error_text(error))
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Your proposal has been sent."))
-    else:
+            return redirect("exchange:need_detail", pk=pk)
+    roles = services.need_actor_roles(need=need, user=request.user)
+    if not _can_propose(request.user, need, roles):
+        # No proposal form on the page to show the errors on: say why in a message.
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("exchange:need_detail", pk=pk)
+        return redirect("exchange:need_detail", pk=pk)
+    return _render_need(request, need, proposal_form=form, status=400)
 
 
 def _visible_proposal(request, pk: int):
@@ -352,15 +365,42 @@ def _milestones_with_actions(*, deal, roles: set[str]) -> list:
     return milestones
 
 
-def _render_deal(request, deal, *, message_form=None, status: int = 200):
-    """The deal room; `message_form` is a refused message, shown again with what was typed."""
+def _deal_forms(deal, *, roles, organization_ids) -> dict:
+    """The forms the deal room offers this user (None where it offers none)."""
+    completed = deal.stage == DealStage.COMPLETED
+    rated = selectors.deal_rating_subjects_given(deal=deal, organization_ids=organization_ids)
+    negotiates = bool(roles & services.NEGOTIATORS)
+    return {
+        "terms_form": DealTermsForm(instance=deal, with_commission=bool(deal.broker_id))
+        if negotiates and deal.stage in services.DEAL_EDITABLE_STAGES
+        else None,
+        "milestone_form": MilestoneForm()
+        if negotiates and deal.stage in services.MILESTONE_STAGES
+        else None,
+        "message_form": DealMessageForm(),
+        "rating_form": RatingForm()
+        if completed and roles & services.PARTIES and len(rated) < len(RatingSubject.values)
+        else None,
+    }
+
+
+def _render_deal(request, deal, *, refused=None, status: int = 200):
+    """The deal room; `refused` maps a form's context name to the refused form, shown again with
+    what was typed and its errors. When the room does not offer this user that form (the stage
+    moved on, not a negotiator) the errors go into a message and the room reloads instead."""
     organization_ids = member_organization_ids(user=request.user)
     roles = services.deal_actor_roles(
         deal=deal, user=request.user, organization_ids=organization_ids
     )
+    forms = _deal_forms(deal, roles=roles, organization_ids=organization_ids)
+    for name, form in (refused or {}).items():
+        if forms[name] is None:
+            messages.error(
+                request, " ".join(str(e) for errors in form.errors.values() for e in errors)
+            )
+            return _back_to_deal(deal.pk)
+        forms[name] = form
     completed = deal.stage == DealStage.COMPLETED
-    certificate = selectors.deal_certificate(deal=deal) if completed else None
-    rated = selectors.deal_rating_subjects_given(deal=deal, organization_ids=organization_ids)
     context = {
         "deal": deal,
         "roles": roles,
@@ -368,17 +408,8 @@ def _render_deal(request, deal, *, message_form=None, status: int = 200):
         "timeline": selectors.deal_timeline(deal=deal),
         "milestones": _milestones_with_actions(deal=deal, roles=roles),
         "messages_list": selectors.deal_room_messages(deal=deal),
-        "terms_form": DealTermsForm(instance=deal, with_commission=bool(deal.broker_id))
-        if roles & services.NEGOTIATORS and deal.stage in services.DEAL_EDITABLE_STAGES
-        else None,
-        "milestone_form": MilestoneForm()
-        if roles & services.NEGOTIATORS and deal.stage in services.MILESTONE_STAGES
-        else None,
-        "message_form": message_form or DealMessageForm(),
-        "rating_form": RatingForm()
-        if completed and roles & services.PARTIES and len(rated) < len(RatingSubject.values)
-        else None,
-        "certificate": certificate,
+        **forms,
+        "certificate": selectors.deal_certificate(deal=deal) if completed else None,
         "progress": services.deal_progress(
             deal=deal, user=request.user, organization_ids=organization_ids
         ),
@@ -422,16 +453,18 @@ def deal_terms(request, pk: int):
     form = DealTermsForm(
         request.POST, instance=selectors.deal_fresh(deal=deal), with_commission=bool(deal.broker_id)
     )
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return _back_to_deal(pk)
-    try:
-        services.deal_update(deal=deal, user=request.user, **form.cleaned_data)
-    except (TransitionNotAllowed, ValidationError) as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("The terms have been saved."))
-    return _back_to_deal(pk)
+    if form.is_valid():
+        try:
+            services.deal_update(deal=deal, user=request.user, **form.cleaned_data)
+        except TransitionNotAllowed as error:
+            messages.error(request, error_text(error))
+            return _back_to_deal(pk)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The terms have been saved."))
+            return _back_to_deal(pk)
+    return _render_deal(request, deal, refused={"terms_form": form}, status=400)
 
 
 @login_required
@@ -439,14 +472,17 @@ def deal_terms(request, pk: int):
 def milestone_add(request, pk: int):
     deal = _visible_deal(request, pk)
     form = MilestoneForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return _back_to_deal(pk)
-    try:
-        services.milestone_add(deal=deal, user=request.user, **form.cleaned_data)
-    except (TransitionNotAllowed, ValidationError) as error:
-        messages.error(request, error_text(error))
-    return _back_to_deal(pk)
+    if form.is_valid():
+        try:
+            services.milestone_add(deal=deal, user=request.user, **form.cleaned_data)
+        except TransitionNotAllowed as error:
+            messages.error(request, error_text(error))
+            return _back_to_deal(pk)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            return _back_to_deal(pk)
+    return _render_deal(request, deal, refused={"milestone_form": form}, status=400)
 
 
 @login_required
@@ -482,7 +518,7 @@ def deal_message(request, pk: int):
         else:
             return _back_to_deal(pk)
     # Refused: the room again with the message as typed (a browser cannot keep a chosen file).
-    return _render_deal(request, deal, message_form=form, status=400)
+    return _render_deal(request, deal, refused={"message_form": form}, status=400)
 
 
 @login_required
@@ -510,11 +546,15 @@ def deal_rate(request, pk: int):
     if form.is_valid():
         try:
             services.rating_create(deal=deal, user=request.user, **form.cleaned_data)
-        except (TransitionNotAllowed, ValidationError) as error:
+        except TransitionNotAllowed as error:
             messages.error(request, error_text(error))
+            return _back_to_deal(pk)
+        except ValidationError as error:
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Thank you for your rating."))
-    return _back_to_deal(pk)
+            return _back_to_deal(pk)
+    return _render_deal(request, deal, refused={"rating_form": form}, status=400)
 
 
 # --- review queue, brokers, certificates, credit --------------------------------------------

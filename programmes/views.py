@@ -277,6 +277,12 @@ def evaluation_detail(request, pk: int):
     evaluation = get_object_or_404(
         expert_selectors.evaluations_visible_to(user=request.user), pk=pk
     )
+    return _render_evaluation(request, evaluation)
+
+
+def _render_evaluation(request, evaluation, *, refused=None, status: int = 200):
+    """The evaluation page; `refused` maps a form's context name to the refused form, shown
+    again with what was typed and its errors."""
     viewer = expert_selectors.evaluation_viewer(evaluation=evaluation, user=request.user)
     allowed = evaluation_services.evaluation_allowed_actions(
         evaluation=evaluation, user=request.user
@@ -324,8 +330,17 @@ def evaluation_detail(request, pk: int):
         context["reply_form"] = ReplyForm(initial={"reply": evaluation.holder_reply})
     if "decline" in allowed or "cancel" in allowed:
         context["note_form"] = NoteForm()
-    return render(request, "programmes/evaluation_detail.html", context)
+    context.update(refused or {})
+    return render(request, "programmes/evaluation_detail.html", context, status=status)
 
+
+# The verbs whose form the page shows with crispy fields: a refused one comes back on the page.
+EVALUATION_FORM_NAMES = {
+    "assign": "assign_form",
+    "score": "score_form",
+    "complete": "complete_form",
+    "reply": "reply_form",
+}
 
 # verb -> (form, service): every verb posts a form and calls one service.
 EVALUATION_VERBS = {
@@ -362,6 +377,12 @@ def evaluation_action(request, pk: int, verb: str):
         else:
             messages.success(request, _("Done."))
             return redirect("programmes:evaluation_detail", pk=pk)
+    allowed = evaluation_services.evaluation_allowed_actions(
+        evaluation=evaluation, user=request.user
+    )
+    if verb in EVALUATION_FORM_NAMES and verb in allowed:
+        refused = {EVALUATION_FORM_NAMES[verb]: form}
+        return _render_evaluation(request, evaluation, refused=refused, status=400)
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:

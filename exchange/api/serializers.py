@@ -73,6 +73,13 @@ class NeedSerializer(serializers.ModelSerializer):
             "allowed_actions",
         ]
         read_only_fields = ["status", "close_reason", "published_at"]
+        extra_kwargs = {
+            "region": {
+                "required": False,
+                "help_text": "ISO 3166-2 code of a Chinese province (e.g. CN-JS) or an ISO 3166-1 "
+                "country code abroad. Omitted on create: the region of your organisation.",
+            }
+        }
 
     def _organization_ids(self):
         return self.context.get("organization_ids")

@@ -130,6 +130,9 @@ def need_create(*, user, organization: Organization | None = None, **fields) -> 
     unknown = set(fields) - set(Need.EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)})
+    if not fields.get("region"):
+        # A need left without a region is placed where the posting organisation is.
+        fields["region"] = organization.region
     need = Need(organization=organization, created_by=user, **fields)
     _need_full_clean(need)
     need.save()

@@ -113,7 +113,7 @@ def test_evaluation_page_hides_names_from_holder_and_shows_reviewer(
     assert "王专家" in page and "李专家" in page
 
 
-def test_score_out_of_range_on_the_page_is_refused_with_a_message(
+def test_score_out_of_range_on_the_page_stays_on_the_form_with_a_summary(
     client, reviewer, technology, make_expert
 ):
     evaluation = evaluation_services.evaluation_request(user=reviewer, technology=technology)
@@ -123,11 +123,14 @@ def test_score_out_of_range_on_the_page_is_refused_with_a_message(
     response = client.post(
         reverse("programmes:evaluation_action", args=[evaluation.pk, "score"]),
         {**SCORES, "maturity": 12},
-        follow=True,
     )
-    assert response.status_code == 200
-    messages = [str(m) for m in response.context["messages"]]
-    assert any("10" in message for message in messages)
+    # the page comes back with the scores as typed and the summary linking to the refused one
+    assert response.status_code == 400
+    content = response.content.decode()
+    summary = content[content.index('data-testid="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert 'href="#id_maturity"' in summary and "10" in summary
+    assert 'value="12"' in content
     assert not EvaluationScore.objects.exists()
 
 

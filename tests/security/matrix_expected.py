@@ -252,7 +252,7 @@ _TABLE = {
     'page evaluation completed': (200, 200, 200, 200, 200, 200, 200),
     'page evaluation holder': (404, 200, 404, 404, 404, 200, 200),
     'page evaluation outsider': (404, 404, 404, 404, 404, 200, 200),
-    'page evaluation assign outsider': (302, 404, 404, 404, 404, 302, 302),
+    'page evaluation assign outsider': (302, 404, 404, 404, 404, 400, 400),
     'page evaluation reply completed': (302, 302, 302, 302, 302, 302, 302),
     'page screening list': (302, 200, 200, 200, 200, 200, 200),
     'page screening new': (302, 403, 403, 403, 403, 403, 200),
