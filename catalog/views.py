@@ -399,6 +399,9 @@ def _technology_form_page(request, technology: Technology | None):
             "saving_set": saving_set,
             "technology": technology,
             "trl_definitions": TRL_DEFINITIONS,
+            "checklist": (
+                selectors.technology_checklist(technology=technology) if technology else None
+            ),
         },
     )
 
@@ -452,6 +455,7 @@ def technology_manage(request, pk: int):
         "attachment_form": AttachmentForm(),
         "review_form": ReviewForm(),
         "progress": services.technology_progress(technology=technology, user=request.user),
+        "checklist": selectors.technology_checklist(technology=technology),
     }
     return render(request, "catalog/technology_manage.html", context)
 
@@ -526,6 +530,7 @@ def review_queue(request):
             "technologies": selectors.technologies_awaiting_review(),
             "revisions": selectors.revisions_awaiting_review(),
             "review_form": ReviewForm(),
+            "minimum_completeness": selectors.catalog_policy().minimum_completeness,
         },
     )
 

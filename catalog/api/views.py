@@ -2,7 +2,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -17,6 +22,7 @@ from catalog.api.serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
     CategorySerializer,
+    CompletenessRefusalSerializer,
     EventSerializer,
     FacetsSerializer,
     FavouriteSerializer,
@@ -30,6 +36,7 @@ from catalog.api.serializers import (
     TechnologyWriteSerializer,
 )
 from catalog.choices import SearchSort
+from catalog.completeness import CompletenessBelowMinimum
 from catalog.filtersets import CategoryFilterSet
 from catalog.models import Category, Favourite, SavedSearch
 from core.api.filtering import refuse_values_outside_the_schema
@@ -196,11 +203,27 @@ class TechnologyViewSet(
     def partial_update(self, request, pk=None):
         return self.update(request, pk)
 
-    @extend_schema(request=None, responses={200: TechnologyDetailSerializer, **ERROR_RESPONSES})
+    @extend_schema(
+        request=None,
+        responses={
+            200: TechnologyDetailSerializer,
+            **ERROR_RESPONSES,
+            400: OpenApiResponse(
+                CompletenessRefusalSerializer,
+                description="The listing is invalid (field errors) or gives less of what buyers "
+                "need than the minimum the administrator set: `missing` lists the criteria.",
+            ),
+        },
+    )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def submit(self, request, pk=None):
-        """Send a draft, returned or withdrawn listing (or a returned change) to review."""
-        technology = services.technology_submit(user=request.user, technology=self.get_object())
+        """Send a draft, returned or withdrawn listing (or a returned change) to review. A new
+        listing needs the minimum completeness (`completeness` of the detail)."""
+        try:
+            technology = services.technology_submit(user=request.user, technology=self.get_object())
+        except CompletenessBelowMinimum as refusal:
+            body = CompletenessRefusalSerializer(refusal).data
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return self._detail_response(technology)
 
     @extend_schema(
