@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 # 2003-10 onwards: [ZL|CN] + 4-digit year + type digit + 7-digit serial + "." + check character,
 # e.g. ZL202010123456.2, CN201910123456.7 or 2019 1 0123456.7 (spaces are dropped).
-# 1985 to 2003: 2-digit year + type digit + 5-digit serial (8 digits) + check, e.g. 98123456.X.
+# 1985 to 2003: 2-digit year + type digit + 5-digit serial (8 digits) + check, e.g. 98123456.9.
 _PATENT_NUMBER = re.compile(r"^(ZL|CN)?(\d{12}|\d{8})\.?([0-9X])$")
 _WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 # Type digit: 1 invention, 2 utility model, 3 design, 8 PCT invention, 9 PCT utility model.
@@ -51,7 +51,7 @@ def validate_chinese_patent_number(value: str, *, kind: str | None = None) -> No
             _(
                 "“%(value)s” is not a Chinese patent application number: write the 12 digits "
                 "(year, type digit, serial), a dot and the check digit, e.g. ZL202010123456.2 or "
-                "2020 1 0123456.2; numbers filed before 2004 have 8 digits, e.g. 98123456.X."
+                "2020 1 0123456.2; numbers filed before 2004 have 8 digits, e.g. 98123456.9."
             ),
             code="patent_number_format",
             params={"value": value},
