@@ -23,8 +23,10 @@ from catalog.completeness import (
     PatentFact,
     completeness_of,
 )
+from catalog.imports import COLUMNS, template_csv
 from catalog.models import CatalogPolicy, Technology
-from tests.catalog.conftest import make_technology
+from tests.catalog.conftest import make_technology, technology_data
+from tests.catalog.test_pages import form_data
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -383,3 +385,58 @@ def test_the_data_migration_formula_matches_the_service(owner):
     technology = make_technology(owner, **{"target_regions": ["CN-ZJ"]})
     fresh = selectors.technology_with_detail_rows(pk=technology.pk)
     assert selectors.technology_checklist(technology=fresh).score == fresh.completeness_score == 80
+
+
+# --- a wrong patent number is refused through every door ----------------------------------------
+
+
+def test_the_form_refuses_a_wrong_check_digit_and_a_malformed_pct_number(client, owner):
+    login(client, owner)
+    for number, message in (
+        ("CN201910123456.7", "its check digit should be X"),
+        ("PCT/CN2020/12345", "is not a PCT application number"),
+    ):
+        response = client.post(
+            reverse("catalog:technology_create"),
+            form_data(**{"patents-0-number": number}),
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert message in content and number in content  # the typed value is kept
+    assert not Technology.objects.exists()
+    # a well-formed PCT number is accepted
+    response = client.post(
+        reverse("catalog:technology_create"),
+        form_data(**{"patents-0-number": "PCT/CN2020/123456"}),
+    )
+    assert response.status_code == 302
+    assert Technology.objects.get().patents.get().number == "PCT/CN2020/123456"
+
+
+def test_the_api_refuses_a_wrong_check_digit_with_a_field_error(api_client_for, owner):
+    data = technology_data(
+        patents=[{"number": "2019 1 0123456.7", "kind": "invention_patent", "status": "filed"}]
+    )
+    response = api_client_for(owner).post(
+        "/api/v1/technologies/", data, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert "check digit should be X" in " ".join(response.data["patents"])
+    assert not Technology.objects.exists()
+
+
+def test_the_import_refuses_a_row_with_a_wrong_check_digit(client, owner):
+    login(client, owner)
+    header, row = template_csv().splitlines()[:2]
+    upload = io.BytesIO(
+        (header + "\n" + row.replace("ZL202010123456.2", "ZL202010123456.3") + "\n").encode()
+    )
+    upload.name = "techs.csv"
+    assert "patents" in COLUMNS
+    response = client.post(
+        reverse("catalog:technology_import"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    report = response.content.decode()
+    assert "its check digit should be 2" in report
+    assert not Technology.objects.exists()
