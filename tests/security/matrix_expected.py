@@ -367,6 +367,11 @@ _TABLE = {
     'api technology favourite outsider private': (403, 404, 404, 404, 404, 409, 409),
     'page site search': (302, 302, 302, 302, 302, 302, 302),
     'api technology attachment outsider': (403, 415, 415, 415, 415, 415, 415),
+    # --- quality ---
+    # the admin site sends everyone but the administrator to its sign-in page; the list of the
+    # one settings row sends the administrator on to its form
+    'page admin catalogue settings': (302, 302, 302, 302, 302, 302, 302),
+    'page admin catalogue settings form': (302, 302, 302, 302, 302, 302, 200),
 }
 # fmt: on
 

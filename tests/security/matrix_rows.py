@@ -277,6 +277,9 @@ PAGE_ROWS = [
         "/matching/technologies/{tech_draft}/similar/",
         None,
     ),
+    # --- quality ---
+    ("page admin catalogue settings", "GET", "/admin/catalog/catalogpolicy/", None),
+    ("page admin catalogue settings form", "GET", "/admin/catalog/catalogpolicy/1/change/", None),
 ]
 
 API_ROWS = [
