@@ -137,19 +137,31 @@ class TechnologyForm(ServiceModelForm):
             "nda_text": forms.Textarea(attrs={"rows": 2}),
         }
 
+    # (anchor, title, fields): the anchors are the places catalog.completeness sends the holder.
     SECTIONS = (
-        (_("Title and summary"), ("title_zh", "title_en", "summary_zh", "summary_en")),
-        (_("Classification"), ("category", "keywords", "trl")),
         (
+            "section-summary",
+            _("Title and summary"),
+            ("title_zh", "title_en", "summary_zh", "summary_en"),
+        ),
+        ("section-classification", _("Classification"), ("category", "keywords", "trl")),
+        (
+            "section-case",
             _("Technical and economic case"),
             ("application_scope", "advantages", "economic_comparison"),
         ),
-        (_("Confidential detail"), ("description_zh", "description_en", "nda_text")),
         (
+            "section-confidential",
+            _("Confidential detail"),
+            ("description_zh", "description_en", "nda_text"),
+        ),
+        (
+            "section-offer",
             _("Offer"),
             ("transaction_modes", "asking_price", "currency", "license_exclusive"),
         ),
         (
+            "section-impact",
             _("Green impact and regions"),
             (
                 "co2e_avoided_tonnes_per_year",
@@ -166,7 +178,10 @@ class TechnologyForm(ServiceModelForm):
         self.fields["category"].choices = category_choices()
 
     def sections(self):
-        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+        return [
+            (anchor, title, [self[name] for name in names])
+            for anchor, title, names in self.SECTIONS
+        ]
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)

@@ -30,7 +30,7 @@ from catalog.choices import (
     TechnologyStatus,
     TransactionMode,
 )
-from catalog.validators import normalize_patent_number, validate_chinese_patent_number
+from catalog.validators import normalize_patent_number, validate_patent_number
 from core.i18n import bilingual
 from core.labels import labelled_comments
 from core.models import TransitionEvent
@@ -85,7 +85,7 @@ class Technology(models.Model):
     description, performance figures and confidential attachments are shown only to members of
     the holder, reviewers and users whose access request (with the listing's NDA) was approved.
     `transaction_modes`, `asking_price` and `has_granted_patent` summarise the offer and IP rows
-    and are maintained by catalog.services; `search_vector` too.
+    and are maintained by catalog.services; `search_vector` and `completeness_score` too.
     """
 
     organization = models.ForeignKey(
@@ -169,6 +169,15 @@ class Technology(models.Model):
         help_text=_("Shown to users who ask for the confidential detail; empty: the standard NDA."),
     )
     has_granted_patent = models.BooleanField(default=False, editable=False)
+    # 0-100, what catalog.completeness finds of what a buyer needs; kept by catalog.services on
+    # every write that changes its inputs, so search results and cards read it without a query.
+    completeness_score = models.PositiveSmallIntegerField(
+        _("completeness"),
+        default=0,
+        db_default=0,  # bulk writers (COPY in catalog.synthetic) that leave the column out
+        editable=False,
+        validators=[MaxValueValidator(100)],
+    )
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -367,7 +376,8 @@ class TechnologyResourceSaving(models.Model):
 
 
 class TechnologyPatent(models.Model):
-    """An intellectual-property record of a technology; Chinese patent numbers are checked."""
+    """An intellectual-property record of a technology; Chinese patent numbers (check character)
+    and PCT application numbers (shape and year) are checked (catalog.validators)."""
 
     technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="patents")
     number = models.CharField(_("number"), max_length=40)
@@ -400,9 +410,9 @@ class TechnologyPatent(models.Model):
         self.jurisdiction = (self.jurisdiction or "").strip().upper()
         if not self.number:
             raise ValidationError({"number": _("Give the number of the right.")})
-        if self.jurisdiction == "CN" and self.kind in PATENT_KINDS:
+        if self.kind in PATENT_KINDS:
             try:
-                validate_chinese_patent_number(self.number, kind=self.kind)
+                validate_patent_number(self.number, kind=self.kind, jurisdiction=self.jurisdiction)
             except ValidationError as error:
                 raise ValidationError({"number": error.messages}) from error
 
@@ -846,3 +856,41 @@ class DuplicateFlag(models.Model):
     def other(self, technology_id: int) -> int:
         """The id of the pair's other listing."""
         return self.candidate_id if technology_id == self.technology_id else self.technology_id
+
+
+class CatalogPolicy(models.Model):
+    """The catalogue's settings an administrator sets (one row, pk 1): the completeness a listing
+    needs before it can be submitted for review (catalog.completeness)."""
+
+    SINGLETON_PK = 1
+
+    minimum_completeness = models.PositiveSmallIntegerField(
+        _("minimum completeness to submit a listing"),
+        default=60,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "0 to 100. A listing whose completeness score is lower cannot be sent for review."
+        ),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("catalogue settings")
+        verbose_name_plural = _("catalogue settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="catalog_policy_single_row"),
+            models.CheckConstraint(
+                condition=Q(minimum_completeness__lte=100), name="catalog_policy_minimum_0_to_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Catalogue settings"))

@@ -33,9 +33,11 @@ from catalog.choices import (
     TransactionMode,
     TrlBand,
 )
+from catalog.completeness import Completeness, technology_completeness
 from catalog.filtersets import TechnologyFilterSet
 from catalog.models import (
     AccessRequest,
+    CatalogPolicy,
     Category,
     Favourite,
     Inquiry,
@@ -140,6 +142,37 @@ def confidential_access_ids(*, user, technologies: Iterable[Technology]) -> set[
 
 def can_view_confidential(*, user, technology: Technology) -> bool:
     return technology.pk in confidential_access_ids(user=user, technologies=[technology])
+
+
+def catalog_policy(*, for_update: bool = False) -> CatalogPolicy:
+    """The catalogue's settings row, created with the defaults when it is missing."""
+    rows = CatalogPolicy.objects.select_for_update() if for_update else CatalogPolicy.objects
+    policy, _created = rows.get_or_create(pk=CatalogPolicy.SINGLETON_PK)
+    return policy
+
+
+@dataclass(frozen=True)
+class CompletenessChecklist:
+    """A listing's completeness with the minimum it needs to be submitted (pages and API)."""
+
+    completeness: Completeness
+    minimum: int
+
+    @property
+    def score(self) -> int:
+        return self.completeness.score
+
+    @property
+    def reaches_minimum(self) -> bool:
+        return self.completeness.score >= self.minimum
+
+
+def technology_checklist(*, technology: Technology) -> CompletenessChecklist:
+    """The checklist of one listing, computed from its rows (prefetched ones are used)."""
+    return CompletenessChecklist(
+        completeness=technology_completeness(technology),
+        minimum=catalog_policy().minimum_completeness,
+    )
 
 
 def technologies_awaiting_review() -> QuerySet[Technology]:

@@ -34,10 +34,12 @@ from catalog.choices import (
     TechnologyStatus,
     TransactionMode,
 )
+from catalog.completeness import CompletenessBelowMinimum, technology_completeness
 from catalog.events import TECHNOLOGY_CHANGED, TECHNOLOGY_PUBLISHED
 from catalog.models import (
     ROW_RELATIONS,
     AccessRequest,
+    CatalogPolicy,
     Category,
     DuplicateFlag,
     Favourite,
@@ -51,7 +53,7 @@ from catalog.models import (
     TechnologyRevision,
 )
 from catalog.search import technology_search_vector
-from catalog.selectors import technology_matches_search
+from catalog.selectors import catalog_policy, technology_matches_search
 from catalog.visibility import Clearance
 from core.dispatch import delay_on_commit
 from core.events import publish
@@ -417,9 +419,20 @@ def _changes(before: dict, after: dict) -> list[dict]:
     return changes
 
 
-def _save(technology: Technology) -> None:
+def _save(technology: Technology, rows: dict) -> None:
+    """Save the technology with its search vector and its completeness score, the latter from
+    the rows about to be written (`rows`) and the saved ones of the other relations."""
     technology.search_vector = technology_search_vector(technology)
+    technology.completeness_score = technology_completeness(technology, rows=rows).score
     technology.save()
+
+
+def _refresh_completeness(technology: Technology) -> None:
+    """Store the score again after a change outside the listing form (an attachment)."""
+    score = technology_completeness(technology).score
+    if score != technology.completeness_score:
+        Technology.objects.filter(pk=technology.pk).update(completeness_score=score)
+        technology.completeness_score = score
 
 
 def _event(
@@ -480,7 +493,7 @@ def technology_create(*, user, organization: Organization, data: dict) -> Techno
     if not data.get("region"):
         data = {**data, "region": organization.region}
     rows = _validated(technology, data)
-    _save(technology)
+    _save(technology, rows)
     _save_rows(technology, rows)
     _event(technology, user=user, action=TechnologyAction.CREATE, to_status=technology.status)
     return technology
@@ -501,7 +514,7 @@ def technology_update(*, user, technology: Technology, data: dict) -> Technology
         )
     before = _snapshot(technology)
     rows = _validated(technology, data)
-    _save(technology)
+    _save(technology, rows)
     _save_rows(technology, rows)
     changes = _changes(before, _snapshot(technology))
     changes += [{"field": name, "from": "", "to": str(len(rows[name]))} for name in rows]
@@ -583,8 +596,15 @@ def technology_submit(*, user, technology: Technology) -> Technology:
             return _revision_transition(
                 user=user, technology=technology, revision=revision, action=TechnologyAction.SUBMIT
             )
-    # Check the whole listing before it goes to a reviewer.
-    _validated(Technology.objects.get(pk=technology.pk), {})
+    # Check the whole listing, and that it has what buyers need, before it goes to a reviewer.
+    current = Technology.objects.get(pk=technology.pk)
+    _validated(current, {})
+    roles = technology_actor_roles(technology=current, user=user)
+    if TechnologyAction.SUBMIT in TECHNOLOGY_WORKFLOW.allowed_actions(current.status, roles):
+        completeness = technology_completeness(current)
+        minimum = catalog_policy().minimum_completeness
+        if completeness.score < minimum:
+            raise CompletenessBelowMinimum(completeness, minimum)
     technology = _transition(user=user, technology=technology, action=TechnologyAction.SUBMIT)
     # Never blocks the submission: the holder sees the look-alikes on the manage page, the
     # reviewers the recorded pairs in their duplicates queue.
@@ -665,7 +685,7 @@ def _revision_transition(
         technology = Technology.objects.select_for_update().get(pk=technology.pk)
         before = _snapshot(technology)
         rows = _validated(technology, revision.data)
-        _save(technology)
+        _save(technology, rows)
         _save_rows(technology, rows)
         changes = _changes(before, _snapshot(technology))
         publish(TECHNOLOGY_CHANGED, technology_id=technology.pk)
@@ -757,6 +777,7 @@ def attachment_add(
         attachment.size = len(picture.content)
         attachment.width, attachment.height = picture.width, picture.height
     attachment.save()
+    _refresh_completeness(technology)
     # A confidential attachment's file name is confidential detail too (catalog.visibility).
     _event(
         technology,
@@ -766,6 +787,26 @@ def attachment_add(
         note_clearance=Clearance.CONFIDENTIAL if confidential else Clearance.PUBLIC,
     )
     return attachment
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def catalog_policy_update(*, user, minimum_completeness: int) -> CatalogPolicy:
+    """The administrator sets the completeness a listing needs before it can be submitted."""
+    if not (
+        getattr(user, "is_active", False)
+        and getattr(user, "is_staff", False)
+        and user.has_perm("catalog.change_catalogpolicy")
+    ):
+        raise PermissionDenied(_("Only an administrator changes the catalogue settings."))
+    policy = catalog_policy(for_update=True)
+    policy.minimum_completeness = minimum_completeness
+    policy.updated_by = user
+    policy.full_clean()
+    policy.save()
+    return policy
 
 
 # --- favourites ---------------------------------------------------------------------------------

@@ -418,6 +418,9 @@ def _technology_form_page(request, technology: Technology | None):
             "saving_set": saving_set,
             "technology": technology,
             "trl_definitions": TRL_DEFINITIONS,
+            "checklist": (
+                selectors.technology_checklist(technology=technology) if technology else None
+            ),
         },
     )
 
@@ -489,6 +492,7 @@ def technology_manage(request, pk: int):
             if services.REVIEWER in roles
             else []
         ),
+        "checklist": selectors.technology_checklist(technology=technology),
     }
     return render(request, "catalog/technology_manage.html", context)
 
@@ -563,6 +567,7 @@ def review_queue(request):
             "technologies": selectors.technologies_awaiting_review(),
             "revisions": selectors.revisions_awaiting_review(),
             "review_form": ReviewForm(),
+            "minimum_completeness": selectors.catalog_policy().minimum_completeness,
         },
     )
 

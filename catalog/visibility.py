@@ -50,6 +50,7 @@ TECHNOLOGY_REPRESENTATION = {
     "region": PUBLIC,
     "target_regions": PUBLIC,
     "status": PUBLIC,
+    "completeness_score": PUBLIC,
     "confidential_access": PUBLIC,
     "published_at": PUBLIC,
     "created_at": PUBLIC,
@@ -57,9 +58,11 @@ TECHNOLOGY_REPRESENTATION = {
 }
 # What the detail adds. Computed per reader: confidential attachments are left out below
 # CONFIDENTIAL, the pending change is None for anyone but members and reviewers, actions are the
-# reader's own; the NDA is shown to whoever asks for the confidential detail.
+# reader's own; the NDA is shown to whoever asks for the confidential detail; the completeness
+# checklist (what is missing) is the holder's and the reviewers', others get the score only.
 TECHNOLOGY_DETAIL_REPRESENTATION = {
     "attachments": PUBLIC,
+    "completeness": PUBLIC,
     "allowed_actions": PUBLIC,
     "pending_change": PUBLIC,
     "nda_text": PUBLIC,

@@ -92,7 +92,10 @@ def fill(app: str, translations: dict[str, str]) -> int:
     catalogue = polib.pofile(str(path))
     count = 0
     for entry in catalogue:
-        value = translations.get(entry.msgid)
+        # A key "context\u0004msgid" (gettext's own joining) fills only that context's entry.
+        value = translations.get(f"{entry.msgctxt}\x04{entry.msgid}") if entry.msgctxt else None
+        if value is None:
+            value = translations.get(entry.msgid)
         if value is None:
             continue
         if entry.msgid_plural:

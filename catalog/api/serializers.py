@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog import services
@@ -27,7 +28,7 @@ from catalog.models import (
     TechnologyPerformanceFigure,
     TechnologyResourceSaving,
 )
-from catalog.selectors import technology_insider
+from catalog.selectors import technology_checklist, technology_insider
 from catalog.visibility import (
     ATTACHMENT_REPRESENTATION,
     TECHNOLOGY_DETAIL_REPRESENTATION,
@@ -181,8 +182,65 @@ class TechnologyListSerializer(TechnologySerializer):
     )
 
 
+class CriterionSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="A code of catalog.completeness.CRITERIA.")
+    label = serializers.CharField()
+    hint = serializers.CharField()
+
+
+class CompletenessSerializer(serializers.Serializer):
+    """What a buyer needs that the listing gives: the score 0-100 for everyone; the minimum to
+    submit, and the criteria met and missing, for members of the holder and reviewers."""
+
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    minimum = serializers.IntegerField(required=False)
+    met = CriterionSerializer(many=True, required=False)
+    missing = CriterionSerializer(many=True, required=False)
+
+    class Meta:
+        schema_optional_fields = ("minimum", "met", "missing")
+
+
+class CompletenessRefusalSerializer(serializers.Serializer):
+    """The 400 body of a submission refused for its completeness (a CompletenessBelowMinimum):
+    the message under `completeness`, like a field error, and the criteria missing."""
+
+    completeness = serializers.SerializerMethodField()
+    score = serializers.SerializerMethodField()
+    minimum = serializers.IntegerField()
+    missing = serializers.SerializerMethodField()
+
+    class Meta:
+        schema_optional_fields = ("completeness", "score", "minimum", "missing")
+
+    def get_completeness(self, refusal) -> list[str]:
+        return list(refusal.messages)
+
+    def get_score(self, refusal) -> int:
+        return refusal.completeness.score
+
+    @extend_schema_field(CriterionSerializer(many=True))
+    def get_missing(self, refusal) -> list[dict]:
+        return [
+            {"code": r.code, "label": r.label, "hint": r.hint} for r in refusal.completeness.missing
+        ]
+
+
+def completeness_representation(checklist) -> dict:
+    def criteria(results):
+        return [{"code": r.code, "label": r.label, "hint": r.hint} for r in results]
+
+    return {
+        "score": checklist.score,
+        "minimum": checklist.minimum,
+        "met": criteria(checklist.completeness.met),
+        "missing": criteria(checklist.completeness.missing),
+    }
+
+
 class TechnologyDetailSerializer(TechnologySerializer):
     attachments = serializers.SerializerMethodField()
+    completeness = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     pending_change = serializers.SerializerMethodField()
 
@@ -195,6 +253,12 @@ class TechnologyDetailSerializer(TechnologySerializer):
         if not self._has_access(technology):
             attachments = [a for a in attachments if not a.confidential]
         return AttachmentSerializer(attachments, many=True).data
+
+    @extend_schema_field(CompletenessSerializer)
+    def get_completeness(self, technology) -> dict:
+        if self._clearance(technology) < Clearance.INTERNAL:
+            return {"score": technology.completeness_score}
+        return completeness_representation(technology_checklist(technology=technology))
 
     def get_allowed_actions(self, technology) -> list[str]:
         user = self.context["request"].user

@@ -25,6 +25,7 @@ from catalog.api.serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
     CategorySerializer,
+    CompletenessRefusalSerializer,
     DuplicateCandidateSerializer,
     DuplicateDismissSerializer,
     DuplicateFlagSerializer,
@@ -42,6 +43,7 @@ from catalog.api.serializers import (
     TechnologyWriteSerializer,
 )
 from catalog.choices import SearchSort, TechnologyStatus
+from catalog.completeness import CompletenessBelowMinimum
 from catalog.filtersets import CategoryFilterSet, DuplicateFlagFilterSet
 from catalog.models import Category, DuplicateFlag, Favourite, SavedSearch
 from core.api.filtering import refuse_values_outside_the_schema
@@ -254,11 +256,27 @@ class TechnologyViewSet(
     def partial_update(self, request, pk=None):
         return self.update(request, pk)
 
-    @extend_schema(request=None, responses={200: TechnologyDetailSerializer, **ERROR_RESPONSES})
+    @extend_schema(
+        request=None,
+        responses={
+            200: TechnologyDetailSerializer,
+            **ERROR_RESPONSES,
+            400: OpenApiResponse(
+                CompletenessRefusalSerializer,
+                description="The listing is invalid (field errors) or gives less of what buyers "
+                "need than the minimum the administrator set: `missing` lists the criteria.",
+            ),
+        },
+    )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def submit(self, request, pk=None):
-        """Send a draft, returned or withdrawn listing (or a returned change) to review."""
-        technology = services.technology_submit(user=request.user, technology=self.get_object())
+        """Send a draft, returned or withdrawn listing (or a returned change) to review. A new
+        listing needs the minimum completeness (`completeness` of the detail)."""
+        try:
+            technology = services.technology_submit(user=request.user, technology=self.get_object())
+        except CompletenessBelowMinimum as refusal:
+            body = CompletenessRefusalSerializer(refusal).data
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return self._detail_response(technology)
 
     @extend_schema(

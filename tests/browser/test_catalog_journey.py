@@ -45,6 +45,11 @@ def test_holder_lists_reviewer_returns_then_approves_visitor_finds_it(new_page, 
     holder.check("input[name=transaction_modes][value=license]")
     holder.fill("#id_asking_price", "800000")
     holder.fill("#id_patents-0-number", "ZL202010123456.2")
+    # what buyers need before it may be submitted (catalog.completeness): 75 of 100
+    holder.fill("#id_application_scope", "已在三个示范项目连续运行两年")
+    holder.fill("#id_advantages", "与常规方案相比能耗更低，占地省一半。")
+    holder.fill("#id_figures-0-metric", "容积负荷上限")
+    holder.fill("#id_figures-0-value", "25")
     holder.click("[data-testid=save-technology]")
     holder.locator("[data-testid=status]").wait_for()
     assert holder.locator("[data-testid=status]").inner_text() == "草稿"

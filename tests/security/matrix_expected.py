@@ -383,6 +383,11 @@ _TABLE = {
     'api duplicate flag guess': (403, 404, 404, 404, 404, 404, 404),
     'api duplicate flag dismiss': (403, 404, 404, 404, 404, 200, 200),
     'api duplicate flag merge': (403, 404, 404, 404, 404, 403, 200),
+    # --- quality ---
+    # the admin site sends everyone but the administrator to its sign-in page; the list of the
+    # one settings row sends the administrator on to its form
+    'page admin catalogue settings': (302, 302, 302, 302, 302, 302, 302),
+    'page admin catalogue settings form': (302, 302, 302, 302, 302, 302, 200),
 }
 # fmt: on
 

@@ -289,6 +289,9 @@ PAGE_ROWS = [
         "/technologies/duplicates/{duplicate_flag}/decide/",
         {"decision": "dismiss"},
     ),
+    # --- quality ---
+    ("page admin catalogue settings", "GET", "/admin/catalog/catalogpolicy/", None),
+    ("page admin catalogue settings form", "GET", "/admin/catalog/catalogpolicy/1/change/", None),
 ]
 
 API_ROWS = [
