@@ -6,7 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.choices import (
     GRANTABLE_ROLES,
@@ -44,6 +44,7 @@ from core.workflow import (
     TransitionNotAllowed,
     compare_and_set_status,
 )
+from notifications.messages import Bilingual, Message, choice_label, person
 from notifications.services import notify_users
 
 REVIEWERS = frozenset({Role.REVIEWER, Role.ADMIN})
@@ -296,11 +297,11 @@ def organization_transition(
         )
         notify_users(
             users=members_of(organization.pk),
-            title=_("Verification of %(name)s: %(status)s")
-            % {
-                "name": organization.display_name,
-                "status": organization.get_verification_status_display(),
-            },
+            title=Message(
+                gettext_lazy("Verification of %(name)s: %(status)s"),
+                name=Bilingual.of(organization, "name"),
+                status=choice_label(organization, "verification_status"),
+            ),
             body=note.strip(),
             url=reverse("accounts:organization_detail", args=[organization.pk]),
         )
@@ -470,9 +471,12 @@ def role_grant_request(
         deciders = deciders.filter(roles__contains=[Role.ADMIN])
     notify_users(
         users=deciders,
-        title=_("%(user)s asks for the role %(role)s")
-        % {"user": user, "role": grant.get_role_display()},
-        body=organization.display_name,
+        title=Message(
+            gettext_lazy("%(user)s asks for the role %(role)s"),
+            user=person(user),
+            role=choice_label(grant, "role"),
+        ),
+        body=Bilingual.of(organization, "name"),
         url=reverse("accounts:role_grant_detail", args=[grant.pk]),
     )
     return grant
@@ -526,8 +530,11 @@ def _role_grant_apply(
     )
     notify_users(
         users=User.objects.filter(pk=grant.user_id),
-        title=_("Your request for the role %(role)s: %(status)s")
-        % {"role": grant.get_role_display(), "status": grant.get_status_display()},
+        title=Message(
+            gettext_lazy("Your request for the role %(role)s: %(status)s"),
+            role=choice_label(grant, "role"),
+            status=choice_label(grant, "status"),
+        ),
         body=note,
         url=reverse("accounts:role_grants"),
     )

@@ -59,6 +59,7 @@ from core.workflow import (
     TransitionNotAllowed,
     compare_and_set_status,
 )
+from notifications.messages import Bilingual, Message, labelled
 from notifications.services import notify_users
 
 # The roles a user may have towards a listing (technology_actor_roles).
@@ -513,7 +514,7 @@ def technology_propose_revision(*, user, technology: Technology, data: dict) -> 
         changes=changes,
         revision=revision,
     )
-    _notify_reviewers(technology, _("A change to a published technology awaits review"))
+    _notify_reviewers(technology, gettext_lazy("A change to a published technology awaits review"))
     return technology
 
 
@@ -564,7 +565,7 @@ def technology_submit(*, user, technology: Technology) -> Technology:
     # Check the whole listing before it goes to a reviewer.
     _validated(Technology.objects.get(pk=technology.pk), {})
     technology = _transition(user=user, technology=technology, action=TechnologyAction.SUBMIT)
-    _notify_reviewers(technology, _("A technology awaits review"))
+    _notify_reviewers(technology, gettext_lazy("A technology awaits review"))
     return technology
 
 
@@ -658,7 +659,9 @@ def _revision_transition(
     if REVIEWER in transition.actors:
         _notify_holder(technology, action, note, change=True)
     else:
-        _notify_reviewers(technology, _("A change to a published technology awaits review"))
+        _notify_reviewers(
+            technology, gettext_lazy("A change to a published technology awaits review")
+        )
     return technology
 
 
@@ -668,30 +671,30 @@ def _on_published(technology: Technology) -> None:
     publish(TECHNOLOGY_PUBLISHED, technology_id=technology.pk)
 
 
-def _notify_reviewers(technology: Technology, title: str) -> None:
+def _notify_reviewers(technology: Technology, title) -> None:
     notify_users(
         users=list(platform_reviewers()),
-        title=f"{title}: {technology.title}",
+        title=labelled(Message(title), Bilingual.of(technology, "title")),
         url=reverse("catalog:review_queue"),
     )
 
 
 def _notify_holder(technology: Technology, decision: str, comment: str, change=False) -> None:
     titles = {
-        ReviewDecision.APPROVE: _("Your technology was approved and published"),
-        ReviewDecision.RETURN: _("Your technology was returned for changes"),
-        ReviewDecision.REJECT: _("Your technology was rejected"),
+        ReviewDecision.APPROVE: gettext_lazy("Your technology was approved and published"),
+        ReviewDecision.RETURN: gettext_lazy("Your technology was returned for changes"),
+        ReviewDecision.REJECT: gettext_lazy("Your technology was rejected"),
     }
     if change:
         titles = {
-            ReviewDecision.APPROVE: _("Your change was approved and is now public"),
-            ReviewDecision.RETURN: _("Your change was returned for changes"),
-            ReviewDecision.REJECT: _("Your change was rejected"),
+            ReviewDecision.APPROVE: gettext_lazy("Your change was approved and is now public"),
+            ReviewDecision.RETURN: gettext_lazy("Your change was returned for changes"),
+            ReviewDecision.REJECT: gettext_lazy("Your change was rejected"),
         }
     members = members_of(technology.organization_id)
     notify_users(
         users=list(members),
-        title=f"{titles.get(decision, decision)}: {technology.title}",
+        title=labelled(Message(titles[decision]), Bilingual.of(technology, "title")),
         body=comment or "",
         url=reverse("catalog:technology_manage", args=[technology.pk]),
     )
@@ -785,7 +788,9 @@ def inquiry_create(*, user, technology: Technology, message: str) -> Inquiry:
     members = members_of(technology.organization_id)
     notify_users(
         users=list(members),
-        title=_("New inquiry about %(title)s") % {"title": technology.title},
+        title=Message(
+            gettext_lazy("New inquiry about %(title)s"), title=Bilingual.of(technology, "title")
+        ),
         body=message,
         url=reverse("catalog:technology_manage", args=[technology.pk]),
     )
@@ -823,8 +828,10 @@ def access_request_create(
     members = members_of(technology.organization_id)
     notify_users(
         users=list(members),
-        title=_("Access to the confidential detail of %(title)s requested")
-        % {"title": technology.title},
+        title=Message(
+            gettext_lazy("Access to the confidential detail of %(title)s requested"),
+            title=Bilingual.of(technology, "title"),
+        ),
         body=access.message,
         url=reverse("catalog:technology_manage", args=[technology.pk]),
     )
@@ -851,12 +858,12 @@ def access_request_decide(*, user, access_request: AccessRequest, approve: bool)
     )
     notify_users(
         users=[access_request.user],
-        title=(
-            _("You may now see the confidential detail of %(title)s")
+        title=Message(
+            gettext_lazy("You may now see the confidential detail of %(title)s")
             if approve
-            else _("Your access request for %(title)s was declined")
-        )
-        % {"title": technology.title},
+            else gettext_lazy("Your access request for %(title)s was declined"),
+            title=Bilingual.of(technology, "title"),
+        ),
         url=reverse("catalog:technology_detail", args=[technology.pk]),
     )
     return access_request
@@ -919,9 +926,12 @@ def saved_searches_notify(*, technology_id: int) -> int:
             continue
         notify_users(
             users=[saved.user],
-            title=_("New technology for your saved search “%(name)s”: %(title)s")
-            % {"name": saved.name, "title": technology.title},
-            body=technology.summary,
+            title=Message(
+                gettext_lazy("New technology for your saved search “%(name)s”: %(title)s"),
+                name=saved.name,
+                title=Bilingual.of(technology, "title"),
+            ),
+            body=Bilingual.of(technology, "summary"),
             url=reverse("catalog:technology_detail", args=[technology.pk]),
         )
         told += 1
