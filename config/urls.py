@@ -15,6 +15,7 @@ api_v1 = [
     path("finance/", include("finance.api.urls")),
     path("", include("insight.api.urls")),
     path("", include("programmes.api.urls")),
+    path("", include("notifications.api.urls")),
 ]
 
 urlpatterns = [

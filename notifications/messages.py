@@ -57,12 +57,15 @@ class Message:
             )
         self.text = text
         self.params = params
+        # Encoded now, so a parameter that is not one fails where the message is written.
+        self._json = _encode_lazy(text, with_params=True)
+        self._json["params"] = {name: encode(param) for name, param in params.items()}
 
     def to_json(self) -> dict:
-        return encode(self)
+        return dict(self._json)
 
     def __str__(self) -> str:
-        return render(encode(self))
+        return render(self._json)
 
 
 def encode(value) -> object:
@@ -80,9 +83,7 @@ def encode(value) -> object:
     if isinstance(value, Bilingual):
         return {"zh": value.zh, "en": value.en}
     if isinstance(value, Message):
-        encoded = _encode_lazy(value.text)
-        encoded["params"] = {name: encode(param) for name, param in value.params.items()}
-        return encoded
+        return value.to_json()
     if isinstance(value, Promise):
         return _encode_lazy(value)
     if isinstance(value, list | tuple):
@@ -92,14 +93,17 @@ def encode(value) -> object:
     raise TypeError(f"Not a notification parameter: {type(value).__name__}")
 
 
-def _encode_lazy(text: Promise) -> dict:
+def _encode_lazy(text: Promise, *, with_params: bool = False) -> dict:
     # A lazy translation pickles as (function, arguments): the message id, and its context for
-    # pgettext_lazy. Any other lazy text (format_lazy ...) is kept rendered in both languages.
+    # pgettext_lazy. Any other lazy text (format_lazy ...) is kept rendered in both languages;
+    # it cannot take parameters.
     _unpickle, (function, args, kwargs, *_result_classes) = text.__reduce__()
     if function is gettext and len(args) == 1 and not kwargs:
         return {"msgid": args[0]}
     if function is pgettext and len(args) == 2 and not kwargs:
         return {"msgid": args[1], "context": args[0]}
+    if with_params:
+        raise TypeError("A notification message is marked with gettext_lazy or pgettext_lazy.")
     with override("zh-hans"):
         chinese = str(text)
     with override("en"):

@@ -1,7 +1,7 @@
 """Notifications: an in-app row per recipient, email through Celery after the commit."""
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -23,7 +23,7 @@ def notify_users(
     *,
     users: Iterable,
     title: Message,
-    body: Message | Bilingual | str = "",
+    body: Message | Bilingual | str | list | datetime = "",
     url: str = "",
 ) -> list[Notification]:
     """Tell each user: the title is a translatable Message, the body a Message, content in both

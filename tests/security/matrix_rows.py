@@ -578,6 +578,10 @@ API_ROWS = [
         "/api/v1/technologies/{tech_outsider_published}/attachments/",
         {},
     ),
+    # --- notify ---
+    ("api notifications", "GET", "/api/v1/notifications/", None),
+    ("api notification of the holder", "GET", "/api/v1/notifications/{notification_holder}/", None),
+    ("api notifications mark read", "POST", "/api/v1/notifications/mark-read/", {"ids": [1]}),
 ]
 
 PROGRAMMES_PAGE_ROWS = [
