@@ -1,5 +1,6 @@
 """Writes for accounts and organisations. Views, serializers and commands call these."""
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -188,6 +189,16 @@ def user_update_profile(*, user: User, **fields) -> User:
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+def user_set_preferred_language(*, user: User, language: str) -> None:
+    """The language a user chose with the switcher: their e-mails follow it too."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"preferred_language": _("Choose one of the listed values.")})
+    User.objects.filter(pk=user.pk).exclude(preferred_language=language).update(
+        preferred_language=language
+    )
+    user.preferred_language = language
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import views as account_views
 from accounts.signup import SignupView
 from core import views as core_views
 from insight.home import home, site_search
@@ -22,6 +23,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("search/", site_search, name="site_search"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Before Django's own: the switcher also records a signed-in user's preferred language.
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # Before allauth's own: sign-up that answers alike for new and registered addresses.

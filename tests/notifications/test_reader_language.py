@@ -290,3 +290,34 @@ def test_the_notifications_list_takes_the_same_number_of_queries_for_2_and_20_ro
             assert client.get("/api/v1/notifications/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_language_switcher_sets_the_language_of_a_signed_in_users_emails(
+    client, owner, mailoutbox
+):
+    # given a signed-in holder who reads Chinese
+    client.login(email=owner.email, password=PASSWORD)
+    # when they switch the site to English
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/me/workspace/"})
+    # then the page language and their e-mails' language are English
+    assert response.status_code == 302 and response.url == "/me/workspace/"
+    assert client.cookies["django_language"].value == "en"
+    owner.refresh_from_db()
+    assert owner.preferred_language == "en"
+    owner.notification_frequency = "daily"
+    owner.save(update_fields=["notification_frequency"])
+    with override("zh-hans"):
+        services.notify_users(
+            users=[owner], title=Message(gettext_lazy("A technology awaits review"))
+        )
+    services.digest_send(user=owner)
+    assert "A technology awaits review" in mailoutbox[0].body
+
+
+def test_an_unknown_language_changes_nothing_and_anonymous_switching_still_works(client, owner):
+    client.login(email=owner.email, password=PASSWORD)
+    assert client.post(reverse("set_language"), {"language": "xx"}).status_code == 302
+    owner.refresh_from_db()
+    assert owner.preferred_language == "zh-hans"
+    client.logout()
+    assert client.post(reverse("set_language"), {"language": "en"}).status_code == 302
