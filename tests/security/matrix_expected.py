@@ -367,6 +367,10 @@ _TABLE = {
     'api technology favourite outsider private': (403, 404, 404, 404, 404, 409, 409),
     'page site search': (302, 302, 302, 302, 302, 302, 302),
     'api technology attachment outsider': (403, 415, 415, 415, 415, 415, 415),
+    # --- notify ---
+    'api notifications': (403, 200, 200, 200, 200, 200, 200),
+    'api notification of the holder': (403, 200, 404, 404, 404, 404, 404),
+    'api notifications mark read': (403, 200, 200, 200, 200, 200, 200),
 }
 # fmt: on
 
