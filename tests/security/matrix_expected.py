@@ -371,6 +371,7 @@ _TABLE = {
     'api notifications': (403, 200, 200, 200, 200, 200, 200),
     'api notification of the holder': (403, 200, 404, 404, 404, 404, 404),
     'api notifications mark read': (403, 200, 200, 200, 200, 200, 200),
+    'page set language': (302, 302, 302, 302, 302, 302, 302),
 }
 # fmt: on
 

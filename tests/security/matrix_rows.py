@@ -277,6 +277,8 @@ PAGE_ROWS = [
         "/matching/technologies/{tech_draft}/similar/",
         None,
     ),
+    # --- notify ---
+    ("page set language", "POST", "/i18n/setlang/", {"language": "zh-hans", "next": "/"}),
 ]
 
 API_ROWS = [
