@@ -1,12 +1,13 @@
 """Writes for accounts and organisations. Views, serializers and commands call these."""
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.choices import (
     GRANTABLE_ROLES,
@@ -44,6 +45,7 @@ from core.workflow import (
     TransitionNotAllowed,
     compare_and_set_status,
 )
+from notifications.messages import Bilingual, Message, choice_label, person
 from notifications.services import notify_users
 
 REVIEWERS = frozenset({Role.REVIEWER, Role.ADMIN})
@@ -189,6 +191,16 @@ def user_update_profile(*, user: User, **fields) -> User:
     return user
 
 
+def user_set_preferred_language(*, user: User, language: str) -> None:
+    """The language a user chose with the switcher: their e-mails follow it too."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"preferred_language": _("Choose one of the listed values.")})
+    User.objects.filter(pk=user.pk).exclude(preferred_language=language).update(
+        preferred_language=language
+    )
+    user.preferred_language = language
+
+
 @transaction.atomic
 def organization_create(*, user: User, **fields) -> Organization:
     organization = Organization(**fields)
@@ -296,11 +308,11 @@ def organization_transition(
         )
         notify_users(
             users=members_of(organization.pk),
-            title=_("Verification of %(name)s: %(status)s")
-            % {
-                "name": organization.display_name,
-                "status": organization.get_verification_status_display(),
-            },
+            title=Message(
+                gettext_lazy("Verification of %(name)s: %(status)s"),
+                name=Bilingual.of(organization, "name"),
+                status=choice_label(organization, "verification_status"),
+            ),
             body=note.strip(),
             url=reverse("accounts:organization_detail", args=[organization.pk]),
         )
@@ -470,9 +482,12 @@ def role_grant_request(
         deciders = deciders.filter(roles__contains=[Role.ADMIN])
     notify_users(
         users=deciders,
-        title=_("%(user)s asks for the role %(role)s")
-        % {"user": user, "role": grant.get_role_display()},
-        body=organization.display_name,
+        title=Message(
+            gettext_lazy("%(user)s asks for the role %(role)s"),
+            user=person(user),
+            role=choice_label(grant, "role"),
+        ),
+        body=Bilingual.of(organization, "name"),
         url=reverse("accounts:role_grant_detail", args=[grant.pk]),
     )
     return grant
@@ -526,8 +541,11 @@ def _role_grant_apply(
     )
     notify_users(
         users=User.objects.filter(pk=grant.user_id),
-        title=_("Your request for the role %(role)s: %(status)s")
-        % {"role": grant.get_role_display(), "status": grant.get_status_display()},
+        title=Message(
+            gettext_lazy("Your request for the role %(role)s: %(status)s"),
+            role=choice_label(grant, "role"),
+            status=choice_label(grant, "status"),
+        ),
         body=note,
         url=reverse("accounts:role_grants"),
     )

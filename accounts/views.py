@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as switch_page_language
 
 from accounts import selectors, services
 from accounts.choices import RoleGrantStatus
@@ -197,6 +199,17 @@ def review_queue(request):
             "decidable_actions": ["grant", "refuse"],
         },
     )
+
+
+@require_POST
+def set_language(request):
+    """The language switcher: Django's view sets the page language; a signed-in user's
+    preferred language (their e-mails and digests) follows the choice."""
+    response = switch_page_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_set_preferred_language(user=request.user, language=language)
+    return response
 
 
 @login_required

@@ -66,6 +66,7 @@ from core.workflow import (
     TransitionNotAllowed,
     compare_and_set_status,
 )
+from notifications.messages import Bilingual, Message, labelled
 from notifications.services import notify_users
 
 # The roles a user may have towards a listing (technology_actor_roles).
@@ -548,7 +549,7 @@ def technology_propose_revision(*, user, technology: Technology, data: dict) -> 
         changes=changes,
         revision=revision,
     )
-    _notify_reviewers(technology, _("A change to a published technology awaits review"))
+    _notify_reviewers(technology, gettext_lazy("A change to a published technology awaits review"))
     return technology
 
 
@@ -609,7 +610,7 @@ def technology_submit(*, user, technology: Technology) -> Technology:
     # Never blocks the submission: the holder sees the look-alikes on the manage page, the
     # reviewers the recorded pairs in their duplicates queue.
     duplicates.technology_duplicates_record(technology=technology, source=DuplicateSource.SUBMIT)
-    _notify_reviewers(technology, _("A technology awaits review"))
+    _notify_reviewers(technology, gettext_lazy("A technology awaits review"))
     return technology
 
 
@@ -703,7 +704,9 @@ def _revision_transition(
     if REVIEWER in transition.actors:
         _notify_holder(technology, action, note, change=True)
     else:
-        _notify_reviewers(technology, _("A change to a published technology awaits review"))
+        _notify_reviewers(
+            technology, gettext_lazy("A change to a published technology awaits review")
+        )
     return technology
 
 
@@ -713,30 +716,30 @@ def _on_published(technology: Technology) -> None:
     publish(TECHNOLOGY_PUBLISHED, technology_id=technology.pk)
 
 
-def _notify_reviewers(technology: Technology, title: str) -> None:
+def _notify_reviewers(technology: Technology, title) -> None:
     notify_users(
         users=list(platform_reviewers()),
-        title=f"{title}: {technology.title}",
+        title=labelled(Message(title), Bilingual.of(technology, "title")),
         url=reverse("catalog:review_queue"),
     )
 
 
 def _notify_holder(technology: Technology, decision: str, comment: str, change=False) -> None:
     titles = {
-        ReviewDecision.APPROVE: _("Your technology was approved and published"),
-        ReviewDecision.RETURN: _("Your technology was returned for changes"),
-        ReviewDecision.REJECT: _("Your technology was rejected"),
+        ReviewDecision.APPROVE: gettext_lazy("Your technology was approved and published"),
+        ReviewDecision.RETURN: gettext_lazy("Your technology was returned for changes"),
+        ReviewDecision.REJECT: gettext_lazy("Your technology was rejected"),
     }
     if change:
         titles = {
-            ReviewDecision.APPROVE: _("Your change was approved and is now public"),
-            ReviewDecision.RETURN: _("Your change was returned for changes"),
-            ReviewDecision.REJECT: _("Your change was rejected"),
+            ReviewDecision.APPROVE: gettext_lazy("Your change was approved and is now public"),
+            ReviewDecision.RETURN: gettext_lazy("Your change was returned for changes"),
+            ReviewDecision.REJECT: gettext_lazy("Your change was rejected"),
         }
     members = members_of(technology.organization_id)
     notify_users(
         users=list(members),
-        title=f"{titles.get(decision, decision)}: {technology.title}",
+        title=labelled(Message(titles[decision]), Bilingual.of(technology, "title")),
         body=comment or "",
         url=reverse("catalog:technology_manage", args=[technology.pk]),
     )
@@ -851,7 +854,9 @@ def inquiry_create(*, user, technology: Technology, message: str) -> Inquiry:
     members = members_of(technology.organization_id)
     notify_users(
         users=list(members),
-        title=_("New inquiry about %(title)s") % {"title": technology.title},
+        title=Message(
+            gettext_lazy("New inquiry about %(title)s"), title=Bilingual.of(technology, "title")
+        ),
         body=message,
         url=reverse("catalog:technology_manage", args=[technology.pk]),
     )
@@ -889,8 +894,10 @@ def access_request_create(
     members = members_of(technology.organization_id)
     notify_users(
         users=list(members),
-        title=_("Access to the confidential detail of %(title)s requested")
-        % {"title": technology.title},
+        title=Message(
+            gettext_lazy("Access to the confidential detail of %(title)s requested"),
+            title=Bilingual.of(technology, "title"),
+        ),
         body=access.message,
         url=reverse("catalog:technology_manage", args=[technology.pk]),
     )
@@ -917,12 +924,12 @@ def access_request_decide(*, user, access_request: AccessRequest, approve: bool)
     )
     notify_users(
         users=[access_request.user],
-        title=(
-            _("You may now see the confidential detail of %(title)s")
+        title=Message(
+            gettext_lazy("You may now see the confidential detail of %(title)s")
             if approve
-            else _("Your access request for %(title)s was declined")
-        )
-        % {"title": technology.title},
+            else gettext_lazy("Your access request for %(title)s was declined"),
+            title=Bilingual.of(technology, "title"),
+        ),
         url=reverse("catalog:technology_detail", args=[technology.pk]),
     )
     return access_request
@@ -985,9 +992,12 @@ def saved_searches_notify(*, technology_id: int) -> int:
             continue
         notify_users(
             users=[saved.user],
-            title=_("New technology for your saved search “%(name)s”: %(title)s")
-            % {"name": saved.name, "title": technology.title},
-            body=technology.summary,
+            title=Message(
+                gettext_lazy("New technology for your saved search “%(name)s”: %(title)s"),
+                name=saved.name,
+                title=Bilingual.of(technology, "title"),
+            ),
+            body=Bilingual.of(technology, "summary"),
             url=reverse("catalog:technology_detail", args=[technology.pk]),
         )
         told += 1

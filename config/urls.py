@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import views as account_views
 from accounts.signup import SignupView
 from core import views as core_views
 from insight.home import home, site_search
@@ -15,6 +16,7 @@ api_v1 = [
     path("finance/", include("finance.api.urls")),
     path("", include("insight.api.urls")),
     path("", include("programmes.api.urls")),
+    path("", include("notifications.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +25,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("status/", core_views.service_status, name="service_status"),
     path("favicon.ico", core_views.favicon),
+    # Before Django's own: the switcher also records a signed-in user's preferred language.
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # Before allauth's own: sign-up that answers alike for new and registered addresses.

@@ -24,6 +24,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from accounts.models import Organization
@@ -64,6 +65,7 @@ from matching.models import (
 )
 from matching.selectors import match_parties_of_user
 from matching.statistics import corpus_statistics
+from notifications.messages import Bilingual, Message
 from notifications.services import notify_users
 from textanalysis import analyze
 
@@ -616,19 +618,32 @@ def matches_notify(*, pairs: Iterable[tuple[int, int]]) -> int:
         if not claimed:
             continue
         need, technology = match.need, match.technology
-        score = f"{match.score:.0f}"
+        parts = {
+            "score": f"{match.score:.0f}",
+            "need": Bilingual.of(need, "title"),
+            "technology": Bilingual.of(technology, "title"),
+        }
+        reasons = Bilingual(zh="\n".join(match.reasons_zh), en="\n".join(match.reasons_en))
         notify_users(
             users=list(members_of(need.organization_id)),
-            title=_("New strong match (%(score)s) for your need “%(need)s”: %(technology)s")
-            % {"score": score, "need": need.title, "technology": technology.title},
-            body="\n".join(match.reasons),
+            title=Message(
+                gettext_lazy(
+                    "New strong match (%(score)s) for your need “%(need)s”: %(technology)s"
+                ),
+                **parts,
+            ),
+            body=reasons,
             url=reverse("exchange:need_detail", args=[need.pk]) + "#matches",
         )
         notify_users(
             users=list(members_of(technology.organization_id)),
-            title=_("Your technology “%(technology)s” matches a need (%(score)s): %(need)s")
-            % {"score": score, "need": need.title, "technology": technology.title},
-            body="\n".join(match.reasons),
+            title=Message(
+                gettext_lazy(
+                    "Your technology “%(technology)s” matches a need (%(score)s): %(need)s"
+                ),
+                **parts,
+            ),
+            body=reasons,
             url=reverse("catalog:technology_detail", args=[technology.pk]) + "#matches",
         )
     return strong_count

@@ -2,6 +2,9 @@ from notifications.models import Notification
 
 
 def notifications_for(*, user):
+    """The user's own notifications, newest first; none for an anonymous user."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
     return Notification.objects.filter(recipient=user)
 
 

@@ -1,7 +1,7 @@
 """Notifications: an in-app row per recipient, email through Celery after the commit."""
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from core.dispatch import delay_on_commit
+from notifications.messages import Bilingual, Message, encode, render
 from notifications.models import Notification
 
 # Registered by notifications.tasks, which imports this module (so it is named, not imported).
@@ -19,10 +20,30 @@ DELIVER_EMAIL_TASK = "notifications.tasks.deliver_notification_email"
 
 @transaction.atomic
 def notify_users(
-    *, users: Iterable, title: str, body: str = "", url: str = ""
+    *,
+    users: Iterable,
+    title: Message,
+    body: Message | Bilingual | str | list | datetime = "",
+    url: str = "",
 ) -> list[Notification]:
+    """Tell each user: the title is a translatable Message, the body a Message, content in both
+    languages (Bilingual) or a person's own words (a reviewer's note, kept as written). Each
+    reader sees them in their own language; the e-mail goes in the recipient's preferred one."""
+    if not isinstance(title, Message):
+        raise TypeError("A notification title is a notifications.messages.Message.")
+    title_message, body_message = encode(title), encode(body)
+    # The text in the sender's language, for the table's readers (admin, searches).
+    title_text, body_text = render(title_message)[:300], render(body_message)
     notifications = Notification.objects.bulk_create(
-        Notification(recipient=user, title=title[:300], body=body, url=url) for user in users
+        Notification(
+            recipient=user,
+            title=title_text,
+            body=body_text,
+            title_message=title_message,
+            body_message=body_message,
+            url=url,
+        )
+        for user in users
     )
     delay_on_commit(
         DELIVER_EMAIL_TASK,
@@ -85,8 +106,9 @@ def notification_send_email(*, notification_id: int) -> bool:
     recipient = notification.recipient
     with override(recipient.preferred_language):
         send_mail(
-            subject=_("[Green Technology Exchange] %(title)s") % {"title": notification.title},
-            message=f"{notification.body}\n\n{absolute_url(notification.url)}".strip(),
+            subject=_("[Green Technology Exchange] %(title)s")
+            % {"title": notification.shown_title},
+            message=f"{notification.shown_body}\n\n{absolute_url(notification.url)}".strip(),
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[recipient.email],
         )
@@ -114,7 +136,7 @@ def digest_send(*, user) -> int:
         return 0
     with override(user.preferred_language):
         lines = [
-            f"- {notification.title} {absolute_url(notification.url)}".rstrip()
+            f"- {notification.shown_title} {absolute_url(notification.url)}".rstrip()
             for notification in pending
         ]
         send_mail(

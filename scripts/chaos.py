@@ -484,8 +484,10 @@ def dispatch_work(*, label: str, notifications: int, runs: int, recipients: list
     """Notify the recipients in rounds and queue matching runs for needs and technologies not
     matched yet, through the application's services, one transaction per round."""
     from django.db import transaction
+    from django.utils.translation import gettext_lazy
 
     from matching.services import schedule_matching_for_need, schedule_matching_for_technology
+    from notifications.messages import Message
     from notifications.services import notify_users
 
     subjects = unmatched_subjects(runs)
@@ -496,7 +498,12 @@ def dispatch_work(*, label: str, notifications: int, runs: int, recipients: list
         with transaction.atomic():
             wanted = min(len(recipients), notifications - len(work.notification_ids))
             created = notify_users(
-                users=recipients[:wanted], title=f"{label} notice {round_number + 1:03d}"
+                users=recipients[:wanted],
+                title=Message(
+                    gettext_lazy("%(label)s notice %(number)s"),
+                    label=label,
+                    number=f"{round_number + 1:03d}",
+                ),
             )
             work.notification_ids += [notification.pk for notification in created]
             start = round_number * runs_per_round
@@ -597,6 +604,7 @@ def deliveries_per_task(log_paths: Iterable[Path]) -> collections.Counter:
 def verify_effects_once(report: Report, scenario: str, work: Work, mail_dir: Path) -> None:
     """Each notification emailed exactly once, each run completed, no match stored twice."""
     from django.db.models import Count
+    from django.utils.translation import override
 
     from matching.models import Match, MatchingRun
     from notifications.models import Notification
@@ -604,7 +612,11 @@ def verify_effects_once(report: Report, scenario: str, work: Work, mail_dir: Pat
     notifications = Notification.objects.filter(pk__in=work.notification_ids)
     # Two notifications may share recipient and title (two strong matches of listings with the
     # same titles): compare counts per (recipient, title), not sets.
-    expected = collections.Counter(notifications.values_list("recipient__email", "title"))
+    # Each title as its recipient reads it in the e-mail: in their preferred language.
+    expected = collections.Counter()
+    for notification in notifications.select_related("recipient"):
+        with override(notification.recipient.preferred_language):
+            expected[(notification.recipient.email, notification.shown_title)] += 1
     sent = sent_emails(mail_dir)
     missing = sum(max(0, count - sent[key]) for key, count in expected.items())
     extra = sum(max(0, sent[key] - count) for key, count in expected.items())

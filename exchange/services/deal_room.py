@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.uploads import OFFICE_DOCUMENTS, upload_content_type
 from core.workflow import TransitionNotAllowed
@@ -20,7 +21,9 @@ from exchange.services.deal_workflow import (
 from exchange.services.deals import (
     _deal_event,
     _deal_notify,
+    deal_label,
 )
+from notifications.messages import Message
 
 
 @transaction.atomic
@@ -64,7 +67,7 @@ def deal_message_post(
     _deal_notify(
         deal=deal,
         actor=user,
-        title=_("New message in %(deal)s") % {"deal": deal},
+        title=Message(gettext_lazy("New message in %(deal)s"), deal=deal_label(deal)),
         body=body[:300],
     )
     return message

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization
 from accounts.permissions import (
@@ -50,6 +51,7 @@ from exchange.services.deal_workflow import (
     deal_review_checklist,
 )
 from exchange.services.needs import NEED_WORKFLOW, need_transition
+from notifications.messages import Bilingual, Message, choice_label
 from notifications.services import notify_users
 
 User = get_user_model()
@@ -63,7 +65,16 @@ def deal_participants(deal: Deal):
     return users
 
 
-def _deal_notify(*, deal: Deal, actor, title: str, body: str = "", to_reviewers: bool = False):
+def deal_label(deal: Deal) -> Message:
+    """The deal as notifications name it ("Deal 12: <technology>"), in the reader's language."""
+    return Message(
+        gettext_lazy("Deal %(number)s: %(technology)s"),
+        number=deal.pk,
+        technology=Bilingual.of(deal.technology, "title"),
+    )
+
+
+def _deal_notify(*, deal: Deal, actor, title: Message, body="", to_reviewers: bool = False):
     recipients = deal_participants(deal)
     if actor is not None and getattr(actor, "pk", None):
         recipients = recipients.exclude(pk=actor.pk)
@@ -76,7 +87,7 @@ def _deal_notify(*, deal: Deal, actor, title: str, body: str = "", to_reviewers:
     if to_reviewers:
         notify_users(
             users=list(platform_reviewers().exclude(pk__in=deal_participants(deal).values("pk"))),
-            title=_("Deal waiting for review: %(deal)s") % {"deal": deal},
+            title=Message(gettext_lazy("Deal waiting for review: %(deal)s"), deal=deal_label(deal)),
             url=reverse("exchange:deal_review_queue"),
         )
 
@@ -184,7 +195,9 @@ def deal_open(
     _deal_notify(
         deal=deal,
         actor=user,
-        title=_("New deal: %(technology)s") % {"technology": technology.title},
+        title=Message(
+            gettext_lazy("New deal: %(technology)s"), technology=Bilingual.of(technology, "title")
+        ),
         body=note,
     )
     return deal
@@ -261,7 +274,11 @@ def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
     _deal_notify(
         deal=deal,
         actor=user,
-        title=_("%(deal)s: %(stage)s") % {"deal": deal, "stage": deal.get_stage_display()},
+        title=Message(
+            gettext_lazy("%(deal)s: %(stage)s"),
+            deal=deal_label(deal),
+            stage=choice_label(deal, "stage"),
+        ),
         body=note,
         to_reviewers=transition.target == DealStage.SUBMITTED_FOR_REVIEW,
     )
@@ -304,7 +321,7 @@ def deal_update(*, deal: Deal, user, **fields) -> Deal:
     _deal_notify(
         deal=deal,
         actor=user,
-        title=_("%(deal)s: terms changed") % {"deal": deal},
-        body=", ".join(changes),
+        title=Message(gettext_lazy("%(deal)s: terms changed"), deal=deal_label(deal)),
+        body=[Deal._meta.get_field(name).verbose_name for name in changes],
     )
     return deal

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import Organization
 from accounts.permissions import member_organization_ids, members_of
-from core.visibility import actor_label
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import (
     DealStage,
@@ -35,6 +35,7 @@ from exchange.services.deal_workflow import (
 from exchange.services.deals import (
     deal_open,
 )
+from notifications.messages import Bilingual, Message, choice_label, person
 from notifications.services import notify_users
 
 User = get_user_model()
@@ -156,8 +157,11 @@ def introduction_create(
     )
     notify_users(
         users=members_of(technology.organization_id, enterprise.pk),
-        title=_("%(broker)s introduces “%(technology)s”")
-        % {"broker": actor_label(broker), "technology": technology.title},
+        title=Message(
+            gettext_lazy("%(broker)s introduces “%(technology)s”"),
+            broker=person(broker),
+            technology=Bilingual.of(technology, "title"),
+        ),
         body=note,
         url=reverse("exchange:introduction_list"),
     )
@@ -210,11 +214,11 @@ def introduction_transition(
     else:
         notify_users(
             users=User.objects.filter(pk=introduction.broker_id),
-            title=_("Introduction of “%(technology)s”: %(status)s")
-            % {
-                "technology": introduction.technology.title,
-                "status": introduction.get_status_display(),
-            },
+            title=Message(
+                gettext_lazy("Introduction of “%(technology)s”: %(status)s"),
+                technology=Bilingual.of(introduction.technology, "title"),
+                status=choice_label(introduction, "status"),
+            ),
             body=note,
             url=reverse("exchange:introduction_list"),
         )

@@ -30,7 +30,9 @@ from exchange.services.deal_workflow import (
 from exchange.services.deals import (
     _deal_event,
     _deal_notify,
+    deal_label,
 )
+from notifications.messages import Message
 
 
 @transaction.atomic
@@ -124,6 +126,10 @@ def milestone_complete(*, milestone: DealMilestone, user) -> DealMilestone:
     _deal_notify(
         deal=deal,
         actor=user,
-        title=_("%(deal)s: milestone done: %(title)s") % {"deal": deal, "title": milestone.title},
+        title=Message(
+            gettext_lazy("%(deal)s: milestone done: %(title)s"),
+            deal=deal_label(deal),
+            title=milestone.title,
+        ),
     )
     return milestone

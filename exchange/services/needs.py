@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization
 from accounts.permissions import is_member, members_of, platform_reviewers, primary_organization
@@ -36,6 +37,7 @@ from exchange.services.common import (
     _diff,
     validate_future_deadline,
 )
+from notifications.messages import Bilingual, Message
 from notifications.services import notify_users
 
 NEED_WORKFLOW = StateMachine(
@@ -224,20 +226,25 @@ def _need_notify(*, need: Need, action: str, note: str) -> None:
     if action == NeedAction.SUBMIT:
         notify_users(
             users=platform_reviewers(),
-            title=_("Need waiting for review: %(title)s") % {"title": need.title},
+            title=Message(
+                gettext_lazy("Need waiting for review: %(title)s"),
+                title=Bilingual.of(need, "title"),
+            ),
             url=url,
         )
         return
     messages = {
-        NeedAction.APPROVE: _("Your need “%(title)s” is published."),
-        NeedAction.RETURN: _("Your need “%(title)s” was returned for changes."),
-        NeedAction.REJECT: _("Your need “%(title)s” was rejected."),
-        NeedAction.EXPIRE: _("Your need “%(title)s” has expired: its deadline has passed."),
+        NeedAction.APPROVE: gettext_lazy("Your need “%(title)s” is published."),
+        NeedAction.RETURN: gettext_lazy("Your need “%(title)s” was returned for changes."),
+        NeedAction.REJECT: gettext_lazy("Your need “%(title)s” was rejected."),
+        NeedAction.EXPIRE: gettext_lazy(
+            "Your need “%(title)s” has expired: its deadline has passed."
+        ),
     }
     if action in messages:
         notify_users(
             users=members_of(need.organization_id),
-            title=messages[action] % {"title": need.title},
+            title=Message(messages[action], title=Bilingual.of(need, "title")),
             body=note,
             url=url,
         )

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.permissions import is_member, member_organization_ids, members_of
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
@@ -26,6 +27,7 @@ from exchange.models import (
 from exchange.services.deals import (
     deal_open,
 )
+from notifications.messages import Bilingual, Message, choice_label
 from notifications.services import notify_users
 
 PROPOSER = "proposer"
@@ -134,7 +136,9 @@ def proposal_create(
     )
     notify_users(
         users=members_of(need.organization_id),
-        title=_("New proposal for “%(need)s”") % {"need": need.title},
+        title=Message(
+            gettext_lazy("New proposal for “%(need)s”"), need=Bilingual.of(need, "title")
+        ),
         body=approach[:300],
         url=reverse("exchange:need_detail", args=[need.pk]),
     )
@@ -195,8 +199,11 @@ def proposal_transition(*, proposal: Proposal, user, action: str, note: str = ""
     if action in (ProposalAction.SHORTLIST, ProposalAction.DECLINE, ProposalAction.ACCEPT):
         notify_users(
             users=members_of(proposal.organization_id),
-            title=_("Your proposal for “%(need)s”: %(status)s")
-            % {"need": need.title, "status": proposal.get_status_display()},
+            title=Message(
+                gettext_lazy("Your proposal for “%(need)s”: %(status)s"),
+                need=Bilingual.of(need, "title"),
+                status=choice_label(proposal, "status"),
+            ),
             body=note,
             url=reverse("exchange:need_detail", args=[need.pk]),
         )
@@ -259,7 +266,10 @@ def proposal_message_post(*, proposal: Proposal, user, body: str) -> ProposalMes
     other = proposal.organization_id if ENTERPRISE in roles else proposal.need.organization_id
     notify_users(
         users=members_of(other),
-        title=_("New message about a proposal for “%(need)s”") % {"need": proposal.need.title},
+        title=Message(
+            gettext_lazy("New message about a proposal for “%(need)s”"),
+            need=Bilingual.of(proposal.need, "title"),
+        ),
         body=message.body[:300],
         url=reverse("exchange:need_detail", args=[proposal.need_id]),
     )

@@ -28,6 +28,7 @@ from finance.models import (
 from finance.services.common import APPLICANT, FINANCIER, applicant_of, event_record, parse_amount
 from finance.services.products import eligibility_failures
 from finance.valuation import collateral_cap
+from notifications.messages import Bilingual, Message, choice_label
 from notifications.services import notify_users
 
 APPLICATION_WORKFLOW = StateMachine(
@@ -403,12 +404,12 @@ def _notify_application_parties(
     recipients = recipients.exclude(pk=actor.pk)
     notify_users(
         users=list(recipients),
-        title=_("Financing application #%(id)s (%(product)s): %(status)s")
-        % {
-            "id": application.pk,
-            "product": application.product.name,
-            "status": application.get_status_display(),
-        },
+        title=Message(
+            gettext_lazy("Financing application #%(id)s (%(product)s): %(status)s"),
+            id=application.pk,
+            product=Bilingual.of(application.product, "name"),
+            status=choice_label(application, "status"),
+        ),
         body=note,
         url=reverse("finance:application_detail", args=[application.pk]),
     )

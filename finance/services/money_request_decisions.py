@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.workflow import TransitionNotAllowed, compare_and_set_status
@@ -17,6 +18,7 @@ from finance.services.money_requests import MONEY_REQUEST_WORKFLOW, _request_eve
 from finance.services.programmes import _check_within_budget
 from finance.services.subsidies import _pay_subsidy
 from finance.services.vouchers import _validate_voucher, _voucher_issue
+from notifications.messages import Message, choice_label
 from notifications.services import notify_users
 
 
@@ -113,13 +115,13 @@ def money_request_transition(
     if action != MoneyRequestAction.WITHDRAW:
         notify_users(
             users=[money_request.requested_by],
-            title=_("Your request %(kind)s of %(amount)s %(currency)s: %(status)s")
-            % {
-                "kind": money_request.get_kind_display(),
-                "amount": money_request.amount,
-                "currency": money_request.currency,
-                "status": money_request.get_status_display(),
-            },
+            title=Message(
+                gettext_lazy("Your request %(kind)s of %(amount)s %(currency)s: %(status)s"),
+                kind=choice_label(money_request, "kind"),
+                amount=money_request.amount,
+                currency=money_request.currency,
+                status=choice_label(money_request, "status"),
+            ),
             body=note,
             url=reverse("finance:money_requests"),
         )

@@ -21,6 +21,7 @@ from finance import ledger, selectors
 from finance.choices import MoneyRequestAction, MoneyRequestStatus
 from finance.models import MoneyRequest, MoneyRequestEvent, SupportProgramme
 from finance.services.common import event_record, require_operator_of
+from notifications.messages import Message, choice_label
 from notifications.services import notify_users
 
 # Money has two keys. One operator member asks (a programme budget, funding, a voucher above
@@ -172,12 +173,12 @@ def money_request_open(
     )
     notify_users(
         users=_second_keys_for(money_request),
-        title=_("A second approval is needed: %(kind)s of %(amount)s %(currency)s")
-        % {
-            "kind": money_request.get_kind_display(),
-            "amount": money_request.amount,
-            "currency": money_request.currency,
-        },
+        title=Message(
+            gettext_lazy("A second approval is needed: %(kind)s of %(amount)s %(currency)s"),
+            kind=choice_label(money_request, "kind"),
+            amount=money_request.amount,
+            currency=money_request.currency,
+        ),
         url=reverse("finance:money_requests"),
     )
     return money_request

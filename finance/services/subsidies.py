@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.permissions import members_of
@@ -29,6 +30,7 @@ from finance.models import FinancingApplication, InterestSubsidy, MoneyRequest, 
 from finance.services.common import LOAN_KINDS, parse_amount, parse_rate
 from finance.services.money_requests import MoneyAsked, money_request_open
 from finance.valuation import interest_subsidy_amount
+from notifications.messages import Message
 from notifications.services import notify_users
 
 
@@ -251,8 +253,11 @@ def _pay_subsidy(*, money_request: MoneyRequest, programme: SupportProgramme) ->
         ) from None
     notify_users(
         users=list(members_of(application.applicant_id)),
-        title=_("An interest subsidy of %(amount)s %(currency)s was paid on your loan")
-        % {"amount": terms.amount, "currency": programme.currency},
+        title=Message(
+            gettext_lazy("An interest subsidy of %(amount)s %(currency)s was paid on your loan"),
+            amount=terms.amount,
+            currency=programme.currency,
+        ),
         url=reverse("finance:application_detail", args=[application.pk]),
     )
     return subsidy

@@ -12,6 +12,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import OrganizationType
 from accounts.models import Organization, User
@@ -21,6 +22,7 @@ from finance.choices import AccountKind, MoneyRequestKind, ProgrammeKind, Transa
 from finance.models import MoneyRequest, SupportProgramme, Voucher, VoucherRedemption
 from finance.services.common import parse_amount, require_operator_of
 from finance.services.money_requests import MoneyAsked, money_request_open
+from notifications.messages import Message
 from notifications.services import notify_users
 
 
@@ -115,8 +117,11 @@ def _voucher_issue(
     )
     notify_users(
         users=list(members_of(holder.pk)),
-        title=_("You received an innovation voucher of %(amount)s %(currency)s")
-        % {"amount": face_value, "currency": programme.currency},
+        title=Message(
+            gettext_lazy("You received an innovation voucher of %(amount)s %(currency)s"),
+            amount=face_value,
+            currency=programme.currency,
+        ),
         url=reverse("finance:voucher_list"),
     )
     account.refresh_from_db()
@@ -322,7 +327,11 @@ def _voucher_redeem(
     voucher.account.refresh_from_db(fields=["balance"])
     notify_users(
         users=list(members_of(provider.pk)),
-        title=_("An innovation voucher paid %(amount)s %(currency)s on deal #%(deal)s")
-        % {"amount": amount, "currency": voucher.currency, "deal": deal_id},
+        title=Message(
+            gettext_lazy("An innovation voucher paid %(amount)s %(currency)s on deal #%(deal)s"),
+            amount=amount,
+            currency=voucher.currency,
+            deal=deal_id,
+        ),
     )
     return redemption

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.permissions import has_role, member_organization_ids, members_of
@@ -26,6 +27,7 @@ from core.workflow import StateMachine, Transition, TransitionNotAllowed, compar
 from exchange.choices import NeedStatus
 from exchange.models import Need
 from exchange.services import proposal_create
+from notifications.messages import Message
 from notifications.services import notify_users
 from programmes.access import acting_operator_organization
 from programmes.choices import ChallengeStatus, ExpertStatus
@@ -186,14 +188,17 @@ def challenge_transition(*, challenge: Challenge, user, action: str, note: str =
     if action == "close":
         notify_users(
             users=[judge.user for judge in challenge.judges.all()],
-            title=_("Please score the proposals of “%(challenge)s”") % {"challenge": challenge},
+            title=Message(
+                gettext_lazy("Please score the proposals of “%(challenge)s”"),
+                challenge=challenge.title,
+            ),
             url=_url(challenge),
         )
     if action == "announce":
         organizations = challenge.submissions.values_list("proposal__organization_id", flat=True)
         notify_users(
             users=list(members_of(*organizations)),
-            title=_("Results of “%(challenge)s”") % {"challenge": challenge.title},
+            title=Message(gettext_lazy("Results of “%(challenge)s”"), challenge=challenge.title),
             body=note[:300],
             url=_url(challenge),
         )
@@ -212,7 +217,9 @@ def challenge_invite_judges(
     _history(challenge, user=user, action="invite_judges", note=", ".join(e.name for e in experts))
     notify_users(
         users=[expert.user for expert in experts],
-        title=_("Invitation to judge “%(challenge)s”") % {"challenge": challenge.title},
+        title=Message(
+            gettext_lazy("Invitation to judge “%(challenge)s”"), challenge=challenge.title
+        ),
         url=_url(challenge),
     )
     return experts
@@ -252,7 +259,7 @@ def challenge_submit(
     _history(challenge, user=user, action="submit", note=str(proposal))
     notify_users(
         users=list(members_of(challenge.operator_id)),
-        title=_("New proposal in “%(challenge)s”") % {"challenge": challenge.title},
+        title=Message(gettext_lazy("New proposal in “%(challenge)s”"), challenge=challenge.title),
         url=_url(challenge),
     )
     return submission

@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.permissions import (
     is_member,
@@ -28,6 +29,7 @@ from accounts.permissions import (
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from notifications.messages import Bilingual, Message
 from notifications.services import notify_users
 from programmes.choices import (
     EVALUATION_CRITERIA,
@@ -181,7 +183,10 @@ def evaluation_request(
     _history(evaluation, user=user, action="request", to_status=evaluation.status, note=note)
     notify_users(
         users=list(platform_reviewers().exclude(pk=user.pk)),
-        title=_("Evaluation requested: %(technology)s") % {"technology": technology.title},
+        title=Message(
+            gettext_lazy("Evaluation requested: %(technology)s"),
+            technology=Bilingual.of(technology, "title"),
+        ),
         url=_url(evaluation),
     )
     return evaluation
@@ -280,7 +285,10 @@ def evaluation_assign(
     )
     notify_users(
         users=[expert.user for expert in experts],
-        title=_("Please evaluate: %(technology)s") % {"technology": technology.title},
+        title=Message(
+            gettext_lazy("Please evaluate: %(technology)s"),
+            technology=Bilingual.of(technology, "title"),
+        ),
         body=evaluation.note,
         url=_url(evaluation),
     )
@@ -332,12 +340,12 @@ def evaluation_score_submit(
     remaining = evaluation.assignments.filter(status=AssignmentStatus.ASSIGNED).count()
     notify_users(
         users=list(platform_reviewers().exclude(pk=user.pk)),
-        title=(
-            _("All experts have scored: %(technology)s")
+        title=Message(
+            gettext_lazy("All experts have scored: %(technology)s")
             if not remaining
-            else _("An expert scored: %(technology)s")
-        )
-        % {"technology": evaluation.technology.title},
+            else gettext_lazy("An expert scored: %(technology)s"),
+            technology=Bilingual.of(evaluation.technology, "title"),
+        ),
         url=_url(evaluation),
     )
     return score
@@ -361,7 +369,10 @@ def evaluation_decline(*, evaluation: Evaluation, user, note: str) -> Evaluation
     )
     notify_users(
         users=list(platform_reviewers()),
-        title=_("An expert declined: %(technology)s") % {"technology": evaluation.technology.title},
+        title=Message(
+            gettext_lazy("An expert declined: %(technology)s"),
+            technology=Bilingual.of(evaluation.technology, "title"),
+        ),
         body=note,
         url=_url(evaluation),
     )
@@ -438,15 +449,20 @@ def evaluation_complete(*, evaluation: Evaluation, user, summary: str) -> Evalua
     recipients = members_of(evaluation.technology.organization_id)
     notify_users(
         users=list(recipients),
-        title=_("Evaluation completed: %(technology)s (%(score)s/10)")
-        % {"technology": evaluation.technology.title, "score": evaluation.combined_score},
+        title=Message(
+            gettext_lazy("Evaluation completed: %(technology)s (%(score)s/10)"),
+            technology=Bilingual.of(evaluation.technology, "title"),
+            score=evaluation.combined_score,
+        ),
         body=summary[:300],
         url=_url(evaluation),
     )
     notify_users(
         users=[a.expert.user for a in assignments.filter(status=AssignmentStatus.SUBMITTED)],
-        title=_("Evaluation completed: %(technology)s")
-        % {"technology": evaluation.technology.title},
+        title=Message(
+            gettext_lazy("Evaluation completed: %(technology)s"),
+            technology=Bilingual.of(evaluation.technology, "title"),
+        ),
         url=_url(evaluation),
     )
     return evaluation
@@ -508,8 +524,10 @@ def evaluation_reply(*, evaluation: Evaluation, user, reply: str) -> Evaluation:
     _history(evaluation, user=user, action="reply", from_status=current, to_status=current)
     notify_users(
         users=list(platform_reviewers()),
-        title=_("The holder replied to the evaluation of %(technology)s")
-        % {"technology": evaluation.technology.title},
+        title=Message(
+            gettext_lazy("The holder replied to the evaluation of %(technology)s"),
+            technology=Bilingual.of(evaluation.technology, "title"),
+        ),
         body=reply[:300],
         url=_url(evaluation),
     )

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.permissions import has_role, member_organization_ids, members_of, primary_organization
@@ -28,6 +29,7 @@ from catalog.models import Technology
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import NeedStatus
 from exchange.models import Need
+from notifications.messages import Bilingual, Message
 from notifications.services import notify_users
 from programmes.access import can_organize_events
 from programmes.choices import EntryStatus, EventStatus, MeetingStatus, ParticipantRole
@@ -202,7 +204,7 @@ def event_transition(*, event: Event, user, action: str, note: str = "") -> Even
         organizations = event.registrations.values_list("organization_id", flat=True)
         notify_users(
             users=list(members_of(*organizations)),
-            title=_("Cancelled: %(event)s") % {"event": event.title},
+            title=Message(gettext_lazy("Cancelled: %(event)s"), event=event.title),
             body=note,
             url=_url(event),
         )
@@ -241,14 +243,17 @@ def event_register(*, event: Event, user, role: str) -> EventRegistration:
     organizers = [event.organizer] if event.organizer_id else []
     notify_users(
         users=organizers,
-        title=_("%(organization)s registered for %(event)s")
-        % {"organization": organization, "event": event.title},
+        title=Message(
+            gettext_lazy("%(organization)s registered for %(event)s"),
+            organization=Bilingual.of(organization, "name"),
+            event=event.title,
+        ),
         url=_url(event),
     )
     notify_users(
         users=[user],
-        title=_("You are registered for %(event)s") % {"event": event.title},
-        body=_local_time(event.starts_at),
+        title=Message(gettext_lazy("You are registered for %(event)s"), event=event.title),
+        body=event.starts_at,
         url=_url(event),
     )
     return registration
@@ -363,13 +368,13 @@ def meeting_book(
     _history(event, user=user, action="book", note=str(meeting))
     notify_users(
         users=list(members_of(technology.organization_id)),
-        title=_("Meeting booked at %(event)s: %(time)s with %(organization)s")
-        % {
-            "event": event.title,
-            "time": _local_time(starts_at),
-            "organization": registration.organization,
-        },
-        body=technology.title,
+        title=Message(
+            gettext_lazy("Meeting booked at %(event)s: %(time)s with %(organization)s"),
+            event=event.title,
+            time=starts_at,
+            organization=Bilingual.of(registration.organization, "name"),
+        ),
+        body=Bilingual.of(technology, "title"),
         url=_url(event),
     )
     return meeting
@@ -409,7 +414,15 @@ def meeting_cancel(*, meeting: Meeting, user) -> Meeting:
     )
     notify_users(
         users=list(members_of(other)),
-        title=_("Meeting cancelled: %(meeting)s") % {"meeting": meeting},
+        title=Message(
+            gettext_lazy("Meeting cancelled: %(meeting)s"),
+            meeting=Message(
+                gettext_lazy("%(time)s %(enterprise)s × %(technology)s"),
+                time=meeting.starts_at,
+                enterprise=Bilingual.of(meeting.enterprise, "name"),
+                technology=Bilingual.of(meeting.technology, "title"),
+            ),
+        ),
         url=_url(meeting.event),
     )
     return meeting

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization
 from accounts.permissions import is_member, is_reviewer, platform_reviewers, primary_organization
@@ -17,6 +18,7 @@ from catalog.models import Category, Technology
 from catalog.search import tsvector_literal
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.services import deal_open
+from notifications.messages import Message, choice_label
 from notifications.services import notify_users
 from programmes.choices import ExpertStatus
 from programmes.models import ConsultingRequest, ExpertHistory, ExpertProfile
@@ -128,7 +130,7 @@ def expert_profile_create(
     _history(expert, user=user, action="apply", to_status=expert.status)
     notify_users(
         users=list(platform_reviewers().exclude(pk=user.pk)),
-        title=_("Expert profile to verify: %(name)s") % {"name": expert.name},
+        title=Message(gettext_lazy("Expert profile to verify: %(name)s"), name=expert.name),
         url=reverse("programmes:expert_detail", args=[expert.pk]),
     )
     return expert
@@ -181,13 +183,16 @@ def expert_transition(*, expert: ExpertProfile, user, action: str, note: str = "
     if action == "resubmit":
         notify_users(
             users=list(platform_reviewers()),
-            title=_("Expert profile to verify: %(name)s") % {"name": expert.name},
+            title=Message(gettext_lazy("Expert profile to verify: %(name)s"), name=expert.name),
             url=reverse("programmes:expert_detail", args=[expert.pk]),
         )
     else:
         notify_users(
             users=[expert.user],
-            title=_("Your expert profile: %(status)s") % {"status": expert.get_status_display()},
+            title=Message(
+                gettext_lazy("Your expert profile: %(status)s"),
+                status=choice_label(expert, "status"),
+            ),
             body=note,
             url=reverse("programmes:expert_detail", args=[expert.pk]),
         )

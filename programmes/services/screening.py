@@ -24,6 +24,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.permissions import (
@@ -38,6 +39,7 @@ from catalog.models import Category, Technology
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import NeedStatus
 from exchange.models import Need
+from notifications.messages import Bilingual, Message, choice_label
 from notifications.services import notify_users
 from programmes.access import acting_operator_organization
 from programmes.choices import (
@@ -350,8 +352,10 @@ def programme_invite_experts(
     _history(programme, user=user, action="invite_experts", note=", ".join(e.name for e in new))
     notify_users(
         users=[expert.user for expert in new],
-        title=_("Invitation to score the shortlist of “%(programme)s”")
-        % {"programme": programme.name},
+        title=Message(
+            gettext_lazy("Invitation to score the shortlist of “%(programme)s”"),
+            programme=programme.name,
+        ),
         url=_url(programme),
     )
     return new
@@ -413,8 +417,11 @@ def programme_invite_holders(*, programme: Programme, user) -> list[ProgrammeEnt
     for entry in entries:
         notify_users(
             users=list(members_of(entry.technology.organization_id)),
-            title=_("Your technology “%(technology)s” was selected by “%(programme)s”")
-            % {"technology": entry.technology.title, "programme": programme.name},
+            title=Message(
+                gettext_lazy("Your technology “%(technology)s” was selected by “%(programme)s”"),
+                technology=Bilingual.of(entry.technology, "title"),
+                programme=programme.name,
+            ),
             body=programme.description[:300],
             url=_url(programme),
         )
@@ -437,8 +444,11 @@ def programme_invitation_respond(*, entry: ProgrammeEntry, user, accept: bool) -
     _history(entry.programme, user=user, action=f"holder_{response}", note=str(entry.technology))
     notify_users(
         users=list(members_of(entry.programme.operator_id)),
-        title=_("%(technology)s: %(response)s")
-        % {"technology": entry.technology.title, "response": entry.get_holder_response_display()},
+        title=Message(
+            gettext_lazy("%(technology)s: %(response)s"),
+            technology=Bilingual.of(entry.technology, "title"),
+            response=choice_label(entry, "holder_response"),
+        ),
         url=_url(entry.programme),
     )
     return entry

@@ -5,9 +5,11 @@ import logging
 
 import pytest
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from core.dispatch import delay_on_commit
+from notifications.messages import Message
 from notifications.models import Notification
 from notifications.services import notify_users
 from tests.factories import UserFactory
@@ -69,7 +71,7 @@ def test_a_broker_that_is_down_is_logged_once_and_the_data_stays_committed(
         caplog.at_level(logging.ERROR, logger="core.dispatch"),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        notify_users(users=users, title="Deal signed")
+        notify_users(users=users, title=Message(gettext_lazy("A technology awaits review")))
     # then no error escapes, the rows are saved and the first refusal ends the batch
     assert Notification.objects.filter(emailed_at__isnull=True).count() == 3
     assert len(refusing.attempts) == 1

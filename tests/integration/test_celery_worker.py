@@ -6,8 +6,10 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from config.celery import app
+from notifications.messages import Message
 from notifications.models import Notification
 from notifications.services import notify_users
 from tests.factories import UserFactory
@@ -36,7 +38,11 @@ def test_worker_delivers_a_notification_email_dispatched_after_commit(celery_wor
     user = UserFactory(notification_frequency="immediate")
     # when a notification is created in a committed transaction
     with transaction.atomic():
-        (notification,) = notify_users(users=[user], title="验证通过", url="/me/workspace/")
+        (notification,) = notify_users(
+            users=[user],
+            title=Message(gettext_lazy("Your technology was approved and published")),
+            url="/me/workspace/",
+        )
     # then the worker sends the email and records it in the database
     assert wait_for(lambda: Notification.objects.get(pk=notification.pk).emailed_at is not None)
     assert [message.to for message in mail.outbox] == [[user.email]]
@@ -46,7 +52,7 @@ def test_rolled_back_transaction_dispatches_nothing(celery_worker):
     user = UserFactory(notification_frequency="immediate")
     try:
         with transaction.atomic():
-            notify_users(users=[user], title="never")
+            notify_users(users=[user], title=Message(gettext_lazy("A technology awaits review")))
             raise RuntimeError("roll back")
     except RuntimeError:
         pass

@@ -4,11 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from matching import services as matching_services
 from matching.models import MatchingRun, RunStatus
 from matching.tasks import execute_matching_run
 from notifications import services
+from notifications.messages import Message
 from notifications.models import Notification
 from notifications.tasks import deliver_notification_email
 from tests.factories import UserFactory
@@ -30,8 +32,12 @@ def sent(monkeypatch):
 def test_old_unsent_immediate_emails_are_queued_again(sent, django_capture_on_commit_callbacks):
     immediate = UserFactory(notification_frequency="immediate")
     daily = UserFactory(notification_frequency="daily")
-    lost, _recent, emailed, ancient = services.notify_users(users=[immediate] * 4, title="x")
-    (digest,) = services.notify_users(users=[daily], title="for the digest")
+    lost, _recent, emailed, ancient = services.notify_users(
+        users=[immediate] * 4, title=Message(gettext_lazy("A technology awaits review"))
+    )
+    (digest,) = services.notify_users(
+        users=[daily], title=Message(gettext_lazy("A technology awaits review"))
+    )
     now = timezone.now()
     hour_ago = now - timedelta(hours=1)
     Notification.objects.filter(pk__in=[lost.pk, emailed.pk, digest.pk]).update(created_at=hour_ago)

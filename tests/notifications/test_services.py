@@ -4,8 +4,10 @@ did not finish (an SMTP error, a worker killed mid-send) leaves the email to the
 from smtplib import SMTPException
 
 import pytest
+from django.utils.translation import gettext_lazy
 
 from notifications import services
+from notifications.messages import Message
 from notifications.models import Notification
 from tests.factories import UserFactory
 
@@ -19,7 +21,9 @@ class WorkerKilled(BaseException):
 @pytest.fixture
 def notification():
     recipient = UserFactory(notification_frequency="immediate", preferred_language="en")
-    (created,) = services.notify_users(users=[recipient], title="Need approved", url="/me/")
+    (created,) = services.notify_users(
+        users=[recipient], title=Message(gettext_lazy("A technology awaits review")), url="/me/"
+    )
     return created
 
 
@@ -31,7 +35,7 @@ def test_a_second_delivery_sends_nothing(notification, mailoutbox):
     # then no second email goes out
     assert sent_again is False
     assert [message.subject for message in mailoutbox] == [
-        "[Green Technology Exchange] Need approved"
+        "[Green Technology Exchange] A technology awaits review"
     ]
 
 
@@ -79,7 +83,11 @@ def test_the_link_in_an_email_is_absolute_and_https_in_production(
     settings.SITE_URL = "https://gte.example"
     # when: the notification is emailed, and a digest of another one
     services.notification_send_email(notification_id=notification.pk)
-    services.notify_users(users=[notification.recipient], title="Deal signed", url="/deals/7/")
+    services.notify_users(
+        users=[notification.recipient],
+        title=Message(gettext_lazy("A technology awaits review")),
+        url="/deals/7/",
+    )
     services.digest_send(user=notification.recipient)
     # then: both mails carry links a mail client can open
     assert "https://gte.example/me/" in mailoutbox[0].body

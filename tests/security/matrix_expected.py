@@ -388,6 +388,11 @@ _TABLE = {
     # one settings row sends the administrator on to its form
     'page admin catalogue settings': (302, 302, 302, 302, 302, 302, 302),
     'page admin catalogue settings form': (302, 302, 302, 302, 302, 302, 200),
+    # --- notify ---
+    'api notifications': (403, 200, 200, 200, 200, 200, 200),
+    'api notification of the holder': (403, 200, 404, 404, 404, 404, 404),
+    'api notifications mark read': (403, 200, 200, 200, 200, 200, 200),
+    'page set language': (302, 302, 302, 302, 302, 302, 302),
 }
 # fmt: on
 

@@ -292,6 +292,8 @@ PAGE_ROWS = [
     # --- quality ---
     ("page admin catalogue settings", "GET", "/admin/catalog/catalogpolicy/", None),
     ("page admin catalogue settings form", "GET", "/admin/catalog/catalogpolicy/1/change/", None),
+    # --- notify ---
+    ("page set language", "POST", "/i18n/setlang/", {"language": "zh-hans", "next": "/"}),
 ]
 
 API_ROWS = [
@@ -621,6 +623,10 @@ API_ROWS = [
         "/api/v1/duplicate-flags/{duplicate_flag}/merge/",
         {"keep": "{tech_published}"},
     ),
+    # --- notify ---
+    ("api notifications", "GET", "/api/v1/notifications/", None),
+    ("api notification of the holder", "GET", "/api/v1/notifications/{notification_holder}/", None),
+    ("api notifications mark read", "POST", "/api/v1/notifications/mark-read/", {"ids": [1]}),
 ]
 
 PROGRAMMES_PAGE_ROWS = [

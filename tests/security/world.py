@@ -135,6 +135,7 @@ def seed_world() -> dict[str, int]:
             outsider_user=outsider_user,
             outsider_technology_id=ids["tech_outsider_published"],
         )
+    ids["notification_holder"] = _holder_notification(holder)
     return ids
 
 
@@ -159,6 +160,20 @@ def _seed_duplicate_flag(*, technology_id: int, candidate_id: int) -> int:
         shared_terms=["废水"],
         source="submit",
     ).pk
+
+
+def _holder_notification(holder) -> int:
+    """A notification of the demo holder: the other roles must get 404 for it."""
+    from django.utils.translation import gettext_lazy
+
+    from notifications.messages import Message
+    from notifications.services import notify_users
+
+    with mock.patch("celery.app.task.Task.apply_async"):
+        (notification,) = notify_users(
+            users=[holder], title=Message(gettext_lazy("A technology awaits review"))
+        )
+    return notification.pk
 
 
 def _seed_programmes(*, holder, outsider_user, outsider_technology_id: int) -> dict[str, int]:
