@@ -67,6 +67,7 @@ class TechnologyAction(models.TextChoices):
     ATTACH = "attach", _("Document added")
     ACCESS_APPROVED = "access_approved", _("Access to the confidential detail granted")
     ACCESS_DECLINED = "access_declined", _("Access to the confidential detail declined")
+    CONFIRM = "confirm", _("Confirmed as current")
 
 
 class TransactionMode(models.TextChoices):

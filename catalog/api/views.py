@@ -17,6 +17,7 @@ from catalog.api.serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
     CategorySerializer,
+    ConfirmSerializer,
     EventSerializer,
     FacetsSerializer,
     FavouriteSerializer,
@@ -33,6 +34,7 @@ from catalog.choices import SearchSort
 from catalog.filtersets import CategoryFilterSet
 from catalog.models import Category, Favourite, SavedSearch
 from core.api.filtering import refuse_values_outside_the_schema
+from core.freshness import Freshness
 from core.api.progress import ProgressSerializer
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
@@ -80,6 +82,14 @@ SEARCH_PARAMETERS = [
                 "published_until", OpenApiTypes.DATE, description="A day of Asia/Shanghai."
             ),
             OpenApiParameter("status", str),
+            OpenApiParameter("organization", int, description="The holder's organisation id."),
+            OpenApiParameter(
+                "freshness",
+                str,
+                enum=Freshness.values,
+                description="`current` (the default) leaves out outdated listings (published, "
+                "`valid_until` passed); `all` includes them; `outdated` lists only them.",
+            ),
         ],
         description="Published technologies (and your organisation's own; reviewers: all but "
         "drafts), searched with `q` and filtered by the facet parameters.",
@@ -201,6 +211,23 @@ class TechnologyViewSet(
     def submit(self, request, pk=None):
         """Send a draft, returned or withdrawn listing (or a returned change) to review."""
         technology = services.technology_submit(user=request.user, technology=self.get_object())
+        return self._detail_response(technology)
+
+    @extend_schema(
+        request=ConfirmSerializer, responses={200: TechnologyDetailSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def confirm(self, request, pk=None):
+        """Members of the holder: confirm that a published listing is current until
+        `valid_until` (default twelve months); an outdated listing comes back in the search and
+        the matching. 409 when the listing is not published."""
+        body = ConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        technology = services.technology_confirm(
+            user=request.user,
+            technology=self.get_object(),
+            valid_until=body.validated_data.get("valid_until"),
+        )
         return self._detail_response(technology)
 
     @extend_schema(
