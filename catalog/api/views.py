@@ -34,11 +34,11 @@ from catalog.choices import SearchSort
 from catalog.filtersets import CategoryFilterSet
 from catalog.models import Category, Favourite, SavedSearch
 from core.api.filtering import refuse_values_outside_the_schema
-from core.freshness import Freshness
 from core.api.progress import ProgressSerializer
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
 from core.filters import raise_for_filter_errors
+from core.freshness import Freshness
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
