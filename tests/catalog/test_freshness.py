@@ -143,14 +143,15 @@ def test_an_outdated_listing_leaves_the_default_search_and_returns_when_confirme
     assert set(search_ids()) == {current.pk, outdated.pk}
 
 
-def test_a_listing_lapsing_by_date_is_not_served_from_the_search_cache(owner, settings, travel):
+def test_a_listing_lapsing_by_date_is_not_served_from_the_search_cache(owner, settings, request):
+    move_calendar = request.getfixturevalue("travel")
     # given a search whose result is cached
     settings.CATALOG_SEARCH_CACHE_MIN_MATCHES = 1
     technology = make_technology(owner, status=TechnologyStatus.PUBLISHED)
     assert search_ids({"q": "废水"}) == [technology.pk]
     assert SearchResultCache.objects.exists()
     # when its date passes without any write (the search generation does not move)
-    travel((technology.valid_until - timezone.localdate()).days + 1)
+    move_calendar((technology.valid_until - timezone.localdate()).days + 1)
     # then the same search no longer shows it
     assert search_ids({"q": "废水"}) == []
 
