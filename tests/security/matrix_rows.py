@@ -277,6 +277,22 @@ PAGE_ROWS = [
         "/matching/technologies/{tech_draft}/similar/",
         None,
     ),
+    # --- fresh ---
+    ("page technology confirm published", "GET", "/technologies/{tech_published}/confirm/", None),
+    (
+        "page technology confirm outsider",
+        "POST",
+        "/technologies/{tech_outsider_published}/confirm/",
+        {},
+    ),
+    ("page need confirm published", "GET", "/exchange/needs/{need_published}/confirm/", None),
+    ("page need confirm draft", "POST", "/exchange/needs/{need_draft}/confirm/", {}),
+    (
+        "page need confirm outsider draft",
+        "POST",
+        "/exchange/needs/{need_outsider_draft}/confirm/",
+        {},
+    ),
 ]
 
 API_ROWS = [
@@ -578,6 +594,28 @@ API_ROWS = [
         "/api/v1/technologies/{tech_outsider_published}/attachments/",
         {},
     ),
+    # --- fresh ---
+    (
+        "api technology confirm outsider",
+        "POST",
+        "/api/v1/technologies/{tech_outsider_published}/confirm/",
+        {},
+    ),
+    (
+        "api technology confirm outsider private",
+        "POST",
+        "/api/v1/technologies/{tech_outsider_private}/confirm/",
+        {},
+    ),
+    ("api technology confirm draft", "POST", "/api/v1/technologies/{tech_draft}/confirm/", {}),
+    (
+        "api technology confirm bad date",
+        "POST",
+        "/api/v1/technologies/{tech_published}/confirm/",
+        {"valid_until": "2001-01-01"},
+    ),
+    ("api need confirm published", "POST", "/api/v1/needs/{need_published}/confirm/", {}),
+    ("api need confirm outsider draft", "POST", "/api/v1/needs/{need_outsider_draft}/confirm/", {}),
 ]
 
 PROGRAMMES_PAGE_ROWS = [
@@ -939,6 +977,8 @@ PROGRAMMES_API_ROWS = [
 
 INSIGHT_API_ROWS = [
     ("api statistics", "GET", "/api/v1/stats/", None),
+    # --- fresh ---
+    ("api freshness", "GET", "/api/v1/freshness/", None),
 ]
 
 ROWS = (
