@@ -4,7 +4,7 @@ their owner confirms them."""
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalog import services as catalog_services
 from catalog.models import Technology
@@ -57,7 +57,8 @@ def test_an_outdated_need_is_not_matched_and_its_matches_are_hidden(
     _run(RunSubject.TECHNOLOGY, leachate_technology.pk)
     assert not matches_of_technology(technology=leachate_technology).exists()
     assert not lead_board().filter(need=leachate_need).exists()
-    outcome = services.need_match(need_id=leachate_need.pk)
+    with translation.override("en"):
+        outcome = services.need_match(need_id=leachate_need.pk)
     assert "outdated" in outcome.message
     # when the organisation confirms it, a run is queued at once and brings its match back
     exchange_services.need_confirm(need=leachate_need, user=enterprise)
@@ -75,5 +76,6 @@ def test_an_outdated_technology_drops_out_of_the_needs_match_list(
     assert matches_of_need(need=leachate_need).exists()
     _lapse(Technology, leachate_technology.pk)
     assert not matches_of_need(need=leachate_need).exists()
-    outcome = services.technology_match(technology_id=leachate_technology.pk)
+    with translation.override("en"):
+        outcome = services.technology_match(technology_id=leachate_technology.pk)
     assert "outdated" in outcome.message
