@@ -80,9 +80,9 @@ class NeedViewSet(
         return selectors.needs_visible_to(user=self.request.user)
 
     def filter_queryset(self, queryset):
-        # The filters (outdated needs left out by default) are the list's: a need's own
-        # address and actions reach it whatever its freshness.
-        if self.action != "list":
+        # The filters (outdated needs left out by default) are the list's and its facets': a
+        # need's own address and actions reach it whatever its freshness.
+        if self.detail:
             return queryset
         return super().filter_queryset(queryset)
 
