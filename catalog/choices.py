@@ -71,6 +71,7 @@ class TechnologyAction(models.TextChoices):
     ACCESS_DECLINED = "access_declined", _("Access to the confidential detail declined")
     MERGE = "merge", _("Merged into another listing")
     ABSORB = "absorb", _("A duplicate listing was merged into this one")
+    CONFIRM = "confirm", _("Confirmed as current")
 
 
 class TransactionMode(models.TextChoices):

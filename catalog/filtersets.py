@@ -12,8 +12,9 @@ from catalog.choices import (
     TransactionMode,
     TrlBand,
 )
-from catalog.models import Category, DuplicateFlag, Technology
-from core.filters import DayFilter, MoneyFilter, TrlFilter, start_of_local_day
+from catalog.models import FRESHNESS_STATUSES, Category, DuplicateFlag, Technology
+from core.filters import DayFilter, IdFilter, MoneyFilter, TrlFilter, start_of_local_day
+from core.freshness import Freshness, freshness_filter
 
 # The statuses of listings a recorded duplicate pair may hold: what reviewers see, never a
 # draft (catalog.duplicates, which imports this module, records and lists pairs by them).
@@ -77,6 +78,13 @@ class TechnologyFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=TechnologyStatus.choices, field_name="status", label=_("Status")
     )
+    organization = IdFilter(field_name="organization_id", label=_("Holder (organisation id)"))
+    # Applied in filter_queryset, so that leaving it out means "current only".
+    freshness = django_filters.ChoiceFilter(
+        choices=Freshness.choices,
+        method="filter_freshness",
+        label=_("Outdated listings (default: current only)"),
+    )
 
     class Meta:
         model = Technology
@@ -94,7 +102,17 @@ class TechnologyFilterSet(django_filters.FilterSet):
             "published_from",
             "published_until",
             "status",
+            "organization",
+            "freshness",
         ]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        value = self.form.cleaned_data.get("freshness") or Freshness.CURRENT
+        return freshness_filter(queryset, value, statuses=FRESHNESS_STATUSES)
+
+    def filter_freshness(self, queryset, name, value):
+        return queryset  # see filter_queryset
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(Q(category__code=value) | Q(category__parent__code=value))

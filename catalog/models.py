@@ -31,6 +31,13 @@ from catalog.choices import (
     TransactionMode,
 )
 from catalog.validators import normalize_patent_number, validate_patent_number
+from core.freshness import (
+    DefaultValidUntil,
+    default_valid_until,
+    freshness_filter,
+    is_outdated,
+    outdated_q,
+)
 from core.i18n import bilingual
 from core.labels import labelled_comments
 from core.models import TransitionEvent
@@ -76,6 +83,17 @@ class TechnologyQuerySet(models.QuerySet):
 
     def of_organizations(self, organization_ids):
         return self.filter(organization_id__in=organization_ids)
+
+    def fresh(self):
+        """Without the outdated listings (published, `valid_until` passed; core.freshness)."""
+        return freshness_filter(self, "", statuses=FRESHNESS_STATUSES)
+
+    def outdated(self):
+        return self.filter(outdated_q(statuses=FRESHNESS_STATUSES))
+
+
+# The statuses in which a listing can be outdated: only a public listing lapses.
+FRESHNESS_STATUSES = (TechnologyStatus.PUBLISHED,)
 
 
 class Technology(models.Model):
@@ -201,6 +219,11 @@ class Technology(models.Model):
         on_delete=models.PROTECT,
         related_name="merged_duplicates",
     )
+    # Freshness (core.freshness): set on publication and on each confirmation by the holder.
+    valid_until = models.DateField(
+        _("valid until"), default=default_valid_until, db_default=DefaultValidUntil()
+    )
+    last_confirmed_at = models.DateTimeField(_("last confirmed"), null=True, blank=True)
 
     objects = TechnologyQuerySet.as_manager()
 
@@ -291,6 +314,12 @@ class Technology(models.Model):
     @property
     def status_badge_class(self) -> str:
         return TECHNOLOGY_STATUS_BADGES.get(self.status, "text-bg-secondary")
+
+    @property
+    def is_outdated(self) -> bool:
+        return is_outdated(
+            status=self.status, valid_until=self.valid_until, statuses=FRESHNESS_STATUSES
+        )
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
@@ -609,6 +638,30 @@ class TechnologyEvent(TransitionEvent):
         return labelled_comments(Technology, self.field_comments)
 
 
+class TechnologyFreshnessReminder(models.Model):
+    """Records that the holder was reminded that a listing lapses on `valid_until`, `days_before`
+    days ahead: once per listing, date and reminder (a confirmation moves the date, so the next
+    lapse is reminded again)."""
+
+    technology = models.ForeignKey(
+        Technology, on_delete=models.CASCADE, related_name="freshness_reminders"
+    )
+    valid_until = models.DateField()
+    days_before = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["technology", "valid_until", "days_before"],
+                name="one_freshness_reminder_per_technology_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.technology_id}: {self.valid_until} -{self.days_before}"
+
+
 class Inquiry(models.Model):
     """An expression of interest in a published technology; the exchange turns it into a deal."""
 
@@ -744,6 +797,7 @@ class TechnologySearchEntry(models.Model):
     region = models.CharField(max_length=10)
     has_granted_patent = models.BooleanField(default=False)
     search_vector = TsVectorField(null=True)
+    valid_until = models.DateField(null=True)
 
     class Meta:
         indexes = [

@@ -36,6 +36,7 @@ from catalog.choices import (
 from catalog.completeness import Completeness, technology_completeness
 from catalog.filtersets import TechnologyFilterSet
 from catalog.models import (
+    FRESHNESS_STATUSES,
     AccessRequest,
     CatalogPolicy,
     Category,
@@ -53,6 +54,7 @@ from catalog.models import (
 )
 from catalog.search import ParsedQuery, highlight, parse_query
 from catalog.visibility import EVENT_ACTION_CLEARANCE, EVENT_FIELDS, TECHNOLOGY_FIELDS
+from core.freshness import confirmation_due_q
 from core.labels import field_label
 from core.regions import region_label
 from core.visibility import Clearance, actor_label
@@ -870,7 +872,25 @@ def catalog_workspace_todos(*, user) -> list[dict]:
                 url=reverse("catalog:my_technologies"),
             )
         )
+    if user.has_role("holder"):
+        items.append(
+            queue_todo(
+                key="technologies_to_confirm",
+                label=gettext_lazy("Technologies to confirm as current"),
+                queryset=technologies_to_confirm(user=user),
+                url=reverse("catalog:my_technologies"),
+            )
+        )
     return items
+
+
+def technologies_to_confirm(*, user) -> QuerySet[Technology]:
+    """The user's organisations' published listings that lapse within the reminder window or
+    are outdated (core.freshness)."""
+    return Technology.objects.filter(
+        confirmation_due_q(statuses=FRESHNESS_STATUSES),
+        organization_id__in=member_organization_ids(user=user),
+    )
 
 
 def catalog_workspace_figures(*, user) -> list[dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -37,6 +38,7 @@ from catalog.choices import (
 from catalog.completeness import CompletenessBelowMinimum, technology_completeness
 from catalog.events import TECHNOLOGY_CHANGED, TECHNOLOGY_PUBLISHED
 from catalog.models import (
+    FRESHNESS_STATUSES,
     ROW_RELATIONS,
     AccessRequest,
     CatalogPolicy,
@@ -49,6 +51,7 @@ from catalog.models import (
     Technology,
     TechnologyAttachment,
     TechnologyEvent,
+    TechnologyFreshnessReminder,
     TechnologyOffer,
     TechnologyRevision,
 )
@@ -57,6 +60,14 @@ from catalog.selectors import catalog_policy, technology_matches_search
 from catalog.visibility import Clearance
 from core.dispatch import delay_on_commit
 from core.events import publish
+from core.freshness import (
+    REMINDER_DAYS_BEFORE,
+    confirmation_due,
+    default_valid_until,
+    reminder_due,
+    today,
+    validate_valid_until,
+)
 from core.images import is_picture, picture_process
 from core.progress import Progress, workflow_progress
 from core.uploads import PDF_AND_IMAGES, upload_content_type
@@ -506,6 +517,15 @@ def technology_update(*, user, technology: Technology, data: dict) -> Technology
     technology = Technology.objects.select_for_update().get(pk=technology.pk)
     if MEMBER not in technology_actor_roles(technology=technology, user=user):
         raise PermissionDenied(_("Only members of the holder organisation can edit this listing."))
+    if "valid_until" in data:
+        # The holder's own word on how long the listing is current: applied at once (it is
+        # not content a reviewer checks), as a confirmation.
+        data = dict(data)
+        valid_until = data.pop("valid_until")
+        if valid_until is not None and valid_until != technology.valid_until:
+            technology = _confirm(user=user, technology=technology, valid_until=valid_until)
+        if not data:
+            return technology
     if technology.status == TechnologyStatus.PUBLISHED:
         return technology_propose_revision(user=user, technology=technology, data=data)
     if technology.status not in EDITABLE_STATUSES:
@@ -570,7 +590,7 @@ def _transition(
     if transition.target == TechnologyStatus.SUBMITTED:
         extra["submitted_at"] = now
     if transition.target == TechnologyStatus.PUBLISHED:
-        extra["published_at"] = now
+        extra.update(published_at=now, valid_until=default_valid_until(), last_confirmed_at=now)
     source = technology.status
     if not compare_and_set_status(
         Technology, pk=technology.pk, expected=source, target=transition.target, **extra
@@ -686,6 +706,9 @@ def _revision_transition(
         technology = Technology.objects.select_for_update().get(pk=technology.pk)
         before = _snapshot(technology)
         rows = _validated(technology, revision.data)
+        # An approved change brings the listing up to date: it counts as a confirmation.
+        technology.last_confirmed_at = timezone.now()
+        technology.valid_until = max(technology.valid_until, default_valid_until())
         _save(technology, rows)
         _save_rows(technology, rows)
         changes = _changes(before, _snapshot(technology))
@@ -743,6 +766,131 @@ def _notify_holder(technology: Technology, decision: str, comment: str, change=F
         body=comment or "",
         url=reverse("catalog:technology_manage", args=[technology.pk]),
     )
+
+
+# --- freshness (core.freshness) -----------------------------------------------------------------
+
+
+def technology_can_confirm(*, technology: Technology, user) -> bool:
+    return technology.status in FRESHNESS_STATUSES and MEMBER in technology_actor_roles(
+        technology=technology, user=user
+    )
+
+
+def technology_confirmation_due(*, technology: Technology) -> bool:
+    """Published and lapsing within the reminder window (or outdated): worth confirming now."""
+    return confirmation_due(
+        status=technology.status, valid_until=technology.valid_until, statuses=FRESHNESS_STATUSES
+    )
+
+
+def _confirm(*, user, technology: Technology, valid_until) -> Technology:
+    """Confirm the (locked) listing as current until `valid_until`; the caller holds the lock."""
+    if MEMBER not in technology_actor_roles(technology=technology, user=user):
+        raise PermissionDenied(_("Only members of the holder organisation can confirm it."))
+    if technology.status not in FRESHNESS_STATUSES:
+        raise TransitionNotAllowed(
+            _("Only a published listing can be confirmed as current."),
+            allowed=technology_allowed_actions(technology=technology, user=user),
+        )
+    validate_valid_until(valid_until)
+    was_outdated = technology.is_outdated
+    now = timezone.now()
+    previous = technology.valid_until
+    Technology.objects.filter(pk=technology.pk).update(
+        valid_until=valid_until, last_confirmed_at=now
+    )
+    technology.refresh_from_db()
+    _event(
+        technology,
+        user=user,
+        action=TechnologyAction.CONFIRM,
+        from_status=technology.status,
+        to_status=technology.status,
+        changes=[{"field": "valid_until", "from": str(previous), "to": str(valid_until)}],
+    )
+    if was_outdated:
+        # Back in the search and the matching: match it again now.
+        publish(TECHNOLOGY_CHANGED, technology_id=technology.pk)
+    return technology
+
+
+@transaction.atomic
+def technology_confirm(*, user, technology: Technology, valid_until=None) -> Technology:
+    """The holder confirms that a published listing is still current: it stays (or, outdated,
+    comes back) in the search and the matching until `valid_until` (default: 12 months)."""
+    technology = Technology.objects.select_for_update().get(pk=technology.pk)
+    return _confirm(
+        user=user, technology=technology, valid_until=valid_until or default_valid_until()
+    )
+
+
+def _send_freshness_reminder(technology: Technology, days_before: int) -> None:
+    """Tell the holder's members that the listing lapses soon (the one notification call)."""
+    notify_users(
+        users=list(members_of(technology.organization_id)),
+        title=Message(
+            gettext_lazy("Confirm that “%(title)s” is still current: it lapses on %(date)s"),
+            title=Bilingual.of(technology, "title"),
+            date=technology.valid_until,
+        ),
+        body=Message(
+            gettext_lazy(
+                "After that date the listing is marked outdated and leaves the search and the "
+                "matching until you confirm it. One click on the link confirms it for 12 months."
+            )
+        ),
+        url=reverse("catalog:technology_confirm", args=[technology.pk]),
+    )
+
+
+def technology_freshness_remind(*, technology_id: int, on=None) -> bool:
+    """Remind the holder of one listing whose lapse is near, at most once per date and
+    reminder (the unique reminder row decides); False when none was due or it was sent."""
+    with transaction.atomic():
+        technology = (
+            Technology.objects.select_for_update()
+            .filter(pk=technology_id, status__in=FRESHNESS_STATUSES)
+            .first()
+        )
+        if technology is None:
+            return False
+        days_before = reminder_due(technology.valid_until, on=on)
+        if days_before is None:
+            return False
+        _reminder, created = TechnologyFreshnessReminder.objects.get_or_create(
+            technology=technology, valid_until=technology.valid_until, days_before=days_before
+        )
+        if created:
+            _send_freshness_reminder(technology, days_before)
+        return created
+
+
+def technology_freshness_reminders_send(
+    *, on=None, batch_size: int = 200, max_batches: int = 50
+) -> int:
+    """Remind the holders of the listings lapsing within the reminder window, in bounded
+    batches; returns how many reminders were sent. Running it twice sends nothing more."""
+    day = on or today()
+    horizon = day + timedelta(days=max(REMINDER_DAYS_BEFORE))
+    sent = 0
+    last_pk = 0
+    for _batch in range(max_batches):
+        ids = list(
+            Technology.objects.filter(
+                status__in=FRESHNESS_STATUSES,
+                valid_until__gte=day,
+                valid_until__lte=horizon,
+                pk__gt=last_pk,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            break
+        last_pk = ids[-1]
+        sent += sum(technology_freshness_remind(technology_id=pk, on=day) for pk in ids)
+    return sent
 
 
 # --- attachments, inquiries, access -------------------------------------------------------------

@@ -15,3 +15,12 @@ def notify_saved_searches(technology_id: int) -> int:
 def prune_search_cache() -> int:
     """Drop cached search results of past generations (they are never read again)."""
     return search_cache.prune()
+
+
+@shared_task(acks_late=True, task_reject_on_worker_lost=True)
+def remind_lapsing_technologies(batch_size: int = 200, max_batches: int = 50) -> int:
+    """Remind holders 30 and 7 days before a listing lapses (once per listing, date and
+    reminder: rerunning sends nothing twice)."""
+    return services.technology_freshness_reminders_send(
+        batch_size=batch_size, max_batches=max_batches
+    )

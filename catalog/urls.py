@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/manage/", views.technology_manage, name="technology_manage"),
     path("<int:pk>/edit/", views.technology_edit, name="technology_edit"),
     path("<int:pk>/transition/", views.technology_transition, name="technology_transition"),
+    path("<int:pk>/confirm/", views.technology_confirm, name="technology_confirm"),
     path("<int:pk>/review/", views.technology_review, name="technology_review"),
     path("<int:pk>/inquiry/", views.inquiry_create, name="inquiry_create"),
     path("<int:pk>/access/", views.access_request_create, name="access_request_create"),

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,7 +33,8 @@ from catalog.models import Technology
 from catalog.services import DEFAULT_NDA, SAVED_FILTER_KEYS
 from catalog.sheet import technology_sheet_pdf
 from core.filters import filter_errors_response
-from core.forms import apply_validation_error
+from core.forms import ValidUntilForm, apply_validation_error
+from core.freshness import Freshness, default_valid_until
 from core.workflow import TransitionNotAllowed
 
 PAGE_SIZE = 20
@@ -46,6 +48,8 @@ FACET_KEYS = (
 )
 # Filters typed into the range form (price and publication date), not facet links.
 RANGE_KEYS = ("price_min", "price_max", "published_from", "published_until")
+# Filters kept from link to link that are neither facets nor ranges.
+KEPT_KEYS = ("freshness", "organization")
 
 
 def _search_context(request):
@@ -66,7 +70,9 @@ def _search_context(request):
     params = request.GET.copy()
     params.pop("page", None)
     active = {
-        key: params.get(key) for key in (*FACET_KEYS, *RANGE_KEYS, "q", "sort") if params.get(key)
+        key: params.get(key)
+        for key in (*FACET_KEYS, *RANGE_KEYS, *KEPT_KEYS, "q", "sort")
+        if params.get(key)
     }
     facet_links = {}
     for key in FACET_KEYS:
@@ -90,7 +96,19 @@ def _search_context(request):
         "ranges_active": any(key in active for key in RANGE_KEYS),
         "range_form_keeps": {k: v for k, v in active.items() if k not in RANGE_KEYS},
         "save_form": SavedSearchForm(),
+        "freshness_links": _freshness_links(active),
     }
+
+
+def _freshness_links(active: dict) -> list[dict]:
+    """Links to show current listings only (the default), outdated ones too, or only them."""
+    current = active.get("freshness") or Freshness.CURRENT
+    others = {key: value for key, value in active.items() if key != "freshness"}
+    links = []
+    for value, label in Freshness.choices:
+        query = others if value == Freshness.CURRENT else {**others, "freshness": value}
+        links.append({"label": label, "url": "?" + urlencode(query), "active": value == current})
+    return links
 
 
 def _page_links(page, active: dict) -> list[dict]:
@@ -172,6 +190,7 @@ def technology_detail(request, pk: int):
         "technology": technology,
         "is_member": services.MEMBER in roles,
         "may_manage": bool(roles),
+        "can_confirm": services.technology_can_confirm(technology=technology, user=request.user),
         "confidential": confidential,
         "access_request": (
             None
@@ -348,7 +367,9 @@ def favourite_list(request):
 
 @login_required
 def my_technologies(request):
-    technologies = selectors.technologies_of_user(user=request.user)
+    technologies = list(selectors.technologies_of_user(user=request.user))
+    for technology in technologies:
+        technology.confirmation_due = services.technology_confirmation_due(technology=technology)
     return render(
         request,
         "catalog/my_technologies.html",
@@ -462,6 +483,7 @@ def technology_manage(request, pk: int):
         ),
         "can_review": TechnologyAction.APPROVE in actions,
         "can_edit": services.technology_can_edit(technology=technology, user=request.user),
+        "can_confirm": services.technology_can_confirm(technology=technology, user=request.user),
         "latest_review": latest_review,
         "review_to_act_on": services.technology_review_to_act_on(
             technology=technology, latest_review=latest_review, revision=revision
@@ -495,6 +517,57 @@ def technology_manage(request, pk: int):
         "checklist": selectors.technology_checklist(technology=technology),
     }
     return render(request, "catalog/technology_manage.html", context)
+
+
+@login_required
+def technology_confirm(request, pk: int):
+    """The holder confirms the listing is current: one click (POST without a date: 12 months)
+    from the listing's pages, the to-dos and the reminder, or a chosen date on this page."""
+    technology = _own_technology(request, pk)
+    manage_url = reverse("catalog:technology_manage", args=[pk])
+    if request.method == "POST" and "valid_until" not in request.POST:
+        return _confirm_and_redirect(request, technology, None, manage_url)
+    if request.method == "POST":
+        form = ValidUntilForm(request.POST)
+        if form.is_valid():
+            try:
+                return _confirm_and_redirect(
+                    request, technology, form.cleaned_data["valid_until"], manage_url, form=form
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+    else:
+        form = ValidUntilForm(initial={"valid_until": default_valid_until()})
+    return render(
+        request,
+        "includes/confirm_page.html",
+        {"entry": technology, "form": form, "back_url": manage_url},
+    )
+
+
+def _confirm_and_redirect(request, technology, valid_until, manage_url, form=None):
+    try:
+        technology = services.technology_confirm(
+            user=request.user, technology=technology, valid_until=valid_until
+        )
+    except ValidationError:
+        if form is not None:
+            raise
+        messages.error(request, _("The listing could not be confirmed."))
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Thank you: the listing is confirmed as current until %(date)s.")
+            % {"date": date_format(technology.valid_until, "DATE_FORMAT")},
+        )
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = manage_url
+    return redirect(target)
 
 
 MEMBER_ACTIONS = {

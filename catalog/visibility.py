@@ -55,6 +55,9 @@ TECHNOLOGY_REPRESENTATION = {
     "published_at": PUBLIC,
     "created_at": PUBLIC,
     "updated_at": PUBLIC,
+    "valid_until": PUBLIC,
+    "last_confirmed_at": PUBLIC,
+    "is_outdated": PUBLIC,
 }
 # What the detail adds. Computed per reader: confidential attachments are left out below
 # CONFIDENTIAL, the pending change is None for anyone but members and reviewers, actions are the

@@ -403,6 +403,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "insight.tasks.refresh_statistics",
         "schedule": crontab(minute="*/10"),
     },
+    # Freshness (core.freshness): owners are reminded 30 and 7 days before a listing lapses.
+    "catalog-remind-lapsing-technologies": {
+        "task": "catalog.tasks.remind_lapsing_technologies",
+        "schedule": crontab(hour=7, minute=10),
+    },
+    "exchange-remind-lapsing-needs": {
+        "task": "exchange.tasks.remind_lapsing_needs",
+        "schedule": crontab(hour=7, minute=20),
+    },
 }
 
 # Catalogue searches matching at least this many listings keep their total, facet counts and

@@ -73,3 +73,14 @@ def error_text(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error)
+
+
+class ValidUntilForm(forms.Form):
+    """The owner's confirmation that a listing or need is current, until a chosen date (the
+    bounds are checked by core.freshness.validate_valid_until, in the service)."""
+
+    valid_until = forms.DateField(
+        label=_("Current until"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("At most three years ahead."),
+    )

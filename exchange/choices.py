@@ -91,6 +91,7 @@ class NeedAction(models.TextChoices):
     REOPEN = "reopen", _("Reopened")
     SOLVE = "solve", _("Solved")
     EXPIRE = "expire", _("Expired")
+    CONFIRM = "confirm", _("Confirmed as current")
 
 
 class DealAction(models.TextChoices):

@@ -1,12 +1,15 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import TrlFilter
+from accounts.permissions import member_organization_ids
+from core.filters import IdFilter, TrlFilter
+from core.freshness import Freshness, freshness_filter
 from core.regions import region_choices
 from core.widgets import LongSelect
 from exchange.choices import NeedStatus, TransactionMode
-from exchange.models import Need
+from exchange.models import NEED_FRESHNESS_STATUSES, Need
 from exchange.selectors import need_search
 
 
@@ -24,10 +27,49 @@ class NeedFilterSet(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=NeedStatus.choices, label=_("Status"))
     open_call = django_filters.BooleanFilter(field_name="is_open_call", label=_("Open calls only"))
+    # Reached from links (the reviewers' freshness figures); not a field a reader types.
+    organization = IdFilter(
+        method="filter_organization", label=_("Organisation (id)"), widget=forms.HiddenInput
+    )
+    # Applied in filter_queryset, so that leaving it out means "current only".
+    freshness = django_filters.ChoiceFilter(
+        choices=Freshness.choices,
+        method="filter_freshness",
+        label=_("Outdated needs (default: current only)"),
+    )
 
     class Meta:
         model = Need
-        fields = ["q", "category", "region", "trl", "transaction_mode", "status", "open_call"]
+        fields = [
+            "q",
+            "category",
+            "region",
+            "trl",
+            "transaction_mode",
+            "status",
+            "open_call",
+            "organization",
+            "freshness",
+        ]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        value = self.form.cleaned_data.get("freshness") or Freshness.CURRENT
+        return freshness_filter(queryset, value, statuses=NEED_FRESHNESS_STATUSES)
+
+    def filter_freshness(self, queryset, name, value):
+        return queryset  # see filter_queryset
+
+    def filter_organization(self, queryset, name, value):
+        """An organisation's needs; its anonymous ones only to reviewers and its members (the
+        filter must not tell who posted an anonymous need)."""
+        queryset = queryset.filter(organization_id=value)
+        user = getattr(self.request, "user", None)
+        if getattr(user, "is_authenticated", False) and (
+            user.is_reviewer or value in member_organization_ids(user=user)
+        ):
+            return queryset
+        return queryset.filter(is_anonymous=False)
 
     def filter_text(self, queryset, name, value):
         return need_search(queryset=queryset, text=value)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import TsVectorField
+from core.freshness import default_valid_until, freshness_filter, is_outdated, outdated_q
 from core.i18n import bilingual
 from core.labels import changed_field_rows
 from core.models import TransitionEvent
@@ -50,6 +51,19 @@ DEAL_BADGE_CLASSES = {
     DealStage.SUBMITTED_FOR_REVIEW: "text-bg-info",
     DealStage.RETURNED: "text-bg-warning",
 }
+
+
+# The statuses in which a need can be outdated: the ones the public list shows.
+NEED_FRESHNESS_STATUSES = (NeedStatus.PUBLISHED, NeedStatus.IN_NEGOTIATION)
+
+
+class NeedQuerySet(models.QuerySet):
+    def fresh(self):
+        """Without the outdated needs (listed, `valid_until` passed; core.freshness)."""
+        return freshness_filter(self, "", statuses=NEED_FRESHNESS_STATUSES)
+
+    def outdated(self):
+        return self.filter(outdated_q(statuses=NEED_FRESHNESS_STATUSES))
 
 
 class Need(models.Model):
@@ -151,6 +165,11 @@ class Need(models.Model):
     search_vector = TsVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Freshness (core.freshness): the deadline when published, moved by the owner's confirmation.
+    valid_until = models.DateField(_("valid until"), default=default_valid_until)
+    last_confirmed_at = models.DateTimeField(_("last confirmed"), null=True, blank=True)
+
+    objects = NeedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-created_at", "-pk"]
@@ -191,6 +210,12 @@ class Need(models.Model):
     title = bilingual("title")
 
     description = bilingual("description")
+
+    @property
+    def is_outdated(self) -> bool:
+        return is_outdated(
+            status=self.status, valid_until=self.valid_until, statuses=NEED_FRESHNESS_STATUSES
+        )
 
     @property
     def region_label(self) -> str:
@@ -253,6 +278,27 @@ class NeedEvent(TransitionEvent):
 
     def __str__(self) -> str:
         return f"{self.need_id}: {self.action}"
+
+
+class NeedFreshnessReminder(models.Model):
+    """Records that the organisation was reminded that a need lapses on `valid_until`,
+    `days_before` days ahead (once per need, date and reminder)."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="freshness_reminders")
+    valid_until = models.DateField()
+    days_before = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need", "valid_until", "days_before"],
+                name="one_freshness_reminder_per_need_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need_id}: {self.valid_until} -{self.days_before}"
 
 
 class DemandList(models.Model):

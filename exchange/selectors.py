@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import member_organization_ids, member_organizations_subquery
 from catalog.models import Category
+from core.freshness import confirmation_due_q
 from exchange.choices import (
     DealAction,
     DealStage,
@@ -24,6 +25,7 @@ from exchange.choices import (
     TransactionMode,
 )
 from exchange.models import (
+    NEED_FRESHNESS_STATUSES,
     Certificate,
     Deal,
     DealDocument,
@@ -81,6 +83,15 @@ def needs_of_user(*, user) -> QuerySet[Need]:
         Need.objects.filter(organization_id__in=member_organizations_subquery(user=user))
         .select_related("organization", "category")
         .order_by("-updated_at", "-pk")
+    )
+
+
+def needs_to_confirm(*, user) -> QuerySet[Need]:
+    """The user's organisations' listed needs that lapse within the reminder window or are
+    outdated (core.freshness)."""
+    return Need.objects.filter(
+        confirmation_due_q(statuses=NEED_FRESHNESS_STATUSES),
+        organization_id__in=member_organizations_subquery(user=user),
     )
 
 
@@ -512,6 +523,14 @@ def exchange_workspace_todos(*, user) -> list[dict]:
             )
         )
     if user.has_role("enterprise"):
+        items.append(
+            queue_todo(
+                key="needs_to_confirm",
+                label=gettext_lazy("Needs to confirm as current"),
+                queryset=needs_to_confirm(user=user),
+                url=reverse("exchange:my_needs"),
+            )
+        )
         items.append(
             queue_todo(
                 key="proposals_to_answer",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("needs/<int:pk>/", views.need_detail, name="need_detail"),
     path("needs/<int:pk>/edit/", views.need_edit, name="need_edit"),
     path("needs/<int:pk>/transition/", views.need_transition, name="need_transition"),
+    path("needs/<int:pk>/confirm/", views.need_confirm, name="need_confirm"),
     path("demand-lists/", views.demand_list_index, name="demand_list_index"),
     path("demand-lists/new/", views.demand_list_create, name="demand_list_create"),
     path("demand-lists/<int:pk>/", views.demand_list_detail, name="demand_list_detail"),

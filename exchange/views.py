@@ -5,6 +5,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,7 +14,7 @@ from accounts.choices import Role
 from accounts.permissions import is_member, member_organization_ids
 from core.exports import TABLE_CONTENT_TYPES
 from core.filters import filter_errors_response
-from core.forms import apply_validation_error, error_text
+from core.forms import ValidUntilForm, apply_validation_error, error_text
 from core.workflow import TransitionNotAllowed
 from exchange import documents, selectors, services
 from exchange.choices import DealStage, IntroductionStatus, ProposalStatus, RatingSubject
@@ -46,10 +48,11 @@ def _annotate_company(needs, user, organization_ids) -> None:
 def need_list(request):
     """The public need list with search and facets."""
     public = selectors.needs_public(user=request.user)
-    filterset = NeedFilterSet(request.GET or None, queryset=public)
-    if filterset.is_bound and not filterset.is_valid():
+    # Always bound: without parameters the filters' defaults apply (outdated needs left out).
+    filterset = NeedFilterSet(request.GET, queryset=public, request=request)
+    if not filterset.is_valid():
         return filter_errors_response(request, filterset)
-    needs = filterset.qs if filterset.is_bound and filterset.is_valid() else public
+    needs = filterset.qs
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
     organization_ids = member_organization_ids(user=request.user)
     _annotate_company(page.object_list, request.user, organization_ids)
@@ -69,7 +72,9 @@ def need_list(request):
 
 @login_required
 def my_needs(request):
-    needs = selectors.needs_of_user(user=request.user)
+    needs = list(selectors.needs_of_user(user=request.user))
+    for need in needs:
+        need.confirmation_due = services.need_confirmation_due(need=need)
     return render(request, "exchange/my_needs.html", {"needs": needs})
 
 
@@ -98,6 +103,8 @@ def _render_need(request, need, *, proposal_form=None, status: int = 200):
         ),
         "events": selectors.need_history(need=need) if roles else [],
         "review_form": ReviewForm(),
+        "can_confirm": services.MEMBER in roles
+        and services.need_can_confirm(need=need, user=request.user),
     }
     context.update(_need_detail_extra(request, need, roles, organization_ids))
     if proposal_form is not None and context["proposal_form"] is not None:
@@ -127,6 +134,51 @@ def _can_propose(user, need, roles) -> bool:
         and need.accepts_proposals
         and services.MEMBER not in roles
         and user.has_role(Role.HOLDER)
+    )
+
+
+@login_required
+def need_confirm(request, pk: int):
+    """The organisation confirms the need is current: one click (POST without a date: until
+    its deadline) from its pages, the to-dos and the reminder, or a chosen date here."""
+    need = get_object_or_404(selectors.needs_of_user(user=request.user), pk=pk)
+    detail_url = reverse("exchange:need_detail", args=[pk])
+    form = ValidUntilForm(initial={"valid_until": services.need_default_valid_until(need)})
+    if request.method == "POST":
+        one_click = "valid_until" not in request.POST
+        if not one_click:
+            form = ValidUntilForm(request.POST)
+        if one_click or form.is_valid():
+            try:
+                need = services.need_confirm(
+                    need=need,
+                    user=request.user,
+                    valid_until=None if one_click else form.cleaned_data["valid_until"],
+                )
+            except ValidationError as error:
+                if one_click:
+                    messages.error(request, error_text(error))
+                    return redirect(detail_url)
+                apply_validation_error(form, error)
+            except TransitionNotAllowed as error:
+                messages.error(request, str(error))
+                return redirect(detail_url)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you: the need is confirmed as current until %(date)s.")
+                    % {"date": date_format(need.valid_until, "DATE_FORMAT")},
+                )
+                target = request.POST.get("next") or ""
+                if not url_has_allowed_host_and_scheme(
+                    target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+                ):
+                    target = detail_url
+                return redirect(target)
+    return render(
+        request,
+        "includes/confirm_page.html",
+        {"entry": need, "form": form, "back_url": detail_url},
     )
 
 

@@ -578,3 +578,79 @@ def operator_report_regions(*, user) -> list[str]:
     """The regions of the government or operator organisations a programme operator acts for."""
     codes = operator_organizations(user=user).values_list("region", flat=True)
     return sorted({code for code in codes if code})
+
+
+# --- freshness (core.freshness) ------------------------------------------------------------------
+
+FRESHNESS_ROWS = 100
+
+
+def freshness_by_organization(*, limit: int = FRESHNESS_ROWS) -> dict:
+    """Per organisation, its live listings and needs (published; needs also in negotiation),
+    how many of them are outdated and that share; the organisations with the largest outdated
+    share first (then the most outdated), at most `limit` rows, plus the platform's totals.
+    Two grouped queries and one for the names."""
+    from catalog.models import FRESHNESS_STATUSES
+    from core.freshness import today
+    from exchange.models import NEED_FRESHNESS_STATUSES
+
+    day = today()
+    counts: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"technologies": 0, "outdated_technologies": 0, "needs": 0, "outdated_needs": 0}
+    )
+    for model, statuses, live, outdated in (
+        (Technology, FRESHNESS_STATUSES, "technologies", "outdated_technologies"),
+        (Need, NEED_FRESHNESS_STATUSES, "needs", "outdated_needs"),
+    ):
+        rows = (
+            model.objects.filter(status__in=list(statuses))
+            .values("organization_id")
+            .annotate(live=Count("pk"), outdated=Count("pk", filter=Q(valid_until__lt=day)))
+            .order_by()
+        )
+        for row in rows:
+            counts[row["organization_id"]][live] = row["live"]
+            counts[row["organization_id"]][outdated] = row["outdated"]
+    totals = {"technologies": 0, "outdated_technologies": 0, "needs": 0, "outdated_needs": 0}
+    rows = []
+    for organization_id, figures in counts.items():
+        for key in totals:
+            totals[key] += figures[key]
+        entries = figures["technologies"] + figures["needs"]
+        outdated = figures["outdated_technologies"] + figures["outdated_needs"]
+        rows.append(
+            {
+                "organization": organization_id,
+                **figures,
+                "entries": entries,
+                "outdated": outdated,
+                "outdated_share": round(outdated / entries, 4) if entries else 0.0,
+            }
+        )
+    rows.sort(key=lambda row: (-row["outdated_share"], -row["outdated"], row["organization"]))
+    rows = rows[:limit]
+    names = {
+        organization.pk: organization.display_name
+        for organization in Organization.objects.filter(
+            pk__in=[row["organization"] for row in rows]
+        )
+    }
+    technologies_url = reverse("catalog:technology_list")
+    needs_url = reverse("exchange:need_list")
+    for row in rows:
+        row["organization_name"] = names.get(row["organization"], "")
+        query = f"?organization={row['organization']}&freshness=outdated"
+        row["technologies_url"] = technologies_url + query
+        row["needs_url"] = needs_url + query
+    entries = totals["technologies"] + totals["needs"]
+    outdated = totals["outdated_technologies"] + totals["outdated_needs"]
+    return {
+        "on": day,
+        "totals": {
+            **totals,
+            "entries": entries,
+            "outdated": outdated,
+            "outdated_share": round(outdated / entries, 4) if entries else 0.0,
+        },
+        "organizations": rows,
+    }

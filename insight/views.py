@@ -22,7 +22,11 @@ def _require_reviewer(request) -> None:
 @login_required
 def review_desk(request):
     _require_reviewer(request)
-    return render(request, "insight/review_desk.html", {"desk": selectors.review_desk()})
+    return render(
+        request,
+        "insight/review_desk.html",
+        {"desk": selectors.review_desk(), "freshness": selectors.freshness_by_organization()},
+    )
 
 
 def _report_regions(request) -> list[str] | None:

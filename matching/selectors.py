@@ -8,6 +8,7 @@ from accounts.permissions import is_member, member_organization_ids
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
 from catalog.selectors import technologies_visible_to
+from core.freshness import today
 from exchange.choices import IntroductionStatus, NeedStatus
 from exchange.models import Deal, Introduction, Need
 from exchange.selectors import needs_visible_to
@@ -61,6 +62,7 @@ def matches_of_need(*, need: Need) -> QuerySet[Match]:
     """Ranked matches of a need with published technologies."""
     return (
         Match.objects.filter(need=need, technology__status=TechnologyStatus.PUBLISHED)
+        .exclude(technology__valid_until__lt=today())
         .select_related("need", "technology", "technology__organization")
         .order_by("-score", "technology_id")
     )
@@ -70,6 +72,7 @@ def matches_of_technology(*, technology: Technology) -> QuerySet[Match]:
     """Ranked matches of a technology with published needs."""
     return (
         Match.objects.filter(technology=technology, need__status=NeedStatus.PUBLISHED)
+        .exclude(need__valid_until__lt=today())
         .select_related("need", "need__organization", "technology")
         .order_by("-score", "need_id")
     )
@@ -129,6 +132,8 @@ def lead_board() -> QuerySet[Match]:
             need__status=NeedStatus.PUBLISHED,
             technology__status=TechnologyStatus.PUBLISHED,
         )
+        .exclude(need__valid_until__lt=today())
+        .exclude(technology__valid_until__lt=today())
         .filter(~Exists(deals), ~Exists(introductions))
         .select_related("need", "need__organization", "technology", "technology__organization")
         .order_by("-score", "pk")

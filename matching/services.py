@@ -297,7 +297,8 @@ def matching_run_fail(*, run_id: int, message: str) -> None:
 
 
 def _published_technologies():
-    return Technology.objects.filter(status=TechnologyStatus.PUBLISHED)
+    """The technologies matching may choose: published and not outdated (core.freshness)."""
+    return Technology.objects.filter(status=TechnologyStatus.PUBLISHED).fresh()
 
 
 def load_technology_candidates(
@@ -426,6 +427,8 @@ def need_match(*, need_id: int, run: MatchingRun | None = None) -> RunOutcome:
         return RunOutcome(message=_("The need no longer exists."))
     if need.status not in MATCHABLE_NEED_STATUSES:
         return RunOutcome(message=_("The need is not published; nothing was matched."))
+    if need.is_outdated:
+        return RunOutcome(message=_("The need is outdated; nothing was matched."))
     document = need_document(need)
     terms = _need_profile_save(need, document)
     if not terms:
@@ -454,11 +457,15 @@ def need_match(*, need_id: int, run: MatchingRun | None = None) -> RunOutcome:
 
 def technology_match(*, technology_id: int, run: MatchingRun | None = None) -> RunOutcome:
     """Rank published needs for a technology and store the matches (a technology run)."""
-    technology = Technology.objects.filter(pk=technology_id).only(*TECHNOLOGY_FIELDS).first()
+    technology = (
+        Technology.objects.filter(pk=technology_id).only(*TECHNOLOGY_FIELDS, "valid_until").first()
+    )
     if technology is None:
         return RunOutcome(message=_("The technology no longer exists."))
     if technology.status != TechnologyStatus.PUBLISHED:
         return RunOutcome(message=_("The technology is not published; nothing was matched."))
+    if technology.is_outdated:
+        return RunOutcome(message=_("The technology is outdated; nothing was matched."))
     started = time.perf_counter()
     standing = holder_standing([technology.organization_id])
     verified, deals = standing.get(technology.organization_id, (None, None))
@@ -469,7 +476,7 @@ def technology_match(*, technology_id: int, run: MatchingRun | None = None) -> R
     stats = corpus_statistics()
     if not row.terms:
         return RunOutcome(message=_("The technology has no text that could be matched."))
-    needs_queryset = Need.objects.filter(status__in=MATCHABLE_NEED_STATUSES)
+    needs_queryset = Need.objects.filter(status__in=MATCHABLE_NEED_STATUSES).fresh()
     ids = candidate_ids(needs_queryset, row.terms, stats)
     existing = list(
         Match.objects.filter(technology_id=technology.pk).values_list("need_id", flat=True)
@@ -553,12 +560,14 @@ def _store(
         need_ids = sorted({need_id for need_id, _ in kept})
         alive_technologies = set(
             Technology.objects.filter(pk__in=technology_ids, status=TechnologyStatus.PUBLISHED)
+            .fresh()
             .order_by("pk")
             .select_for_update(no_key=True)
             .values_list("pk", flat=True)
         )
         alive_needs = set(
             Need.objects.filter(pk__in=need_ids, status__in=MATCHABLE_NEED_STATUSES)
+            .fresh()
             .order_by("pk")
             .select_for_update(no_key=True)
             .values_list("pk", flat=True)
@@ -732,6 +741,7 @@ def similar_technologies(*, technology: Technology, user, limit: int = 5) -> lis
         candidate.pk: candidate
         for candidate in technologies_visible_to(user=user)
         .filter(status=TechnologyStatus.PUBLISHED, pk__in=list(scores))
+        .fresh()
         .select_related("category", "organization")
     }
     similar = []
@@ -799,6 +809,7 @@ def stale_subjects_schedule(*, batch_size: int = 500, max_age_days: int = 7) -> 
     cutoff = timezone.now() - timedelta(days=max_age_days)
     needs = list(
         Need.objects.filter(status__in=MATCHABLE_NEED_STATUSES)
+        .fresh()
         .annotate(last_matched=Subquery(latest_run))
         .filter(
             Q(last_matched__isnull=True)

@@ -80,6 +80,8 @@ def encode(value) -> object:
         return str(value)
     if isinstance(value, datetime.datetime):
         return {"datetime": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"date": value.isoformat()}
     if isinstance(value, Bilingual):
         return {"zh": value.zh, "en": value.en}
     if isinstance(value, Message):
@@ -129,6 +131,8 @@ def render(value) -> str:
     if "datetime" in value:
         moment = datetime.datetime.fromisoformat(value["datetime"])
         return date_format(timezone.localtime(moment), "Y-m-d H:i")
+    if "date" in value:
+        return date_format(datetime.date.fromisoformat(value["date"]), "DATE_FORMAT")
     return localized(value.get("zh", ""), value.get("en", ""))
 
 

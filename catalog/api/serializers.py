@@ -139,6 +139,11 @@ class TechnologySerializer(serializers.ModelSerializer):
     performance_figures = PerformanceFigureSerializer(many=True, read_only=True)
     resource_savings = ResourceSavingSerializer(many=True, read_only=True)
     confidential_access = serializers.SerializerMethodField()
+    is_outdated = serializers.BooleanField(
+        read_only=True,
+        help_text="Published and past `valid_until`: left out of the default search and the "
+        "matching until the holder confirms it.",
+    )
 
     class Meta:
         model = Technology
@@ -292,11 +297,17 @@ class TechnologyWriteSerializer(serializers.ModelSerializer):
     patents = PatentSerializer(many=True, required=False)
     performance_figures = PerformanceFigureSerializer(many=True, required=False)
     resource_savings = ResourceSavingSerializer(many=True, required=False)
+    valid_until = serializers.DateField(
+        required=False,
+        help_text="Edit only: the day until which the holder confirms the listing is current "
+        "(today at the earliest, at most three years ahead); applied at once, without review.",
+    )
 
     class Meta:
         model = Technology
         fields = [
             "organization",
+            "valid_until",
             *Technology.EDITABLE_FIELDS,
             "transaction_modes",
             "asking_price",
@@ -317,6 +328,14 @@ class TechnologyWriteSerializer(serializers.ModelSerializer):
 IP_KINDS = IntellectualPropertyKind.values
 IP_STATUSES = IntellectualPropertyStatus.values
 RESOURCE_KINDS = ResourceKind.values
+
+
+class ConfirmSerializer(serializers.Serializer):
+    valid_until = serializers.DateField(
+        required=False,
+        help_text="Current until this day (today at the earliest, at most three years ahead); "
+        "default: twelve months from today.",
+    )
 
 
 class ReviewSerializer(serializers.Serializer):

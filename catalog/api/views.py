@@ -26,6 +26,7 @@ from catalog.api.serializers import (
     AttachmentUploadSerializer,
     CategorySerializer,
     CompletenessRefusalSerializer,
+    ConfirmSerializer,
     DuplicateCandidateSerializer,
     DuplicateDismissSerializer,
     DuplicateFlagSerializer,
@@ -51,6 +52,7 @@ from core.api.progress import ProgressSerializer
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
 from core.filters import raise_for_filter_errors
+from core.freshness import Freshness
 
 MERGED_BODY = inline_serializer(
     name="Merged",
@@ -103,6 +105,14 @@ SEARCH_PARAMETERS = [
                 "published_until", OpenApiTypes.DATE, description="A day of Asia/Shanghai."
             ),
             OpenApiParameter("status", str),
+            OpenApiParameter("organization", int, description="The holder's organisation id."),
+            OpenApiParameter(
+                "freshness",
+                str,
+                enum=Freshness.values,
+                description="`current` (the default) leaves out outdated listings (published, "
+                "`valid_until` passed); `all` includes them; `outdated` lists only them.",
+            ),
         ],
         description="Published technologies (and your organisation's own; reviewers: all but "
         "drafts), searched with `q` and filtered by the facet parameters.",
@@ -277,6 +287,23 @@ class TechnologyViewSet(
         except CompletenessBelowMinimum as refusal:
             body = CompletenessRefusalSerializer(refusal).data
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return self._detail_response(technology)
+
+    @extend_schema(
+        request=ConfirmSerializer, responses={200: TechnologyDetailSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def confirm(self, request, pk=None):
+        """Members of the holder: confirm that a published listing is current until
+        `valid_until` (default twelve months); an outdated listing comes back in the search and
+        the matching. 409 when the listing is not published."""
+        body = ConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        technology = services.technology_confirm(
+            user=request.user,
+            technology=self.get_object(),
+            valid_until=body.validated_data.get("valid_until"),
+        )
         return self._detail_response(technology)
 
     @extend_schema(

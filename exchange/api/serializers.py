@@ -59,6 +59,17 @@ class NeedSerializer(serializers.ModelSerializer):
     close_reason = serializers.ChoiceField(
         choices=NeedCloseReason.choices, allow_blank=True, read_only=True
     )
+    valid_until = serializers.DateField(
+        required=False,
+        help_text="Until when the need counts as current (its deadline once published). On the "
+        "edit of a published need: a confirmation until that day (today at the earliest, at "
+        "most three years ahead, never after the deadline).",
+    )
+    is_outdated = serializers.BooleanField(
+        read_only=True,
+        help_text="Listed and past `valid_until`: left out of the default list and the "
+        "matching until the organisation confirms it.",
+    )
 
     class Meta:
         model = Need
@@ -70,9 +81,12 @@ class NeedSerializer(serializers.ModelSerializer):
             "review_comment",
             "organization_name",
             "published_at",
+            "valid_until",
+            "last_confirmed_at",
+            "is_outdated",
             "allowed_actions",
         ]
-        read_only_fields = ["status", "close_reason", "published_at"]
+        read_only_fields = ["status", "close_reason", "published_at", "last_confirmed_at"]
         extra_kwargs = {
             "region": {
                 "required": False,
@@ -80,6 +94,13 @@ class NeedSerializer(serializers.ModelSerializer):
                 "country code abroad. Omitted on create: the region of your organisation.",
             }
         }
+
+    def validate_valid_until(self, value):
+        if self.instance is None:
+            raise serializers.ValidationError(
+                _("A new need is current until its deadline; confirm it once it is published.")
+            )
+        return value
 
     def _organization_ids(self):
         return self.context.get("organization_ids")
@@ -116,6 +137,14 @@ class NeedSerializer(serializers.ModelSerializer):
 class NeedReviewSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=ReviewDecision.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NeedConfirmSerializer(serializers.Serializer):
+    valid_until = serializers.DateField(
+        required=False,
+        help_text="Current until this day (today at the earliest, never after the deadline); "
+        "default: the deadline.",
+    )
 
 
 class NeedNoteSerializer(serializers.Serializer):

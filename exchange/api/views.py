@@ -25,6 +25,7 @@ from exchange.api.serializers import (
     DemandListSerializer,
     IntroductionSerializer,
     MilestoneSerializer,
+    NeedConfirmSerializer,
     NeedNoteSerializer,
     NeedReviewSerializer,
     NeedSerializer,
@@ -78,6 +79,13 @@ class NeedViewSet(
     def get_queryset(self):
         return selectors.needs_visible_to(user=self.request.user)
 
+    def filter_queryset(self, queryset):
+        # The filters (outdated needs left out by default) are the list's and its facets': a
+        # need's own address and actions reach it whatever its freshness.
+        if self.detail:
+            return queryset
+        return super().filter_queryset(queryset)
+
     def perform_create(self, serializer):
         serializer.instance = services.need_create(
             user=self.request.user, **serializer.validated_data
@@ -106,6 +114,24 @@ class NeedViewSet(
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def submit(self, request, pk=None):
         return self._respond(services.need_submit(need=self.get_object(), user=request.user))
+
+    @extend_schema(
+        request=NeedConfirmSerializer,
+        responses={200: NeedSerializer, **ERROR_RESPONSES},
+        description="Members of the organisation: confirm that a published need is current "
+        "until `valid_until` (default: its deadline); an outdated need comes back in the list "
+        "and the matching. 409 when the need is not published.",
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def confirm(self, request, pk=None):
+        body = NeedConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        need = services.need_confirm(
+            need=self.get_object(),
+            user=request.user,
+            valid_until=body.validated_data.get("valid_until"),
+        )
+        return self._respond(need)
 
     @extend_schema(
         request=NeedNoteSerializer,

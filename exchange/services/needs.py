@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,6 +17,13 @@ from accounts.permissions import is_member, members_of, platform_reviewers, prim
 from audit.choices import AuditKind
 from audit.services import audit_record
 from core.events import publish
+from core.freshness import (
+    REMINDER_DAYS_BEFORE,
+    confirmation_due,
+    reminder_due,
+    today,
+    validate_valid_until,
+)
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import (
     NeedAction,
@@ -21,10 +31,12 @@ from exchange.choices import (
     NeedStatus,
     ReviewDecision,
 )
-from exchange.events import NEED_PUBLISHED
+from exchange.events import NEED_CHANGED, NEED_PUBLISHED
 from exchange.models import (
+    NEED_FRESHNESS_STATUSES,
     Need,
     NeedEvent,
+    NeedFreshnessReminder,
 )
 from exchange.search import need_search_vector
 from exchange.services.common import (
@@ -136,6 +148,7 @@ def need_create(*, user, organization: Organization | None = None, **fields) -> 
         # A need left without a region is placed where the posting organisation is.
         fields["region"] = organization.region
     need = Need(organization=organization, created_by=user, **fields)
+    need.valid_until = need.deadline or need.valid_until
     _need_full_clean(need)
     need.save()
     _need_reindex(need)
@@ -145,6 +158,14 @@ def need_create(*, user, organization: Organization | None = None, **fields) -> 
 
 @transaction.atomic
 def need_update(*, need: Need, user, **fields) -> Need:
+    if "valid_until" in fields:
+        # The owner's word on how long a listed need is current: a confirmation (need_confirm).
+        fields = dict(fields)
+        valid_until = fields.pop("valid_until")
+        if valid_until is not None:
+            need = need_confirm(need=need, user=user, valid_until=valid_until)
+        if not fields:
+            return need
     need = Need.objects.select_for_update().get(pk=need.pk)
     if MEMBER not in need_actor_roles(need=need, user=user):
         raise ValidationError(_("Only members of the organisation may change this need."))
@@ -189,7 +210,9 @@ def need_transition(*, need: Need, user, action: str, note: str = "", system: bo
     if action in (NeedAction.APPROVE, NeedAction.RETURN, NeedAction.REJECT):
         extra["review_comment"] = note
     if action == NeedAction.APPROVE:
-        extra["published_at"] = now
+        # A published need is current until its deadline (core.freshness).
+        deadline = Need.objects.filter(pk=need.pk).values_list("deadline", flat=True).first()
+        extra.update(published_at=now, valid_until=deadline, last_confirmed_at=now)
     if transition.target == NeedStatus.CLOSED:
         extra.update(close_reason=CLOSE_REASON_OF_ACTION[action], closed_at=now)
     elif action == NeedAction.REOPEN:
@@ -294,3 +317,131 @@ def needs_expire_overdue(*, batch_size: int = 200, max_batches: int = 50) -> int
         last_pk = ids[-1]
         expired += sum(need_expire(need_id=need_id) for need_id in ids)
     return expired
+
+
+# --- freshness (core.freshness) -----------------------------------------------------------------
+
+
+def need_can_confirm(*, need: Need, user) -> bool:
+    return need.status in NEED_FRESHNESS_STATUSES and MEMBER in need_actor_roles(
+        need=need, user=user
+    )
+
+
+def need_confirmation_due(*, need: Need) -> bool:
+    return confirmation_due(
+        status=need.status, valid_until=need.valid_until, statuses=NEED_FRESHNESS_STATUSES
+    )
+
+
+def need_default_valid_until(need: Need) -> datetime.date:
+    """A confirmation keeps the need current until its deadline (it closes then anyway)."""
+    return max(need.deadline, today())
+
+
+@transaction.atomic
+def need_confirm(*, need: Need, user, valid_until: datetime.date | None = None) -> Need:
+    """Members of the organisation confirm that a listed need is current until `valid_until`
+    (default: its deadline; never after it); an outdated need comes back in the list, the
+    search and the matching."""
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if MEMBER not in need_actor_roles(need=need, user=user):
+        raise PermissionDenied(_("Only members of the organisation may confirm this need."))
+    if need.status not in NEED_FRESHNESS_STATUSES:
+        raise TransitionNotAllowed(
+            _("Only a published need can be confirmed as current."),
+            allowed=need_allowed_actions(need=need, user=user),
+        )
+    valid_until = valid_until or need_default_valid_until(need)
+    validate_valid_until(
+        valid_until,
+        latest=need.deadline,
+        latest_message=_("A need cannot stay current after its deadline (%(date)s).")
+        % {"date": date_format(need.deadline, "DATE_FORMAT")},
+    )
+    was_outdated = need.is_outdated
+    previous = need.valid_until
+    Need.objects.filter(pk=need.pk).update(
+        valid_until=valid_until, last_confirmed_at=timezone.now()
+    )
+    need.refresh_from_db()
+    NeedEvent.objects.create(
+        need=need,
+        actor=user,
+        action=NeedAction.CONFIRM,
+        from_status=need.status,
+        to_status=need.status,
+        changes={"valid_until": [str(previous), str(valid_until)]},
+    )
+    if was_outdated:
+        publish(NEED_CHANGED, need_id=need.pk)
+    return need
+
+
+def _send_need_freshness_reminder(need: Need, days_before: int) -> None:
+    """Tell the organisation's members that the need lapses soon (the one notification call)."""
+    notify_users(
+        users=members_of(need.organization_id),
+        title=Message(
+            gettext_lazy(
+                "Confirm that your need “%(title)s” is still current: it lapses on %(date)s"
+            ),
+            title=Bilingual.of(need, "title"),
+            date=need.valid_until,
+        ),
+        body=Message(
+            gettext_lazy(
+                "After that date the need is marked outdated and leaves the need list and the "
+                "matching until you confirm it. One click on the link confirms it."
+            )
+        ),
+        url=reverse("exchange:need_confirm", args=[need.pk]),
+    )
+
+
+def need_freshness_remind(*, need_id: int, on: datetime.date | None = None) -> bool:
+    """Remind the organisation of one need whose lapse is near, once per date and reminder."""
+    with transaction.atomic():
+        need = (
+            Need.objects.select_for_update()
+            .filter(pk=need_id, status__in=NEED_FRESHNESS_STATUSES)
+            .first()
+        )
+        if need is None:
+            return False
+        days_before = reminder_due(need.valid_until, on=on)
+        if days_before is None:
+            return False
+        _reminder, created = NeedFreshnessReminder.objects.get_or_create(
+            need=need, valid_until=need.valid_until, days_before=days_before
+        )
+        if created:
+            _send_need_freshness_reminder(need, days_before)
+        return created
+
+
+def need_freshness_reminders_send(
+    *, on: datetime.date | None = None, batch_size: int = 200, max_batches: int = 50
+) -> int:
+    """Remind the organisations of the needs lapsing within the reminder window, in bounded
+    batches; returns how many reminders were sent. Running it twice sends nothing more."""
+    day = on or today()
+    horizon = day + datetime.timedelta(days=max(REMINDER_DAYS_BEFORE))
+    sent = 0
+    last_pk = 0
+    for _batch in range(max_batches):
+        ids = list(
+            Need.objects.filter(
+                status__in=NEED_FRESHNESS_STATUSES,
+                valid_until__gte=day,
+                valid_until__lte=horizon,
+                pk__gt=last_pk,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            break
+        last_pk = ids[-1]
+        sent += sum(need_freshness_remind(need_id=pk, on=day) for pk in ids)
+    return sent

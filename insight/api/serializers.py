@@ -109,3 +109,30 @@ class StatisticsSerializer(serializers.Serializer):
     conversion = ConversionSerializer(many=True)
     green_impact = GreenImpactSerializer()
     sdg_coverage = SdgSerializer(many=True)
+
+
+class FreshnessFiguresSerializer(serializers.Serializer):
+    technologies = serializers.IntegerField(help_text="Published technologies.")
+    outdated_technologies = serializers.IntegerField(
+        help_text="Published technologies past their `valid_until`."
+    )
+    needs = serializers.IntegerField(help_text="Published needs, including those in negotiation.")
+    outdated_needs = serializers.IntegerField(help_text="Of those, past their `valid_until`.")
+    entries = serializers.IntegerField(help_text="Technologies and needs together.")
+    outdated = serializers.IntegerField()
+    outdated_share = serializers.FloatField(help_text="outdated / entries, 0 to 1.")
+
+
+class OrganizationFreshnessSerializer(FreshnessFiguresSerializer):
+    organization = serializers.IntegerField(help_text="The organisation's id.")
+    organization_name = serializers.CharField()
+    technologies_url = serializers.CharField(help_text="Its outdated technologies (page).")
+    needs_url = serializers.CharField(help_text="Its outdated needs (page).")
+
+
+class FreshnessSerializer(serializers.Serializer):
+    on = serializers.DateField(help_text="The day counted (Asia/Shanghai).")
+    totals = FreshnessFiguresSerializer()
+    organizations = OrganizationFreshnessSerializer(
+        many=True, help_text="Largest outdated share first, at most 100 organisations."
+    )

@@ -4,9 +4,9 @@ from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.schema import ERROR_BODY
+from core.api.schema import ERROR_BODY, ERROR_RESPONSES
 from insight import selectors
-from insight.api.serializers import StatisticsSerializer
+from insight.api.serializers import FreshnessSerializer, StatisticsSerializer
 from insight.api.statistics import statistics_api_data
 
 
@@ -37,3 +37,28 @@ class StatisticsView(APIView):
             )
         data = statistics_api_data(run=run)
         return Response(data)
+
+
+class IsReviewer(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_role("reviewer", "admin"))
+
+
+class FreshnessView(APIView):
+    """Reviewers and administrators: per organisation, how many of its published technologies
+    and needs are outdated (past `valid_until`, not confirmed by their owner) and that share."""
+
+    permission_classes = [IsReviewer]
+
+    @extend_schema(
+        operation_id="freshness_retrieve",
+        summary="Outdated listings per organisation",
+        responses={
+            200: FreshnessSerializer,
+            403: ERROR_RESPONSES[403],
+        },
+        tags=["statistics"],
+    )
+    def get(self, request):
+        return Response(FreshnessSerializer(selectors.freshness_by_organization()).data)

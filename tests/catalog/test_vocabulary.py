@@ -146,9 +146,11 @@ def test_service_form_import_and_api_input_take_the_one_editable_field_list():
     assert {name: fields for name, (_model, fields) in services.ROW_FIELDS.items()} == {
         name: model.EDITABLE_FIELDS for name, model in ROW_RELATIONS.items()
     }
-    # the API input: the organisation to list for, the declared fields, the offer summary, rows
+    # the API input: the organisation to list for, the freshness date (a confirmation, not
+    # content), the declared fields, the offer summary, rows
     assert set(TechnologyWriteSerializer().fields) == {
         "organization",
+        "valid_until",
         *editable,
         *offer_summary,
         *ROW_RELATIONS,

@@ -393,6 +393,21 @@ _TABLE = {
     'api notification of the holder': (403, 200, 404, 404, 404, 404, 404),
     'api notifications mark read': (403, 200, 200, 200, 200, 200, 200),
     'page set language': (302, 302, 302, 302, 302, 302, 302),
+    # --- fresh ---
+    # confirming a listing or need as current: members of its organisation only; a listing
+    # others may see is 403 in the API, 404 on the member-only page; private ones stay 404
+    'page technology confirm published': (302, 200, 404, 404, 404, 404, 404),
+    'page technology confirm outsider': (302, 404, 404, 404, 404, 404, 404),
+    'page need confirm published': (302, 404, 200, 404, 404, 404, 404),
+    'page need confirm draft': (302, 404, 302, 404, 404, 404, 404),
+    'page need confirm outsider draft': (302, 404, 404, 404, 404, 404, 404),
+    'api technology confirm outsider': (403, 403, 403, 403, 403, 403, 403),
+    'api technology confirm outsider private': (403, 404, 404, 404, 404, 403, 403),
+    'api technology confirm draft': (403, 409, 404, 404, 404, 404, 404),
+    'api technology confirm bad date': (403, 400, 403, 403, 403, 403, 403),
+    'api need confirm published': (403, 403, 200, 403, 403, 403, 403),
+    'api need confirm outsider draft': (403, 404, 404, 404, 404, 404, 404),
+    'api freshness': (403, 403, 403, 403, 403, 200, 200),
 }
 # fmt: on
 

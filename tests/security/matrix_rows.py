@@ -294,6 +294,22 @@ PAGE_ROWS = [
     ("page admin catalogue settings form", "GET", "/admin/catalog/catalogpolicy/1/change/", None),
     # --- notify ---
     ("page set language", "POST", "/i18n/setlang/", {"language": "zh-hans", "next": "/"}),
+    # --- fresh ---
+    ("page technology confirm published", "GET", "/technologies/{tech_published}/confirm/", None),
+    (
+        "page technology confirm outsider",
+        "POST",
+        "/technologies/{tech_outsider_published}/confirm/",
+        {},
+    ),
+    ("page need confirm published", "GET", "/exchange/needs/{need_published}/confirm/", None),
+    ("page need confirm draft", "POST", "/exchange/needs/{need_draft}/confirm/", {}),
+    (
+        "page need confirm outsider draft",
+        "POST",
+        "/exchange/needs/{need_outsider_draft}/confirm/",
+        {},
+    ),
 ]
 
 API_ROWS = [
@@ -627,6 +643,28 @@ API_ROWS = [
     ("api notifications", "GET", "/api/v1/notifications/", None),
     ("api notification of the holder", "GET", "/api/v1/notifications/{notification_holder}/", None),
     ("api notifications mark read", "POST", "/api/v1/notifications/mark-read/", {"ids": [1]}),
+    # --- fresh ---
+    (
+        "api technology confirm outsider",
+        "POST",
+        "/api/v1/technologies/{tech_outsider_published}/confirm/",
+        {},
+    ),
+    (
+        "api technology confirm outsider private",
+        "POST",
+        "/api/v1/technologies/{tech_outsider_private}/confirm/",
+        {},
+    ),
+    ("api technology confirm draft", "POST", "/api/v1/technologies/{tech_draft}/confirm/", {}),
+    (
+        "api technology confirm bad date",
+        "POST",
+        "/api/v1/technologies/{tech_published}/confirm/",
+        {"valid_until": "2001-01-01"},
+    ),
+    ("api need confirm published", "POST", "/api/v1/needs/{need_published}/confirm/", {}),
+    ("api need confirm outsider draft", "POST", "/api/v1/needs/{need_outsider_draft}/confirm/", {}),
 ]
 
 PROGRAMMES_PAGE_ROWS = [
@@ -988,6 +1026,8 @@ PROGRAMMES_API_ROWS = [
 
 INSIGHT_API_ROWS = [
     ("api statistics", "GET", "/api/v1/stats/", None),
+    # --- fresh ---
+    ("api freshness", "GET", "/api/v1/freshness/", None),
 ]
 
 ROWS = (
