@@ -1299,8 +1299,10 @@ def technology_merge(*, user, flag: DuplicateFlag, keep: Technology, note: str =
     )
     notify_users(
         users=list(members_of(duplicate.organization_id)),
-        title=_("Your listing “%(title)s” was merged into another listing")
-        % {"title": duplicate.title},
+        title=Message(
+            gettext_lazy("Your listing “%(title)s” was merged into another listing"),
+            title=Bilingual.of(duplicate, "title"),
+        ),
         url=reverse("catalog:technology_manage", args=[duplicate.pk]),
     )
     if duplicate.published_at is not None:
