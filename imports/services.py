@@ -411,7 +411,7 @@ class _RunProcessor:
     def _save(self, read) -> tuple[str, object]:
         run = self.run
         record = (
-            ImportedRecord.objects.select_for_update()
+            ImportedRecord.objects.select_for_update(of=("self",))
             .select_related(self.object_field)
             .filter(external_id=read.source_id, source=run.source_id, kind=run.kind)
             .first()
