@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportKind(models.TextChoices):
@@ -25,7 +26,7 @@ class RunAction(models.TextChoices):
 
 class RowOutcome(models.TextChoices):
     CREATED = "created", _("Created")
-    UPDATED = "updated", _("Updated")
+    UPDATED = "updated", pgettext_lazy("import outcome", "Updated")
     SKIPPED = "skipped", _("Skipped")
     FAILED = "failed", _("Refused")
 

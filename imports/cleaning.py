@@ -63,3 +63,20 @@ def split_list(value: str) -> list[str]:
     """A cell holding a list: items separated by ; , ， 、 or line breaks."""
     parts = re.split(r"[;；,，、\n]", value or "")
     return [part.strip() for part in parts if part.strip()]
+
+
+def fit_fields(instance, names) -> list[str]:
+    """Clean the text fields `names` of a model instance and cut each to its column's length;
+    returns a note per field that was cut ("field: 300 → 250 characters")."""
+    notes = []
+    for name in names:
+        field = instance._meta.get_field(name)
+        value = clean_text(
+            getattr(instance, name), multiline=not field.max_length or field.max_length > 300
+        )
+        limit = field.max_length
+        if limit and len(value) > limit:
+            notes.append(f"{name}: {len(value)} → {limit}")
+            value = shorten(value, limit)
+        setattr(instance, name, value)
+    return notes

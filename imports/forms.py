@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from imports.choices import ImportKind
 from imports.models import ImportSource
@@ -18,7 +19,8 @@ class UploadForm(forms.Form):
         label=_("Name of the new source"), max_length=120, required=False
     )
     file = forms.FileField(
-        label=_("File"), help_text=_("CSV (UTF-8 or GBK), Excel (.xlsx) or JSON export.")
+        label=pgettext_lazy("upload", "File"),
+        help_text=_("CSV (UTF-8 or GBK), Excel (.xlsx) or JSON export."),
     )
 
     def __init__(self, *args, sources=None, kinds=(), **kwargs):

@@ -71,7 +71,9 @@ class ImportRun(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.MAPPING
     )
-    message = models.TextField(_("message"), blank=True)
+    message = models.TextField(_("why it failed"), blank=True)
+    # The uploader's language: the reasons of the row results are written in it.
+    language = models.CharField(max_length=10, blank=True)
     total = models.PositiveIntegerField(_("rows"), default=0)
     processed = models.PositiveIntegerField(_("rows processed"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)

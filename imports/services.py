@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import DatabaseError, transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -261,6 +261,7 @@ def import_run_create(
             file_name=name,
             file_kind=file_kind,
             encoding=encoding,
+            language=translation.get_language() or "",
             created_by=user,
             column_mapping=suggest_mapping(kind, analysis["columns"], source.column_mapping),
             value_mappings=source.value_mappings,
@@ -474,6 +475,11 @@ def import_run_process(*, run_id: int) -> ImportRun | None:
         run.refresh_from_db()
     if run.status != RunStatus.RUNNING:
         return run
+    with translation.override(run.language or None):
+        return _process_rows(run)
+
+
+def _process_rows(run: ImportRun) -> ImportRun:
     try:
         processor = _RunProcessor(run)
         rows = _data_rows(run)

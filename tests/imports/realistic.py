@@ -73,7 +73,10 @@ def realistic_rows(count: int = 3000) -> tuple[list[list[str]], Expected]:
             title = f"Membrane bioreactor   for municipal wastewater <b>No. {index}</b>"
             summary = f"Compact MBR&nbsp;plant, {index} m³/d.\n\n\n  Low sludge yield."
             description = "<div>Process: <i>MBR</i> + UV.</div><script>alert(1)</script>"
-        if index % 50 == 10:
+        if index % 50 == 10:  # longer than the 200 (Chinese) or 250 (English) a title holds
+            title = ("高浓度有机废水厌氧处理与沼气回收利用一体化技术，" * 13)[:300]
+            expected.long_titles.add(number)
+        if index % 50 == 11:
             title = ("Very long title of an imported listing with many words " * 6)[:300]
             expected.long_titles.add(number)
         if index % 211 == 5:

@@ -62,10 +62,15 @@ def test_a_3000_row_real_shaped_file_imports_without_a_crash_and_reimport_change
     assert set(technologies.values_list("status", flat=True)) == {"draft"}
     formula_row = run.rows.get(row_number=min(expected.formulas))
     assert formula_row.technology.title_en.startswith("=HYPERLINK(")
-    long_row = run.rows.get(row_number=min(expected.long_titles))
-    assert len(long_row.technology.title_en) <= 250
-    assert "shortened" in long_row.reason or "缩短" in long_row.reason
-    assert long_row.technology.description_en.startswith("Very long title")
+    for number in sorted(expected.long_titles)[:2]:
+        long_row = run.rows.get(row_number=number)
+        technology = long_row.technology
+        assert len(technology.title_zh) <= 200 and len(technology.title_en) <= 250
+        assert "shortened" in long_row.reason or "缩短" in long_row.reason
+        # the full title is kept at the top of the description
+        assert (technology.description_zh + technology.description_en).startswith(
+            ("高浓度有机废水", "Very long title")
+        )
     chinese = technologies.filter(title_zh__startswith="高效2号").get()
     assert chinese.title_zh == "高效2号 厌氧反应器 处理高浓度有机废水技术"
     assert "<" not in chinese.summary_zh and "COD 去除率 > 85%" in chinese.summary_zh
@@ -155,13 +160,19 @@ def test_a_file_neither_utf8_nor_gbk_is_refused_clearly(holder, holder_organizat
 
 def test_a_200_mb_file_is_refused_before_it_is_read(holder, holder_organization):
     source = _source(holder, holder_organization)
-    upload = SimpleUploadedFile("huge.csv", b"ID,Title\n")
-    upload.size = 200 * 1024 * 1024  # the size the upload declares
 
-    def must_not_read(*args, **kwargs):
-        raise AssertionError("the file was read")
+    class HugeUpload:
+        """An upload that declares 200 MB and fails the test if anything reads it."""
 
-    upload.read = must_not_read
+        name = "huge.csv"
+        size = 200 * 1024 * 1024
+
+        def read(self, *args):
+            raise AssertionError("the file was read")
+
+        seek = tell = read
+
+    upload = HugeUpload()
     with pytest.raises(ValidationError) as error:
         services.import_run_create(
             user=holder,

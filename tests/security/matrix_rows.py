@@ -277,6 +277,14 @@ PAGE_ROWS = [
         "/matching/technologies/{tech_draft}/similar/",
         None,
     ),
+    # --- imports ---
+    ("page imports", "GET", "/imports/", None),
+    ("page import upload", "GET", "/imports/new/", None),
+    ("page import upload empty", "POST", "/imports/new/", {}),
+    ("page import run missing", "GET", "/imports/999999/", None),
+    ("page import mapping missing", "POST", "/imports/999999/mapping/", {"action": "start"}),
+    ("page import progress missing", "GET", "/imports/999999/progress/", None),
+    ("page import report missing", "GET", "/imports/999999/report.csv", None),
 ]
 
 API_ROWS = [
@@ -578,6 +586,19 @@ API_ROWS = [
         "/api/v1/technologies/{tech_outsider_published}/attachments/",
         {},
     ),
+    # --- imports ---
+    ("api imports", "GET", "/api/v1/imports/", None),
+    ("api import create empty", "POST", "/api/v1/imports/", {}),
+    ("api import run missing", "GET", "/api/v1/imports/999999/", None),
+    ("api import rows missing", "GET", "/api/v1/imports/999999/rows/", None),
+    ("api import sources", "GET", "/api/v1/import-sources/", None),
+    (
+        "api import source create",
+        "POST",
+        "/api/v1/import-sources/",
+        {"name": "", "kind": "technologies"},
+    ),
+    ("api import source missing", "PATCH", "/api/v1/import-sources/999999/", {"name": "x"}),
 ]
 
 PROGRAMMES_PAGE_ROWS = [
