@@ -193,7 +193,11 @@ def run_detail(request, pk: int):
 @require_GET
 def run_progress(request, pk: int):
     run = get_object_or_404(selectors.import_runs_visible_to(request.user), pk=pk)
-    return render(request, "imports/_progress.html", {"run": run})
+    response = render(request, "imports/_progress.html", {"run": run})
+    if run.is_finished and request.headers.get("HX-Request"):
+        # The polling page reloads once at the end, to show the rows and the history.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required

@@ -49,7 +49,7 @@ def test_the_browser_flow_uploads_maps_runs_and_reports(
     assert 'data-testid="count-created">4<' in page
     report = client.get(f"/imports/{run.pk}/report.csv")
     assert report.status_code == 200 and "text/csv" in report["Content-Type"]
-    assert "taxonomy" in report.content.decode("utf-8-sig")
+    assert "Blue economy (unknown)" in report.content.decode("utf-8-sig")
     assert client.get(f"/imports/{run.pk}/progress/").status_code == 200
 
 
@@ -160,3 +160,21 @@ def test_the_old_import_page_still_answers_and_links_the_new_flow(client, holder
     client.force_login(holder)
     response = client.get("/technologies/import/")
     assert response.status_code == 200 and "/imports/new/" in response.content.decode()
+
+
+def test_a_200_mb_upload_is_refused_before_its_body_is_read(client, holder, api_client_for):
+    # given a request that declares a 200 MB body (the body itself is never read)
+    client.force_login(holder)
+    declared = {"CONTENT_LENGTH": str(200 * 1024 * 1024)}
+    # when it is posted to the page and to the API
+    page = client.post("/imports/new/", {"kind": "technologies", "file": _file()}, **declared)
+    api = api_client_for(holder).post(
+        "/api/v1/imports/",
+        {"kind": "technologies", "file": _file()},
+        format="multipart",
+        **declared,
+    )
+    # then both refuse it clearly, and nothing is stored
+    assert page.status_code == 413 and page["Content-Type"].startswith("text/html")
+    assert api.status_code == 413 and api.json()["code"] == "request_too_large"
+    assert not ImportRun.objects.exists() and not ImportSource.objects.exists()
