@@ -223,3 +223,76 @@ def test_an_unverified_or_other_organisation_cannot_import(holder, other_holder)
         )
     assert not ImportRun.objects.exists()
     assert ImportSource.objects.count() == 1
+
+
+def test_needs_are_imported_as_drafts_with_a_default_deadline_and_recognised_again(
+    run_tasks_eagerly, django_capture_on_commit_callbacks
+):
+    from exchange.models import Need
+    from tests.factories import OrganizationFactory, UserFactory
+
+    # given an enterprise and an export of needs, one with a 300-character title
+    organization = OrganizationFactory(region="CN-ZJ")
+    enterprise = UserFactory(roles=["enterprise"], organization=organization)
+    source = services.import_source_save(
+        user=enterprise, organization=organization, name="demand list", kind=ImportKind.NEEDS
+    )
+    content = (
+        "编号,需求名称,需求描述,预算,地区\n"
+        "N-1,渗滤液处理能力不足,<p>日处理 450 吨</p>,300万,广东省\n"
+        f"N-2,{'高盐废水零排放' * 43},蒸发结晶,,Atlantis\n"
+        "N-3,  ,没有标题的需求,,\n"
+    ).encode()
+
+    def run_import():
+        run = services.import_run_create(
+            user=enterprise,
+            organization=organization,
+            upload=SimpleUploadedFile("needs.csv", content),
+            kind=ImportKind.NEEDS,
+            source=source,
+        )
+        assert run.column_mapping == {
+            "编号": "source_id",
+            "需求名称": "title_zh",
+            "需求描述": "description",
+            "预算": "budget_max",
+            "地区": "region",
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            services.import_run_start(user=enterprise, run=run, column_mapping=run.column_mapping)
+        run.refresh_from_db()
+        return run
+
+    # when it is imported twice
+    first = run_import()
+    again = run_import()
+    # then two drafts exist, the row without a title is refused, the second run changes nothing
+    assert (first.created_count, first.failed_count) == (2, 1)
+    assert (again.created_count, again.updated_count, again.skipped_count) == (0, 0, 2)
+    needs = Need.objects.filter(organization=organization).order_by("pk")
+    assert [need.status for need in needs] == ["draft", "draft"]
+    assert needs[0].region == "CN-GD" and needs[0].budget_max == 3_000_000
+    assert needs[0].description_zh == "日处理 450 吨"
+    assert len(needs[1].title_zh) <= 200 and needs[1].region == "CN-ZJ"
+    assert needs[1].deadline > needs[1].created_at.date()
+
+
+def test_a_json_export_is_read_as_rows_of_its_keys(
+    holder, holder_organization, run_tasks_eagerly, django_capture_on_commit_callbacks
+):
+    import json
+
+    rows, _expected = realistic.realistic_rows(3)
+    records = [dict(zip(realistic.HEADER, row, strict=True)) for row in rows[1:]]
+    records[0]["Keywords"] = ["厌氧", "废水"]  # a list in a JSON export
+    content = json.dumps({"items": records}, ensure_ascii=False).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        run = _import(
+            holder, holder_organization, _source(holder, holder_organization), content, "x.json"
+        )
+    run.refresh_from_db()
+    assert run.file_kind == "json" and run.columns == realistic.HEADER
+    assert run.created_count == 2
+    technology = run.rows.get(row_number=2).technology
+    assert technology.keywords == ["厌氧", "废水"]
