@@ -341,6 +341,9 @@ class RowReader:
             for field, values in (value_mappings or {}).items()
         }
         self.categories = _categories()
+        # Exports repeat the same few region values; looking a name up among every country's
+        # translated name is the slowest step of reading a row.
+        self._regions: dict[str, str | None] = {}
         self.model = Technology if kind == ImportKind.TECHNOLOGIES else Need
 
     def _limit(self, field: str) -> int | None:
@@ -348,6 +351,11 @@ class RowReader:
             return self.model._meta.get_field(field).max_length
         except Exception:
             return None
+
+    def _region_code(self, value: str) -> str | None:
+        if value not in self._regions:
+            self._regions[value] = region_code(value)
+        return self._regions[value]
 
     def _mapped(self, field: str, value: str) -> str:
         return self.value_mappings.get(field, {}).get(value, value)
@@ -432,7 +440,7 @@ class RowReader:
             else:
                 data[name] = found[0]
         elif target.kind == REGION:
-            code = region_code(self._mapped(name, value))
+            code = self._region_code(self._mapped(name, value))
             if code is None:
                 notes.append(
                     _("The region “%(value)s” is unknown: the organisation's region was used.")
@@ -441,7 +449,7 @@ class RowReader:
             else:
                 data[name] = code
         elif target.kind == REGIONS:
-            codes = [region_code(item) for item in cleaning.split_list(value)]
+            codes = [self._region_code(item) for item in cleaning.split_list(value)]
             data[name] = [code for code in dict.fromkeys(codes) if code]
         elif target.kind == MODES:
             modes = []
