@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import resource
 import sys
 import time
 import tracemalloc
 from pathlib import Path
 
-from _common import ThrowAwayDatabase, cpu_model
+from _common import ThrowAwayDatabase, machine_description
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -127,11 +126,7 @@ def main() -> None:
     finally:
         database.drop()
 
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    print(
-        f"machine: {cpu_model()}, {os.cpu_count()} CPUs, load average {load}, "
-        f"Python {platform.python_version()}, {server}"
-    )
+    print(machine_description(server))
     print(
         f"file: {arguments.rows:,} rows, {len(content) / 1024:.0f} KiB CSV; first run "
         f"created {first.created_count}, skipped {first.skipped_count}, refused "
