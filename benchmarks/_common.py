@@ -48,3 +48,12 @@ class ThrowAwayDatabase:
         connection.close()
         with psycopg.connect(self._admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+
+
+def machine_description(server: str) -> str:
+    """The line naming the machine a benchmark ran on (CPU, load, Python, database server)."""
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return (
+        f"machine: {cpu_model()}, {os.cpu_count()} CPUs, load average {load}, "
+        f"Python {platform.python_version()}, {server}"
+    )

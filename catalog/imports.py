@@ -1,19 +1,14 @@
-"""Import technologies from CSV or Excel: every row is checked, and nothing is saved unless all
-rows are valid (the report names each wrong row and field).
+"""Import technologies from CSV or Excel with the template's fixed columns: every row is checked,
+and nothing is saved unless all rows are valid (the report names each wrong row and field).
 
-Files are refused above IMPORT_MAX_BYTES before anything is read, an .xlsx whose members unpack
-to more than IMPORT_MAX_UNCOMPRESSED_BYTES before it is opened; rows are then streamed (csv over
-a text wrapper, openpyxl in read-only mode) and reading stops at the first row past MAX_ROWS."""
+The files are read by core.tabular (size and zip-bomb limits before reading, rows streamed);
+reading stops at the first row past MAX_ROWS. Imports of other platforms' exports, with a column
+mapping and a per-row report, are the `imports` app's."""
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import zipfile
 from collections.abc import Iterator
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import capfirst
@@ -21,13 +16,10 @@ from django.utils.translation import gettext as _
 
 from catalog import services
 from catalog.models import Technology
+from core import tabular
 from core.exports import csv_text
 
 MAX_ROWS = 2000
-# Columns read per row of a sheet (there are len(COLUMNS) known ones; more is a wrong file).
-MAX_COLUMNS = 64
-MAX_ARCHIVE_MEMBERS = 1000
-CSV_SNIFF_BYTES = 64 * 1024
 LIST_SEPARATOR = ";"
 # The columns of an import file: the listing's editable fields up to its economic case, then
 # the offer as modes and one price, the IP records in one cell, impact and regions.
@@ -69,136 +61,25 @@ def _file_error(message: str) -> ImportFailed:
     return ImportFailed([(0, "file", message)])
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f}"
-
-
-def _check_size(upload) -> None:
-    """Refuse a file above IMPORT_MAX_BYTES before reading any of it."""
-    limit = settings.IMPORT_MAX_BYTES
-    size = getattr(upload, "size", None)
-    if size is None:
-        position = upload.tell()
-        size = upload.seek(0, io.SEEK_END)
-        upload.seek(position)
-    if size > limit:
-        raise _file_error(
-            _("The file is larger than %(limit)s MB: split it into smaller files.")
-            % {"limit": _megabytes(limit)}
-        )
-
-
-def _check_xlsx_archive(upload) -> None:
-    """An .xlsx is a zip: refuse one whose members unpack to more than
-    IMPORT_MAX_UNCOMPRESSED_BYTES (a zip bomb) before openpyxl opens it. zipfile never inflates
-    a member beyond its declared size, so the declared sizes are a safe bound."""
-    limit = settings.IMPORT_MAX_UNCOMPRESSED_BYTES
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as error:
-        raise _file_error(_("The file is not a readable Excel workbook.")) from error
-    finally:
-        upload.seek(0)
-    if len(members) > MAX_ARCHIVE_MEMBERS or sum(m.file_size for m in members) > limit:
-        raise _file_error(
-            _("The Excel file unpacks to more than %(limit)s MB: it cannot be imported.")
-            % {"limit": _megabytes(limit)}
-        )
-
-
-def _xlsx_cells(upload) -> Iterator[list[str]]:
-    """The rows of the first sheet, read one at a time (openpyxl read-only mode)."""
-    from openpyxl import load_workbook
-
-    _check_xlsx_archive(upload)
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-    except Exception as error:
-        raise _file_error(_("The file is not a readable Excel workbook.")) from error
-    try:
-        # The declared dimension may claim 16,384 columns: ignore it, read at most MAX_COLUMNS.
-        sheet.reset_dimensions()
-        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
-                return
-            except Exception as error:
-                raise _file_error(_("The file is not a readable Excel workbook.")) from error
-            cells = ["" if cell is None else str(cell).strip() for cell in row]
-            while cells and not cells[-1]:
-                cells.pop()
-            yield cells
-    finally:
-        workbook.close()
-
-
-def _csv_encoding(upload) -> str:
-    head = upload.read(CSV_SNIFF_BYTES)
-    upload.seek(0)
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        decoder.decode(head, final=False)
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8-sig"
-
-
-class _NotUtf8(Exception):
-    """A CSV whose start read as UTF-8 has a byte further on that is not: read it as GB18030."""
-
-
-def _csv_cells(upload, encoding: str | None = None) -> Iterator[list[str]]:
-    """The rows of a UTF-8 (or GB18030) CSV, decoded and parsed as they are read."""
-    upload.seek(0)
-    encoding = encoding or _csv_encoding(upload)
-    stream = getattr(upload, "file", upload)
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
-    try:
-        reader = csv.reader(text)
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except UnicodeDecodeError as error:
-                if encoding != "gb18030":
-                    raise _NotUtf8 from error
-                raise _file_error(_("The CSV file must be UTF-8 or GB18030.")) from error
-            except csv.Error as error:
-                raise ImportFailed(
-                    [
-                        (
-                            reader.line_num,
-                            "file",
-                            _("This line is not valid CSV: %(error)s.") % {"error": error},
-                        )
-                    ]
-                ) from error
-            yield [cell.strip() for cell in row]
-    finally:
-        # Leave the upload open for its owner (closing the wrapper would close it).
-        text.detach()
+# The readers are core.tabular's; named here so that tests can count the rows each yields.
+_xlsx_cells = tabular.xlsx_cells
+_csv_cells = tabular.csv_cells
 
 
 def _rows_from_upload(upload) -> list[dict | None]:
     """The data rows as dicts (None for a blank row). The file is read as a stream and reading
     stops at the first row past MAX_ROWS: a huge file costs no more than a full one."""
-    name = (upload.name or "").lower()
-    if name.endswith(".xlsx"):
-        reader = _xlsx_cells
-    elif name.endswith(".csv"):
-        reader = _csv_cells
-    else:
+    kind = tabular.file_kind(upload.name)
+    if kind not in ("csv", "xlsx"):
         raise _file_error(_("Upload a .csv or .xlsx file."))
-    _check_size(upload)
     try:
-        return _rows_from_lines(reader(upload))
-    except _NotUtf8:
-        return _rows_from_lines(_csv_cells(upload, encoding="gb18030"))
+        tabular.check_size(upload)
+        try:
+            return _rows_from_lines(_xlsx_cells(upload) if kind == "xlsx" else _csv_cells(upload))
+        except tabular.NotUtf8:
+            return _rows_from_lines(_csv_cells(upload, encoding=tabular.GB18030))
+    except tabular.TabularFileError as error:
+        raise ImportFailed([(error.line, "file", error.message)]) from error
 
 
 def _rows_from_lines(lines: Iterator[list[str]]) -> list[dict | None]:

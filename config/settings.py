@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "notifications",
     "catalog",
     "exchange",
+    "imports",
     "matching",
     "finance",
     "insight",
@@ -270,6 +271,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 *
 # .xlsx whose members unpack to more than IMPORT_MAX_UNCOMPRESSED_BYTES is refused unopened.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=8 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=64 * 1024 * 1024)
+# Import runs (imports app): at most this many data rows per file.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

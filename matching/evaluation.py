@@ -11,10 +11,12 @@ import contextlib
 import datetime
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -26,6 +28,7 @@ from catalog.search import technology_search_vector
 from exchange.choices import NeedStatus
 from exchange.models import Need
 from exchange.search import need_search_vector
+from imports.cleaning import clean_text, fit_fields, shorten
 from matching.choices import RunSubject, RunTrigger
 from matching.engine.evaluation import ScoredRankings, Split
 from matching.models import Match
@@ -37,6 +40,26 @@ from matching.services import (
 from matching.statistics import corpus_statistics, corpus_statistics_invalidate
 
 RUN_DEPTH = 100
+TECHNOLOGY_TEXT_FIELDS = ("title_zh", "title_en", "summary_zh", "summary_en", "application_scope")
+NEED_TEXT_FIELDS = ("title_zh", "title_en", "description_zh", "description_en")
+
+
+@dataclass
+class LoadReport:
+    """What loading a split made of its records: the ones refused (file id, why) and the ones
+    whose over-long texts were cut to fit (file id, which fields)."""
+
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    shortened: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _reason(error: ValidationError) -> str:
+    messages = getattr(error, "message_dict", {"": error.messages})
+    return "; ".join(
+        f"{name}: {message}" if name else message
+        for name, items in messages.items()
+        for message in items
+    )
 
 
 @contextlib.contextmanager
@@ -81,8 +104,16 @@ def _fallback_category(cache: dict[str, Category]) -> Category:
     return category or _category("9.9", cache)  # type: ignore[return-value]
 
 
-def load_split_into_database(split: Split) -> tuple[dict[str, int], dict[str, int]]:
-    """Create the split's rows through the models; returns file id -> primary key maps."""
+def load_split_into_database(
+    split: Split, report: LoadReport | None = None
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Create the split's rows through the models; returns file id -> primary key maps.
+
+    Every record goes through the imports' cleaning (markup and stray whitespace removed,
+    over-long titles and summaries cut to their column) and the models' validation, each in its
+    own savepoint: a record that still does not fit is listed in `report.refused` and left out,
+    it never stops the load."""
+    report = report if report is not None else LoadReport()
     categories: dict[str, Category] = {}
     organizations: dict[tuple[str, str], Organization] = {}
     now = timezone.now()
@@ -110,7 +141,7 @@ def load_split_into_database(split: Split) -> tuple[dict[str, int], dict[str, in
                 # evaluation's technology description plays the public application scope.
                 application_scope=item.description,
                 category=_category(item.category, categories) or _fallback_category(categories),
-                keywords=list(item.keywords),
+                keywords=[shorten(clean_text(word), 60) for word in item.keywords],
                 trl=item.trl or 1,
                 transaction_modes=list(item.transaction_modes),
                 asking_price=None if item.asking_price is None else Decimal(str(item.asking_price)),
@@ -118,31 +149,65 @@ def load_split_into_database(split: Split) -> tuple[dict[str, int], dict[str, in
                 status=TechnologyStatus.PUBLISHED,
                 published_at=now,
             )
-            technology.search_vector = technology_search_vector(technology)
-            technology.save()
+            notes = fit_fields(technology, TECHNOLOGY_TEXT_FIELDS)
+            try:
+                with transaction.atomic():
+                    technology.full_clean(
+                        exclude=["organization", "created_by", "search_vector"],
+                        validate_unique=False,
+                    )
+                    technology.search_vector = technology_search_vector(technology)
+                    technology.save()
+            except ValidationError as error:
+                report.refused.append((item.id, _reason(error)))
+                continue
+            except DatabaseError as error:
+                report.refused.append((item.id, str(error).splitlines()[0]))
+                continue
+            if notes:
+                report.shortened.append((item.id, ", ".join(notes)))
             technology_ids[item.id] = technology.pk
         enterprise = Organization.objects.create(
             name_en="Evaluation enterprise", kind=OrganizationType.ENTERPRISE, region="CN"
         )
         deadline = timezone.localdate() + datetime.timedelta(days=365)
         for item in split.needs:
-            need = published_need_create(
-                item,
-                organization=enterprise,
-                category=_category(item.category, categories),
-                deadline=deadline,
-                published_at=now,
-            )
+            notes: list[str] = []
+            try:
+                with transaction.atomic():
+                    need = published_need_create(
+                        item,
+                        organization=enterprise,
+                        category=_category(item.category, categories),
+                        deadline=deadline,
+                        published_at=now,
+                        notes=notes,
+                    )
+            except ValidationError as error:
+                report.refused.append((item.id, _reason(error)))
+                continue
+            except DatabaseError as error:
+                report.refused.append((item.id, str(error).splitlines()[0]))
+                continue
+            if notes:
+                report.shortened.append((item.id, ", ".join(notes)))
             need_ids[item.id] = need.pk
     return technology_ids, need_ids
 
 
 def published_need_create(
-    item, *, organization, category=None, deadline: datetime.date, published_at
+    item,
+    *,
+    organization,
+    category=None,
+    deadline: datetime.date,
+    published_at,
+    notes: list[str] | None = None,
 ) -> Need:
-    """A published need from an evaluation item (its text in the item's language), indexed."""
+    """A published need from an evaluation item (its text in the item's language), cleaned and
+    validated like an imported one (ValidationError when it does not fit), indexed."""
     chinese = item.language == "zh"
-    need = Need.objects.create(
+    need = Need(
         organization=organization,
         title_zh=item.title if chinese else "",
         title_en="" if chinese else item.title,
@@ -157,6 +222,11 @@ def published_need_create(
         status=NeedStatus.PUBLISHED,
         published_at=published_at,
     )
+    cut = fit_fields(need, NEED_TEXT_FIELDS)
+    if notes is not None:
+        notes.extend(cut)
+    need.full_clean(exclude=["organization", "created_by", "search_vector"], validate_unique=False)
+    need.save()
     Need.objects.filter(pk=need.pk).update(search_vector=need_search_vector(need))
     return need
 

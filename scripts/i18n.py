@@ -26,6 +26,7 @@ APPS = [
     "notifications",
     "catalog",
     "exchange",
+    "imports",
     "matching",
     "finance",
     "programmes",

@@ -91,3 +91,36 @@ def test_demo_seed_is_idempotent(leachate_need, leachate_technology):
     seed()
     assert list(Match.objects.values_list("pk", "need", "technology", "score")) == first
     assert first
+
+
+@pytest.mark.django_db
+def test_the_evaluation_loader_cuts_over_long_texts_and_reports_bad_records(tiny_split):
+    from matching.engine.evaluation import load_split
+    from matching.evaluation import LoadReport, load_split_into_database
+
+    # given a split with a 300-character title in markup, a record that cannot be valid and a
+    # need whose title is longer than its column
+    technologies = [
+        {**TECHNOLOGIES[0], "title": "<b>渗滤液</b>  处理" + "技术" * 150},
+        {**TECHNOLOGIES[1], "region": "XX"},
+        TECHNOLOGIES[2],
+    ]
+    needs = [{**NEEDS[0], "title": "Landfill leachate " * 20}, NEEDS[1]]
+    (tiny_split / "technologies.jsonl").write_text(
+        "\n".join(json.dumps(row, ensure_ascii=False) for row in technologies), encoding="utf-8"
+    )
+    (tiny_split / "needs.jsonl").write_text(
+        "\n".join(json.dumps(row, ensure_ascii=False) for row in needs), encoding="utf-8"
+    )
+    report = LoadReport()
+    # when it is loaded
+    technology_ids, need_ids = load_split_into_database(load_split(tiny_split), report)
+    # then the bad record is reported and left out, the long texts are cut and reported
+    assert set(technology_ids) == {"T0001", "T0003"} and set(need_ids) == {"N0001", "N0002"}
+    [(refused_id, reason)] = report.refused
+    assert refused_id == "T0002" and "region" in reason
+    assert {file_id for file_id, _fields in report.shortened} == {"T0001", "N0001"}
+    from catalog.models import Technology
+
+    title = Technology.objects.get(pk=technology_ids["T0001"]).title_zh
+    assert title.startswith("渗滤液 处理技术") and len(title) <= 200

@@ -408,6 +408,24 @@ _TABLE = {
     'api need confirm published': (403, 403, 200, 403, 403, 403, 403),
     'api need confirm outsider draft': (403, 404, 404, 404, 404, 404, 404),
     'api freshness': (403, 403, 403, 403, 403, 200, 200),
+    # --- imports ---
+    # members of a verified organisation import for it (technologies: holder role, needs:
+    # enterprise role); other roles are refused; a run or source of another organisation is 404;
+    # the run upload is multipart only (a JSON body is 415)
+    'page imports': (302, 200, 200, 200, 200, 200, 200),
+    'page import upload': (302, 200, 200, 403, 403, 403, 200),
+    'page import upload empty': (302, 200, 200, 403, 403, 403, 200),
+    'page import run missing': (302, 404, 404, 404, 404, 404, 404),
+    'page import mapping missing': (302, 404, 404, 404, 404, 404, 404),
+    'page import progress missing': (302, 404, 404, 404, 404, 404, 404),
+    'page import report missing': (302, 404, 404, 404, 404, 404, 404),
+    'api imports': (403, 200, 200, 200, 200, 200, 200),
+    'api import create empty': (403, 415, 415, 415, 415, 415, 415),
+    'api import run missing': (403, 404, 404, 404, 404, 404, 404),
+    'api import rows missing': (403, 404, 404, 404, 404, 404, 404),
+    'api import sources': (403, 200, 200, 200, 200, 200, 200),
+    'api import source create': (403, 400, 400, 400, 400, 400, 400),
+    'api import source missing': (403, 404, 404, 404, 404, 404, 404),
 }
 # fmt: on
 

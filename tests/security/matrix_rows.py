@@ -310,6 +310,14 @@ PAGE_ROWS = [
         "/exchange/needs/{need_outsider_draft}/confirm/",
         {},
     ),
+    # --- imports ---
+    ("page imports", "GET", "/imports/", None),
+    ("page import upload", "GET", "/imports/new/", None),
+    ("page import upload empty", "POST", "/imports/new/", {}),
+    ("page import run missing", "GET", "/imports/999999/", None),
+    ("page import mapping missing", "POST", "/imports/999999/mapping/", {"action": "start"}),
+    ("page import progress missing", "GET", "/imports/999999/progress/", None),
+    ("page import report missing", "GET", "/imports/999999/report.csv", None),
 ]
 
 API_ROWS = [
@@ -665,6 +673,19 @@ API_ROWS = [
     ),
     ("api need confirm published", "POST", "/api/v1/needs/{need_published}/confirm/", {}),
     ("api need confirm outsider draft", "POST", "/api/v1/needs/{need_outsider_draft}/confirm/", {}),
+    # --- imports ---
+    ("api imports", "GET", "/api/v1/imports/", None),
+    ("api import create empty", "POST", "/api/v1/imports/", {}),
+    ("api import run missing", "GET", "/api/v1/imports/999999/", None),
+    ("api import rows missing", "GET", "/api/v1/imports/999999/rows/", None),
+    ("api import sources", "GET", "/api/v1/import-sources/", None),
+    (
+        "api import source create",
+        "POST",
+        "/api/v1/import-sources/",
+        {"name": "", "kind": "technologies"},
+    ),
+    ("api import source missing", "PATCH", "/api/v1/import-sources/999999/", {"name": "x"}),
 ]
 
 PROGRAMMES_PAGE_ROWS = [

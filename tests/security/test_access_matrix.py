@@ -36,6 +36,7 @@ COVERED_APPS = (
     "finance",
     "programmes",
     "insight",
+    "imports",
 )
 WATCHED_APPS = (*COVERED_APPS, "notifications")
 KEY_MODELS = [

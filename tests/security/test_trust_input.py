@@ -432,10 +432,11 @@ def test_csv_that_turns_out_not_to_be_utf8_is_read_as_gb18030():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from catalog import imports
+    from core import tabular
 
     filler = "".join(f"plain ascii title {index:05d},2.4,7\n" for index in range(3_000))
     body = IMPORT_HEADER.encode() + filler.encode() + "高浓度废水,2.4,7\n".encode("gb18030")
-    assert len(filler) > imports.CSV_SNIFF_BYTES
+    assert len(filler) > tabular.CSV_SNIFF_BYTES
     upload = SimpleUploadedFile("gbk.csv", body, content_type="text/csv")
     with pytest.raises(imports.ImportFailed):  # 3,001 rows is past the limit of 2,000
         imports._rows_from_upload(upload)
@@ -448,8 +449,9 @@ def test_csv_ascii_start_then_gb18030_is_decoded(monkeypatch):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from catalog import imports
+    from core import tabular
 
-    monkeypatch.setattr(imports, "CSV_SNIFF_BYTES", 64)
+    monkeypatch.setattr(tabular, "CSV_SNIFF_BYTES", 64)
     body = (IMPORT_HEADER + "plain ascii title number one,2.4,7\n").encode() + (
         "高浓度废水,2.4,7\n".encode("gb18030")
     )

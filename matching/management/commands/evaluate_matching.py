@@ -32,6 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from matching.evaluation import (
+            LoadReport,
             database_engine_rankings,
             isolated_database,
             load_split_into_database,
@@ -51,7 +52,9 @@ class Command(BaseCommand):
                 f"Loaded into throw-away database {database}: {len(split.technologies)} "
                 f"technologies, {len(split.needs)} needs"
             )
-            technology_ids, need_ids = load_split_into_database(split)
+            load_report = LoadReport()
+            technology_ids, need_ids = load_split_into_database(split, load_report)
+            self._print_load_report(load_report)
             engine = database_engine_rankings(split, technology_ids, need_ids)
         baseline = bm25_baseline_rankings(split)
         results = report(split, {"engine": engine, "bm25": baseline})
@@ -79,6 +82,17 @@ class Command(BaseCommand):
         if options.get("run"):
             with open(options["run"], "w", encoding="utf-8") as handle:
                 write_run(engine, handle)
+
+    def _print_load_report(self, load_report) -> None:
+        """Records cut to fit or left out: the run goes on without them."""
+        for file_id, fields in load_report.shortened:
+            self.stdout.write(f"shortened {file_id}: {fields}")
+        for file_id, reason in load_report.refused:
+            self.stderr.write(f"refused {file_id}: {reason}")
+        if load_report.refused:
+            self.stderr.write(
+                f"{len(load_report.refused)} records refused and left out of the evaluation"
+            )
 
     def _print(self, results) -> None:
         header = f"{'system':<8}{'subset':<15}{'needs':>6}" + "".join(

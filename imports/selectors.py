@@ -1,0 +1,45 @@
+"""Reads of imports: the runs and sources a user may see (their organisations'), a run's rows."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.permissions import member_organizations_subquery
+from imports.choices import RowOutcome
+from imports.models import ImportRowResult, ImportRun, ImportSource
+
+
+def import_runs_visible_to(user) -> QuerySet[ImportRun]:
+    """Runs of the user's organisations; any other organisation's run is not found (404)."""
+    if not getattr(user, "is_authenticated", False):
+        return ImportRun.objects.none()
+    return ImportRun.objects.filter(
+        organization_id__in=member_organizations_subquery(user=user)
+    ).select_related("source", "organization", "created_by")
+
+
+def import_sources_visible_to(user) -> QuerySet[ImportSource]:
+    if not getattr(user, "is_authenticated", False):
+        return ImportSource.objects.none()
+    return ImportSource.objects.filter(organization_id__in=member_organizations_subquery(user=user))
+
+
+def import_run_rows(*, run: ImportRun, outcome: str | None = None) -> QuerySet[ImportRowResult]:
+    rows = run.rows.select_related("technology", "need").order_by("row_number")
+    if outcome in RowOutcome.values:
+        rows = rows.filter(outcome=outcome)
+    return rows
+
+
+def import_run_report(*, run: ImportRun) -> tuple[list[str], list[list]]:
+    """The per-row report (header and rows) of the refused and skipped rows, for a download."""
+    from django.utils.translation import gettext as _
+
+    header = [_("Row"), _("Source id"), _("Outcome"), _("Reason")]
+    rows = [
+        [row.row_number, row.source_id, row.get_outcome_display(), row.reason]
+        for row in run.rows.exclude(outcome__in=[RowOutcome.CREATED, RowOutcome.UPDATED])
+        .order_by("row_number")
+        .iterator()
+    ]
+    return header, rows
