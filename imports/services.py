@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import Organization
 from accounts.permissions import is_member, member_organization_ids
+from catalog.duplicates import technology_import_duplicates
 from catalog.models import Technology
 from catalog.services import technology_create, technology_update
 from core import tabular
@@ -435,6 +436,13 @@ class _RunProcessor:
                 fields = {"region": run.organization.region, **read.defaults, **read.data}
                 obj = need_create(user=self.user, organization=run.organization, **fields)
             outcome = RowOutcome.CREATED
+        if run.kind == ImportKind.TECHNOLOGIES and outcome == RowOutcome.CREATED:
+            look_alikes = technology_import_duplicates(technology=obj, user=self.user)
+            if look_alikes:
+                read.notes.append(
+                    _("Looks like listing #%(id)d “%(title)s”: check whether it is the same.")
+                    % {"id": look_alikes[0].technology.pk, "title": look_alikes[0].technology.title}
+                )
         values = {"content_hash": read.content_hash, "last_run": run, self.object_field: obj}
         if record is None:
             ImportedRecord.objects.create(

@@ -296,3 +296,26 @@ def test_a_json_export_is_read_as_rows_of_its_keys(
     assert run.created_count == 2
     technology = run.rows.get(row_number=2).technology
     assert technology.keywords == ["厌氧", "废水"]
+
+
+def test_an_imported_row_like_an_existing_listing_says_so_in_the_report(
+    holder, holder_organization, run_tasks_eagerly, django_capture_on_commit_callbacks
+):
+    from tests.catalog.conftest import make_technology
+
+    rows, _expected = realistic.realistic_rows(4)
+    rows = rows[1:2]  # one valid row
+    title, summary = rows[0][1], rows[0][2]
+    existing = make_technology(
+        holder, title_zh=title, summary_zh=summary, title_en="", summary_en=""
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        run = _import(
+            holder,
+            holder_organization,
+            _source(holder, holder_organization),
+            realistic.csv_bytes(rows),
+        )
+    (row,) = run.rows.all()
+    assert row.outcome == RowOutcome.CREATED
+    assert f"#{existing.pk}" in row.reason
