@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -18,9 +19,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization
-from accounts.permissions import is_member, is_reviewer, members_of, platform_reviewers
+from accounts.permissions import (
+    expert_standing,
+    is_member,
+    is_reviewer,
+    members_of,
+    platform_reviewers,
+)
 from audit.choices import AuditKind
 from audit.services import audit_record
+from catalog import selectors
 from catalog.choices import (
     AccessRequestStatus,
     IntellectualPropertyStatus,
@@ -29,6 +37,9 @@ from catalog.choices import (
     TechnologyAction,
     TechnologyStatus,
     TransactionMode,
+    TrlAssessmentAction,
+    TrlAssessmentStatus,
+    TrlConfirmerRole,
 )
 from catalog.events import TECHNOLOGY_CHANGED, TECHNOLOGY_PUBLISHED
 from catalog.models import (
@@ -44,6 +55,9 @@ from catalog.models import (
     TechnologyEvent,
     TechnologyOffer,
     TechnologyRevision,
+    TrlAssessment,
+    TrlAssessmentEvent,
+    TrlEvidence,
 )
 from catalog.search import technology_search_vector
 from catalog.selectors import technology_matches_search
@@ -398,6 +412,9 @@ def _changes(before: dict, after: dict) -> list[dict]:
 def _save(technology: Technology) -> None:
     technology.search_vector = technology_search_vector(technology)
     technology.save()
+    # Once a level has been assessed, the assessments decide it, whatever an edit declares.
+    if technology.trl_assessments.exists():
+        trl_sync(technology=technology)
 
 
 def _event(
@@ -956,4 +973,188 @@ def technology_progress(*, technology: Technology, user) -> Progress:
         },
         stops=(TechnologyStatus.REJECTED, TechnologyStatus.ARCHIVED),
         reader_roles=technology_actor_roles(technology=technology, user=user),
+    )
+
+
+# --- readiness assessments ----------------------------------------------------------------------
+
+DECIDERS = frozenset({selectors.TRL_REVIEWER, selectors.TRL_EXPERT})
+TRL_ASSESSMENT_WORKFLOW = StateMachine(
+    {
+        (TrlAssessmentStatus.CLAIMED, TrlAssessmentAction.CONFIRM): Transition(
+            TrlAssessmentStatus.CONFIRMED, DECIDERS, gettext_lazy("Confirm the level")
+        ),
+        (TrlAssessmentStatus.CLAIMED, TrlAssessmentAction.REJECT): Transition(
+            TrlAssessmentStatus.REJECTED,
+            DECIDERS,
+            gettext_lazy("Do not confirm"),
+            requires_note=True,
+        ),
+    }
+)
+TRL_EVIDENCE_KINDS = ("pdf", "png", "jpeg", "docx")
+TRL_EVIDENCE_MAX_FILES = 10
+
+
+def _sha256(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _as_level(value) -> int:
+    try:
+        level = int(value)
+    except (TypeError, ValueError):
+        level = 0
+    if not 1 <= level <= 9:
+        raise ValidationError({"level": _("Choose a level from 1 to 9.")})
+    return level
+
+
+def trl_sync(*, technology: Technology) -> Technology:
+    """Keep `Technology.trl` (read by search, facets and matching) at the current assessed level."""
+    readiness = selectors.technology_readiness(technology=technology)
+    if readiness.level != technology.trl:
+        Technology.objects.filter(pk=technology.pk).update(trl=readiness.level)
+        technology.trl = readiness.level
+        if technology.status == TechnologyStatus.PUBLISHED:
+            publish(TECHNOLOGY_CHANGED, technology_id=technology.pk)
+    return technology
+
+
+def _trl_event(assessment, *, user, action: str, from_status: str, note: str = "") -> None:
+    TrlAssessmentEvent.objects.create(
+        assessment=assessment,
+        actor=user,
+        action=action,
+        from_status=from_status,
+        to_status=assessment.status,
+        note=note,
+    )
+
+
+@transaction.atomic
+def trl_claim(
+    *,
+    user,
+    technology: Technology,
+    level,
+    application_context: str,
+    assessed_on,
+    files: list[UploadedFile] | tuple = (),
+) -> TrlAssessment:
+    """A member of the holder claims a readiness level shown at a date in one application
+    context, with its evidence files (PDF, PNG, JPEG, Word; each hashed with SHA-256)."""
+    if MEMBER not in technology_actor_roles(technology=technology, user=user):
+        raise PermissionDenied(_("Only members of the holder organisation can claim a level."))
+    errors: dict[str, list] = {}
+    try:
+        level = _as_level(level)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        level = 1
+    assessment = TrlAssessment(
+        technology=technology,
+        level=level,
+        application_context=application_context or "",
+        assessed_on=assessed_on,
+        application_scope_then=(technology.application_scope or "").strip(),
+        claimed_by=user,
+    )
+    try:
+        assessment.full_clean(exclude=["technology", "claimed_by", "decided_by"])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    files = list(files)
+    if len(files) > TRL_EVIDENCE_MAX_FILES:
+        errors.setdefault("files", []).append(
+            _("Attach at most %(count)s files.") % {"count": TRL_EVIDENCE_MAX_FILES}
+        )
+    checked = []
+    for upload in files[:TRL_EVIDENCE_MAX_FILES]:
+        try:
+            checked.append((upload, upload_content_type(upload, allowed=TRL_EVIDENCE_KINDS)))
+        except ValidationError as error:
+            errors.setdefault("files", []).extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    assessment.save()
+    for upload, content_type in checked:
+        evidence = TrlEvidence(
+            assessment=assessment,
+            name=upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
+            sha256=_sha256(upload),
+            uploaded_by=user,
+        )
+        evidence.file.save(upload.name, upload, save=False)
+        evidence.save()
+    _trl_event(assessment, user=user, action=TrlAssessmentAction.CLAIM, from_status="")
+    trl_sync(technology=technology)
+    return assessment
+
+
+@transaction.atomic
+def _trl_decide(*, user, assessment: TrlAssessment, action: str, note: str) -> TrlAssessment:
+    technology = assessment.technology
+    roles = selectors.trl_assessment_actor_roles(technology=technology, user=user)
+    if selectors.TRL_MEMBER in roles:
+        raise PermissionDenied(
+            _("A level claimed by your own organisation is confirmed by someone outside it.")
+        )
+    if (
+        not roles & DECIDERS
+        or not selectors.technologies_visible_to(user=user).filter(pk=technology.pk).exists()
+    ):
+        raise PermissionDenied(_("Only reviewers and verified experts can decide a claimed level."))
+    transition = TRL_ASSESSMENT_WORKFLOW.resolve(assessment.status, action, roles)
+    note = (note or "").strip()
+    if transition.requires_note and not note:
+        raise ValidationError({"note": _("Say why the level is not confirmed.")})
+    role = TrlConfirmerRole.REVIEWER if selectors.TRL_REVIEWER in roles else TrlConfirmerRole.EXPERT
+    if role == TrlConfirmerRole.EXPERT:
+        organization_name = expert_standing(user=user).organization_name
+    else:
+        organization = (
+            Organization.objects.filter(memberships__user=user).order_by("memberships__pk").first()
+        )
+        organization_name = organization.display_name if organization else ""
+    from_status = assessment.status
+    decided_at = timezone.now()
+    won = compare_and_set_status(
+        TrlAssessment,
+        pk=assessment.pk,
+        expected=from_status,
+        target=transition.target,
+        decided_by=user,
+        decider_role=role,
+        decider_organization_name=organization_name[:300],
+        decided_at=decided_at,
+        note=note,
+    )
+    if not won:
+        raise TransitionNotAllowed(_("Someone else has just decided this claim."))
+    assessment.refresh_from_db()
+    _trl_event(assessment, user=user, action=action, from_status=from_status, note=note)
+    trl_sync(technology=technology)
+    return assessment
+
+
+def trl_confirm(*, user, assessment: TrlAssessment, note: str = "") -> TrlAssessment:
+    """A reviewer or a verified expert outside the holder confirms a claimed level."""
+    return _trl_decide(
+        user=user, assessment=assessment, action=TrlAssessmentAction.CONFIRM, note=note
+    )
+
+
+def trl_reject(*, user, assessment: TrlAssessment, note: str) -> TrlAssessment:
+    """A reviewer or a verified expert outside the holder refuses a claimed level, saying why."""
+    return _trl_decide(
+        user=user, assessment=assessment, action=TrlAssessmentAction.REJECT, note=note
     )

@@ -5,6 +5,7 @@ from catalog.api.views import (
     FavouriteViewSet,
     SavedSearchViewSet,
     TechnologyViewSet,
+    TrlAssessmentViewSet,
 )
 
 router = DefaultRouter()
@@ -12,5 +13,6 @@ router.register("categories", CategoryViewSet, basename="category")
 router.register("technologies", TechnologyViewSet, basename="technology")
 router.register("saved-searches", SavedSearchViewSet, basename="saved-search")
 router.register("favourites", FavouriteViewSet, basename="favourite")
+router.register("trl-assessments", TrlAssessmentViewSet, basename="trl-assessment")
 
 urlpatterns = router.urls
