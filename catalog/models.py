@@ -771,6 +771,9 @@ class TrlAssessment(models.Model):
     )
     assessed_on = models.DateField(_("assessed on"))
     application_scope_then = models.TextField(blank=True, editable=False)
+    # The level the listing showed when this claim was made: what it falls back to when every
+    # claim has been refused.
+    level_before = models.PositiveSmallIntegerField(editable=False)
     status = models.CharField(
         _("status"),
         max_length=20,

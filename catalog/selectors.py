@@ -961,7 +961,9 @@ def technology_readiness(
         reverse=True,
     )
     if not standing:
-        return Readiness(state=TrlReadiness.DECLARED, level=technology.trl)
+        first = min(assessments, key=lambda row: row.pk, default=None)
+        declared = first.level_before if first is not None else technology.trl
+        return Readiness(state=TrlReadiness.DECLARED, level=declared)
     latest = standing[0]
     confirmed = next((row for row in standing if row.is_confirmed), None)
     if confirmed is None:

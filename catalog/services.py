@@ -1063,6 +1063,7 @@ def trl_claim(
         application_context=application_context or "",
         assessed_on=assessed_on,
         application_scope_then=(technology.application_scope or "").strip(),
+        level_before=technology.trl,
         claimed_by=user,
     )
     try:
