@@ -117,6 +117,7 @@ class ExpertStanding:
 
 ExpertStandingProvider = Callable[..., ExpertStanding | None]
 _expert_standing_providers: list[ExpertStandingProvider] = []
+_EXPERT_CACHE_ATTRIBUTE = "_expert_standing"
 
 
 def register_expert_standing(provider: ExpertStandingProvider) -> ExpertStandingProvider:
@@ -129,11 +130,16 @@ def expert_standing(*, user) -> ExpertStanding | None:
     """The user's standing as a verified expert; None for anyone else (anonymous included)."""
     if not _authenticated(user):
         return None
+    # kept for the request like the memberships: a page asks once per row
+    if hasattr(user, _EXPERT_CACHE_ATTRIBUTE):
+        return getattr(user, _EXPERT_CACHE_ATTRIBUTE)
+    standing = None
     for provider in _expert_standing_providers:
         standing = provider(user=user)
         if standing is not None:
-            return standing
-    return None
+            break
+    setattr(user, _EXPERT_CACHE_ATTRIBUTE, standing)
+    return standing
 
 
 def is_verified_expert(*, user) -> bool:

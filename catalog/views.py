@@ -200,6 +200,11 @@ def _readiness_context(request, technology: Technology) -> dict:
     return {
         "readiness": selectors.technology_readiness(technology=technology, assessments=assessments),
         "trl_history": rows,
+        "trl_decider": bool(
+            services.DECIDERS
+            & selectors.trl_assessment_actor_roles(technology=technology, user=request.user)
+        )
+        and any(assessment.is_claimed for assessment in assessments),
     }
 
 
