@@ -25,6 +25,7 @@ from accounts.permissions import (
     is_reviewer,
     members_of,
     platform_reviewers,
+    primary_organization,
 )
 from audit.choices import AuditKind
 from audit.services import audit_record
@@ -1122,10 +1123,10 @@ def _trl_decide(*, user, assessment: TrlAssessment, action: str, note: str) -> T
     if role == TrlConfirmerRole.EXPERT:
         organization_name = expert_standing(user=user).organization_name
     else:
-        organization = (
-            Organization.objects.filter(memberships__user=user).order_by("memberships__pk").first()
-        )
-        organization_name = organization.display_name if organization else ""
+        try:
+            organization_name = primary_organization(user=user).display_name
+        except ValidationError:  # an administrator acting for no organisation
+            organization_name = ""
     from_status = assessment.status
     decided_at = timezone.now()
     won = compare_and_set_status(
