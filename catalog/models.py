@@ -789,6 +789,14 @@ class TrlAssessment(models.Model):
     decider_role = models.CharField(
         _("in the capacity of"), max_length=20, choices=TrlConfirmerRole.choices, blank=True
     )
+    decider_organization = models.ForeignKey(
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # an expert's employer that is not on the platform
     decider_organization_name = models.CharField(max_length=300, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(_("note"), blank=True, max_length=2000)
@@ -818,6 +826,13 @@ class TrlAssessment(models.Model):
     @property
     def is_claimed(self) -> bool:
         return self.status == TrlAssessmentStatus.CLAIMED
+
+    @property
+    def decider_organization_label(self) -> str:
+        """The decider's organisation in the reader's language (its name off the platform)."""
+        if self.decider_organization_id:
+            return self.decider_organization.display_name
+        return self.decider_organization_name
 
     @property
     def is_confirmed(self) -> bool:

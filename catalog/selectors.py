@@ -909,7 +909,9 @@ def trl_assessment_actor_roles(*, technology: Technology, user) -> set[str]:
 def trl_assessments_of(*, technology: Technology) -> list[TrlAssessment]:
     """Every assessment of a listing, newest claim first, with its evidence and decider."""
     return list(
-        technology.trl_assessments.select_related("decided_by", "claimed_by")
+        technology.trl_assessments.select_related(
+            "decided_by", "claimed_by", "decider_organization"
+        )
         .prefetch_related("evidence")
         .order_by("-pk")
     )
@@ -1001,7 +1003,7 @@ def trl_assessments_visible_to(*, user) -> QuerySet[TrlAssessment]:
     row by trl_evidence_clearance)."""
     return TrlAssessment.objects.filter(
         technology__in=technologies_visible_to(user=user)
-    ).select_related("technology__organization", "decided_by", "claimed_by")
+    ).select_related("technology__organization", "decided_by", "claimed_by", "decider_organization")
 
 
 def trl_assessments_decidable_by(*, user) -> QuerySet[TrlAssessment]:

@@ -1120,13 +1120,16 @@ def _trl_decide(*, user, assessment: TrlAssessment, action: str, note: str) -> T
     if transition.requires_note and not note:
         raise ValidationError({"note": _("Say why the level is not confirmed.")})
     role = TrlConfirmerRole.REVIEWER if selectors.TRL_REVIEWER in roles else TrlConfirmerRole.EXPERT
+    organization_id, organization_name = None, ""
     if role == TrlConfirmerRole.EXPERT:
-        organization_name = expert_standing(user=user).organization_name
+        standing = expert_standing(user=user)
+        organization_id = standing.organization_id
+        organization_name = "" if organization_id else standing.organization_name
     else:
         try:
-            organization_name = primary_organization(user=user).display_name
+            organization_id = primary_organization(user=user).pk
         except ValidationError:  # an administrator acting for no organisation
-            organization_name = ""
+            organization_id = None
     from_status = assessment.status
     decided_at = timezone.now()
     won = compare_and_set_status(
@@ -1136,6 +1139,7 @@ def _trl_decide(*, user, assessment: TrlAssessment, action: str, note: str) -> T
         target=transition.target,
         decided_by=user,
         decider_role=role,
+        decider_organization_id=organization_id,
         decider_organization_name=organization_name[:300],
         decided_at=decided_at,
         note=note,

@@ -196,6 +196,9 @@ class TrlAssessmentSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     definition = serializers.CharField(read_only=True)
     decider_role_label = serializers.CharField(source="get_decider_role_display", read_only=True)
+    decider_organization_name = serializers.CharField(
+        source="decider_organization_label", read_only=True
+    )
     evidence = serializers.SerializerMethodField()
     note = serializers.SerializerMethodField()
 
@@ -212,6 +215,7 @@ class TrlAssessmentSerializer(serializers.ModelSerializer):
             "status_label",
             "decider_role",
             "decider_role_label",
+            "decider_organization",
             "decider_organization_name",
             "decided_at",
             "note",

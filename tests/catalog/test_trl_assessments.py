@@ -248,7 +248,7 @@ def test_a_verified_expert_confirms_but_not_for_their_own_employer(owner, organi
     assessment.refresh_from_db()
     assert assessment.status == TrlAssessmentStatus.CONFIRMED
     assert assessment.decider_role == "expert"
-    assert assessment.decider_organization_name == (
+    assert assessment.decider_organization_label == (
         independent.memberships.get().organization.display_name
     )
 
