@@ -9,6 +9,9 @@ granted by review (`accounts.services.role_grant_decide`); `User.has_role` reads
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -96,3 +99,48 @@ def members_of(*organization_ids: int | None) -> QuerySet[User]:
 def platform_reviewers() -> QuerySet[User]:
     """Active reviewers and administrators."""
     return User.objects.filter(roles__overlap=[Role.REVIEWER, Role.ADMIN], is_active=True)
+
+
+# --- verified experts ---------------------------------------------------------------------------
+#
+# Experts are verified in programmes, above accounts (and catalog) in the layer order, so the
+# experts' app registers how to recognise one (in its AppConfig.ready) and lower apps ask here.
+
+
+@dataclass(frozen=True)
+class ExpertStanding:
+    """A verified expert and the organisation they work for (an id when it is on the platform)."""
+
+    organization_id: int | None
+    organization_name: str
+
+
+ExpertStandingProvider = Callable[..., ExpertStanding | None]
+_expert_standing_providers: list[ExpertStandingProvider] = []
+_EXPERT_CACHE_ATTRIBUTE = "_expert_standing"
+
+
+def register_expert_standing(provider: ExpertStandingProvider) -> ExpertStandingProvider:
+    if provider not in _expert_standing_providers:
+        _expert_standing_providers.append(provider)
+    return provider
+
+
+def expert_standing(*, user) -> ExpertStanding | None:
+    """The user's standing as a verified expert; None for anyone else (anonymous included)."""
+    if not _authenticated(user):
+        return None
+    # kept for the request like the memberships: a page asks once per row
+    if hasattr(user, _EXPERT_CACHE_ATTRIBUTE):
+        return getattr(user, _EXPERT_CACHE_ATTRIBUTE)
+    standing = None
+    for provider in _expert_standing_providers:
+        standing = provider(user=user)
+        if standing is not None:
+            break
+    setattr(user, _EXPERT_CACHE_ATTRIBUTE, standing)
+    return standing
+
+
+def is_verified_expert(*, user) -> bool:
+    return expert_standing(user=user) is not None

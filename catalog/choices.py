@@ -138,18 +138,70 @@ TRL_BAND_RANGES = {
     TrlBand.DEPLOYMENT: (7, 9),
 }
 
-# The standard definitions of the technology readiness levels (GB/T 22900-2022 style wording).
+# The definitions of the technology readiness levels. The English msgids follow ISO 16290:2013;
+# their Chinese translations in catalog's catalogue follow GB/T 22900-2022 (科学技术研究项目
+# 评价通则), which words the nine levels its own way: a context keeps them from taking another
+# catalogue's translation of the same English.
 TRL_DEFINITIONS = {
-    1: _("Basic principles observed and reported"),
-    2: _("Technology concept and application formulated"),
-    3: _("Analytical and experimental proof of concept"),
-    4: _("Component validated in a laboratory environment"),
-    5: _("Component validated in a relevant environment"),
-    6: _("System or prototype demonstrated in a relevant environment (pilot)"),
-    7: _("System prototype demonstrated in an operational environment"),
-    8: _("System complete and qualified"),
-    9: _("Actual system proven in operational environment (commercial deployment)"),
+    1: pgettext_lazy("TRL definition", "Basic principles observed and reported"),
+    2: pgettext_lazy("TRL definition", "Technology concept and/or application formulated"),
+    3: pgettext_lazy(
+        "TRL definition",
+        "Analytical and experimental critical function and/or characteristic proof of concept",
+    ),
+    4: pgettext_lazy(
+        "TRL definition",
+        "Component and/or breadboard functional verification in a laboratory environment",
+    ),
+    5: pgettext_lazy(
+        "TRL definition",
+        "Component and/or breadboard critical function verification in a relevant environment",
+    ),
+    6: pgettext_lazy(
+        "TRL definition",
+        "Model demonstrating the critical functions of the element in a relevant environment",
+    ),
+    7: pgettext_lazy(
+        "TRL definition",
+        "Model demonstrating the element performance for the operational environment",
+    ),
+    8: pgettext_lazy(
+        "TRL definition", "Actual system completed and accepted for operation (qualified)"
+    ),
+    9: pgettext_lazy(
+        "TRL definition", "Actual system proven through successful operation in its mission"
+    ),
 }
+
+
+class TrlAssessmentStatus(models.TextChoices):
+    """claimed -> confirmed | rejected (a reviewer or a verified expert outside the holder)."""
+
+    CLAIMED = "claimed", _("Claimed, not yet confirmed")
+    CONFIRMED = "confirmed", pgettext_lazy("TRL assessment", "Confirmed")
+    REJECTED = "rejected", pgettext_lazy("TRL assessment", "Not confirmed")
+
+
+class TrlAssessmentAction(models.TextChoices):
+    CLAIM = "claim", _("Level claimed")
+    CONFIRM = "confirm", _("Level confirmed")
+    REJECT = "reject", _("Level not confirmed")
+
+
+class TrlConfirmerRole(models.TextChoices):
+    """In which capacity someone confirmed or refused a claimed level."""
+
+    REVIEWER = "reviewer", _("Platform reviewer")
+    EXPERT = "expert", _("Verified expert")
+
+
+class TrlReadiness(models.TextChoices):
+    """What the listing says about its readiness level (catalog.selectors.technology_readiness)."""
+
+    CONFIRMED = "confirmed", pgettext_lazy("TRL assessment", "Confirmed")
+    CLAIMED = "claimed", _("Claimed, not yet confirmed")
+    NEEDS_REASSESSMENT = "needs_reassessment", _("Needs reassessment for the current context")
+    DECLARED = "declared", _("Declared by the holder, not assessed")
 
 
 class SearchSort(models.TextChoices):

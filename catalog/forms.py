@@ -354,3 +354,55 @@ class DuplicateDecisionForm(forms.Form):
             cleaned["keep"] = int(decision.removeprefix("keep-"))
             cleaned["decision"] = self.MERGE
         return cleaned
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked by the service (core.uploads)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+def _trl_level_choices():
+    return [
+        (level, format_lazy("TRL {level} — {definition}", level=level, definition=definition))
+        for level, definition in TRL_DEFINITIONS.items()
+    ]
+
+
+class TrlClaimForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label=_("readiness level"), choices=_trl_level_choices, coerce=int
+    )
+    application_context = forms.CharField(
+        label=_("application context"),
+        max_length=300,
+        help_text=_("The use the level was shown in, for example: municipal wastewater, 500 t/d."),
+    )
+    assessed_on = forms.DateField(
+        label=_("assessed on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    files = MultipleFileField(
+        label=_(
+            "Evidence: test reports, pilot records (PDF, PNG, JPEG or Word, at most 10 MB each)"
+        ),
+        required=False,
+    )
+
+
+class TrlDecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the level is not confirmed."),
+    )

@@ -29,6 +29,9 @@ from catalog.choices import (
     TechnologyAction,
     TechnologyStatus,
     TransactionMode,
+    TrlAssessmentAction,
+    TrlAssessmentStatus,
+    TrlConfirmerRole,
 )
 from catalog.validators import normalize_patent_number, validate_patent_number
 from core.freshness import (
@@ -948,3 +951,148 @@ class CatalogPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Catalogue settings"))
+
+
+class TrlAssessment(models.Model):
+    """A technology readiness level claimed at a date for one application context, with its
+    evidence, and confirmed or refused by a reviewer or a verified expert outside the holder.
+
+    `application_scope_then` keeps the listing's application scope as it was when the level was
+    claimed: a confirmation holds only for that use (ISO 16290), so once the holder changes the
+    scope, or claims a level for another context, the listing asks for a reassessment.
+    """
+
+    technology = models.ForeignKey(
+        Technology, on_delete=models.CASCADE, related_name="trl_assessments"
+    )
+    level = models.PositiveSmallIntegerField(
+        _("readiness level"), validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    application_context = models.CharField(
+        _("application context"),
+        max_length=300,
+        help_text=_("The use the level was shown in, for example: municipal wastewater, 500 t/d."),
+    )
+    assessed_on = models.DateField(_("assessed on"))
+    application_scope_then = models.TextField(blank=True, editable=False)
+    # The level the listing showed when this claim was made: what it falls back to when every
+    # claim has been refused.
+    level_before = models.PositiveSmallIntegerField(editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=TrlAssessmentStatus.choices,
+        default=TrlAssessmentStatus.CLAIMED,
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decider_role = models.CharField(
+        _("in the capacity of"), max_length=20, choices=TrlConfirmerRole.choices, blank=True
+    )
+    decider_organization = models.ForeignKey(
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # an expert's employer that is not on the platform
+    decider_organization_name = models.CharField(max_length=300, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_on", "-pk"]
+        verbose_name = _("readiness assessment")
+        verbose_name_plural = _("readiness assessments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1) & Q(level__lte=9), name="trl_assessment_level_1_to_9"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="claimed") | ~Q(decider_role=""),
+                name="trl_assessment_decided_in_a_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"TRL {self.level} ({self.application_context})"
+
+    @property
+    def definition(self) -> str:
+        return str(TRL_DEFINITIONS.get(self.level, ""))
+
+    @property
+    def is_claimed(self) -> bool:
+        return self.status == TrlAssessmentStatus.CLAIMED
+
+    @property
+    def decider_organization_label(self) -> str:
+        """The decider's organisation in the reader's language (its name off the platform)."""
+        if self.decider_organization_id:
+            return self.decider_organization.display_name
+        return self.decider_organization_name
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == TrlAssessmentStatus.CONFIRMED
+
+    def clean(self) -> None:
+        errors = {}
+        if self.assessed_on and self.assessed_on > timezone.localdate():
+            errors["assessed_on"] = _("The assessment date cannot be in the future.")
+        self.application_context = (self.application_context or "").strip()
+        if not self.application_context:
+            errors["application_context"] = _("Name the use the level was shown in.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def trl_evidence_path(instance, filename: str) -> str:
+    return f"trl-evidence/{instance.assessment_id}/{timezone.now():%Y%m}/{filename}"
+
+
+class TrlEvidence(models.Model):
+    """A file backing a readiness claim (a test report, a pilot record), with the SHA-256 of its
+    content computed on upload. Its file and name are confidential to the holder, reviewers and
+    the deciding expert; everyone who sees the listing sees that it exists and its hash."""
+
+    assessment = models.ForeignKey(TrlAssessment, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=trl_evidence_path, max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.sha256
+
+
+class TrlAssessmentEvent(TransitionEvent):
+    """One step of a readiness assessment: claimed, confirmed or not confirmed, by whom, why."""
+
+    status_choices = TrlAssessmentStatus
+    action_labels = dict(TrlAssessmentAction.choices)
+
+    assessment = models.ForeignKey(TrlAssessment, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("readiness assessment event")
+        verbose_name_plural = _("readiness assessment events")
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.action}"

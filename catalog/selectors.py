@@ -21,17 +21,26 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from accounts.choices import OrganizationType
-from accounts.permissions import is_member, is_reviewer, member_organization_ids, members_of
+from accounts.permissions import (
+    expert_standing,
+    is_member,
+    is_reviewer,
+    member_organization_ids,
+    members_of,
+)
 from catalog import search_cache
 from catalog.choices import (
     TRL_BAND_RANGES,
+    TRL_DEFINITIONS,
     AccessRequestStatus,
     RevisionStatus,
     SearchSort,
     TechnologyAction,
     TechnologyStatus,
     TransactionMode,
+    TrlAssessmentStatus,
     TrlBand,
+    TrlReadiness,
 )
 from catalog.completeness import Completeness, technology_completeness
 from catalog.filtersets import TechnologyFilterSet
@@ -51,6 +60,7 @@ from catalog.models import (
     TechnologyResourceSaving,
     TechnologyRevision,
     TechnologySearchEntry,
+    TrlAssessment,
 )
 from catalog.search import ParsedQuery, highlight, parse_query
 from catalog.visibility import EVENT_ACTION_CLEARANCE, EVENT_FIELDS, TECHNOLOGY_FIELDS
@@ -925,3 +935,142 @@ def catalog_workspace_figures(*, user) -> list[dict]:
             "url": f"{reverse('exchange:deal_list')}?stage=inquiry",
         },
     ]
+
+
+# --- readiness assessments ----------------------------------------------------------------------
+
+# The capacities in which someone may decide a claimed level (catalog.services TRL workflow).
+TRL_MEMBER, TRL_REVIEWER, TRL_EXPERT = "member", "reviewer", "expert"
+
+
+def trl_assessment_actor_roles(*, technology: Technology, user) -> set[str]:
+    """`member` for the holder's people (who claim, never decide); `reviewer` and `expert` for
+    those who may decide: a reviewer, or a verified expert who does not work for the holder."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    if is_member(user=user, organization=technology.organization_id):
+        return {TRL_MEMBER}
+    roles = set()
+    if is_reviewer(user=user):
+        roles.add(TRL_REVIEWER)
+    standing = expert_standing(user=user)
+    if standing is not None and standing.organization_id != technology.organization_id:
+        roles.add(TRL_EXPERT)
+    return roles
+
+
+def trl_assessments_of(*, technology: Technology) -> list[TrlAssessment]:
+    """Every assessment of a listing, newest claim first, with its evidence and decider."""
+    return list(
+        technology.trl_assessments.select_related(
+            "decided_by", "claimed_by", "decider_organization"
+        )
+        .prefetch_related("evidence")
+        .order_by("-pk")
+    )
+
+
+def _same_context(first: TrlAssessment, second: TrlAssessment) -> bool:
+    return (
+        " ".join(first.application_context.split()).casefold()
+        == " ".join(second.application_context.split()).casefold()
+    )
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What a listing says about its readiness: the level, where it comes from (`assessment`,
+    None while the holder's declared level was never assessed) and a newer claim awaiting a
+    decision in the same context (`pending`)."""
+
+    state: str
+    level: int
+    assessment: TrlAssessment | None = None
+    pending: TrlAssessment | None = None
+
+    @property
+    def state_label(self) -> str:
+        return str(TrlReadiness(self.state).label)
+
+    @property
+    def definition(self) -> str:
+        return str(TRL_DEFINITIONS.get(self.level, ""))
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.state == TrlReadiness.CONFIRMED
+
+
+def technology_readiness(
+    *, technology: Technology, assessments: list[TrlAssessment] | None = None
+) -> Readiness:
+    """The current assessed level: the latest confirmed assessment while it still holds for the
+    listing's use; the latest claim while none is confirmed. A confirmation does not carry over
+    to another application context (ISO 16290): a claim for another context, or a changed
+    application scope, makes the listing ask for a reassessment."""
+    if assessments is None:
+        assessments = trl_assessments_of(technology=technology)
+    standing = sorted(
+        (row for row in assessments if row.status != TrlAssessmentStatus.REJECTED),
+        key=lambda row: row.pk,
+        reverse=True,
+    )
+    if not standing:
+        first = min(assessments, key=lambda row: row.pk, default=None)
+        declared = first.level_before if first is not None else technology.trl
+        return Readiness(state=TrlReadiness.DECLARED, level=declared)
+    latest = standing[0]
+    confirmed = next((row for row in standing if row.is_confirmed), None)
+    if confirmed is None:
+        return Readiness(state=TrlReadiness.CLAIMED, level=latest.level, assessment=latest)
+    scope_unchanged = confirmed.application_scope_then.strip() == (
+        (technology.application_scope or "").strip()
+    )
+    if scope_unchanged and (latest.pk == confirmed.pk or _same_context(latest, confirmed)):
+        return Readiness(
+            state=TrlReadiness.CONFIRMED,
+            level=confirmed.level,
+            assessment=confirmed,
+            pending=latest if latest.is_claimed else None,
+        )
+    return Readiness(state=TrlReadiness.NEEDS_REASSESSMENT, level=latest.level, assessment=latest)
+
+
+def trl_evidence_clearance(*, user, assessment: TrlAssessment, technology: Technology) -> bool:
+    """Whether `user` may read the evidence files (names and contents) of an assessment: the
+    holder's members, reviewers, the expert who decided it, and, while it awaits a decision,
+    the verified experts who may decide it. Everyone else sees that evidence exists and its hash."""
+    if technology_insider(user=user, technology=technology):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if assessment.decided_by_id == user.pk:
+        return True
+    return assessment.is_claimed and TRL_EXPERT in trl_assessment_actor_roles(
+        technology=technology, user=user
+    )
+
+
+def trl_assessments_visible_to(*, user) -> QuerySet[TrlAssessment]:
+    """Assessments of the listings the user may see (their confidential parts are decided per
+    row by trl_evidence_clearance)."""
+    return TrlAssessment.objects.filter(
+        technology__in=technologies_visible_to(user=user)
+    ).select_related("technology__organization", "decided_by", "claimed_by", "decider_organization")
+
+
+def trl_assessments_decidable_by(*, user) -> QuerySet[TrlAssessment]:
+    """The claims a reviewer or a verified expert may confirm or refuse, oldest first: never the
+    claims of their own organisations (nor of the expert's employer)."""
+    reviewer = is_reviewer(user=user)
+    standing = expert_standing(user=user)
+    if not reviewer and standing is None:
+        return TrlAssessment.objects.none()
+    queryset = (
+        trl_assessments_visible_to(user=user)
+        .filter(status=TrlAssessmentStatus.CLAIMED)
+        .exclude(technology__organization_id__in=member_organization_ids(user=user))
+    )
+    if not reviewer and standing.organization_id is not None:
+        queryset = queryset.exclude(technology__organization_id=standing.organization_id)
+    return queryset.prefetch_related("evidence").order_by("created_at", "pk")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,10 +21,17 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import Organization
-from accounts.permissions import is_member, is_reviewer, members_of, platform_reviewers
+from accounts.permissions import (
+    expert_standing,
+    is_member,
+    is_reviewer,
+    members_of,
+    platform_reviewers,
+    primary_organization,
+)
 from audit.choices import AuditKind
 from audit.services import audit_record
-from catalog import duplicates
+from catalog import duplicates, selectors
 from catalog.choices import (
     AccessRequestStatus,
     DuplicateFlagStatus,
@@ -34,6 +42,9 @@ from catalog.choices import (
     TechnologyAction,
     TechnologyStatus,
     TransactionMode,
+    TrlAssessmentAction,
+    TrlAssessmentStatus,
+    TrlConfirmerRole,
 )
 from catalog.completeness import CompletenessBelowMinimum, technology_completeness
 from catalog.events import TECHNOLOGY_CHANGED, TECHNOLOGY_PUBLISHED
@@ -54,6 +65,9 @@ from catalog.models import (
     TechnologyFreshnessReminder,
     TechnologyOffer,
     TechnologyRevision,
+    TrlAssessment,
+    TrlAssessmentEvent,
+    TrlEvidence,
 )
 from catalog.search import technology_search_vector
 from catalog.selectors import catalog_policy, technology_matches_search
@@ -437,6 +451,9 @@ def _save(technology: Technology, rows: dict) -> None:
     technology.search_vector = technology_search_vector(technology)
     technology.completeness_score = technology_completeness(technology, rows=rows).score
     technology.save()
+    # Once a level has been assessed, the assessments decide it, whatever an edit declares.
+    if technology.trl_assessments.exists():
+        trl_sync(technology=technology)
 
 
 def _refresh_completeness(technology: Technology) -> None:
@@ -1335,3 +1352,192 @@ def _merge_references(*, duplicate: Technology, survivor: Technology) -> dict[st
         technology=duplicate, status__in=OPEN_REVISION_STATUSES
     ).update(status=RevisionStatus.REJECTED, decided_at=timezone.now())
     return moved
+
+
+# --- readiness assessments ----------------------------------------------------------------------
+
+DECIDERS = frozenset({selectors.TRL_REVIEWER, selectors.TRL_EXPERT})
+TRL_ASSESSMENT_WORKFLOW = StateMachine(
+    {
+        (TrlAssessmentStatus.CLAIMED, TrlAssessmentAction.CONFIRM): Transition(
+            TrlAssessmentStatus.CONFIRMED, DECIDERS, gettext_lazy("Confirm the level")
+        ),
+        (TrlAssessmentStatus.CLAIMED, TrlAssessmentAction.REJECT): Transition(
+            TrlAssessmentStatus.REJECTED,
+            DECIDERS,
+            gettext_lazy("Do not confirm"),
+            requires_note=True,
+        ),
+    }
+)
+TRL_EVIDENCE_KINDS = ("pdf", "png", "jpeg", "docx")
+TRL_EVIDENCE_MAX_FILES = 10
+
+
+def _sha256(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _as_level(value) -> int:
+    try:
+        level = int(value)
+    except (TypeError, ValueError):
+        level = 0
+    if not 1 <= level <= 9:
+        raise ValidationError({"level": _("Choose a level from 1 to 9.")})
+    return level
+
+
+def trl_sync(*, technology: Technology) -> Technology:
+    """Keep `Technology.trl` (read by search, facets and matching) at the current assessed level."""
+    readiness = selectors.technology_readiness(technology=technology)
+    if readiness.level != technology.trl:
+        Technology.objects.filter(pk=technology.pk).update(trl=readiness.level)
+        technology.trl = readiness.level
+        if technology.status == TechnologyStatus.PUBLISHED:
+            publish(TECHNOLOGY_CHANGED, technology_id=technology.pk)
+    return technology
+
+
+def _trl_event(assessment, *, user, action: str, from_status: str, note: str = "") -> None:
+    TrlAssessmentEvent.objects.create(
+        assessment=assessment,
+        actor=user,
+        action=action,
+        from_status=from_status,
+        to_status=assessment.status,
+        note=note,
+    )
+
+
+@transaction.atomic
+def trl_claim(
+    *,
+    user,
+    technology: Technology,
+    level,
+    application_context: str,
+    assessed_on,
+    files: list[UploadedFile] | tuple = (),
+) -> TrlAssessment:
+    """A member of the holder claims a readiness level shown at a date in one application
+    context, with its evidence files (PDF, PNG, JPEG, Word; each hashed with SHA-256)."""
+    if MEMBER not in technology_actor_roles(technology=technology, user=user):
+        raise PermissionDenied(_("Only members of the holder organisation can claim a level."))
+    errors: dict[str, list] = {}
+    try:
+        level = _as_level(level)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        level = 1
+    assessment = TrlAssessment(
+        technology=technology,
+        level=level,
+        application_context=application_context or "",
+        assessed_on=assessed_on,
+        application_scope_then=(technology.application_scope or "").strip(),
+        level_before=technology.trl,
+        claimed_by=user,
+    )
+    try:
+        assessment.full_clean(exclude=["technology", "claimed_by", "decided_by"])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    files = list(files)
+    if len(files) > TRL_EVIDENCE_MAX_FILES:
+        errors.setdefault("files", []).append(
+            _("Attach at most %(count)s files.") % {"count": TRL_EVIDENCE_MAX_FILES}
+        )
+    checked = []
+    for upload in files[:TRL_EVIDENCE_MAX_FILES]:
+        try:
+            checked.append((upload, upload_content_type(upload, allowed=TRL_EVIDENCE_KINDS)))
+        except ValidationError as error:
+            errors.setdefault("files", []).extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    assessment.save()
+    for upload, content_type in checked:
+        evidence = TrlEvidence(
+            assessment=assessment,
+            name=upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
+            sha256=_sha256(upload),
+            uploaded_by=user,
+        )
+        evidence.file.save(upload.name, upload, save=False)
+        evidence.save()
+    _trl_event(assessment, user=user, action=TrlAssessmentAction.CLAIM, from_status="")
+    trl_sync(technology=technology)
+    return assessment
+
+
+@transaction.atomic
+def _trl_decide(*, user, assessment: TrlAssessment, action: str, note: str) -> TrlAssessment:
+    technology = assessment.technology
+    roles = selectors.trl_assessment_actor_roles(technology=technology, user=user)
+    if selectors.TRL_MEMBER in roles:
+        raise PermissionDenied(
+            _("A level claimed by your own organisation is confirmed by someone outside it.")
+        )
+    if (
+        not roles & DECIDERS
+        or not selectors.technologies_visible_to(user=user).filter(pk=technology.pk).exists()
+    ):
+        raise PermissionDenied(_("Only reviewers and verified experts can decide a claimed level."))
+    transition = TRL_ASSESSMENT_WORKFLOW.resolve(assessment.status, action, roles)
+    note = (note or "").strip()
+    if transition.requires_note and not note:
+        raise ValidationError({"note": _("Say why the level is not confirmed.")})
+    role = TrlConfirmerRole.REVIEWER if selectors.TRL_REVIEWER in roles else TrlConfirmerRole.EXPERT
+    organization_id, organization_name = None, ""
+    if role == TrlConfirmerRole.EXPERT:
+        standing = expert_standing(user=user)
+        organization_id = standing.organization_id
+        organization_name = "" if organization_id else standing.organization_name
+    else:
+        try:
+            organization_id = primary_organization(user=user).pk
+        except ValidationError:  # an administrator acting for no organisation
+            organization_id = None
+    from_status = assessment.status
+    decided_at = timezone.now()
+    won = compare_and_set_status(
+        TrlAssessment,
+        pk=assessment.pk,
+        expected=from_status,
+        target=transition.target,
+        decided_by=user,
+        decider_role=role,
+        decider_organization_id=organization_id,
+        decider_organization_name=organization_name[:300],
+        decided_at=decided_at,
+        note=note,
+    )
+    if not won:
+        raise TransitionNotAllowed(_("Someone else has just decided this claim."))
+    assessment.refresh_from_db()
+    _trl_event(assessment, user=user, action=action, from_status=from_status, note=note)
+    trl_sync(technology=technology)
+    return assessment
+
+
+def trl_confirm(*, user, assessment: TrlAssessment, note: str = "") -> TrlAssessment:
+    """A reviewer or a verified expert outside the holder confirms a claimed level."""
+    return _trl_decide(
+        user=user, assessment=assessment, action=TrlAssessmentAction.CONFIRM, note=note
+    )
+
+
+def trl_reject(*, user, assessment: TrlAssessment, note: str) -> TrlAssessment:
+    """A reviewer or a verified expert outside the holder refuses a claimed level, saying why."""
+    return _trl_decide(
+        user=user, assessment=assessment, action=TrlAssessmentAction.REJECT, note=note
+    )

@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
-from accounts.permissions import is_reviewer, member_organization_ids, primary_organization
+from accounts.permissions import (
+    is_reviewer,
+    is_verified_expert,
+    member_organization_ids,
+    primary_organization,
+)
 from catalog import duplicates, exports, imports, selectors, services
 from catalog.choices import TRL_DEFINITIONS, SearchSort, TechnologyAction, TechnologyStatus
 from catalog.forms import (
@@ -27,9 +32,11 @@ from catalog.forms import (
     SavedSearchForm,
     SavingFormSet,
     TechnologyForm,
+    TrlClaimForm,
+    TrlDecisionForm,
     formset_rows,
 )
-from catalog.models import Technology
+from catalog.models import Technology, TrlEvidence
 from catalog.services import DEFAULT_NDA, SAVED_FILTER_KEYS
 from catalog.sheet import technology_sheet_pdf
 from core.filters import filter_errors_response
@@ -206,8 +213,37 @@ def technology_detail(request, pk: int):
         "inquiry_form": InquiryForm(),
         "access_form": AccessRequestForm(),
         "nda_text": technology.nda_text or DEFAULT_NDA,
+        **_readiness_context(request, technology),
     }
     return render(request, "catalog/technology_detail.html", context)
+
+
+def _readiness_context(request, technology: Technology) -> dict:
+    """The readiness box: the current assessed level and the assessments, each with what this
+    reader may see of it (evidence names and files, the decider's note)."""
+    assessments = selectors.trl_assessments_of(technology=technology)
+    insider = selectors.technology_insider(user=request.user, technology=technology)
+    rows = []
+    for assessment in assessments:
+        cleared = selectors.trl_evidence_clearance(
+            user=request.user, assessment=assessment, technology=technology
+        )
+        rows.append(
+            {
+                "assessment": assessment,
+                "evidence_cleared": cleared,
+                "note_shown": cleared or insider,
+            }
+        )
+    return {
+        "readiness": selectors.technology_readiness(technology=technology, assessments=assessments),
+        "trl_history": rows,
+        "trl_decider": bool(
+            services.DECIDERS
+            & selectors.trl_assessment_actor_roles(technology=technology, user=request.user)
+        )
+        and any(assessment.is_claimed for assessment in assessments),
+    }
 
 
 @login_required
@@ -468,6 +504,10 @@ def technology_edit(request, pk: int):
 def technology_manage(request, pk: int):
     """Status, review comments, pending change, requests and history of one listing."""
     technology = _visible_technology(request, pk)
+    return _technology_manage_page(request, technology, trl_form=TrlClaimForm())
+
+
+def _technology_manage_page(request, technology: Technology, *, trl_form, status: int = 200):
     roles = services.technology_actor_roles(technology=technology, user=request.user)
     if not roles:
         raise Http404
@@ -515,8 +555,10 @@ def technology_manage(request, pk: int):
             else []
         ),
         "checklist": selectors.technology_checklist(technology=technology),
+        "trl_form": trl_form,
+        **_readiness_context(request, technology),
     }
-    return render(request, "catalog/technology_manage.html", context)
+    return render(request, "catalog/technology_manage.html", context, status=status)
 
 
 @login_required
@@ -840,3 +882,92 @@ def duplicate_decide(request, pk: int):
         )
         return redirect("catalog:technology_manage", pk=survivor.pk)
     return redirect("catalog:duplicate_compare", pk=flag.pk)
+
+
+# --- readiness assessments ----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def trl_claim(request, pk: int):
+    """A member of the holder claims a level with its evidence (the form on the manage page)."""
+    technology = _own_technology(request, pk)
+    form = TrlClaimForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.trl_claim(
+                user=request.user,
+                technology=technology,
+                level=form.cleaned_data["level"],
+                application_context=form.cleaned_data["application_context"],
+                assessed_on=form.cleaned_data["assessed_on"],
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request, _("The level has been claimed; a reviewer or an expert will confirm it.")
+            )
+            return redirect("catalog:technology_manage", pk=pk)
+    return _technology_manage_page(request, technology, trl_form=form, status=400)
+
+
+def _decider_only(request):
+    if not (is_reviewer(user=request.user) or is_verified_expert(user=request.user)):
+        raise PermissionDenied
+
+
+@login_required
+def trl_assessment_queue(request):
+    """The claimed levels this reviewer or verified expert may confirm or refuse."""
+    _decider_only(request)
+    assessments = selectors.trl_assessments_decidable_by(user=request.user)
+    return render(
+        request,
+        "catalog/trl_assessment_queue.html",
+        {"assessments": assessments, "decision_form": TrlDecisionForm()},
+    )
+
+
+TRL_DECISIONS = {"confirm": services.trl_confirm, "reject": services.trl_reject}
+
+
+@login_required
+@require_POST
+def trl_assessment_decide(request, pk: int):
+    assessment = get_object_or_404(selectors.trl_assessments_visible_to(user=request.user), pk=pk)
+    service = TRL_DECISIONS.get(request.POST.get("action", ""))
+    if service is None:
+        raise Http404
+    form = TrlDecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        service(user=request.user, assessment=assessment, note=note)
+    except (ValidationError, TransitionNotAllowed) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        assessment.refresh_from_db()
+        messages.success(
+            request,
+            _("Done: the claimed level is now “%(status)s”.")
+            % {"status": assessment.get_status_display()},
+        )
+    return redirect("catalog:trl_assessment_queue")
+
+
+def trl_evidence_download(request, pk: int):
+    """An evidence file, for those cleared to read it; others only see its hash on the page."""
+    evidence = get_object_or_404(
+        TrlEvidence.objects.select_related("assessment"),
+        pk=pk,
+        assessment__in=selectors.trl_assessments_visible_to(user=request.user),
+    )
+    technology = _visible_technology(request, evidence.assessment.technology_id)
+    if not selectors.trl_evidence_clearance(
+        user=request.user, assessment=evidence.assessment, technology=technology
+    ):
+        raise Http404
+    return FileResponse(
+        evidence.file.open("rb"), content_type=evidence.content_type, filename=evidence.name
+    )

@@ -69,6 +69,8 @@ TECHNOLOGY_DETAIL_REPRESENTATION = {
     "allowed_actions": PUBLIC,
     "pending_change": PUBLIC,
     "nda_text": PUBLIC,
+    # The current assessed level, its state, date and context; evidence stays with the rows.
+    "trl_assessment": PUBLIC,
 }
 # Public names outside the API: the holder's display name in exports and match documents.
 TECHNOLOGY_OTHER_VIEWS = {"holder": PUBLIC}

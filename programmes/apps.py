@@ -17,3 +17,8 @@ class ProgrammesConfig(AppConfig):
         from programmes.selectors.experts import expert_workspace_todos
 
         register_workspace_todos(expert_workspace_todos)
+
+        from accounts.permissions import register_expert_standing
+        from programmes.selectors.experts import expert_standing_of
+
+        register_expert_standing(expert_standing_of)

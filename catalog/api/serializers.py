@@ -4,13 +4,14 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog import services
+from catalog import selectors, services
 from catalog.choices import (
     IntellectualPropertyKind,
     IntellectualPropertyStatus,
     ResourceKind,
     ReviewDecision,
     TransactionMode,
+    TrlReadiness,
 )
 from catalog.duplicates import flag_reason
 from catalog.models import (
@@ -27,6 +28,7 @@ from catalog.models import (
     TechnologyPatent,
     TechnologyPerformanceFigure,
     TechnologyResourceSaving,
+    TrlAssessment,
 )
 from catalog.selectors import technology_checklist, technology_insider
 from catalog.visibility import (
@@ -243,9 +245,110 @@ def completeness_representation(checklist) -> dict:
     }
 
 
+class TrlEvidenceSerializer(serializers.Serializer):
+    """An evidence file: everyone who sees the listing sees its hash and size; the name and the
+    download address only those cleared to read it (selectors.trl_evidence_clearance)."""
+
+    id = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    size = serializers.IntegerField()
+    name = serializers.CharField(allow_null=True)
+    url = serializers.CharField(allow_null=True)
+
+
+class TrlAssessmentSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    definition = serializers.CharField(read_only=True)
+    decider_role_label = serializers.CharField(source="get_decider_role_display", read_only=True)
+    decider_organization_name = serializers.CharField(
+        source="decider_organization_label", read_only=True
+    )
+    evidence = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrlAssessment
+        fields = [
+            "id",
+            "technology",
+            "level",
+            "definition",
+            "application_context",
+            "assessed_on",
+            "status",
+            "status_label",
+            "decider_role",
+            "decider_role_label",
+            "decider_organization",
+            "decider_organization_name",
+            "decided_at",
+            "note",
+            "evidence",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def _cleared(self, assessment) -> bool:
+        return selectors.trl_evidence_clearance(
+            user=self.context["request"].user,
+            assessment=assessment,
+            technology=assessment.technology,
+        )
+
+    def get_note(self, assessment) -> str:
+        user = self.context["request"].user
+        if self._cleared(assessment) or selectors.technology_insider(
+            user=user, technology=assessment.technology
+        ):
+            return assessment.note
+        return ""
+
+    @extend_schema_field(TrlEvidenceSerializer(many=True))
+    def get_evidence(self, assessment) -> list[dict]:
+        cleared = self._cleared(assessment)
+        request = self.context["request"]
+        return [
+            {
+                "id": evidence.pk,
+                "sha256": evidence.sha256,
+                "size": evidence.size,
+                "name": evidence.name if cleared else None,
+                "url": request.build_absolute_uri(
+                    reverse("catalog:trl_evidence_download", args=[evidence.pk])
+                )
+                if cleared
+                else None,
+            }
+            for evidence in assessment.evidence.all()
+        ]
+
+
+class TrlClaimSerializer(serializers.Serializer):
+    level = serializers.IntegerField(min_value=1, max_value=9)
+    application_context = serializers.CharField(max_length=300)
+    assessed_on = serializers.DateField()
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        help_text="Evidence: PDF, PNG, JPEG or Word (.docx), at most 10 MB each, up to 10 files.",
+    )
+
+
+class TrlReadinessSerializer(serializers.Serializer):
+    """The current assessed level of a listing (selectors.technology_readiness)."""
+
+    level = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=TrlReadiness.choices)
+    state_label = serializers.CharField()
+    status = serializers.CharField(allow_null=True, help_text="Status of the assessment shown.")
+    assessed_on = serializers.DateField(allow_null=True)
+    context = serializers.CharField(allow_null=True)
+
+
 class TechnologyDetailSerializer(TechnologySerializer):
     attachments = serializers.SerializerMethodField()
     completeness = serializers.SerializerMethodField()
+    trl_assessment = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     pending_change = serializers.SerializerMethodField()
 
@@ -268,6 +371,19 @@ class TechnologyDetailSerializer(TechnologySerializer):
     def get_allowed_actions(self, technology) -> list[str]:
         user = self.context["request"].user
         return services.technology_allowed_actions(technology=technology, user=user)
+
+    @extend_schema_field(TrlReadinessSerializer)
+    def get_trl_assessment(self, technology) -> dict:
+        readiness = selectors.technology_readiness(technology=technology)
+        assessment = readiness.assessment
+        return {
+            "level": readiness.level,
+            "state": readiness.state,
+            "state_label": readiness.state_label,
+            "status": assessment.status if assessment else None,
+            "assessed_on": assessment.assessed_on if assessment else None,
+            "context": assessment.application_context if assessment else None,
+        }
 
     def get_pending_change(self, technology) -> dict | None:
         user = self.context["request"].user

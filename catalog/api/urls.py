@@ -6,6 +6,7 @@ from catalog.api.views import (
     FavouriteViewSet,
     SavedSearchViewSet,
     TechnologyViewSet,
+    TrlAssessmentViewSet,
 )
 
 router = DefaultRouter()
@@ -14,5 +15,6 @@ router.register("technologies", TechnologyViewSet, basename="technology")
 router.register("saved-searches", SavedSearchViewSet, basename="saved-search")
 router.register("favourites", FavouriteViewSet, basename="favourite")
 router.register("duplicate-flags", DuplicateFlagViewSet, basename="duplicate-flag")
+router.register("trl-assessments", TrlAssessmentViewSet, basename="trl-assessment")
 
 urlpatterns = router.urls

@@ -13,8 +13,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from accounts.permissions import is_reviewer, primary_organization
@@ -42,6 +42,8 @@ from catalog.api.serializers import (
     TechnologyListSerializer,
     TechnologySerializer,
     TechnologyWriteSerializer,
+    TrlAssessmentSerializer,
+    TrlClaimSerializer,
 )
 from catalog.choices import SearchSort, TechnologyStatus
 from catalog.completeness import CompletenessBelowMinimum
@@ -441,6 +443,54 @@ class TechnologyViewSet(
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses={200: TrlAssessmentSerializer(many=True), **ERROR_RESPONSES},
+        description="The readiness assessments of a listing, newest claim first. Evidence "
+        "files show their SHA-256 to everyone; their names and download addresses only to the "
+        "holder's members, reviewers and the deciding expert.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": TrlClaimSerializer},
+        responses={201: TrlAssessmentSerializer, **ERROR_RESPONSES},
+        description="Members of the holder claim a readiness level shown at a date (not in "
+        "the future) in one application context, with evidence files. A reviewer or a "
+        "verified expert outside the holder confirms it.",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[IsAuthenticatedOrReadOnly],
+        parser_classes=[MultiPartParser, FormParser],
+        url_path="trl-assessments",
+    )
+    def trl_assessments(self, request, pk=None):
+        technology = self.get_object()
+        if request.method == "GET":
+            assessments = selectors.trl_assessments_of(technology=technology)
+            for assessment in assessments:
+                assessment.technology = technology
+            serializer = TrlAssessmentSerializer(
+                assessments, many=True, context=self.get_serializer_context()
+            )
+            return Response(serializer.data)
+        serializer = TrlClaimSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assessment = services.trl_claim(
+            user=request.user,
+            technology=technology,
+            level=serializer.validated_data["level"],
+            application_context=serializer.validated_data["application_context"],
+            assessed_on=serializer.validated_data["assessed_on"],
+            files=serializer.validated_data.get("files", []),
+        )
+        return Response(
+            TrlAssessmentSerializer(assessment, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
         methods=["POST"],
         request=None,
         responses={200: FavouriteSerializer, 201: FavouriteSerializer, **ERROR_RESPONSES},
@@ -585,3 +635,41 @@ class DuplicateFlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
             user=request.user, flag=flag, keep=keep, note=body.validated_data.get("note", "")
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=flag.pk)).data)
+
+
+class TrlAssessmentViewSet(BaseViewSet):
+    """Readiness claims decided by a reviewer or a verified expert outside the holder."""
+
+    serializer_class = TrlAssessmentSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.trl_assessments_visible_to(user=self.request.user).prefetch_related(
+            "evidence"
+        )
+
+    @extend_schema(
+        request=NoteSerializer, responses={200: TrlAssessmentSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Confirm a claimed level (409 once it is decided; 403 for its own organisation)."""
+        return self._decide(services.trl_confirm)
+
+    @extend_schema(
+        request=NoteSerializer, responses={200: TrlAssessmentSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Refuse a claimed level; the note saying why is required."""
+        return self._decide(services.trl_reject)
+
+    def _decide(self, service):
+        serializer = NoteSerializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        assessment = service(
+            user=self.request.user,
+            assessment=self.get_object(),
+            note=serializer.validated_data.get("note", ""),
+        )
+        return Response(self.get_serializer(assessment).data)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from accounts.permissions import is_reviewer, member_organization_ids
+from accounts.permissions import ExpertStanding, is_reviewer, member_organization_ids
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
 from catalog.search import parse_query
@@ -233,3 +233,18 @@ def expert_workspace_todos(*, user) -> list[dict]:
             )
         )
     return items
+
+
+def expert_standing_of(*, user) -> ExpertStanding | None:
+    """accounts' view of a verified expert (accounts.permissions.register_expert_standing)."""
+    profile = (
+        ExpertProfile.objects.filter(user_id=user.pk, status=ExpertStatus.VERIFIED)
+        .select_related("organization")
+        .first()
+    )
+    if profile is None:
+        return None
+    name = (
+        profile.organization.display_name if profile.organization_id else profile.organization_name
+    )
+    return ExpertStanding(organization_id=profile.organization_id, organization_name=name)

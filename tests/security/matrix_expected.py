@@ -426,6 +426,23 @@ _TABLE = {
     'api import sources': (403, 200, 200, 200, 200, 200, 200),
     'api import source create': (403, 400, 400, 400, 400, 400, 400),
     'api import source missing': (403, 404, 404, 404, 404, 404, 404),
+    # --- trl ---
+    # readiness assessments: the claim form is the holder's own (404 elsewhere); a claim on a
+    # listing one sees is visible, deciding it is for reviewers outside the holder (its own
+    # organisation 403); evidence files only for the holder and reviewers
+    'page trl queue': (302, 403, 403, 403, 403, 200, 200),
+    'page trl claim draft': (302, 400, 404, 404, 404, 404, 404),
+    'page trl claim outsider': (302, 404, 404, 404, 404, 404, 404),
+    'page trl decide': (302, 403, 403, 403, 403, 302, 302),
+    'page trl decide outsider private': (302, 404, 404, 404, 404, 302, 302),
+    'page trl evidence': (404, 200, 404, 404, 404, 200, 200),
+    'page trl evidence outsider private': (404, 404, 404, 404, 404, 200, 200),
+    'api trl assessments published': (200, 200, 200, 200, 200, 200, 200),
+    'api trl assessments outsider private': (404, 404, 404, 404, 404, 200, 200),
+    'api trl claim outsider private': (403, 404, 404, 404, 404, 415, 415),
+    'api trl reject': (403, 403, 403, 403, 403, 400, 400),
+    'api trl reject outsider private': (403, 404, 404, 404, 404, 400, 400),
+    'api trl confirm missing': (403, 404, 404, 404, 404, 404, 404),
 }
 # fmt: on
 

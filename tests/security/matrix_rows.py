@@ -318,6 +318,35 @@ PAGE_ROWS = [
     ("page import mapping missing", "POST", "/imports/999999/mapping/", {"action": "start"}),
     ("page import progress missing", "GET", "/imports/999999/progress/", None),
     ("page import report missing", "GET", "/imports/999999/report.csv", None),
+    # --- trl ---
+    ("page trl queue", "GET", "/technologies/trl-assessments/", None),
+    ("page trl claim draft", "POST", "/technologies/{tech_draft}/trl-assessments/", {}),
+    (
+        "page trl claim outsider",
+        "POST",
+        "/technologies/{tech_outsider_published}/trl-assessments/",
+        {"level": "9", "application_context": "x", "assessed_on": "2026-01-01"},
+    ),
+    # a refusal without its reason is refused: nothing changes whoever sends it
+    (
+        "page trl decide",
+        "POST",
+        "/technologies/trl-assessments/{trl_claim}/decide/",
+        {"action": "reject"},
+    ),
+    (
+        "page trl decide outsider private",
+        "POST",
+        "/technologies/trl-assessments/{trl_claim_outsider}/decide/",
+        {"action": "reject"},
+    ),
+    ("page trl evidence", "GET", "/technologies/trl-evidence/{trl_evidence}/", None),
+    (
+        "page trl evidence outsider private",
+        "GET",
+        "/technologies/trl-evidence/{trl_evidence_outsider}/",
+        None,
+    ),
 ]
 
 API_ROWS = [
@@ -686,6 +715,33 @@ API_ROWS = [
         {"name": "", "kind": "technologies"},
     ),
     ("api import source missing", "PATCH", "/api/v1/import-sources/999999/", {"name": "x"}),
+    # --- trl ---
+    (
+        "api trl assessments published",
+        "GET",
+        "/api/v1/technologies/{tech_published}/trl-assessments/",
+        None,
+    ),
+    (
+        "api trl assessments outsider private",
+        "GET",
+        "/api/v1/technologies/{tech_outsider_private}/trl-assessments/",
+        None,
+    ),
+    (
+        "api trl claim outsider private",
+        "POST",
+        "/api/v1/technologies/{tech_outsider_private}/trl-assessments/",
+        {},
+    ),
+    ("api trl reject", "POST", "/api/v1/trl-assessments/{trl_claim}/reject/", {}),
+    (
+        "api trl reject outsider private",
+        "POST",
+        "/api/v1/trl-assessments/{trl_claim_outsider}/reject/",
+        {},
+    ),
+    ("api trl confirm missing", "POST", "/api/v1/trl-assessments/999999/confirm/", {}),
 ]
 
 PROGRAMMES_PAGE_ROWS = [

@@ -136,6 +136,12 @@ def seed_world() -> dict[str, int]:
             outsider_technology_id=ids["tech_outsider_published"],
         )
     ids["notification_holder"] = _holder_notification(holder)
+    ids |= _seed_trl_assessments(
+        holder=holder,
+        outsider_user=outsider_user,
+        technology_id=ids["tech_published"],
+        outsider_technology_id=ids["tech_outsider_private"],
+    )
     return ids
 
 
@@ -174,6 +180,39 @@ def _holder_notification(holder) -> int:
             users=[holder], title=Message(gettext_lazy("A technology awaits review"))
         )
     return notification.pk
+
+
+def _seed_trl_assessments(
+    *, holder, outsider_user, technology_id: int, outsider_technology_id: int
+) -> dict[str, int]:
+    """A claimed readiness level with a PDF report on the holder's published listing and one on
+    an outsider's private listing."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog import services
+    from catalog.models import Technology
+
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+    def claim(user, pk):
+        return services.trl_claim(
+            user=user,
+            technology=Technology.objects.get(pk=pk),
+            level=7,
+            application_context="municipal wastewater, 500 t/d",
+            assessed_on=datetime.date(2026, 5, 4),
+            files=[SimpleUploadedFile("pilot-report.pdf", pdf, content_type="application/pdf")],
+        )
+
+    own, outsider = claim(holder, technology_id), claim(outsider_user, outsider_technology_id)
+    return {
+        "trl_claim": own.pk,
+        "trl_evidence": own.evidence.get().pk,
+        "trl_claim_outsider": outsider.pk,
+        "trl_evidence_outsider": outsider.evidence.get().pk,
+    }
 
 
 def _seed_programmes(*, holder, outsider_user, outsider_technology_id: int) -> dict[str, int]:
