@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
 from django.forms import formset_factory
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -380,15 +380,15 @@ def _trl_level_choices():
 
 class TrlClaimForm(forms.Form):
     level = forms.TypedChoiceField(
-        label=_("readiness level"), choices=_trl_level_choices, coerce=int
+        label=capfirst(_("readiness level")), choices=_trl_level_choices, coerce=int
     )
     application_context = forms.CharField(
-        label=_("application context"),
+        label=capfirst(_("application context")),
         max_length=300,
         help_text=_("The use the level was shown in, for example: municipal wastewater, 500 t/d."),
     )
     assessed_on = forms.DateField(
-        label=_("assessed on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=capfirst(_("assessed on")), widget=forms.DateInput(attrs={"type": "date"})
     )
     files = MultipleFileField(
         label=_(
@@ -400,7 +400,7 @@ class TrlClaimForm(forms.Form):
 
 class TrlDecisionForm(forms.Form):
     note = forms.CharField(
-        label=_("note"),
+        label=capfirst(_("note")),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
