@@ -347,6 +347,7 @@ SPECTACULAR_SETTINGS = {
         "TransactionModeEnum": "catalog.choices.TransactionMode",
         "TechnologyStatusEnum": "catalog.choices.TechnologyStatus",
         "DealDocumentKindEnum": "exchange.choices.DocumentKind",
+        "ImportKindEnum": "imports.choices.ImportKind",
         "ImpactMethodEnum": "insight.choices.ImpactMethod",
     },
 }

@@ -32,7 +32,7 @@ class CountsSerializer(serializers.Serializer):
     failed = serializers.IntegerField(source="failed_count")
 
 
-class ProgressSerializer(serializers.Serializer):
+class ImportProgressSerializer(serializers.Serializer):
     processed = serializers.IntegerField()
     total = serializers.IntegerField()
     percent = serializers.IntegerField()
@@ -42,7 +42,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     counts = CountsSerializer(source="*", read_only=True)
-    progress = ProgressSerializer(source="*", read_only=True)
+    progress = ImportProgressSerializer(source="*", read_only=True)
 
     class Meta:
         model = ImportRun

@@ -158,6 +158,8 @@ class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseVie
         return self.get_paginated_response(ImportRowResultSerializer(page, many=True).data)
 
     def get_parsers(self):
-        if getattr(self, "action", None) == "create" or self.request.method == "POST":
+        # The schema generator asks before a request is attached.
+        request = getattr(self, "request", None)
+        if getattr(self, "action", None) == "create" or (request and request.method == "POST"):
             return [MultiPartParser()]
         return super().get_parsers()

@@ -699,7 +699,7 @@ PINNED = {
     "page notifications": 4,
     "page verification queue": 6,  # + role requests, + one name-clash check for the queue
     "page my technologies": 6,
-    "page technology review queue": 5,
+    "page technology review queue": 6,  # + the completeness minimum (one row)
     "page need list": 7,
     "page my needs": 4,
     "page need proposals": 8,
