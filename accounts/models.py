@@ -17,7 +17,7 @@ from accounts.choices import (
     VerificationStatus,
 )
 from core.i18n import bilingual
-from core.models import TransitionEvent
+from core.models import TransitionEvent, decided_by_field
 from core.regions import is_chinese_region, region_label, validate_region
 from core.validators import validate_unified_social_credit_code
 from core.visibility import actor_label
@@ -311,14 +311,7 @@ class RoleGrant(models.Model):
     evidence_content_type = models.CharField(max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
     decision_note = models.TextField(_("reviewer's note"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    decided_by = decided_by_field()
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

@@ -43,7 +43,7 @@ from core.freshness import (
 )
 from core.i18n import bilingual
 from core.labels import labelled_comments
-from core.models import TransitionEvent
+from core.models import TransitionEvent, decided_by_field
 from core.regions import region_label, validate_region
 
 
@@ -870,14 +870,7 @@ class DuplicateFlag(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    decided_by = decided_by_field()
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True, max_length=2000)
     created_at = models.DateTimeField(_("found at"), default=timezone.now)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -75,11 +74,10 @@ from catalog.visibility import Clearance
 from core.dispatch import delay_on_commit
 from core.events import publish
 from core.freshness import (
-    REMINDER_DAYS_BEFORE,
     confirmation_due,
     default_valid_until,
+    lapsing_reminders_send,
     reminder_due,
-    today,
     validate_valid_until,
 )
 from core.images import is_picture, picture_process
@@ -888,26 +886,13 @@ def technology_freshness_reminders_send(
 ) -> int:
     """Remind the holders of the listings lapsing within the reminder window, in bounded
     batches; returns how many reminders were sent. Running it twice sends nothing more."""
-    day = on or today()
-    horizon = day + timedelta(days=max(REMINDER_DAYS_BEFORE))
-    sent = 0
-    last_pk = 0
-    for _batch in range(max_batches):
-        ids = list(
-            Technology.objects.filter(
-                status__in=FRESHNESS_STATUSES,
-                valid_until__gte=day,
-                valid_until__lte=horizon,
-                pk__gt=last_pk,
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not ids:
-            break
-        last_pk = ids[-1]
-        sent += sum(technology_freshness_remind(technology_id=pk, on=day) for pk in ids)
-    return sent
+    return lapsing_reminders_send(
+        candidates=Technology.objects.filter(status__in=FRESHNESS_STATUSES),
+        remind=lambda pk, day: technology_freshness_remind(technology_id=pk, on=day),
+        on=on,
+        batch_size=batch_size,
+        max_batches=max_batches,
+    )
 
 
 # --- attachments, inquiries, access -------------------------------------------------------------

@@ -134,3 +134,29 @@ def freshness_filter(queryset, value: str, *, statuses, on: datetime.date | None
     if value == Freshness.OUTDATED:
         return queryset.filter(condition)
     return queryset.exclude(condition)
+
+
+def lapsing_reminders_send(
+    *,
+    candidates,
+    remind,
+    on: datetime.date | None = None,
+    batch_size: int = 200,
+    max_batches: int = 50,
+) -> int:
+    """Call `remind(pk, day)` for each of `candidates` (a queryset with a `valid_until`) lapsing
+    within the reminder window, in bounded batches by primary key; returns how many reminders
+    `remind` sent. It decides once per date and reminder, so running this twice sends nothing
+    more."""
+    day = on or today()
+    horizon = day + datetime.timedelta(days=max(REMINDER_DAYS_BEFORE))
+    lapsing = candidates.filter(valid_until__gte=day, valid_until__lte=horizon).order_by("pk")
+    sent = 0
+    last_pk = 0
+    for _batch in range(max_batches):
+        ids = list(lapsing.filter(pk__gt=last_pk).values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            break
+        last_pk = ids[-1]
+        sent += sum(bool(remind(pk, day)) for pk in ids)
+    return sent

@@ -69,3 +69,16 @@ class TransitionEvent(models.Model):
     @property
     def to_status_label(self) -> str:
         return self.status_label_of(self.to_status)
+
+
+def decided_by_field() -> models.ForeignKey:
+    """Who decided a reviewed request (kept when the account goes): the same column on every
+    model whose rows a reviewer decides."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )

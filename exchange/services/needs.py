@@ -18,8 +18,8 @@ from audit.choices import AuditKind
 from audit.services import audit_record
 from core.events import publish
 from core.freshness import (
-    REMINDER_DAYS_BEFORE,
     confirmation_due,
+    lapsing_reminders_send,
     reminder_due,
     today,
     validate_valid_until,
@@ -425,23 +425,10 @@ def need_freshness_reminders_send(
 ) -> int:
     """Remind the organisations of the needs lapsing within the reminder window, in bounded
     batches; returns how many reminders were sent. Running it twice sends nothing more."""
-    day = on or today()
-    horizon = day + datetime.timedelta(days=max(REMINDER_DAYS_BEFORE))
-    sent = 0
-    last_pk = 0
-    for _batch in range(max_batches):
-        ids = list(
-            Need.objects.filter(
-                status__in=NEED_FRESHNESS_STATUSES,
-                valid_until__gte=day,
-                valid_until__lte=horizon,
-                pk__gt=last_pk,
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not ids:
-            break
-        last_pk = ids[-1]
-        sent += sum(need_freshness_remind(need_id=pk, on=day) for pk in ids)
-    return sent
+    return lapsing_reminders_send(
+        candidates=Need.objects.filter(status__in=NEED_FRESHNESS_STATUSES),
+        remind=lambda pk, day: need_freshness_remind(need_id=pk, on=day),
+        on=on,
+        batch_size=batch_size,
+        max_batches=max_batches,
+    )
