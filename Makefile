@@ -15,6 +15,8 @@ PIP_CONSTRAINTS := $(if $(CONSTRAINTS),-c constraints.txt,)
 WITH_SERVICES := $(PY) scripts/with_services.py
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): each gets its own test database and Redis database number.
+TEST_WORKERS ?= 2
 
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export DJANGO_SETTINGS_MODULE ?= config.settings
@@ -45,7 +47,7 @@ run: $(STAMP) ## run web + Celery worker + beat with demo data (PORT=8000)
 # settings refuse the development SECRET_KEY when DEBUG is off (as in tests): give tests their own.
 test bench: export SECRET_KEY ?= test-only-secret-key-not-for-production
 test: $(STAMP) messages ## run the test suite against PostgreSQL and Redis
-	$(WITH_SERVICES) pytest $(PYTEST_ARGS)
+	$(WITH_SERVICES) pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff, the import-linter contracts (pyproject.toml) and the duplicate-code check
 	ruff check .

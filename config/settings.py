@@ -1,7 +1,9 @@
 """Settings for Green Technology Exchange, read from the environment (django-environ)."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
@@ -133,6 +135,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = production_value("REDIS_URL", development_default="redis://127.0.0.1:6379/0")
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    # Parallel test workers share one Redis server and each clears its cache between tests:
+    # worker gwN uses database number base + N.
+    parts = urlsplit(REDIS_URL)
+    database = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    REDIS_URL = urlunsplit(parts._replace(path=f"/{database}"))
 CACHES = {
     "default": {
         # Redis' own backend, answering like an empty cache while Redis is down (core/cache.py).
