@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "finance",
     "insight",
     "programmes",
+    "licensing",
 ]
 
 MIDDLEWARE = [

@@ -37,6 +37,7 @@ COVERED_APPS = (
     "programmes",
     "insight",
     "imports",
+    "licensing",
 )
 WATCHED_APPS = (*COVERED_APPS, "notifications")
 KEY_MODELS = [
