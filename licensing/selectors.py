@@ -149,7 +149,8 @@ def offer_term_text(*, offer: OpenLicenceOffer) -> str:
 def offer_terms_text(*, offer: OpenLicenceOffer) -> str:
     """The posted terms as the deal's payment terms record them."""
     return _(
-        "Open licence (version %(version)s): %(fee)s; term %(term)s; field of use: %(field)s; territory: %(territory)s."
+        "Open licence (version %(version)s): %(fee)s; term %(term)s; "
+        "field of use: %(field)s; territory: %(territory)s."
     ) % {
         "version": offer.version,
         "fee": offer_fee_text(offer=offer),
