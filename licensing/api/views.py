@@ -75,11 +75,10 @@ class OpenLicenceOfferViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def revise(self, request, pk=None):
         """Publish changed terms as a new version (the answer is the new offer)."""
+        offer = self.get_object()
         serializer = OfferUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        offer = services.offer_revise(
-            offer=self.get_object(), user=request.user, **serializer.validated_data
-        )
+        offer = services.offer_revise(offer=offer, user=request.user, **serializer.validated_data)
         return self._created(offer)
 
     @extend_schema(
@@ -88,11 +87,10 @@ class OpenLicenceOfferViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def withdraw(self, request, pk=None):
+        offer = self.get_object()
         serializer = OfferWithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        offer = services.offer_withdraw(
-            offer=self.get_object(), user=request.user, **serializer.validated_data
-        )
+        offer = services.offer_withdraw(offer=offer, user=request.user, **serializer.validated_data)
         return Response(self.get_serializer(offer).data)
 
     @extend_schema(
@@ -106,10 +104,11 @@ class OpenLicenceOfferViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def accept(self, request, pk=None):
+        offer = self.get_object()
         serializer = AcceptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         licence = services.licence_accept(
-            offer=self.get_object(), user=request.user, **serializer.validated_data
+            offer=offer, user=request.user, **serializer.validated_data
         )
         licence = selectors.licences_visible_to(user=request.user).get(pk=licence.pk)
         return Response(
@@ -146,9 +145,10 @@ class LicenceViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
+        licence = self.get_object()  # others' licences are 404 before the body is read
         serializer = LicenceTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         licence = services.licence_transition(
-            licence=self.get_object(), user=request.user, **serializer.validated_data
+            licence=licence, user=request.user, **serializer.validated_data
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=licence.pk)).data)

@@ -64,6 +64,9 @@ KEY_MODELS = [
     ("voucher", "finance.Voucher"),
     ("programme", "finance.SupportProgramme"),
     ("duplicate_flag", "catalog.DuplicateFlag"),
+    # --- licence ---
+    ("open_licence_offer", "licensing.OpenLicenceOffer"),
+    ("open_licence_enterprise", "licensing.Licence"),
 ]
 _recorded: dict[str, dict[str, int]] = {}
 
