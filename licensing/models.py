@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.choices import Currency
 from core.models import TransitionEvent
 from licensing.choices import (
     FIXED_FEE_KINDS,
@@ -164,8 +165,8 @@ class OpenLicenceOffer(models.Model):
     currency = models.CharField(
         _("currency"),
         max_length=3,
-        choices=[("CNY", _("Chinese yuan (CNY)")), ("USD", _("US dollar (USD)"))],
-        default="CNY",
+        choices=Currency.choices,
+        default=Currency.CNY,
     )
     term_years = models.PositiveSmallIntegerField(
         _("term (years)"),

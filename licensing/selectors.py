@@ -134,9 +134,8 @@ def offer_fee_text(*, offer: OpenLicenceOffer) -> str:
         parts.append(f"{label} {format_money(offer.fixed_fee, offer.currency, exact=True)}")
     if offer.fee_kind in ROYALTY_KINDS and offer.royalty_rate is not None:
         base = _("of profit") if offer.fee_kind == FeeKind.PROFIT_ROYALTY else _("of net sales")
-        parts.append(
-            _("royalty %(rate)s %% %(base)s") % {"rate": f"{offer.royalty_rate:g}", "base": base}
-        )
+        rate = f"{offer.royalty_rate.normalize():f}"
+        parts.append(_("royalty %(rate)s %% %(base)s") % {"rate": rate, "base": base})
     return " + ".join(parts)
 
 

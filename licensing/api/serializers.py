@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization
+from catalog.choices import Currency
 from catalog.models import Technology, TechnologyPatent
 from licensing.choices import FeeKind, LicenceAction
 from licensing.models import Licence, OpenLicenceOffer
@@ -64,7 +65,7 @@ class OfferTermsSerializer(serializers.Serializer):
     royalty_rate = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=0, required=False, allow_null=True
     )
-    currency = serializers.ChoiceField(choices=["CNY", "USD"], default="CNY")
+    currency = serializers.ChoiceField(choices=Currency.choices, default=Currency.CNY)
     term_years = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     term_end = serializers.DateField(required=False, allow_null=True)
     field_of_use = serializers.CharField(max_length=300)
