@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import Currency
-from core.models import TransitionEvent
+from core.models import TransitionEvent, last_changed_by_field
 from licensing.choices import (
     FIXED_FEE_KINDS,
     FeeKind,
@@ -66,14 +66,7 @@ class LicensingPolicy(models.Model):
         help_text=_("A posted lump sum or entry fee may not exceed this amount."),
         **MONEY,
     )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("last changed by"),
-    )
+    updated_by = last_changed_by_field()
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
