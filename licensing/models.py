@@ -316,6 +316,10 @@ class Licence(models.Model):
     def badge_class(self) -> str:
         return LICENCE_BADGE_CLASSES.get(self.status, "text-bg-secondary")
 
+    @property
+    def is_licensed(self) -> bool:
+        return self.status == LicenceStatus.LICENSED
+
 
 class LicenceEvent(TransitionEvent):
     """One step of a licence: accepted, paid (in force), cancelled."""

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import translation
 
 from catalog.choices import IntellectualPropertyStatus, TechnologyStatus
 from core.workflow import TransitionNotAllowed
@@ -168,7 +169,7 @@ def test_the_holder_and_unverified_or_non_enterprises_cannot_accept(
     with pytest.raises(ValidationError) as refused:
         services.licence_accept(offer=offer, user=holder)
     assert "organization" in refused.value.message_dict
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         services.licence_accept(offer=offer, user=unverified_enterprise)
     assert "verified" in refused.value.message_dict["organization"][0]
     assert not Licence.objects.exists()
