@@ -12,7 +12,13 @@ from catalog.choices import (
     TransactionMode,
     TrlBand,
 )
-from catalog.models import FRESHNESS_STATUSES, Category, DuplicateFlag, Technology
+from catalog.models import (
+    FRESHNESS_STATUSES,
+    Category,
+    DuplicateFlag,
+    Technology,
+    TechnologySearchEntry,
+)
 from core.filters import DayFilter, IdFilter, MoneyFilter, TrlFilter, start_of_local_day
 from core.freshness import Freshness, freshness_filter
 
@@ -130,6 +136,19 @@ class TechnologyFilterSet(django_filters.FilterSet):
 
     def filter_mode(self, queryset, name, value):
         return queryset.filter(transaction_modes__contains=[value])
+
+    # --- licence: open licences (专利开放许可) come from the licensing app, which sits above
+    # catalog and adds the reverse relation `open_licence_offers`; "open" is its OfferStatus.OPEN.
+    open_licence = django_filters.BooleanFilter(
+        method="filter_open_licence", label=_("Offered under an open licence")
+    )
+
+    def filter_open_licence(self, queryset, name, value):
+        offered = Technology.objects.filter(open_licence_offers__status="open").values("pk")
+        column = "technology_id__in" if queryset.model is TechnologySearchEntry else "pk__in"
+        return (
+            queryset.filter(**{column: offered}) if value else queryset.exclude(**{column: offered})
+        )
 
 
 class DuplicateFlagFilterSet(django_filters.FilterSet):

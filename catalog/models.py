@@ -354,6 +354,12 @@ class Technology(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def has_open_licence(self) -> bool:
+        """An open licence (licensing app, reverse relation `open_licence_offers`) is on offer
+        for one of its patents; lists prefetch the relation, a single listing asks once."""
+        return any(offer.status == "open" for offer in self.open_licence_offers.all())
+
 
 class TechnologyPerformanceFigure(models.Model):
     """A key performance figure of a technology (metric, value, unit). Confidential detail."""

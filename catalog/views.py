@@ -56,12 +56,13 @@ FACET_KEYS = (
 # Filters typed into the range form (price and publication date), not facet links.
 RANGE_KEYS = ("price_min", "price_max", "published_from", "published_until")
 # Filters kept from link to link that are neither facets nor ranges.
-KEPT_KEYS = ("freshness", "organization")
+KEPT_KEYS = ("freshness", "organization", "open_licence")
 
 
 def _search_context(request):
     search = selectors.technology_search(user=request.user, params=request.GET, public_only=True)
-    paginator = Paginator(search.queryset, PAGE_SIZE)
+    # --- licence: the open-licence badge of each card reads this one prefetch per page.
+    paginator = Paginator(search.queryset.prefetch_related("open_licence_offers"), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     technologies = list(page.object_list)
     pictures = selectors.card_pictures(technology_ids=[t.pk for t in technologies])
@@ -104,6 +105,10 @@ def _search_context(request):
         "range_form_keeps": {k: v for k, v in active.items() if k not in RANGE_KEYS},
         "save_form": SavedSearchForm(),
         "freshness_links": _freshness_links(active),
+        "open_licence_links": {
+            "only": "?" + urlencode({**active, "open_licence": "true"}),
+            "clear": "?" + urlencode({k: v for k, v in active.items() if k != "open_licence"}),
+        },
     }
 
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "finance",
     "insight",
     "programmes",
+    "licensing",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("insight.api.urls")),
     path("", include("programmes.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("licensing.api.urls")),
 ]
 
 urlpatterns = [
@@ -41,6 +42,7 @@ urlpatterns = [
     path("finance/", include("finance.urls")),
     path("insight/", include("insight.urls")),
     path("programmes/", include("programmes.urls")),
+    path("licences/", include("licensing.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

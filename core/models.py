@@ -71,6 +71,18 @@ class TransitionEvent(models.Model):
         return self.status_label_of(self.to_status)
 
 
+def last_changed_by_field() -> models.ForeignKey:
+    """Who last changed a settings row an administrator edits (kept when the account goes)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 def decided_by_field() -> models.ForeignKey:
     """Who decided a reviewed request (kept when the account goes): the same column on every
     model whose rows a reviewer decides."""

@@ -31,6 +31,7 @@ APPS = [
     "finance",
     "programmes",
     "insight",
+    "licensing",
 ]
 LANGUAGE = "zh_Hans"
 

@@ -98,6 +98,9 @@ SEARCH_PARAMETERS = [
             OpenApiParameter("region", str),
             OpenApiParameter("holder_type", str),
             OpenApiParameter("has_granted_patent", OpenApiTypes.BOOL),
+            OpenApiParameter(
+                "open_licence", OpenApiTypes.BOOL, description="Offered under an open licence."
+            ),
             OpenApiParameter("price_min", OpenApiTypes.DECIMAL),
             OpenApiParameter("price_max", OpenApiTypes.DECIMAL),
             OpenApiParameter(

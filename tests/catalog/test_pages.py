@@ -37,8 +37,8 @@ def test_search_page_query_count_does_not_grow_with_rows(client, owner, rows):
         response = client.get(reverse("catalog:technology_list"), {"q": "有机废水"})
     assert response.status_code == 200
     # the result cache lookup, one pass for total + facet counts + ranked candidates, the page
-    # rows, the cards' pictures, the categories
-    assert len(queries) == 5, [q["sql"][:80] for q in queries]
+    # rows, the cards' pictures, the categories, the cards' open licences (licensing)
+    assert len(queries) == 6, [q["sql"][:80] for q in queries]
 
 
 def test_detail_shows_teaser_and_hides_confidential_detail(client, owner, stranger):

@@ -443,6 +443,34 @@ _TABLE = {
     'api trl reject': (403, 403, 403, 403, 403, 400, 400),
     'api trl reject outsider private': (403, 404, 404, 404, 404, 400, 400),
     'api trl confirm missing': (403, 404, 404, 404, 404, 404, 404),
+    # --- licence ---
+    # open offers are public, an outsider's withdrawn one is its holder's and reviewers' (404);
+    # licences are the licensee's and the holder's; the licensee list is the holder's (403)
+    'page admin licensing settings': (302, 302, 302, 302, 302, 302, 302),
+    'page admin licensing settings form': (302, 302, 302, 302, 302, 302, 200),
+    'page open licences': (200, 200, 200, 200, 200, 200, 200),
+    'page my licences': (302, 200, 200, 200, 200, 200, 200),
+    'page open licence new': (302, 200, 200, 200, 200, 200, 200),
+    'page open licence': (200, 200, 200, 200, 200, 200, 200),
+    'page open licence outsider withdrawn': (404, 404, 404, 404, 404, 200, 200),
+    'page open licence edit': (302, 200, 403, 403, 403, 403, 403),
+    'page open licence withdraw outsider': (302, 404, 404, 404, 404, 302, 302),
+    'page open licence accept': (302, 302, 302, 302, 302, 302, 302),
+    'page open licence report': (302, 404, 404, 404, 404, 404, 404),
+    'page licence': (302, 200, 200, 404, 404, 200, 200),
+    'page licence transition unknown': (302, 302, 302, 404, 404, 302, 302),
+    'api open licences': (200, 200, 200, 200, 200, 200, 200),
+    'api open licence create empty': (403, 400, 400, 400, 400, 400, 400),
+    'api open licence': (200, 200, 200, 200, 200, 200, 200),
+    'api open licence outsider withdrawn': (404, 404, 404, 404, 404, 200, 200),
+    'api open licence edit outsider withdrawn': (403, 404, 404, 404, 404, 409, 409),
+    'api open licence revise outsider withdrawn': (403, 404, 404, 404, 404, 409, 409),
+    'api open licence withdraw outsider withdrawn': (403, 404, 404, 404, 404, 409, 409),
+    'api open licence accept': (403, 400, 409, 400, 400, 400, 400),
+    'api open licence licensees': (403, 200, 403, 403, 403, 200, 200),
+    'api licences': (403, 200, 200, 200, 200, 200, 200),
+    'api licence': (403, 200, 200, 404, 404, 200, 200),
+    'api licence transition unknown': (403, 400, 400, 404, 404, 400, 400),
 }
 # fmt: on
 

@@ -1107,6 +1107,91 @@ INSIGHT_API_ROWS = [
     ("api freshness", "GET", "/api/v1/freshness/", None),
 ]
 
+# --- licence ---
+LICENSING_ROWS = [
+    ("page admin licensing settings", "GET", "/admin/licensing/licensingpolicy/", None),
+    (
+        "page admin licensing settings form",
+        "GET",
+        "/admin/licensing/licensingpolicy/1/change/",
+        None,
+    ),
+    ("page open licences", "GET", "/licences/", None),
+    ("page my licences", "GET", "/licences/mine/", None),
+    ("page open licence new", "GET", "/licences/offers/new/", None),
+    ("page open licence", "GET", "/licences/offers/{open_licence_offer}/", None),
+    (
+        "page open licence outsider withdrawn",
+        "GET",
+        "/licences/offers/{open_licence_offer_outsider_withdrawn}/",
+        None,
+    ),
+    ("page open licence edit", "GET", "/licences/offers/{open_licence_offer}/edit/", None),
+    (
+        "page open licence withdraw outsider",
+        "POST",
+        "/licences/offers/{open_licence_offer_outsider_withdrawn}/withdraw/",
+        {},
+    ),
+    # the enterprise already holds a licence; the other roles are no enterprise: all refused
+    ("page open licence accept", "POST", "/licences/offers/{open_licence_offer}/accept/", {}),
+    (
+        "page open licence report",
+        "GET",
+        "/licences/offers/{open_licence_offer}/evaluation-report/",
+        None,
+    ),
+    ("page licence", "GET", "/licences/{open_licence_enterprise}/", None),
+    (
+        "page licence transition unknown",
+        "POST",
+        "/licences/{open_licence_enterprise}/transition/",
+        {"action": "unknown"},
+    ),
+    ("api open licences", "GET", "/api/v1/open-licences/", None),
+    ("api open licence create empty", "POST", "/api/v1/open-licences/", {}),
+    ("api open licence", "GET", "/api/v1/open-licences/{open_licence_offer}/", None),
+    (
+        "api open licence outsider withdrawn",
+        "GET",
+        "/api/v1/open-licences/{open_licence_offer_outsider_withdrawn}/",
+        None,
+    ),
+    (
+        "api open licence edit outsider withdrawn",
+        "PATCH",
+        "/api/v1/open-licences/{open_licence_offer_outsider_withdrawn}/",
+        {},
+    ),
+    (
+        "api open licence revise outsider withdrawn",
+        "POST",
+        "/api/v1/open-licences/{open_licence_offer_outsider_withdrawn}/revise/",
+        {},
+    ),
+    (
+        "api open licence withdraw outsider withdrawn",
+        "POST",
+        "/api/v1/open-licences/{open_licence_offer_outsider_withdrawn}/withdraw/",
+        {},
+    ),
+    ("api open licence accept", "POST", "/api/v1/open-licences/{open_licence_offer}/accept/", {}),
+    (
+        "api open licence licensees",
+        "GET",
+        "/api/v1/open-licences/{open_licence_offer}/licensees/",
+        None,
+    ),
+    ("api licences", "GET", "/api/v1/licences/", None),
+    ("api licence", "GET", "/api/v1/licences/{open_licence_enterprise}/", None),
+    (
+        "api licence transition unknown",
+        "POST",
+        "/api/v1/licences/{open_licence_enterprise}/transition/",
+        {"action": "unknown"},
+    ),
+]
+
 ROWS = (
     PAGE_ROWS
     + PROGRAMMES_PAGE_ROWS
@@ -1114,4 +1199,5 @@ ROWS = (
     + API_ROWS
     + PROGRAMMES_API_ROWS
     + INSIGHT_API_ROWS
+    + LICENSING_ROWS
 )

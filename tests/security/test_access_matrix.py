@@ -37,6 +37,7 @@ COVERED_APPS = (
     "programmes",
     "insight",
     "imports",
+    "licensing",
 )
 WATCHED_APPS = (*COVERED_APPS, "notifications")
 KEY_MODELS = [
@@ -63,6 +64,9 @@ KEY_MODELS = [
     ("voucher", "finance.Voucher"),
     ("programme", "finance.SupportProgramme"),
     ("duplicate_flag", "catalog.DuplicateFlag"),
+    # --- licence ---
+    ("open_licence_offer", "licensing.OpenLicenceOffer"),
+    ("open_licence_enterprise", "licensing.Licence"),
 ]
 _recorded: dict[str, dict[str, int]] = {}
 

@@ -142,7 +142,53 @@ def seed_world() -> dict[str, int]:
         technology_id=ids["tech_published"],
         outsider_technology_id=ids["tech_outsider_private"],
     )
+    # --- licence ---
+    ids |= _seed_licensing(
+        enterprise=enterprise,
+        outsider_user=outsider_user,
+        outsider_technology_id=ids["tech_outsider_published"],
+    )
     return ids
+
+
+def _seed_licensing(*, enterprise, outsider_user, outsider_technology_id: int) -> dict[str, int]:
+    """The demo's open offer with the enterprise's licence awaiting payment, and an outsider's
+    withdrawn offer (private: its holder and reviewers only)."""
+    from catalog.models import Technology, TechnologyPatent
+    from catalog.validators import patent_check_character
+    from licensing import services
+    from licensing.models import OpenLicenceOffer
+
+    open_offer = OpenLicenceOffer.objects.filter(status="open").order_by("pk").first()
+    licence = services.licence_accept(offer=open_offer, user=enterprise)
+    technology = Technology.objects.get(pk=outsider_technology_id)
+    digits = "201819999999"
+    patent = TechnologyPatent.objects.create(
+        technology=technology,
+        number=f"ZL{digits}.{patent_check_character(digits)}",
+        kind="invention_patent",
+        status="granted",
+    )
+    if technology.transaction_modes and "license" not in technology.transaction_modes:
+        technology.transaction_modes = [*technology.transaction_modes, "license"]
+        technology.save(update_fields=["transaction_modes"])
+    withdrawn = services.offer_create(
+        user=outsider_user,
+        technology=technology,
+        patent=patent,
+        fee_kind="lump_sum",
+        fixed_fee=10000,
+        currency="CNY",
+        term_years=3,
+        field_of_use="x",
+        territory="x",
+    )
+    services.offer_withdraw(offer=withdrawn, user=outsider_user)
+    return {
+        "open_licence_offer": open_offer.pk,
+        "open_licence_offer_outsider_withdrawn": withdrawn.pk,
+        "open_licence_enterprise": licence.pk,
+    }
 
 
 def _seed_duplicate_flag(*, technology_id: int, candidate_id: int) -> int:
