@@ -22,6 +22,7 @@ from accounts.choices import Role
 from accounts.models import Organization
 from accounts.permissions import (
     expert_standing,
+    acts_for,
     is_member,
     is_reviewer,
     members_of,
@@ -512,9 +513,12 @@ def _serializable(data: dict) -> dict:
 
 
 @transaction.atomic
-def technology_create(*, user, organization: Organization, data: dict) -> Technology:
-    """A new draft listing of `organization`; the user must be one of its members."""
-    if not is_member(user=user, organization=organization):
+def technology_create(
+    *, user, organization: Organization, data: dict, on_behalf: bool = False
+) -> Technology:
+    """A new draft listing of `organization`; the user must be one of its members, or a reviewer
+    importing on the organisation's behalf (`on_behalf`, accounts.permissions.acts_for)."""
+    if not acts_for(user=user, organization=organization, on_behalf=on_behalf):
         raise PermissionDenied(_("Only members of the organisation can list its technologies."))
     technology = Technology(organization=organization, created_by=user)
     if not data.get("region"):
@@ -527,10 +531,15 @@ def technology_create(*, user, organization: Organization, data: dict) -> Techno
 
 
 @transaction.atomic
-def technology_update(*, user, technology: Technology, data: dict) -> Technology:
-    """Edit a listing. A published listing keeps its public version: the change goes to review."""
+def technology_update(
+    *, user, technology: Technology, data: dict, on_behalf: bool = False
+) -> Technology:
+    """Edit a listing. A published listing keeps its public version: the change goes to review.
+    `on_behalf`: a reviewer's import updating the listing it made for its organisation."""
     technology = Technology.objects.select_for_update().get(pk=technology.pk)
-    if MEMBER not in technology_actor_roles(technology=technology, user=user):
+    if MEMBER not in technology_actor_roles(technology=technology, user=user) and not (
+        on_behalf and acts_for(user=user, organization=technology.organization, on_behalf=on_behalf)
+    ):
         raise PermissionDenied(_("Only members of the holder organisation can edit this listing."))
     if "valid_until" in data:
         # The holder's own word on how long the listing is current: applied at once (it is

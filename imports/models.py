@@ -80,6 +80,11 @@ class ImportRun(models.Model):
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
     failed_count = models.PositiveIntegerField(_("refused"), default=0)
+    # A reviewer's import for an organisation they are not a member of: the listings are the
+    # organisation's drafts, the run is the reviewer's to start and watch.
+    on_behalf = models.BooleanField(
+        _("imported by a reviewer on the organisation's behalf"), default=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),

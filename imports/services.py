@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import Organization
-from accounts.permissions import is_member, member_organization_ids
+from accounts.permissions import is_member, is_reviewer, member_organization_ids
 from catalog.duplicates import technology_import_duplicates
 from catalog.models import Technology
 from catalog.services import technology_create, technology_update
@@ -78,12 +78,13 @@ KIND_ROLES = {
 
 
 def import_kinds_allowed(*, user, organization: Organization | None) -> list[str]:
-    """What `user` may import for `organization`: members of a verified organisation, technologies
-    with the holder role, needs with the enterprise role."""
+    """What `user` may import for `organization`: members of a verified organisation,
+    technologies with the holder role, needs with the enterprise role; a reviewer either kind on
+    behalf of any verified organisation."""
     if organization is None or not organization.verified:
         return []
     if not is_member(user=user, organization=organization):
-        return []
+        return list(ImportKind.values) if is_reviewer(user=user) else []
     return [kind for kind, roles in KIND_ROLES.items() if user.has_role(*roles)]
 
 
@@ -95,6 +96,45 @@ def import_organization(*, user) -> Organization | None:
         if pk in organizations and organizations[pk].verified:
             return organizations[pk]
     return None
+
+
+def import_owner_choices(*, user):
+    """The organisations a reviewer may import for (every verified one); nobody else chooses."""
+    if not is_reviewer(user=user):
+        return Organization.objects.none()
+    return Organization.objects.verified().order_by("name_zh", "name_en", "pk")
+
+
+def import_upload_kinds(*, user) -> list[str]:
+    """The kinds the upload page offers `user`: their own organisation's, or, for a reviewer,
+    both (they import on behalf of an organisation)."""
+    if is_reviewer(user=user):
+        return list(ImportKind.values)
+    return import_kinds_allowed(user=user, organization=import_organization(user=user))
+
+
+def import_owner_resolve(*, user, organization_id: int | None) -> Organization:
+    """The organisation an import is for: the user's own unless a reviewer names a verified
+    one. Anyone else naming another organisation is refused (owner_organisation: 400)."""
+    own = import_organization(user=user)
+    if organization_id in (None, "") or (own is not None and own.pk == organization_id):
+        if own is not None:
+            return own
+        if is_reviewer(user=user):
+            raise ValidationError(
+                {"owner_organisation": [_("Choose a verified organisation to import for.")]}
+            )
+        raise PermissionDenied(_("Only members of a verified organisation may import."))
+    if not is_reviewer(user=user):
+        raise ValidationError(
+            {"owner_organisation": [_("Only reviewers import on behalf of another organisation.")]}
+        )
+    owner = import_owner_choices(user=user).filter(pk=organization_id).first()
+    if owner is None:
+        raise ValidationError(
+            {"owner_organisation": [_("Choose a verified organisation to import for.")]}
+        )
+    return owner
 
 
 def _require_kind(*, user, organization, kind: str) -> None:
@@ -165,7 +205,7 @@ def import_source_save(
         raise ValidationError({"kind": [_("A source keeps the kind of records it holds.")]})
     clash = ImportSource.objects.filter(organization=organization, kind=kind, name=name)
     if clash.exclude(pk=source.pk).exists():
-        raise ValidationError({"name": [_("Your organisation already has a source of that name.")]})
+        raise ValidationError({"name": [_("The organisation already has a source of that name.")]})
     source.name = name
     if column_mapping is not None:
         source.column_mapping = _clean_mapping(kind, column_mapping)
@@ -264,6 +304,7 @@ def import_run_create(
             encoding=encoding,
             language=translation.get_language() or "",
             created_by=user,
+            on_behalf=not is_member(user=user, organization=organization),
             column_mapping=suggest_mapping(kind, analysis["columns"], source.column_mapping),
             value_mappings=source.value_mappings,
             **analysis,
@@ -285,6 +326,11 @@ def _event(run: ImportRun, *, action: str, source: str, target: str, user=None, 
     )
 
 
+def _started_by(run: ImportRun, user) -> bool:
+    """A reviewer's run on an organisation's behalf is theirs to start."""
+    return run.on_behalf and run.created_by_id is not None and run.created_by_id == user.pk
+
+
 def import_run_start(
     *,
     user,
@@ -295,7 +341,7 @@ def import_run_start(
 ) -> ImportRun:
     """Fix the run's mapping and queue it for the worker. A mapping that leaves a required field
     empty (or maps a column the file does not have) is refused and nothing changes."""
-    if not is_member(user=user, organization=run.organization_id):
+    if not (is_member(user=user, organization=run.organization_id) or _started_by(run, user)):
         raise PermissionDenied
     _require_kind(user=user, organization=run.organization, kind=run.kind)
     RUN_WORKFLOW.resolve(run.status, RunAction.START, {MEMBER})
@@ -423,18 +469,28 @@ class _RunProcessor:
             return RowOutcome.SKIPPED, obj
         if obj is not None:
             if run.kind == ImportKind.TECHNOLOGIES:
-                obj = technology_update(user=self.user, technology=obj, data=read.data)
+                obj = technology_update(
+                    user=self.user, technology=obj, data=read.data, on_behalf=run.on_behalf
+                )
             else:
-                obj = need_update(need=obj, user=self.user, **read.data)
+                obj = need_update(need=obj, user=self.user, on_behalf=run.on_behalf, **read.data)
             outcome = RowOutcome.UPDATED
         else:
             if run.kind == ImportKind.TECHNOLOGIES:
                 obj = technology_create(
-                    user=self.user, organization=run.organization, data=read.data
+                    user=self.user,
+                    organization=run.organization,
+                    data=read.data,
+                    on_behalf=run.on_behalf,
                 )
             else:
                 fields = {"region": run.organization.region, **read.defaults, **read.data}
-                obj = need_create(user=self.user, organization=run.organization, **fields)
+                obj = need_create(
+                    user=self.user,
+                    organization=run.organization,
+                    on_behalf=run.on_behalf,
+                    **fields,
+                )
             outcome = RowOutcome.CREATED
         if run.kind == ImportKind.TECHNOLOGIES and outcome == RowOutcome.CREATED:
             look_alikes = technology_import_duplicates(technology=obj, user=self.user)
