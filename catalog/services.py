@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role
 from accounts.models import Organization
 from accounts.permissions import (
-    expert_standing,
     acts_for,
+    expert_standing,
     is_member,
     is_reviewer,
     members_of,

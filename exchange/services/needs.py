@@ -355,10 +355,8 @@ def need_confirm(*, need: Need, user, valid_until: datetime.date | None = None) 
     """Members of the organisation confirm that a listed need is current until `valid_until`
     (default: its deadline; never after it); an outdated need comes back in the list, the
     search and the matching."""
-    need = Need.objects.select_for_update().select_related("organization").get(pk=need.pk)
-    if MEMBER not in need_actor_roles(need=need, user=user) and not (
-        on_behalf and acts_for(user=user, organization=need.organization, on_behalf=on_behalf)
-    ):
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if MEMBER not in need_actor_roles(need=need, user=user):
         raise PermissionDenied(_("Only members of the organisation may confirm this need."))
     if need.status not in NEED_FRESHNESS_STATUSES:
         raise TransitionNotAllowed(

@@ -6,7 +6,6 @@ from rest_framework import serializers
 from imports.choices import ImportKind
 from imports.models import ImportRowResult, ImportRun, ImportSource
 
-
 OWNER_HELP = (
     "Reviewers only: id of the verified organisation the import is for (its records become that "
     "organisation's drafts). Anyone else may only leave it out or name their own organisation."
