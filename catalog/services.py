@@ -571,7 +571,9 @@ def technology_propose_revision(*, user, technology: Technology, data: dict) -> 
     """Store the change of a published listing for review; the public version stays as it is."""
     # Validate the merged result on a copy that is never saved.
     proposed = Technology.objects.get(pk=technology.pk)
-    _validated(proposed, data)
+    rows = _validated(proposed, data)
+    # A published listing never drops below the minimum: the change is refused as a whole.
+    _require_minimum(proposed, rows=rows, purpose=CompletenessBelowMinimum.EDIT)
     revision = technology_open_revision(technology=technology)
     payload = _serializable(data)
     if revision is None:
@@ -633,6 +635,16 @@ def _transition(
     return technology
 
 
+def _require_minimum(
+    technology: Technology, *, rows=None, purpose: str = CompletenessBelowMinimum.SUBMIT
+) -> None:
+    """Refuse (CompletenessBelowMinimum) a listing below the administrator's minimum."""
+    completeness = technology_completeness(technology, rows=rows)
+    minimum = catalog_policy().minimum_completeness
+    if completeness.score < minimum:
+        raise CompletenessBelowMinimum(completeness, minimum, purpose=purpose)
+
+
 @transaction.atomic
 def technology_submit(*, user, technology: Technology) -> Technology:
     if technology.status == TechnologyStatus.PUBLISHED:
@@ -646,10 +658,7 @@ def technology_submit(*, user, technology: Technology) -> Technology:
     _validated(current, {})
     roles = technology_actor_roles(technology=current, user=user)
     if TechnologyAction.SUBMIT in TECHNOLOGY_WORKFLOW.allowed_actions(current.status, roles):
-        completeness = technology_completeness(current)
-        minimum = catalog_policy().minimum_completeness
-        if completeness.score < minimum:
-            raise CompletenessBelowMinimum(completeness, minimum)
+        _require_minimum(current)
     technology = _transition(user=user, technology=technology, action=TechnologyAction.SUBMIT)
     # Never blocks the submission: the holder sees the look-alikes on the manage page, the
     # reviewers the recorded pairs in their duplicates queue.
@@ -697,6 +706,12 @@ def technology_review(
                 note=comment,
                 field_comments=field_comments,
             )
+    if action == TechnologyAction.APPROVE:
+        # The minimum holds at publication too (the administrator may have raised it since
+        # the submission, or the listing reached review another way).
+        _require_minimum(
+            Technology.objects.get(pk=technology.pk), purpose=CompletenessBelowMinimum.APPROVE
+        )
     technology = _transition(
         user=user,
         technology=technology,
