@@ -95,6 +95,9 @@ class ImportRun(models.Model):
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # When the run last showed life: queued, began, or committed a batch. A queued or running
+    # run silent for too long is dispatched again (services.import_runs_redispatch_stuck).
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import run")

@@ -12,13 +12,14 @@ source and kind: a re-import updates the object it made, or skips the row when n
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import DatabaseError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -363,6 +364,7 @@ def import_run_start(
             target=RunStatus.QUEUED,
             column_mapping=mapping,
             value_mappings=values,
+            heartbeat_at=timezone.now(),
         ):
             raise TransitionNotAllowed(_("This import has already been started."))
         _event(
@@ -534,6 +536,7 @@ def import_run_process(*, run_id: int) -> ImportRun | None:
             expected=RunStatus.QUEUED,
             target=RunStatus.RUNNING,
             started_at=timezone.now(),
+            heartbeat_at=timezone.now(),
         ):
             _event(run, action=RunAction.BEGIN, source=RunStatus.QUEUED, target=RunStatus.RUNNING)
         run.refresh_from_db()
@@ -590,6 +593,7 @@ def _process_batch(processor: _RunProcessor, batch: list[tuple[int, list[str]]])
             updated_count=F("updated_count") + counts[RowOutcome.UPDATED],
             skipped_count=F("skipped_count") + counts[RowOutcome.SKIPPED],
             failed_count=F("failed_count") + counts[RowOutcome.FAILED],
+            heartbeat_at=timezone.now(),
         )
 
 
@@ -611,3 +615,39 @@ def import_run_fail(*, run_id: int, message: str) -> ImportRun:
             break
     run.refresh_from_db()
     return run
+
+
+# --- stuck runs ---------------------------------------------------------------------------------
+
+
+def import_runs_redispatch_stuck(
+    *, older_than: timedelta | None = None, limit: int = 100, now=None
+) -> list[int]:
+    """Dispatch again, in a bounded batch, the runs queued or running with no progress for
+    `older_than` (IMPORT_STUCK_AFTER_MINUTES): their message was lost, or their worker died.
+    Each run is claimed by a compare-and-set on its heartbeat, which the claim moves to now: a
+    second sweep, or a worker's batch committed meanwhile, leaves it alone; a delivery that
+    finds the run finished or its rows done does nothing (the task is idempotent)."""
+    now = now or timezone.now()
+    older_than = older_than or timedelta(minutes=settings.IMPORT_STUCK_AFTER_MINUTES)
+    cutoff = now - older_than
+    active = (RunStatus.QUEUED, RunStatus.RUNNING)
+    silent = ImportRun.objects.filter(status__in=active).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+    claimed = []
+    for pk, heartbeat in silent.order_by("heartbeat_at", "pk").values_list("pk", "heartbeat_at")[
+        :limit
+    ]:
+        same = ImportRun.objects.filter(pk=pk, status__in=active)
+        if heartbeat is None:
+            same = same.filter(heartbeat_at__isnull=True)
+        else:
+            same = same.filter(heartbeat_at=heartbeat)
+        if same.update(heartbeat_at=now):
+            claimed.append(pk)
+    if claimed:
+        logger.warning("import runs without progress dispatched again: %s", claimed)
+        with transaction.atomic():
+            delay_on_commit(PROCESS_RUN_TASK, [(pk,) for pk in claimed])
+    return claimed
