@@ -81,7 +81,7 @@ from core.freshness import (
     reminder_due,
     validate_valid_until,
 )
-from core.images import is_picture, picture_process
+from core.images import is_picture, picture_process, picture_without_metadata
 from core.progress import Progress, workflow_progress
 from core.uploads import PDF_AND_IMAGES, upload_content_type
 from core.workflow import (
@@ -1466,7 +1466,13 @@ def trl_claim(
     checked = []
     for upload in files[:TRL_EVIDENCE_MAX_FILES]:
         try:
-            checked.append((upload, upload_content_type(upload, allowed=TRL_EVIDENCE_KINDS)))
+            content_type = upload_content_type(upload, allowed=TRL_EVIDENCE_KINDS)
+            if is_picture(content_type):
+                # A site photo's GPS position and camera never reach the store: the picture
+                # kept, and hashed, is the one without its metadata.
+                content = picture_without_metadata(upload, content_type=content_type)
+                upload = ContentFile(content, name=upload.name)
+            checked.append((upload, content_type))
         except ValidationError as error:
             errors.setdefault("files", []).extend(error.messages)
     if errors:

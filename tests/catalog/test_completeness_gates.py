@@ -81,9 +81,7 @@ def test_the_api_refuses_the_approval_with_a_409_and_the_missing_items(
     assert submitted.status == TechnologyStatus.SUBMITTED
 
 
-def test_the_holder_and_another_organisation_still_cannot_approve(
-    api_client_for, owner, submitted
-):
+def test_the_holder_and_another_organisation_still_cannot_approve(api_client_for, owner, submitted):
     stranger = UserFactory(roles=["holder"])
     for user in (owner, stranger):
         response = api_client_for(user).post(
