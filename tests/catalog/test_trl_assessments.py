@@ -90,7 +90,7 @@ def test_claim_then_confirm_shows_the_confirmed_level_and_date_on_page_and_api(
     assert "Platform reviewer" in html and "Confirmed" in html
     assert "Actual system completed and accepted for operation" in html
     chinese = client.get(detail, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "平台审核员" in chinese and "实际系统完成并通过试验验证" in chinese
+    assert "平台审核员" in chinese and "实际系统完成并通过实际验证" in chinese
     body = api_client.get(f"/api/v1/technologies/{technology.pk}/").json()
     assert body["trl"] == 8
     assert body["trl_assessment"] == {
