@@ -71,6 +71,17 @@ def is_reviewer(*, user) -> bool:
     return _authenticated(user) and user.is_reviewer
 
 
+def acts_for(*, user, organization: Organization | None, on_behalf: bool = False) -> bool:
+    """Whether `user` may write for `organization`: one of its members, or, only where the
+    caller says the write is made on the organisation's behalf (a reviewer's import), a reviewer
+    writing for a verified organisation."""
+    if is_member(user=user, organization=organization):
+        return True
+    return bool(
+        on_behalf and organization is not None and organization.verified and is_reviewer(user=user)
+    )
+
+
 def has_role(*, user, role: str) -> bool:
     return _authenticated(user) and user.has_role(role)
 

@@ -142,6 +142,11 @@ TRL_BAND_RANGES = {
 # their Chinese translations in catalog's catalogue follow GB/T 22900-2022 (科学技术研究项目
 # 评价通则), which words the nine levels its own way: a context keeps them from taking another
 # catalogue's translation of the same English.
+# TO CHECK: the Chinese wording is written after the standard's level scale for development
+# projects as far as it could be reconstructed (观察到基本原理… / 形成技术概念或开发方案 /
+# 关键功能分析和实验结论成立 / … / 实际系统通过实际应用的成功考验); it is a close paraphrase,
+# not a copy checked against the text of GB/T 22900-2022: compare it with the standard's table
+# before relying on it verbatim.
 TRL_DEFINITIONS = {
     1: pgettext_lazy("TRL definition", "Basic principles observed and reported"),
     2: pgettext_lazy("TRL definition", "Technology concept and/or application formulated"),

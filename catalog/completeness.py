@@ -273,15 +273,31 @@ def technology_completeness(technology, *, rows: Mapping[str, Iterable] | None =
 
 
 class CompletenessBelowMinimum(ValidationError):
-    """A listing is refused for review: its score is below the minimum the administrator set.
-    The message names what is missing; `completeness` and `minimum` give the detail (API)."""
+    """A listing is refused for review, for publication, or a published listing's change is
+    refused: its score is below the minimum the administrator set. The message names what is
+    missing; `completeness` and `minimum` give the detail (API)."""
 
-    def __init__(self, completeness: Completeness, minimum: int):
+    SUBMIT, APPROVE, EDIT = "submit", "approve", "edit"
+
+    def __init__(self, completeness: Completeness, minimum: int, *, purpose: str = SUBMIT):
         self.completeness = completeness
         self.minimum = minimum
+        self.purpose = purpose
         missing = ", ".join(result.label for result in completeness.missing)
-        message = _(
-            "This listing is %(score)s%% complete; %(minimum)s%% is needed to send it for "
-            "review. Missing: %(missing)s."
-        ) % {"score": completeness.score, "minimum": minimum, "missing": missing}
-        super().__init__({"completeness": [message]})
+        values = {"score": completeness.score, "minimum": minimum, "missing": missing}
+        if purpose == self.APPROVE:
+            message = _(
+                "This listing is %(score)s%% complete; %(minimum)s%% is needed to publish it. "
+                "Return it to the holder for the missing items: %(missing)s."
+            )
+        elif purpose == self.EDIT:
+            message = _(
+                "With this change the published listing would be %(score)s%% complete; "
+                "%(minimum)s%% is the minimum. Nothing was changed. Missing: %(missing)s."
+            )
+        else:
+            message = _(
+                "This listing is %(score)s%% complete; %(minimum)s%% is needed to send it for "
+                "review. Missing: %(missing)s."
+            )
+        super().__init__({"completeness": [message % values]})

@@ -891,6 +891,17 @@ def catalog_workspace_todos(*, user) -> list[dict]:
                 url=reverse("catalog:my_technologies"),
             )
         )
+    if is_reviewer(user=user) or expert_standing(user=user) is not None:
+        # the claims this reviewer or verified expert may decide: the queue's own selector
+        items.append(
+            queue_todo(
+                key="trl_claims_to_confirm",
+                label=gettext_lazy("Readiness level claims to confirm"),
+                queryset=trl_assessments_decidable_by(user=user),
+                url=reverse("catalog:trl_assessment_queue"),
+                since_field="created_at",
+            )
+        )
     return items
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role
 from accounts.models import Organization
 from accounts.permissions import (
+    acts_for,
     expert_standing,
     is_member,
     is_reviewer,
@@ -80,7 +81,7 @@ from core.freshness import (
     reminder_due,
     validate_valid_until,
 )
-from core.images import is_picture, picture_process
+from core.images import is_picture, picture_process, picture_without_metadata
 from core.progress import Progress, workflow_progress
 from core.uploads import PDF_AND_IMAGES, upload_content_type
 from core.workflow import (
@@ -512,9 +513,12 @@ def _serializable(data: dict) -> dict:
 
 
 @transaction.atomic
-def technology_create(*, user, organization: Organization, data: dict) -> Technology:
-    """A new draft listing of `organization`; the user must be one of its members."""
-    if not is_member(user=user, organization=organization):
+def technology_create(
+    *, user, organization: Organization, data: dict, on_behalf: bool = False
+) -> Technology:
+    """A new draft listing of `organization`; the user must be one of its members, or a reviewer
+    importing on the organisation's behalf (`on_behalf`, accounts.permissions.acts_for)."""
+    if not acts_for(user=user, organization=organization, on_behalf=on_behalf):
         raise PermissionDenied(_("Only members of the organisation can list its technologies."))
     technology = Technology(organization=organization, created_by=user)
     if not data.get("region"):
@@ -527,10 +531,15 @@ def technology_create(*, user, organization: Organization, data: dict) -> Techno
 
 
 @transaction.atomic
-def technology_update(*, user, technology: Technology, data: dict) -> Technology:
-    """Edit a listing. A published listing keeps its public version: the change goes to review."""
+def technology_update(
+    *, user, technology: Technology, data: dict, on_behalf: bool = False
+) -> Technology:
+    """Edit a listing. A published listing keeps its public version: the change goes to review.
+    `on_behalf`: a reviewer's import updating the listing it made for its organisation."""
     technology = Technology.objects.select_for_update().get(pk=technology.pk)
-    if MEMBER not in technology_actor_roles(technology=technology, user=user):
+    if MEMBER not in technology_actor_roles(technology=technology, user=user) and not (
+        on_behalf and acts_for(user=user, organization=technology.organization, on_behalf=on_behalf)
+    ):
         raise PermissionDenied(_("Only members of the holder organisation can edit this listing."))
     if "valid_until" in data:
         # The holder's own word on how long the listing is current: applied at once (it is
@@ -562,7 +571,9 @@ def technology_propose_revision(*, user, technology: Technology, data: dict) -> 
     """Store the change of a published listing for review; the public version stays as it is."""
     # Validate the merged result on a copy that is never saved.
     proposed = Technology.objects.get(pk=technology.pk)
-    _validated(proposed, data)
+    rows = _validated(proposed, data)
+    # A published listing never drops below the minimum: the change is refused as a whole.
+    _require_minimum(proposed, rows=rows, purpose=CompletenessBelowMinimum.EDIT)
     revision = technology_open_revision(technology=technology)
     payload = _serializable(data)
     if revision is None:
@@ -624,6 +635,16 @@ def _transition(
     return technology
 
 
+def _require_minimum(
+    technology: Technology, *, rows=None, purpose: str = CompletenessBelowMinimum.SUBMIT
+) -> None:
+    """Refuse (CompletenessBelowMinimum) a listing below the administrator's minimum."""
+    completeness = technology_completeness(technology, rows=rows)
+    minimum = catalog_policy().minimum_completeness
+    if completeness.score < minimum:
+        raise CompletenessBelowMinimum(completeness, minimum, purpose=purpose)
+
+
 @transaction.atomic
 def technology_submit(*, user, technology: Technology) -> Technology:
     if technology.status == TechnologyStatus.PUBLISHED:
@@ -637,10 +658,7 @@ def technology_submit(*, user, technology: Technology) -> Technology:
     _validated(current, {})
     roles = technology_actor_roles(technology=current, user=user)
     if TechnologyAction.SUBMIT in TECHNOLOGY_WORKFLOW.allowed_actions(current.status, roles):
-        completeness = technology_completeness(current)
-        minimum = catalog_policy().minimum_completeness
-        if completeness.score < minimum:
-            raise CompletenessBelowMinimum(completeness, minimum)
+        _require_minimum(current)
     technology = _transition(user=user, technology=technology, action=TechnologyAction.SUBMIT)
     # Never blocks the submission: the holder sees the look-alikes on the manage page, the
     # reviewers the recorded pairs in their duplicates queue.
@@ -688,6 +706,12 @@ def technology_review(
                 note=comment,
                 field_comments=field_comments,
             )
+    if action == TechnologyAction.APPROVE:
+        # The minimum holds at publication too (the administrator may have raised it since
+        # the submission, or the listing reached review another way).
+        _require_minimum(
+            Technology.objects.get(pk=technology.pk), purpose=CompletenessBelowMinimum.APPROVE
+        )
     technology = _transition(
         user=user,
         technology=technology,
@@ -1442,7 +1466,13 @@ def trl_claim(
     checked = []
     for upload in files[:TRL_EVIDENCE_MAX_FILES]:
         try:
-            checked.append((upload, upload_content_type(upload, allowed=TRL_EVIDENCE_KINDS)))
+            content_type = upload_content_type(upload, allowed=TRL_EVIDENCE_KINDS)
+            if is_picture(content_type):
+                # A site photo's GPS position and camera never reach the store: the picture
+                # kept, and hashed, is the one without its metadata.
+                content = picture_without_metadata(upload, content_type=content_type)
+                upload = ContentFile(content, name=upload.name)
+            checked.append((upload, content_type))
         except ValidationError as error:
             errors.setdefault("files", []).extend(error.messages)
     if errors:

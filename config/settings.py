@@ -282,6 +282,8 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=8 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=64 * 1024 * 1024)
 # Import runs (imports app): at most this many data rows per file.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10_000)
+# A queued or running import run with no progress for this long is dispatched again.
+IMPORT_STUCK_AFTER_MINUTES = env.int("IMPORT_STUCK_AFTER_MINUTES", default=10)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -407,6 +409,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "accounts-purge-expired-api-tokens": {
         "task": "accounts.tokens.tasks.purge_expired_api_tokens",
         "schedule": crontab(hour=3, minute=20),
+    },
+    # Import runs whose message was lost or whose worker died (imports.services).
+    "imports-redispatch-stuck-runs": {
+        "task": "imports.tasks.redispatch_stuck_runs",
+        "schedule": crontab(minute="*/5"),
     },
     "core-worker-heartbeat": {
         "task": "core.tasks.record_worker_heartbeat",

@@ -73,10 +73,7 @@ def _encoded(image: Image.Image, image_format: str) -> bytes:
     return buffer.getvalue()
 
 
-def picture_process(upload, *, content_type: str) -> ProcessedImage:
-    """The picture of `upload` (checked by core.uploads) re-encoded without metadata, and its
-    WebP thumbnail THUMBNAIL_WIDTH pixels wide (smaller pictures keep their width)."""
-    image_format = PICTURE_FORMATS[content_type]
+def _pixels_only(upload) -> Image.Image:
     image = _decoded(upload, getattr(upload, "name", ""))
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
@@ -84,6 +81,20 @@ def picture_process(upload, *, content_type: str) -> ProcessedImage:
     # A fresh image holds only the pixels: no EXIF, XMP, ICC comments or PNG text chunks.
     clean = Image.new(image.mode, image.size)
     clean.paste(image)
+    return clean
+
+
+def picture_without_metadata(upload, *, content_type: str) -> bytes:
+    """The picture of `upload` (checked by core.uploads) re-encoded in its own format without
+    its metadata (camera, GPS position, owner): what is stored and hashed."""
+    return _encoded(_pixels_only(upload), PICTURE_FORMATS[content_type])
+
+
+def picture_process(upload, *, content_type: str) -> ProcessedImage:
+    """The picture of `upload` (checked by core.uploads) re-encoded without metadata, and its
+    WebP thumbnail THUMBNAIL_WIDTH pixels wide (smaller pictures keep their width)."""
+    image_format = PICTURE_FORMATS[content_type]
+    clean = _pixels_only(upload)
     thumbnail = clean.copy()
     if thumbnail.width > THUMBNAIL_WIDTH:
         height = max(1, round(thumbnail.height * THUMBNAIL_WIDTH / thumbnail.width))

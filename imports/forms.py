@@ -2,11 +2,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.models import Organization
 from imports.choices import ImportKind
 from imports.models import ImportSource
 
 
 class UploadForm(forms.Form):
+    owner_organisation = forms.ModelChoiceField(
+        label=_("Import for"),
+        queryset=Organization.objects.none(),
+        help_text=_(
+            "As a reviewer you import on behalf of a verified organisation: the records become "
+            "its drafts."
+        ),
+    )
     kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportKind.choices)
     source = forms.ModelChoiceField(
         label=_("Source"),
@@ -23,14 +32,23 @@ class UploadForm(forms.Form):
         help_text=_("CSV (UTF-8 or GBK), Excel (.xlsx) or JSON export."),
     )
 
-    def __init__(self, *args, sources=None, kinds=(), **kwargs):
+    def __init__(self, *args, sources=None, kinds=(), owners=None, own_organization=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = (
             sources if sources is not None else ImportSource.objects.none()
         )
-        self.fields["source"].label_from_instance = lambda source: (
-            f"{source.name} · {source.get_kind_display()}"
-        )
+        if owners is not None:
+            # Only reviewers are offered other organisations (services.import_owner_choices).
+            self.fields["owner_organisation"].queryset = owners
+            self.fields["owner_organisation"].initial = own_organization
+            self.fields["source"].label_from_instance = lambda source: (
+                f"{source.organization} · {source.name} · {source.get_kind_display()}"
+            )
+        else:
+            del self.fields["owner_organisation"]
+            self.fields["source"].label_from_instance = lambda source: (
+                f"{source.name} · {source.get_kind_display()}"
+            )
         self.fields["kind"].choices = [
             (kind, label) for kind, label in ImportKind.choices if kind in kinds
         ]
@@ -42,4 +60,7 @@ class UploadForm(forms.Form):
             self.add_error("new_source_name", _("Choose a source or name a new one."))
         if source is not None and data.get("kind") and source.kind != data["kind"]:
             self.add_error("source", _("This source holds another kind of records."))
+        owner = data.get("owner_organisation")
+        if source is not None and owner is not None and source.organization_id != owner.pk:
+            self.add_error("source", _("This source belongs to another organisation."))
         return data

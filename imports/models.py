@@ -80,6 +80,11 @@ class ImportRun(models.Model):
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
     failed_count = models.PositiveIntegerField(_("refused"), default=0)
+    # A reviewer's import for an organisation they are not a member of: the listings are the
+    # organisation's drafts, the run is the reviewer's to start and watch.
+    on_behalf = models.BooleanField(
+        _("imported by a reviewer on the organisation's behalf"), default=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -90,6 +95,9 @@ class ImportRun(models.Model):
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # When the run last showed life: queued, began, or committed a batch. A queued or running
+    # run silent for too long is dispatched again (services.import_runs_redispatch_stuck).
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import run")

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from accounts.permissions import member_organizations_subquery
+from accounts.choices import VerificationStatus
+from accounts.permissions import is_reviewer, member_organizations_subquery
 from imports.choices import RowOutcome
 from imports.models import ImportRowResult, ImportRun, ImportSource
 
 
 def import_runs_visible_to(user) -> QuerySet[ImportRun]:
-    """Runs of the user's organisations; any other organisation's run is not found (404)."""
+    """Runs of the user's organisations and the runs they started (a reviewer's imports on an
+    organisation's behalf); any other run is not found (404)."""
     if not getattr(user, "is_authenticated", False):
         return ImportRun.objects.none()
     return ImportRun.objects.filter(
-        organization_id__in=member_organizations_subquery(user=user)
+        Q(organization_id__in=member_organizations_subquery(user=user)) | Q(created_by=user)
     ).select_related("source", "organization", "created_by")
 
 
 def import_sources_visible_to(user) -> QuerySet[ImportSource]:
+    """Sources of the user's organisations; a reviewer also those of every verified organisation
+    (they import on its behalf)."""
     if not getattr(user, "is_authenticated", False):
         return ImportSource.objects.none()
-    return ImportSource.objects.filter(organization_id__in=member_organizations_subquery(user=user))
+    scope = Q(organization_id__in=member_organizations_subquery(user=user))
+    if is_reviewer(user=user):
+        scope |= Q(organization__verification_status=VerificationStatus.VERIFIED)
+    return ImportSource.objects.filter(scope).select_related("organization")
 
 
 def import_run_rows(*, run: ImportRun, outcome: str | None = None) -> QuerySet[ImportRowResult]:

@@ -12,20 +12,21 @@ source and kind: a re-import updates the object it made, or skips the row when n
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import DatabaseError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import Organization
-from accounts.permissions import is_member, member_organization_ids
+from accounts.permissions import is_member, is_reviewer, member_organization_ids
 from catalog.duplicates import technology_import_duplicates
 from catalog.models import Technology
 from catalog.services import technology_create, technology_update
@@ -78,12 +79,13 @@ KIND_ROLES = {
 
 
 def import_kinds_allowed(*, user, organization: Organization | None) -> list[str]:
-    """What `user` may import for `organization`: members of a verified organisation, technologies
-    with the holder role, needs with the enterprise role."""
+    """What `user` may import for `organization`: members of a verified organisation,
+    technologies with the holder role, needs with the enterprise role; a reviewer either kind on
+    behalf of any verified organisation."""
     if organization is None or not organization.verified:
         return []
     if not is_member(user=user, organization=organization):
-        return []
+        return list(ImportKind.values) if is_reviewer(user=user) else []
     return [kind for kind, roles in KIND_ROLES.items() if user.has_role(*roles)]
 
 
@@ -95,6 +97,45 @@ def import_organization(*, user) -> Organization | None:
         if pk in organizations and organizations[pk].verified:
             return organizations[pk]
     return None
+
+
+def import_owner_choices(*, user):
+    """The organisations a reviewer may import for (every verified one); nobody else chooses."""
+    if not is_reviewer(user=user):
+        return Organization.objects.none()
+    return Organization.objects.verified().order_by("name_zh", "name_en", "pk")
+
+
+def import_upload_kinds(*, user) -> list[str]:
+    """The kinds the upload page offers `user`: their own organisation's, or, for a reviewer,
+    both (they import on behalf of an organisation)."""
+    if is_reviewer(user=user):
+        return list(ImportKind.values)
+    return import_kinds_allowed(user=user, organization=import_organization(user=user))
+
+
+def import_owner_resolve(*, user, organization_id: int | None) -> Organization:
+    """The organisation an import is for: the user's own unless a reviewer names a verified
+    one. Anyone else naming another organisation is refused (owner_organisation: 400)."""
+    own = import_organization(user=user)
+    if organization_id in (None, "") or (own is not None and own.pk == organization_id):
+        if own is not None:
+            return own
+        if is_reviewer(user=user):
+            raise ValidationError(
+                {"owner_organisation": [_("Choose a verified organisation to import for.")]}
+            )
+        raise PermissionDenied(_("Only members of a verified organisation may import."))
+    if not is_reviewer(user=user):
+        raise ValidationError(
+            {"owner_organisation": [_("Only reviewers import on behalf of another organisation.")]}
+        )
+    owner = import_owner_choices(user=user).filter(pk=organization_id).first()
+    if owner is None:
+        raise ValidationError(
+            {"owner_organisation": [_("Choose a verified organisation to import for.")]}
+        )
+    return owner
 
 
 def _require_kind(*, user, organization, kind: str) -> None:
@@ -165,7 +206,7 @@ def import_source_save(
         raise ValidationError({"kind": [_("A source keeps the kind of records it holds.")]})
     clash = ImportSource.objects.filter(organization=organization, kind=kind, name=name)
     if clash.exclude(pk=source.pk).exists():
-        raise ValidationError({"name": [_("Your organisation already has a source of that name.")]})
+        raise ValidationError({"name": [_("The organisation already has a source of that name.")]})
     source.name = name
     if column_mapping is not None:
         source.column_mapping = _clean_mapping(kind, column_mapping)
@@ -264,6 +305,7 @@ def import_run_create(
             encoding=encoding,
             language=translation.get_language() or "",
             created_by=user,
+            on_behalf=not is_member(user=user, organization=organization),
             column_mapping=suggest_mapping(kind, analysis["columns"], source.column_mapping),
             value_mappings=source.value_mappings,
             **analysis,
@@ -285,6 +327,11 @@ def _event(run: ImportRun, *, action: str, source: str, target: str, user=None, 
     )
 
 
+def _started_by(run: ImportRun, user) -> bool:
+    """A reviewer's run on an organisation's behalf is theirs to start."""
+    return run.on_behalf and run.created_by_id is not None and run.created_by_id == user.pk
+
+
 def import_run_start(
     *,
     user,
@@ -295,7 +342,7 @@ def import_run_start(
 ) -> ImportRun:
     """Fix the run's mapping and queue it for the worker. A mapping that leaves a required field
     empty (or maps a column the file does not have) is refused and nothing changes."""
-    if not is_member(user=user, organization=run.organization_id):
+    if not (is_member(user=user, organization=run.organization_id) or _started_by(run, user)):
         raise PermissionDenied
     _require_kind(user=user, organization=run.organization, kind=run.kind)
     RUN_WORKFLOW.resolve(run.status, RunAction.START, {MEMBER})
@@ -317,6 +364,7 @@ def import_run_start(
             target=RunStatus.QUEUED,
             column_mapping=mapping,
             value_mappings=values,
+            heartbeat_at=timezone.now(),
         ):
             raise TransitionNotAllowed(_("This import has already been started."))
         _event(
@@ -423,18 +471,28 @@ class _RunProcessor:
             return RowOutcome.SKIPPED, obj
         if obj is not None:
             if run.kind == ImportKind.TECHNOLOGIES:
-                obj = technology_update(user=self.user, technology=obj, data=read.data)
+                obj = technology_update(
+                    user=self.user, technology=obj, data=read.data, on_behalf=run.on_behalf
+                )
             else:
-                obj = need_update(need=obj, user=self.user, **read.data)
+                obj = need_update(need=obj, user=self.user, on_behalf=run.on_behalf, **read.data)
             outcome = RowOutcome.UPDATED
         else:
             if run.kind == ImportKind.TECHNOLOGIES:
                 obj = technology_create(
-                    user=self.user, organization=run.organization, data=read.data
+                    user=self.user,
+                    organization=run.organization,
+                    data=read.data,
+                    on_behalf=run.on_behalf,
                 )
             else:
                 fields = {"region": run.organization.region, **read.defaults, **read.data}
-                obj = need_create(user=self.user, organization=run.organization, **fields)
+                obj = need_create(
+                    user=self.user,
+                    organization=run.organization,
+                    on_behalf=run.on_behalf,
+                    **fields,
+                )
             outcome = RowOutcome.CREATED
         if run.kind == ImportKind.TECHNOLOGIES and outcome == RowOutcome.CREATED:
             look_alikes = technology_import_duplicates(technology=obj, user=self.user)
@@ -478,6 +536,7 @@ def import_run_process(*, run_id: int) -> ImportRun | None:
             expected=RunStatus.QUEUED,
             target=RunStatus.RUNNING,
             started_at=timezone.now(),
+            heartbeat_at=timezone.now(),
         ):
             _event(run, action=RunAction.BEGIN, source=RunStatus.QUEUED, target=RunStatus.RUNNING)
         run.refresh_from_db()
@@ -534,6 +593,7 @@ def _process_batch(processor: _RunProcessor, batch: list[tuple[int, list[str]]])
             updated_count=F("updated_count") + counts[RowOutcome.UPDATED],
             skipped_count=F("skipped_count") + counts[RowOutcome.SKIPPED],
             failed_count=F("failed_count") + counts[RowOutcome.FAILED],
+            heartbeat_at=timezone.now(),
         )
 
 
@@ -555,3 +615,39 @@ def import_run_fail(*, run_id: int, message: str) -> ImportRun:
             break
     run.refresh_from_db()
     return run
+
+
+# --- stuck runs ---------------------------------------------------------------------------------
+
+
+def import_runs_redispatch_stuck(
+    *, older_than: timedelta | None = None, limit: int = 100, now=None
+) -> list[int]:
+    """Dispatch again, in a bounded batch, the runs queued or running with no progress for
+    `older_than` (IMPORT_STUCK_AFTER_MINUTES): their message was lost, or their worker died.
+    Each run is claimed by a compare-and-set on its heartbeat, which the claim moves to now: a
+    second sweep, or a worker's batch committed meanwhile, leaves it alone; a delivery that
+    finds the run finished or its rows done does nothing (the task is idempotent)."""
+    now = now or timezone.now()
+    older_than = older_than or timedelta(minutes=settings.IMPORT_STUCK_AFTER_MINUTES)
+    cutoff = now - older_than
+    active = (RunStatus.QUEUED, RunStatus.RUNNING)
+    silent = ImportRun.objects.filter(status__in=active).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+    claimed = []
+    for pk, heartbeat in silent.order_by("heartbeat_at", "pk").values_list("pk", "heartbeat_at")[
+        :limit
+    ]:
+        same = ImportRun.objects.filter(pk=pk, status__in=active)
+        if heartbeat is None:
+            same = same.filter(heartbeat_at__isnull=True)
+        else:
+            same = same.filter(heartbeat_at=heartbeat)
+        if same.update(heartbeat_at=now):
+            claimed.append(pk)
+    if claimed:
+        logger.warning("import runs without progress dispatched again: %s", claimed)
+        with transaction.atomic():
+            delay_on_commit(PROCESS_RUN_TASK, [(pk,) for pk in claimed])
+    return claimed

@@ -20,3 +20,8 @@ def process_import_run(self, run_id: int) -> str | None:
             raise
         raise self.retry(exc=error, countdown=min(600, 5 * 2**self.request.retries)) from error
     return run.status if run is not None else None
+
+
+@shared_task(name="imports.tasks.redispatch_stuck_runs")
+def redispatch_stuck_runs() -> int:
+    return len(services.import_runs_redispatch_stuck())

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.permissions import is_reviewer
 from core.exports import csv_response
 from core.forms import apply_validation_error
 from core.regions import region_choices
@@ -14,18 +15,11 @@ from imports import selectors, services
 from imports.choices import RowOutcome, RunStatus
 from imports.fields import CATEGORY, REGION, TRL, TRL_RANGE_CHOICES, VALUE_MAPPED_KINDS, targets
 from imports.forms import UploadForm
-from imports.models import ImportSource
-
-
-def _organization_and_kinds(request):
-    organization = services.import_organization(user=request.user)
-    kinds = services.import_kinds_allowed(user=request.user, organization=organization)
-    return organization, kinds
 
 
 @login_required
 def run_list(request):
-    _organization, kinds = _organization_and_kinds(request)
+    kinds = services.import_upload_kinds(user=request.user)
     runs = selectors.import_runs_visible_to(request.user)
     page = Paginator(runs, 25).get_page(request.GET.get("page"))
     return render(
@@ -35,13 +29,28 @@ def run_list(request):
 
 @login_required
 def upload(request):
-    organization, kinds = _organization_and_kinds(request)
+    kinds = services.import_upload_kinds(user=request.user)
     if not kinds:
         raise PermissionDenied
-    sources = ImportSource.objects.filter(organization=organization, kind__in=kinds)
-    form = UploadForm(request.POST or None, request.FILES or None, sources=sources, kinds=kinds)
+    own = services.import_organization(user=request.user)
+    # Only reviewers choose the organisation they import for.
+    owners = (
+        services.import_owner_choices(user=request.user) if is_reviewer(user=request.user) else None
+    )
+    sources = selectors.import_sources_visible_to(request.user).filter(kind__in=kinds)
+    if owners is None:
+        sources = sources.filter(organization=own)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        sources=sources,
+        kinds=kinds,
+        owners=owners,
+        own_organization=own,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        organization = data.get("owner_organisation") or own
         try:
             source = data["source"] or services.import_source_save(
                 user=request.user,
@@ -58,6 +67,8 @@ def upload(request):
             )
         except ValidationError as error:
             apply_validation_error(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
         else:
             return redirect("imports:mapping", pk=run.pk)
     return render(request, "imports/upload.html", {"form": form})

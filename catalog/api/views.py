@@ -261,7 +261,13 @@ class TechnologyViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("organization", None)
-        technology = services.technology_update(user=request.user, technology=technology, data=data)
+        try:
+            technology = services.technology_update(
+                user=request.user, technology=technology, data=data
+            )
+        except CompletenessBelowMinimum as refusal:
+            body = CompletenessRefusalSerializer(refusal).data
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return self._detail_response(technology)
 
     @extend_schema(
@@ -353,13 +359,18 @@ class TechnologyViewSet(
             self.permission_denied(request, message=_("Only reviewers can review technologies."))
         review = ReviewSerializer(data=request.data)
         review.is_valid(raise_exception=True)
-        technology = services.technology_review(
-            user=request.user,
-            technology=technology,
-            decision=review.validated_data["decision"],
-            comment=review.validated_data.get("comment", ""),
-            field_comments=review.validated_data.get("field_comments"),
-        )
+        try:
+            technology = services.technology_review(
+                user=request.user,
+                technology=technology,
+                decision=review.validated_data["decision"],
+                comment=review.validated_data.get("comment", ""),
+                field_comments=review.validated_data.get("field_comments"),
+            )
+        except CompletenessBelowMinimum as refusal:
+            # The listing is fine as it is, the decision is what cannot be taken: a conflict.
+            body = CompletenessRefusalSerializer(refusal).data
+            return Response(body, status=status.HTTP_409_CONFLICT)
         return self._detail_response(technology)
 
     @extend_schema(responses={200: EventSerializer(many=True), **ERROR_RESPONSES})

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization
-from accounts.permissions import is_member, members_of, platform_reviewers, primary_organization
+from accounts.permissions import (
+    acts_for,
+    is_member,
+    members_of,
+    platform_reviewers,
+    primary_organization,
+)
 from audit.choices import AuditKind
 from audit.services import audit_record
 from core.events import publish
@@ -137,9 +143,12 @@ def _need_full_clean(need: Need) -> None:
 
 
 @transaction.atomic
-def need_create(*, user, organization: Organization | None = None, **fields) -> Need:
+def need_create(
+    *, user, organization: Organization | None = None, on_behalf: bool = False, **fields
+) -> Need:
+    """A new draft need of `organization` (a member's, or a reviewer's import `on_behalf` of it)."""
     organization = organization or primary_organization(user=user)
-    if not is_member(organization=organization, user=user):
+    if not acts_for(user=user, organization=organization, on_behalf=on_behalf):
         raise ValidationError(_("You can post needs only for your own organisation."))
     unknown = set(fields) - set(Need.EDITABLE_FIELDS)
     if unknown:
@@ -157,7 +166,7 @@ def need_create(*, user, organization: Organization | None = None, **fields) -> 
 
 
 @transaction.atomic
-def need_update(*, need: Need, user, **fields) -> Need:
+def need_update(*, need: Need, user, on_behalf: bool = False, **fields) -> Need:
     if "valid_until" in fields:
         # The owner's word on how long a listed need is current: a confirmation (need_confirm).
         fields = dict(fields)
@@ -166,8 +175,10 @@ def need_update(*, need: Need, user, **fields) -> Need:
             need = need_confirm(need=need, user=user, valid_until=valid_until)
         if not fields:
             return need
-    need = Need.objects.select_for_update().get(pk=need.pk)
-    if MEMBER not in need_actor_roles(need=need, user=user):
+    need = Need.objects.select_for_update().select_related("organization").get(pk=need.pk)
+    if MEMBER not in need_actor_roles(need=need, user=user) and not (
+        on_behalf and acts_for(user=user, organization=need.organization, on_behalf=on_behalf)
+    ):
         raise ValidationError(_("Only members of the organisation may change this need."))
     if not need.is_editable:
         raise TransitionNotAllowed(

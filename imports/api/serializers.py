@@ -6,9 +6,18 @@ from rest_framework import serializers
 from imports.choices import ImportKind
 from imports.models import ImportRowResult, ImportRun, ImportSource
 
+OWNER_HELP = (
+    "Reviewers only: id of the verified organisation the import is for (its records become that "
+    "organisation's drafts). Anyone else may only leave it out or name their own organisation."
+)
+
 
 class ImportSourceSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    organization_name = serializers.CharField(source="organization.display_name", read_only=True)
+    owner_organisation = serializers.IntegerField(
+        write_only=True, required=False, help_text=OWNER_HELP
+    )
 
     class Meta:
         model = ImportSource
@@ -17,12 +26,15 @@ class ImportSourceSerializer(serializers.ModelSerializer):
             "name",
             "kind",
             "kind_label",
+            "organization",
+            "organization_name",
+            "owner_organisation",
             "column_mapping",
             "value_mappings",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        read_only_fields = ["id", "organization", "created_at", "updated_at"]
 
 
 class CountsSerializer(serializers.Serializer):
@@ -43,11 +55,17 @@ class ImportRunSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     counts = CountsSerializer(source="*", read_only=True)
     progress = ImportProgressSerializer(source="*", read_only=True)
+    organization_name = serializers.CharField(source="organization.display_name", read_only=True)
+    imported_by = serializers.SerializerMethodField()
 
     class Meta:
         model = ImportRun
         fields = [
             "id",
+            "organization",
+            "organization_name",
+            "on_behalf",
+            "imported_by",
             "source",
             "kind",
             "kind_label",
@@ -67,6 +85,9 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+    def get_imported_by(self, run) -> str:
+        return str(run.created_by) if run.created_by else ""
 
 
 class _JSONObjectField(serializers.JSONField):
@@ -89,6 +110,7 @@ class ImportRunCreateSerializer(serializers.Serializer):
     source = serializers.IntegerField(
         help_text="Id of one of your import sources (GET /api/v1/import-sources/)."
     )
+    owner_organisation = serializers.IntegerField(required=False, help_text=OWNER_HELP)
     mapping = _JSONObjectField(
         required=False,
         help_text="{column in the file: field}; the source's saved mapping when left out.",

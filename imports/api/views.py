@@ -1,4 +1,4 @@
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -7,6 +7,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.models import Organization
 from core.api.pagination import StandardPagination
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
@@ -20,11 +21,9 @@ from imports.api.serializers import (
 from imports.choices import RowOutcome
 
 
-def _organization(user):
-    organization = services.import_organization(user=user)
-    if organization is None:
-        raise PermissionDenied
-    return organization
+def _organization(user, data) -> Organization:
+    """The organisation the import is for: the user's own, or the one a reviewer names."""
+    return services.import_owner_resolve(user=user, organization_id=data.get("owner_organisation"))
 
 
 @extend_schema_view(
@@ -60,7 +59,7 @@ class ImportSourceViewSet(
         data = serializer.validated_data
         serializer.instance = services.import_source_save(
             user=self.request.user,
-            organization=_organization(self.request.user),
+            organization=_organization(self.request.user, data),
             name=data["name"],
             kind=data["kind"],
             column_mapping=data.get("column_mapping"),
@@ -109,14 +108,16 @@ class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseVie
         serializer = ImportRunCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        organization = _organization(request.user)
+        organization = _organization(request.user, data)
         source = (
             selectors.import_sources_visible_to(request.user)
             .filter(pk=data["source"], organization=organization)
             .first()
         )
         if source is None:
-            raise ValidationError({"source": [_("Choose one of your sources.")]})
+            raise ValidationError(
+                {"source": [_("Choose one of the sources of the organisation you import for.")]}
+            )
         mapping = data.get("mapping") or source.column_mapping
         if not mapping:
             raise ValidationError(

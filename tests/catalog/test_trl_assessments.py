@@ -90,7 +90,7 @@ def test_claim_then_confirm_shows_the_confirmed_level_and_date_on_page_and_api(
     assert "Platform reviewer" in html and "Confirmed" in html
     assert "Actual system completed and accepted for operation" in html
     chinese = client.get(detail, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "平台审核员" in chinese and "实际系统完成并通过试验验证" in chinese
+    assert "平台审核员" in chinese and "实际系统完成并通过实际验证" in chinese
     body = api_client.get(f"/api/v1/technologies/{technology.pk}/").json()
     assert body["trl"] == 8
     assert body["trl_assessment"] == {
@@ -387,7 +387,8 @@ def test_level_definitions_follow_iso_16290_in_english_and_gb_t_22900_in_chinese
         assert "breadboard" in str(TRL_DEFINITIONS[4])
     with translation.override("zh-hans"):
         chinese = {level: str(text) for level, text in TRL_DEFINITIONS.items()}
-    assert chinese[1] == "基本原理被发现和报告"
+    assert chinese[1] == "观察到基本原理并形成正式报告"
+    assert chinese[2] == "形成技术概念或开发方案" and chinese[6] == "相关环境中系统样机演示"
     assert all(not any("a" <= ch <= "z" for ch in text.lower()) for text in chinese.values())
     assert len(set(chinese.values())) == 9
 
