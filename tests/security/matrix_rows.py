@@ -104,7 +104,7 @@ PAGE_ROWS = [
         "page proposal transition",
         "POST",
         "/exchange/proposals/{proposal}/transition/",
-        {"action": "decline", "note": "no"},
+        {"action": "decline", "note": "no", "reason_code": "price"},
     ),
     (
         "page proposal message",
@@ -511,7 +511,7 @@ API_ROWS = [
         "api proposal decline",
         "POST",
         "/api/v1/proposals/{proposal}/transition/",
-        {"action": "decline", "note": "no"},
+        {"action": "decline", "note": "no", "reason_code": "price"},
     ),
     ("api introductions", "GET", "/api/v1/introductions/", None),
     ("api introductions create", "POST", "/api/v1/introductions/", {}),
