@@ -81,8 +81,7 @@ def reason_code_form_field(*, required: bool = True) -> forms.ChoiceField:
     """The select of a decline or reject form."""
     return forms.ChoiceField(
         label=gettext_lazy("Reason"),
-        choices=[("", gettext_lazy("Choose a reason"))] + list(TurnDownReason.choices),
+        choices=[("", gettext_lazy("Choose a reason")), *TurnDownReason.choices],
         required=required,
         error_messages={"required": gettext_lazy("Choose a reason from the list.")},
     )
-

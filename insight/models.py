@@ -394,9 +394,7 @@ class FunnelStatistic(SummaryRow):
     class Meta:
         verbose_name = _("funnel statistic")
         verbose_name_plural = _("funnel statistics")
-        indexes = [
-            models.Index(fields=["run", "broker", "period"], name="funnel_statistic_lookup")
-        ]
+        indexes = [models.Index(fields=["run", "broker", "period"], name="funnel_statistic_lookup")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period=FunnelPeriod.ALL, period_start__isnull=True)

@@ -749,9 +749,7 @@ def turn_down_reason_counts() -> list[tuple[str, str, int]]:
 
 def _turn_down_reason_rows(run, now) -> list[TurnDownReasonStatistic]:
     return [
-        TurnDownReasonStatistic(
-            run=run, computed_at=now, kind=kind, reason_code=code, count=count
-        )
+        TurnDownReasonStatistic(run=run, computed_at=now, kind=kind, reason_code=code, count=count)
         for kind, code, count in turn_down_reason_counts()
     ]
 

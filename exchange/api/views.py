@@ -16,7 +16,6 @@ from core.api.views import BaseViewSet
 from exchange import selectors, services
 from exchange.api.serializers import (
     ActionSerializer,
-    ProposalActionSerializer,
     DealCreateSerializer,
     DealEventSerializer,
     DealMessageSerializer,
@@ -30,6 +29,7 @@ from exchange.api.serializers import (
     NeedNoteSerializer,
     NeedReviewSerializer,
     NeedSerializer,
+    ProposalActionSerializer,
     ProposalMessageSerializer,
     ProposalSerializer,
     RatingSerializer,

@@ -7,10 +7,10 @@ from rest_framework.views import APIView
 
 from core.api.schema import ERROR_BODY, ERROR_RESPONSES
 from insight import selectors
-from insight.forms import FunnelForm
-from insight.pages import funnel_industries
 from insight.api.serializers import FreshnessSerializer, FunnelSerializer, StatisticsSerializer
 from insight.api.statistics import statistics_api_data
+from insight.forms import FunnelForm
+from insight.pages import funnel_industries
 
 
 def _not_ready() -> Response:

@@ -47,7 +47,9 @@ def world(make_technology, buyer, seller):
     Match.objects.create(need=need_1, technology=tech_2, score=40, created_at=at(1, 12))
     Match.objects.create(need=need_2, technology=tech_3, score=65, created_at=at(2, 1))
     # an engine's strong score with a failed hard constraint is not strong
-    Match.objects.create(need=need_3, technology=tech_2, score=90, demoted=True, created_at=at(3, 1))
+    Match.objects.create(
+        need=need_3, technology=tech_2, score=90, demoted=True, created_at=at(3, 1)
+    )
     intro_1 = Introduction.objects.create(
         broker=broker_a, technology=tech_1, need=need_1, enterprise=buyer,
         deal_type="license", created_at=at(1, 12),
