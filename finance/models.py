@@ -518,6 +518,10 @@ class FinancingApplication(TurnDownReasonField):
         return f"#{self.pk} {self.product} · {self.applicant}"
 
     @property
+    def is_rejected(self) -> bool:
+        return self.status == ApplicationStatus.REJECTED
+
+    @property
     def awaits_information(self) -> bool:
         """The institution asked the applicant for more information."""
         return self.status == ApplicationStatus.INFORMATION_REQUESTED

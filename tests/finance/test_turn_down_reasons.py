@@ -47,8 +47,9 @@ def test_the_applicant_sees_the_reason_and_others_do_not(
         application=under_review, user=financier, action="reject", note="现金流不足",
         reason_code="capacity",
     )  # fmt: skip
-    notification = Notification.objects.get(recipient=applicant, title__contains="rejected")
+    notification = Notification.objects.filter(recipient=applicant).latest("pk")
     assert notification.body == "现金流不足"
+    assert "产能" in notification.title or "Capacity" in notification.title
     client.force_login(applicant)
     page = client.get(reverse("finance:application_detail", args=[under_review.pk]))
     assert 'data-testid="reject-reason"' in page.content.decode()

@@ -213,7 +213,8 @@ def test_an_entry_not_chosen_carries_a_reason_the_holder_sees(
     )
     assert response.status_code == 200, response.data
     # then the holder sees it (API and notification); an outsider does not see the entry
-    assert Notification.objects.filter(recipient=holder, title__contains="not chosen").exists()
+    notification = Notification.objects.filter(recipient=holder).latest("pk")
+    assert notification.body == "中试数据不足"
     seen = api_client_for(holder).get(f"/api/v1/challenges/{challenge.pk}/submissions/")
     assert seen.status_code == 200
     assert [row["reason_code"] for row in seen.data["results"]] == ["readiness"]
