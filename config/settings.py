@@ -360,6 +360,8 @@ SPECTACULAR_SETTINGS = {
         "DealDocumentKindEnum": "exchange.choices.DocumentKind",
         "ImportKindEnum": "imports.choices.ImportKind",
         "ImpactMethodEnum": "insight.choices.ImpactMethod",
+        "FunnelStepEnum": "insight.choices.FunnelStep",
+        "TurnDownReasonEnum": "core.reasons.TurnDownReason",
     },
 }
 

@@ -19,6 +19,7 @@ ENTRIES: list[NavigationEntry] = [
     NavigationEntry(_("My needs"), "exchange:my_needs", frozenset({"enterprise"})),
     NavigationEntry(_("Deals"), "exchange:deal_list", frozenset()),
     NavigationEntry(_("Leads"), "matching:lead_board", frozenset({"broker"})),
+    NavigationEntry(_("My funnel"), "insight:broker_funnel", frozenset({"broker"})),
     NavigationEntry(
         _("Financing"), "finance:workspace", frozenset({"financier", "enterprise", "holder"})
     ),

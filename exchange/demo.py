@@ -141,6 +141,28 @@ def seed() -> str:
             "timeline": "中试 3 个月，工程实施 6 个月",
         },
     )
+    if len(technologies) > 1:
+        # A declined proposal: the holder sees the reason, the statistics count it.
+        declined, created = Proposal.objects.get_or_create(
+            need=wastewater_need,
+            technology=technologies[1],
+            defaults={
+                "organization": seller,
+                "created_by": holder,
+                "approach": "膜生物反应器单独处理，无需中试。",
+                "deal_type": (technologies[1].transaction_modes or ["license"])[0],
+                "price": Decimal("2600000"),
+                "timeline": "工程实施 4 个月",
+            },
+        )
+        if created:
+            services.proposal_transition(
+                proposal=declined,
+                user=enterprise,
+                action="decline",
+                reason_code="price",
+                note="报价超出预算上限。",
+            )
     now = timezone.now()
     for index, stage in enumerate(DEAL_STAGES):
         tech = technologies[index % len(technologies)]

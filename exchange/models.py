@@ -15,6 +15,7 @@ from core.freshness import default_valid_until, freshness_filter, is_outdated, o
 from core.i18n import bilingual
 from core.labels import changed_field_rows
 from core.models import TransitionEvent
+from core.reasons import TurnDownReasonField
 from core.regions import region_label, validate_region
 from exchange.choices import (
     Currency,
@@ -343,8 +344,11 @@ class DemandList(models.Model):
             raise ValidationError({"period_end": _("The period must end after it starts.")})
 
 
-class Proposal(models.Model):
-    """A holder's answer to a published need: which technology, the approach, price and timeline."""
+class Proposal(TurnDownReasonField):
+    """A holder's answer to a published need: which technology, the approach, price and timeline.
+
+    A declined proposal keeps its reason code (`reason_code`) and the enterprise's words
+    (`decline_reason`), which the holder sees."""
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="proposals")
     technology = models.ForeignKey(

@@ -15,6 +15,7 @@ from accounts.permissions import is_member, member_organization_ids
 from core.exports import TABLE_CONTENT_TYPES
 from core.filters import filter_errors_response
 from core.forms import ValidUntilForm, apply_validation_error, error_text
+from core.reasons import TurnDownReason
 from core.workflow import TransitionNotAllowed
 from exchange import documents, selectors, services
 from exchange.choices import DealStage, IntroductionStatus, ProposalStatus, RatingSubject
@@ -86,8 +87,11 @@ def need_detail(request, pk: int):
     return _render_need(request, _visible_need(request, pk))
 
 
-def _render_need(request, need, *, proposal_form=None, status: int = 200):
-    """The need page; `proposal_form` is a refused proposal, shown again with what was typed."""
+def _render_need(
+    request, need, *, proposal_form=None, refused_step: dict | None = None, status: int = 200
+):
+    """The need page; `proposal_form` is a refused proposal, shown again with what was typed;
+    `refused_step` a refused decline ({proposal, errors, note, reason_code}), likewise."""
     organization_ids = member_organization_ids(user=request.user)
     roles = services.need_actor_roles(
         need=need, user=request.user, organization_ids=organization_ids
@@ -107,6 +111,10 @@ def _render_need(request, need, *, proposal_form=None, status: int = 200):
         and services.need_can_confirm(need=need, user=request.user),
     }
     context.update(_need_detail_extra(request, need, roles, organization_ids))
+    context["reason_choices"] = TurnDownReason.choices
+    for proposal in context["proposals"] if refused_step else ():
+        if proposal.pk == refused_step["proposal"]:
+            proposal.refused_step = refused_step
     if proposal_form is not None and context["proposal_form"] is not None:
         context["proposal_form"] = proposal_form
     return render(request, "exchange/need_detail.html", context, status=status)
@@ -341,14 +349,23 @@ def _visible_proposal(request, pk: int):
 @require_POST
 def proposal_transition(request, pk: int):
     proposal = _visible_proposal(request, pk)
+    typed = {
+        "note": request.POST.get("note", ""),
+        "reason_code": request.POST.get("reason_code", ""),
+    }
     try:
         proposal = services.proposal_transition(
-            proposal=proposal,
-            user=request.user,
-            action=request.POST.get("action", ""),
-            note=request.POST.get("note", ""),
+            proposal=proposal, user=request.user, action=request.POST.get("action", ""), **typed
         )
-    except (TransitionNotAllowed, ValidationError) as error:
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            messages.error(request, error_text(error))
+            return redirect("exchange:need_detail", pk=proposal.need_id)
+        # Shown beside the fields, with what was typed kept.
+        errors = {field: " ".join(texts) for field, texts in error.message_dict.items()}
+        refused = {"proposal": proposal.pk, "errors": errors, **typed}
+        return _render_need(request, proposal.need, refused_step=refused, status=400)
+    except TransitionNotAllowed as error:
         messages.error(request, error_text(error))
     else:
         messages.success(request, _("Done: %(status)s") % {"status": proposal.get_status_display()})

@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.choices import OrganizationType
 from accounts.models import Organization
 from catalog.models import Category
+from core.reasons import reason_code_form_field
 from core.regions import region_choices
 from finance.choices import Currency, ProgrammeKind
 from finance.models import FinancingProduct
@@ -114,6 +115,7 @@ class TransitionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    reason_code = reason_code_form_field(required=False)  # the service requires it to reject
     approved_amount = forms.DecimalField(
         label=_("Approved amount"), max_digits=18, decimal_places=2, required=False
     )

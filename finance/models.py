@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.choices import OrganizationType
 from core.i18n import bilingual
 from core.models import TransitionEvent
+from core.reasons import TurnDownReasonField
 from finance.choices import (
     AccountKind,
     ApplicationAction,
@@ -428,7 +429,7 @@ class Valuation(models.Model):
         return f"{self.title} · {self.value} {self.currency}"
 
 
-class FinancingApplication(models.Model):
+class FinancingApplication(TurnDownReasonField):
     """An organisation's application for a financing product, moved through review by the
     product's institution. Eligibility is checked on every submission."""
 
@@ -515,6 +516,10 @@ class FinancingApplication(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.product} · {self.applicant}"
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == ApplicationStatus.REJECTED
 
     @property
     def awaits_information(self) -> bool:

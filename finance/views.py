@@ -234,6 +234,7 @@ def _next_steps(application: FinancingApplication, user) -> list[dict[str, objec
             "label": services.APPLICATION_ACTION_LABELS[action],
             "asks_terms": action == ApplicationAction.APPROVE,
             "asks_note": action in services.DECISIONS,
+            "asks_reason": action == ApplicationAction.REJECT,
             "ends": action in (ApplicationAction.REJECT, ApplicationAction.WITHDRAW),
         }
         for action in services.application_allowed_actions(application=application, user=user)
@@ -242,9 +243,17 @@ def _next_steps(application: FinancingApplication, user) -> list[dict[str, objec
 
 @login_required
 def application_detail(request, pk: int):
-    application = _visible_application(request, pk)
+    return _render_application(request, _visible_application(request, pk))
+
+
+def _render_application(
+    request, application, *, refused_form=None, refused_action: str = "", status: int = 200
+):
+    """The application page; `refused_form` is a refused step, shown with what was typed."""
     roles = selectors.application_actor_roles(application=application, user=request.user)
     context = {
+        "refused_form": refused_form,
+        "refused_action": refused_action,
         "application": application,
         "product": application.product,
         "allowed_actions": _next_steps(application, request.user),
@@ -265,7 +274,7 @@ def application_detail(request, pk: int):
         "can_edit": selectors.APPLICANT_ROLE in roles
         and application.status in services.EDITABLE_STATUSES,
     }
-    return render(request, "finance/application_detail.html", context)
+    return render(request, "finance/application_detail.html", context, status=status)
 
 
 @login_required
@@ -353,12 +362,16 @@ def application_transition(request, pk: int):
             note=data["note"],
             approved_amount=data["approved_amount"],
             approved_terms=data["approved_terms"],
+            reason_code=data["reason_code"],
         )
     except TransitionNotAllowed as error:
         messages.error(request, str(error))
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        # Beside the fields of the refused step, with what was typed kept.
+        apply_validation_error(form, error)
+        return _render_application(
+            request, application, refused_form=form, refused_action=data["action"], status=400
+        )
     else:
         messages.success(request, _("Done: the application has been updated."))
     return redirect("finance:application_detail", pk=pk)

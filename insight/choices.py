@@ -68,3 +68,26 @@ class RegionalIndicator(models.TextChoices):
     VOUCHERS_REDEEMED = "vouchers_redeemed", _("Vouchers redeemed")
     FINANCING_APPROVED = "financing_approved", _("Financing approved")
     AVOIDED_EMISSIONS = "avoided_emissions", _("Avoided emissions of completed deals")
+
+
+class FunnelPeriod(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+    ALL = "all", _("All time")
+
+
+class FunnelStep(models.TextChoices):
+    """The steps of the matching funnel, in order (a public contract: API field names)."""
+
+    MATCHES = "matches", _("Matches made")
+    INTRODUCTIONS = "introductions", _("Introductions opened")
+    DEALS = "deals", _("Deals opened")
+    SIGNED = "signed", _("Contracts signed")
+    COMPLETED = "completed", _("Completed")
+
+
+class TurnedDownKind(models.TextChoices):
+    PROPOSAL = "proposal", _("Declined proposals")
+    FINANCING_APPLICATION = "financing_application", _("Rejected financing applications")
+    CHALLENGE_ENTRY = "challenge_entry", _("Challenge entries not chosen")

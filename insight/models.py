@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from insight.choices import (
     DealScope,
+    FunnelPeriod,
+    FunnelStep,
     ImpactDimension,
     ImpactMethod,
     ListingKind,
@@ -23,6 +25,7 @@ from insight.choices import (
     ReviewQueue,
     RunStatus,
     RunTrigger,
+    TurnedDownKind,
 )
 
 TONNES = {"max_digits": 16, "decimal_places": 1}
@@ -359,3 +362,90 @@ class ReviewerWorkload(SummaryRow):
 
     def __str__(self) -> str:
         return f"{self.reviewer_id} {self.queue}: {self.decisions}"
+
+
+class FunnelStatistic(SummaryRow):
+    """The matching funnel of one period (Asia/Shanghai) and one industry (the technology's
+    first-level category; none: every industry), for the whole platform (no broker) or for
+    one broker's own work (introductions and deals they brokered, and the matches of those
+    pairs). Each step is counted in the period its date falls in; each median is the hours
+    between a step and the next for the items that made both, counted in the later step's
+    period."""
+
+    broker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.CharField(max_length=10, choices=FunnelPeriod.choices)
+    period_start = models.DateField(null=True)
+    industry = models.ForeignKey(
+        "catalog.Category", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    matches = models.PositiveIntegerField(default=0)
+    introductions = models.PositiveIntegerField(default=0)
+    deals = models.PositiveIntegerField(default=0)
+    signed = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    # Hours from the step named first to the next one.
+    matches_to_introductions_hours = models.FloatField(null=True)
+    introductions_to_deals_hours = models.FloatField(null=True)
+    deals_to_signed_hours = models.FloatField(null=True)
+    signed_to_completed_hours = models.FloatField(null=True)
+
+    class Meta:
+        verbose_name = _("funnel statistic")
+        verbose_name_plural = _("funnel statistics")
+        indexes = [models.Index(fields=["run", "broker", "period"], name="funnel_statistic_lookup")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period=FunnelPeriod.ALL, period_start__isnull=True)
+                | (~Q(period=FunnelPeriod.ALL) & Q(period_start__isnull=False)),
+                name="funnel_statistic_period_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.period_start} {self.industry_id}: {self.matches}"
+
+    def count(self, step: str) -> int:
+        return getattr(self, FunnelStep(step).value)
+
+
+class MatchingEfficiencyStatistic(SummaryRow):
+    """Active needs (published or in negotiation) and how many have at least one strong match
+    (matching.conf STRONG_SCORE or more, no failed hard constraint), in total (no industry) or
+    by the need's first-level category."""
+
+    industry = models.ForeignKey(
+        "catalog.Category", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    strong_score = models.FloatField()
+    active_needs = models.PositiveIntegerField()
+    needs_with_strong_match = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("matching efficiency statistic")
+        verbose_name_plural = _("matching efficiency statistics")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(needs_with_strong_match__lte=F("active_needs")),
+                name="matching_efficiency_not_above_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.industry_id}: {self.needs_with_strong_match}/{self.active_needs}"
+
+
+class TurnDownReasonStatistic(SummaryRow):
+    """How often each reason (core.reasons) was given when a party was turned down."""
+
+    kind = models.CharField(max_length=30, choices=TurnedDownKind.choices)
+    reason_code = models.CharField(max_length=30)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("turn-down reason statistic")
+        verbose_name_plural = _("turn-down reason statistics")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reason_code}: {self.count}"

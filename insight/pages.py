@@ -43,3 +43,49 @@ def statistics_body(*, run: StatisticsRun) -> SafeString:
         cache.set(key, str(body), CACHE_SECONDS)
     # Our own autoescaped template output, stored in the cache as plain text.
     return mark_safe(body)
+
+
+def funnel_industries(*, run: StatisticsRun | None) -> list:
+    """The industries offered by the funnel's form, cached per run (they never change)."""
+    if run is None:
+        return []
+    key = f"insight:funnel-industries:{run.pk}"
+    industries = cache.get(key)
+    if industries is None:
+        industries = selectors.funnel_industries(run=run)
+        cache.set(key, industries, CACHE_SECONDS)
+    return industries
+
+
+def funnel_section(*, query, run: StatisticsRun | None, broker=None) -> tuple[SafeString, int]:
+    """The funnel section (period and industry form, charts' data and tables) and its HTTP
+    status: 400 when the query is refused. The platform's sections are cached per run,
+    language and query like the page body; a broker's own funnel is rendered each time."""
+    from insight.forms import FunnelForm
+
+    form = FunnelForm(query or None, industries=funnel_industries(run=run))
+    if form.is_bound and not form.is_valid():
+        context = {"funnel_form": form, "funnel": None}
+        return render_to_string("insight/includes/funnel.html", context), 400
+    data = form.cleaned_data if form.is_bound else {"period": "quarter", "industry": None}
+    if run is None:
+        return SafeString(""), 200
+    key = None
+    if broker is None:
+        industry = data["industry"].code if data["industry"] else ""
+        key = cache_key(f"funnel-{data['period']}-{industry}", run.pk)
+        html = cache.get(key)
+        if html is not None:
+            return mark_safe(html), 200  # our own autoescaped template output
+    funnel = selectors.funnel(
+        run=run, period=data["period"], industry=data["industry"], broker=broker
+    )
+    context = {
+        "funnel_form": form,
+        "funnel": funnel,
+        "funnel_charts": selectors.funnel_chart_data(funnel),
+    }
+    html = render_to_string("insight/includes/funnel.html", context)
+    if key is not None:
+        cache.set(key, str(html), CACHE_SECONDS)
+    return mark_safe(html), 200

@@ -25,6 +25,7 @@ from accounts.models import Organization, OrganizationEvent
 from accounts.permissions import platform_reviewers
 from catalog.choices import SDG_GOALS, RevisionStatus, TechnologyAction, TechnologyStatus
 from catalog.models import Category, Technology, TechnologyEvent, TechnologyRevision
+from core.reasons import TurnDownReason
 from core.regions import region_label
 from exchange.choices import DealStage, NeedStatus
 from exchange.models import Deal, Need
@@ -32,24 +33,30 @@ from finance.choices import ApplicationStatus
 from finance.models import FinancingApplication
 from insight.choices import (
     DealScope,
+    FunnelPeriod,
+    FunnelStep,
     ImpactDimension,
     ImpactMethod,
     ListingKind,
     RegionalIndicator,
     ReviewQueue,
     RunStatus,
+    TurnedDownKind,
 )
 from insight.models import (
     ConversionStatistic,
     DealStatistic,
+    FunnelStatistic,
     ImpactStatistic,
     ListingStatistic,
+    MatchingEfficiencyStatistic,
     MonthlyValueStatistic,
     RegionalStatistic,
     ReviewerWorkload,
     ReviewStatistic,
     SdgStatistic,
     StatisticsRun,
+    TurnDownReasonStatistic,
 )
 from programmes.access import operator_organizations
 
@@ -103,6 +110,9 @@ def statistics_summary(*, run: StatisticsRun | None = None) -> dict | None:
         "conversion": _conversion(run),
         "green_impact": _green_impact(run, categories),
         "sdg_coverage": _sdg_coverage(run),
+        "funnel": funnel(run=run, period=FunnelPeriod.QUARTER),
+        "matching_efficiency": matching_efficiency(run=run),
+        "turn_down_reasons": turn_down_reasons(run=run),
     }
 
 
@@ -314,6 +324,188 @@ def chart_data(summary: dict) -> dict:
             "technologies": [row["technologies"] for row in summary["sdg_coverage"]],
         },
     }
+
+
+# --- the matching funnel, matching efficiency, turn-down reasons ----------------------------------
+
+FUNNEL_MEDIAN_FIELDS = (
+    (FunnelStep.MATCHES, FunnelStep.INTRODUCTIONS, "matches_to_introductions_hours"),
+    (FunnelStep.INTRODUCTIONS, FunnelStep.DEALS, "introductions_to_deals_hours"),
+    (FunnelStep.DEALS, FunnelStep.SIGNED, "deals_to_signed_hours"),
+    (FunnelStep.SIGNED, FunnelStep.COMPLETED, "signed_to_completed_hours"),
+)
+
+
+def period_label(period: str, start: datetime.date | None) -> str:
+    if start is None:
+        return str(FunnelPeriod.ALL.label)
+    if period == FunnelPeriod.MONTH:
+        return start.strftime("%Y-%m")
+    if period == FunnelPeriod.QUARTER:
+        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+    return str(start.year)
+
+
+def _funnel_figures(row: FunnelStatistic | None) -> dict:
+    """Steps with counts, the conversion rate from each step to the next (%) and the median
+    days between them."""
+    counts = {step: (row.count(step) if row else 0) for step in FunnelStep.values}
+    steps = [
+        {"step": step, "label": str(label), "count": counts[step]}
+        for step, label in FunnelStep.choices
+    ]
+    transitions = []
+    for source, target, field in FUNNEL_MEDIAN_FIELDS:
+        hours = getattr(row, field) if row else None
+        transitions.append(
+            {
+                "from_step": source,
+                "to_step": target,
+                "label": f"{FunnelStep(source).label} → {FunnelStep(target).label}",
+                "conversion_percent": round(100 * counts[target] / counts[source], 1)
+                if counts[source]
+                else None,
+                "median_days": round(hours / 24, 1) if hours is not None else None,
+            }
+        )
+    # Each step also carries its conversion and median from the step before (tables).
+    for step, transition in zip(steps[1:], transitions, strict=True):
+        step["conversion_percent"] = transition["conversion_percent"]
+        step["median_days"] = transition["median_days"]
+    steps[0]["conversion_percent"] = steps[0]["median_days"] = None
+    return {"steps": steps, "transitions": transitions}
+
+
+def funnel_industries(*, run: StatisticsRun | None) -> list[Category]:
+    """The industries (first-level categories) with a funnel row in the run."""
+    if run is None:
+        return []
+    ids = (
+        FunnelStatistic.objects.filter(run=run, industry__isnull=False)
+        .values_list("industry_id", flat=True)
+        .distinct()
+    )
+    return sorted(Category.objects.filter(pk__in=ids), key=lambda row: _code_key(row.code))
+
+
+def funnel(
+    *,
+    run: StatisticsRun,
+    period: str = FunnelPeriod.QUARTER,
+    industry: Category | None = None,
+    broker=None,
+) -> dict:
+    """The funnel of the platform (or of one broker's own work) in each period, newest first,
+    with the all-time totals and, for the totals, each industry beside them."""
+    rows = FunnelStatistic.objects.filter(
+        run=run, broker=broker, period__in=[period, FunnelPeriod.ALL]
+    ).select_related("industry")
+    periods, total, by_industry = [], None, []
+    for row in rows.order_by("-period_start"):
+        if row.period == FunnelPeriod.ALL:
+            if row.industry_id is None:
+                total = row
+            elif industry is None:
+                by_industry.append(
+                    {
+                        "code": row.industry.code,
+                        "name": row.industry.name,
+                        **_funnel_figures(row),
+                    }
+                )
+            if industry is not None and row.industry_id == industry.pk:
+                total = row
+            continue
+        if row.industry_id == (industry.pk if industry else None):
+            periods.append(
+                {
+                    "period_start": row.period_start,
+                    "label": period_label(period, row.period_start),
+                    **_funnel_figures(row),
+                }
+            )
+    by_industry.sort(key=lambda entry: _code_key(entry["code"]))
+    return {
+        "period": period,
+        "period_label": str(FunnelPeriod(period).label),
+        "industry": industry.code if industry else "",
+        "industry_name": industry.name if industry else "",
+        "scope": "mine" if broker is not None else "platform",
+        "total": _funnel_figures(total),
+        "periods": periods,
+        "by_industry": by_industry,
+    }
+
+
+def funnel_chart_data(funnel_data: dict) -> dict:
+    """The numbers the funnel chart draws: the steps of the total and of each period shown."""
+    recent = list(reversed(funnel_data["periods"][:8]))
+    return {
+        "labels": [step["label"] for step in funnel_data["total"]["steps"]],
+        "total": [step["count"] for step in funnel_data["total"]["steps"]],
+        "periods": {
+            "labels": [entry["label"] for entry in recent],
+            "datasets": [
+                {
+                    "label": label,
+                    "data": [entry["steps"][index]["count"] for entry in recent],
+                }
+                for index, (_step, label) in enumerate(FunnelStep.choices)
+            ],
+        },
+    }
+
+
+def matching_efficiency(*, run: StatisticsRun) -> dict:
+    """Share of active needs with at least one strong match, in total and by industry."""
+    rows = list(MatchingEfficiencyStatistic.objects.filter(run=run).select_related("industry"))
+    total = next((row for row in rows if row.industry_id is None), None)
+    strong_score = total.strong_score if total else None
+
+    def figures(row) -> dict:
+        return {
+            "active_needs": row.active_needs,
+            "needs_with_strong_match": row.needs_with_strong_match,
+            "percent": round(100 * row.needs_with_strong_match / row.active_needs, 1)
+            if row.active_needs
+            else None,
+        }
+
+    by_industry = [
+        {"code": row.industry.code, "name": row.industry.name, **figures(row)}
+        for row in rows
+        if row.industry_id is not None
+    ]
+    by_industry.sort(key=lambda entry: _code_key(entry["code"]))
+    empty = {"active_needs": 0, "needs_with_strong_match": 0, "percent": None}
+    return {
+        "strong_score": strong_score,
+        "definition": _(
+            "A strong match scores %(score)s or more out of 100 and fails none of the need's "
+            "hard constraints (the threshold the matching engine uses to tell the parties and "
+            "to fill the brokers' lead board). Active needs are published needs and needs in "
+            "negotiation."
+        )
+        % {"score": number_format(strong_score, decimal_pos=0) if strong_score else "–"},
+        **(figures(total) if total else empty),
+        "by_industry": by_industry,
+    }
+
+
+def turn_down_reasons(*, run: StatisticsRun) -> list[dict]:
+    """How often each reason was given, by what was turned down (the vocabulary's order)."""
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for kind, code, count in TurnDownReasonStatistic.objects.filter(run=run).values_list(
+        "kind", "reason_code", "count"
+    ):
+        counts[code][kind] = counts[code].get(kind, 0) + count
+    rows = []
+    for code, label in TurnDownReason.choices:
+        if code not in counts:
+            continue
+        by_kind = {kind: counts[code].get(kind, 0) for kind in TurnedDownKind.values}
+        rows.append({"code": code, "label": str(label), **by_kind, "total": sum(by_kind.values())})
+    return rows
 
 
 # --- review desk ----------------------------------------------------------------------------------

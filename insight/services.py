@@ -11,6 +11,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -21,36 +22,54 @@ from django.utils import timezone
 
 from accounts.models import OrganizationEvent
 from catalog.choices import TechnologyAction, TechnologyStatus
-from catalog.models import Technology, TechnologyEvent
-from exchange.choices import DealStage, NeedAction
-from exchange.models import Deal, DealReview, Need, NeedEvent
+from catalog.models import Category, Technology, TechnologyEvent
+from exchange.choices import DealStage, NeedAction, ProposalStatus
+from exchange.models import (
+    Deal,
+    DealEvent,
+    DealReview,
+    Introduction,
+    IntroductionEvent,
+    Need,
+    NeedEvent,
+    Proposal,
+)
 from exchange.selectors import PUBLIC_NEED_STATUSES
-from finance.choices import ApplicationAction
-from finance.models import ApplicationEvent, VoucherRedemption
+from finance.choices import ApplicationAction, ApplicationStatus
+from finance.models import ApplicationEvent, FinancingApplication, VoucherRedemption
 from insight.api.statistics import statistics_cache_warm
 from insight.choices import (
     DealScope,
+    FunnelPeriod,
+    FunnelStep,
     ImpactDimension,
     ListingKind,
     RegionalIndicator,
     ReviewQueue,
     RunStatus,
     RunTrigger,
+    TurnedDownKind,
 )
 from insight.impact import ImpactInputs, avoided_emissions
 from insight.models import (
     ConversionStatistic,
     DealStatistic,
+    FunnelStatistic,
     ImpactDefaults,
     ImpactStatistic,
     ListingStatistic,
+    MatchingEfficiencyStatistic,
     MonthlyValueStatistic,
     RegionalStatistic,
     ReviewerWorkload,
     ReviewStatistic,
     SdgStatistic,
     StatisticsRun,
+    TurnDownReasonStatistic,
 )
+from matching import conf as matching_conf
+from matching.models import Match
+from programmes.models import ChallengeSubmission
 
 logger = logging.getLogger(__name__)
 
@@ -488,6 +507,253 @@ def _review_rows(run, now) -> tuple[list, list]:
     return statistics, workloads
 
 
+# --- the matching funnel, matching efficiency, turn-down reasons ----------------------------------
+
+
+def period_start(value: datetime, period: str) -> datetime.date | None:
+    """The first day (Asia/Shanghai) of the month, quarter or year of `value`; None for all."""
+    day = timezone.localtime(value).date()
+    if period == FunnelPeriod.MONTH:
+        return day.replace(day=1)
+    if period == FunnelPeriod.QUARTER:
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    if period == FunnelPeriod.YEAR:
+        return day.replace(month=1, day=1)
+    return None
+
+
+FUNNEL_MEDIANS = {
+    FunnelStep.INTRODUCTIONS: "matches_to_introductions_hours",
+    FunnelStep.DEALS: "introductions_to_deals_hours",
+    FunnelStep.SIGNED: "deals_to_signed_hours",
+    FunnelStep.COMPLETED: "signed_to_completed_hours",
+}
+
+
+@dataclass
+class FunnelItem:
+    """One step reached: when, in which industry, by whose work, and the hours since the
+    previous step (None when the item did not pass through it)."""
+
+    step: str
+    at: datetime
+    industry_id: int | None
+    brokers: frozenset[int]
+    hours: float | None = None
+
+
+def _first_event_at(to_status: str) -> Subquery:
+    return Subquery(
+        DealEvent.objects.filter(deal_id=OuterRef("pk"), to_status=to_status)
+        .order_by("created_at", "pk")
+        .values("created_at")[:1]
+    )
+
+
+def funnel_items(*, industry_of: dict[int, int]) -> list[FunnelItem]:
+    """Every step of the funnel reached so far, with its date from the rows' own dates or
+    their event rows (signing and completion: the first event into that stage, else the
+    deal's signed_at / completed_at)."""
+    introductions = list(
+        Introduction.objects.values(
+            "pk", "broker_id", "need_id", "technology_id", "technology__category_id", "created_at"
+        ).annotate(
+            opened_at=Subquery(
+                IntroductionEvent.objects.filter(introduction_id=OuterRef("pk"))
+                .order_by("created_at", "pk")
+                .values("created_at")[:1]
+            )
+        )
+    )
+    deals = list(
+        Deal.objects.annotate(
+            signed_event_at=_first_event_at(DealStage.CONTRACT_SIGNED),
+            completed_event_at=_first_event_at(DealStage.COMPLETED),
+        ).values(
+            "pk",
+            "broker_id",
+            "need_id",
+            "technology_id",
+            "technology__category_id",
+            "introduction_id",
+            "created_at",
+            "signed_at",
+            "completed_at",
+            "signed_event_at",
+            "completed_event_at",
+        )
+    )
+    brokers_of_pair: dict[tuple[int, int], set[int]] = defaultdict(set)
+    introduction_at: dict[int, datetime] = {}
+    for row in introductions:
+        introduction_at[row["pk"]] = row["opened_at"] or row["created_at"]
+        if row["need_id"]:
+            brokers_of_pair[(row["need_id"], row["technology_id"])].add(row["broker_id"])
+    for row in deals:
+        if row["need_id"] and row["broker_id"]:
+            brokers_of_pair[(row["need_id"], row["technology_id"])].add(row["broker_id"])
+    match_at: dict[tuple[int, int], datetime] = {}
+    items: list[FunnelItem] = []
+    for need_id, technology_id, category_id, created_at in Match.objects.values_list(
+        "need_id", "technology_id", "technology__category_id", "created_at"
+    ):
+        pair = (need_id, technology_id)
+        match_at[pair] = created_at
+        items.append(
+            FunnelItem(
+                FunnelStep.MATCHES,
+                created_at,
+                industry_of.get(category_id),
+                frozenset(brokers_of_pair.get(pair, ())),
+            )
+        )
+    for row in introductions:
+        opened = introduction_at[row["pk"]]
+        matched = match_at.get((row["need_id"], row["technology_id"]))
+        items.append(
+            FunnelItem(
+                FunnelStep.INTRODUCTIONS,
+                opened,
+                industry_of.get(row["technology__category_id"]),
+                frozenset({row["broker_id"]}),
+                _hours(matched, opened) if matched and matched <= opened else None,
+            )
+        )
+    for row in deals:
+        industry = industry_of.get(row["technology__category_id"])
+        brokers = frozenset({row["broker_id"]} if row["broker_id"] else ())
+        introduced = introduction_at.get(row["introduction_id"])
+        items.append(
+            FunnelItem(
+                FunnelStep.DEALS,
+                row["created_at"],
+                industry,
+                brokers,
+                _hours(introduced, row["created_at"]) if introduced else None,
+            )
+        )
+        signed = row["signed_event_at"] or row["signed_at"]
+        if signed is not None:
+            items.append(
+                FunnelItem(
+                    FunnelStep.SIGNED, signed, industry, brokers, _hours(row["created_at"], signed)
+                )
+            )
+        completed = row["completed_event_at"] or row["completed_at"]
+        if completed is not None:
+            items.append(
+                FunnelItem(
+                    FunnelStep.COMPLETED,
+                    completed,
+                    industry,
+                    brokers,
+                    _hours(signed, completed) if signed else None,
+                )
+            )
+    return items
+
+
+def _industries() -> dict[int, int]:
+    """Category id → the id of its first-level category (its industry)."""
+    return {
+        pk: parent_id or pk for pk, parent_id in Category.objects.values_list("pk", "parent_id")
+    }
+
+
+def _funnel_rows(run, now) -> list[FunnelStatistic]:
+    buckets: dict[tuple, dict] = defaultdict(
+        lambda: {"counts": defaultdict(int), "hours": defaultdict(list)}
+    )
+    for item in funnel_items(industry_of=_industries()):
+        for period in FunnelPeriod.values:
+            start = period_start(item.at, period)
+            for broker in (None, *item.brokers):
+                for industry in {None, item.industry_id}:
+                    bucket = buckets[(broker, period, start, industry)]
+                    bucket["counts"][item.step] += 1
+                    if item.hours is not None:
+                        bucket["hours"][item.step].append(item.hours)
+    rows = []
+    for (broker, period, start, industry), bucket in buckets.items():
+        medians = {
+            field: percentile(bucket["hours"][step], 0.5) for step, field in FUNNEL_MEDIANS.items()
+        }
+        rows.append(
+            FunnelStatistic(
+                run=run,
+                computed_at=now,
+                broker_id=broker,
+                period=period,
+                period_start=start,
+                industry_id=industry,
+                **{step: bucket["counts"][step] for step in FunnelStep.values},
+                **medians,
+            )
+        )
+    return rows
+
+
+def _matching_efficiency_rows(run, now) -> list[MatchingEfficiencyStatistic]:
+    industry_of = _industries()
+    strong_score = float(matching_conf.get("STRONG_SCORE"))
+    needs = Need.objects.filter(status__in=PUBLIC_NEED_STATUSES).annotate(
+        strong=Exists(Match.objects.strong().filter(need_id=OuterRef("pk")))
+    )
+    totals: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+    for category_id, strong in needs.values_list("category_id", "strong"):
+        for industry in {None, industry_of.get(category_id)}:
+            totals[industry][0] += 1
+            totals[industry][1] += int(strong)
+    totals.setdefault(None, [0, 0])
+    return [
+        MatchingEfficiencyStatistic(
+            run=run,
+            computed_at=now,
+            industry_id=industry,
+            strong_score=strong_score,
+            active_needs=active,
+            needs_with_strong_match=strong,
+        )
+        for industry, (active, strong) in totals.items()
+    ]
+
+
+def turn_down_reason_counts() -> list[tuple[str, str, int]]:
+    """(kind, reason code, count) of the parties turned down now: declined proposals,
+    rejected financing applications, challenge entries that did not win."""
+    sources = (
+        (
+            TurnedDownKind.PROPOSAL,
+            Proposal.objects.filter(status=ProposalStatus.DECLINED),
+        ),
+        (
+            TurnedDownKind.FINANCING_APPLICATION,
+            FinancingApplication.objects.filter(status=ApplicationStatus.REJECTED),
+        ),
+        (
+            TurnedDownKind.CHALLENGE_ENTRY,
+            ChallengeSubmission.objects.filter(is_winner=False),
+        ),
+    )
+    counts = []
+    for kind, queryset in sources:
+        grouped = (
+            queryset.exclude(reason_code="")
+            .values("reason_code")
+            .annotate(count=Count("pk"))
+            .order_by("reason_code")
+        )
+        counts.extend((kind, row["reason_code"], row["count"]) for row in grouped)
+    return counts
+
+
+def _turn_down_reason_rows(run, now) -> list[TurnDownReasonStatistic]:
+    return [
+        TurnDownReasonStatistic(run=run, computed_at=now, kind=kind, reason_code=code, count=count)
+        for kind, code, count in turn_down_reason_counts()
+    ]
+
+
 # --- the refresh ------------------------------------------------------------------------------
 
 
@@ -532,6 +798,9 @@ def statistics_refresh(*, trigger: str = RunTrigger.MANUAL) -> StatisticsRun:
                 (RegionalStatistic, _regional_rows(run, now, impacts)),
                 (ReviewStatistic, review_rows),
                 (ReviewerWorkload, workload_rows),
+                (FunnelStatistic, _funnel_rows(run, now)),
+                (MatchingEfficiencyStatistic, _matching_efficiency_rows(run, now)),
+                (TurnDownReasonStatistic, _turn_down_reason_rows(run, now)),
             ):
                 model.objects.bulk_create(rows, batch_size=2000)
             _finish(run, RunStatus.COMPLETED, started)

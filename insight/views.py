@@ -11,7 +11,22 @@ from insight.forms import RegionalReportForm
 def statistics(request):
     run = selectors.latest_run()
     body = pages.statistics_body(run=run) if run is not None else None
-    return render(request, "insight/statistics.html", {"body": body})
+    funnel, status = pages.funnel_section(query=request.GET, run=run)
+    return render(
+        request, "insight/statistics.html", {"body": body, "funnel": funnel}, status=status
+    )
+
+
+@login_required
+def broker_funnel(request):
+    """A broker's own funnel: the introductions and deals they brokered."""
+    if not request.user.has_role("broker"):
+        raise PermissionDenied
+    run = selectors.latest_run()
+    funnel, status = pages.funnel_section(query=request.GET, run=run, broker=request.user)
+    return render(
+        request, "insight/broker_funnel.html", {"run": run, "funnel": funnel}, status=status
+    )
 
 
 def _require_reviewer(request) -> None:

@@ -181,5 +181,6 @@ CHALLENGE_ACTION_LABELS = {
     "close": _("Closed for proposals"),
     "winner": _("Winner chosen"),
     "not_winner": _("Winner choice undone"),
+    "turn_down": _("Entry not chosen, with the reason"),
     "announce": _("Winners announced"),
 }

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from catalog.models import TsVectorField
 from core.models import TransitionEvent
+from core.reasons import TurnDownReasonFields
 from core.regions import region_label, validate_region
 from programmes.choices import (
     CHALLENGE_ACTION_LABELS,
@@ -935,8 +936,9 @@ class Challenge(models.Model):
             raise ValidationError({"sector": _("Choose an industry (a first-level category).")})
 
 
-class ChallengeSubmission(models.Model):
-    """A holder's exchange proposal entered in a challenge; `is_winner` once announced."""
+class ChallengeSubmission(TurnDownReasonFields):
+    """A holder's exchange proposal entered in a challenge; `is_winner` once announced, and a
+    reason (code and words) the operator gives an entry that did not win."""
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="submissions")
     proposal = models.OneToOneField(

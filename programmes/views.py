@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import is_reviewer
 from core.filters import filter_errors_response
 from core.forms import apply_validation_error, error_text
+from core.reasons import TurnDownReason
 from core.workflow import TransitionNotAllowed
 from programmes.access import can_organize_events, is_programme_operator
 from programmes.choices import (
@@ -790,6 +791,7 @@ def challenge_detail(request, pk: int):
         "needs": programme_selectors.challenge_needs(challenge=challenge),
         "submissions": submissions,
         "winners": [s for s in submissions if s.is_winner],
+        "reason_choices": TurnDownReason.choices,
         "is_operator": "invite_judges" in allowed,
         "judges": challenge.judges.all(),
     }
@@ -862,6 +864,16 @@ def _challenge_mark_winner(winner: bool):
     return handler
 
 
+def _challenge_turn_down(request, challenge):
+    challenge_services.challenge_submission_turn_down(
+        submission=_posted_submission(request, challenge),
+        user=request.user,
+        reason_code=request.POST.get("reason_code", ""),
+        note=request.POST.get("note", ""),
+    )
+    return _("The holder has been told why.")
+
+
 CHALLENGE_VERBS = {
     "publish": _challenge_transition("publish"),
     "close": _challenge_transition("close"),
@@ -871,6 +883,7 @@ CHALLENGE_VERBS = {
     "score": _challenge_score,
     "winner": _challenge_mark_winner(True),
     "not_winner": _challenge_mark_winner(False),
+    "turn_down": _challenge_turn_down,
 }
 
 

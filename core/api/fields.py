@@ -59,3 +59,17 @@ def strict_text_field_mapping(mapping: Mapping) -> dict:
     from django.db import models
 
     return {**mapping, models.CharField: StrictCharField, models.TextField: StrictCharField}
+
+
+def turn_down_reason_field() -> serializers.ChoiceField:
+    """The reason code of a decline or reject action (core.reasons); the service requires it
+    for those actions and answers 400 with a field error when it is missing."""
+    from core.reasons import TurnDownReason
+
+    return serializers.ChoiceField(
+        choices=TurnDownReason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required with `decline` / `reject`: why the party is turned down.",
+    )

@@ -9,7 +9,7 @@ from accounts.selectors import organizations_visible_to
 from catalog.models import Category, Technology
 from catalog.selectors import technologies_visible_to
 from core.api.actors import ActorNameField
-from core.api.fields import VisiblePrimaryKeyRelatedField
+from core.api.fields import VisiblePrimaryKeyRelatedField, turn_down_reason_field
 from exchange import selectors, services
 from exchange.choices import (
     Currency,
@@ -365,6 +365,7 @@ class ProposalSerializer(serializers.ModelSerializer):
     technology = VisiblePrimaryKeyRelatedField(model=Technology, scope=technologies_visible_to)
     need = VisiblePrimaryKeyRelatedField(model=Need, scope=selectors.needs_visible_to)
     allowed_actions = serializers.SerializerMethodField()
+    reason_label = serializers.CharField(read_only=True)
 
     class Meta:
         model = Proposal
@@ -380,10 +381,12 @@ class ProposalSerializer(serializers.ModelSerializer):
             "timeline",
             "status",
             "decline_reason",
+            "reason_code",
+            "reason_label",
             "allowed_actions",
             "created_at",
         ]
-        read_only_fields = ["organization", "status", "decline_reason", "created_at"]
+        read_only_fields = ["organization", "status", "decline_reason", "reason_code", "created_at"]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, proposal) -> list[str]:
@@ -468,3 +471,7 @@ class IntroductionSerializer(serializers.ModelSerializer):
 class ActionSerializer(serializers.Serializer):
     action = serializers.CharField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProposalActionSerializer(ActionSerializer):
+    reason_code = turn_down_reason_field()

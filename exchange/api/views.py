@@ -29,6 +29,7 @@ from exchange.api.serializers import (
     NeedNoteSerializer,
     NeedReviewSerializer,
     NeedSerializer,
+    ProposalActionSerializer,
     ProposalMessageSerializer,
     ProposalSerializer,
     RatingSerializer,
@@ -356,14 +357,14 @@ class ProposalViewSet(
         serializer.instance = services.proposal_create(user=self.request.user, need=need, **data)
 
     @extend_schema(
-        request=ActionSerializer,
+        request=ProposalActionSerializer,
         responses={200: ProposalSerializer, **ERROR_RESPONSES},
-        description="`shortlist`, `decline` (with a note), `accept` (opens a deal), "
-        "`withdraw` (the proposer).",
+        description="`shortlist`, `decline` (with a `reason_code` and a note), `accept` (opens "
+        "a deal), `withdraw` (the proposer).",
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        serializer = ActionSerializer(data=request.data)
+        serializer = ProposalActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         proposal = services.proposal_transition(
             proposal=self.get_object(), user=request.user, **serializer.validated_data

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.permissions import is_member, member_organization_ids, members_of
+from core.reasons import TurnDownReason, turn_down_reason_errors
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import (
     DealStage,
@@ -146,8 +147,11 @@ def proposal_create(
 
 
 @transaction.atomic
-def proposal_transition(*, proposal: Proposal, user, action: str, note: str = "") -> Proposal:
-    """Shortlist, decline (with a reason), accept (opens a deal) or withdraw a proposal.
+def proposal_transition(
+    *, proposal: Proposal, user, action: str, note: str = "", reason_code: str = ""
+) -> Proposal:
+    """Shortlist, decline (with a reason code from core.reasons and words), accept (opens a
+    deal) or withdraw a proposal.
 
     Locks the need first, then the proposal: every transaction on one need's proposals takes
     the rows in that order, so concurrent accepts on one open call queue on the need instead of
@@ -167,8 +171,13 @@ def proposal_transition(*, proposal: Proposal, user, action: str, note: str = ""
         current, action, proposal_actor_roles(proposal=proposal, user=user)
     )
     note = (note or "").strip()
+    errors = {}
+    if action == ProposalAction.DECLINE:
+        errors = turn_down_reason_errors(code=reason_code, note=note)
     if transition.requires_note and not note:
-        raise ValidationError({"note": _("Please tell the holder why.")})
+        errors["note"] = _("Please tell the holder why.")
+    if errors:
+        raise ValidationError(errors)
     if not _proposal_step(
         proposal_id=proposal.pk,
         current=current,
@@ -176,6 +185,7 @@ def proposal_transition(*, proposal: Proposal, user, action: str, note: str = ""
         target=transition.target,
         user=user,
         note=note,
+        reason_code=reason_code,
     ):
         raise TransitionNotAllowed(_("Someone else changed this proposal first; reload it."))
     proposal.refresh_from_db()
@@ -196,7 +206,18 @@ def proposal_transition(*, proposal: Proposal, user, action: str, note: str = ""
         )
         if need.is_open_call:
             _open_call_decline_others(need=need, user=user)
-    if action in (ProposalAction.SHORTLIST, ProposalAction.DECLINE, ProposalAction.ACCEPT):
+    if action == ProposalAction.DECLINE:
+        notify_users(
+            users=members_of(proposal.organization_id),
+            title=Message(
+                gettext_lazy("Your proposal for “%(need)s” was declined: %(reason)s"),
+                need=Bilingual.of(need, "title"),
+                reason=choice_label(proposal, "reason_code"),
+            ),
+            body=note,
+            url=reverse("exchange:need_detail", args=[need.pk]),
+        )
+    elif action in (ProposalAction.SHORTLIST, ProposalAction.ACCEPT):
         notify_users(
             users=members_of(proposal.organization_id),
             title=Message(
@@ -211,12 +232,20 @@ def proposal_transition(*, proposal: Proposal, user, action: str, note: str = ""
 
 
 def _proposal_step(
-    *, proposal_id: int, current: str, action: str, target: str, user, note: str = ""
+    *,
+    proposal_id: int,
+    current: str,
+    action: str,
+    target: str,
+    user,
+    note: str = "",
+    reason_code: str = "",
 ) -> bool:
     """Compare-and-set one proposal's status and record the step; False if it had moved on."""
     updates: dict = {"updated_at": timezone.now()}
     if action == ProposalAction.DECLINE:
         updates["decline_reason"] = note
+        updates["reason_code"] = reason_code
     if not compare_and_set_status(
         Proposal, pk=proposal_id, expected=current, target=target, **updates
     ):
@@ -251,6 +280,7 @@ def _open_call_decline_others(*, need: Need, user) -> None:
             target=transition.target,
             user=user,
             note=reason,
+            reason_code=TurnDownReason.ANOTHER_CHOSEN,
         )
 
 

@@ -8,6 +8,7 @@ from accounts.selectors import organizations_visible_to
 from catalog.models import Category
 from catalog.selectors import technologies_visible_to
 from core.api.fields import VisibleRowsMixin as BaseVisibleRowsMixin
+from core.api.fields import turn_down_reason_field
 from exchange.selectors import deals_visible_to
 from finance import selectors, services
 from finance.models import (
@@ -167,6 +168,9 @@ class ApplicationSerializer(VisibleRowsMixin, serializers.ModelSerializer):
     risk_compensation = serializers.SerializerMethodField()
     documents = ApplicationDocumentSerializer(many=True, read_only=True)
     history = ApplicationEventSerializer(source="events", many=True, read_only=True)
+    reason_label = serializers.CharField(
+        read_only=True, help_text="Why the application was rejected, in words."
+    )
 
     class Meta:
         model = FinancingApplication
@@ -188,6 +192,8 @@ class ApplicationSerializer(VisibleRowsMixin, serializers.ModelSerializer):
             "approved_amount",
             "approved_terms",
             "decision_note",
+            "reason_code",
+            "reason_label",
             "loan_cap",
             "risk_compensation",
             "allowed_actions",
@@ -203,6 +209,7 @@ class ApplicationSerializer(VisibleRowsMixin, serializers.ModelSerializer):
             "approved_amount",
             "approved_terms",
             "decision_note",
+            "reason_code",
             "submitted_at",
             "created_at",
             "updated_at",
@@ -246,6 +253,7 @@ class ApplicationTransitionSerializer(serializers.Serializer):
         max_digits=18, decimal_places=2, required=False, allow_null=True
     )
     approved_terms = serializers.CharField(required=False, allow_blank=True, default="")
+    reason_code = turn_down_reason_field()
 
 
 class ValuationSerializer(VisibleRowsMixin, serializers.ModelSerializer):

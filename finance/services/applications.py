@@ -16,6 +16,7 @@ from accounts.models import Organization, User
 from accounts.permissions import members_of
 from accounts.services import organization_may_transact
 from core.progress import Progress, workflow_progress
+from core.reasons import turn_down_reason_errors
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from finance import selectors
 from finance.choices import ApplicationAction, ApplicationStatus
@@ -316,9 +317,11 @@ def application_transition(
     note: str = "",
     approved_amount=None,
     approved_terms: str = "",
+    reason_code: str = "",
 ) -> FinancingApplication:
     """Move an application along its workflow; raises TransitionNotAllowed (409) or
-    ValidationError (400) and changes nothing when refused."""
+    ValidationError (400) and changes nothing when refused. A rejection needs a reason code
+    (core.reasons) and a note, which the applicant sees."""
     application = FinancingApplication.objects.select_related(
         "product", "product__institution", "applicant", "valuation", "technology"
     ).get(pk=application.pk)
@@ -327,8 +330,13 @@ def application_transition(
         current, action, selectors.application_actor_roles(application=application, user=user)
     )
     note = (note or "").strip()
+    errors = {}
+    if action == ApplicationAction.REJECT:
+        errors = turn_down_reason_errors(code=reason_code, note=note)
     if transition.requires_note and not note:
-        raise ValidationError({"note": _("Please give a reason.")})
+        errors["note"] = _("Please give a reason.")
+    if errors:
+        raise ValidationError(errors)
     extra: dict[str, object] = {"updated_at": timezone.now()}
     if action in (ApplicationAction.SUBMIT, ApplicationAction.RESUBMIT):
         if not selectors.products_open_for_applications().filter(pk=application.product_id):
@@ -369,6 +377,7 @@ def application_transition(
         extra.update(approved_amount=amount, approved_terms=approved_terms.strip())
     if action in DECISIONS:
         extra["decision_note"] = note
+        extra["reason_code"] = reason_code if action == ApplicationAction.REJECT else ""
     if not compare_and_set_status(
         FinancingApplication,
         pk=application.pk,
@@ -402,14 +411,23 @@ def _notify_application_parties(
     else:
         recipients = members_of(application.applicant_id)
     recipients = recipients.exclude(pk=actor.pk)
-    notify_users(
-        users=list(recipients),
-        title=Message(
+    if action == ApplicationAction.REJECT:
+        title = Message(
+            gettext_lazy("Financing application #%(id)s (%(product)s) rejected: %(reason)s"),
+            id=application.pk,
+            product=Bilingual.of(application.product, "name"),
+            reason=choice_label(application, "reason_code"),
+        )
+    else:
+        title = Message(
             gettext_lazy("Financing application #%(id)s (%(product)s): %(status)s"),
             id=application.pk,
             product=Bilingual.of(application.product, "name"),
             status=choice_label(application, "status"),
-        ),
+        )
+    notify_users(
+        users=list(recipients),
+        title=title,
         body=note,
         url=reverse("finance:application_detail", args=[application.pk]),
     )

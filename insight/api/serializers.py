@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from insight.choices import DealScope, ImpactMethod, ListingKind
+from core.reasons import TurnDownReason
+from insight.choices import DealScope, FunnelPeriod, FunnelStep, ImpactMethod, ListingKind
 
 
 class IndustryCountSerializer(serializers.Serializer):
@@ -99,6 +100,88 @@ class SdgSerializer(serializers.Serializer):
     tonnes = serializers.DecimalField(max_digits=16, decimal_places=1)
 
 
+class FunnelStepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=FunnelStep.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    conversion_percent = serializers.FloatField(
+        allow_null=True, help_text="From the step before (null for the first step)."
+    )
+    median_days = serializers.FloatField(allow_null=True, help_text="From the step before.")
+
+
+class FunnelTransitionSerializer(serializers.Serializer):
+    from_step = serializers.ChoiceField(choices=FunnelStep.choices)
+    to_step = serializers.ChoiceField(choices=FunnelStep.choices)
+    label = serializers.CharField()
+    conversion_percent = serializers.FloatField(
+        allow_null=True, help_text="Count of the next step / count of this step × 100."
+    )
+    median_days = serializers.FloatField(
+        allow_null=True,
+        help_text="Median days from this step to the next, over the items that made both.",
+    )
+
+
+class FunnelFiguresSerializer(serializers.Serializer):
+    steps = FunnelStepSerializer(many=True)
+    transitions = FunnelTransitionSerializer(many=True)
+
+
+class FunnelPeriodSerializer(FunnelFiguresSerializer):
+    period_start = serializers.DateField(help_text="First day of the period (Asia/Shanghai).")
+    label = serializers.CharField()
+
+
+class FunnelIndustrySerializer(FunnelFiguresSerializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class FunnelSerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=FunnelPeriod.choices)
+    period_label = serializers.CharField()
+    industry = serializers.CharField(help_text="Industry code filtered on; empty for all.")
+    industry_name = serializers.CharField()
+    scope = serializers.ChoiceField(
+        choices=[("platform", "platform"), ("mine", "mine")],
+        help_text="`mine`: the requesting broker's introductions and deals only.",
+    )
+    total = FunnelFiguresSerializer(help_text="All time.")
+    periods = FunnelPeriodSerializer(many=True, help_text="Newest first.")
+    by_industry = FunnelIndustrySerializer(
+        many=True, help_text="All-time funnel of each industry (when no industry is chosen)."
+    )
+
+
+class EfficiencyIndustrySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    active_needs = serializers.IntegerField()
+    needs_with_strong_match = serializers.IntegerField()
+    percent = serializers.FloatField(allow_null=True)
+
+
+class MatchingEfficiencySerializer(serializers.Serializer):
+    strong_score = serializers.FloatField(
+        allow_null=True, help_text="The score from which a match counts as strong."
+    )
+    definition = serializers.CharField()
+    active_needs = serializers.IntegerField()
+    needs_with_strong_match = serializers.IntegerField()
+    percent = serializers.FloatField(allow_null=True)
+    by_industry = EfficiencyIndustrySerializer(many=True)
+
+
+class TurnDownReasonCountSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=TurnDownReason.choices)
+    label = serializers.CharField()
+    proposal = serializers.IntegerField(help_text="Declined proposals.")
+    financing_application = serializers.IntegerField(help_text="Rejected applications.")
+    challenge_entry = serializers.IntegerField(help_text="Challenge entries not chosen.")
+    total = serializers.IntegerField()
+
+
 class StatisticsSerializer(serializers.Serializer):
     run_id = serializers.IntegerField()
     as_of = serializers.DateTimeField(help_text="When the summary tables were computed.")
@@ -109,6 +192,9 @@ class StatisticsSerializer(serializers.Serializer):
     conversion = ConversionSerializer(many=True)
     green_impact = GreenImpactSerializer()
     sdg_coverage = SdgSerializer(many=True)
+    funnel = FunnelSerializer(help_text="The platform's matching funnel by quarter.")
+    matching_efficiency = MatchingEfficiencySerializer()
+    turn_down_reasons = TurnDownReasonCountSerializer(many=True)
 
 
 class FreshnessFiguresSerializer(serializers.Serializer):

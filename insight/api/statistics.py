@@ -10,7 +10,7 @@ from django.utils.translation import override
 from insight import selectors
 from insight.api.serializers import StatisticsSerializer
 from insight.models import StatisticsRun
-from insight.pages import CACHE_SECONDS, cache_key, statistics_body
+from insight.pages import CACHE_SECONDS, cache_key, funnel_section, statistics_body
 
 
 def statistics_api_data(*, run: StatisticsRun) -> dict:
@@ -24,9 +24,11 @@ def statistics_api_data(*, run: StatisticsRun) -> dict:
 
 
 def statistics_cache_warm(*, run_id: int) -> None:
-    """Render the page body and the API body of a run in every language."""
+    """Render the page body, its default funnel section and the API body of a run in every
+    language."""
     run = StatisticsRun.objects.get(pk=run_id)
     for language, _name in settings.LANGUAGES:
         with override(language):
             statistics_body(run=run)
+            funnel_section(query=None, run=run)
             statistics_api_data(run=run)

@@ -7,7 +7,7 @@ from accounts.selectors import organizations_visible_to
 from catalog.choices import Currency, TransactionMode
 from catalog.models import Category, Technology
 from catalog.selectors import technologies_visible_to
-from core.api.fields import VisiblePrimaryKeyRelatedField
+from core.api.fields import VisiblePrimaryKeyRelatedField, turn_down_reason_field
 from exchange.choices import NeedStatus
 from exchange.models import Need
 from exchange.selectors import needs_visible_to
@@ -519,7 +519,11 @@ class ChallengeSerializer(serializers.ModelSerializer):
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
+    """A submission; the reason it did not win is seen only by those who see the submission
+    (the operator, judges, reviewers and its holder)."""
+
     need = serializers.IntegerField(source="proposal.need_id", read_only=True)
+    reason_label = serializers.CharField(read_only=True)
     technology = serializers.IntegerField(source="proposal.technology_id", read_only=True)
     technology_title = serializers.CharField(source="proposal.technology.title", read_only=True)
     holder = serializers.CharField(source="proposal.organization.display_name", read_only=True)
@@ -539,6 +543,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "expert_median",
             "is_winner",
             "award",
+            "reason_code",
+            "reason_label",
+            "reason_note",
             "created_at",
         ]
         read_only_fields = fields
@@ -564,6 +571,12 @@ class SubmissionScoreSerializer(serializers.Serializer):
     submission = serializers.IntegerField()
     score = serializers.IntegerField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TurnDownSerializer(serializers.Serializer):
+    submission = serializers.IntegerField()
+    reason_code = turn_down_reason_field()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class WinnerSerializer(serializers.Serializer):

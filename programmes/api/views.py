@@ -42,6 +42,7 @@ from programmes.api.serializers import (
     SubmissionScoreSerializer,
     SubmissionSerializer,
     SubmitSerializer,
+    TurnDownSerializer,
     WinnerSerializer,
 )
 from programmes.choices import ParticipantRole
@@ -703,5 +704,27 @@ class ChallengeViewSet(mixins.CreateModelMixin, BaseViewSet, viewsets.ReadOnlyMo
             user=request.user,
             winner=serializer.validated_data["winner"],
             award=serializer.validated_data["award"],
+        )
+        return Response(SubmissionSerializer(submission).data)
+
+    @extend_schema(
+        request=TurnDownSerializer,
+        responses={200: SubmissionSerializer, **ERROR_RESPONSES},
+        description="The operator tells a holder why its entry did not win: `reason_code` "
+        "(required) and a `note`; the holder sees both.",
+    )
+    @action(
+        detail=True, methods=["post"], permission_classes=[IsAuthenticated], url_path="turn-down"
+    )
+    def turn_down(self, request, pk=None):
+        challenge = self.get_object()
+        serializer = TurnDownSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        submission = challenge_services.challenge_submission_turn_down(
+            submission=self._submission(challenge, data["submission"]),
+            user=request.user,
+            reason_code=data["reason_code"],
+            note=data["note"],
         )
         return Response(SubmissionSerializer(submission).data)

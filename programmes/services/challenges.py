@@ -23,11 +23,12 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role
 from accounts.permissions import has_role, member_organization_ids, members_of
 from catalog.models import Technology
+from core.reasons import turn_down_reason_errors
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import NeedStatus
 from exchange.models import Need
 from exchange.services import proposal_create
-from notifications.messages import Message
+from notifications.messages import Message, choice_label
 from notifications.services import notify_users
 from programmes.access import acting_operator_organization
 from programmes.choices import ChallengeStatus, ExpertStatus
@@ -309,5 +310,43 @@ def challenge_mark_winner(
         from_status=current,
         to_status=current,
         note=str(submission.proposal),
+    )
+    return submission
+
+
+@transaction.atomic
+def challenge_submission_turn_down(
+    *, submission: ChallengeSubmission, user, reason_code: str, note: str = ""
+) -> ChallengeSubmission:
+    """The operator tells a holder why its entry did not win (closed challenges, before the
+    announcement): a reason code (core.reasons) and words, which the holder sees."""
+    challenge = submission.challenge
+    current, _transition = _resolve(challenge, user, "announce")
+    note = (note or "").strip()
+    errors = turn_down_reason_errors(code=reason_code, note=note)
+    if errors:
+        raise ValidationError(errors)
+    if not ChallengeSubmission.objects.filter(pk=submission.pk, is_winner=False).update(
+        reason_code=reason_code, reason_note=note
+    ):
+        raise TransitionNotAllowed(_("A winning entry cannot be turned down; undo the choice."))
+    submission.refresh_from_db()
+    _history(
+        challenge,
+        user=user,
+        action="turn_down",
+        from_status=current,
+        to_status=current,
+        note=str(submission.proposal),
+    )
+    notify_users(
+        users=members_of(submission.proposal.organization_id),
+        title=Message(
+            gettext_lazy("Your entry in “%(challenge)s” was not chosen: %(reason)s"),
+            challenge=challenge.title,
+            reason=choice_label(submission, "reason_code"),
+        ),
+        body=note,
+        url=_url(challenge),
     )
     return submission

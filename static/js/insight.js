@@ -4,10 +4,12 @@
 (function () {
   "use strict";
   const source = document.getElementById("insight-chart-data");
-  if (!source || typeof window.Chart === "undefined") {
+  const funnelSource = document.getElementById("insight-funnel-data");
+  if ((!source && !funnelSource) || typeof window.Chart === "undefined") {
     return;
   }
-  const data = JSON.parse(source.textContent);
+  const data = source ? JSON.parse(source.textContent) : {};
+  data.funnel = funnelSource ? JSON.parse(funnelSource.textContent) : null;
   const text = data.text || {};
   const palette = ["#198754", "#0d6efd", "#fd7e14", "#6f42c1", "#20c997", "#dc3545"];
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -72,6 +74,16 @@
         plugins: { legend: { display: false } },
       });
     },
+    funnel: function () {
+      return bar(data.funnel.labels, [{ label: data.funnel.labels[0], data: data.funnel.total }], {
+        indexAxis: "y",
+        scales: { x: { beginAtZero: true } },
+        plugins: { legend: { display: false } },
+      });
+    },
+    funnel_periods: function () {
+      return bar(data.funnel.periods.labels, data.funnel.periods.datasets);
+    },
     sdg: function () {
       return bar(data.sdg.labels, [{ label: text.technologies, data: data.sdg.technologies }], {
         plugins: { legend: { display: false } },
@@ -82,7 +94,7 @@
   let rendered = 0;
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     const build = builders[canvas.dataset.chart];
-    if (!build) {
+    if (!build || (canvas.dataset.chart.indexOf("funnel") === 0 && !data.funnel)) {
       return;
     }
     new window.Chart(canvas, build());

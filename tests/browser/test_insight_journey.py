@@ -35,8 +35,9 @@ def test_statistics_charts_render_and_the_review_desk_opens(page, live_server, d
     page.wait_for_function("document.body.dataset.insightCharts !== undefined")
     assert page.evaluate("typeof window.Chart") == "function"
     canvases = page.locator("canvas[data-chart]")
-    assert canvases.count() == 7
-    assert page.evaluate("Number(document.body.dataset.insightCharts)") == 7
+    # seven statistics charts and the funnel's two
+    assert canvases.count() == 9
+    assert page.evaluate("Number(document.body.dataset.insightCharts)") == 9
     assert page.evaluate(
         "[...document.querySelectorAll('canvas[data-chart]')]"
         ".every(c => c.dataset.rendered === 'true' && window.Chart.getChart(c) !== undefined)"

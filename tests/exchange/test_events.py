@@ -71,7 +71,11 @@ def test_every_proposal_transition_writes_one_event(make_need, make_proposal, en
     # when the enterprise shortlists, declines with a reason and accepts, and the holder withdraws
     services.proposal_transition(proposal=shortlisted, user=enterprise, action="shortlist")
     services.proposal_transition(
-        proposal=declined, user=enterprise, action="decline", note="预算不符"
+        proposal=declined,
+        user=enterprise,
+        action="decline",
+        note="预算不符",
+        reason_code="price",
     )
     services.proposal_transition(proposal=withdrawn, user=holder, action="withdraw")
     services.proposal_transition(proposal=shortlisted, user=enterprise, action="accept")

@@ -169,9 +169,15 @@ def test_rejection_needs_a_reason(api_client_for, applicant, financier, product)
     bank_client = api_client_for(financier)
     transition(bank_client, application_id, "start_review")
     assert transition(bank_client, application_id, "reject").status_code == 400
-    response = transition(bank_client, application_id, "reject", note="现金流不足")
+    refused = transition(bank_client, application_id, "reject", note="现金流不足")
+    assert refused.status_code == 400
+    assert "reason_code" in refused.data
+    response = transition(
+        bank_client, application_id, "reject", note="现金流不足", reason_code="capacity"
+    )
     assert response.status_code == 200
     assert response.data["decision_note"] == "现金流不足"
+    assert response.data["reason_code"] == "capacity"
 
 
 def test_only_applicant_financier_and_reviewers_see_an_application(

@@ -151,7 +151,7 @@ def test_pipeline_api_counts_stages_and_approval_rate(
         )
         services.application_transition(
             application=application, user=financier, action=action, note="n",
-            approved_amount="200000", approved_terms="t",
+            approved_amount="200000", approved_terms="t", reason_code="timing",
         )  # fmt: skip
     data = api_client_for(financier).get("/api/v1/finance/dashboard/pipeline/").data
     assert data["total"] == 2

@@ -183,3 +183,43 @@ def test_api_submit_and_out_of_turn_announce(
     )
     assert response.status_code == 409
     assert "close" in response.data["allowed_actions"]
+
+
+def test_an_entry_not_chosen_carries_a_reason_the_holder_sees(
+    api_client_for, challenge, holder, technology, need, operator
+):
+    # given a closed challenge with one entry
+    submission = services.challenge_submit(
+        challenge=challenge, user=holder, **proposal_data(technology, need)
+    )
+    services.challenge_transition(challenge=challenge, user=operator, action="close")
+    url = f"/api/v1/challenges/{challenge.pk}/turn-down/"
+    client = api_client_for(operator)
+    # when the operator gives no reason, then 400 and nothing stored
+    response = client.post(url, {"submission": submission.pk, "note": "x"}, format="json")
+    assert response.status_code == 400 and "reason_code" in response.data
+    assert ChallengeSubmission.objects.get().reason_code == ""
+    # when the holder tries, it is refused
+    refused = api_client_for(holder).post(
+        url, {"submission": submission.pk, "reason_code": "price"}, format="json"
+    )
+    assert refused.status_code in (403, 404, 409)
+    assert ChallengeSubmission.objects.get().reason_code == ""
+    # when the operator gives one
+    response = client.post(
+        url,
+        {"submission": submission.pk, "reason_code": "readiness", "note": "中试数据不足"},
+        format="json",
+    )
+    assert response.status_code == 200, response.data
+    # then the holder sees it (API and notification); an outsider does not see the entry
+    notification = Notification.objects.filter(recipient=holder).latest("pk")
+    assert notification.body == "中试数据不足"
+    seen = api_client_for(holder).get(f"/api/v1/challenges/{challenge.pk}/submissions/")
+    assert seen.status_code == 200
+    assert [row["reason_code"] for row in seen.data["results"]] == ["readiness"]
+    stored = ChallengeSubmission.objects.get()
+    assert (stored.reason_code, stored.reason_note) == ("readiness", "中试数据不足")
+    outsider = UserFactory(roles=["holder"], organization=OrganizationFactory())
+    hidden = api_client_for(outsider).get(f"/api/v1/challenges/{challenge.pk}/submissions/")
+    assert "readiness" not in str(hidden.content)

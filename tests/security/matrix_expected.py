@@ -471,6 +471,16 @@ _TABLE = {
     'api licences': (403, 200, 200, 200, 200, 200, 200),
     'api licence': (403, 200, 200, 404, 404, 200, 200),
     'api licence transition unknown': (403, 400, 400, 404, 404, 400, 400),
+    # --- funnel ---
+    # a broker's own funnel is for brokers; a bad period is a 400 for everyone; telling a
+    # holder why its challenge entry lost is the operator's (the matrix's challenge is open: 409)
+    'page broker funnel': (302, 403, 403, 200, 403, 403, 403),
+    'page statistics funnel bad period': (400, 400, 400, 400, 400, 400, 400),
+    'page challenge turn down': (302, 302, 302, 302, 302, 302, 302),
+    'api challenge turn down': (403, 409, 409, 409, 409, 409, 409),
+    'api stats funnel': (200, 200, 200, 200, 200, 200, 200),
+    'api stats funnel mine': (403, 403, 403, 200, 403, 403, 403),
+    'api stats funnel bad period': (400, 400, 400, 400, 400, 400, 400),
 }
 # fmt: on
 

@@ -104,7 +104,7 @@ PAGE_ROWS = [
         "page proposal transition",
         "POST",
         "/exchange/proposals/{proposal}/transition/",
-        {"action": "decline", "note": "no"},
+        {"action": "decline", "note": "no", "reason_code": "price"},
     ),
     (
         "page proposal message",
@@ -511,7 +511,7 @@ API_ROWS = [
         "api proposal decline",
         "POST",
         "/api/v1/proposals/{proposal}/transition/",
-        {"action": "decline", "note": "no"},
+        {"action": "decline", "note": "no", "reason_code": "price"},
     ),
     ("api introductions", "GET", "/api/v1/introductions/", None),
     ("api introductions create", "POST", "/api/v1/introductions/", {}),
@@ -826,6 +826,13 @@ PROGRAMMES_PAGE_ROWS = [
         "/programmes/challenges/{challenge}/winner/",
         {"submission": "{submission}"},
     ),
+    # --- funnel ---
+    (
+        "page challenge turn down",
+        "POST",
+        "/programmes/challenges/{challenge}/turn_down/",
+        {"submission": "{submission}", "reason_code": "price", "note": "x"},
+    ),
 ]
 
 INSIGHT_PAGE_ROWS = [
@@ -834,6 +841,9 @@ INSIGHT_PAGE_ROWS = [
     ("page regional report", "GET", "/insight/regional-report/", None),
     ("page regional report excel", "GET", "/insight/regional-report.xlsx", None),
     ("page regional report pdf", "GET", "/insight/regional-report.pdf", None),
+    # --- funnel ---
+    ("page broker funnel", "GET", "/insight/statistics/my-funnel/", None),
+    ("page statistics funnel bad period", "GET", "/insight/statistics/?period=week", None),
 ]
 
 PROGRAMMES_API_ROWS = [
@@ -1099,12 +1109,23 @@ PROGRAMMES_API_ROWS = [
         "/api/v1/challenges/{challenge}/winner/",
         {"submission": "{submission}"},
     ),
+    # --- funnel ---
+    (
+        "api challenge turn down",
+        "POST",
+        "/api/v1/challenges/{challenge}/turn-down/",
+        {"submission": "{submission}", "reason_code": "price", "note": "x"},
+    ),
 ]
 
 INSIGHT_API_ROWS = [
     ("api statistics", "GET", "/api/v1/stats/", None),
     # --- fresh ---
     ("api freshness", "GET", "/api/v1/freshness/", None),
+    # --- funnel ---
+    ("api stats funnel", "GET", "/api/v1/stats/funnel/?period=month", None),
+    ("api stats funnel mine", "GET", "/api/v1/stats/funnel/?scope=mine", None),
+    ("api stats funnel bad period", "GET", "/api/v1/stats/funnel/?period=week", None),
 ]
 
 # --- licence ---
