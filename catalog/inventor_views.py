@@ -71,8 +71,12 @@ def _rows(formset) -> list[dict]:
     rows = []
     for form in formset.forms:
         data = form.cleaned_data
-        if not data or data.get("DELETE") or not any(
-            data.get(name) not in (None, "") for name in ("name", "department", "share", "user")
+        if (
+            not data
+            or data.get("DELETE")
+            or not any(
+                data.get(name) not in (None, "") for name in ("name", "department", "share", "user")
+            )
         ):
             continue
         rows.append({name: data.get(name) for name in ("name", "department", "share", "user")})
@@ -144,8 +148,12 @@ def _apply(formset, right_form, error: ValidationError, technology) -> str:
         kept = [
             form
             for form in formset.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-            and any(form.cleaned_data.get(n) not in (None, "") for n in ("name", "department", "share", "user"))
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and any(
+                form.cleaned_data.get(n) not in (None, "")
+                for n in ("name", "department", "share", "user")
+            )
         ]
         for form, row_errors in zip(kept, rows_result.row_errors, strict=False):
             for field, message in row_errors.items():

@@ -87,9 +87,7 @@ def inventor_rows_clean(*, technology: Technology, rows: list[dict]) -> Inventor
                 row_errors["user"] = _("This account is already linked to another inventor.")
             seen_users.add(user_id)
         errors.append(row_errors)
-        cleaned.append(
-            {"name": name, "department": department, "share": share, "user_id": user_id}
-        )
+        cleaned.append({"name": name, "department": department, "share": share, "user_id": user_id})
     total_error = ""
     if not rows:
         total_error = _("Name at least one inventor.")
@@ -108,7 +106,7 @@ def inventor_rows_error(result: InventorRows) -> ValidationError:
     if result.total_error:
         messages["share"] = [result.total_error]
     for index, row_errors in enumerate(result.row_errors, start=1):
-        for field, message in row_errors.items():
+        for message in row_errors.values():
             messages.setdefault("inventors", []).append(
                 _("Inventor %(number)s: %(message)s") % {"number": index, "message": message}
             )

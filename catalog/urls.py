@@ -1,7 +1,7 @@
 from django.urls import path
 
-from catalog.inventor_views import technology_inventors
 from catalog import views
+from catalog.inventor_views import technology_inventors
 
 app_name = "catalog"
 

@@ -25,3 +25,7 @@ class FinanceConfig(AppConfig):
         from finance.services.rewards import reward_split_for_completed_deal
 
         subscribe(DEAL_COMPLETED, reward_split_for_completed_deal)
+
+        from finance.reward_selectors import reward_workspace_todos
+
+        register_workspace_todos(reward_workspace_todos)

@@ -1058,9 +1058,9 @@ class MoneyRequestEvent(TransitionEvent):
 
 # --- rewards to the people who made the technology ----------------------------------------------
 #
-# 《促进科技成果转化法》第四十五条: when a unit's own rules or contracts are silent, at least 50 % of the
-# net income from transferring or licensing a service invention goes to the people who made it and
-# those who contributed to its transformation.
+# 《促进科技成果转化法》第四十五条: when a unit's own rules or contracts are silent, at least
+# 50 % of the net income from transferring or licensing a service invention goes to the people
+# who made it and those who contributed to its transformation.
 STATUTORY_MINIMUM_INVENTORS_SHARE = Decimal("50")
 REWARD_POLICY_ORGANIZATION_KINDS = (OrganizationType.UNIVERSITY, OrganizationType.INSTITUTE)
 
@@ -1133,9 +1133,7 @@ class RewardPolicy(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    inventors_share=Value(Decimal("100"))
-                    - F("department_share")
-                    - F("unit_share")
+                    inventors_share=Value(Decimal("100")) - F("department_share") - F("unit_share")
                 ),
                 name="reward_policy_shares_add_up_to_100",
             ),
@@ -1212,7 +1210,10 @@ class RewardSplit(models.Model):
     transaction. The figures are kept as computed; a later policy version does not change them."""
 
     deal = models.OneToOneField(
-        "exchange.Deal", verbose_name=_("deal"), on_delete=models.PROTECT, related_name="reward_split"
+        "exchange.Deal",
+        verbose_name=_("deal"),
+        on_delete=models.PROTECT,
+        related_name="reward_split",
     )
     organization = models.ForeignKey(
         "accounts.Organization",
@@ -1285,10 +1286,8 @@ class RewardSplitLine(models.Model):
 
     split = models.ForeignKey(RewardSplit, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField(default=0)
-    recipient = models.CharField(
-        _("recipient"), max_length=20, choices=RewardRecipient.choices
-    )
-    name = models.CharField(_("name"), max_length=300)
+    recipient = models.CharField(_("recipient"), max_length=20, choices=RewardRecipient.choices)
+    name = models.CharField(_("name"), max_length=300, blank=True)
     department = models.CharField(_("department"), max_length=200, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

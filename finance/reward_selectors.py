@@ -46,7 +46,9 @@ def reward_splits_visible_to(*, user) -> QuerySet[RewardSplit]:
         .distinct()
         .select_related("organization", "technology", "deal", "policy")
         .prefetch_related(
-            Prefetch("lines", queryset=visible_lines.order_by("position", "pk"), to_attr="visible_lines")
+            Prefetch(
+                "lines", queryset=visible_lines.order_by("position", "pk"), to_attr="visible_lines"
+            )
         )
         .order_by("-completed_on", "-pk")
     )
@@ -79,3 +81,40 @@ def reward_split_rows(*, splits) -> list[list]:
                 ]
             )
     return rows
+
+
+def reward_workspace_todos(*, user) -> list[dict]:
+    """The reward policy to set (administrator) and the splits to look at (administrator or
+    inventor) on the workspace."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from accounts.workspace import queue_todo
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = []
+    organizations = reward_policy_organizations(user=user)
+    if organizations.exists():
+        items.append(
+            queue_todo(
+                key="reward_policy_missing",
+                label=gettext_lazy("Universities and institutes without a reward policy"),
+                queryset=organizations.filter(reward_policies__isnull=True),
+                url=reverse("finance:reward_policy"),
+            )
+        )
+    splits = RewardSplit.objects.filter(
+        Q(organization__in=organizations) | Q(lines__user=user)
+    ).distinct()
+    if organizations.exists() or splits.exists():
+        items.append(
+            queue_todo(
+                key="reward_splits",
+                label=gettext_lazy("Rewards to inventors from completed deals"),
+                queryset=RewardSplit.objects.filter(pk__in=splits.values("pk")),
+                url=reverse("finance:reward_splits"),
+                since_field="created_at",
+            )
+        )
+    return items

@@ -1,6 +1,6 @@
-"""`/api/v1/technologies/{id}/inventors/`: the people who made a technology, their shares and the
-right a pilot gave them (职务科技成果赋权). Read by the holder's members and reviewers; replaced as a
-whole by the holder's members (the shares add up to exactly 100 %)."""
+"""`/api/v1/technologies/{id}/inventors/`: the people who made a technology, their shares and
+the right a pilot gave them (职务科技成果赋权). Read by the holder's members and reviewers;
+replaced as a whole by the holder's members (the shares add up to exactly 100 %)."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -50,9 +50,7 @@ class TechnologyInventorsView(APIView):
     serializer_class = TechnologyInventorsSerializer
 
     def _technology(self, request, pk: int):
-        technology = get_object_or_404(
-            selectors.technologies_visible_to(user=request.user), pk=pk
-        )
+        technology = get_object_or_404(selectors.technologies_visible_to(user=request.user), pk=pk)
         if not inventors.inventors_visible(technology=technology, user=request.user):
             raise Http404
         return technology

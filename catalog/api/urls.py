@@ -2,7 +2,6 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from catalog.api.inventors import TechnologyInventorsView
-
 from catalog.api.views import (
     CategoryViewSet,
     DuplicateFlagViewSet,

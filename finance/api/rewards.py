@@ -1,5 +1,6 @@
 """API of the reward policies and splits: `/api/v1/reward-policies/`, `/api/v1/reward-splits/`."""
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -47,7 +48,15 @@ class RewardSplitLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RewardSplitLine
-        fields = ["recipient", "recipient_label", "name", "department", "share", "amount", "is_mine"]
+        fields = [
+            "recipient",
+            "recipient_label",
+            "name",
+            "department",
+            "share",
+            "amount",
+            "is_mine",
+        ]
 
     def get_is_mine(self, line) -> bool:
         return line.user_id is not None and line.user_id == self.context["request"].user.pk
@@ -110,6 +119,10 @@ class RewardPolicyViewSet(
         data = dict(serializer.validated_data)
         organizations = reward_selectors.reward_policy_organizations(user=request.user)
         organization_id = data.pop("organization_id", None)
+        if not organizations.exists():
+            raise PermissionDenied(
+                _("Only the administrator of a university or research institute sets its policy.")
+            )
         if organization_id is None:
             if organizations.count() != 1:
                 raise serializers.ValidationError(

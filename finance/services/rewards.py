@@ -131,9 +131,8 @@ def reward_split_compute(
     department_amount = _half_up(net_income * terms.department_share / HUNDRED)
     unit_amount = net_income - inventors_amount - department_amount
     lines = [
-        SplitLineFigure(
-            recipient=RewardRecipient.DEDUCTION, name=_("Costs deducted"), amount=deductions
-        )
+        # named by its recipient label, in the reader's language
+        SplitLineFigure(recipient=RewardRecipient.DEDUCTION, name="", amount=deductions)
     ]
     if inventors:
         for inventor, amount in zip(
@@ -181,7 +180,9 @@ def reward_split_compute(
                     amount=amount,
                 )
             )
-    lines.append(SplitLineFigure(recipient=RewardRecipient.UNIT, name=unit_name, amount=unit_amount))
+    lines.append(
+        SplitLineFigure(recipient=RewardRecipient.UNIT, name=unit_name, amount=unit_amount)
+    )
     return SplitFigures(
         gross_income=gross_income,
         deductions=deductions,
@@ -359,7 +360,7 @@ def _reward_split_create(*, deal) -> RewardSplit:
                 organization=organization,
                 kind=ACCOUNT_KINDS[line.recipient],
                 key=_line_key(line),
-                name=line.name,
+                name=line.name or str(RewardRecipient(line.recipient).label),
                 currency=currency,
             )
             postings.append(ledger.Posting(account_id=account.pk, amount=line.amount))
@@ -367,8 +368,7 @@ def _reward_split_create(*, deal) -> RewardSplit:
     ledger_transaction = ledger.post(
         kind=TransactionKind.REWARD_SPLIT,
         currency=currency,
-        description=_("Income of deal %(number)s split by the reward policy")
-        % {"number": deal.pk},
+        description=_("Income of deal %(number)s split by the reward policy") % {"number": deal.pk},
         postings=postings,
     )
     split = RewardSplit.objects.create(

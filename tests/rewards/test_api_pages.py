@@ -98,7 +98,7 @@ def test_policies_are_hidden_from_members_strangers_and_anonymous(
         {"effective_from": timezone.localdate().isoformat(), "inventors_share": "100"},
         format="json",
     )
-    assert member.status_code == 400  # administers no university or institute
+    assert member.status_code == 403  # administers no university or institute
     assert RewardPolicy.objects.count() == 1
 
 
@@ -139,7 +139,12 @@ def test_holder_replaces_the_inventors_through_the_api(technology, unit_admin, i
         f"/api/v1/technologies/{technology.pk}/inventors/",
         {
             "inventors": [
-                {"name": "李发明", "department": "环境学院", "share": "75", "user": inventor_user.pk},
+                {
+                    "name": "李发明",
+                    "department": "环境学院",
+                    "share": "75",
+                    "user": inventor_user.pk,
+                },
                 {"name": "赵外聘", "department": "化工学院", "share": "25"},
             ],
             "service_invention_right": {

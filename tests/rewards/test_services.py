@@ -35,9 +35,9 @@ def test_admin_sets_a_policy(unit_admin, university):
     )
     # then
     assert policy.inventors_share == Decimal("70")
-    assert rewards.reward_policy_in_force(
-        organization=university, on=timezone.localdate()
-    ) == policy
+    assert (
+        rewards.reward_policy_in_force(organization=university, on=timezone.localdate()) == policy
+    )
 
 
 def test_shares_not_adding_up_to_100_are_refused_on_the_field(unit_admin, university):
@@ -86,9 +86,7 @@ def test_a_version_in_the_past_is_refused(unit_admin, university):
 
 def test_a_member_who_is_not_the_admin_may_not_set_the_policy(inventor_user, university):
     with pytest.raises(PermissionDenied):
-        rewards.reward_policy_create(
-            user=inventor_user, organization=university, **_policy_data()
-        )
+        rewards.reward_policy_create(user=inventor_user, organization=university, **_policy_data())
     assert not RewardPolicy.objects.exists()
 
 
@@ -135,7 +133,7 @@ def test_split_with_deductions_exact_figures():
     assert figures.department_amount == Decimal("9400.00")
     assert figures.unit_amount == Decimal("18800.00")
     assert [(line.recipient, line.name, line.amount) for line in figures.lines] == [
-        (RewardRecipient.DEDUCTION, "Costs deducted", Decimal("6000.00")),
+        (RewardRecipient.DEDUCTION, "", Decimal("6000.00")),
         (RewardRecipient.INVENTOR, "李发明", Decimal("39480.00")),
         (RewardRecipient.INVENTOR, "王合作", Decimal("26320.00")),
         (RewardRecipient.DEPARTMENT, "环境学院", Decimal("5640.00")),
