@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +35,7 @@ class InventorForm(forms.ModelForm):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = candidates
+        self.fields["user"].label = capfirst(self.fields["user"].label)
         self.fields["user"].label_from_instance = lambda user: user.full_name or user.email
         # a blank extra row is left out; the service checks the rows given
         self.empty_permitted = True
@@ -53,11 +55,12 @@ class RightForm(forms.ModelForm):
     class Meta:
         model = TechnologyServiceInventionRight
         fields = ["kind", "document", "granted_on", "term_years"]
-        widgets = {"granted_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"granted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["document"].required = False
+        self.fields["kind"].label = capfirst(self.fields["kind"].label)
         self.fields["granted_on"].required = False
 
     def _post_clean(self):

@@ -53,7 +53,7 @@ class RewardPolicyForm(ServiceModelForm):
             "note",
         ]
         widgets = {
-            "effective_from": forms.DateInput(attrs={"type": "date"}),
+            "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 

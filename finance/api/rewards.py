@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
@@ -114,15 +114,15 @@ class RewardPolicyViewSet(
         return reward_selectors.reward_policies_visible_to(user=self.request.user)
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
         organizations = reward_selectors.reward_policy_organizations(user=request.user)
-        organization_id = data.pop("organization_id", None)
         if not organizations.exists():
             raise PermissionDenied(
                 _("Only the administrator of a university or research institute sets its policy.")
             )
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        organization_id = data.pop("organization_id", None)
         if organization_id is None:
             if organizations.count() != 1:
                 raise serializers.ValidationError(
@@ -152,7 +152,7 @@ class RewardSplitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseV
         return reward_selectors.reward_splits_visible_to(user=self.request.user)
 
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("reward-policies", RewardPolicyViewSet, basename="reward-policy")
 router.register("reward-splits", RewardSplitViewSet, basename="reward-split")
 urlpatterns = router.urls
