@@ -1139,6 +1139,18 @@ class RewardPolicy(models.Model):
             ),
         ]
 
+    # what the administrator writes (the form and the API)
+    EDITABLE_FIELDS = (
+        "organization",
+        "effective_from",
+        "inventors_share",
+        "department_share",
+        "unit_share",
+        "fixed_deduction",
+        "percentage_deduction",
+        "note",
+    )
+
     def __str__(self) -> str:
         return f"{self.organization_id} ({self.effective_from})"
 

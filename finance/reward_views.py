@@ -28,7 +28,7 @@ EXPORT_HEADER = [
     gettext_lazy("Costs deducted"),
     gettext_lazy("Net income"),
     gettext_lazy("Recipient"),
-    gettext_lazy("Name"),
+    gettext_lazy("Name of the recipient"),
     gettext_lazy("Department"),
     gettext_lazy("Share (%)"),
     gettext_lazy("Amount"),
@@ -42,16 +42,7 @@ class RewardPolicyForm(ServiceModelForm):
 
     class Meta:
         model = RewardPolicy
-        fields = [
-            "organization",
-            "effective_from",
-            "inventors_share",
-            "department_share",
-            "unit_share",
-            "fixed_deduction",
-            "percentage_deduction",
-            "note",
-        ]
+        fields = list(RewardPolicy.EDITABLE_FIELDS)
         widgets = {
             "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 2}),

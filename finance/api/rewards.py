@@ -25,18 +25,7 @@ class RewardPolicySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RewardPolicy
-        fields = [
-            "id",
-            "organization",
-            "effective_from",
-            "inventors_share",
-            "department_share",
-            "unit_share",
-            "fixed_deduction",
-            "percentage_deduction",
-            "note",
-            "created_at",
-        ]
+        fields = ["id", *RewardPolicy.EDITABLE_FIELDS, "created_at"]
         read_only_fields = ["id", "created_at"]
         # the model's own checks run in the service, with the same messages as the page
         validators = []

@@ -220,7 +220,7 @@ def test_policy_page_states_the_rule_and_saves_a_version(client, unit_admin, uni
     client.force_login(unit_admin)
     page = client.get(reverse("finance:reward_policy"))
     assert page.status_code == 200
-    assert "article 45" in page.content.decode()
+    assert "第四十五条" in page.content.decode()
     response = client.post(
         reverse("finance:reward_policy"),
         {
