@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
+from accounts.choices import MembershipRole, Role
 from accounts.models import Membership, Organization, User
 
 # The ids are kept on the user object for the rest of the request: pages and lists ask for every
@@ -155,3 +155,32 @@ def expert_standing(*, user) -> ExpertStanding | None:
 
 def is_verified_expert(*, user) -> bool:
     return expert_standing(user=user) is not None
+
+
+# --- organisation administrators ----------------------------------------------------------------
+#
+# An organisation's administrator is its owner (the membership role given to whoever created or
+# was first given the organisation); decisions with money attached, such as the reward policy of a
+# university or institute, are theirs.
+
+
+def is_organization_admin(*, user, organization: Organization | int | None) -> bool:
+    """Whether `user` administers `organization` (owner membership)."""
+    if organization is None or not _authenticated(user):
+        return False
+    organization_id = organization if isinstance(organization, int) else organization.pk
+    return Membership.objects.filter(
+        user=user, organization_id=organization_id, role=MembershipRole.OWNER
+    ).exists()
+
+
+def administered_organizations(*, user, kinds: tuple[str, ...] = ()) -> QuerySet[Organization]:
+    """The organisations `user` administers, optionally only those of `kinds`."""
+    if not _authenticated(user):
+        return Organization.objects.none()
+    organizations = Organization.objects.filter(
+        memberships__user=user, memberships__role=MembershipRole.OWNER
+    )
+    if kinds:
+        organizations = organizations.filter(kind__in=kinds)
+    return organizations.order_by("pk").distinct()

@@ -252,3 +252,15 @@ class DuplicateSource(models.TextChoices):
 
     SUBMIT = "submit", _("On submission")
     IMPORT = "import", _("On import")
+
+
+class ServiceInventionRightKind(models.TextChoices):
+    """What a pilot of 职务科技成果赋权 gave the researchers of a service invention."""
+
+    OWNERSHIP = "ownership", _("Ownership given to the researchers")
+    LONG_TERM_USE = "long_term_use", _("Long-term right of use given to the researchers")
+
+
+# The pilot plan (赋予科研人员职务科技成果所有权或长期使用权试点实施方案, 2020) gives a long-term
+# right of use for no less than ten years.
+LONG_TERM_USE_MINIMUM_YEARS = 10

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from catalog.choices import (
+    LONG_TERM_USE_MINIMUM_YEARS,
     PATENT_KINDS,
     SDG_GOALS,
     TECHNOLOGY_STATUS_BADGES,
@@ -26,6 +27,7 @@ from catalog.choices import (
     IntellectualPropertyStatus,
     ResourceKind,
     RevisionStatus,
+    ServiceInventionRightKind,
     TechnologyAction,
     TechnologyStatus,
     TransactionMode,
@@ -1095,3 +1097,94 @@ class TrlAssessmentEvent(TransitionEvent):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}: {self.action}"
+
+
+class TechnologyInventor(models.Model):
+    """A person who made the technology (成果完成人), named by the holder, with their share of
+    what the inventors receive when a university or institute sells it (finance's reward split).
+    `user` links the person's own account (a member of the holder) so they can see their share."""
+
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="inventors")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("name"), max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("linked account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inventor_entries",
+    )
+    department = models.CharField(_("department"), max_length=200)
+    share = models.DecimalField(
+        _("share among the inventors (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+
+    class Meta:
+        ordering = ["technology", "position", "pk"]
+        verbose_name = _("inventor")
+        verbose_name_plural = _("inventors")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share__gt=0) & Q(share__lte=100), name="inventor_share_in_range"
+            ),
+            models.UniqueConstraint(
+                fields=["technology", "user"],
+                condition=Q(user__isnull=False),
+                name="inventor_account_once_per_technology",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.share} %)"
+
+
+class TechnologyServiceInventionRight(models.Model):
+    """The right a pilot of 职务科技成果赋权 gave the researchers over this service invention:
+    ownership or a long-term right of use, by which document and since when."""
+
+    technology = models.OneToOneField(
+        Technology, on_delete=models.CASCADE, related_name="service_invention_right"
+    )
+    kind = models.CharField(
+        _("right given"), max_length=20, choices=ServiceInventionRightKind.choices
+    )
+    document = models.CharField(
+        _("granting document"),
+        max_length=300,
+        help_text=_("The agreement or decision that gives the right, with its number."),
+    )
+    granted_on = models.DateField(_("granted on"))
+    term_years = models.PositiveSmallIntegerField(
+        _("term of the right of use (years)"),
+        null=True,
+        blank=True,
+        help_text=_("For a long-term right of use: at least ten years."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("service invention right")
+        verbose_name_plural = _("service invention rights")
+
+    def __str__(self) -> str:
+        return f"{self.technology_id}: {self.kind}"
+
+    def clean(self) -> None:
+        if self.kind == ServiceInventionRightKind.LONG_TERM_USE:
+            if self.term_years is None or self.term_years < LONG_TERM_USE_MINIMUM_YEARS:
+                raise ValidationError(
+                    {
+                        "term_years": _(
+                            "A long-term right of use runs for at least %(years)s years."
+                        )
+                        % {"years": LONG_TERM_USE_MINIMUM_YEARS}
+                    }
+                )
+        elif self.term_years is not None:
+            raise ValidationError(
+                {"term_years": _("A term applies only to a right of use, not to ownership.")}
+            )

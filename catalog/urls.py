@@ -1,6 +1,7 @@
 from django.urls import path
 
 from catalog import views
+from catalog.inventor_views import technology_inventors
 
 app_name = "catalog"
 
@@ -29,6 +30,7 @@ urlpatterns = [
     path("<int:pk>/", views.technology_detail, name="technology_detail"),
     path("<int:pk>/manage/", views.technology_manage, name="technology_manage"),
     path("<int:pk>/edit/", views.technology_edit, name="technology_edit"),
+    path("<int:pk>/inventors/", technology_inventors, name="technology_inventors"),
     path("<int:pk>/transition/", views.technology_transition, name="technology_transition"),
     path("<int:pk>/confirm/", views.technology_confirm, name="technology_confirm"),
     path("<int:pk>/review/", views.technology_review, name="technology_review"),

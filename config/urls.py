@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("imports.api.urls")),
     path("", include("matching.api.urls")),
     path("finance/", include("finance.api.urls")),
+    path("", include("finance.api.rewards")),
     path("", include("insight.api.urls")),
     path("", include("programmes.api.urls")),
     path("", include("notifications.api.urls")),

@@ -17,3 +17,15 @@ class FinanceConfig(AppConfig):
 
         register_workspace_todos(finance_workspace_todos)
         register_workspace_figures(finance_workspace_figures)
+
+        # Exchange announces completed deals; the financing desk splits a university's or
+        # institute's income by its reward policy (after the commit, idempotent).
+        from core.events import subscribe
+        from exchange.events import DEAL_COMPLETED
+        from finance.services.rewards import reward_split_for_completed_deal
+
+        subscribe(DEAL_COMPLETED, reward_split_for_completed_deal)
+
+        from finance.reward_selectors import reward_workspace_todos
+
+        register_workspace_todos(reward_workspace_todos)

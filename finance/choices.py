@@ -104,6 +104,11 @@ class AccountKind(models.TextChoices):
     VOUCHER = "voucher", _("Voucher")
     PROVIDER_RECEIVABLE = "provider_receivable", _("Paid to service provider")
     SUBSIDY_RECEIVED = "subsidy_received", _("Interest subsidy received")
+    TRANSFER_INCOME = "transfer_income", _("Transfer and licence income")
+    REWARD_DEDUCTION = "reward_deduction", _("Costs deducted from transfer income")
+    INVENTOR_REWARD = "inventor_reward", _("Inventor's reward")
+    DEPARTMENT_REWARD = "department_reward", _("Department's share")
+    UNIT_REWARD = "unit_reward", _("Unit's share")
 
 
 class NormalBalance(models.TextChoices):
@@ -116,6 +121,7 @@ class TransactionKind(models.TextChoices):
     VOUCHER_ISSUE = "voucher_issue", _("Voucher issued")
     VOUCHER_REDEMPTION = "voucher_redemption", _("Voucher redeemed")
     SUBSIDY_PAYMENT = "subsidy_payment", _("Interest subsidy paid")
+    REWARD_SPLIT = "reward_split", _("Transfer income split")
 
 
 class MoneyRequestKind(models.TextChoices):
@@ -141,3 +147,12 @@ class MoneyRequestAction(models.TextChoices):
     APPROVE = "approve", _("Approved by a second person")
     REFUSE = "refuse", _("Request refused")
     WITHDRAW = "withdraw", _("Request withdrawn")
+
+
+class RewardRecipient(models.TextChoices):
+    """Where a part of a completed deal's income goes under the seller's reward policy."""
+
+    DEDUCTION = "deduction", _("Costs deducted")
+    INVENTOR = "inventor", _("Inventor")
+    DEPARTMENT = "department", _("Department")
+    UNIT = "unit", _("Unit")

@@ -329,7 +329,11 @@ def seed() -> str:
         _application(holder_user, financier, products["ip_pledge"], amount,
                      [], valuation=valuation, technology=valuation.technology,
                      purpose="中试线建设")  # fmt: skip
+    from finance.reward_demo import seed_rewards
+
+    reward_summary = seed_rewards(university=holder, holder=holder_user)
     return (
+        f"{reward_summary}, "
         f"{FinancingProduct.objects.count()} financing products, "
         f"{Voucher.objects.count()} vouchers, "
         f"{FinancingApplication.objects.count()} applications, voucher deal #{deal.pk}"

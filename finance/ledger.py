@@ -25,7 +25,7 @@ from finance.models import LedgerAccount, LedgerEntry, LedgerTransaction
 
 CENT = Decimal("0.01")
 MAXIMUM_BALANCE = Decimal("9999999999999999.99")  # numeric(18, 2)
-CREDIT_NORMAL_KINDS = {AccountKind.PROGRAMME_FUNDING}
+CREDIT_NORMAL_KINDS = {AccountKind.PROGRAMME_FUNDING, AccountKind.TRANSFER_INCOME}
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from finance.choices import (
     ProductKind,
     ProductStatus,
     ProgrammeKind,
+    RewardRecipient,
     TransactionKind,
 )
 
@@ -1058,3 +1059,274 @@ class MoneyRequestEvent(TransitionEvent):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.action}"
+
+
+# --- rewards to the people who made the technology ----------------------------------------------
+#
+# 《促进科技成果转化法》第四十五条: when a unit's own rules or contracts are silent, at least
+# 50 % of the net income from transferring or licensing a service invention goes to the people
+# who made it and those who contributed to its transformation.
+STATUTORY_MINIMUM_INVENTORS_SHARE = Decimal("50")
+REWARD_POLICY_ORGANIZATION_KINDS = (OrganizationType.UNIVERSITY, OrganizationType.INSTITUTE)
+
+
+class RewardPolicy(models.Model):
+    """One version of a university's or institute's reward policy, set by its administrator: how
+    the income of a completed transfer or licence is split after deducting costs. The version in
+    force on the day a deal completes applies; versions are never changed, only superseded."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="reward_policies",
+    )
+    effective_from = models.DateField(_("effective from"))
+    inventors_share = models.DecimalField(
+        _("inventors' share (%)"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        **PERCENT,
+    )
+    department_share = models.DecimalField(
+        _("department's share (%)"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        **PERCENT,
+    )
+    unit_share = models.DecimalField(
+        _("unit's share (%)"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        **PERCENT,
+    )
+    fixed_deduction = models.DecimalField(
+        _("fixed costs deducted per deal"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        help_text=_("In the deal's currency, e.g. patent fees and the evaluation."),
+        **MONEY,
+    )
+    percentage_deduction = models.DecimalField(
+        _("costs deducted as a share of income (%)"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("E.g. the technology transfer office's management fee."),
+        **PERCENT,
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organization", "-effective_from", "-pk"]
+        verbose_name = _("reward policy")
+        verbose_name_plural = _("reward policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "effective_from"], name="one_reward_policy_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(inventors_share__gte=STATUTORY_MINIMUM_INVENTORS_SHARE)
+                & Q(department_share__gte=0)
+                & Q(unit_share__gte=0)
+                & Q(fixed_deduction__gte=0)
+                & Q(percentage_deduction__gte=0)
+                & Q(percentage_deduction__lte=100),
+                name="reward_policy_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    inventors_share=Value(Decimal("100")) - F("department_share") - F("unit_share")
+                ),
+                name="reward_policy_shares_add_up_to_100",
+            ),
+        ]
+
+    # what the administrator writes (the form and the API)
+    EDITABLE_FIELDS = (
+        "organization",
+        "effective_from",
+        "inventors_share",
+        "department_share",
+        "unit_share",
+        "fixed_deduction",
+        "percentage_deduction",
+        "note",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} ({self.effective_from})"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        shares = (self.inventors_share, self.department_share, self.unit_share)
+        if all(share is not None for share in shares):
+            total = sum(shares, Decimal("0"))
+            if total != 100:
+                errors["unit_share"] = _(
+                    "The inventors', department's and unit's shares must add up to exactly "
+                    "100 %%; they add up to %(total)s %%."
+                ) % {"total": f"{total.normalize():f}"}
+        if (
+            self.inventors_share is not None
+            and self.inventors_share < STATUTORY_MINIMUM_INVENTORS_SHARE
+        ):
+            errors["inventors_share"] = _(
+                "The inventors receive at least %(minimum)s %% of the net income "
+                "(Law on Promoting the Transformation of Scientific and Technological "
+                "Achievements, article 45)."
+            ) % {"minimum": f"{STATUTORY_MINIMUM_INVENTORS_SHARE.normalize():f}"}
+        if (
+            self.organization_id
+            and self.effective_from
+            and RewardPolicy.objects.filter(
+                organization_id=self.organization_id, effective_from=self.effective_from
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            errors["effective_from"] = _(
+                "A version of the policy already takes effect on this day; choose another day."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class RewardAccount(models.Model):
+    """Which ledger account holds one recipient's part of a unit's transfer income: the income
+    itself, the deducted costs, one inventor (by linked account, else by name), one department or
+    the unit. One row per recipient and currency, so every split of the unit adds to it."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="reward_accounts"
+    )
+    key = models.CharField(max_length=250)
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    ledger_account = models.OneToOneField(
+        LedgerAccount, on_delete=models.PROTECT, related_name="reward_account"
+    )
+
+    class Meta:
+        verbose_name = _("reward account")
+        verbose_name_plural = _("reward accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "key", "currency"], name="one_reward_account_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.key} ({self.currency})"
+
+
+class RewardSplit(models.Model):
+    """How a completed deal's income was split under the seller's reward policy (or the statutory
+    default): one per deal (a unique constraint), posted on the ledger as one balanced
+    transaction. The figures are kept as computed; a later policy version does not change them."""
+
+    deal = models.OneToOneField(
+        "exchange.Deal",
+        verbose_name=_("deal"),
+        on_delete=models.PROTECT,
+        related_name="reward_split",
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("seller"),
+        on_delete=models.PROTECT,
+        related_name="reward_splits",
+    )
+    technology = models.ForeignKey(
+        "catalog.Technology",
+        verbose_name=_("technology"),
+        on_delete=models.PROTECT,
+        related_name="reward_splits",
+    )
+    policy = models.ForeignKey(
+        RewardPolicy,
+        verbose_name=_("policy applied"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="splits",
+    )
+    completed_on = models.DateField(_("completed on"))
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    gross_income = models.DecimalField(_("income"), **MONEY)
+    deductions = models.DecimalField(_("costs deducted"), **MONEY)
+    net_income = models.DecimalField(_("net income"), **MONEY)
+    inventors_share = models.DecimalField(_("inventors' share (%)"), **PERCENT)
+    department_share = models.DecimalField(_("department's share (%)"), **PERCENT)
+    unit_share = models.DecimalField(_("unit's share (%)"), **PERCENT)
+    inventors_amount = models.DecimalField(_("to the inventors"), **MONEY)
+    department_amount = models.DecimalField(_("to the departments"), **MONEY)
+    unit_amount = models.DecimalField(_("to the unit"), **MONEY)
+    ledger_transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="reward_split"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-completed_on", "-pk"]
+        verbose_name = _("reward split")
+        verbose_name_plural = _("reward splits")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    gross_income=F("deductions")
+                    + F("inventors_amount")
+                    + F("department_amount")
+                    + F("unit_amount")
+                )
+                & Q(net_income=F("gross_income") - F("deductions"))
+                & Q(deductions__gte=0)
+                & Q(inventors_amount__gte=0)
+                & Q(department_amount__gte=0)
+                & Q(unit_amount__gte=0),
+                name="reward_split_adds_up",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.net_income} {self.currency}"
+
+    @property
+    def is_statutory_default(self) -> bool:
+        return self.policy_id is None
+
+
+class RewardSplitLine(models.Model):
+    """One recipient's part of a split: the deducted costs, an inventor, a department or the
+    unit, with the share it was computed from and the ledger account it went to."""
+
+    split = models.ForeignKey(RewardSplit, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    recipient = models.CharField(_("recipient"), max_length=20, choices=RewardRecipient.choices)
+    name = models.CharField(_("name"), max_length=300, blank=True)
+    department = models.CharField(_("department"), max_length=200, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("linked account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reward_split_lines",
+    )
+    share = models.DecimalField(_("share (%)"), null=True, blank=True, **PERCENT)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    account = models.ForeignKey(
+        LedgerAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["split", "position", "pk"]
+        verbose_name = _("reward split line")
+        verbose_name_plural = _("reward split lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="reward_line_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.split_id}: {self.name} {self.amount}"

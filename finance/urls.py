@@ -1,6 +1,6 @@
 from django.urls import path
 
-from finance import views
+from finance import reward_views, views
 
 app_name = "finance"
 
@@ -50,4 +50,15 @@ urlpatterns = [
         views.money_request_transition,
         name="money_request_transition",
     ),
+]
+
+# --- reward ---
+urlpatterns += [
+    path("rewards/", reward_views.reward_splits, name="reward_splits"),
+    path(
+        "rewards/export.<str:file_format>",
+        reward_views.reward_splits_export,
+        name="reward_splits_export",
+    ),
+    path("rewards/policy/", reward_views.reward_policy, name="reward_policy"),
 ]

@@ -1,5 +1,7 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from catalog.api.inventors import TechnologyInventorsView
 from catalog.api.views import (
     CategoryViewSet,
     DuplicateFlagViewSet,
@@ -17,4 +19,11 @@ router.register("favourites", FavouriteViewSet, basename="favourite")
 router.register("duplicate-flags", DuplicateFlagViewSet, basename="duplicate-flag")
 router.register("trl-assessments", TrlAssessmentViewSet, basename="trl-assessment")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path(
+        "technologies/<int:pk>/inventors/",
+        TechnologyInventorsView.as_view(),
+        name="technology-inventors",
+    ),
+]

@@ -22,6 +22,7 @@ from accounts.permissions import (
 )
 from audit.choices import AuditKind
 from audit.services import audit_record
+from core.events import publish
 from core.workflow import TransitionNotAllowed, compare_and_set_status
 from exchange.choices import (
     DealAction,
@@ -29,6 +30,7 @@ from exchange.choices import (
     NeedAction,
     NeedStatus,
 )
+from exchange.events import DEAL_COMPLETED
 from exchange.models import (
     Deal,
     DealEvent,
@@ -269,6 +271,7 @@ def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
     if transition.target == DealStage.COMPLETED:
         certificate_issue(deal=deal)
         _need_system_step(deal.need_id, NeedAction.SOLVE)
+        publish(DEAL_COMPLETED, deal_id=deal.pk)
     elif transition.target in (DealStage.CANCELLED, DealStage.REJECTED):
         _need_system_step(deal.need_id, NeedAction.REOPEN)
     _deal_notify(

@@ -481,6 +481,23 @@ _TABLE = {
     'api stats funnel': (200, 200, 200, 200, 200, 200, 200),
     'api stats funnel mine': (403, 403, 403, 200, 403, 403, 403),
     'api stats funnel bad period': (400, 400, 400, 400, 400, 400, 400),
+    # --- reward ---
+    # rewards to inventors: the splits list and export are everyone's own (empty unless one
+    # administers the seller or is a named inventor); the policy is the university's owner's
+    # (holder@demo), 404 or 403 to everyone else; inventors are the holder's and reviewers'
+    'page reward splits': (302, 200, 200, 200, 200, 200, 200),
+    'page reward splits export': (302, 200, 200, 200, 200, 200, 200),
+    'page reward policy': (302, 200, 404, 404, 404, 404, 404),
+    'page reward policy save': (302, 400, 404, 404, 404, 404, 404),
+    'page technology inventors': (302, 200, 404, 404, 404, 404, 404),
+    'page technology inventors outsider': (302, 404, 404, 404, 404, 404, 404),
+    'api reward policies': (403, 200, 200, 200, 200, 200, 200),
+    'api reward policy': (403, 200, 404, 404, 404, 404, 404),
+    'api reward policy create': (403, 400, 403, 403, 403, 403, 403),
+    'api reward splits': (403, 200, 200, 200, 200, 200, 200),
+    'api reward split': (403, 200, 404, 404, 404, 404, 404),
+    'api technology inventors': (403, 200, 404, 404, 404, 200, 200),
+    'api technology inventors outsider': (403, 404, 404, 404, 404, 404, 404),
 }
 # fmt: on
 

@@ -347,6 +347,18 @@ PAGE_ROWS = [
         "/technologies/trl-evidence/{trl_evidence_outsider}/",
         None,
     ),
+    # --- reward ---
+    ("page reward splits", "GET", "/finance/rewards/", None),
+    ("page reward splits export", "GET", "/finance/rewards/export.csv", None),
+    ("page reward policy", "GET", "/finance/rewards/policy/", None),
+    ("page reward policy save", "POST", "/finance/rewards/policy/", {"inventors_share": "10"}),
+    ("page technology inventors", "GET", "/technologies/{tech_published}/inventors/", None),
+    (
+        "page technology inventors outsider",
+        "POST",
+        "/technologies/{tech_outsider_published}/inventors/",
+        {"inventors-TOTAL_FORMS": "0", "inventors-INITIAL_FORMS": "0"},
+    ),
 ]
 
 API_ROWS = [
@@ -742,6 +754,19 @@ API_ROWS = [
         {},
     ),
     ("api trl confirm missing", "POST", "/api/v1/trl-assessments/999999/confirm/", {}),
+    # --- reward ---
+    ("api reward policies", "GET", "/api/v1/reward-policies/", None),
+    ("api reward policy", "GET", "/api/v1/reward-policies/{reward_policy}/", None),
+    ("api reward policy create", "POST", "/api/v1/reward-policies/", {"inventors_share": "10"}),
+    ("api reward splits", "GET", "/api/v1/reward-splits/", None),
+    ("api reward split", "GET", "/api/v1/reward-splits/{reward_split}/", None),
+    ("api technology inventors", "GET", "/api/v1/technologies/{tech_published}/inventors/", None),
+    (
+        "api technology inventors outsider",
+        "PUT",
+        "/api/v1/technologies/{tech_outsider_published}/inventors/",
+        {"inventors": []},
+    ),
 ]
 
 PROGRAMMES_PAGE_ROWS = [

@@ -126,6 +126,11 @@ def seed_world() -> dict[str, int]:
             Deal.objects.filter(stage="completed").order_by("pk").first().certificate, "number", ""
         ),
     }
+    # --- reward ---
+    from finance.models import RewardPolicy, RewardSplit
+
+    ids["reward_policy"] = RewardPolicy.objects.order_by("pk").first().pk
+    ids["reward_split"] = RewardSplit.objects.order_by("pk").first().pk
     ids["duplicate_flag"] = _seed_duplicate_flag(
         technology_id=ids["tech_outsider_published"], candidate_id=ids["tech_published"]
     )
