@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "imports",
     "matching",
     "finance",
+    "facilities",
     "insight",
     "programmes",
 ]

@@ -29,6 +29,7 @@ APPS = [
     "imports",
     "matching",
     "finance",
+    "facilities",
     "programmes",
     "insight",
 ]

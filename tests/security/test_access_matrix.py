@@ -34,6 +34,7 @@ COVERED_APPS = (
     "exchange",
     "matching",
     "finance",
+    "facilities",
     "programmes",
     "insight",
     "imports",
