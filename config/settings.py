@@ -350,6 +350,12 @@ SPECTACULAR_SETTINGS = {
         "DealDocumentKindEnum": "exchange.choices.DocumentKind",
         "ImportKindEnum": "imports.choices.ImportKind",
         "ImpactMethodEnum": "insight.choices.ImpactMethod",
+        # --- facility ---
+        "FacilityStatusEnum": "facilities.choices.FacilityStatus",
+        "FacilityKindEnum": "facilities.choices.FacilityKind",
+        "FacilityBookingStatusEnum": "facilities.choices.BookingStatus",
+        "AvailabilityPeriodKindEnum": "facilities.choices.PeriodKind",
+        "FacilityTransitionActionEnum": ["publish", "withdraw"],
     },
 }
 

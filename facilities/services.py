@@ -42,9 +42,9 @@ from facilities.models import (
     FacilityEvent,
 )
 from finance import ledger
-from finance.choices import AccountKind, TransactionKind
 from finance.models import Voucher
 from finance.services.common import parse_amount
+from finance.services.vouchers import voucher_pay_provider
 from notifications.messages import Bilingual, Message
 from notifications.services import notify_users
 
@@ -459,19 +459,12 @@ def _voucher_payment(*, booking, voucher, user, amount, idempotency_key, fingerp
                 % {"charge": booking.charge, "currency": booking.currency}
             }
         )
-    destination = ledger.receivable_account(
-        kind=AccountKind.PROVIDER_RECEIVABLE,
-        organization=booking.facility.provider,
-        currency=booking.currency,
-    )
-    # ledger.post locks the voucher's account and refuses to take it below zero.
-    return ledger.transfer(
-        kind=TransactionKind.VOUCHER_REDEMPTION,
-        source=voucher.account,
-        destination=destination,
+    return voucher_pay_provider(
+        voucher=voucher,
+        provider=booking.facility.provider,
         amount=amount,
+        user=user,
         description=f"Voucher #{voucher.pk} paid facility booking #{booking.pk}",
-        initiated_by=user,
         idempotency_key=idempotency_key,
         fingerprint=fingerprint,
     )

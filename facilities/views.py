@@ -28,6 +28,7 @@ from finance.ledger import IdempotencyKeyReused
 
 PAGE_SIZE = 20
 CALENDAR_DAYS = 14
+PERIODS_LISTED = 10  # the provider's list of periods to remove; the calendar shows the rest
 
 
 def facility_list(request):
@@ -53,8 +54,11 @@ def my_facilities(request):
 def _calendar(facility) -> list[dict]:
     """The next days, each with its open and blocked periods and the taken slots."""
     today = timezone.localdate()
-    periods = list(selectors.upcoming_periods(facility=facility))
-    slots = list(selectors.taken_slots(facility=facility))
+    until = timezone.make_aware(
+        datetime.datetime.combine(today + datetime.timedelta(days=CALENDAR_DAYS), datetime.time())
+    )
+    periods = list(selectors.upcoming_periods(facility=facility).filter(starts_at__lt=until))
+    slots = list(selectors.taken_slots(facility=facility).filter(starts_at__lt=until))
     days = []
     for offset in range(CALENDAR_DAYS):
         day = today + datetime.timedelta(days=offset)
@@ -77,7 +81,7 @@ def facility_detail(request, pk: int):
         "facility": facility,
         "is_provider": is_provider,
         "calendar": _calendar(facility),
-        "periods": selectors.upcoming_periods(facility=facility),
+        "periods": selectors.upcoming_periods(facility=facility)[:PERIODS_LISTED],
         "can_book": facility.is_published
         and request.user.is_authenticated
         and selectors.booker_organizations(user=request.user, facility=facility).exists(),
@@ -94,7 +98,7 @@ def facility_detail(request, pk: int):
 @login_required
 def facility_create(request):
     providers = selectors.provider_organizations(user=request.user)
-    form = FacilityForm(request.POST or None, providers=providers)
+    form = FacilityForm(request.POST if request.method == "POST" else None, providers=providers)
     if request.method == "POST" and form.is_valid():
         try:
             facility = services.facility_create(
@@ -119,7 +123,9 @@ def _own_facility(request, pk: int):
 @login_required
 def facility_edit(request, pk: int):
     facility = _own_facility(request, pk)
-    form = FacilityForm(request.POST or None, instance=facility, providers=None)
+    form = FacilityForm(
+        request.POST if request.method == "POST" else None, instance=facility, providers=None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.facility_update(facility=facility, user=request.user, **form.service_inputs())
@@ -167,7 +173,7 @@ def period_add(request, pk: int):
         "facility": facility,
         "is_provider": True,
         "calendar": _calendar(facility),
-        "periods": selectors.upcoming_periods(facility=facility),
+        "periods": selectors.upcoming_periods(facility=facility)[:PERIODS_LISTED],
         "actions": services.FACILITY_WORKFLOW.allowed_action_labels(
             facility.status, set(services.OWNER)
         ),
@@ -194,7 +200,9 @@ def booking_create(request, pk: int):
     )
     bookers = selectors.booker_organizations(user=request.user, facility=facility)
     form = BookingForm(
-        request.POST or None, bookers=bookers, per_sample=facility.price_unit == PriceUnit.SAMPLE
+        request.POST if request.method == "POST" else None,
+        bookers=bookers,
+        per_sample=facility.price_unit == PriceUnit.SAMPLE,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -249,9 +257,11 @@ def provider_bookings(request):
 
 def _booking_context(request, booking, pay_form=None) -> dict:
     roles = services.booking_actor_roles(booking=booking, user=request.user)
+    actions = services.booking_allowed_actions(booking=booking, user=request.user)
     context = {
         "booking": booking,
-        "actions": services.booking_allowed_actions(booking=booking, user=request.user),
+        "actions": actions,
+        "needs_note": any(action == "decline" for action, _label in actions),
         "events": booking.events.select_related("actor"),
         "is_booker": "booker" in roles,
     }

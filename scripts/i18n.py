@@ -29,9 +29,9 @@ APPS = [
     "imports",
     "matching",
     "finance",
-    "facilities",
     "programmes",
     "insight",
+    "facilities",
 ]
 LANGUAGE = "zh_Hans"
 

@@ -347,6 +347,28 @@ PAGE_ROWS = [
         "/technologies/trl-evidence/{trl_evidence_outsider}/",
         None,
     ),
+    # --- facility ---
+    ("page facility list", "GET", "/facilities/?q=MVR&kind=pilot_line", None),
+    ("page facility detail", "GET", "/facilities/{facility}/", None),
+    ("page facility outsider draft", "GET", "/facilities/{facility_outsider_draft}/", None),
+    ("page my facilities", "GET", "/facilities/mine/", None),
+    ("page facility new", "GET", "/facilities/new/", None),
+    ("page facility edit", "GET", "/facilities/{facility}/edit/", None),
+    # publishing what is published is refused for the provider: nothing changes
+    ("page facility publish", "POST", "/facilities/{facility}/transition/", {"action": "publish"}),
+    ("page facility period add", "POST", "/facilities/{facility}/periods/", {}),
+    ("page facility book form", "GET", "/facilities/{facility}/book/", None),
+    ("page facility book empty", "POST", "/facilities/{facility}/book/", {}),
+    ("page my facility bookings", "GET", "/facilities/bookings/", None),
+    ("page provider facility bookings", "GET", "/facilities/provider/bookings/", None),
+    ("page facility booking", "GET", "/facilities/bookings/{facility_booking}/", None),
+    (
+        "page facility booking complete",
+        "POST",
+        "/facilities/bookings/{facility_booking}/transition/",
+        {"action": "complete"},
+    ),
+    ("page facility booking pay", "POST", "/facilities/bookings/{facility_booking}/pay/", {}),
 ]
 
 API_ROWS = [
@@ -742,6 +764,28 @@ API_ROWS = [
         {},
     ),
     ("api trl confirm missing", "POST", "/api/v1/trl-assessments/999999/confirm/", {}),
+    # --- facility ---
+    ("api facilities", "GET", "/api/v1/facilities/?q=MVR", None),
+    ("api facility", "GET", "/api/v1/facilities/{facility}/", None),
+    ("api facility outsider draft", "GET", "/api/v1/facilities/{facility_outsider_draft}/", None),
+    ("api facility create empty", "POST", "/api/v1/facilities/", {}),
+    (
+        "api facility publish",
+        "POST",
+        "/api/v1/facilities/{facility}/transition/",
+        {"action": "publish"},
+    ),
+    ("api facility book empty", "POST", "/api/v1/facilities/{facility}/book/", {}),
+    ("api facility bookings", "GET", "/api/v1/facility-bookings/", None),
+    ("api facility booking", "GET", "/api/v1/facility-bookings/{facility_booking}/", None),
+    (
+        "api facility booking complete",
+        "POST",
+        "/api/v1/facility-bookings/{facility_booking}/complete/",
+        {},
+    ),
+    ("api facility booking pay", "POST", "/api/v1/facility-bookings/{facility_booking}/pay/", {}),
+    ("api facility booking missing", "GET", "/api/v1/facility-bookings/999999/", None),
 ]
 
 PROGRAMMES_PAGE_ROWS = [

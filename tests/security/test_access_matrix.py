@@ -64,6 +64,9 @@ KEY_MODELS = [
     ("voucher", "finance.Voucher"),
     ("programme", "finance.SupportProgramme"),
     ("duplicate_flag", "catalog.DuplicateFlag"),
+    # --- facility ---
+    ("facility_booking", "facilities.FacilityBooking"),
+    ("facility", "facilities.Facility"),
 ]
 _recorded: dict[str, dict[str, int]] = {}
 
