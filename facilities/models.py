@@ -150,8 +150,8 @@ class AvailabilityPeriod(models.Model):
 
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="periods")
     kind = models.CharField(_("kind"), max_length=10, choices=PeriodKind.choices)
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -183,8 +183,8 @@ class FacilityBooking(models.Model):
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
     samples = models.PositiveIntegerField(
         _("samples"), null=True, blank=True, help_text=_("For facilities priced per sample.")
     )
@@ -243,6 +243,10 @@ class FacilityBooking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_billed(self) -> bool:
+        return self.status == BookingStatus.BILLED
 
     @property
     def left_to_pay(self) -> Decimal | None:

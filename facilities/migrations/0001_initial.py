@@ -53,8 +53,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('open', 'Open for booking'), ('blocked', 'Blocked (maintenance, own use)')], max_length=10, verbose_name='kind')),
-                ('starts_at', models.DateTimeField(verbose_name='from')),
-                ('ends_at', models.DateTimeField(verbose_name='until')),
+                ('starts_at', models.DateTimeField(verbose_name='starts')),
+                ('ends_at', models.DateTimeField(verbose_name='ends')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
                 ('facility', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='periods', to='facilities.facility')),
             ],
@@ -68,8 +68,8 @@ class Migration(migrations.Migration):
             name='FacilityBooking',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='from')),
-                ('ends_at', models.DateTimeField(verbose_name='until')),
+                ('starts_at', models.DateTimeField(verbose_name='starts')),
+                ('ends_at', models.DateTimeField(verbose_name='ends')),
                 ('samples', models.PositiveIntegerField(blank=True, help_text='For facilities priced per sample.', null=True, verbose_name='samples')),
                 ('purpose', models.TextField(blank=True, verbose_name='purpose')),
                 ('status', models.CharField(choices=[('requested', 'Requested'), ('confirmed', 'Confirmed'), ('declined', 'Declined'), ('cancelled', 'Cancelled'), ('completed', 'Completed: charge issued'), ('billed', 'Billed and paid')], default='requested', max_length=20, verbose_name='status')),

@@ -473,6 +473,12 @@ _TABLE = {
     'api facility booking complete': (403, 409, 409, 404, 404, 404, 404),
     'api facility booking pay': (403, 409, 409, 404, 404, 404, 404),
     'api facility booking missing': (403, 404, 404, 404, 404, 404, 404),
+    'page facility period remove missing': (302, 404, 404, 404, 404, 404, 404),
+    'api facility period add empty': (403, 400, 403, 403, 403, 403, 403),
+    'api facility period remove missing': (403, 400, 403, 403, 403, 403, 403),
+    'api facility booking decline': (403, 400, 409, 404, 404, 404, 404),
+    'api facility booking confirm missing': (403, 404, 404, 404, 404, 404, 404),
+    'api facility booking cancel missing': (403, 404, 404, 404, 404, 404, 404),
 }
 # fmt: on
 

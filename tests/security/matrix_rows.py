@@ -369,6 +369,12 @@ PAGE_ROWS = [
         {"action": "complete"},
     ),
     ("page facility booking pay", "POST", "/facilities/bookings/{facility_booking}/pay/", {}),
+    (
+        "page facility period remove missing",
+        "POST",
+        "/facilities/{facility}/periods/999999/remove/",
+        {},
+    ),
 ]
 
 API_ROWS = [
@@ -786,6 +792,27 @@ API_ROWS = [
     ),
     ("api facility booking pay", "POST", "/api/v1/facility-bookings/{facility_booking}/pay/", {}),
     ("api facility booking missing", "GET", "/api/v1/facility-bookings/999999/", None),
+    ("api facility period add empty", "POST", "/api/v1/facilities/{facility}/periods/", {}),
+    (
+        "api facility period remove missing",
+        "POST",
+        "/api/v1/facilities/{facility}/remove-period/",
+        {"period": 999999},
+    ),
+    # declining needs a reason: refused for the provider, 409 for the booker
+    (
+        "api facility booking decline",
+        "POST",
+        "/api/v1/facility-bookings/{facility_booking}/decline/",
+        {},
+    ),
+    (
+        "api facility booking confirm missing",
+        "POST",
+        "/api/v1/facility-bookings/999999/confirm/",
+        {},
+    ),
+    ("api facility booking cancel missing", "POST", "/api/v1/facility-bookings/999999/cancel/", {}),
 ]
 
 PROGRAMMES_PAGE_ROWS = [
