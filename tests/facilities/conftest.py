@@ -118,3 +118,12 @@ def completed_booking(facility, *, booker_user, provider_user, hours=3):
     )
     services.booking_transition(booking=booking, user=provider_user, action="confirm")
     return services.booking_transition(booking=booking, user=provider_user, action="complete")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The assertions read the English source messages (the site's default is Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def client_for(user=None) -> APIClient:
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     if user is not None:
         client.force_authenticate(user)
     return client

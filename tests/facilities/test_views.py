@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def client_for(user=None) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     if user is not None:
         client.force_login(user)
     return client
