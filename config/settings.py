@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "imports",
     "matching",
     "finance",
+    "facilities",
     "insight",
     "programmes",
     "licensing",
@@ -362,6 +363,12 @@ SPECTACULAR_SETTINGS = {
         "ImpactMethodEnum": "insight.choices.ImpactMethod",
         "FunnelStepEnum": "insight.choices.FunnelStep",
         "TurnDownReasonEnum": "core.reasons.TurnDownReason",
+        # --- facility ---
+        "FacilityStatusEnum": "facilities.choices.FacilityStatus",
+        "FacilityKindEnum": "facilities.choices.FacilityKind",
+        "FacilityBookingStatusEnum": "facilities.choices.BookingStatus",
+        "AvailabilityPeriodKindEnum": "facilities.choices.PeriodKind",
+        "FacilityTransitionActionEnum": ["publish", "withdraw"],
     },
 }
 

@@ -295,6 +295,11 @@ class ProgrammeForm(forms.Form):
         help_text=_("Interest-subsidy programmes only."),
         **PERCENT_INPUT,
     )
+    allows_facility_services = forms.BooleanField(
+        label=_("Vouchers may pay for shared facility services"),
+        required=False,
+        help_text=_("Pilot lines, test benches, instruments and lab services booked here."),
+    )
 
     def __init__(self, *args, operators, **kwargs):
         super().__init__(*args, **kwargs)

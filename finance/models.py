@@ -710,6 +710,11 @@ class SupportProgramme(BilingualNameMixin):
         validators=[MinValueValidator(Decimal("0.0001")), MaxValueValidator(Decimal("1"))],
     )
     is_open = models.BooleanField(_("open"), default=True)
+    # Vouchers of a programme pay for deals with service providers; only where the programme
+    # says so do they also pay for shared facilities (pilot lines, test benches, lab services).
+    allows_facility_services = models.BooleanField(
+        _("vouchers may pay for shared facility services"), default=False
+    )
     # Set only when a second person approves a budget request: funding beyond it is refused.
     approved_budget = models.DecimalField(
         _("approved budget"), null=True, blank=True, editable=False, **MONEY

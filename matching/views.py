@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.forms import apply_validation_error
 from matching import selectors, services
 from matching.api.views import search_payload
+from matching.extensions import need_suggestion_panels
 from matching.forms import ProblemSearchForm
 from matching.models import Match
 
@@ -61,7 +62,7 @@ def lead_introduce(request, pk: int):
     return redirect(f"{reverse('exchange:introduction_list')}?{query}#introduction-form")
 
 
-def _panel(request, *, subject: str, matches, run, can_rate: bool):
+def _panel(request, *, subject: str, matches, run, can_rate: bool, suggestions=()):
     matches = list(matches)
     return render(
         request,
@@ -72,6 +73,7 @@ def _panel(request, *, subject: str, matches, run, can_rate: bool):
             "run": run,
             "can_rate": can_rate,
             "verdicts": selectors.feedback_of_user(user=request.user, matches=matches),
+            "suggestions": suggestions,
         },
     )
 
@@ -87,6 +89,7 @@ def need_matches_panel(request, pk: int):
         matches=selectors.matches_of_need(need=need),
         run=selectors.latest_need_run(need=need),
         can_rate=True,
+        suggestions=need_suggestion_panels(need=need, user=request.user),
     )
 
 

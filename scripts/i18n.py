@@ -32,6 +32,7 @@ APPS = [
     "programmes",
     "insight",
     "licensing",
+    "facilities",
 ]
 LANGUAGE = "zh_Hans"
 

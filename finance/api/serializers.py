@@ -376,6 +376,7 @@ class ProgrammeSerializer(VisibleRowsMixin, serializers.ModelSerializer):
             "maximum_employees",
             "maximum_annual_revenue",
             "subsidy_ratio",
+            "allows_facility_services",
             "is_open",
             "budget",
             "approved_budget",

@@ -278,6 +278,35 @@ def voucher_redeem(
     return redemption, True
 
 
+def voucher_pay_provider(
+    *,
+    voucher: Voucher,
+    provider: Organization,
+    amount: Decimal,
+    user: User,
+    description: str,
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+):
+    """Move `amount` of a voucher to the provider's receivable account: the one ledger posting
+    of every voucher redemption (a service deal here, a facility booking in facilities). Must run
+    inside the caller's transaction; ledger.post locks the voucher's account and refuses to take
+    it below zero."""
+    destination = ledger.receivable_account(
+        kind=AccountKind.PROVIDER_RECEIVABLE, organization=provider, currency=voucher.currency
+    )
+    return ledger.transfer(
+        kind=TransactionKind.VOUCHER_REDEMPTION,
+        source=voucher.account,
+        destination=destination,
+        amount=amount,
+        description=description,
+        initiated_by=user,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+    )
+
+
 def _voucher_redeem(
     *, voucher: Voucher, user: User, amount: Decimal, deal_id, idempotency_key, fingerprint
 ) -> VoucherRedemption:
@@ -302,17 +331,12 @@ def _voucher_redeem(
                 }
             )
     provider = deal.seller
-    destination = ledger.receivable_account(
-        kind=AccountKind.PROVIDER_RECEIVABLE, organization=provider, currency=voucher.currency
-    )
-    # ledger.post locks the voucher's account and refuses to take it below zero.
-    ledger_transaction = ledger.transfer(
-        kind=TransactionKind.VOUCHER_REDEMPTION,
-        source=voucher.account,
-        destination=destination,
+    ledger_transaction = voucher_pay_provider(
+        voucher=voucher,
+        provider=provider,
         amount=amount,
+        user=user,
         description=f"Voucher #{voucher.pk} redeemed on deal #{deal_id}",
-        initiated_by=user,
         idempotency_key=idempotency_key,
         fingerprint=fingerprint,
     )

@@ -498,6 +498,42 @@ _TABLE = {
     'api reward split': (403, 200, 404, 404, 404, 404, 404),
     'api technology inventors': (403, 200, 404, 404, 404, 200, 200),
     'api technology inventors outsider': (403, 404, 404, 404, 404, 404, 404),
+    # --- facility ---
+    # published facilities are public; drafts of others 404; a booking is seen by the booker's
+    # and the provider's members only (others 404); refused workflow steps redirect (pages) or
+    # are 409 (API) and change nothing
+    'page facility list': (200, 200, 200, 200, 200, 200, 200),
+    'page facility detail': (200, 200, 200, 200, 200, 200, 200),
+    'page facility outsider draft': (404, 404, 404, 404, 404, 404, 404),
+    'page my facilities': (302, 200, 200, 200, 200, 200, 200),
+    'page facility new': (302, 200, 200, 200, 200, 200, 200),
+    'page facility edit': (302, 200, 404, 404, 404, 404, 404),
+    'page facility publish': (302, 302, 404, 404, 404, 404, 404),
+    'page facility period add': (302, 400, 404, 404, 404, 404, 404),
+    'page facility book form': (302, 200, 200, 200, 200, 200, 200),
+    'page facility book empty': (302, 400, 400, 400, 400, 400, 400),
+    'page my facility bookings': (302, 200, 200, 200, 200, 200, 200),
+    'page provider facility bookings': (302, 200, 200, 200, 200, 200, 200),
+    'page facility booking': (302, 200, 200, 404, 404, 404, 404),
+    'page facility booking complete': (302, 302, 302, 404, 404, 404, 404),
+    'page facility booking pay': (302, 302, 302, 404, 404, 404, 404),
+    'api facilities': (200, 200, 200, 200, 200, 200, 200),
+    'api facility': (200, 200, 200, 200, 200, 200, 200),
+    'api facility outsider draft': (404, 404, 404, 404, 404, 404, 404),
+    'api facility create empty': (403, 400, 400, 400, 400, 400, 400),
+    'api facility publish': (403, 409, 403, 403, 403, 403, 403),
+    'api facility book empty': (403, 400, 400, 400, 400, 400, 400),
+    'api facility bookings': (403, 200, 200, 200, 200, 200, 200),
+    'api facility booking': (403, 200, 200, 404, 404, 404, 404),
+    'api facility booking complete': (403, 409, 409, 404, 404, 404, 404),
+    'api facility booking pay': (403, 409, 409, 404, 404, 404, 404),
+    'api facility booking missing': (403, 404, 404, 404, 404, 404, 404),
+    'page facility period remove missing': (302, 404, 404, 404, 404, 404, 404),
+    'api facility period add empty': (403, 400, 403, 403, 403, 403, 403),
+    'api facility period remove missing': (403, 400, 403, 403, 403, 403, 403),
+    'api facility booking decline': (403, 400, 409, 404, 404, 404, 404),
+    'api facility booking confirm missing': (403, 404, 404, 404, 404, 404, 404),
+    'api facility booking cancel missing': (403, 404, 404, 404, 404, 404, 404),
 }
 # fmt: on
 

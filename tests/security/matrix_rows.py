@@ -359,6 +359,34 @@ PAGE_ROWS = [
         "/technologies/{tech_outsider_published}/inventors/",
         {"inventors-TOTAL_FORMS": "0", "inventors-INITIAL_FORMS": "0"},
     ),
+    # --- facility ---
+    ("page facility list", "GET", "/facilities/?q=MVR&kind=pilot_line", None),
+    ("page facility detail", "GET", "/facilities/{facility}/", None),
+    ("page facility outsider draft", "GET", "/facilities/{facility_outsider_draft}/", None),
+    ("page my facilities", "GET", "/facilities/mine/", None),
+    ("page facility new", "GET", "/facilities/new/", None),
+    ("page facility edit", "GET", "/facilities/{facility}/edit/", None),
+    # publishing what is published is refused for the provider: nothing changes
+    ("page facility publish", "POST", "/facilities/{facility}/transition/", {"action": "publish"}),
+    ("page facility period add", "POST", "/facilities/{facility}/periods/", {}),
+    ("page facility book form", "GET", "/facilities/{facility}/book/", None),
+    ("page facility book empty", "POST", "/facilities/{facility}/book/", {}),
+    ("page my facility bookings", "GET", "/facilities/bookings/", None),
+    ("page provider facility bookings", "GET", "/facilities/provider/bookings/", None),
+    ("page facility booking", "GET", "/facilities/bookings/{facility_booking}/", None),
+    (
+        "page facility booking complete",
+        "POST",
+        "/facilities/bookings/{facility_booking}/transition/",
+        {"action": "complete"},
+    ),
+    ("page facility booking pay", "POST", "/facilities/bookings/{facility_booking}/pay/", {}),
+    (
+        "page facility period remove missing",
+        "POST",
+        "/facilities/{facility}/periods/999999/remove/",
+        {},
+    ),
 ]
 
 API_ROWS = [
@@ -767,6 +795,49 @@ API_ROWS = [
         "/api/v1/technologies/{tech_outsider_published}/inventors/",
         {"inventors": []},
     ),
+    # --- facility ---
+    ("api facilities", "GET", "/api/v1/facilities/?q=MVR", None),
+    ("api facility", "GET", "/api/v1/facilities/{facility}/", None),
+    ("api facility outsider draft", "GET", "/api/v1/facilities/{facility_outsider_draft}/", None),
+    ("api facility create empty", "POST", "/api/v1/facilities/", {}),
+    (
+        "api facility publish",
+        "POST",
+        "/api/v1/facilities/{facility}/transition/",
+        {"action": "publish"},
+    ),
+    ("api facility book empty", "POST", "/api/v1/facilities/{facility}/book/", {}),
+    ("api facility bookings", "GET", "/api/v1/facility-bookings/", None),
+    ("api facility booking", "GET", "/api/v1/facility-bookings/{facility_booking}/", None),
+    (
+        "api facility booking complete",
+        "POST",
+        "/api/v1/facility-bookings/{facility_booking}/complete/",
+        {},
+    ),
+    ("api facility booking pay", "POST", "/api/v1/facility-bookings/{facility_booking}/pay/", {}),
+    ("api facility booking missing", "GET", "/api/v1/facility-bookings/999999/", None),
+    ("api facility period add empty", "POST", "/api/v1/facilities/{facility}/periods/", {}),
+    (
+        "api facility period remove missing",
+        "POST",
+        "/api/v1/facilities/{facility}/remove-period/",
+        {"period": 999999},
+    ),
+    # declining needs a reason: refused for the provider, 409 for the booker
+    (
+        "api facility booking decline",
+        "POST",
+        "/api/v1/facility-bookings/{facility_booking}/decline/",
+        {},
+    ),
+    (
+        "api facility booking confirm missing",
+        "POST",
+        "/api/v1/facility-bookings/999999/confirm/",
+        {},
+    ),
+    ("api facility booking cancel missing", "POST", "/api/v1/facility-bookings/999999/cancel/", {}),
 ]
 
 PROGRAMMES_PAGE_ROWS = [

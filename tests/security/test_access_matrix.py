@@ -34,6 +34,7 @@ COVERED_APPS = (
     "exchange",
     "matching",
     "finance",
+    "facilities",
     "programmes",
     "insight",
     "imports",
@@ -67,6 +68,9 @@ KEY_MODELS = [
     # --- licence ---
     ("open_licence_offer", "licensing.OpenLicenceOffer"),
     ("open_licence_enterprise", "licensing.Licence"),
+    # --- facility ---
+    ("facility_booking", "facilities.FacilityBooking"),
+    ("facility", "facilities.Facility"),
 ]
 _recorded: dict[str, dict[str, int]] = {}
 

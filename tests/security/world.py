@@ -153,6 +153,8 @@ def seed_world() -> dict[str, int]:
         outsider_user=outsider_user,
         outsider_technology_id=ids["tech_outsider_published"],
     )
+    # --- facility ---
+    ids |= _seed_facilities(holder=holder, outsider_user=outsider_user)
     return ids
 
 
@@ -193,6 +195,29 @@ def _seed_licensing(*, enterprise, outsider_user, outsider_technology_id: int) -
         "open_licence_offer": open_offer.pk,
         "open_licence_offer_outsider_withdrawn": withdrawn.pk,
         "open_licence_enterprise": licence.pk,
+    }
+
+
+def _seed_facilities(*, holder, outsider_user) -> dict[str, int]:
+    """The demo's published pilot line and its requested booking, and a draft facility of an
+    organisation no demo role belongs to."""
+    from facilities.models import Facility
+
+    facility = Facility.objects.filter(provider__memberships__user=holder).order_by("pk").first()
+    outsider_draft = Facility.objects.create(
+        provider=outsider_user.memberships.first().organization,
+        kind="instrument",
+        title_zh="外部机构的草稿仪器",
+        capabilities="ICP-MS",
+        capacity="20 samples/day",
+        region="CN-SH",
+        price="500.00",
+        price_unit="sample",
+    )
+    return {
+        "facility": facility.pk,
+        "facility_booking": facility.bookings.order_by("pk").first().pk,
+        "facility_outsider_draft": outsider_draft.pk,
     }
 
 
