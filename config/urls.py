@@ -41,6 +41,7 @@ urlpatterns = [
     path("finance/", include("finance.urls")),
     path("insight/", include("insight.urls")),
     path("programmes/", include("programmes.urls")),
+    path("scenarios/", include("programmes.scenario_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
