@@ -63,6 +63,9 @@ KEY_MODELS = [
     ("voucher", "finance.Voucher"),
     ("programme", "finance.SupportProgramme"),
     ("duplicate_flag", "catalog.DuplicateFlag"),
+    # --- scenes ---
+    ("scenario_list", "programmes.ScenarioList"),
+    ("scenario_", "programmes.Scenario"),
 ]
 _recorded: dict[str, dict[str, int]] = {}
 
