@@ -357,6 +357,9 @@ SPECTACULAR_SETTINGS = {
         "DealDocumentKindEnum": "exchange.choices.DocumentKind",
         "ImportKindEnum": "imports.choices.ImportKind",
         "ImpactMethodEnum": "insight.choices.ImpactMethod",
+        "ScenarioStatusEnum": "programmes.choices.ScenarioStatus",
+        "PilotStatusEnum": "programmes.choices.PilotStatus",
+        "EntryStatusEnum": "programmes.choices.EntryStatus",
     },
 }
 

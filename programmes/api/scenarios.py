@@ -54,18 +54,7 @@ class ScenarioSerializer(serializers.ModelSerializer):
         model = Scenario
         fields = [
             "id",
-            "title",
-            "site",
-            "problem",
-            "conditions",
-            "capacity",
-            "support",
-            "criteria",
-            "region",
-            "industry",
-            "opens_at",
-            "closes_at",
-            "pilot_months",
+            *Scenario.EDITABLE_FIELDS,
             "status",
             "operator",
             "programme",
@@ -86,7 +75,7 @@ class ScenarioSerializer(serializers.ModelSerializer):
         return PilotAgreementSerializer(agreement).data if agreement else None
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ScenarioApplicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProgrammeEntry
         fields = ["id", "technology", "status", "created_at"]
@@ -149,7 +138,7 @@ class ScenarioViewSet(
         return self._respond(scenario)
 
     @extend_schema(
-        request=ApplySerializer, responses={201: ApplicationSerializer, **ERROR_RESPONSES}
+        request=ApplySerializer, responses={201: ScenarioApplicationSerializer, **ERROR_RESPONSES}
     )
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None):
@@ -159,7 +148,7 @@ class ScenarioViewSet(
         entry = scenario_services.scenario_apply(
             scenario=scenario, user=request.user, **serializer.validated_data
         )
-        return Response(ApplicationSerializer(entry).data, status=201)
+        return Response(ScenarioApplicationSerializer(entry).data, status=201)
 
     @extend_schema(
         request=AwardSerializer, responses={201: PilotAgreementSerializer, **ERROR_RESPONSES}
@@ -174,7 +163,7 @@ class ScenarioViewSet(
         )
         return Response(PilotAgreementSerializer(agreement).data, status=201)
 
-    @extend_schema(responses={200: ApplicationSerializer(many=True)})
+    @extend_schema(responses={200: ScenarioApplicationSerializer(many=True)})
     @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
     def applications(self, request, pk=None):
         """The operator sees every application; a holder its own."""
@@ -182,7 +171,7 @@ class ScenarioViewSet(
             scenario=self.get_object(), user=request.user
         )
         page = self.paginate_queryset(entries)
-        return self.get_paginated_response(ApplicationSerializer(page, many=True).data)
+        return self.get_paginated_response(ScenarioApplicationSerializer(page, many=True).data)
 
 
 class ScenarioListSerializer(serializers.ModelSerializer):
