@@ -369,6 +369,9 @@ SPECTACULAR_SETTINGS = {
         "FacilityBookingStatusEnum": "facilities.choices.BookingStatus",
         "AvailabilityPeriodKindEnum": "facilities.choices.PeriodKind",
         "FacilityTransitionActionEnum": ["publish", "withdraw"],
+        "ScenarioStatusEnum": "programmes.choices.ScenarioStatus",
+        "PilotStatusEnum": "programmes.choices.PilotStatus",
+        "EntryStatusEnum": "programmes.choices.EntryStatus",
     },
 }
 

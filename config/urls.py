@@ -46,6 +46,7 @@ urlpatterns = [
     path("insight/", include("insight.urls")),
     path("programmes/", include("programmes.urls")),
     path("licences/", include("licensing.urls")),
+    path("scenarios/", include("programmes.scenario_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -22,3 +22,7 @@ class ProgrammesConfig(AppConfig):
         from programmes.selectors.experts import expert_standing_of
 
         register_expert_standing(expert_standing_of)
+
+        from programmes.workspace import scenario_workspace_section
+
+        register_workspace_section(scenario_workspace_section)

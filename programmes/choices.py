@@ -184,3 +184,30 @@ CHALLENGE_ACTION_LABELS = {
     "turn_down": _("Entry not chosen, with the reason"),
     "announce": _("Winners announced"),
 }
+
+
+# --- application scenarios (新技术应用场景) ------------------------------------------------------
+
+
+class ScenarioStatus(models.TextChoices):
+    """draft -> published (takes applications inside its window) -> closed -> awarded."""
+
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published: taking applications")
+    CLOSED = "closed", _("Closed: screening applications")
+    AWARDED = "awarded", _("Pilot awarded")
+
+
+class PilotStatus(models.TextChoices):
+    ACTIVE = "active", _("Pilot under way")
+    COMPLETED = "completed", _("Pilot completed")
+
+
+SCENARIO_ACTION_LABELS = {
+    "create": _("Scenario created"),
+    "edit": _("Scenario edited"),
+    "publish": _("Published"),
+    "apply": _("Application received"),
+    "close": _("Closed for applications"),
+    "award": _("Pilot awarded"),
+}

@@ -381,14 +381,83 @@ def seed() -> str:
     programme = _programme(operator, experts)
     event = _fair(operator, programme, users)
     challenge = _challenge(operator, users, experts)
+    scenario_count = _scenarios(operator, holder)
     return (
         f"{len(experts)} experts, {evaluations} completed evaluations, programme with "
         f"{programme.entries.count()} shortlisted, fair with {event.registrations.count()} "
         f"registrations and {event.meetings.count()} meetings, "
         f"{'a challenge' if challenge else 'no challenge (no published need)'}; "
+        f"{scenario_count} application scenarios in a list; "
         f"operator login operator@demo.example"
     )
 
 
 def demo_logins() -> list[tuple[str, str]]:
     return [(expert[0], DEMO_PASSWORD) for expert in EXPERTS]
+
+
+# --- application scenarios --------------------------------------------------------------------
+
+SCENARIO_LIST_TITLE = "2026 年第四季度新技术应用场景清单"
+DEMO_SCENARIOS = (
+    {
+        "title": "化工园区污水处理厂难降解 COD 深度处理",
+        "site": "苏州工业园区某化工集中区污水处理厂",
+        "problem": "园区化工废水难降解有机物多，出水 COD 偏高，需要经济的深度处理工艺。",
+        "conditions": "现有 A/O + 二沉池工艺，预留 300 m² 场地，提供进出水在线监测数据。",
+        "capacity": "一条 500 t/d 处理线，试验期 6 个月",
+        "support": "免费提供场地、水电和运行人员；试验成功后优先纳入园区采购目录。",
+        "criteria": "去除效果（40%）、吨水运行成本（30%）、运行稳定性（20%）、二次污染（10%）。",
+        "region": "CN-JS",
+        "industry": "2",
+        "pilot_months": 6,
+    },
+    {
+        "title": "城区河道底泥原位修复示范",
+        "site": "苏州工业园区某城区河道 2 km 河段",
+        "problem": "河道底泥有机质和氨氮含量高，夏季黑臭反复，疏浚成本高。",
+        "conditions": "河宽约 15 m，平均水深 1.5 m，可临时分段围隔。",
+        "capacity": "2 km 河段，一年试验期",
+        "support": "提供施工通道、水质监测和 50 万元试验补助。",
+        "criteria": "水质改善效果、持续时间、单位成本、对生态的影响。",
+        "region": "CN-JS",
+        "industry": "2",
+        "pilot_months": 12,
+    },
+)
+
+
+def _scenarios(operator, holder) -> int:
+    """Two published scenarios of the operator in one list; the demo holder applied to one."""
+    from programmes.models import Scenario, ScenarioList
+    from programmes.services import scenarios as scenario_services
+
+    if ScenarioList.objects.filter(title=SCENARIO_LIST_TITLE).exists():
+        return Scenario.objects.filter(lists__title=SCENARIO_LIST_TITLE).count()
+    now = timezone.now()
+    scenarios = []
+    for fields in DEMO_SCENARIOS:
+        scenario = Scenario.objects.filter(title=fields["title"]).first()
+        if scenario is None:
+            scenario = scenario_services.scenario_create(
+                user=operator,
+                **{
+                    **fields,
+                    "industry": Category.objects.filter(code=fields["industry"]).first(),
+                    "opens_at": now - datetime.timedelta(days=3),
+                    "closes_at": now + datetime.timedelta(days=45),
+                },
+            )
+            scenario = scenario_services.scenario_transition(
+                scenario=scenario, user=operator, action="publish"
+            )
+        scenarios.append(scenario)
+    technology = Technology.objects.filter(
+        organization__memberships__user=holder, status=TechnologyStatus.PUBLISHED
+    ).first()
+    if technology is not None and not scenarios[0].programme.entries.exists():
+        scenario_services.scenario_apply(scenario=scenarios[0], user=holder, technology=technology)
+    scenario_services.scenario_list_publish(
+        user=operator, title=SCENARIO_LIST_TITLE, period="2026 Q4", scenarios=scenarios
+    )
+    return len(scenarios)

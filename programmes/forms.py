@@ -10,7 +10,7 @@ from catalog.models import Category, Technology
 from core.regions import region_choices
 from exchange.models import Need
 from programmes.choices import SCORE_MAX, SCORE_MIN, EventKind, Language, ParticipantRole
-from programmes.models import ExpertProfile
+from programmes.models import ExpertProfile, Scenario
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -363,3 +363,76 @@ class SubmissionForm(forms.Form):
 class WinnerForm(forms.Form):
     submission = forms.IntegerField(widget=forms.HiddenInput)
     award = forms.CharField(label=_("Award"), max_length=120, required=False)
+
+
+# --- application scenarios --------------------------------------------------------------------
+
+
+class ScenarioForm(forms.ModelForm):
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    industry = forms.ModelChoiceField(
+        label=_("Industry"), queryset=Category.objects.filter(parent__isnull=True), required=False
+    )
+
+    class Meta:
+        model = Scenario
+        fields = list(Scenario.EDITABLE_FIELDS)
+        widgets = {
+            "problem": TEXTAREA,
+            "conditions": TEXTAREA,
+            "support": TEXTAREA,
+            "criteria": TEXTAREA,
+            "opens_at": DATETIME_INPUT,
+            "closes_at": DATETIME_INPUT,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("Any")), *region_choices()]
+
+    def _post_clean(self):
+        # The service validates and saves (scenario_create / scenario_update); the model's
+        # clean() would otherwise run without its programme.
+        pass
+
+
+class ScenarioApplyForm(forms.Form):
+    technology = forms.ModelChoiceField(
+        label=_("Your published technology"), queryset=Technology.objects.none()
+    )
+
+    def __init__(self, *args, technologies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if technologies is not None:
+            self.fields["technology"].queryset = technologies
+
+
+class ScenarioAwardForm(forms.Form):
+    entry = forms.ModelChoiceField(label=_("Winning application"), queryset=None)
+    starts_on = forms.DateField(
+        label=_("Pilot starts"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: today."),
+    )
+
+    def __init__(self, *args, entries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].queryset = entries
+        self.fields["entry"].label_from_instance = lambda entry: str(entry.technology)
+
+
+class ScenarioListForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    period = forms.CharField(
+        label=_("Period"), max_length=40, help_text=_("For example “2026 Q4”.")
+    )
+    scenarios = forms.ModelMultipleChoiceField(
+        label=_("Scenarios"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, scenarios=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scenarios"].queryset = scenarios

@@ -25,6 +25,7 @@ from programmes.choices import (
     EVENT_ACTION_LABELS,
     EXPERT_ACTION_LABELS,
     PROGRAMME_ACTION_LABELS,
+    SCENARIO_ACTION_LABELS,
     SCORE_MAX,
     SCORE_MIN,
     AssignmentStatus,
@@ -39,7 +40,9 @@ from programmes.choices import (
     Language,
     MeetingStatus,
     ParticipantRole,
+    PilotStatus,
     ProgrammeStatus,
+    ScenarioStatus,
 )
 
 SCORE_VALIDATORS = [MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
@@ -989,3 +992,185 @@ class ChallengeHistory(TransitionEvent):
     class Meta(TransitionEvent.Meta):
         verbose_name = _("challenge history entry")
         verbose_name_plural = _("challenge history")
+
+
+# --- application scenarios (新技术应用场景清单) ---------------------------------------------------
+
+
+class Scenario(models.Model):
+    """A real site (a plant, a district, a river section) where a new technology may be piloted.
+
+    Each scenario owns one Programme (one-to-one, created with it): holders' applications ARE
+    that programme's ProgrammeEntry rows, so invited experts score them, the operator selects
+    and exports the shortlist with the existing screening machinery, and no second copy of
+    criteria, expert scores or shortlists exists. The scenario adds the site, the window and the
+    award (a PilotAgreement).
+    """
+
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, related_name="scenario", editable=False
+    )
+    title = models.CharField(_("title"), max_length=200)
+    site = models.CharField(
+        _("site"), max_length=300, help_text=_("The plant, district or river section.")
+    )
+    problem = models.TextField(_("problem to solve"), max_length=4000)
+    conditions = models.TextField(_("site conditions"), blank=True, max_length=4000)
+    capacity = models.CharField(
+        _("capacity on offer"),
+        max_length=300,
+        help_text=_("What the site offers the pilot: e.g. one treatment line of 500 t/day."),
+    )
+    support = models.TextField(_("support given"), blank=True, max_length=2000)
+    criteria = models.TextField(_("judging criteria"), max_length=4000)
+    region = models.CharField(_("region"), max_length=10, blank=True, validators=[validate_region])
+    industry = models.ForeignKey(
+        "catalog.Category",
+        verbose_name=_("industry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opens_at = models.DateTimeField(_("applications open"))
+    closes_at = models.DateTimeField(_("applications close"))
+    pilot_months = models.PositiveSmallIntegerField(
+        _("pilot period (months)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ScenarioStatus.choices, default=ScenarioStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    EDITABLE_FIELDS = (
+        "title",
+        "site",
+        "problem",
+        "conditions",
+        "capacity",
+        "support",
+        "criteria",
+        "region",
+        "industry",
+        "opens_at",
+        "closes_at",
+        "pilot_months",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("application scenario")
+        verbose_name_plural = _("application scenarios")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_at__lt=F("closes_at")), name="scenario_window_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def region_label(self) -> str:
+        return region_label(self.region) if self.region else ""
+
+    def window_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+    def clean(self) -> None:
+        if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
+            raise ValidationError({"closes_at": _("Applications must close after they open.")})
+
+
+class ScenarioHistory(TransitionEvent):
+    status_choices = ScenarioStatus
+    action_labels = SCENARIO_ACTION_LABELS
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="history")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("scenario history entry")
+        verbose_name_plural = _("scenario history")
+
+
+class ScenarioList(models.Model):
+    """A published list of application scenarios for one period (e.g. “2026 Q4”)."""
+
+    operator = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("operator"),
+        on_delete=models.PROTECT,
+        related_name="scenario_lists",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    period = models.CharField(_("period"), max_length=40, help_text=_("For example “2026 Q4”."))
+    scenarios = models.ManyToManyField(Scenario, verbose_name=_("scenarios"), related_name="lists")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("scenario list")
+        verbose_name_plural = _("scenario lists")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "period"], name="one_scenario_list_per_operator_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.period})"
+
+
+class PilotAgreement(models.Model):
+    """The award of a scenario: the winning technology pilots at the site for a period."""
+
+    scenario = models.OneToOneField(
+        Scenario, on_delete=models.PROTECT, related_name="pilot_agreement"
+    )
+    entry = models.OneToOneField(ProgrammeEntry, on_delete=models.PROTECT, related_name="+")
+    technology = models.ForeignKey(
+        "catalog.Technology",
+        verbose_name=_("technology"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    holder = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("holder"),
+        on_delete=models.PROTECT,
+        related_name="pilot_agreements",
+    )
+    site = models.CharField(_("site"), max_length=300)
+    starts_on = models.DateField(_("pilot starts"))
+    ends_on = models.DateField(_("pilot ends"))
+    support = models.TextField(_("support given"), blank=True, max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PilotStatus.choices, default=PilotStatus.ACTIVE
+    )
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("pilot agreement")
+        verbose_name_plural = _("pilot agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__lt=F("ends_on")), name="pilot_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scenario} – {self.technology}"

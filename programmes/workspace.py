@@ -70,3 +70,28 @@ def expert_workspace_section(*, user) -> dict | None:
             .order_by("-created_at", "-pk")[:WORKSPACE_ROWS]
         ),
     }
+
+
+def scenario_workspace_section(*, user) -> dict | None:
+    """Application scenarios: operators manage theirs; holders see their pilot agreements."""
+    from accounts.choices import Role
+    from accounts.permissions import has_role
+    from programmes.selectors.programmes import pilot_agreements_visible_to, scenarios_visible_to
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    is_operator = is_programme_operator(user)
+    if not is_operator and not has_role(user=user, role=Role.HOLDER):
+        return None
+    return {
+        "template": "programmes/includes/workspace_scenarios.html",
+        "is_operator": is_operator,
+        "scenarios": list(
+            scenarios_visible_to(user=user)
+            .filter(programme__operator__in=operator_organizations(user=user))
+            .order_by("-pk")[:WORKSPACE_ROWS]
+        )
+        if is_operator
+        else [],
+        "pilot_agreements": list(pilot_agreements_visible_to(user=user)[:WORKSPACE_ROWS]),
+    }

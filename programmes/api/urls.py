@@ -1,5 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
+from programmes.api.scenarios import PilotAgreementViewSet, ScenarioListViewSet, ScenarioViewSet
 from programmes.api.views import (
     ChallengeViewSet,
     EvaluationViewSet,
@@ -14,5 +15,8 @@ router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("programmes", ProgrammeViewSet, basename="programme")
 router.register("events", EventViewSet, basename="event")
 router.register("challenges", ChallengeViewSet, basename="challenge")
+router.register("scenarios", ScenarioViewSet, basename="scenario")
+router.register("scenario-lists", ScenarioListViewSet, basename="scenario-list")
+router.register("pilot-agreements", PilotAgreementViewSet, basename="pilot-agreement")
 
 urlpatterns = [*router.urls]

@@ -253,3 +253,59 @@ def challenges_with_winners(*, challenges: QuerySet[Challenge]) -> QuerySet[Chal
     return challenges.prefetch_related(
         "needs", Prefetch("submissions", queryset=winners, to_attr="winning_submissions")
     )
+
+
+# --- application scenarios --------------------------------------------------------------------
+
+
+def scenarios_visible_to(*, user) -> QuerySet:
+    """Published, closed and awarded scenarios for everyone; drafts for their operator."""
+    from programmes.choices import ScenarioStatus
+    from programmes.models import Scenario
+
+    visible = ~Q(status=ScenarioStatus.DRAFT)
+    if getattr(user, "is_authenticated", False):
+        visible |= Q(programme__operator_id__in=member_organization_ids(user=user))
+    return Scenario.objects.filter(visible).select_related(
+        "programme__operator", "industry", "pilot_agreement__technology"
+    )
+
+
+def scenario_applications(*, scenario, user) -> QuerySet[ProgrammeEntry]:
+    """All applications for the operator; a holder sees only its own organisation's."""
+    entries = scenario.programme.entries.select_related(
+        "technology__organization", "technology__category"
+    ).order_by("created_at", "pk")
+    if scenario.programme.operator_id in member_organization_ids(user=user):
+        return entries
+    return entries.filter(technology__organization_id__in=member_organization_ids(user=user))
+
+
+def scenario_lists_public() -> QuerySet:
+    from programmes.models import ScenarioList
+
+    return (
+        ScenarioList.objects.select_related("operator")
+        .annotate(scenario_count=Count("scenarios"))
+        .order_by("-published_at", "-pk")
+    )
+
+
+def scenario_list_scenarios(*, scenario_list) -> QuerySet:
+    from programmes.choices import ScenarioStatus
+
+    return (
+        scenario_list.scenarios.exclude(status=ScenarioStatus.DRAFT)
+        .select_related("programme__operator", "industry")
+        .order_by("closes_at", "pk")
+    )
+
+
+def pilot_agreements_visible_to(*, user) -> QuerySet:
+    """Pilot agreements of the user's organisations, as holder or as operator."""
+    from programmes.models import PilotAgreement
+
+    organization_ids = member_organization_ids(user=user)
+    return PilotAgreement.objects.filter(
+        Q(holder_id__in=organization_ids) | Q(scenario__programme__operator_id__in=organization_ids)
+    ).select_related("scenario", "technology", "holder")

@@ -111,9 +111,17 @@ def programme_actor_roles(*, programme: Programme, user) -> set[str]:
 
 
 def programme_allowed_actions(*, programme: Programme, user) -> list[str]:
-    return PROGRAMME_WORKFLOW.allowed_actions(
+    actions = PROGRAMME_WORKFLOW.allowed_actions(
         programme.status, programme_actor_roles(programme=programme, user=user)
     )
+    # A scenario's programme screens the applications it received, not a ranked catalogue.
+    if "screen" in actions and _is_scenario_programme(programme):
+        actions.remove("screen")
+    return actions
+
+
+def _is_scenario_programme(programme: Programme) -> bool:
+    return Programme.objects.filter(pk=programme.pk, scenario__isnull=False).exists()
 
 
 def _resolve(programme: Programme, user, action: str):
@@ -292,6 +300,8 @@ def programme_screen(*, programme: Programme, user) -> list[ProgrammeEntry]:
     """Rank the candidates and keep the best `shortlist_size` as the shortlist. Technologies
     already selected stay on it (rescored); the other entries are replaced."""
     current, transition = _resolve(programme, user, "screen")
+    if _is_scenario_programme(programme):
+        raise TransitionNotAllowed(_("A scenario's applications are screened as they arrive."))
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     rows = programme_rank(programme=programme)
     selected = set(

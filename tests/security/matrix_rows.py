@@ -929,6 +929,30 @@ PROGRAMMES_PAGE_ROWS = [
         "/programmes/challenges/{challenge}/turn_down/",
         {"submission": "{submission}", "reason_code": "price", "note": "x"},
     ),
+    # --- scenes ---
+    ("page scenario list", "GET", "/scenarios/", None),
+    ("page scenario new", "GET", "/scenarios/new/", None),
+    ("page scenario", "GET", "/scenarios/{scenario_published}/", None),
+    ("page scenario draft outsider", "GET", "/scenarios/{scenario_draft}/", None),
+    ("page scenario edit", "GET", "/scenarios/{scenario_published}/edit/", None),
+    ("page scenario edit draft outsider", "GET", "/scenarios/{scenario_draft}/edit/", None),
+    (
+        "page scenario apply outsider technology",
+        "POST",
+        "/scenarios/{scenario_published}/apply/",
+        {"technology": "{tech_outsider_published}"},
+    ),
+    (
+        "page scenario award missing entry",
+        "POST",
+        "/scenarios/{scenario_published}/award/",
+        {"entry": 999999},
+    ),
+    ("page scenario close draft outsider", "POST", "/scenarios/{scenario_draft}/close/", {}),
+    ("page scenario list new", "GET", "/scenarios/lists/new/", None),
+    ("page scenario list detail", "GET", "/scenarios/lists/{scenario_list}/", None),
+    ("page scenario list csv", "GET", "/scenarios/lists/{scenario_list}/download/csv/", None),
+    ("page scenario list pdf", "GET", "/scenarios/lists/{scenario_list}/download/pdf/", None),
 ]
 
 INSIGHT_PAGE_ROWS = [
@@ -1212,6 +1236,46 @@ PROGRAMMES_API_ROWS = [
         "/api/v1/challenges/{challenge}/turn-down/",
         {"submission": "{submission}", "reason_code": "price", "note": "x"},
     ),
+    # --- scenes ---
+    ("api scenarios", "GET", "/api/v1/scenarios/", None),
+    ("api scenarios create", "POST", "/api/v1/scenarios/", {}),
+    ("api scenario", "GET", "/api/v1/scenarios/{scenario_published}/", None),
+    ("api scenario draft outsider", "GET", "/api/v1/scenarios/{scenario_draft}/", None),
+    (
+        "api scenario edit draft outsider",
+        "PATCH",
+        "/api/v1/scenarios/{scenario_draft}/",
+        {"title": "Taken over"},
+    ),
+    (
+        "api scenario publish draft outsider",
+        "POST",
+        "/api/v1/scenarios/{scenario_draft}/transition/",
+        {"action": "publish"},
+    ),
+    (
+        "api scenario apply outsider technology",
+        "POST",
+        "/api/v1/scenarios/{scenario_published}/apply/",
+        {"technology": "{tech_outsider_published}"},
+    ),
+    (
+        "api scenario award missing entry",
+        "POST",
+        "/api/v1/scenarios/{scenario_published}/award/",
+        {"entry": 999999},
+    ),
+    (
+        "api scenario applications",
+        "GET",
+        "/api/v1/scenarios/{scenario_published}/applications/",
+        None,
+    ),
+    ("api scenario lists", "GET", "/api/v1/scenario-lists/", None),
+    ("api scenario lists create", "POST", "/api/v1/scenario-lists/", {}),
+    ("api scenario list", "GET", "/api/v1/scenario-lists/{scenario_list}/", None),
+    ("api pilot agreements", "GET", "/api/v1/pilot-agreements/", None),
+    ("api pilot agreement missing", "GET", "/api/v1/pilot-agreements/999999/", None),
 ]
 
 INSIGHT_API_ROWS = [

@@ -71,6 +71,9 @@ KEY_MODELS = [
     # --- facility ---
     ("facility_booking", "facilities.FacilityBooking"),
     ("facility", "facilities.Facility"),
+    # --- scenes ---
+    ("scenario_list", "programmes.ScenarioList"),
+    ("scenario_", "programmes.Scenario"),
 ]
 _recorded: dict[str, dict[str, int]] = {}
 

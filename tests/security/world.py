@@ -155,6 +155,8 @@ def seed_world() -> dict[str, int]:
     )
     # --- facility ---
     ids |= _seed_facilities(holder=holder, outsider_user=outsider_user)
+    # --- scenes ---
+    ids |= _seed_scenarios()
     return ids
 
 
@@ -218,6 +220,36 @@ def _seed_facilities(*, holder, outsider_user) -> dict[str, int]:
         "facility": facility.pk,
         "facility_booking": facility.bookings.order_by("pk").first().pk,
         "facility_outsider_draft": outsider_draft.pk,
+    }
+
+
+def _seed_scenarios() -> dict[str, int]:
+    """The demo's published scenario list next to a draft scenario of the operator."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from programmes.models import ScenarioList
+    from programmes.services import scenarios as scenario_services
+
+    operator = User.objects.get(email="operator@demo.example")
+    scenario_list = ScenarioList.objects.order_by("pk").first()
+    now = timezone.now()
+    draft = scenario_services.scenario_create(
+        user=operator,
+        title="Draft scenario",
+        site="A plant",
+        problem="Not published yet.",
+        capacity="One line",
+        criteria="Cost",
+        opens_at=now,
+        closes_at=now + datetime.timedelta(days=30),
+    )
+    return {
+        "scenario_list": scenario_list.pk,
+        "scenario_published": scenario_list.scenarios.order_by("pk").first().pk,
+        "scenario_draft": draft.pk,
     }
 
 
