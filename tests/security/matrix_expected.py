@@ -413,8 +413,8 @@ _TABLE = {
     # enterprise role); other roles are refused; a run or source of another organisation is 404;
     # the run upload is multipart only (a JSON body is 415)
     'page imports': (302, 200, 200, 200, 200, 200, 200),
-    'page import upload': (302, 200, 200, 403, 403, 403, 200),
-    'page import upload empty': (302, 200, 200, 403, 403, 403, 200),
+    'page import upload': (302, 200, 200, 403, 403, 200, 200),
+    'page import upload empty': (302, 200, 200, 403, 403, 200, 200),
     'page import run missing': (302, 404, 404, 404, 404, 404, 404),
     'page import mapping missing': (302, 404, 404, 404, 404, 404, 404),
     'page import progress missing': (302, 404, 404, 404, 404, 404, 404),
