@@ -425,7 +425,9 @@ class ScenarioAwardForm(forms.Form):
 class ScenarioListForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     period = forms.CharField(
-        label=_("Period"), max_length=40, help_text=_("For example “2026 Q4”.")
+        label=pgettext_lazy("scenario list edition", "Period"),
+        max_length=40,
+        help_text=_("For example “2026 Q4”."),
     )
     scenarios = forms.ModelMultipleChoiceField(
         label=_("Scenarios"),

@@ -73,3 +73,13 @@ def turn_down_reason_field() -> serializers.ChoiceField:
         default="",
         help_text="Required with `decline` / `reject`: why the party is turned down.",
     )
+
+
+def turn_down_reason_read_field() -> serializers.ChoiceField:
+    """The stored reason code of a turned-down object: blank until it is turned down.
+
+    Declared explicitly because DRF drops `allow_blank` from read-only model fields, and the
+    schema would then refuse the blank value every open object carries."""
+    from core.reasons import TurnDownReason
+
+    return serializers.ChoiceField(choices=TurnDownReason.choices, allow_blank=True, read_only=True)

@@ -9,7 +9,11 @@ from accounts.selectors import organizations_visible_to
 from catalog.models import Category, Technology
 from catalog.selectors import technologies_visible_to
 from core.api.actors import ActorNameField
-from core.api.fields import VisiblePrimaryKeyRelatedField, turn_down_reason_field
+from core.api.fields import (
+    VisiblePrimaryKeyRelatedField,
+    turn_down_reason_field,
+    turn_down_reason_read_field,
+)
 from exchange import selectors, services
 from exchange.choices import (
     Currency,
@@ -366,6 +370,8 @@ class ProposalSerializer(serializers.ModelSerializer):
     need = VisiblePrimaryKeyRelatedField(model=Need, scope=selectors.needs_visible_to)
     allowed_actions = serializers.SerializerMethodField()
     reason_label = serializers.CharField(read_only=True)
+
+    reason_code = turn_down_reason_read_field()
 
     class Meta:
         model = Proposal

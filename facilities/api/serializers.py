@@ -69,7 +69,13 @@ class BookingEventSerializer(serializers.ModelSerializer):
 
 
 class BookingSerializer(serializers.ModelSerializer):
-    left_to_pay = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    left_to_pay = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="The charge less the voucher part; null until the provider bills the booking.",
+    )
     events = BookingEventSerializer(many=True, read_only=True)
 
     class Meta:

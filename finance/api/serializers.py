@@ -8,7 +8,7 @@ from accounts.selectors import organizations_visible_to
 from catalog.models import Category
 from catalog.selectors import technologies_visible_to
 from core.api.fields import VisibleRowsMixin as BaseVisibleRowsMixin
-from core.api.fields import turn_down_reason_field
+from core.api.fields import turn_down_reason_field, turn_down_reason_read_field
 from exchange.selectors import deals_visible_to
 from finance import selectors, services
 from finance.models import (
@@ -171,6 +171,7 @@ class ApplicationSerializer(VisibleRowsMixin, serializers.ModelSerializer):
     reason_label = serializers.CharField(
         read_only=True, help_text="Why the application was rejected, in words."
     )
+    reason_code = turn_down_reason_read_field()
 
     class Meta:
         model = FinancingApplication

@@ -7,7 +7,11 @@ from accounts.selectors import organizations_visible_to
 from catalog.choices import Currency, TransactionMode
 from catalog.models import Category, Technology
 from catalog.selectors import technologies_visible_to
-from core.api.fields import VisiblePrimaryKeyRelatedField, turn_down_reason_field
+from core.api.fields import (
+    VisiblePrimaryKeyRelatedField,
+    turn_down_reason_field,
+    turn_down_reason_read_field,
+)
 from exchange.choices import NeedStatus
 from exchange.models import Need
 from exchange.selectors import needs_visible_to
@@ -529,6 +533,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
     holder = serializers.CharField(source="proposal.organization.display_name", read_only=True)
     approach = serializers.CharField(source="proposal.approach", read_only=True)
     expert_median = serializers.SerializerMethodField()
+
+    reason_code = turn_down_reason_read_field()
 
     class Meta:
         model = ChallengeSubmission

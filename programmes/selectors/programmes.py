@@ -21,6 +21,7 @@ from programmes.models import (
     Programme,
     ProgrammeEntry,
     ProgrammeHistory,
+    Scenario,
 )
 
 
@@ -51,6 +52,7 @@ def programmes_visible_to(*, user) -> QuerySet[Programme]:
                 technology__organization_id__in=organizations,
             )
         ),
+        is_scenario=Exists(Scenario.objects.filter(programme=OuterRef("pk"))),
     )
     if is_reviewer(user=user):
         return base

@@ -121,6 +121,9 @@ def programme_allowed_actions(*, programme: Programme, user) -> list[str]:
 
 
 def _is_scenario_programme(programme: Programme) -> bool:
+    annotated = getattr(programme, "is_scenario", None)  # set by programmes_visible_to
+    if annotated is not None:
+        return annotated
     return Programme.objects.filter(pk=programme.pk, scenario__isnull=False).exists()
 
 

@@ -354,8 +354,8 @@ def test_the_badge_adds_no_query_to_the_search_page(client, owner, rows):
         response = client.get(reverse("catalog:technology_list"), {"q": "有机废水"})
     content = response.content.decode()
     assert content.count('data-testid="completeness-badge"') == min(rows, 20)
-    # the same five queries as without the badge (tests/catalog/test_pages.py)
-    assert len(queries) == 5, [q["sql"][:80] for q in queries]
+    # the same six queries as without the badge (tests/catalog/test_pages.py)
+    assert len(queries) == 6, [q["sql"][:80] for q in queries]
 
 
 def test_the_api_shows_the_checklist_to_the_holder_and_reviewers_and_the_score_to_others(
