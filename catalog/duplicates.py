@@ -48,7 +48,7 @@ from textanalysis.similarity import (
     DUPLICATE_THRESHOLD,
     Fingerprint,
     Similarity,
-    fingerprint,
+    cached_fingerprint,
     similarity,
 )
 
@@ -114,9 +114,13 @@ def flag_reason(flag: DuplicateFlag) -> str:
 
 
 def technology_fingerprint(technology: Technology) -> Fingerprint:
-    return fingerprint(
-        titles=[technology.title_zh, technology.title_en],
-        texts=[technology.summary_zh, technology.summary_en, " ".join(technology.keywords or [])],
+    return cached_fingerprint(
+        (technology.title_zh or "", technology.title_en or ""),
+        (
+            technology.summary_zh or "",
+            technology.summary_en or "",
+            " ".join(technology.keywords or []),
+        ),
     )
 
 

@@ -20,6 +20,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from textanalysis.analysis import analyze
 from textanalysis.glossary import is_concept_token
@@ -96,6 +97,17 @@ def fingerprint(*, titles: Iterable[str], texts: Iterable[str] = ()) -> Fingerpr
         title_concepts=frozenset(concepts),
         weights=dict(weights),
     )
+
+
+@lru_cache(maxsize=8192)
+def cached_fingerprint(titles: tuple[str, ...], texts: tuple[str, ...] = ()) -> Fingerprint:
+    """`fingerprint()` of texts already seen, from memory.
+
+    An import compares every row with up to CANDIDATE_LIMIT stored listings and the same
+    listings come back row after row; the fingerprint depends on the texts alone (the glossary
+    is fixed for the life of a process), so it is computed once per distinct text.
+    """
+    return fingerprint(titles=titles, texts=texts)
 
 
 def _jaccard_parts(first: frozenset[str], second: frozenset[str]) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from catalog.choices import (
     ResourceKind,
     ReviewDecision,
     TransactionMode,
+    TrlConfirmerRole,
     TrlReadiness,
 )
 from catalog.duplicates import flag_reason
@@ -259,6 +260,10 @@ class TrlEvidenceSerializer(serializers.Serializer):
 class TrlAssessmentSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     definition = serializers.CharField(read_only=True)
+    # Blank until a reviewer or an expert decides (DRF drops allow_blank on read-only fields).
+    decider_role = serializers.ChoiceField(
+        choices=TrlConfirmerRole.choices, allow_blank=True, read_only=True
+    )
     decider_role_label = serializers.CharField(source="get_decider_role_display", read_only=True)
     decider_organization_name = serializers.CharField(
         source="decider_organization_label", read_only=True

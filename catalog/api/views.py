@@ -477,6 +477,7 @@ class TechnologyViewSet(
         methods=["get", "post"],
         permission_classes=[IsAuthenticatedOrReadOnly],
         parser_classes=[MultiPartParser, FormParser],
+        pagination_class=None,  # a listing's assessments are few: one plain list, not a page
         url_path="trl-assessments",
     )
     def trl_assessments(self, request, pk=None):
