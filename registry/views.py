@@ -127,6 +127,10 @@ def record_detail(request, pk: int):
 @require_POST
 def record_edit(request, pk: int):
     record = _visible_record(request, pk)
+    roles = services.record_actor_roles(record=record, user=request.user)
+    if services.SELLER not in roles or not record.is_editable:
+        messages.error(request, _("Only the seller completes the record, before it is submitted."))
+        return redirect("registry:record_detail", pk=pk)
     form = ContractRecordForm(request.POST, instance=ContractRecord.objects.get(pk=record.pk))
     if not form.is_valid():
         return _render_record(request, record, form=form, status=400)
