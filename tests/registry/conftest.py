@@ -13,6 +13,15 @@ from registry.services import record_create_for_deal
 from tests.factories import OrganizationFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Services' messages are read in the English source (the site's default is Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def seller_org(db):
     return OrganizationFactory(
