@@ -11,7 +11,7 @@ class ContractRecordForm(forms.ModelForm):
         model = ContractRecord
         fields = list(ContractRecord.EDITABLE_FIELDS)
         widgets = {
-            "signed_on": forms.DateInput(attrs={"type": "date"}),
+            "signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
