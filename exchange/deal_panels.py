@@ -22,4 +22,6 @@ def register_deal_panel(provider: PanelProvider) -> PanelProvider:
 
 
 def deal_panels(*, deal, user, roles: set[str]) -> list[dict]:
-    return [panel for provider in _providers if (panel := provider(deal=deal, user=user, roles=roles))]
+    return [
+        panel for provider in _providers if (panel := provider(deal=deal, user=user, roles=roles))
+    ]

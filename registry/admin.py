@@ -8,7 +8,7 @@ class ContractRecordEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     readonly_fields = ["created_at", "actor", "actor_role", "action", "from_status", "to_status"]
-    fields = readonly_fields + ["note"]
+    fields = [*readonly_fields, "note"]
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -17,4 +17,3 @@ class RegistryConfig(AppConfig):
 
         subscribe(DEAL_COMPLETED, record_create_for_completed_deal)
         register_deal_panel(contract_record_deal_panel)
-

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -45,9 +44,7 @@ class ContractRecord(models.Model):
     contract_type = models.CharField(
         _("contract type"), max_length=20, choices=ContractType.choices
     )
-    amount = models.DecimalField(
-        _("contract amount"), validators=[MinValueValidator(0)], **MONEY
-    )
+    amount = models.DecimalField(_("contract amount"), validators=[MinValueValidator(0)], **MONEY)
     currency = models.CharField(
         _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
     )

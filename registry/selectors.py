@@ -289,9 +289,9 @@ def record_tax_flags(*, record: ContractRecord, show_seller_year: bool) -> TaxFl
     if eit_applies:
         eit_text = _(
             "Enterprise-income-tax relief may apply to the seller's technology-transfer income: "
-            "up to 5,000,000 yuan a year exempt, the part above taxed at half (企业所得税法实施条例 "
-            "art. 90). It applies to the income net of its costs; a licence counts when it runs "
-            "five years or more."
+            "up to 5,000,000 yuan a year exempt, the part above taxed at half "
+            "(企业所得税法实施条例 art. 90). It applies to the income net of its costs; a licence "
+            "counts when it runs five years or more."
         )
     elif contract_type in TRANSFER_TYPES:
         eit_text = _(

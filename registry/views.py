@@ -176,5 +176,3 @@ def record_export(request, pk: int, file_format: str):
     return exports.records_response(
         [record], file_format=file_format, filename=f"contract-record-deal-{record.deal_id}"
     )
-
-

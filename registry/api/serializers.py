@@ -6,7 +6,7 @@ from rest_framework import serializers
 from registry.choices import ContractType
 from registry.models import ContractRecord, ContractRecordEvent
 from registry.selectors import record_checklist, record_parties, record_tax_flags
-from registry.services import REVIEWER, SELLER, RECORD_WORKFLOW, record_actor_roles
+from registry.services import RECORD_WORKFLOW, REVIEWER, SELLER, record_actor_roles
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -72,9 +72,7 @@ class ContractRecordSerializer(serializers.ModelSerializer):
 
     technology_title = serializers.CharField(source="deal.technology.__str__", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    contract_type_label = serializers.CharField(
-        source="get_contract_type_display", read_only=True
-    )
+    contract_type_label = serializers.CharField(source="get_contract_type_display", read_only=True)
     seller = serializers.SerializerMethodField()
     buyer = serializers.SerializerMethodField()
     missing = serializers.SerializerMethodField()
@@ -140,9 +138,7 @@ class ContractRecordSerializer(serializers.ModelSerializer):
     def get_tax(self, record) -> dict:
         single = self.context.get("single_record", False)
         roles = self._roles(record) if single else set()
-        flags = record_tax_flags(
-            record=record, show_seller_year=bool(roles & {SELLER, REVIEWER})
-        )
+        flags = record_tax_flags(record=record, show_seller_year=bool(roles & {SELLER, REVIEWER}))
         return TaxFlagsSerializer(flags).data
 
 
@@ -150,9 +146,7 @@ class ContractRecordUpdateSerializer(serializers.Serializer):
     """What the seller completes while the record is a draft or returned."""
 
     contract_type = serializers.ChoiceField(choices=ContractType.choices, required=False)
-    technology_income = serializers.DecimalField(
-        min_value=Decimal("0"), required=False, **MONEY
-    )
+    technology_income = serializers.DecimalField(min_value=Decimal("0"), required=False, **MONEY)
     signed_on = serializers.DateField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
@@ -6,7 +7,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from django.utils.translation import gettext as _
 
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
@@ -57,9 +57,7 @@ class ContractRecordViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.records_visible_to(user=self.request.user).order_by(
-            "-completed_on", "-pk"
-        )
+        return selectors.records_visible_to(user=self.request.user).order_by("-completed_on", "-pk")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -131,7 +129,12 @@ class ContractRecordViewSet(
             raise ValidationError({"format": [_("Choose csv or xlsx.")]})
         return file_format
 
-    @extend_schema(parameters=[FORMAT_PARAMETER], filters=True, responses=FILE_RESPONSES)
+    @extend_schema(
+        operation_id="v1_contract_records_export",
+        parameters=[FORMAT_PARAMETER],
+        filters=True,
+        responses=FILE_RESPONSES,
+    )
     @action(detail=False, methods=["get"])
     def export(self, request):
         """The records you may see, filtered like the list, as one table."""
@@ -141,7 +144,12 @@ class ContractRecordViewSet(
             records, file_format=file_format, filename="contract-records"
         )
 
-    @extend_schema(parameters=[FORMAT_PARAMETER], filters=False, responses=FILE_RESPONSES)
+    @extend_schema(
+        operation_id="v1_contract_records_record_export",
+        parameters=[FORMAT_PARAMETER],
+        filters=False,
+        responses=FILE_RESPONSES,
+    )
     @action(detail=True, methods=["get"], url_path="export", url_name="record-export")
     def export_record(self, request, pk=None):
         """This deal's record as a file."""

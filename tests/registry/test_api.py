@@ -154,7 +154,7 @@ def test_the_batch_export_filters_and_neutralises_formulas(
     api_client_for, make_record, reviewer, technology
 ):
     # given
-    technology.title_zh = "=HYPERLINK(\"http://evil\")"
+    technology.title_zh = '=HYPERLINK("http://evil")'
     technology.save()
     make_record()
     make_record(deal_type="consulting")

@@ -89,7 +89,9 @@ def test_a_stranger_gets_404(client_for, record, stranger):
     client = client_for(stranger)
     assert client.get(f"/registry/{record.pk}/").status_code == 404
     assert client.get(f"/registry/{record.pk}/export/csv/").status_code == 404
-    assert client.post(f"/registry/{record.pk}/transition/", {"action": "submit"}).status_code == 404
+    assert (
+        client.post(f"/registry/{record.pk}/transition/", {"action": "submit"}).status_code == 404
+    )
 
 
 def test_the_reviewer_queue_registers_a_submitted_record(client_for, record, seller, reviewer):

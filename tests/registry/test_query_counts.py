@@ -38,7 +38,11 @@ PINNED = {
     ("path", "api", "rows"),
     [
         ("/api/v1/contract-records/", True, lambda r, n: r.json()["count"] == n),
-        ("/registry/", False, lambda r, n: r.content.decode().count('data-testid="record-row"') == n),
+        (
+            "/registry/",
+            False,
+            lambda r, n: r.content.decode().count('data-testid="record-row"') == n,
+        ),
         (
             "/registry/export/csv/",
             False,

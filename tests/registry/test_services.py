@@ -98,7 +98,7 @@ def test_a_foreign_buyer_needs_no_credit_code(make_record, buyer_org):
     thai = OrganizationFactory(region="TH", credit_code="", name_en="Siam Agro Co.")
     record = make_record(buyer=thai)
     # when
-    seller, buyer = record_parties(record=record)
+    _seller, buyer = record_parties(record=record)
     # then
     assert (buyer.country, buyer.region_code, buyer.credit_code_problem) == ("TH", "", "")
     assert all(item.passed for item in record_checklist(record=record))
@@ -186,9 +186,7 @@ def test_the_seller_may_not_register_its_own_record(record, seller):
     assert record.status == RecordStatus.SUBMITTED and record.registration_number == ""
 
 
-def test_return_needs_a_reason_and_a_returned_record_is_editable_again(
-    record, seller, reviewer
-):
+def test_return_needs_a_reason_and_a_returned_record_is_editable_again(record, seller, reviewer):
     record_transition(record=record, user=seller, action=RecordAction.SUBMIT)
     with pytest.raises(ValidationError):
         record_transition(record=record, user=reviewer, action=RecordAction.RETURN)
@@ -248,7 +246,10 @@ def test_the_yearly_transfer_income_relief_above_five_million(make_record, selle
     assert flags.halved_part_cny == Decimal("2200000.00")
     assert flags.taxable_after_relief_cny == Decimal("1100000.00")
     # the buyer's view leaves the seller's other deals out
-    assert record_tax_flags(record=records[0], show_seller_year=False).yearly_transfer_income_cny is None
+    assert (
+        record_tax_flags(record=records[0], show_seller_year=False).yearly_transfer_income_cny
+        is None
+    )
 
 
 def test_an_amount_in_another_currency_is_never_taken_for_yuan(make_record, seller):
