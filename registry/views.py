@@ -16,6 +16,7 @@ from accounts.permissions import is_member
 from core.filters import filter_errors_response
 from core.forms import apply_validation_error, error_text
 from core.workflow import TransitionNotAllowed
+from exchange.choices import DealStage
 from registry import exports, selectors, services
 from registry.filtersets import ContractRecordFilterSet
 from registry.forms import ContractRecordForm, RecordTransitionForm
@@ -27,6 +28,8 @@ PAGE_SIZE = 20
 def contract_record_deal_panel(*, deal, user, roles: set[str]) -> dict | None:
     """The record's summary on its deal's page (the deal page shows it to whoever may see the
     deal, which is who may see the record)."""
+    if deal.stage != DealStage.COMPLETED:
+        return None  # only a completed deal has a record: no query on the other deal pages
     record = ContractRecord.objects.filter(deal_id=deal.pk).first()
     if record is None:
         return None

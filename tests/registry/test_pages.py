@@ -136,3 +136,21 @@ def test_a_non_cny_record_says_the_tax_figures_are_not_computed(client_for, make
     html = client_for(seller).get(f"/registry/{record.pk}/").content.decode()
     assert 'data-testid="tax-not-computed"' in html
     assert "US$" in html or "USD" in html
+
+
+def test_the_record_page_reads_in_chinese(record, seller):
+    # given: the site's default language
+    client = Client()
+    client.force_login(seller)
+    # when
+    html = client.get(f"/registry/{record.pk}/").content.decode()
+    # then
+    assert "技术合同登记表" in html
+    assert "卖方（受托方）" in html
+    assert "不构成税务或法律意见" in html
+
+
+def test_a_deal_not_completed_shows_no_record_panel(client_for, make_deal, buyer):
+    deal = make_deal(stage="in_execution")
+    html = client_for(buyer).get(f"/exchange/deals/{deal.pk}/").content.decode()
+    assert 'data-testid="contract-record-panel"' not in html
