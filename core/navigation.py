@@ -28,6 +28,7 @@ ENTRIES: list[NavigationEntry] = [
     NavigationEntry(_("Evaluations"), "programmes:evaluation_list", frozenset()),
     NavigationEntry(_("Programmes"), "programmes:programme_list", frozenset()),
     NavigationEntry(_("My favourites"), "catalog:favourite_list", frozenset()),
+    NavigationEntry(_("Contract records"), "registry:record_list", frozenset()),
 ]
 
 

@@ -19,6 +19,7 @@ from core.reasons import TurnDownReason
 from core.workflow import TransitionNotAllowed
 from exchange import documents, selectors, services
 from exchange.choices import DealStage, IntroductionStatus, ProposalStatus, RatingSubject
+from exchange.deal_panels import deal_panels
 from exchange.filtersets import NeedFilterSet
 from exchange.forms import (
     DealMessageForm,
@@ -489,6 +490,7 @@ def _render_deal(request, deal, *, refused=None, status: int = 200):
         if services.DEAL_REVIEWER in roles
         else None,
         "contract_types": CONTRACT_TYPES,
+        "panels": deal_panels(deal=deal, user=request.user, roles=roles),
     }
     return render(request, "exchange/deal_detail.html", context, status=status)
 

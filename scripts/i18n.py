@@ -33,6 +33,7 @@ APPS = [
     "insight",
     "licensing",
     "facilities",
+    "registry",
 ]
 LANGUAGE = "zh_Hans"
 

@@ -562,6 +562,29 @@ _TABLE = {
     'api scenario list': (200, 200, 200, 200, 200, 200, 200),
     'api pilot agreements': (403, 200, 200, 200, 200, 200, 200),
     'api pilot agreement missing': (403, 404, 404, 404, 404, 404, 404),
+    # --- records ---
+    # a record follows its deal: parties, broker, reviewers; only the seller edits (400 on a bad
+    # value), nobody registers a draft (409 / 302 back with a message)
+    'page contract records': (302, 200, 200, 200, 200, 200, 200),
+    'page contract records export': (302, 200, 200, 200, 200, 200, 200),
+    'page contract record': (302, 200, 200, 200, 404, 200, 200),
+    'page contract record outsider': (302, 404, 404, 404, 404, 200, 200),
+    'page contract record export': (302, 200, 200, 200, 404, 200, 200),
+    'page contract record export outsider': (302, 404, 404, 404, 404, 200, 200),
+    'page contract record edit': (302, 400, 302, 302, 404, 302, 302),
+    'page contract record edit outsider': (302, 404, 404, 404, 404, 302, 302),
+    'page contract record register draft': (302, 302, 302, 302, 404, 302, 302),
+    'page contract record submit outsider': (302, 404, 404, 404, 404, 302, 302),
+    'api contract records': (403, 200, 200, 200, 200, 200, 200),
+    'api contract records export': (403, 200, 200, 200, 200, 200, 200),
+    'api contract record': (403, 200, 200, 200, 404, 200, 200),
+    'api contract record outsider': (403, 404, 404, 404, 404, 200, 200),
+    'api contract record export': (403, 200, 200, 200, 404, 200, 200),
+    'api contract record edit': (403, 400, 409, 409, 404, 409, 409),
+    'api contract record edit outsider': (403, 404, 404, 404, 404, 409, 409),
+    'api contract record submit outsider': (403, 404, 404, 404, 404, 409, 409),
+    'api contract record register draft': (403, 409, 409, 409, 404, 409, 409),
+    'api contract record return draft': (403, 409, 409, 409, 404, 409, 409),
 }
 # fmt: on
 

@@ -1373,6 +1373,97 @@ LICENSING_ROWS = [
     ),
 ]
 
+# --- records ---
+REGISTRY_ROWS = [
+    ("page contract records", "GET", "/registry/", None),
+    ("page contract records export", "GET", "/registry/export/csv/?contract_type=licence", None),
+    ("page contract record", "GET", "/registry/{contract_record}/", None),
+    ("page contract record outsider", "GET", "/registry/{contract_record_outsider}/", None),
+    ("page contract record export", "GET", "/registry/{contract_record}/export/xlsx/", None),
+    (
+        "page contract record export outsider",
+        "GET",
+        "/registry/{contract_record_outsider}/export/csv/",
+        None,
+    ),
+    # an empty income is refused for the seller (400, the form again) and everyone else (302)
+    (
+        "page contract record edit",
+        "POST",
+        "/registry/{contract_record}/edit/",
+        {"contract_type": "transfer", "technology_income": ""},
+    ),
+    (
+        "page contract record edit outsider",
+        "POST",
+        "/registry/{contract_record_outsider}/edit/",
+        {"contract_type": "transfer", "technology_income": "1.00"},
+    ),
+    # a draft cannot be registered by anyone
+    (
+        "page contract record register draft",
+        "POST",
+        "/registry/{contract_record}/transition/",
+        {"action": "register", "registration_number": "MATRIX-1"},
+    ),
+    (
+        "page contract record submit outsider",
+        "POST",
+        "/registry/{contract_record_outsider}/transition/",
+        {"action": "submit"},
+    ),
+    ("api contract records", "GET", "/api/v1/contract-records/", None),
+    (
+        "api contract records export",
+        "GET",
+        "/api/v1/contract-records/export/?format=xlsx&status=draft",
+        None,
+    ),
+    ("api contract record", "GET", "/api/v1/contract-records/{contract_record}/", None),
+    (
+        "api contract record outsider",
+        "GET",
+        "/api/v1/contract-records/{contract_record_outsider}/",
+        None,
+    ),
+    (
+        "api contract record export",
+        "GET",
+        "/api/v1/contract-records/{contract_record}/export/?format=csv",
+        None,
+    ),
+    (
+        "api contract record edit",
+        "PATCH",
+        "/api/v1/contract-records/{contract_record}/",
+        {"technology_income": "99999999999.00"},
+    ),
+    (
+        "api contract record edit outsider",
+        "PATCH",
+        "/api/v1/contract-records/{contract_record_outsider}/",
+        {"technology_income": "1.00"},
+    ),
+    (
+        "api contract record submit outsider",
+        "POST",
+        "/api/v1/contract-records/{contract_record_outsider}/submit/",
+        {},
+    ),
+    (
+        "api contract record register draft",
+        "POST",
+        "/api/v1/contract-records/{contract_record}/register/",
+        {"registration_number": "MATRIX-1"},
+    ),
+    (
+        "api contract record return draft",
+        "POST",
+        "/api/v1/contract-records/{contract_record}/return/",
+        {"note": "x"},
+    ),
+]
+
 ROWS = (
     PAGE_ROWS
     + PROGRAMMES_PAGE_ROWS
@@ -1381,4 +1472,5 @@ ROWS = (
     + PROGRAMMES_API_ROWS
     + INSIGHT_API_ROWS
     + LICENSING_ROWS
+    + REGISTRY_ROWS
 )

@@ -39,6 +39,7 @@ COVERED_APPS = (
     "insight",
     "imports",
     "licensing",
+    "registry",
 )
 WATCHED_APPS = (*COVERED_APPS, "notifications")
 KEY_MODELS = [
@@ -65,6 +66,8 @@ KEY_MODELS = [
     ("voucher", "finance.Voucher"),
     ("programme", "finance.SupportProgramme"),
     ("duplicate_flag", "catalog.DuplicateFlag"),
+    # --- records ---
+    ("contract_record", "registry.ContractRecord"),
     # --- licence ---
     ("open_licence_offer", "licensing.OpenLicenceOffer"),
     ("open_licence_enterprise", "licensing.Licence"),

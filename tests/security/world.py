@@ -157,7 +157,28 @@ def seed_world() -> dict[str, int]:
     ids |= _seed_facilities(holder=holder, outsider_user=outsider_user)
     # --- scenes ---
     ids |= _seed_scenarios()
+    # --- records ---
+    ids |= _seed_contract_records(outsider_deal_id=ids["deal_outsider"])
     return ids
+
+
+def _seed_contract_records(*, outsider_deal_id: int) -> dict[str, int]:
+    """The record of the demo's completed deal (the holder sells, the enterprise buys, the
+    broker brokered it) and the draft record of a completed deal between two outsiders."""
+    from exchange.models import Deal
+    from registry.models import ContractRecord
+    from registry.services import record_create_for_deal
+
+    completed = Deal.objects.filter(stage="completed").order_by("pk").first()
+    outsider_completed = Deal.objects.get(pk=outsider_deal_id)
+    outsider_completed.pk = None
+    outsider_completed.stage = "completed"
+    outsider_completed.save()
+    outsider_record, _created = record_create_for_deal(deal=outsider_completed)
+    return {
+        "contract_record": ContractRecord.objects.get(deal=completed).pk,
+        "contract_record_outsider": outsider_record.pk,
+    }
 
 
 def _seed_licensing(*, enterprise, outsider_user, outsider_technology_id: int) -> dict[str, int]:
