@@ -9,6 +9,7 @@ live in `locale/` ("root"). The msgids are English; English needs no catalogue.
     python scripts/i18n.py missing [--language xx] [APP ...]   # msgids without a translation
     python scripts/i18n.py fill APP FILE.json [--language xx]  # set translations from a JSON file
     python scripts/i18n.py fill-dir DIR --language xx          # fill every app from DIR/<app>.json
+    python scripts/i18n.py unify --language xx                 # one translation per msgid (fill-dir runs it)
 
 Without --language, extract and missing work on every language, fill on Chinese (zh_Hans).
 A JSON file maps a msgid, or "msgctxt\\u0004msgid" for an entry with a context, to its msgstr; a
@@ -247,6 +248,49 @@ def fill(app: str, translations: dict[str, str | list[str]], language: str = DEF
     return count
 
 
+def unify(language: str) -> int:
+    """Make every catalogue of `language` say what the page shows. Django merges the project's
+    catalogues with the third-party ones (admin, allauth ...; an app listed earlier in
+    INSTALLED_APPS wins, the project's locale/ wins over all): where two catalogues of ours
+    translate a msgid differently, or a third-party one hides ours, ours takes the shown text.
+    Returns how many entries changed. Run by fill-dir; needs Django, so run from the repository."""
+    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).parent]
+    sys.path.insert(0, str(REPO_ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "true")
+    compiler = Path(__file__).with_name("compile_messages.py")
+    subprocess.run([sys.executable, str(compiler)], check=True, cwd=REPO_ROOT)
+    import django  # noqa: PLC0415
+    from django.utils import translation  # noqa: PLC0415
+
+    django.setup()
+    changed = 0
+    django_language = "zh-hans" if language == "zh_Hans" else language
+    with translation.override(django_language):
+        for app in app_names():
+            path = catalogue_path(app, language)
+            if not path.exists():
+                continue
+            catalogue = polib.pofile(str(path))
+            edits = 0
+            for entry in catalogue:
+                if entry.obsolete or entry.msgid_plural or not entry.msgstr or "fuzzy" in entry.flags:
+                    continue
+                if entry.msgctxt:
+                    shown = translation.pgettext(entry.msgctxt, entry.msgid)
+                else:
+                    shown = translation.gettext(entry.msgid)
+                if shown in {entry.msgstr, entry.msgid} or markup_differences(entry.msgid, shown):
+                    continue
+                entry.msgstr = shown
+                edits += 1
+            if edits:
+                catalogue.save()
+                print(f"{app}: {edits} translation(s) made the same as the page shows")
+                changed += edits
+    return changed
+
+
 def app_names() -> list[str]:
     return ["root", *[app for app in APPS if (REPO_ROOT / app).is_dir()]]
 
@@ -291,6 +335,14 @@ def main(argv: list[str]) -> int:
                 print(f"{app}: no {source}", file=sys.stderr)
                 continue
             print(f"{app}: {fill(app, read_json(source), language)} filled")
+        # In a fresh interpreter: the .mo files just compiled are the ones Django must read.
+        subprocess.run([sys.executable, __file__, "unify", "--language", language], check=True)
+        return 0
+    if verb == "unify":
+        if rest or language is None:
+            print("usage: unify --language xx", file=sys.stderr)
+            return 2
+        unify(language)
         return 0
     if verb not in {"extract", "missing"}:
         print(__doc__)
