@@ -280,7 +280,8 @@ def unify(language: str) -> int:
                     shown = translation.pgettext(entry.msgctxt, entry.msgid)
                 else:
                     shown = translation.gettext(entry.msgid)
-                if shown in {entry.msgstr, entry.msgid} or markup_differences(entry.msgid, shown):
+                # A shown msgid is a translation too: a catalogue that wins keeps the English.
+                if shown == entry.msgstr or markup_differences(entry.msgid, shown):
                     continue
                 entry.msgstr = shown
                 edits += 1
