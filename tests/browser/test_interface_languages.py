@@ -39,9 +39,9 @@ COLLECT = """(selector) => [...document.querySelectorAll(selector)].map(
   (element) => (element.textContent || '').replace(/\\s+/g, ' ').trim()).filter(Boolean)"""
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w+\}|<[^>]+>")
-# Names that stay Latin in every language: the people of the demo and their e-mail addresses are
-# user content that a label may quote.
-ALWAYS_LATIN = {"demo", "example", "CNY", "USD", "EUR"}
+# Names that stay Latin in every language: the demo administrator's name ("Welcome, Admin") and
+# e-mail addresses are user content that a heading may quote; currency codes.
+ALWAYS_LATIN = {"Admin", "demo", "example", "CNY", "USD", "EUR"}
 
 
 def load_i18n_script():
@@ -67,7 +67,13 @@ def kept_on_purpose(language: str) -> tuple[set[str], set[str]]:
                     continue
                 if form in {entry.msgid, entry.msgid_plural}:
                     same_texts.add(" ".join(form.split()))
-                latin_words.update(LATIN_WORD.findall(PLACEHOLDER.sub(" ", form)))
+                # Codes and names (TRL, API, Excel); a lowercase word in a translation is
+                # an example value ("?status=open"), not licence to leave English words.
+                latin_words.update(
+                    word
+                    for word in LATIN_WORD.findall(PLACEHOLDER.sub(" ", form))
+                    if word != word.lower()
+                )
     return same_texts, latin_words
 
 
