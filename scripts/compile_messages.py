@@ -54,7 +54,9 @@ def english_fallbacks(catalogue) -> None:
             forms = {}
             for number in range(200):
                 forms.setdefault(plural(number), entry.msgid if number == 1 else entry.msgid_plural)
-            entry.msgstr_plural = {index: forms.get(index, entry.msgid_plural) for index in range(max(forms) + 1)}
+            entry.msgstr_plural = {
+                index: forms.get(index, entry.msgid_plural) for index in range(max(forms) + 1)
+            }
         elif fuzzy or not entry.msgstr:
             entry.msgstr = entry.msgid
         if fuzzy:

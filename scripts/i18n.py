@@ -9,7 +9,7 @@ live in `locale/` ("root"). The msgids are English; English needs no catalogue.
     python scripts/i18n.py missing [--language xx] [APP ...]   # msgids without a translation
     python scripts/i18n.py fill APP FILE.json [--language xx]  # set translations from a JSON file
     python scripts/i18n.py fill-dir DIR --language xx          # fill every app from DIR/<app>.json
-    python scripts/i18n.py unify --language xx                 # one translation per msgid (fill-dir runs it)
+    python scripts/i18n.py unify --language xx                 # one text per msgid (fill-dir does)
 
 Without --language, extract and missing work on every language, fill on Chinese (zh_Hans).
 A JSON file maps a msgid, or "msgctxt\\u0004msgid" for an entry with a context, to its msgstr; a
@@ -61,7 +61,9 @@ LANGUAGES = list(PLURAL_FORMS)
 DEFAULT_FILL_LANGUAGE = "zh_Hans"
 
 # What must survive translation unchanged: printf-style and brace placeholders, and HTML tags.
-PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[sdif]|\{[A-Za-z_][A-Za-z0-9_.]*\}")
+PLACEHOLDER = re.compile(
+    r"%\([A-Za-z_][A-Za-z0-9_]*\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[sdif]|\{[A-Za-z_][A-Za-z0-9_.]*\}"
+)
 HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*\b[^<>]*>")
 
 
@@ -159,7 +161,11 @@ def extract(app: str, languages: list[str]) -> None:
             f"call_command('makemessages', locale={languages!r}, no_obsolete=True, "
             "ignore_patterns=['migrations/*', 'tests/*', 'engine/*'])"
         )
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(REPO_ROOT)}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "PYTHONPATH": str(REPO_ROOT),
+        }
         env.setdefault("DEBUG", "true")
         subprocess.run([python, "-P", "-c", code], cwd=REPO_ROOT, check=True, env=env)
     for language in languages:
@@ -195,7 +201,9 @@ def missing(app: str, language: str) -> list[str]:
     return [entry.msgid for entry in polib.pofile(str(path)) if is_untranslated(entry)]
 
 
-def fill(app: str, translations: dict[str, str | list[str]], language: str = DEFAULT_FILL_LANGUAGE) -> int:
+def fill(
+    app: str, translations: dict[str, str | list[str]], language: str = DEFAULT_FILL_LANGUAGE
+) -> int:
     """Write the translations of `app`'s catalogue in `language`; returns how many entries were
     filled. Refused translations (wrong number of plural forms, placeholders or tags that differ)
     are reported on stderr and leave the entry as it was."""
@@ -219,7 +227,9 @@ def fill(app: str, translations: dict[str, str | list[str]], language: str = DEF
         if entry.msgid_plural:
             forms = [value] * plural_count if isinstance(value, str) else list(value)
             if len(forms) != plural_count or not all(isinstance(form, str) for form in forms):
-                print(f"{label}: needs {plural_count} plural form(s), got {value!r}", file=sys.stderr)
+                print(
+                    f"{label}: needs {plural_count} plural form(s), got {value!r}", file=sys.stderr
+                )
                 continue
             candidate = polib.POEntry(
                 msgid=entry.msgid,
@@ -254,14 +264,16 @@ def unify(language: str) -> int:
     INSTALLED_APPS wins, the project's locale/ wins over all): where two catalogues of ours
     translate a msgid differently, or a third-party one hides ours, ours takes the shown text.
     Returns how many entries changed. Run by fill-dir; needs Django, so run from the repository."""
-    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).parent]
+    sys.path[:] = [
+        entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).parent
+    ]
     sys.path.insert(0, str(REPO_ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "true")
     compiler = Path(__file__).with_name("compile_messages.py")
     subprocess.run([sys.executable, str(compiler)], check=True, cwd=REPO_ROOT)
-    import django  # noqa: PLC0415
-    from django.utils import translation  # noqa: PLC0415
+    import django
+    from django.utils import translation
 
     django.setup()
     changed = 0
@@ -274,7 +286,12 @@ def unify(language: str) -> int:
             catalogue = polib.pofile(str(path))
             edits = 0
             for entry in catalogue:
-                if entry.obsolete or entry.msgid_plural or not entry.msgstr or "fuzzy" in entry.flags:
+                if (
+                    entry.obsolete
+                    or entry.msgid_plural
+                    or not entry.msgstr
+                    or "fuzzy" in entry.flags
+                ):
                     continue
                 if entry.msgctxt:
                     shown = translation.pgettext(entry.msgctxt, entry.msgid)

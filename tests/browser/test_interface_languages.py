@@ -174,9 +174,7 @@ def test_an_arabic_page_is_right_to_left_with_the_navigation_mirrored(browser, l
     page.set_default_timeout(15_000)
     try:
         sign_in(page, live_server.url, cast["holder"].email, DEMO_PASSWORD)
-        context.add_cookies(
-            [{"name": "django_language", "value": "ar", "url": live_server.url}]
-        )
+        context.add_cookies([{"name": "django_language", "value": "ar", "url": live_server.url}])
         # when the workspace opens
         page.goto(live_server.url + "/me/workspace/")
         # then it is right to left with Bootstrap's RTL stylesheet

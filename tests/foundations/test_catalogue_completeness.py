@@ -24,7 +24,7 @@ def load_i18n_script():
 
 
 i18n = load_i18n_script()
-CATALOGUE_NAMES = [app for app in i18n.app_names()]
+CATALOGUE_NAMES = i18n.app_names()
 
 
 def folder_of(language_code: str) -> str:
@@ -32,9 +32,7 @@ def folder_of(language_code: str) -> str:
     return i18n.normalise_language(language_code)
 
 
-TRANSLATED_LANGUAGES = [
-    folder_of(code) for code, _ in settings.LANGUAGES if code != "en"
-]
+TRANSLATED_LANGUAGES = [folder_of(code) for code, _ in settings.LANGUAGES if code != "en"]
 
 
 def test_every_interface_language_but_english_has_a_catalogue_language():
@@ -97,7 +95,18 @@ def test_a_plural_form_may_spell_out_its_number_but_keeps_positional_placeholder
     entry = polib.POEntry(
         msgid="%(counter)s technology",
         msgid_plural="%(counter)s technologies",
-        msgstr_plural={0: "%(counter)s تقنية", 1: "تقنية واحدة", 2: "تقنيتان", 3: "%(counter)s تقنيات", 4: "%(counter)s تقنية", 5: "%(counter)s تقنية"},  # fmt: skip
+        msgstr_plural=dict(
+            enumerate(
+                [
+                    "%(counter)s تقنية",
+                    "تقنية واحدة",
+                    "تقنيتان",
+                    "%(counter)s تقنيات",
+                    "%(counter)s تقنية",
+                    "%(counter)s تقنية",
+                ]
+            )
+        ),
     )
     # then it passes; a positional %d left out would make Python refuse the argument
     assert not i18n.entry_problems(entry)

@@ -55,9 +55,7 @@ def conflicting_translations() -> dict[tuple[str, str | None, str], dict[str, li
 
 def test_the_project_has_catalogues_to_compare():
     assert len(project_catalogues()) >= 9
-    assert {catalogue_language(path) for path in project_catalogues()} == set(
-        DJANGO_LANGUAGE_CODES
-    )
+    assert {catalogue_language(path) for path in project_catalogues()} == set(DJANGO_LANGUAGE_CODES)
 
 
 def test_no_msgid_is_translated_two_ways_in_two_catalogues():
