@@ -4,18 +4,11 @@
 Pure Python (polib), so no Debian gettext is needed; falls back to Django's ``compilemessages``
 (which needs ``msgfmt``) when polib is missing. A ``.mo`` newer than its ``.po`` is left alone.
 Only the project's own folders are searched, never .venv or .data.
-
-A msgid still without a translation in a language other than Chinese is compiled as its English
-text: Django falls back to the default language (Chinese) for a msgid a catalogue lacks, and a
-Thai or Arabic reader is better served by the English original. (The catalogue tests still
-require every msgid translated.)
 """
 
 from __future__ import annotations
 
-import gettext
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -37,32 +30,6 @@ def find_catalogues(root: Path = REPO_ROOT) -> list[Path]:
     return sorted(catalogues)
 
 
-DEFAULT_LANGUAGE_FOLDER = "zh_Hans"
-
-
-def english_fallbacks(catalogue) -> None:
-    """Give every untranslated (or fuzzy) entry its English msgid as translation, in memory."""
-    expression = re.search(r"plural=(.*?);?\s*$", catalogue.metadata.get("Plural-Forms", ""))
-    plural = gettext.c2py(expression.group(1)) if expression else (lambda n: int(n != 1))
-    for entry in catalogue:
-        if entry.obsolete:
-            continue
-        fuzzy = "fuzzy" in entry.flags
-        if entry.msgid_plural:
-            if not fuzzy and entry.msgstr_plural and all(entry.msgstr_plural.values()):
-                continue
-            forms = {}
-            for number in range(200):
-                forms.setdefault(plural(number), entry.msgid if number == 1 else entry.msgid_plural)
-            entry.msgstr_plural = {
-                index: forms.get(index, entry.msgid_plural) for index in range(max(forms) + 1)
-            }
-        elif fuzzy or not entry.msgstr:
-            entry.msgstr = entry.msgid
-        if fuzzy:
-            entry.flags.remove("fuzzy")
-
-
 def compile_catalogues(catalogues: list[Path]) -> int:
     import polib
 
@@ -72,8 +39,6 @@ def compile_catalogues(catalogues: list[Path]) -> int:
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
         catalogue = polib.pofile(str(po_path))
-        if po_path.parts[-3] != DEFAULT_LANGUAGE_FOLDER:
-            english_fallbacks(catalogue)
         # polib writes the header plus translated entries only: fuzzy and obsolete entries are
         # left out, as msgfmt does without --use-fuzzy.
         catalogue.save_as_mofile(str(mo_path))
