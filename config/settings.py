@@ -200,7 +200,16 @@ SITE_URL = env.str(
 ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Each language in its own name (the switcher shows them so). Arabic is written right to left:
+# base.html sets dir="rtl" and loads Bootstrap's RTL build for it (Django's LANGUAGES_BIDI).
+LANGUAGES = [
+    ("zh-hans", "简体中文"),
+    ("en", "English"),
+    ("ru", "Русский"),
+    ("fr", "Français"),
+    ("ar", "العربية"),
+    ("th", "ไทย"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

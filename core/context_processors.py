@@ -5,7 +5,12 @@ from core.uploads import MAX_UPLOAD_BYTES
 
 
 def navigation(request):
-    return {"workspace_navigation": navigation_for(request.user)}
+    # The switcher names each language in its own name, as settings spell them (Django's
+    # get_available_languages would translate them into the page's language).
+    return {
+        "workspace_navigation": navigation_for(request.user),
+        "interface_languages": settings.LANGUAGES,
+    }
 
 
 def upload_limits(request):

@@ -12,6 +12,9 @@ The rule (one for the whole site):
   when there are any ("CNY 850,000.50").
 * **Other currencies** (USD, EUR, ...) always show their ISO code before the grouped figure,
   in both languages: "USD 850,000" — 万/亿 are for yuan only.
+* **Other languages** group and mark decimals as their readers do (Django's formats of the
+  language): "CNY 850 000,50" in Russian and French, "CNY 850.000,50" in Arabic,
+  "CNY 850,000.50" in Thai.
 
 No amount reads as "850000.00 CNY" or "CNY 850000" anywhere.
 """
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils import numberformat
+from django.utils.formats import get_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -40,16 +45,29 @@ def _decimal(amount) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _grouped(value: Decimal, *, cents: bool) -> str:
+def _localised(value: Decimal, decimals: int, language: str | None) -> str:
+    """Grouped by thousands with the separators of the reader's language."""
+    language = language or get_language()
+    return numberformat.format(
+        value,
+        get_format("DECIMAL_SEPARATOR", language),
+        decimal_pos=decimals,
+        grouping=get_format("NUMBER_GROUPING", language) or 3,
+        thousand_sep=get_format("THOUSAND_SEPARATOR", language) or ",",
+        force_grouping=True,
+    )
+
+
+def _grouped(value: Decimal, *, cents: bool, language: str | None = None) -> str:
     """Grouped by thousands; with two decimals when `cents` or when the amount has fen."""
     rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
     if cents or rounded != rounded.to_integral_value():
-        return f"{rounded:,.2f}"
-    return f"{rounded:,.0f}"
+        return _localised(rounded, 2, language)
+    return _localised(rounded, 0, language)
 
 
 def _short(value: Decimal) -> str:
-    """At most two decimals, trailing zeros dropped: 85, 85.3, 85.35; grouped."""
+    """At most two decimals, trailing zeros dropped: 85, 85.3, 85.35; grouped (Chinese only)."""
     text = f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
     return text.rstrip("0").rstrip(".")
 
@@ -75,7 +93,7 @@ def format_money(
         if size >= WAN:
             return f"{_short(value / WAN)} 万元"
         return f"{_grouped(value, cents=False)} 元"
-    return f"{code} {_grouped(value, cents=exact)}"
+    return f"{code} {_grouped(value, cents=exact, language=language)}"
 
 
 def format_money_range(

@@ -24,6 +24,8 @@ PACKAGES: dict[str, tuple[str, list[tuple[str, str]]]] = {
         "5.3.9",
         [
             ("dist/css/bootstrap.min.css", "bootstrap/css/bootstrap.min.css"),
+            # The right-to-left build of the same version, loaded instead for Arabic pages.
+            ("dist/css/bootstrap.rtl.min.css", "bootstrap/css/bootstrap.rtl.min.css"),
             ("dist/js/bootstrap.bundle.min.js", "bootstrap/js/bootstrap.bundle.min.js"),
             ("LICENSE", "bootstrap/LICENSE"),
         ],
@@ -109,7 +111,9 @@ def main() -> int:
         "# Front-end files vendored from the npm registry by scripts/vendor_frontend.py.",
         "# Do not edit by hand: change the versions in that script and run `make vendor`.",
     ]
-    lines += [f"{name}=={version}" for name, (version, _) in PACKAGES.items()]
+    for name, (version, files) in PACKAGES.items():
+        lines.append(f"{name}=={version}")
+        lines += [f"#   {destination}" for _, destination in files if destination.endswith(".css")]
     (VENDOR_DIR / "VERSIONS.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return 0
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -64,7 +65,7 @@ class RegistrationSerializer(serializers.Serializer):
         allow_empty=False,
     )
     preferred_language = serializers.ChoiceField(
-        choices=["zh-hans", "en"], required=False, default="zh-hans"
+        choices=[code for code, _ in settings.LANGUAGES], required=False, default="zh-hans"
     )
 
 

@@ -27,3 +27,22 @@ document.addEventListener("click", (event) => {
     field.focus({ preventScroll: true });
   }
 });
+
+// The navigation bar expands from xl (1200 px) where its labels fit. In a language with longer
+// labels (Russian, French ...) a crowded role's bar is wider than the screen: it then stays
+// collapsed behind the toggler instead of pushing the page sideways. Measured again on resize.
+(() => {
+  const navbar = document.querySelector("nav.gte-navbar");
+  const container = navbar ? navbar.querySelector(".container-xxl") : null;
+  if (!container) {
+    return;
+  }
+  const fit = () => {
+    navbar.classList.add("navbar-expand-xl");
+    if (container.scrollWidth > container.clientWidth + 1) {
+      navbar.classList.remove("navbar-expand-xl");
+    }
+  };
+  fit();
+  window.addEventListener("resize", fit);
+})();

@@ -63,7 +63,10 @@ def test_the_organisation_history_shows_labels_not_codes(client):
     services.organization_transition(organization=organization, user=owner, action="request")
     event = OrganizationEvent.objects.get(organization=organization, action="request")
     with translation.override("zh-hans"):
-        expected = f"{event.action_label} ({event.from_status_label} → {event.to_status_label})"
+        expected = (
+            f"{event.action_label} ({event.from_status_label} "
+            f'<span class="flow-arrow">→</span> {event.to_status_label})'
+        )
     client.force_login(owner)
     # when
     response = client.get(reverse("accounts:organization_detail", args=[organization.pk]))

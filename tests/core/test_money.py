@@ -56,3 +56,24 @@ def test_the_template_filters_follow_the_active_language():
         assert (
             template.render(Context({"price": Decimal("850000")})) == "CNY 850,000|CNY 850,000.00"
         )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "expected_exact"),
+    [
+        ("ru", "CNY 850\xa0000,50", "USD 1\xa0234\xa0567,00"),
+        ("fr", "CNY 850\xa0000,50", "USD 1\xa0234\xa0567,00"),
+        ("ar", "CNY 850.000,50", "USD 1.234.567,00"),
+        ("th", "CNY 850,000.50", "USD 1,234,567.00"),
+    ],
+)
+def test_other_languages_group_and_mark_decimals_as_their_readers_do(
+    language, expected, expected_exact
+):
+    # given an amount with fen and an exact figure, on a page in the reader's language
+    with translation.override(language):
+        # then the separators are the language's own (Django's formats for it)
+        assert format_money(Decimal("850000.5"), "CNY") == expected
+        assert format_money(Decimal("1234567"), "USD", exact=True) == expected_exact
+    # and an explicit language wins over the active one
+    assert format_money(Decimal("850000.5"), "CNY", language=language) == expected
