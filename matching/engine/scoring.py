@@ -24,7 +24,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from textanalysis import default_glossary, is_concept_token
+from textanalysis import CJK_CHARACTER, default_glossary, is_concept_token
 from textanalysis.languages import read_lexically
 
 from .documents import (
@@ -72,6 +72,11 @@ class ScoringWeights:
     # The share when the need or the technology is written in a language the lexical analysis
     # does not read (measured on matching/evaluation_data/crosslingual).
     semantic_share_unread: float = 0.8
+    # The share for a short need (a title such as "Irrigation pumps" or "鱼粉厂臭味"): too few
+    # words for BM25 to be sure, and it may share none with an offer saying the same thing.
+    semantic_share_short: float = 0.3
+    # Below this length a need is short; a CJK character counts as three letters.
+    short_text_length: int = 80
     # Multiplier per failed hard constraint.
     demotion: float = 0.5
     # Logistic calibration of BM25 / best possible BM25 (midpoint, steepness).
@@ -237,7 +242,15 @@ def _semantic_share(
     technology_read = _reads_lexically(
         context, "t:" + technology.id, technology_embedding_text(technology)
     )
-    return weights.semantic_share if need_read and technology_read else weights.semantic_share_unread
+    if not (need_read and technology_read):
+        return weights.semantic_share_unread
+    if _weighted_length(need_embedding_text(need)) < weights.short_text_length:
+        return weights.semantic_share_short
+    return weights.semantic_share
+
+
+def _weighted_length(text: str) -> int:
+    return len(text) + 2 * len(CJK_CHARACTER.findall(text))
 
 
 def _score(
