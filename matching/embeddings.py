@@ -13,11 +13,12 @@ Setting `MATCHING_EMBEDDINGS = False` turns the component off; when the wheel
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -59,18 +60,14 @@ def model_version(embedder: Embedder) -> str:
     return str(getattr(embedder, "model_version", type(embedder).__name__))
 
 
-class embedder_override:  # noqa: N801 - used like a function: `with embedder_override(fake):`
+@contextlib.contextmanager
+def embedder_override(embedder: Embedder | None) -> Iterator[Embedder | None]:
     """Use another embedder (a small fake in tests, a new model in a benchmark) inside a block."""
-
-    def __init__(self, embedder: Embedder | None):
-        self._embedder = embedder
-
-    def __enter__(self):
-        _override.append(self._embedder)  # type: ignore[arg-type]
-        semantic_indexes_invalidate()
-        return self._embedder
-
-    def __exit__(self, *exc_info):
+    _override.append(embedder)  # type: ignore[arg-type]
+    semantic_indexes_invalidate()
+    try:
+        yield embedder
+    finally:
         _override.pop()
         semantic_indexes_invalidate()
 
@@ -164,9 +161,7 @@ def semantic_index(
     hashes = {str(pk): row_hash for pk, row_hash in rows() if row_hash}
     vectors = stored_vectors(hashes, embedder)
     index = (
-        VectorIndex(vectors.keys(), np.stack(list(vectors.values())))
-        if vectors
-        else VectorIndex()
+        VectorIndex(vectors.keys(), np.stack(list(vectors.values()))) if vectors else VectorIndex()
     )
     with _lock:
         _indexes[kind] = (now, version, index)

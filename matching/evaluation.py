@@ -30,9 +30,9 @@ from exchange.models import Need
 from exchange.search import need_search_vector
 from imports.cleaning import clean_text, fit_fields, shorten
 from matching.choices import RunSubject, RunTrigger
+from matching.embeddings import semantic_indexes_invalidate
 from matching.engine.evaluation import ScoredRankings, Split
 from matching.models import Match
-from matching.embeddings import semantic_indexes_invalidate
 from matching.services import (
     matching_run_create,
     matching_run_execute,

@@ -439,9 +439,7 @@ def _technology_vectors(ids: Sequence[int], embedder: Embedder) -> dict[str, obj
         .exclude(embedding_hash="")
         .values_list("technology_id", "embedding_hash")
     )
-    vectors = embeddings.stored_vectors(
-        {str(pk): value for pk, value in hashes.items()}, embedder
-    )
+    vectors = embeddings.stored_vectors({str(pk): value for pk, value in hashes.items()}, embedder)
     missing = [pk for pk in ids if str(pk) not in vectors]
     if missing:
         documents = [

@@ -28,16 +28,17 @@ _LATIN = re.compile(r"[a-z\u00c0-\u024f\u1e00-\u1eff]")
 _VIETNAMESE = re.compile(r"[ăđơư\u1ea0-\u1ef9]")
 _WORD = re.compile(r"[a-z\u00c0-\u024f\u1e00-\u1eff]+")
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _FUNCTION_WORDS = {
-    "en": frozenset(
-        "the of and for to in a an from with on by at is are our we need needs".split()
-    ),
-    "fr": frozenset(
-        "le la les des de du d l et pour une un dans sur avec au aux nous est sans en par".split()
-    ),
-    "es": frozenset("el los las del y para una un con por en es sin al nuestra".split()),
-    "id": frozenset("dan yang untuk dengan di dari pada ke ini kami tidak menjadi".split()),
-    "vi": frozenset("và của cho các những với không từ trong là nhà máy".split()),
+    "en": _words("the of and for to in a an from with on by at is are our we need needs"),
+    "fr": _words("le la les des de du d l et pour une un dans sur avec au aux nous est sans par"),
+    "es": _words("el los las del y para una un con por en es sin al nuestra"),
+    "id": _words("dan yang untuk dengan di dari pada ke ini kami tidak menjadi"),
+    "vi": _words("và của cho các những với không từ trong là nhà máy"),
 }
 _FRENCH_LETTERS = re.compile(r"[éèêàçùœ]")
 

@@ -234,9 +234,7 @@ def _reads_lexically(context: _Context, key: str, text: str) -> bool:
     return context.read_lexically[key]
 
 
-def _semantic_share(
-    need: NeedDocument, technology: TechnologyDocument, context: _Context
-) -> float:
+def _semantic_share(need: NeedDocument, technology: TechnologyDocument, context: _Context) -> float:
     weights = context.weights
     need_read = _reads_lexically(context, "n:" + need.id, need_embedding_text(need))
     technology_read = _reads_lexically(

@@ -124,9 +124,7 @@ def test_vectors_are_cached_per_text_and_model_version(
     assert row.dimensions == 3
 
 
-def test_another_model_version_never_reuses_the_vectors(
-    short_chinese_need, cold_room_technology
-):
+def test_another_model_version_never_reuses_the_vectors(short_chinese_need, cold_room_technology):
     # given vectors stored by the fake model
     with embeddings.embedder_override(FakeEmbedder()):
         _encode_catalogue()
