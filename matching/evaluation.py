@@ -30,11 +30,13 @@ from exchange.models import Need
 from exchange.search import need_search_vector
 from imports.cleaning import clean_text, fit_fields, shorten
 from matching.choices import RunSubject, RunTrigger
+from matching.embeddings import semantic_indexes_invalidate
 from matching.engine.evaluation import ScoredRankings, Split
 from matching.models import Match
 from matching.services import (
     matching_run_create,
     matching_run_execute,
+    technology_embeddings_refresh,
     technology_profiles_refresh,
 )
 from matching.statistics import corpus_statistics, corpus_statistics_invalidate
@@ -236,6 +238,8 @@ def database_engine_rankings(
 ) -> ScoredRankings:
     """Run every need as a production matching run and read its Match rows back."""
     technology_profiles_refresh()
+    technology_embeddings_refresh()
+    semantic_indexes_invalidate()
     corpus_statistics(refresh=True)
     file_id_of_technology = {pk: file_id for file_id, pk in technology_ids.items()}
     rankings: ScoredRankings = {}

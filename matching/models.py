@@ -22,6 +22,8 @@ class TechnologyMatchProfile(models.Model):
     language = models.CharField(max_length=5)
     terms = models.JSONField(default=dict)
     length = models.FloatField(default=0.0)
+    # SHA-256 of the text the sentence embedding reads (TextEmbedding.content_hash).
+    embedding_hash = models.CharField(max_length=64, blank=True, default="")
     source_updated_at = models.DateTimeField(null=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -44,6 +46,7 @@ class NeedMatchProfile(models.Model):
     )
     language = models.CharField(max_length=5)
     terms = models.JSONField(default=dict)
+    embedding_hash = models.CharField(max_length=64, blank=True, default="")
     source_updated_at = models.DateTimeField(null=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -208,3 +211,31 @@ class MatchFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on match {self.match_id}: {'useful' if self.useful else 'not'}"
+
+
+class TextEmbedding(models.Model):
+    """The sentence-embedding vector of one text under one model version, computed once.
+
+    Keyed by the SHA-256 of the text and the model version, so the same title in a thousand
+    runs is encoded once and vectors of another model are never mixed in. The vector is stored
+    as float16 bytes (1 KiB for 512 dimensions); matching.embeddings reads and writes it.
+    """
+
+    content_hash = models.CharField(max_length=64)
+    model_version = models.CharField(max_length=100)
+    dimensions = models.PositiveSmallIntegerField()
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("text embedding")
+        verbose_name_plural = _("text embeddings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_hash", "model_version"], name="text_embedding_once_per_model"
+            ),
+            models.CheckConstraint(condition=Q(dimensions__gt=0), name="text_embedding_dimensions"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_version} embedding {self.content_hash[:12]}"

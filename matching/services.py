@@ -20,7 +20,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +36,7 @@ from core.dispatch import delay_on_commit
 from exchange.choices import NeedStatus
 from exchange.models import Need
 from exchange.selectors import organization_credit
-from matching import conf
+from matching import conf, embeddings
 from matching.candidates import candidate_ids
 from matching.choices import RunStatus, RunSubject, RunTrigger
 from matching.documents import (
@@ -48,6 +48,7 @@ from matching.documents import (
     to_cny,
 )
 from matching.engine import (
+    Embedder,
     MatchResult,
     NeedDocument,
     TechnologyDocument,
@@ -56,6 +57,7 @@ from matching.engine import (
     rank_needs,
     technology_terms,
 )
+from matching.engine.embedding import need_embedding_text, technology_embedding_text
 from matching.models import (
     Match,
     MatchFeedback,
@@ -119,11 +121,13 @@ def holder_standing(organization_ids: Iterable[int]) -> dict[int, tuple[bool, in
 
 def _technology_profile_row(technology, document: TechnologyDocument) -> TechnologyMatchProfile:
     terms = technology_terms(document)
+    text = technology_embedding_text(document)
     return TechnologyMatchProfile(
         technology_id=technology.pk,
         language=document.language,
         terms=terms,
         length=float(sum(terms.values())),
+        embedding_hash=embeddings.content_hash(text) if text else "",
         source_updated_at=technology.updated_at,
     )
 
@@ -134,7 +138,14 @@ def _save_technology_profiles(rows: Sequence[TechnologyMatchProfile]) -> None:
             rows,
             update_conflicts=True,
             unique_fields=["technology"],
-            update_fields=["language", "terms", "length", "source_updated_at", "updated_at"],
+            update_fields=[
+                "language",
+                "terms",
+                "length",
+                "embedding_hash",
+                "source_updated_at",
+                "updated_at",
+            ],
         )
 
 
@@ -164,6 +175,40 @@ def technology_profiles_refresh(
         _save_technology_profiles(rows)
         refreshed += len(rows)
         last_pk = batch[-1].pk
+
+
+def technology_embeddings_refresh(*, batch_size: int = 200, limit: int | None = None) -> int:
+    """Encode published technologies whose profile text has no stored vector yet (bounded
+    batches; the worker's nightly sweep and the evaluation call it). Returns how many."""
+    embedder = embeddings.current_embedder()
+    if embedder is None:
+        return 0
+    from matching.models import TextEmbedding
+
+    stored = TextEmbedding.objects.filter(
+        model_version=embeddings.model_version(embedder),
+        content_hash=OuterRef("match_profile__embedding_hash"),
+    )
+    queryset = (
+        _published_technologies()
+        .exclude(match_profile__embedding_hash="")
+        .exclude(match_profile__isnull=True)
+        .exclude(Exists(stored))
+        .only(*TECHNOLOGY_FIELDS)
+        .order_by("pk")
+    )
+    encoded = 0
+    last_pk = 0
+    while limit is None or encoded < limit:
+        batch = list(queryset.filter(pk__gt=last_pk)[:batch_size])
+        if not batch:
+            break
+        embeddings.technology_vectors([technology_document(row) for row in batch], embedder)
+        encoded += len(batch)
+        last_pk = batch[-1].pk
+    if encoded:
+        embeddings.semantic_indexes_invalidate()
+    return encoded
 
 
 # --- runs -------------------------------------------------------------------------------------
@@ -378,24 +423,70 @@ def technology_candidates_for_terms(terms: dict[str, float], stats, *, limit: in
     return candidate_ids(_published_technologies(), terms, stats, limit=limit)
 
 
+def _published_technology_hashes() -> list[tuple[int, str]]:
+    return list(
+        _published_technologies()
+        .exclude(match_profile__embedding_hash="")
+        .values_list("pk", "match_profile__embedding_hash")
+    )
+
+
+def _technology_vectors(ids: Sequence[int], embedder: Embedder) -> dict[str, object]:
+    """Vectors of the candidate technologies: stored ones by their profile's hash, the others
+    encoded now from the listing's public text (and stored)."""
+    hashes = dict(
+        TechnologyMatchProfile.objects.filter(technology_id__in=list(ids))
+        .exclude(embedding_hash="")
+        .values_list("technology_id", "embedding_hash")
+    )
+    vectors = embeddings.stored_vectors({str(pk): value for pk, value in hashes.items()}, embedder)
+    missing = [pk for pk in ids if str(pk) not in vectors]
+    if missing:
+        documents = [
+            technology_document(row)
+            for row in Technology.objects.filter(pk__in=missing).only(*TECHNOLOGY_FIELDS)
+        ]
+        vectors.update(embeddings.technology_vectors(documents, embedder))
+    return vectors
+
+
 def rank_technologies_for_need(
     document: NeedDocument,
     *,
     extra_ids: Iterable[int] = (),
     limit: int | None = None,
+    semantic: bool = False,
 ) -> tuple[list[MatchResult], int, float, float]:
     """(results best first, candidates, candidate ms, scoring ms) for a need document.
 
-    The production path of a need run, ad-hoc search and the evaluation command.
+    The production path of a need run, ad-hoc search and the evaluation command. With
+    `semantic` (need runs, in the worker) and an embedder configured, the technologies nearest
+    by multilingual embedding join the full-text candidates and the reranker fuses both scores.
     """
     started = time.perf_counter()
     stats = corpus_statistics()
     query = need_terms(document)
-    ids = technology_candidates_for_terms(query, stats, limit=limit)
+    ids = technology_candidates_for_terms(query, stats, limit=limit) if query else []
+    embedder = embeddings.current_embedder() if semantic else None
+    need_vectors: dict = {}
+    if embedder is not None and need_embedding_text(document):
+        need_vectors = embeddings.need_vectors([document], embedder)
+        index = embeddings.semantic_index("technology", _published_technology_hashes, embedder)
+        ids.extend(
+            int(technology_id)
+            for technology_id, _ in index.search(
+                need_vectors[document.id], limit=conf.get("SEMANTIC_CANDIDATE_LIMIT")
+            )
+        )
     ids = list(dict.fromkeys([*ids, *extra_ids]))
     candidate_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     documents, terms = load_technology_candidates(ids)
+    technology_vectors = (
+        _technology_vectors([int(item.id) for item in documents], embedder)
+        if embedder is not None and need_vectors
+        else None
+    )
     stats = corpus_statistics()
     results = rank(
         document,
@@ -403,17 +494,21 @@ def rank_technologies_for_need(
         stats,
         need_terms_cache=query,
         technology_terms_cache=terms,
+        need_vectors=need_vectors or None,
+        technology_vectors=technology_vectors,
     )
     return results, len(documents), candidate_ms, (time.perf_counter() - started) * 1000
 
 
 def _need_profile_save(need: Need, document: NeedDocument) -> dict[str, float]:
     terms = need_terms(document)
+    text = need_embedding_text(document)
     NeedMatchProfile.objects.update_or_create(
         need=need,
         defaults={
             "language": document.language,
             "terms": terms,
+            "embedding_hash": embeddings.content_hash(text) if text else "",
             "source_updated_at": need.updated_at,
         },
     )
@@ -431,13 +526,16 @@ def need_match(*, need_id: int, run: MatchingRun | None = None) -> RunOutcome:
         return RunOutcome(message=_("The need is outdated; nothing was matched."))
     document = need_document(need)
     terms = _need_profile_save(need, document)
-    if not terms:
+    readable = bool(terms) or (
+        embeddings.current_embedder() is not None and bool(need_embedding_text(document))
+    )
+    if not readable:
         return RunOutcome(
             message=_("The need has no text in Chinese or English that could be matched.")
         )
     existing = list(Match.objects.filter(need_id=need.pk).values_list("technology_id", flat=True))
     results, candidates, candidate_ms, scoring_ms = rank_technologies_for_need(
-        document, extra_ids=existing
+        document, extra_ids=existing, semantic=True
     )
     outcome = _store(
         results,
@@ -474,10 +572,27 @@ def technology_match(*, technology_id: int, run: MatchingRun | None = None) -> R
     _save_technology_profiles([row])
     statistics_changed()
     stats = corpus_statistics()
-    if not row.terms:
+    embedder = embeddings.current_embedder()
+    if not row.terms and (embedder is None or not row.embedding_hash):
         return RunOutcome(message=_("The technology has no text that could be matched."))
     needs_queryset = Need.objects.filter(status__in=MATCHABLE_NEED_STATUSES).fresh()
-    ids = candidate_ids(needs_queryset, row.terms, stats)
+    ids = candidate_ids(needs_queryset, row.terms, stats) if row.terms else []
+    technology_vectors: dict = {}
+    if embedder is not None and row.embedding_hash:
+        technology_vectors = embeddings.technology_vectors([document], embedder)
+        index = embeddings.semantic_index(
+            "need",
+            lambda: needs_queryset.exclude(match_profile__embedding_hash="").values_list(
+                "pk", "match_profile__embedding_hash"
+            ),
+            embedder,
+        )
+        ids.extend(
+            int(need_id)
+            for need_id, _ in index.search(
+                technology_vectors[document.id], limit=conf.get("SEMANTIC_CANDIDATE_LIMIT")
+            )
+        )
     existing = list(
         Match.objects.filter(technology_id=technology.pk).values_list("need_id", flat=True)
     )
@@ -499,6 +614,10 @@ def technology_match(*, technology_id: int, run: MatchingRun | None = None) -> R
         stats,
         technology_terms_cache=row.terms,
         need_terms_cache=need_terms_cache,
+        need_vectors=(
+            embeddings.need_vectors(need_documents, embedder) if technology_vectors else None
+        ),
+        technology_vectors=technology_vectors or None,
     )
     scoring_ms = (time.perf_counter() - started) * 1000
     outcome = _store(

@@ -11,6 +11,8 @@ from matching import services
 from matching.statistics import corpus_statistics
 
 MAX_RETRIES = 5
+# Technologies encoded per nightly sweep (about 10 per second on one core).
+EMBEDDINGS_PER_SWEEP = 20_000
 
 
 @shared_task(bind=True, name=services.EXECUTE_RUN_TASK, max_retries=MAX_RETRIES)
@@ -27,9 +29,11 @@ def execute_matching_run(self, run_id: int) -> str | None:
 
 @shared_task
 def rematch_stale() -> dict[str, int]:
-    """Nightly: refresh the corpus statistics and queue runs for what is stale."""
+    """Nightly: refresh the corpus statistics, encode listings that have no sentence embedding
+    yet (bounded) and queue runs for what is stale."""
     corpus_statistics(refresh=True)
-    return services.stale_subjects_schedule()
+    encoded = services.technology_embeddings_refresh(limit=EMBEDDINGS_PER_SWEEP)
+    return {**services.stale_subjects_schedule(), "embedded": encoded}
 
 
 @shared_task

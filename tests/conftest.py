@@ -9,6 +9,9 @@ from tests.factories import OrganizationFactory, UserFactory
 def _fast_test_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The real sentence encoder loads once in its own integration test; the other tests match
+    # lexically or pass a small fake (matching.embeddings.embedder_override).
+    settings.MATCHING_EMBEDDINGS = False
 
 
 @pytest.fixture(autouse=True)

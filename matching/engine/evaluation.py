@@ -23,7 +23,13 @@ from typing import TextIO
 from textanalysis import analyze
 
 from .documents import NeedDocument, TechnologyDocument
-from .embedding import Embedder, load_default_embedder
+from .embedding import (
+    Embedder,
+    VectorIndex,
+    load_default_embedder,
+    need_embedding_text,
+    technology_embedding_text,
+)
 from .index import TechnologyIndex, need_terms
 from .scoring import DEFAULT_WEIGHTS, ScoringWeights, rank
 
@@ -156,27 +162,56 @@ def engine_rankings(
     embedder: Embedder | None = None,
     weights: ScoringWeights = DEFAULT_WEIGHTS,
     candidate_limit: int = 200,
+    semantic_candidate_limit: int = 50,
 ) -> ScoredRankings:
-    """Index every technology, take BM25 candidates per need and rerank them."""
+    """Index every technology, take BM25 candidates per need and rerank them.
+
+    With an embedder, the nearest technologies by embedding join the candidates (a Thai or
+    Russian need has no BM25 candidates at all) and the reranker fuses both scores.
+    """
     index = TechnologyIndex()
     for technology in split.technologies:
         index.add(technology)
     terms_cache = {
         technology.id: index.terms_of(technology.id) or {} for technology in split.technologies
     }
+    technology_vectors: dict = {}
+    need_vectors: dict = {}
+    vector_index = VectorIndex()
+    if embedder is not None:
+        encoded = embedder.encode(
+            [technology_embedding_text(technology) for technology in split.technologies]
+        )
+        technology_vectors = {
+            technology.id: vector
+            for technology, vector in zip(split.technologies, encoded, strict=True)
+        }
+        vector_index = VectorIndex(technology_vectors.keys(), encoded)
+        encoded_needs = embedder.encode([need_embedding_text(need) for need in split.needs])
+        need_vectors = {
+            need.id: vector for need, vector in zip(split.needs, encoded_needs, strict=True)
+        }
     rankings: ScoredRankings = {}
     for need in split.needs:
         query = need_terms(need)
-        hits = index.search(query, limit=candidate_limit)
-        candidates = [index.get(technology_id) for technology_id, _ in hits]
+        ids = [technology_id for technology_id, _ in index.search(query, limit=candidate_limit)]
+        if need.id in need_vectors:
+            ids.extend(
+                technology_id
+                for technology_id, _ in vector_index.search(
+                    need_vectors[need.id], limit=semantic_candidate_limit
+                )
+            )
+        candidates = [index.get(technology_id) for technology_id in dict.fromkeys(ids)]
         results = rank(
             need,
             [candidate for candidate in candidates if candidate is not None],
             index.stats,
-            embedder=embedder,
             weights=weights,
             need_terms_cache=query,
             technology_terms_cache=terms_cache,
+            need_vectors={need.id: need_vectors[need.id]} if need.id in need_vectors else None,
+            technology_vectors=technology_vectors or None,
         )
         rankings[need.id] = [(result.technology_id, result.score) for result in results]
     return rankings
@@ -264,6 +299,13 @@ def report(
         "half_a": need_ids[0::2],
         "half_b": need_ids[1::2],
     }
+    languages = sorted({need.language for need in split.needs})
+    if len(languages) > 2:
+        # Per need language, to compare a Thai or Chinese need with an English one.
+        for language in languages:
+            subsets[f"language_{language}"] = [
+                need.id for need in split.needs if need.language == language
+            ]
     unjudged = [
         need_id
         for need_id in need_ids

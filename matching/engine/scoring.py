@@ -1,7 +1,10 @@
 """Reranking: a 0-100 score from named components, with bilingual reasons.
 
-    relevance = (1 - semantic_share) * text + semantic_share * semantic   (semantic only with an
-                                                                          embedder)
+    relevance = (1 - share) * text + share * semantic   (semantic only with vectors for the pair;
+                                                       share = semantic_share, or
+                                                       semantic_share_unread when either text is
+                                                       in a language the lexical analysis does
+                                                       not read, such as Thai or Russian)
     score     = 100 * relevance * (relevance_weight + sum(weight_c * score_c for fit components c))
               * demotion ** number_of_failed_hard_constraints
 
@@ -21,7 +24,8 @@ from decimal import Decimal
 
 import numpy as np
 
-from textanalysis import default_glossary, is_concept_token
+from textanalysis import CJK_CHARACTER, default_glossary, is_concept_token
+from textanalysis.languages import read_lexically
 
 from .documents import (
     ComponentScore,
@@ -62,16 +66,25 @@ class ScoringWeights:
     budget: float = 0.07
     region: float = 0.04
     standing: float = 0.03
-    # Share of relevance taken by embedding similarity when an embedder is given.
+    # Share of relevance taken by embedding similarity when vectors are given (measured on the
+    # dev split, Chinese and English needs).
     semantic_share: float = 0.1
+    # The share when the need or the technology is written in a language the lexical analysis
+    # does not read (measured on matching/evaluation_data/crosslingual).
+    semantic_share_unread: float = 0.8
+    # The share for a short need (a title such as "Irrigation pumps" or "鱼粉厂臭味"): too few
+    # words for BM25 to be sure, and it may share none with an offer saying the same thing.
+    semantic_share_short: float = 0.3
+    # Below this length a need is short; a CJK character counts as three letters.
+    short_text_length: int = 80
     # Multiplier per failed hard constraint.
     demotion: float = 0.5
     # Logistic calibration of BM25 / best possible BM25 (midpoint, steepness).
     text_midpoint: float = 0.12
     text_scale: float = 0.04
     # Linear calibration of cosine similarity to [0, 1].
-    semantic_floor: float = 0.2
-    semantic_ceiling: float = 0.6
+    semantic_floor: float = 0.1
+    semantic_ceiling: float = 0.7
 
     @property
     def relevance_weight(self) -> float:
@@ -87,8 +100,9 @@ class _Context:
     weights: ScoringWeights
     parameters: Bm25Parameters
     embedder: Embedder | None
-    need_vectors: dict[str, np.ndarray] = field(default_factory=dict)
-    technology_vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    need_vectors: Mapping[str, np.ndarray] = field(default_factory=dict)
+    technology_vectors: Mapping[str, np.ndarray] = field(default_factory=dict)
+    read_lexically: dict[str, bool] = field(default_factory=dict)
 
 
 def rank(
@@ -101,15 +115,19 @@ def rank(
     need_terms_cache: Terms | None = None,
     technology_terms_cache: Mapping[str, Terms] | None = None,
     parameters: Bm25Parameters = DEFAULT_BM25,
+    need_vectors: Mapping[str, np.ndarray] | None = None,
+    technology_vectors: Mapping[str, np.ndarray] | None = None,
 ) -> list[MatchResult]:
     """Score candidate technologies for a need, best first.
 
     `corpus_stats` are the statistics of the whole technology collection (not only the
-    candidates). Precomputed terms may be passed to skip text analysis.
+    candidates). Precomputed terms may be passed to skip text analysis. Embedding vectors
+    (normalised, keyed by document id) may be passed instead of an embedder; a pair without
+    both vectors is scored on its text alone.
     """
     context = _Context(corpus_stats, weights, parameters, embedder)
     query = need_terms_cache if need_terms_cache is not None else need_terms(need)
-    _embed(context, [need], candidates)
+    _embed(context, [need], candidates, need_vectors, technology_vectors)
     results = [
         _score(
             need,
@@ -133,6 +151,8 @@ def rank_needs(
     technology_terms_cache: Terms | None = None,
     need_terms_cache: Mapping[str, Terms] | None = None,
     parameters: Bm25Parameters = DEFAULT_BM25,
+    need_vectors: Mapping[str, np.ndarray] | None = None,
+    technology_vectors: Mapping[str, np.ndarray] | None = None,
 ) -> list[MatchResult]:
     """Score candidate needs for a technology, best first.
 
@@ -141,7 +161,7 @@ def rank_needs(
     """
     context = _Context(corpus_stats, weights, parameters, embedder)
     document = technology_terms_cache or technology_terms(technology)
-    _embed(context, candidates, [technology])
+    _embed(context, candidates, [technology], need_vectors, technology_vectors)
     results = [
         _score(
             need,
@@ -162,8 +182,18 @@ def score_pair(
     *,
     embedder: Embedder | None = None,
     weights: ScoringWeights = DEFAULT_WEIGHTS,
+    need_vectors: Mapping[str, np.ndarray] | None = None,
+    technology_vectors: Mapping[str, np.ndarray] | None = None,
 ) -> MatchResult:
-    return rank(need, [technology], corpus_stats, embedder=embedder, weights=weights)[0]
+    return rank(
+        need,
+        [technology],
+        corpus_stats,
+        embedder=embedder,
+        weights=weights,
+        need_vectors=need_vectors,
+        technology_vectors=technology_vectors,
+    )[0]
 
 
 def _terms_for(technology: TechnologyDocument, cache: Mapping[str, Terms] | None) -> Terms:
@@ -176,20 +206,49 @@ def _embed(
     context: _Context,
     needs: Sequence[NeedDocument],
     technologies: Sequence[TechnologyDocument],
+    need_vectors: Mapping[str, np.ndarray] | None,
+    technology_vectors: Mapping[str, np.ndarray] | None,
 ) -> None:
+    if need_vectors is not None or technology_vectors is not None:
+        context.need_vectors = need_vectors or {}
+        context.technology_vectors = technology_vectors or {}
+        return
     if context.embedder is None or not needs or not technologies:
         return
-    need_vectors = context.embedder.encode([need_embedding_text(need) for need in needs])
-    technology_vectors = context.embedder.encode(
+    encoded_needs = context.embedder.encode([need_embedding_text(need) for need in needs])
+    encoded_technologies = context.embedder.encode(
         [technology_embedding_text(technology) for technology in technologies]
     )
     context.need_vectors = {
-        need.id: vector for need, vector in zip(needs, need_vectors, strict=True)
+        need.id: vector for need, vector in zip(needs, encoded_needs, strict=True)
     }
     context.technology_vectors = {
         technology.id: vector
-        for technology, vector in zip(technologies, technology_vectors, strict=True)
+        for technology, vector in zip(technologies, encoded_technologies, strict=True)
     }
+
+
+def _reads_lexically(context: _Context, key: str, text: str) -> bool:
+    if key not in context.read_lexically:
+        context.read_lexically[key] = read_lexically(text)
+    return context.read_lexically[key]
+
+
+def _semantic_share(need: NeedDocument, technology: TechnologyDocument, context: _Context) -> float:
+    weights = context.weights
+    need_read = _reads_lexically(context, "n:" + need.id, need_embedding_text(need))
+    technology_read = _reads_lexically(
+        context, "t:" + technology.id, technology_embedding_text(technology)
+    )
+    if not (need_read and technology_read):
+        return weights.semantic_share_unread
+    if _weighted_length(need_embedding_text(need)) < weights.short_text_length:
+        return weights.semantic_share_short
+    return weights.semantic_share
+
+
+def _weighted_length(text: str) -> int:
+    return len(text) + 2 * len(CJK_CHARACTER.findall(text))
 
 
 def _score(
@@ -203,10 +262,12 @@ def _score(
     text_score, text_reason = _text_component(need, technology, query, document, context)
     relevance = text_score
     semantic: tuple[float, tuple[str, str]] | None = None
-    if context.embedder is not None:
-        cosine = float(
-            np.dot(context.need_vectors[need.id], context.technology_vectors[technology.id])
-        )
+    share = 0.0
+    need_vector = context.need_vectors.get(need.id)
+    technology_vector = context.technology_vectors.get(technology.id)
+    if need_vector is not None and technology_vector is not None:
+        share = _semantic_share(need, technology, context)
+        cosine = float(np.dot(need_vector, technology_vector))
         semantic_score = _clamp(
             (cosine - weights.semantic_floor) / (weights.semantic_ceiling - weights.semantic_floor)
         )
@@ -214,9 +275,7 @@ def _score(
             semantic_score,
             (f"语义相似度 {cosine:.2f}", f"Semantic similarity {cosine:.2f}"),
         )
-        relevance = (1 - weights.semantic_share) * text_score + weights.semantic_share * (
-            semantic_score
-        )
+        relevance = (1 - share) * text_score + share * semantic_score
 
     violations: list[ConstraintViolation] = []
     fit_parts = {
@@ -232,7 +291,6 @@ def _score(
     if semantic is None:
         components["text"] = ComponentScore(text_score, weights.text, *text_reason)
     else:
-        share = weights.semantic_share
         components["text"] = ComponentScore(text_score, weights.text * (1 - share), *text_reason)
         components["semantic"] = ComponentScore(semantic[0], weights.text * share, *semantic[1])
     fit = weights.relevance_weight

@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from matching.engine.evaluation import (
     bm25_baseline_rankings,
@@ -29,6 +30,11 @@ class Command(BaseCommand):
                             "needs.jsonl and qrels.tsv")  # fmt: skip
         parser.add_argument("--json", help="write {engine: {...}, bm25: {...}} to this file")
         parser.add_argument("--run", help="write the engine's top-100 run (TSV) to this file")
+        parser.add_argument(
+            "--no-embeddings",
+            action="store_true",
+            help="match lexically only (MATCHING_EMBEDDINGS off), for a before/after comparison",
+        )
 
     def handle(self, *args, **options):
         from matching.evaluation import (
@@ -55,7 +61,8 @@ class Command(BaseCommand):
             load_report = LoadReport()
             technology_ids, need_ids = load_split_into_database(split, load_report)
             self._print_load_report(load_report)
-            engine = database_engine_rankings(split, technology_ids, need_ids)
+            with override_settings(MATCHING_EMBEDDINGS=not options.get("no_embeddings")):
+                engine = database_engine_rankings(split, technology_ids, need_ids)
         baseline = bm25_baseline_rankings(split)
         results = report(split, {"engine": engine, "bm25": baseline})
         self._print(results)
@@ -99,8 +106,13 @@ class Command(BaseCommand):
             f"{column:>11}" for column in COLUMNS
         )
         self.stdout.write(header)
+        subsets = [
+            name
+            for name in results["engine"]
+            if name in ("all", "cross_lingual") or name.startswith("language_")
+        ]
         for system in ("engine", "bm25"):
-            for subset in ("all", "cross_lingual"):
+            for subset in subsets:
                 metrics = results[system][subset]
                 self.stdout.write(
                     f"{system:<8}{subset:<15}{int(metrics['needs']):>6}"
