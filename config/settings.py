@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "notifications",
     "catalog",
     "exchange",
+    "exportcontrol",
     "imports",
     "matching",
     "finance",

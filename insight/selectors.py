@@ -28,6 +28,7 @@ from catalog.models import Category, Technology, TechnologyEvent, TechnologyRevi
 from core.reasons import TurnDownReason
 from core.regions import region_label
 from exchange.choices import DealStage, NeedStatus
+from exchange.crossborder import TradeDirection
 from exchange.models import Deal, Need
 from finance.choices import ApplicationStatus
 from finance.models import FinancingApplication
@@ -106,6 +107,7 @@ def statistics_summary(*, run: StatisticsRun | None = None) -> dict | None:
         "listings": listings,
         "deals_by_stage": _deals_by_stage(run),
         "deal_scope": _deal_scope(run),
+        "deal_direction": _deal_direction(run),
         "completed_value_by_month": _completed_value_by_month(run),
         "conversion": _conversion(run),
         "green_impact": _green_impact(run, categories),
@@ -199,6 +201,20 @@ def _deal_scope(run) -> list[dict]:
             totals[scope]["signed"] += count
     return [
         {"scope": scope, "label": str(label), **totals[scope]} for scope, label in DealScope.choices
+    ]
+
+
+def _deal_direction(run) -> list[dict]:
+    """Cross-border deals by direction from China's side (export, import, foreign)."""
+    totals = {direction: {"deals": 0, "signed": 0} for direction in TradeDirection.values}
+    rows = DealStatistic.objects.filter(run=run).exclude(direction="")
+    for stage, direction, count in rows.values_list("stage", "direction", "count"):
+        totals[direction]["deals"] += count
+        if stage in SIGNED_STAGES:
+            totals[direction]["signed"] += count
+    return [
+        {"direction": direction, "label": str(label), **totals[direction]}
+        for direction, label in TradeDirection.choices
     ]
 
 

@@ -26,6 +26,7 @@ APPS = [
     "notifications",
     "catalog",
     "exchange",
+    "exportcontrol",
     "imports",
     "matching",
     "finance",

@@ -15,6 +15,7 @@ from core.api.fields import (
     turn_down_reason_read_field,
 )
 from exchange import selectors, services
+from exchange.crossborder import TradeDirection, deal_direction
 from exchange.choices import (
     Currency,
     DealStage,
@@ -234,6 +235,13 @@ class DealSerializer(serializers.ModelSerializer):
     milestones = MilestoneSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
     certificate_number = serializers.SerializerMethodField()
+    cross_border = serializers.SerializerMethodField(
+        help_text="True when the seller and the buyer are registered in different countries."
+    )
+    direction = serializers.SerializerMethodField(
+        help_text="From China's side: export (seller in China), import (buyer in China) or "
+        "foreign (neither party in China); null for a domestic deal."
+    )
 
     class Meta:
         model = Deal
@@ -252,6 +260,8 @@ class DealSerializer(serializers.ModelSerializer):
             "deal_type",
             *Deal.EDITABLE_FIELDS,
             "stage",
+            "cross_border",
+            "direction",
             "allowed_actions",
             "milestones",
             "certificate_number",
@@ -267,6 +277,16 @@ class DealSerializer(serializers.ModelSerializer):
             user=self.context["request"].user,
             organization_ids=self.context.get("organization_ids"),
         )
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_cross_border(self, deal: Deal) -> bool:
+        return deal_direction(deal) is not None
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=TradeDirection.choices, allow_null=True)
+    )
+    def get_direction(self, deal: Deal) -> str | None:
+        return deal_direction(deal)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_certificate_number(self, deal: Deal) -> str | None:

@@ -49,6 +49,14 @@ from exchange.services.deals import (
     deal_transition,
     deal_update,
 )
+from exchange.services.export_screening import (
+    LICENCE_KINDS,
+    REQUIREMENT_LABELS,
+    DealScreening,
+    deal_contract_registration_record,
+    deal_export_screening,
+    deal_licence_check,
+)
 from exchange.services.demand_lists import (
     demand_list_publish,
 )
@@ -105,6 +113,12 @@ from exchange.services.ratings import (
 )
 
 __all__ = [
+    "LICENCE_KINDS",
+    "REQUIREMENT_LABELS",
+    "DealScreening",
+    "deal_contract_registration_record",
+    "deal_export_screening",
+    "deal_licence_check",
     "ACTIVE_STAGES",
     "ANY_SIDE",
     "AWAITING_CONFIRMATION_LABELS",
