@@ -215,6 +215,13 @@ def deals_visible_to(*, user) -> QuerySet[Deal]:
     )
 
 
+# What the export-control screening reads of a deal's technology, joined once for a list.
+DEAL_SCREENING_RELATED = (
+    "technology__export_classification__entry",
+    "technology__export_classification__declared_entry",
+)
+
+
 def deals_listed(*, user, stage: str = "") -> QuerySet[Deal]:
     """The user's deal list, most recently changed first, optionally one stage."""
     deals = deals_visible_to(user=user).order_by("-updated_at", "-pk")

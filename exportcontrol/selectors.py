@@ -46,6 +46,10 @@ def export_entries_for_declaration() -> QuerySet[ControlEntry]:
 
 def classification_of(*, technology) -> TechnologyClassification | None:
     """The technology's classification (with both entries), or None when never classified."""
+    # A list that joined it (select_related("technology__export_classification__...")) has it.
+    fields_cache = technology._state.fields_cache
+    if "export_classification" in fields_cache:
+        return fields_cache["export_classification"]
     cached = getattr(technology, "_export_classification_cache", None)
     if cached is not None:
         return cached or None
@@ -56,6 +60,12 @@ def classification_of(*, technology) -> TechnologyClassification | None:
     )
     technology._export_classification_cache = classification or False
     return classification
+
+
+def classification_forget(*, technology) -> None:
+    """Drop what `classification_of` remembered (after a step changed it)."""
+    technology.__dict__.pop("_export_classification_cache", None)
+    technology._state.fields_cache.pop("export_classification", None)
 
 
 def classification_history(*, classification: TechnologyClassification) -> QuerySet:

@@ -29,7 +29,7 @@ from exportcontrol.models import (
     ControlEntryChange,
     TechnologyClassification,
 )
-from exportcontrol.selectors import classification_reviewable_by
+from exportcontrol.selectors import classification_forget, classification_reviewable_by
 
 HOLDER, REVIEWER = "holder", "reviewer"
 ENTRY_FIELDS = ("catalogue", "code", "name_zh", "name_en", "control_points", "revision", "is_active")
@@ -268,7 +268,7 @@ def classification_act(
         note=note,
         entry_code=chosen.code if chosen else "",
     )
-    technology.__dict__.pop("_export_classification_cache", None)
+    classification_forget(technology=technology)
     return classification
 
 

@@ -16,10 +16,13 @@ from core.api.fields import (
 )
 from exchange import selectors, services
 from exchange.crossborder import TradeDirection, deal_direction
+from exportcontrol.choices import ScreeningOutcome
 from exchange.choices import (
     Currency,
+    DealAction,
     DealStage,
     DocumentKind,
+    LicenceCheckDecision,
     NeedCloseReason,
     ReviewDecision,
     TransactionMode,
@@ -28,6 +31,7 @@ from exchange.models import (
     Deal,
     DealDocument,
     DealEvent,
+    DealLicenceCheck,
     DealMessage,
     DealMilestone,
     DemandList,
@@ -228,6 +232,103 @@ class MilestoneSerializer(serializers.ModelSerializer):
         return services.milestone_confirming_side(milestone=milestone)
 
 
+class LicenceCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DealLicenceCheck
+        fields = [
+            "id",
+            "document",
+            "kind",
+            "decision",
+            "number",
+            "issued_on",
+            "expires_on",
+            "note",
+            "checked_at",
+        ]
+        read_only_fields = fields
+
+
+class ScreeningEntrySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    revision = serializers.CharField()
+
+
+class ScreeningRequirementSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    met = serializers.BooleanField()
+
+
+class ExportControlSerializer(serializers.Serializer):
+    """The export-control screening of a deal (技术出口管制). `required` is true for a technology
+    export; `outcome` then says what the catalogue classification allows, `requirements` what
+    is met and missing, `blocked_actions` which workflow actions are refused now and why."""
+
+    required = serializers.BooleanField()
+    outcome = serializers.ChoiceField(
+        choices=ScreeningOutcome.choices,
+        allow_null=True,
+        help_text="null when no screening applies (not an export).",
+    )
+    outcome_label = serializers.CharField(allow_blank=True)
+    entry = ScreeningEntrySerializer(
+        allow_null=True,
+        help_text="The catalogue entry (the declared one while a reviewer has not confirmed).",
+    )
+    requirements = ScreeningRequirementSerializer(many=True)
+    blocked_actions = serializers.DictField(child=serializers.CharField())
+    licence_intent = LicenceCheckSerializer(allow_null=True)
+    licence = LicenceCheckSerializer(allow_null=True)
+    contract_registration_number = serializers.CharField(allow_blank=True)
+
+
+def export_control_data(screening) -> dict:
+    entry = screening.entry
+    return {
+        "required": screening.required,
+        "outcome": screening.outcome,
+        "outcome_label": screening.outcome_label,
+        "entry": {
+            "code": entry.code,
+            "name": entry.name,
+            "level": entry.level,
+            "revision": entry.revision,
+        }
+        if entry
+        else None,
+        "requirements": [
+            {"code": item.code, "label": item.label, "met": item.met}
+            for item in screening.requirements
+        ],
+        "blocked_actions": {
+            action: refusal
+            for action in DealAction.values
+            if (refusal := screening.refusal(action))
+        },
+        "licence_intent": screening.licence_intent,
+        "licence": screening.licence,
+        "contract_registration_number": screening.deal.contract_registration_number,
+    }
+
+
+class LicenceCheckCreateSerializer(serializers.Serializer):
+    document = serializers.IntegerField(help_text="A licence document of this deal (its id).")
+    decision = serializers.ChoiceField(choices=LicenceCheckDecision.choices)
+    number = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
+    issued_on = serializers.DateField(required=False, allow_null=True, default=None)
+    expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ContractRegistrationSerializer(serializers.Serializer):
+    number = serializers.CharField(
+        max_length=40, help_text="The technology import/export contract registration number."
+    )
+
+
 class DealSerializer(serializers.ModelSerializer):
     technology_title = serializers.CharField(source="technology.title", read_only=True)
     seller_name = serializers.CharField(source="seller.display_name", read_only=True)
@@ -242,6 +343,7 @@ class DealSerializer(serializers.ModelSerializer):
         help_text="From China's side: export (seller in China), import (buyer in China) or "
         "foreign (neither party in China); null for a domestic deal."
     )
+    export_control = serializers.SerializerMethodField()
 
     class Meta:
         model = Deal
@@ -262,6 +364,7 @@ class DealSerializer(serializers.ModelSerializer):
             "stage",
             "cross_border",
             "direction",
+            "export_control",
             "allowed_actions",
             "milestones",
             "certificate_number",
@@ -287,6 +390,11 @@ class DealSerializer(serializers.ModelSerializer):
     )
     def get_direction(self, deal: Deal) -> str | None:
         return deal_direction(deal)
+
+    @extend_schema_field(ExportControlSerializer)
+    def get_export_control(self, deal: Deal) -> dict:
+        screening = services.deal_export_screening(deal=deal)
+        return ExportControlSerializer(export_control_data(screening)).data
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_certificate_number(self, deal: Deal) -> str | None:

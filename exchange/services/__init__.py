@@ -51,6 +51,7 @@ from exchange.services.deals import (
 )
 from exchange.services.export_screening import (
     LICENCE_KINDS,
+    REGISTRATION_STAGES,
     REQUIREMENT_LABELS,
     DealScreening,
     deal_contract_registration_record,
@@ -114,6 +115,7 @@ from exchange.services.ratings import (
 
 __all__ = [
     "LICENCE_KINDS",
+    "REGISTRATION_STAGES",
     "REQUIREMENT_LABELS",
     "DealScreening",
     "deal_contract_registration_record",
