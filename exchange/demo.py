@@ -7,11 +7,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import seed_accounts
+from accounts.demo import DEMO_PASSWORD, seed_accounts
 from catalog.choices import TechnologyStatus
 from catalog.models import Category, Technology
 from exchange import services
 from exchange.choices import DealStage, NeedStatus
+from exchange.demo_cross_border import demo_logins_cross_border, seed_cross_border
 from exchange.models import Deal, DealDocument, DealMilestone, Need, Proposal
 
 DEMO_NEEDS = [
@@ -219,4 +220,12 @@ def seed() -> str:
             )
         if stage == DealStage.COMPLETED:
             services.certificate_issue(deal=deal)
-    return f"{len(needs)} needs, {Proposal.objects.count()} proposals, {Deal.objects.count()} deals"
+    cross_border = seed_cross_border(users=users, password=DEMO_PASSWORD)
+    return (
+        f"{len(needs)} needs, {Proposal.objects.count()} proposals, {Deal.objects.count()} deals; "
+        f"{cross_border}"
+    )
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return demo_logins_cross_border(DEMO_PASSWORD)
