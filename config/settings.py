@@ -373,6 +373,9 @@ SPECTACULAR_SETTINGS = {
         "ScenarioStatusEnum": "programmes.choices.ScenarioStatus",
         "PilotStatusEnum": "programmes.choices.PilotStatus",
         "EntryStatusEnum": "programmes.choices.EntryStatus",
+        # --- cross-border deals and export control ---
+        "ScreeningOutcomeEnum": "exportcontrol.choices.ScreeningOutcome",
+        "LicenceCheckDecisionEnum": "exchange.choices.LicenceCheckDecision",
     },
 }
 

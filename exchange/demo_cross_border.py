@@ -63,17 +63,23 @@ def seed_cross_border(*, users: dict, password: str) -> str:
             organization=seller,
             data={
                 "title_zh": TECHNOLOGY_TITLE,
-                "title_en": "Energy-data analytics and personalised saving advice for industrial parks",
-                "summary_zh": "采集园区企业电、汽、水计量数据，分析能耗异常并向企业推送个性化节能措施。",
+                "title_en": "Energy-data analytics and personalised saving advice for "
+                "industrial parks",
+                "summary_zh": "采集园区企业电、汽、水计量数据，分析能耗异常并向企业推送"
+                "个性化节能措施。",
                 "summary_en": "Collects a park's electricity, steam and water metering data, finds "
                 "anomalies and pushes personalised energy-saving measures to each plant.",
                 "description_zh": "（保密）数据模型与推送算法说明见附件。",
-                "category": Category.objects.filter(code="1.1").first()
-                or Category.objects.first(),
+                "category": Category.objects.filter(code="1.1").first() or Category.objects.first(),
                 "keywords": ["能耗监测", "数据分析", "节能"],
                 "trl": 7,
                 "offers": [
-                    {"mode": "license", "asking_price": 900000, "negotiable": True, "exclusive": False}
+                    {
+                        "mode": "license",
+                        "asking_price": 900000,
+                        "negotiable": True,
+                        "exclusive": False,
+                    }
                 ],
                 "target_regions": ["CN-GD", "TH", "VN"],
                 "sdg_goals": [7, 9, 13],

@@ -17,7 +17,6 @@ from core.labels import changed_field_rows
 from core.models import TransitionEvent
 from core.reasons import TurnDownReasonField
 from core.regions import region_label, validate_region
-from exchange.crossborder import DIRECTION_BADGE_CLASSES, deal_direction, direction_label
 from exchange.choices import (
     Currency,
     DealAction,
@@ -36,6 +35,7 @@ from exchange.choices import (
     RatingSubject,
     TransactionMode,
 )
+from exchange.crossborder import DIRECTION_BADGE_CLASSES, deal_direction, direction_label
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

@@ -24,6 +24,7 @@ from exchange.choices import (
     ProposalStatus,
     TransactionMode,
 )
+from exchange.crossborder import with_trade_direction
 from exchange.models import (
     NEED_FRESHNESS_STATUSES,
     Certificate,
@@ -42,7 +43,6 @@ from exchange.models import (
     Rating,
 )
 from exchange.search import apply_search
-from exchange.crossborder import with_trade_direction
 
 PUBLIC_NEED_STATUSES = (NeedStatus.PUBLISHED, NeedStatus.IN_NEGOTIATION)
 

@@ -61,6 +61,11 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, correct_only: bool = False, **kwargs):
         kwargs.setdefault("auto_id", "review_%s")
         super().__init__(*args, **kwargs)
+        if correct_only:
+            # A confirmed classification can only be corrected.
+            action = self.fields["action"]
+            action.choices = [c for c in action.choices if c[0] == ClassificationAction.CORRECT]
+            action.initial = ClassificationAction.CORRECT.value

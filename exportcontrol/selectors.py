@@ -69,9 +69,7 @@ def classification_forget(*, technology) -> None:
 
 
 def classification_history(*, classification: TechnologyClassification) -> QuerySet:
-    return ClassificationEvent.objects.filter(classification=classification).select_related(
-        "actor"
-    )
+    return ClassificationEvent.objects.filter(classification=classification).select_related("actor")
 
 
 def classification_visible_to(*, user, technology) -> bool:

@@ -32,7 +32,15 @@ from exportcontrol.models import (
 from exportcontrol.selectors import classification_forget, classification_reviewable_by
 
 HOLDER, REVIEWER = "holder", "reviewer"
-ENTRY_FIELDS = ("catalogue", "code", "name_zh", "name_en", "control_points", "revision", "is_active")
+ENTRY_FIELDS = (
+    "catalogue",
+    "code",
+    "name_zh",
+    "name_en",
+    "control_points",
+    "revision",
+    "is_active",
+)
 
 CLASSIFICATION_WORKFLOW = StateMachine(
     {
@@ -84,7 +92,9 @@ def control_entry_save(
     entry.full_clean()
     after = _entry_values(entry)
     changes = {
-        name: [before.get(name), value] for name, value in after.items() if before.get(name) != value
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if before.get(name) != value
     }
     if before and not changes:
         return entry
@@ -274,7 +284,11 @@ def classification_act(
 
 def classification_declare(*, technology, user, entry: ControlEntry | None, note: str = ""):
     return classification_act(
-        technology=technology, user=user, action=ClassificationAction.DECLARE, entry=entry, note=note
+        technology=technology,
+        user=user,
+        action=ClassificationAction.DECLARE,
+        entry=entry,
+        note=note,
     )
 
 

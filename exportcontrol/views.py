@@ -42,7 +42,11 @@ def entry_list(request):
             "catalogues": ControlCatalogue.choices,
             "levels": ControlLevel.choices,
             "query_string": urlencode(
-                {name: value for name, value in (("q", q), ("catalogue", catalogue), ("level", level)) if value}
+                {
+                    name: value
+                    for name, value in (("q", q), ("catalogue", catalogue), ("level", level))
+                    if value
+                }
             ),
         },
     )
@@ -61,9 +65,7 @@ def _back(pk: int):
 
 def _act(request, technology, form, call) -> None:
     if not form.is_valid():
-        messages.error(
-            request, " ".join(str(e) for errors in form.errors.values() for e in errors)
-        )
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return
     try:
         call(**form.cleaned_data)

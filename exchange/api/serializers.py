@@ -15,8 +15,6 @@ from core.api.fields import (
     turn_down_reason_read_field,
 )
 from exchange import selectors, services
-from exchange.crossborder import TradeDirection, deal_direction
-from exportcontrol.choices import ScreeningOutcome
 from exchange.choices import (
     Currency,
     DealAction,
@@ -27,6 +25,7 @@ from exchange.choices import (
     ReviewDecision,
     TransactionMode,
 )
+from exchange.crossborder import TradeDirection, deal_direction
 from exchange.models import (
     Deal,
     DealDocument,
@@ -41,6 +40,7 @@ from exchange.models import (
     ProposalMessage,
     Rating,
 )
+from exportcontrol.choices import ScreeningOutcome
 
 
 class NeedSerializer(serializers.ModelSerializer):
@@ -385,9 +385,7 @@ class DealSerializer(serializers.ModelSerializer):
     def get_cross_border(self, deal: Deal) -> bool:
         return deal_direction(deal) is not None
 
-    @extend_schema_field(
-        serializers.ChoiceField(choices=TradeDirection.choices, allow_null=True)
-    )
+    @extend_schema_field(serializers.ChoiceField(choices=TradeDirection.choices, allow_null=True))
     def get_direction(self, deal: Deal) -> str | None:
         return deal_direction(deal)
 

@@ -49,6 +49,9 @@ from exchange.services.deals import (
     deal_transition,
     deal_update,
 )
+from exchange.services.demand_lists import (
+    demand_list_publish,
+)
 from exchange.services.export_screening import (
     LICENCE_KINDS,
     REGISTRATION_STAGES,
@@ -57,9 +60,6 @@ from exchange.services.export_screening import (
     deal_contract_registration_record,
     deal_export_screening,
     deal_licence_check,
-)
-from exchange.services.demand_lists import (
-    demand_list_publish,
 )
 from exchange.services.introductions import (
     ANY_SIDE,
@@ -114,13 +114,6 @@ from exchange.services.ratings import (
 )
 
 __all__ = [
-    "LICENCE_KINDS",
-    "REGISTRATION_STAGES",
-    "REQUIREMENT_LABELS",
-    "DealScreening",
-    "deal_contract_registration_record",
-    "deal_export_screening",
-    "deal_licence_check",
     "ACTIVE_STAGES",
     "ANY_SIDE",
     "AWAITING_CONFIRMATION_LABELS",
@@ -134,6 +127,7 @@ __all__ = [
     "DEAL_WORKFLOW",
     "ENTERPRISE",
     "INTRODUCTION_WORKFLOW",
+    "LICENCE_KINDS",
     "MEMBER",
     "MEMBERS_ONLY",
     "MILESTONE_CONFIRM",
@@ -145,16 +139,22 @@ __all__ = [
     "PROPOSAL_WORKFLOW",
     "PROPOSER",
     "READY_FOR_REVIEW",
+    "REGISTRATION_STAGES",
+    "REQUIREMENT_LABELS",
     "REVIEWER",
     "REVIEWERS_ONLY",
     "SELLER",
     "SYSTEM",
     "SYSTEM_ONLY",
+    "DealScreening",
     "_deal_event",
     "_need_reindex",
     "certificate_issue",
     "deal_actor_roles",
     "deal_allowed_actions",
+    "deal_contract_registration_record",
+    "deal_export_screening",
+    "deal_licence_check",
     "deal_message_post",
     "deal_missing_data",
     "deal_open",

@@ -18,12 +18,12 @@ from exchange.models import (
 from exchange.services.deal_workflow import (
     deal_actor_roles,
 )
-from exchange.services.export_screening import licence_document_upload_allowed
 from exchange.services.deals import (
     _deal_event,
     _deal_notify,
     deal_label,
 )
+from exchange.services.export_screening import licence_document_upload_allowed
 from notifications.messages import Message
 
 

@@ -186,8 +186,8 @@ class DealScreening:
         """What the timeline says when a gated step goes through."""
         outcome = self.outcome
         if outcome == ScreeningOutcome.RESTRICTED:
-            check = self.licence if action in SIGNING_ACTIONS else (
-                self.licence_intent or self.licence
+            check = (
+                self.licence if action in SIGNING_ACTIONS else (self.licence_intent or self.licence)
             )
             return _("Restricted entry %(entry)s: %(document)s no. %(number)s checked.") % {
                 "entry": self._entry_text(),
@@ -241,9 +241,7 @@ def deal_export_screening(*, deal: Deal) -> DealScreening:
         )
         items.append(Requirement("export_licence", screening.licence is not None))
     elif outcome == ScreeningOutcome.FREE:
-        items.append(
-            Requirement("contract_registration", bool(deal.contract_registration_number))
-        )
+        items.append(Requirement("contract_registration", bool(deal.contract_registration_number)))
     screening.requirements = items
     return screening
 
@@ -355,9 +353,7 @@ def deal_licence_check(
             and _valid_check(list(deal.licence_checks.all()), DocumentKind.EXPORT_LICENCE_INTENT)
             is None
         ):
-            errors["document"] = _(
-                "Check the licence-intent letter first: the licence follows it."
-            )
+            errors["document"] = _("Check the licence-intent letter first: the licence follows it.")
     elif not note:
         errors["note"] = _("Say why the document is refused.")
     if errors:
@@ -377,7 +373,9 @@ def deal_licence_check(
         },
     )
     if decision == LicenceCheckDecision.ACCEPTED:
-        text = _("%(document)s no. %(number)s accepted, issued %(issued)s, valid until %(until)s.") % {
+        text = _(
+            "%(document)s no. %(number)s accepted, issued %(issued)s, valid until %(until)s."
+        ) % {
             "document": document.get_kind_display(),
             "number": number,
             "issued": issued_on.isoformat(),
@@ -389,7 +387,9 @@ def deal_licence_check(
             "name": document.name,
             "reason": note,
         }
-    _screening_event(deal, user=user, role=DEAL_REVIEWER, note=text, action=DealAction.LICENCE_CHECK)
+    _screening_event(
+        deal, user=user, role=DEAL_REVIEWER, note=text, action=DealAction.LICENCE_CHECK
+    )
     return check
 
 
@@ -397,8 +397,10 @@ def deal_licence_check(
 def deal_contract_registration_record(*, deal: Deal, user, number: str) -> Deal:
     """The seller or broker records the technology import/export contract registration number
     of a free technology export (after approval, before completion)."""
-    deal = Deal.objects.select_for_update().select_related("seller", "buyer", "technology").get(
-        pk=deal.pk
+    deal = (
+        Deal.objects.select_for_update()
+        .select_related("seller", "buyer", "technology")
+        .get(pk=deal.pk)
     )
     roles = deal_actor_roles(deal=deal, user=user)
     if not roles & {SELLER, BROKER}:
@@ -408,16 +410,28 @@ def deal_contract_registration_record(*, deal: Deal, user, number: str) -> Deal:
     screening = deal_export_screening(deal=deal)
     if not screening.required or screening.outcome != ScreeningOutcome.FREE:
         raise ValidationError(
-            {"number": _("Only a free (unlisted) technology export needs a contract registration number.")}
+            {
+                "number": _(
+                    "Only a free (unlisted) technology export needs a contract registration number."
+                )
+            }
         )
     if deal.stage not in REGISTRATION_STAGES:
         raise TransitionNotAllowed(
-            _("The contract registration number is recorded once the deal is approved and before it is completed.")
+            _(
+                "The contract registration number is recorded once the deal is approved and "
+                "before it is completed."
+            )
         )
     number = (number or "").strip()
     if not REGISTRATION_NUMBER.match(number):
         raise ValidationError(
-            {"number": _("Enter the registration number as issued: 4 to 40 letters, digits, hyphens or slashes.")}
+            {
+                "number": _(
+                    "Enter the registration number as issued: 4 to 40 letters, digits, hyphens "
+                    "or slashes."
+                )
+            }
         )
     if number == deal.contract_registration_number:
         return deal

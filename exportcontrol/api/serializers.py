@@ -29,6 +29,7 @@ class ControlEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(serializers.CharField(allow_null=True))
 class EntryCodeField(serializers.SlugRelatedField):
     def get_queryset(self):
         return export_entries_for_declaration()
@@ -39,7 +40,16 @@ class ClassificationEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ClassificationEvent
-        fields = ["id", "created_at", "actor", "action", "from_status", "to_status", "entry_code", "note"]
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "action",
+            "from_status",
+            "to_status",
+            "entry_code",
+            "note",
+        ]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor(self, event) -> str | None:
@@ -61,7 +71,7 @@ class ClassificationSerializer(serializers.Serializer):
     history = ClassificationEventSerializer(many=True)
 
 
-class DeclareSerializer(serializers.Serializer):
+class ClassificationDeclareSerializer(serializers.Serializer):
     entry = EntryCodeField(
         slug_field="code",
         allow_null=True,
@@ -70,7 +80,7 @@ class DeclareSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class ReviewSerializer(serializers.Serializer):
+class ClassificationReviewSerializer(serializers.Serializer):
     action = serializers.ChoiceField(
         choices=[
             (ClassificationAction.CONFIRM.value, ClassificationAction.CONFIRM.label),

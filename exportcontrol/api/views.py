@@ -11,10 +11,10 @@ from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
 from exportcontrol import selectors, services
 from exportcontrol.api.serializers import (
+    ClassificationDeclareSerializer,
+    ClassificationReviewSerializer,
     ClassificationSerializer,
     ControlEntrySerializer,
-    DeclareSerializer,
-    ReviewSerializer,
     classification_data,
 )
 from exportcontrol.choices import ControlCatalogue, ControlLevel
@@ -88,11 +88,12 @@ class ClassificationDeclareView(ClassificationMixin, APIView):
     not listed; a reviewer then confirms or corrects it."""
 
     @extend_schema(
-        request=DeclareSerializer, responses={200: ClassificationSerializer, **ERROR_RESPONSES}
+        request=ClassificationDeclareSerializer,
+        responses={200: ClassificationSerializer, **ERROR_RESPONSES},
     )
     def post(self, request, pk: int):
         technology = self.technology(request, pk)
-        serializer = DeclareSerializer(data=request.data)
+        serializer = ClassificationDeclareSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.classification_declare(
             technology=technology, user=request.user, **serializer.validated_data
@@ -105,11 +106,12 @@ class ClassificationReviewView(ClassificationMixin, APIView):
     corrects it (with a reason)."""
 
     @extend_schema(
-        request=ReviewSerializer, responses={200: ClassificationSerializer, **ERROR_RESPONSES}
+        request=ClassificationReviewSerializer,
+        responses={200: ClassificationSerializer, **ERROR_RESPONSES},
     )
     def post(self, request, pk: int):
         technology = self.technology(request, pk)
-        serializer = ReviewSerializer(data=request.data)
+        serializer = ClassificationReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.classification_review(
             technology=technology, user=request.user, **serializer.validated_data

@@ -29,7 +29,10 @@ def export_control_panel(context, technology):
         "declare_form": DeclareForm(initial={"entry": declared})
         if ClassificationAction.DECLARE in actions
         else None,
-        "review_form": ReviewForm(initial={"entry": declared})
+        "review_form": ReviewForm(
+            initial={"entry": declared},
+            correct_only=ClassificationAction.CONFIRM not in actions,
+        )
         if ClassificationAction.CONFIRM in actions or ClassificationAction.CORRECT in actions
         else None,
         "may_confirm": ClassificationAction.CONFIRM in actions,
@@ -48,4 +51,7 @@ def export_control_warning(context, technology):
         return {"warning": None}
     if not selectors.classification_visible_to(user=user, technology=technology):
         return {"warning": None}
-    return {"warning": selectors.listing_export_warning(technology=technology), "technology": technology}
+    return {
+        "warning": selectors.listing_export_warning(technology=technology),
+        "technology": technology,
+    }

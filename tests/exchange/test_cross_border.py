@@ -41,9 +41,7 @@ def test_direction_from_chinas_side(technology, seller_region, buyer_region, dir
     assert deal_direction(bare) == direction
 
 
-def test_deal_list_has_the_direction_without_a_query_per_row(
-    technology, django_assert_num_queries
-):
+def test_deal_list_has_the_direction_without_a_query_per_row(technology, django_assert_num_queries):
     for region in ("TH", "VN", "DE"):
         _deal(technology, "CN-JS", region)
     reviewer = UserFactory(roles=["reviewer"])

@@ -12,7 +12,9 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SUBSET = Path(__file__).resolve().parents[2] / "exportcontrol" / "data" / "export_control_subset.csv"
+SUBSET = (
+    Path(__file__).resolve().parents[2] / "exportcontrol" / "data" / "export_control_subset.csv"
+)
 
 
 def test_the_shipped_subset_is_marked_and_loads_idempotently(capsys):

@@ -9,7 +9,6 @@ from exportcontrol.models import ClassificationEvent, ControlEntry, TechnologyCl
 from exportcontrol.selectors import listing_export_warning, technology_screening
 from exportcontrol.services import classification_declare, classification_review
 
-
 pytestmark = pytest.mark.django_db
 
 
@@ -84,7 +83,9 @@ def test_only_export_entries_in_force_can_be_declared(technology, holder):
     assert not ClassificationEvent.objects.exists()
 
 
-def test_a_listing_offered_abroad_warns_the_holder(make_technology, holder, reviewer, entry, client):
+def test_a_listing_offered_abroad_warns_the_holder(
+    make_technology, holder, reviewer, entry, client
+):
     technology = make_technology(target_regions=["CN-GD", "TH"])
     domestic = make_technology(target_regions=["CN-GD"])
     assert listing_export_warning(technology=technology).outcome == "unclassified"
@@ -136,7 +137,9 @@ def test_classification_api(technology, holder, reviewer, stranger, entry, api_c
     # the holder cannot review (409); the reviewer confirms
     own = api_client_for(holder).post(base + "review/", {"action": "confirm"}, format="json")
     assert own.status_code == 409
-    confirmed = api_client_for(reviewer).post(base + "review/", {"action": "confirm"}, format="json")
+    confirmed = api_client_for(reviewer).post(
+        base + "review/", {"action": "confirm"}, format="json"
+    )
     assert confirmed.status_code == 200
     body = confirmed.json()
     assert body["outcome"] == "restricted"

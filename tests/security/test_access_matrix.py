@@ -39,6 +39,7 @@ COVERED_APPS = (
     "insight",
     "imports",
     "licensing",
+    "exportcontrol",
 )
 WATCHED_APPS = (*COVERED_APPS, "notifications")
 KEY_MODELS = [

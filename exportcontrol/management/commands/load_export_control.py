@@ -16,7 +16,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV file, e.g. exportcontrol/data/export_control_subset.csv")
+        parser.add_argument(
+            "file", help="CSV file, e.g. exportcontrol/data/export_control_subset.csv"
+        )
 
     def handle(self, *args, file: str, **options):
         path = Path(file)
