@@ -807,6 +807,14 @@ class DealLicenceCheck(models.Model):
         return f"{self.deal_id}: {self.kind} {self.decision}"
 
     @property
+    def badge_class(self) -> str:
+        return (
+            "text-bg-success"
+            if self.decision == LicenceCheckDecision.ACCEPTED
+            else "text-bg-danger"
+        )
+
+    @property
     def is_valid_today(self) -> bool:
         return (
             self.decision == LicenceCheckDecision.ACCEPTED

@@ -171,6 +171,10 @@ class TechnologyClassification(models.Model):
     def __str__(self) -> str:
         return f"{self.technology_id}: {self.status}"
 
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == ClassificationStatus.CONFIRMED
+
 
 class ClassificationEvent(TransitionEvent):
     """One step of a classification: declared, confirmed or corrected, with the entry chosen."""

@@ -88,6 +88,12 @@ def classification_reviewable_by(*, user, technology) -> bool:
     )
 
 
+OUTCOME_BADGE_CLASSES = {
+    ScreeningOutcome.PROHIBITED: "text-bg-danger",
+    ScreeningOutcome.FREE: "text-bg-success",
+}
+
+
 @dataclass(frozen=True)
 class TechnologyScreening:
     """What the export-control catalogue says about a technology."""
@@ -103,6 +109,22 @@ class TechnologyScreening:
     @property
     def blocks_export(self) -> bool:
         return self.outcome == ScreeningOutcome.PROHIBITED
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.outcome == ScreeningOutcome.RESTRICTED
+
+    @property
+    def is_pending_review(self) -> bool:
+        return self.outcome == ScreeningOutcome.PENDING_REVIEW
+
+    @property
+    def badge_class(self) -> str:
+        return OUTCOME_BADGE_CLASSES.get(self.outcome, "text-bg-warning")
+
+    @property
+    def alert_class(self) -> str:
+        return "alert-danger" if self.blocks_export else "alert-warning"
 
     @property
     def declared_entry(self) -> ControlEntry | None:

@@ -121,6 +121,10 @@ class DealScreening:
         return self.technology.outcome_label if self.technology else ""
 
     @property
+    def badge_class(self) -> str:
+        return self.technology.badge_class if self.technology else ""
+
+    @property
     def entry(self):
         return self.technology.entry if self.technology else None
 
