@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.workflow import TransitionNotAllowed
 from exchange import services
@@ -17,6 +17,14 @@ from tests.exchange.conftest import PDF_BYTES
 from tests.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The site's default language is Chinese; these tests read the English source messages.
+    with translation.override("en"):
+        yield
+
 
 TODAY = datetime.date.today
 
