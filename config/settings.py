@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "accounts.tokens",
     "notifications",
     "catalog",
+    "exportcontrol",
     "exchange",
     "imports",
     "matching",
@@ -382,6 +383,9 @@ SPECTACULAR_SETTINGS = {
         "ScenarioStatusEnum": "programmes.choices.ScenarioStatus",
         "PilotStatusEnum": "programmes.choices.PilotStatus",
         "EntryStatusEnum": "programmes.choices.EntryStatus",
+        # --- cross-border deals and export control ---
+        "ScreeningOutcomeEnum": "exportcontrol.choices.ScreeningOutcome",
+        "LicenceCheckDecisionEnum": "exchange.choices.LicenceCheckDecision",
     },
 }
 

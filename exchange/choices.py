@@ -60,6 +60,9 @@ class DocumentKind(models.TextChoices):
     TERM_SHEET = "term_sheet", _("Term sheet")
     CONTRACT = "contract", _("Contract")
     ACCEPTANCE_REPORT = "acceptance_report", _("Acceptance report")
+    # 技术出口许可意向书 and 技术出口许可证: attached by the seller, checked by a reviewer.
+    EXPORT_LICENCE_INTENT = "export_licence_intent", _("Technology export licence-intent letter")
+    EXPORT_LICENCE = "export_licence", _("Technology export licence")
     OTHER = "other", _("Other")
 
 
@@ -116,6 +119,14 @@ class DealAction(models.TextChoices):
     REPORT_DISPUTE = "report_dispute", _("Dispute reported")
     COMPLETE = "complete", _("Completed")
     CANCEL = "cancel", _("Cancelled")
+    EXPORT_SCREENING = "export_screening", _("Export-control screening")
+    LICENCE_CHECK = "licence_check", _("Licence document checked")
+    CONTRACT_REGISTRATION = "contract_registration", _("Contract registration number recorded")
+
+
+class LicenceCheckDecision(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
 
 
 class ProposalAction(models.TextChoices):

@@ -8,6 +8,7 @@ from core.forms import ReviewDecisionForm
 from core.regions import region_choices
 from exchange.choices import (
     DocumentKind,
+    LicenceCheckDecision,
     NeedStatus,
     RatingSubject,
     ReviewDecision,
@@ -215,3 +216,35 @@ class IntroductionForm(forms.ModelForm):
                 "commission_rate", _("Give the commission: a rate or an amount (0 for none).")
             )
         return cleaned
+
+
+class LicenceCheckForm(forms.Form):
+    """A reviewer's check of one licence document (the licence-intent letter or the licence)."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=LicenceCheckDecision.choices, widget=forms.RadioSelect
+    )
+    number = forms.CharField(label=_("Document number"), max_length=60, required=False)
+    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DATE_INPUT)
+    expires_on = forms.DateField(label=_("Valid until"), required=False, widget=DATE_INPUT)
+    note = forms.CharField(
+        label=_("Note (required to refuse)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, document_id: int, **kwargs):
+        kwargs.setdefault("auto_id", f"licence{document_id}_%s")
+        super().__init__(*args, **kwargs)
+        self.document_id = document_id
+
+
+class ContractRegistrationForm(forms.Form):
+    number = forms.CharField(
+        label=_("Technology import/export contract registration number"), max_length=40
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "registration_%s")
+        super().__init__(*args, **kwargs)

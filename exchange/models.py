@@ -25,6 +25,7 @@ from exchange.choices import (
     DocumentKind,
     IntroductionAction,
     IntroductionStatus,
+    LicenceCheckDecision,
     MilestoneKind,
     NeedAction,
     NeedCloseReason,
@@ -34,6 +35,7 @@ from exchange.choices import (
     RatingSubject,
     TransactionMode,
 )
+from exchange.crossborder import DIRECTION_BADGE_CLASSES, deal_direction, direction_label
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -599,6 +601,10 @@ class Deal(models.Model):
     review_requested_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # 技术进出口合同登记编号: what a free (unlisted) technology export needs before completion.
+    contract_registration_number = models.CharField(
+        _("technology import/export contract registration number"), max_length=40, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -634,6 +640,19 @@ class Deal(models.Model):
     @property
     def buyer_is_anonymous(self) -> bool:
         return bool(self.need_id and self.need.is_anonymous)
+
+    @property
+    def trade_direction(self) -> str | None:
+        """export / import / foreign from China's side, None when domestic (crossborder)."""
+        return deal_direction(self)
+
+    @property
+    def direction_label(self) -> str:
+        return direction_label(self.trade_direction)
+
+    @property
+    def direction_badge_class(self) -> str:
+        return DIRECTION_BADGE_CLASSES.get(self.trade_direction, "")
 
     @property
     def commission_value(self) -> Decimal | None:
@@ -750,6 +769,58 @@ class DealDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DealLicenceCheck(models.Model):
+    """A reviewer's check of an export-licence document of a deal (the licence-intent letter or
+    the licence): the number, issue and expiry dates, accepted or refused with a reason."""
+
+    document = models.OneToOneField(
+        DealDocument, on_delete=models.CASCADE, related_name="licence_check"
+    )
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="licence_checks")
+    kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
+    decision = models.CharField(_("decision"), max_length=10, choices=LicenceCheckDecision.choices)
+    number = models.CharField(_("document number"), max_length=60, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["checked_at", "pk"]
+        verbose_name = _("licence document check")
+        verbose_name_plural = _("licence document checks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(issued_on__isnull=True)
+                | Q(expires_on__isnull=True)
+                | Q(expires_on__gte=F("issued_on")),
+                name="licence_check_expires_after_issue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.kind} {self.decision}"
+
+    @property
+    def badge_class(self) -> str:
+        return (
+            "text-bg-success"
+            if self.decision == LicenceCheckDecision.ACCEPTED
+            else "text-bg-danger"
+        )
+
+    @property
+    def is_valid_today(self) -> bool:
+        return (
+            self.decision == LicenceCheckDecision.ACCEPTED
+            and self.expires_on is not None
+            and self.expires_on >= timezone.localdate()
+        )
 
 
 class DealReview(models.Model):

@@ -24,6 +24,7 @@ from exchange.choices import (
     ProposalStatus,
     TransactionMode,
 )
+from exchange.crossborder import with_trade_direction
 from exchange.models import (
     NEED_FRESHNESS_STATUSES,
     Certificate,
@@ -202,7 +203,9 @@ def deals_visible_to(*, user) -> QuerySet[Deal]:
     """Only the parties' members, the broker and reviewers see a deal; anyone else gets 404."""
     if not getattr(user, "is_authenticated", False):
         return Deal.objects.none()
-    base = Deal.objects.select_related("technology", "seller", "buyer", "broker", "need")
+    base = with_trade_direction(
+        Deal.objects.select_related("technology", "seller", "buyer", "broker", "need")
+    )
     if user.is_reviewer:
         return base
     return base.filter(
@@ -210,6 +213,13 @@ def deals_visible_to(*, user) -> QuerySet[Deal]:
         | Q(buyer_id__in=member_organizations_subquery(user=user))
         | Q(broker=user)
     )
+
+
+# What the export-control screening reads of a deal's technology, joined once for a list.
+DEAL_SCREENING_RELATED = (
+    "technology__export_classification__entry",
+    "technology__export_classification__declared_entry",
+)
 
 
 def deals_listed(*, user, stage: str = "") -> QuerySet[Deal]:
@@ -225,7 +235,7 @@ def deals_awaiting_review() -> QuerySet[Deal]:
         Q(organization_id=OuterRef("seller_id")) | Q(organization_id=OuterRef("buyer_id"))
     )
     return (
-        Deal.objects.filter(stage=DealStage.SUBMITTED_FOR_REVIEW)
+        with_trade_direction(Deal.objects.filter(stage=DealStage.SUBMITTED_FOR_REVIEW))
         .select_related("technology", "seller", "buyer", "broker")
         .annotate(contract_attached=Exists(contracts), broker_is_party=Exists(broker_in_a_party))
         .order_by("review_requested_at", "pk")

@@ -44,6 +44,16 @@ urlpatterns += [
         name="deal_document_download",
     ),
     path("deals/<int:pk>/ratings/", views.deal_rate, name="deal_rate"),
+    path(
+        "deals/<int:pk>/licence-checks/<int:document_id>/",
+        views.deal_licence_check,
+        name="deal_licence_check",
+    ),
+    path(
+        "deals/<int:pk>/contract-registration/",
+        views.deal_contract_registration,
+        name="deal_contract_registration",
+    ),
     path("deals/<int:pk>/certificate.pdf", views.certificate_pdf, name="certificate_pdf"),
     path("deals/<int:pk>/contract-draft.pdf", views.contract_draft, name="contract_draft"),
     path("review/", views.deal_review_queue, name="deal_review_queue"),

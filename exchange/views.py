@@ -22,10 +22,12 @@ from exchange.choices import DealStage, IntroductionStatus, ProposalStatus, Rati
 from exchange.deal_panels import deal_panels
 from exchange.filtersets import NeedFilterSet
 from exchange.forms import (
+    ContractRegistrationForm,
     DealMessageForm,
     DealTermsForm,
     DemandListForm,
     IntroductionForm,
+    LicenceCheckForm,
     MilestoneForm,
     NeedForm,
     ProposalForm,
@@ -454,6 +456,50 @@ def _deal_forms(deal, *, roles, organization_ids) -> dict:
     }
 
 
+SCREENING_FORMS = ("licence_check_form", "registration_form")
+
+
+def _next_refusal(deal, screening) -> str:
+    """What the screening refuses of the deal's next step(s), for the panel."""
+    if not screening.required:
+        return ""
+    for action in services.DEAL_WORKFLOW.actions_from(deal.stage):
+        refusal = screening.refusal(action)
+        if refusal:
+            return refusal
+    return ""
+
+
+def _screening_forms(deal, *, screening, roles: set[str], refused: dict) -> dict:
+    """The export-screening forms this user gets: a reviewer checks each licence document; the
+    seller or broker records a free export's contract registration number."""
+    if not screening.required:
+        return {"licence_documents": [], "registration_form": None}
+    documents = list(
+        deal.documents.filter(kind__in=services.LICENCE_KINDS).select_related("licence_check")
+    )
+    refused_check = refused.get("licence_check_form")
+    for document in documents:
+        document.check_form = None
+        if services.DEAL_REVIEWER in roles:
+            document.check_form = (
+                refused_check
+                if refused_check is not None and refused_check.document_id == document.pk
+                else LicenceCheckForm(document_id=document.pk)
+            )
+    may_register = (
+        screening.outcome == "free"
+        and deal.stage in services.REGISTRATION_STAGES
+        and roles & {services.SELLER, services.BROKER}
+    )
+    return {
+        "licence_documents": documents,
+        "registration_form": (refused.get("registration_form") or ContractRegistrationForm())
+        if may_register
+        else None,
+    }
+
+
 def _render_deal(request, deal, *, refused=None, status: int = 200):
     """The deal room; `refused` maps a form's context name to the refused form, shown again with
     what was typed and its errors. When the room does not offer this user that form (the stage
@@ -464,6 +510,8 @@ def _render_deal(request, deal, *, refused=None, status: int = 200):
     )
     forms = _deal_forms(deal, roles=roles, organization_ids=organization_ids)
     for name, form in (refused or {}).items():
+        if name in SCREENING_FORMS:
+            continue
         if forms[name] is None:
             messages.error(
                 request, " ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -471,9 +519,13 @@ def _render_deal(request, deal, *, refused=None, status: int = 200):
             return _back_to_deal(deal.pk)
         forms[name] = form
     completed = deal.stage == DealStage.COMPLETED
+    screening = services.deal_export_screening(deal=deal)
     context = {
         "deal": deal,
         "roles": roles,
+        "screening": screening if screening.required else None,
+        "screening_next_refusal": _next_refusal(deal, screening),
+        **_screening_forms(deal, screening=screening, roles=roles, refused=refused or {}),
         "actions": services.DEAL_WORKFLOW.allowed_action_labels(deal.stage, roles),
         "timeline": selectors.deal_timeline(deal=deal),
         "milestones": _milestones_with_actions(deal=deal, roles=roles),
@@ -515,6 +567,51 @@ def deal_transition(request, pk: int):
     else:
         messages.success(request, _("Done: %(stage)s") % {"stage": deal.get_stage_display()})
     return _back_to_deal(pk)
+
+
+@login_required
+@require_POST
+def deal_licence_check(request, pk: int, document_id: int):
+    deal = _visible_deal(request, pk)
+    document = selectors.deal_document(deal=deal, document_id=document_id)
+    if document is None:
+        raise Http404
+    form = LicenceCheckForm(request.POST, document_id=document.pk)
+    if form.is_valid():
+        try:
+            services.deal_licence_check(
+                deal=deal, user=request.user, document=document, **form.cleaned_data
+            )
+        except TransitionNotAllowed as error:
+            messages.error(request, error_text(error))
+            return _back_to_deal(pk)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The licence document has been checked."))
+            return _back_to_deal(pk)
+    return _render_deal(request, deal, refused={"licence_check_form": form}, status=400)
+
+
+@login_required
+@require_POST
+def deal_contract_registration(request, pk: int):
+    deal = _visible_deal(request, pk)
+    form = ContractRegistrationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deal_contract_registration_record(
+                deal=deal, user=request.user, number=form.cleaned_data["number"]
+            )
+        except TransitionNotAllowed as error:
+            messages.error(request, error_text(error))
+            return _back_to_deal(pk)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The contract registration number has been recorded."))
+            return _back_to_deal(pk)
+    return _render_deal(request, deal, refused={"registration_form": form}, status=400)
 
 
 @login_required

@@ -218,6 +218,8 @@ class DealStatistic(SummaryRow):
 
     stage = models.CharField(max_length=30)
     scope = models.CharField(max_length=20, choices=DealScope.choices)
+    # export / import / foreign (exchange.crossborder.TradeDirection); blank when domestic.
+    direction = models.CharField(max_length=10, blank=True, default="")
     count = models.PositiveIntegerField()
 
     class Meta:

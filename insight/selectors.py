@@ -28,6 +28,7 @@ from catalog.models import Category, Technology, TechnologyEvent, TechnologyRevi
 from core.reasons import TurnDownReason
 from core.regions import region_label
 from exchange.choices import DealStage, NeedStatus
+from exchange.crossborder import TradeDirection
 from exchange.models import Deal, Need
 from finance.choices import ApplicationStatus
 from finance.models import FinancingApplication
@@ -100,12 +101,14 @@ def statistics_summary(*, run: StatisticsRun | None = None) -> dict | None:
         return None
     categories = _categories()
     listings = _listings(run, categories)
+    deal_scope, deal_direction = _deal_scope_and_direction(run)
     return {
         "run_id": run.pk,
         "as_of": listings.pop("computed_at") or run.finished_at,
         "listings": listings,
         "deals_by_stage": _deals_by_stage(run),
-        "deal_scope": _deal_scope(run),
+        "deal_scope": deal_scope,
+        "deal_direction": deal_direction,
         "completed_value_by_month": _completed_value_by_month(run),
         "conversion": _conversion(run),
         "green_impact": _green_impact(run, categories),
@@ -189,17 +192,29 @@ def _deals_by_stage(run) -> list[dict]:
 SIGNED_STAGES = (DealStage.CONTRACT_SIGNED, DealStage.IN_EXECUTION, DealStage.COMPLETED)
 
 
-def _deal_scope(run) -> list[dict]:
-    totals = {scope: {"deals": 0, "signed": 0} for scope in DealScope.values}
-    for stage, scope, count in DealStatistic.objects.filter(run=run).values_list(
-        "stage", "scope", "count"
-    ):
-        totals[scope]["deals"] += count
-        if stage in SIGNED_STAGES:
-            totals[scope]["signed"] += count
-    return [
-        {"scope": scope, "label": str(label), **totals[scope]} for scope, label in DealScope.choices
-    ]
+def _deal_scope_and_direction(run) -> tuple[list[dict], list[dict]]:
+    """International and domestic deals, and the cross-border ones by direction from China's
+    side (export, import, foreign), from one read of the deal statistics."""
+    scopes = {scope: {"deals": 0, "signed": 0} for scope in DealScope.values}
+    directions = {direction: {"deals": 0, "signed": 0} for direction in TradeDirection.values}
+    rows = DealStatistic.objects.filter(run=run).values_list("stage", "scope", "direction", "count")
+    for stage, scope, direction, count in rows:
+        signed = count if stage in SIGNED_STAGES else 0
+        scopes[scope]["deals"] += count
+        scopes[scope]["signed"] += signed
+        if direction:
+            directions[direction]["deals"] += count
+            directions[direction]["signed"] += signed
+    return (
+        [
+            {"scope": scope, "label": str(label), **scopes[scope]}
+            for scope, label in DealScope.choices
+        ],
+        [
+            {"direction": direction, "label": str(label), **directions[direction]}
+            for direction, label in TradeDirection.choices
+        ],
+    )
 
 
 def _completed_value_by_month(run) -> list[dict]:

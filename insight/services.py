@@ -24,6 +24,7 @@ from accounts.models import OrganizationEvent
 from catalog.choices import TechnologyAction, TechnologyStatus
 from catalog.models import Category, Technology, TechnologyEvent
 from exchange.choices import DealStage, NeedAction, ProposalStatus
+from exchange.crossborder import with_trade_direction
 from exchange.models import (
     Deal,
     DealEvent,
@@ -82,17 +83,6 @@ ADVISORY_LOCK_KEY = 0x1D5167  # any constant unique to this refresh
 ZERO = Decimal("0")
 
 
-def country_of(region: str) -> str:
-    """The country of a region code: CN for a Chinese province, else the code itself."""
-    return "CN" if region.startswith("CN-") or region == "CN" else region
-
-
-def deal_scope(seller_region: str, buyer_region: str) -> str:
-    if country_of(seller_region) == country_of(buyer_region):
-        return DealScope.DOMESTIC
-    return DealScope.INTERNATIONAL
-
-
 def percentile(values: list[float], fraction: float) -> float | None:
     """Linear interpolation between closest ranks (PostgreSQL's percentile_cont)."""
     if not values:
@@ -144,16 +134,23 @@ def _listing_rows(run, now) -> list[ListingStatistic]:
 
 
 def _deal_rows(run, now) -> list[DealStatistic]:
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    grouped = Deal.objects.values("stage", "seller__region", "buyer__region").annotate(
-        count=Count("pk")
+    # Grouped in the database by the deals' one direction rule (exchange.crossborder).
+    grouped = (
+        with_trade_direction(Deal.objects.all())
+        .values("stage", "direction")
+        .annotate(count=Count("pk"))
+        .order_by("stage", "direction")
     )
-    for row in grouped.order_by():
-        scope = deal_scope(row["seller__region"], row["buyer__region"])
-        counts[(row["stage"], scope)] += row["count"]
     return [
-        DealStatistic(run=run, computed_at=now, stage=stage, scope=scope, count=count)
-        for (stage, scope), count in sorted(counts.items())
+        DealStatistic(
+            run=run,
+            computed_at=now,
+            stage=row["stage"],
+            scope=DealScope.INTERNATIONAL if row["direction"] else DealScope.DOMESTIC,
+            direction=row["direction"] or "",
+            count=row["count"],
+        )
+        for row in grouped
     ]
 
 

@@ -35,6 +35,7 @@ APPS = [
     "notifications",
     "catalog",
     "exchange",
+    "exportcontrol",
     "imports",
     "matching",
     "finance",

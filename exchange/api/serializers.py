@@ -17,16 +17,20 @@ from core.api.fields import (
 from exchange import selectors, services
 from exchange.choices import (
     Currency,
+    DealAction,
     DealStage,
     DocumentKind,
+    LicenceCheckDecision,
     NeedCloseReason,
     ReviewDecision,
     TransactionMode,
 )
+from exchange.crossborder import TradeDirection, deal_direction
 from exchange.models import (
     Deal,
     DealDocument,
     DealEvent,
+    DealLicenceCheck,
     DealMessage,
     DealMilestone,
     DemandList,
@@ -36,6 +40,7 @@ from exchange.models import (
     ProposalMessage,
     Rating,
 )
+from exportcontrol.choices import ScreeningOutcome
 
 
 class NeedSerializer(serializers.ModelSerializer):
@@ -227,6 +232,103 @@ class MilestoneSerializer(serializers.ModelSerializer):
         return services.milestone_confirming_side(milestone=milestone)
 
 
+class LicenceCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DealLicenceCheck
+        fields = [
+            "id",
+            "document",
+            "kind",
+            "decision",
+            "number",
+            "issued_on",
+            "expires_on",
+            "note",
+            "checked_at",
+        ]
+        read_only_fields = fields
+
+
+class ScreeningEntrySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    revision = serializers.CharField()
+
+
+class ScreeningRequirementSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    met = serializers.BooleanField()
+
+
+class ExportControlSerializer(serializers.Serializer):
+    """The export-control screening of a deal (技术出口管制). `required` is true for a technology
+    export; `outcome` then says what the catalogue classification allows, `requirements` what
+    is met and missing, `blocked_actions` which workflow actions are refused now and why."""
+
+    required = serializers.BooleanField()
+    outcome = serializers.ChoiceField(
+        choices=ScreeningOutcome.choices,
+        allow_null=True,
+        help_text="null when no screening applies (not an export).",
+    )
+    outcome_label = serializers.CharField(allow_blank=True)
+    entry = ScreeningEntrySerializer(
+        allow_null=True,
+        help_text="The catalogue entry (the declared one while a reviewer has not confirmed).",
+    )
+    requirements = ScreeningRequirementSerializer(many=True)
+    blocked_actions = serializers.DictField(child=serializers.CharField())
+    licence_intent = LicenceCheckSerializer(allow_null=True)
+    licence = LicenceCheckSerializer(allow_null=True)
+    contract_registration_number = serializers.CharField(allow_blank=True)
+
+
+def export_control_data(screening) -> dict:
+    entry = screening.entry
+    return {
+        "required": screening.required,
+        "outcome": screening.outcome,
+        "outcome_label": screening.outcome_label,
+        "entry": {
+            "code": entry.code,
+            "name": entry.name,
+            "level": entry.level,
+            "revision": entry.revision,
+        }
+        if entry
+        else None,
+        "requirements": [
+            {"code": item.code, "label": item.label, "met": item.met}
+            for item in screening.requirements
+        ],
+        "blocked_actions": {
+            action: refusal
+            for action in DealAction.values
+            if (refusal := screening.refusal(action))
+        },
+        "licence_intent": screening.licence_intent,
+        "licence": screening.licence,
+        "contract_registration_number": screening.deal.contract_registration_number,
+    }
+
+
+class LicenceCheckCreateSerializer(serializers.Serializer):
+    document = serializers.IntegerField(help_text="A licence document of this deal (its id).")
+    decision = serializers.ChoiceField(choices=LicenceCheckDecision.choices)
+    number = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
+    issued_on = serializers.DateField(required=False, allow_null=True, default=None)
+    expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ContractRegistrationSerializer(serializers.Serializer):
+    number = serializers.CharField(
+        max_length=40, help_text="The technology import/export contract registration number."
+    )
+
+
 class DealSerializer(serializers.ModelSerializer):
     technology_title = serializers.CharField(source="technology.title", read_only=True)
     seller_name = serializers.CharField(source="seller.display_name", read_only=True)
@@ -234,6 +336,14 @@ class DealSerializer(serializers.ModelSerializer):
     milestones = MilestoneSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
     certificate_number = serializers.SerializerMethodField()
+    cross_border = serializers.SerializerMethodField(
+        help_text="True when the seller and the buyer are registered in different countries."
+    )
+    direction = serializers.SerializerMethodField(
+        help_text="From China's side: export (seller in China), import (buyer in China) or "
+        "foreign (neither party in China); null for a domestic deal."
+    )
+    export_control = serializers.SerializerMethodField()
 
     class Meta:
         model = Deal
@@ -252,6 +362,9 @@ class DealSerializer(serializers.ModelSerializer):
             "deal_type",
             *Deal.EDITABLE_FIELDS,
             "stage",
+            "cross_border",
+            "direction",
+            "export_control",
             "allowed_actions",
             "milestones",
             "certificate_number",
@@ -267,6 +380,19 @@ class DealSerializer(serializers.ModelSerializer):
             user=self.context["request"].user,
             organization_ids=self.context.get("organization_ids"),
         )
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_cross_border(self, deal: Deal) -> bool:
+        return deal_direction(deal) is not None
+
+    @extend_schema_field(serializers.ChoiceField(choices=TradeDirection.choices, allow_null=True))
+    def get_direction(self, deal: Deal) -> str | None:
+        return deal_direction(deal)
+
+    @extend_schema_field(ExportControlSerializer)
+    def get_export_control(self, deal: Deal) -> dict:
+        screening = services.deal_export_screening(deal=deal)
+        return ExportControlSerializer(export_control_data(screening)).data
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_certificate_number(self, deal: Deal) -> str | None:

@@ -16,6 +16,7 @@ from core.api.views import BaseViewSet
 from exchange import selectors, services
 from exchange.api.serializers import (
     ActionSerializer,
+    ContractRegistrationSerializer,
     DealCreateSerializer,
     DealEventSerializer,
     DealMessageSerializer,
@@ -24,6 +25,8 @@ from exchange.api.serializers import (
     DealUpdateSerializer,
     DemandListSerializer,
     IntroductionSerializer,
+    LicenceCheckCreateSerializer,
+    LicenceCheckSerializer,
     MilestoneSerializer,
     NeedConfirmSerializer,
     NeedNoteSerializer,
@@ -216,8 +219,8 @@ class DealViewSet(OrganizationContextMixin, BaseViewSet, viewsets.ReadOnlyModelV
     def get_queryset(self):
         return (
             selectors.deals_visible_to(user=self.request.user)
-            .select_related("certificate")
-            .prefetch_related("milestones")
+            .select_related("certificate", *selectors.DEAL_SCREENING_RELATED)
+            .prefetch_related("milestones", "licence_checks")
             .order_by("-updated_at", "-pk")
         )
 
@@ -323,6 +326,45 @@ class DealViewSet(OrganizationContextMixin, BaseViewSet, viewsets.ReadOnlyModelV
             kind=serializer.validated_data.get("kind", "other"),
         )
         return Response(DealMessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=LicenceCheckCreateSerializer,
+        responses={201: LicenceCheckSerializer, **ERROR_RESPONSES},
+        description=(
+            "A platform reviewer who is not a party checks a licence-intent letter or export "
+            "licence the seller attached: accepted with its number, issue date and expiry (an "
+            "expired one is refused, 400), or refused with a reason. 409 for anyone else."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="licence-checks")
+    def licence_checks(self, request, pk=None):
+        deal = self.get_object()
+        serializer = LicenceCheckCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        document = selectors.deal_document(deal=deal, document_id=data.pop("document"))
+        if document is None:
+            raise serializers.ValidationError({"document": [_("No such document in this deal.")]})
+        check = services.deal_licence_check(deal=deal, user=request.user, document=document, **data)
+        return Response(LicenceCheckSerializer(check).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ContractRegistrationSerializer,
+        responses={200: DealSerializer, **ERROR_RESPONSES},
+        description=(
+            "The seller or the broker records the technology import/export contract "
+            "registration number of a free (unlisted) technology export."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="contract-registration")
+    def contract_registration(self, request, pk=None):
+        deal = self.get_object()
+        serializer = ContractRegistrationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.deal_contract_registration_record(
+            deal=deal, user=request.user, number=serializer.validated_data["number"]
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=deal.pk)).data)
 
     @extend_schema(request=RatingSerializer, responses={201: RatingSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"])

@@ -23,6 +23,7 @@ from exchange.services.deals import (
     _deal_notify,
     deal_label,
 )
+from exchange.services.export_screening import licence_document_upload_allowed
 from notifications.messages import Message
 
 
@@ -33,6 +34,8 @@ def deal_message_post(
     """Post a message, optionally with a document, to the deal room (participants only)."""
     if not deal_actor_roles(deal=deal, user=user):
         raise TransitionNotAllowed(_("Only the parties, the broker and reviewers may write here."))
+    if upload is not None:
+        licence_document_upload_allowed(deal=deal, user=user, kind=kind)
     body = (body or "").strip()
     if not body and upload is None:
         raise ValidationError({"body": _("Write a message or attach a document.")})

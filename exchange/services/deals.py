@@ -52,6 +52,11 @@ from exchange.services.deal_workflow import (
     deal_missing_data,
     deal_review_checklist,
 )
+from exchange.services.export_screening import (
+    deal_export_screening,
+    deal_screening_passage_record,
+    deal_screening_refusal_record,
+)
 from exchange.services.needs import NEED_WORKFLOW, need_transition
 from notifications.messages import Bilingual, Message, choice_label
 from notifications.services import notify_users
@@ -205,9 +210,28 @@ def deal_open(
     return deal
 
 
-@transaction.atomic
+class _ScreeningRefused(Exception):
+    def __init__(self, message: str, role: str):
+        super().__init__(message)
+        self.message = message
+        self.role = role
+
+
 def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
-    """Take one step of a deal; refused (409) when not allowed now, nothing changed."""
+    """Take one step of a deal; refused (409) when not allowed now, nothing changed. An export
+    deal's step that the export-control screening refuses is a 400 naming the entry or who
+    must act, and the refusal is written on the deal's timeline."""
+    try:
+        return _deal_transition(deal=deal, user=user, action=action, note=note)
+    except _ScreeningRefused as refusal:
+        deal_screening_refusal_record(
+            deal=deal, user=user, role=refusal.role, message=refusal.message
+        )
+        raise ValidationError({"export_control": refusal.message}) from None
+
+
+@transaction.atomic
+def _deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
     current = Deal.objects.filter(pk=deal.pk).values_list("stage", flat=True).first()
     deal.refresh_from_db()
     roles = deal_actor_roles(deal=deal, user=user)
@@ -215,6 +239,10 @@ def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
     note = (note or "").strip()
     if transition.requires_note and not note:
         raise ValidationError({"note": _("Please give a reason.")})
+    role = sorted(roles & transition.actors)[0]
+    refusal = deal_export_screening(deal=deal).refusal(action)
+    if refusal:
+        raise _ScreeningRefused(refusal, role)
     missing = deal_missing_data(deal=deal, requires=transition.requires)
     if missing:
         raise ValidationError(missing)
@@ -240,7 +268,6 @@ def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
         Deal, pk=deal.pk, expected=current, target=transition.target, field_name="stage", **extra
     ):
         raise TransitionNotAllowed(_("Someone else moved this deal first; reload it."))
-    role = sorted(roles & transition.actors)[0]
     _deal_event(
         deal,
         user=user,
@@ -250,6 +277,7 @@ def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
         to_status=transition.target,
         note=note,
     )
+    deal_screening_passage_record(deal=deal, user=user, role=role, action=action)
     if action in (DealAction.APPROVE, DealAction.RETURN, DealAction.REJECT):
         audit_record(
             kind=AuditKind.DEAL_REVIEW,

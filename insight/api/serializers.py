@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from core.reasons import TurnDownReason
+from exchange.crossborder import TradeDirection
 from insight.choices import DealScope, FunnelPeriod, FunnelStep, ImpactMethod, ListingKind
 
 
@@ -44,6 +45,13 @@ class ScopeCountSerializer(serializers.Serializer):
     label = serializers.CharField()
     deals = serializers.IntegerField()
     signed = serializers.IntegerField(help_text="Contract signed, in execution or completed.")
+
+
+class DirectionCountSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=TradeDirection.choices)
+    label = serializers.CharField()
+    deals = serializers.IntegerField()
+    signed = serializers.IntegerField(help_text="Deals whose contract has been signed.")
 
 
 class MonthlyValueSerializer(serializers.Serializer):
@@ -188,6 +196,11 @@ class StatisticsSerializer(serializers.Serializer):
     listings = ListingsSerializer()
     deals_by_stage = StageCountSerializer(many=True)
     deal_scope = ScopeCountSerializer(many=True)
+    deal_direction = DirectionCountSerializer(
+        many=True,
+        help_text="Cross-border deals by direction from China's side: technology export, "
+        "import, and deals between two other countries.",
+    )
     completed_value_by_month = MonthlyValueSerializer(many=True)
     conversion = ConversionSerializer(many=True)
     green_impact = GreenImpactSerializer()

@@ -585,6 +585,20 @@ _TABLE = {
     'api contract record submit outsider': (403, 404, 404, 404, 404, 409, 409),
     'api contract record register draft': (403, 409, 409, 409, 404, 409, 409),
     'api contract record return draft': (403, 409, 409, 409, 404, 409, 409),
+    # --- cross-border deals and export control ---
+    'page export-control catalogue': (302, 200, 200, 200, 200, 200, 200),
+    'page classification declare outsider': (302, 404, 404, 404, 404, 302, 302),
+    'page classification review': (302, 302, 404, 404, 404, 302, 302),
+    'page deal licence check outsider': (302, 404, 404, 404, 404, 404, 404),
+    'page deal contract registration outsider': (302, 404, 404, 404, 404, 302, 302),
+    'api export-control entries': (403, 200, 200, 200, 200, 200, 200),
+    'api export-control entry missing': (403, 404, 404, 404, 404, 404, 404),
+    'api classification': (403, 200, 404, 404, 404, 200, 200),
+    'api classification outsider': (403, 404, 404, 404, 404, 200, 200),
+    'api classification declare outsider': (403, 404, 404, 404, 404, 409, 409),
+    'api classification review': (403, 409, 404, 404, 404, 409, 409),
+    'api deal licence check outsider': (403, 404, 404, 404, 404, 400, 400),
+    'api deal contract registration outsider': (403, 404, 404, 404, 404, 409, 409),
 }
 # fmt: on
 

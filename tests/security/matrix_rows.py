@@ -1464,6 +1464,73 @@ REGISTRY_ROWS = [
     ),
 ]
 
+# Cross-border deals and export control (exportcontrol, and the deal's screening steps).
+EXPORT_CONTROL_ROWS = [
+    ("page export-control catalogue", "GET", "/export-control/", None),
+    (
+        "page classification declare outsider",
+        "POST",
+        "/export-control/technologies/{tech_outsider_published}/declare/",
+        {"entry": ""},
+    ),
+    (
+        "page classification review",
+        "POST",
+        "/export-control/technologies/{tech_published}/review/",
+        {"action": "confirm"},
+    ),
+    (
+        "page deal licence check outsider",
+        "POST",
+        "/exchange/deals/{deal_outsider}/licence-checks/999999/",
+        {"decision": "accepted"},
+    ),
+    (
+        "page deal contract registration outsider",
+        "POST",
+        "/exchange/deals/{deal_outsider}/contract-registration/",
+        {"number": "ABCD1234"},
+    ),
+    ("api export-control entries", "GET", "/api/v1/export-control-entries/", None),
+    ("api export-control entry missing", "GET", "/api/v1/export-control-entries/999999/", None),
+    (
+        "api classification",
+        "GET",
+        "/api/v1/technologies/{tech_published}/export-classification/",
+        None,
+    ),
+    (
+        "api classification outsider",
+        "GET",
+        "/api/v1/technologies/{tech_outsider_published}/export-classification/",
+        None,
+    ),
+    (
+        "api classification declare outsider",
+        "POST",
+        "/api/v1/technologies/{tech_outsider_published}/export-classification/declare/",
+        {"entry": None},
+    ),
+    (
+        "api classification review",
+        "POST",
+        "/api/v1/technologies/{tech_published}/export-classification/review/",
+        {"action": "confirm"},
+    ),
+    (
+        "api deal licence check outsider",
+        "POST",
+        "/api/v1/deals/{deal_outsider}/licence-checks/",
+        {"document": 999999, "decision": "accepted"},
+    ),
+    (
+        "api deal contract registration outsider",
+        "POST",
+        "/api/v1/deals/{deal_outsider}/contract-registration/",
+        {"number": "ABCD1234"},
+    ),
+]
+
 ROWS = (
     PAGE_ROWS
     + PROGRAMMES_PAGE_ROWS
@@ -1473,4 +1540,5 @@ ROWS = (
     + INSIGHT_API_ROWS
     + LICENSING_ROWS
     + REGISTRY_ROWS
+    + EXPORT_CONTROL_ROWS
 )

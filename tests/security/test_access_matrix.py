@@ -40,6 +40,7 @@ COVERED_APPS = (
     "imports",
     "licensing",
     "registry",
+    "exportcontrol",
 )
 WATCHED_APPS = (*COVERED_APPS, "notifications")
 KEY_MODELS = [

@@ -1,0 +1,455 @@
+"""Export-control screening of deals (技术出口管制).
+
+A deal whose seller is in China and buyer abroad is a technology export (exchange.crossborder).
+Its technology's classification against the export catalogue (exportcontrol, below this app)
+decides what the deal workflow lets through:
+
+- prohibited (entry code ending in J): nothing moves forward but cancelling;
+- restricted (X): binding terms (agreement drafted, review, approval) wait for a checked
+  licence-intent letter (技术出口许可意向书), signing and after wait for a checked, unexpired
+  licence (技术出口许可证);
+- not listed (free export): completion waits for the contract registration number
+  (技术进出口合同登记编号);
+- not classified, or declared but not confirmed: binding terms wait for the classification, and
+  the refusal names who must act (the holder, then a reviewer).
+
+Every decision (a step let through a gate, a step refused, a licence check, a registration
+number) is a DealEvent on the deal's timeline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.workflow import TransitionNotAllowed
+from exchange.choices import (
+    DealAction,
+    DealStage,
+    DocumentKind,
+    LicenceCheckDecision,
+)
+from exchange.crossborder import TradeDirection, deal_direction
+from exchange.models import Deal, DealDocument, DealEvent, DealLicenceCheck
+from exchange.services.deal_workflow import BROKER, DEAL_REVIEWER, SELLER, deal_actor_roles
+from exportcontrol.choices import ScreeningOutcome
+from exportcontrol.selectors import TechnologyScreening, technology_screening
+
+LICENCE_KINDS = (DocumentKind.EXPORT_LICENCE_INTENT, DocumentKind.EXPORT_LICENCE)
+FORWARD_ACTIONS = frozenset(
+    {
+        DealAction.START_NEGOTIATION,
+        DealAction.DRAFT_AGREEMENT,
+        DealAction.SUBMIT_FOR_REVIEW,
+        DealAction.APPROVE,
+        DealAction.SIGN_CONTRACT,
+        DealAction.START_EXECUTION,
+        DealAction.COMPLETE,
+    }
+)
+BINDING_ACTIONS = frozenset(
+    {
+        DealAction.DRAFT_AGREEMENT,
+        DealAction.SUBMIT_FOR_REVIEW,
+        DealAction.APPROVE,
+        DealAction.SIGN_CONTRACT,
+        DealAction.START_EXECUTION,
+        DealAction.COMPLETE,
+    }
+)
+SIGNING_ACTIONS = frozenset(
+    {DealAction.SIGN_CONTRACT, DealAction.START_EXECUTION, DealAction.COMPLETE}
+)
+REGISTRATION_STAGES = (DealStage.APPROVED, DealStage.CONTRACT_SIGNED, DealStage.IN_EXECUTION)
+REGISTRATION_NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-/]{3,39}$")
+
+REQUIREMENT_LABELS = {
+    "classification": gettext_lazy(
+        "The technology is classified against the export-control catalogue and confirmed by a "
+        "reviewer"
+    ),
+    "export_permitted": gettext_lazy("The technology may be exported"),
+    "licence_intent": gettext_lazy(
+        "Technology export licence-intent letter attached by the seller and checked by a reviewer"
+    ),
+    "export_licence": gettext_lazy(
+        "Technology export licence attached by the seller and checked by a reviewer (not expired)"
+    ),
+    "contract_registration": gettext_lazy(
+        "Technology import/export contract registration number recorded"
+    ),
+}
+
+
+@dataclass
+class Requirement:
+    code: str
+    met: bool
+
+    @property
+    def label(self) -> str:
+        return str(REQUIREMENT_LABELS[self.code])
+
+
+@dataclass
+class DealScreening:
+    """The export-control state of one deal: what applies, what is missing, what is blocked."""
+
+    deal: Deal
+    direction: str | None
+    technology: TechnologyScreening | None = None
+    licence_intent: DealLicenceCheck | None = None
+    licence: DealLicenceCheck | None = None
+    requirements: list[Requirement] = field(default_factory=list)
+
+    @property
+    def required(self) -> bool:
+        return self.direction == TradeDirection.EXPORT
+
+    @property
+    def outcome(self) -> str | None:
+        return self.technology.outcome if self.technology else None
+
+    @property
+    def outcome_label(self) -> str:
+        return self.technology.outcome_label if self.technology else ""
+
+    @property
+    def badge_class(self) -> str:
+        return self.technology.badge_class if self.technology else ""
+
+    @property
+    def entry(self):
+        return self.technology.entry if self.technology else None
+
+    @property
+    def missing(self) -> list[Requirement]:
+        return [item for item in self.requirements if not item.met]
+
+    def _entry_text(self) -> str:
+        entry = self.entry
+        return f"{entry.code} {entry.name}" if entry else ""
+
+    def refusal(self, action: str) -> str | None:
+        """Why the screening refuses `action` now, in words naming the entry and who must act;
+        None when it lets it through."""
+        if not self.required or action not in FORWARD_ACTIONS:
+            return None
+        outcome = self.outcome
+        if outcome == ScreeningOutcome.PROHIBITED:
+            return _(
+                "Export of this technology is prohibited (export-control catalogue entry "
+                "%(entry)s): the deal cannot proceed."
+            ) % {"entry": self._entry_text()}
+        if action not in BINDING_ACTIONS:
+            return None
+        if outcome == ScreeningOutcome.UNCLASSIFIED:
+            return _(
+                "This is a technology export and the technology has not been classified against "
+                "China's export-control catalogue: the holder, %(holder)s, must declare its "
+                "classification on the technology's page, then a platform reviewer confirms it."
+            ) % {"holder": self.deal.seller.display_name}
+        if outcome == ScreeningOutcome.PENDING_REVIEW:
+            declared = self._entry_text() or _("not listed")
+            return _(
+                "The holder declared the technology's export-control classification as "
+                "“%(entry)s”: a platform reviewer must confirm it before binding terms."
+            ) % {"entry": declared}
+        if outcome == ScreeningOutcome.RESTRICTED:
+            if action in SIGNING_ACTIONS and self.licence is None:
+                return _(
+                    "Export of this technology is restricted (entry %(entry)s): the contract "
+                    "can be signed only once the seller has attached the technology export "
+                    "licence and a platform reviewer has checked it (valid, not expired)."
+                ) % {"entry": self._entry_text()}
+            if self.licence_intent is None and self.licence is None:
+                return _(
+                    "Export of this technology is restricted (entry %(entry)s): binding terms "
+                    "can be negotiated only once the seller has attached the technology export "
+                    "licence-intent letter and a platform reviewer has checked it."
+                ) % {"entry": self._entry_text()}
+            return None
+        if (
+            outcome == ScreeningOutcome.FREE
+            and action == DealAction.COMPLETE
+            and not self.deal.contract_registration_number
+        ):
+            return _(
+                "A free technology export is completed only once its technology import/export "
+                "contract registration number is recorded."
+            )
+        return None
+
+    def passage_note(self, action: str) -> str:
+        """What the timeline says when a gated step goes through."""
+        outcome = self.outcome
+        if outcome == ScreeningOutcome.RESTRICTED:
+            check = (
+                self.licence if action in SIGNING_ACTIONS else (self.licence_intent or self.licence)
+            )
+            return _("Restricted entry %(entry)s: %(document)s no. %(number)s checked.") % {
+                "entry": self._entry_text(),
+                "document": check.get_kind_display(),
+                "number": check.number,
+            }
+        if outcome == ScreeningOutcome.FREE:
+            if action == DealAction.COMPLETE:
+                return _("Not listed (free export): contract registration number %(number)s.") % {
+                    "number": self.deal.contract_registration_number
+                }
+            return _("Not listed (free export): contract registration needed before completion.")
+        return ""
+
+
+def _valid_check(checks, kind: str) -> DealLicenceCheck | None:
+    today = timezone.localdate()
+    valid = [
+        check
+        for check in checks
+        if check.kind == kind
+        and check.decision == LicenceCheckDecision.ACCEPTED
+        and check.expires_on is not None
+        and check.expires_on >= today
+    ]
+    return max(valid, key=lambda check: (check.checked_at, check.pk)) if valid else None
+
+
+def deal_export_screening(*, deal: Deal) -> DealScreening:
+    """The deal's screening; no query for a domestic or import deal beyond its direction."""
+    direction = deal_direction(deal)
+    screening = DealScreening(deal=deal, direction=direction)
+    if direction != TradeDirection.EXPORT:
+        return screening
+    screening.technology = technology_screening(technology=deal.technology)
+    checks = list(deal.licence_checks.all())
+    screening.licence_intent = _valid_check(checks, DocumentKind.EXPORT_LICENCE_INTENT)
+    screening.licence = _valid_check(checks, DocumentKind.EXPORT_LICENCE)
+    outcome = screening.outcome
+    confirmed = outcome in (
+        ScreeningOutcome.PROHIBITED,
+        ScreeningOutcome.RESTRICTED,
+        ScreeningOutcome.FREE,
+    )
+    items = [Requirement("classification", confirmed)]
+    if outcome == ScreeningOutcome.PROHIBITED:
+        items.append(Requirement("export_permitted", False))
+    elif outcome == ScreeningOutcome.RESTRICTED:
+        items.append(
+            Requirement("licence_intent", bool(screening.licence_intent or screening.licence))
+        )
+        items.append(Requirement("export_licence", screening.licence is not None))
+    elif outcome == ScreeningOutcome.FREE:
+        items.append(Requirement("contract_registration", bool(deal.contract_registration_number)))
+    screening.requirements = items
+    return screening
+
+
+def _screening_event(
+    deal: Deal,
+    *,
+    user,
+    role: str,
+    note: str,
+    action: str = DealAction.EXPORT_SCREENING,
+    changes: dict | None = None,
+) -> DealEvent:
+    return DealEvent.objects.create(
+        deal=deal,
+        actor=user if getattr(user, "pk", None) else None,
+        actor_role=role,
+        action=action,
+        from_status=deal.stage,
+        to_status=deal.stage,
+        note=note,
+        changes=changes or {},
+    )
+
+
+def deal_screening_refusal_record(*, deal: Deal, user, role: str, message: str) -> None:
+    """Write a refusal on the timeline (once while it stays the latest screening entry)."""
+    with transaction.atomic():
+        last = (
+            deal.events.filter(action=DealAction.EXPORT_SCREENING)
+            .order_by("-created_at", "-pk")
+            .values_list("note", flat=True)
+            .first()
+        )
+        note = _("Refused: %(reason)s") % {"reason": message}
+        if last != note:
+            _screening_event(deal, user=user, role=role, note=note)
+
+
+def deal_screening_passage_record(*, deal: Deal, user, role: str, action: str) -> None:
+    """Inside the transition's transaction: a gated step of an export deal went through."""
+    screening = deal_export_screening(deal=deal)
+    if not screening.required or action not in BINDING_ACTIONS:
+        return
+    note = screening.passage_note(action)
+    if note:
+        _screening_event(deal, user=user, role=role, note=_("Passed: %(note)s") % {"note": note})
+
+
+# --- licence documents and contract registration -------------------------------------------------
+
+
+def licence_document_upload_allowed(*, deal: Deal, user, kind: str) -> None:
+    """Only the seller (the exporter applies for the licence) attaches licence documents."""
+    if kind in LICENCE_KINDS and SELLER not in deal_actor_roles(deal=deal, user=user):
+        raise TransitionNotAllowed(
+            _("Only the seller's members attach the export licence-intent letter and licence.")
+        )
+
+
+@transaction.atomic
+def deal_licence_check(
+    *,
+    deal: Deal,
+    user,
+    document: DealDocument,
+    decision: str,
+    number: str = "",
+    issued_on=None,
+    expires_on=None,
+    note: str = "",
+) -> DealLicenceCheck:
+    """A platform reviewer (not a party) checks a licence document: accepted with its number,
+    issue and expiry dates, or refused with a reason. An expired one cannot be accepted."""
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    if DEAL_REVIEWER not in deal_actor_roles(deal=deal, user=user):
+        raise TransitionNotAllowed(
+            _("Only a platform reviewer who is not a party checks licence documents.")
+        )
+    if document.deal_id != deal.pk or document.kind not in LICENCE_KINDS:
+        raise ValidationError(
+            {"document": _("Choose a licence-intent letter or licence attached to this deal.")}
+        )
+    if decision not in LicenceCheckDecision.values:
+        raise ValidationError({"decision": _("Accept or refuse the document.")})
+    number = (number or "").strip()
+    note = (note or "").strip()
+    errors: dict[str, str] = {}
+    if decision == LicenceCheckDecision.ACCEPTED:
+        if not number:
+            errors["number"] = _("Enter the document's number.")
+        if issued_on is None:
+            errors["issued_on"] = _("Enter the date of issue.")
+        if expires_on is None:
+            errors["expires_on"] = _("Enter the date it is valid until.")
+        today = timezone.localdate()
+        if issued_on and issued_on > today:
+            errors["issued_on"] = _("The date of issue cannot be in the future.")
+        if issued_on and expires_on and expires_on < issued_on:
+            errors["expires_on"] = _("A document cannot expire before it is issued.")
+        elif expires_on and expires_on < today:
+            errors["expires_on"] = _(
+                "This document expired on %(date)s: an expired licence cannot be accepted. The "
+                "seller must attach a valid one."
+            ) % {"date": expires_on.isoformat()}
+        if (
+            document.kind == DocumentKind.EXPORT_LICENCE
+            and not errors
+            and _valid_check(list(deal.licence_checks.all()), DocumentKind.EXPORT_LICENCE_INTENT)
+            is None
+        ):
+            errors["document"] = _("Check the licence-intent letter first: the licence follows it.")
+    elif not note:
+        errors["note"] = _("Say why the document is refused.")
+    if errors:
+        raise ValidationError(errors)
+    check, _created = DealLicenceCheck.objects.update_or_create(
+        document=document,
+        defaults={
+            "deal": deal,
+            "kind": document.kind,
+            "decision": decision,
+            "number": number,
+            "issued_on": issued_on,
+            "expires_on": expires_on,
+            "note": note,
+            "reviewer": user,
+            "checked_at": timezone.now(),
+        },
+    )
+    if decision == LicenceCheckDecision.ACCEPTED:
+        text = _(
+            "%(document)s no. %(number)s accepted, issued %(issued)s, valid until %(until)s."
+        ) % {
+            "document": document.get_kind_display(),
+            "number": number,
+            "issued": issued_on.isoformat(),
+            "until": expires_on.isoformat(),
+        }
+    else:
+        text = _("%(document)s “%(name)s” refused: %(reason)s") % {
+            "document": document.get_kind_display(),
+            "name": document.name,
+            "reason": note,
+        }
+    _screening_event(
+        deal, user=user, role=DEAL_REVIEWER, note=text, action=DealAction.LICENCE_CHECK
+    )
+    return check
+
+
+@transaction.atomic
+def deal_contract_registration_record(*, deal: Deal, user, number: str) -> Deal:
+    """The seller or broker records the technology import/export contract registration number
+    of a free technology export (after approval, before completion)."""
+    deal = (
+        Deal.objects.select_for_update()
+        .select_related("seller", "buyer", "technology")
+        .get(pk=deal.pk)
+    )
+    roles = deal_actor_roles(deal=deal, user=user)
+    if not roles & {SELLER, BROKER}:
+        raise TransitionNotAllowed(
+            _("Only the seller's members or the broker record the contract registration number.")
+        )
+    screening = deal_export_screening(deal=deal)
+    if not screening.required or screening.outcome != ScreeningOutcome.FREE:
+        raise ValidationError(
+            {
+                "number": _(
+                    "Only a free (unlisted) technology export needs a contract registration number."
+                )
+            }
+        )
+    if deal.stage not in REGISTRATION_STAGES:
+        raise TransitionNotAllowed(
+            _(
+                "The contract registration number is recorded once the deal is approved and "
+                "before it is completed."
+            )
+        )
+    number = (number or "").strip()
+    if not REGISTRATION_NUMBER.match(number):
+        raise ValidationError(
+            {
+                "number": _(
+                    "Enter the registration number as issued: 4 to 40 letters, digits, hyphens "
+                    "or slashes."
+                )
+            }
+        )
+    if number == deal.contract_registration_number:
+        return deal
+    previous = deal.contract_registration_number
+    Deal.objects.filter(pk=deal.pk).update(
+        contract_registration_number=number, updated_at=timezone.now()
+    )
+    deal.contract_registration_number = number
+    _screening_event(
+        deal,
+        user=user,
+        role=sorted(roles & {SELLER, BROKER})[0],
+        action=DealAction.CONTRACT_REGISTRATION,
+        note=number,
+        changes={"contract_registration_number": [previous, number]},
+    )
+    return deal
