@@ -590,6 +590,16 @@ class Deal(models.Model):
         validators=[MinValueValidator(0)],
         **MONEY,
     )
+    # Fixed when the contract is signed (DEAL_WORKFLOW's sign_contract), never edited by a party.
+    fx_rate = models.DecimalField(
+        _("exchange rate fixed at signing (yuan per unit)"),
+        max_digits=20,
+        decimal_places=10,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    fx_rate_date = models.DateField(_("date of the fixed exchange rate"), null=True, blank=True, editable=False)
     stage = models.CharField(
         _("stage"), max_length=30, choices=DealStage.choices, default=DealStage.INQUIRY
     )
@@ -634,6 +644,18 @@ class Deal(models.Model):
     @property
     def buyer_is_anonymous(self) -> bool:
         return bool(self.need_id and self.need.is_anonymous)
+
+    @property
+    def shows_fixed_rate(self) -> bool:
+        """A rate fixed at signing worth showing: the deal is not in yuan."""
+        return self.fx_rate is not None and self.currency != Currency.CNY
+
+    @property
+    def price_cny(self) -> Decimal | None:
+        """The price in yuan at the rate fixed at signing (None before signing or without a price)."""
+        if self.price is None or self.fx_rate is None:
+            return None
+        return (self.price * self.fx_rate).quantize(Decimal("0.01"))
 
     @property
     def commission_value(self) -> Decimal | None:

@@ -24,6 +24,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 APPS = [
     "accounts",
     "notifications",
+    "currencies",
     "catalog",
     "exchange",
     "imports",

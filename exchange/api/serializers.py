@@ -234,6 +234,23 @@ class DealSerializer(serializers.ModelSerializer):
     milestones = MilestoneSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
     certificate_number = serializers.SerializerMethodField()
+    fx_rate = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=10,
+        read_only=True,
+        allow_null=True,
+        help_text="Yuan per unit of the deal's currency, fixed when the contract was signed.",
+    )
+    fx_rate_date = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Date of the rate fixed at signing."
+    )
+    price_cny = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="The price in yuan at the rate fixed at signing (null before signing).",
+    )
 
     class Meta:
         model = Deal
@@ -251,6 +268,9 @@ class DealSerializer(serializers.ModelSerializer):
             "broker",
             "deal_type",
             *Deal.EDITABLE_FIELDS,
+            "fx_rate",
+            "fx_rate_date",
+            "price_cny",
             "stage",
             "allowed_actions",
             "milestones",
