@@ -12,6 +12,10 @@ The rule (one for the whole site):
   when there are any ("CNY 850,000.50").
 * **Other currencies** (USD, EUR, ...) always show their ISO code before the grouped figure,
   in both languages: "USD 850,000" — 万/亿 are for yuan only.
+* **Other reading languages** group and place the code as their readers do (CLDR): Russian and
+  French "850 000,50 USD" (no-break space groups, decimal comma, code after), Vietnamese
+  "850.000 USD", Indonesian "USD 850.000,50", Arabic "850,000.50 USD" (Latin digits, as the Gulf
+  partners' invoices write them), Thai as English.
 
 No amount reads as "850000.00 CNY" or "CNY 850000" anywhere.
 """
@@ -40,12 +44,34 @@ def _decimal(amount) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _grouped(value: Decimal, *, cents: bool) -> str:
+# Reading language -> (group separator, decimal separator, ISO code after the figure).
+NO_BREAK_SPACE = "\u00a0"
+LOCALE_STYLES = {
+    "ru": (NO_BREAK_SPACE, ",", True),
+    "fr": ("\u202f", ",", True),
+    "vi": (".", ",", True),
+    "id": (".", ",", False),
+    "ar": (",", ".", True),
+}
+ENGLISH_STYLE = (",", ".", False)
+
+
+def _style(language: str | None) -> tuple[str, str, bool]:
+    code = (language or get_language() or "").lower().split("-")[0].split("_")[0]
+    return LOCALE_STYLES.get(code, ENGLISH_STYLE)
+
+
+def _grouped(value: Decimal, *, cents: bool, style: tuple[str, str, bool] = ENGLISH_STYLE) -> str:
     """Grouped by thousands; with two decimals when `cents` or when the amount has fen."""
     rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
     if cents or rounded != rounded.to_integral_value():
-        return f"{rounded:,.2f}"
-    return f"{rounded:,.0f}"
+        text = f"{rounded:,.2f}"
+    else:
+        text = f"{rounded:,.0f}"
+    group, decimal, _after = style
+    if (group, decimal) != (",", "."):
+        text = text.replace(",", "\0").replace(".", decimal).replace("\0", group)
+    return text
 
 
 def _short(value: Decimal) -> str:
@@ -75,7 +101,9 @@ def format_money(
         if size >= WAN:
             return f"{_short(value / WAN)} 万元"
         return f"{_grouped(value, cents=False)} 元"
-    return f"{code} {_grouped(value, cents=exact)}"
+    style = _style(language)
+    figure = _grouped(value, cents=exact, style=style)
+    return f"{figure}{NO_BREAK_SPACE}{code}" if style[2] else f"{code} {figure}"
 
 
 def format_money_range(

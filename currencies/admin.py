@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from currencies.models import ExchangeRate
+from currencies.selectors import forget_cached_rates
 
 
 @admin.register(ExchangeRate)
@@ -18,3 +19,8 @@ class ExchangeRateAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+        forget_cached_rates()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        forget_cached_rates()

@@ -89,7 +89,9 @@ def yuan_per_unit(pair: str, quoted: Decimal) -> tuple[str, Decimal]:
     """(currency, yuan per unit) of a quoted pair; RowError when neither side is the yuan."""
     match = PAIR.match(pair or "")
     if not match:
-        raise RowError(_("“%(value)s” is not a currency pair such as USD/CNY.") % {"value": pair[:20]})
+        raise RowError(
+            _("“%(value)s” is not a currency pair such as USD/CNY.") % {"value": pair[:20]}
+        )
     base_units, base, quote_units, quote = match.groups()
     base, quote = base.upper(), quote.upper()
     base_units = Decimal(base_units or 1)

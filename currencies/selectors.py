@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -12,13 +13,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from currencies.choices import YUAN
 from currencies.models import ExchangeRate
 
 
 def rate_max_age_days() -> int:
-    """A rate older than this many days before the date asked is not used (EXCHANGE_RATE_MAX_AGE_DAYS)."""
+    """Rates older than this many days before the date asked are not used (settings)."""
     return int(getattr(settings, "EXCHANGE_RATE_MAX_AGE_DAYS", 10))
 
 
@@ -87,3 +89,32 @@ class RateBook:
         if index < 0 or (on_date - days[index]).days > self.max_age_days:
             return None
         return self.rates[currency][index], days[index]
+
+
+# Today's rates, reused for a minute by code that converts many amounts (matching reads every
+# candidate's price): loading a list or saving a rate here forgets them at once; other
+# processes see a change within the minute.
+_TODAY_TTL_SECONDS = 60
+_today_cache: dict = {}
+
+
+def cny_rates_today() -> dict[str, Decimal]:
+    """Yuan per unit of every currency with a rate recent enough today (the yuan itself: 1)."""
+    today = timezone.localdate()
+    now = time.monotonic()
+    if _today_cache.get("day") == today and now - _today_cache.get("at", 0) < _TODAY_TTL_SECONDS:
+        return _today_cache["rates"]
+    oldest = today - datetime.timedelta(days=rate_max_age_days())
+    rates = {YUAN: Decimal(1)}
+    rates.update(
+        ExchangeRate.objects.filter(date__lte=today, date__gte=oldest)
+        .order_by("currency", "-date")
+        .distinct("currency")
+        .values_list("currency", "rate")
+    )
+    _today_cache.update(day=today, at=now, rates=rates)
+    return rates
+
+
+def forget_cached_rates() -> None:
+    _today_cache.clear()

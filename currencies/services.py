@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 from currencies.choices import YUAN, Currency
 from currencies.models import ExchangeRate
 from currencies.rates_csv import ParsedRate, parse_rates, read_text
-from currencies.selectors import RateBook, exchange_rate_on, rate_max_age_days
+from currencies.selectors import (
+    RateBook,
+    exchange_rate_on,
+    forget_cached_rates,
+    rate_max_age_days,
+)
 
 CENT = Decimal("0.01")
 
@@ -94,7 +99,8 @@ class YuanTotal:
             "total_cny": yuan(self.total),
             "converted": self.count,
             "left_out": [
-                {"currency": code, "amount": amount} for code, amount in sorted(self.left_out.items())
+                {"currency": code, "amount": amount}
+                for code, amount in sorted(self.left_out.items())
             ],
             "left_out_count": self.left_out_count,
         }
@@ -117,7 +123,9 @@ class LoadReport:
 
 
 @transaction.atomic
-def exchange_rates_load(*, data: bytes, source: str = "", user=None, strict: bool = False) -> LoadReport:
+def exchange_rates_load(
+    *, data: bytes, source: str = "", user=None, strict: bool = False
+) -> LoadReport:
     """Load a list (see currencies.rates_csv): a rate already stored for the currency and date is
     updated, so loading the same list twice changes nothing. Rows that cannot be read are
     reported by line; with `strict`, any such row loads nothing."""
@@ -164,4 +172,5 @@ def exchange_rates_load(*, data: bytes, source: str = "", user=None, strict: boo
             row.rate, row.source, row.updated_by = item.rate, item.source, user
             row.save(update_fields=["rate", "source", "updated_by", "updated_at"])
             report.updated += 1
+    transaction.on_commit(forget_cached_rates)
     return report

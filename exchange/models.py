@@ -599,7 +599,9 @@ class Deal(models.Model):
         blank=True,
         editable=False,
     )
-    fx_rate_date = models.DateField(_("date of the fixed exchange rate"), null=True, blank=True, editable=False)
+    fx_rate_date = models.DateField(
+        _("date of the fixed exchange rate"), null=True, blank=True, editable=False
+    )
     stage = models.CharField(
         _("stage"), max_length=30, choices=DealStage.choices, default=DealStage.INQUIRY
     )
@@ -652,7 +654,7 @@ class Deal(models.Model):
 
     @property
     def price_cny(self) -> Decimal | None:
-        """The price in yuan at the rate fixed at signing (None before signing or without a price)."""
+        """The price in yuan at the rate fixed at signing (None before signing, or no price)."""
         if self.price is None or self.fx_rate is None:
             return None
         return (self.price * self.fx_rate).quantize(Decimal("0.01"))

@@ -4,7 +4,6 @@ from django.utils.translation import pgettext_lazy
 
 from currencies.choices import Currency as _Currency
 
-
 # One list of currencies for the whole platform (currencies.choices): prices, budgets, offers,
 # deals, products and vouchers alike.
 Currency = _Currency

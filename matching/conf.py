@@ -19,8 +19,6 @@ CANDIDATE_POSTINGS_BUDGET = 12_000
 STATISTICS_TTL = 600
 # Longest ad-hoc problem text accepted.
 SEARCH_TEXT_MAX_LENGTH = 20_000
-# Approximate CNY value of one unit of other currencies (budget vs price comparison only).
-CNY_RATES = {"CNY": 1.0, "USD": 7.2, "EUR": 7.8}
 
 
 def get(name: str):
