@@ -562,6 +562,17 @@ _TABLE = {
     'api scenario list': (200, 200, 200, 200, 200, 200, 200),
     'api pilot agreements': (403, 200, 200, 200, 200, 200, 200),
     'api pilot agreement missing': (403, 404, 404, 404, 404, 404, 404),
+    # --- currencies ---
+    'page exchange rates': (200, 200, 200, 200, 200, 200, 200),
+    'page admin exchange rates': (302, 302, 302, 302, 302, 302, 200),
+    'page admin exchange rate add invalid': (302, 302, 302, 302, 302, 302, 200),
+    'api exchange rates': (200, 200, 200, 200, 200, 200, 200),
+    'api exchange rates filtered': (200, 200, 200, 200, 200, 200, 200),
+    'api exchange rates bad filter': (400, 400, 400, 400, 400, 400, 400),
+    'api exchange rate': (200, 200, 200, 200, 200, 200, 200),
+    'api exchange rate create': (405, 405, 405, 405, 405, 405, 405),
+    'api exchange rate edit': (405, 405, 405, 405, 405, 405, 405),
+    'api exchange rate delete': (405, 405, 405, 405, 405, 405, 405),
 }
 # fmt: on
 

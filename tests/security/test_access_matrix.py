@@ -39,6 +39,7 @@ COVERED_APPS = (
     "insight",
     "imports",
     "licensing",
+    "currencies",
 )
 WATCHED_APPS = (*COVERED_APPS, "notifications")
 KEY_MODELS = [
@@ -65,6 +66,7 @@ KEY_MODELS = [
     ("voucher", "finance.Voucher"),
     ("programme", "finance.SupportProgramme"),
     ("duplicate_flag", "catalog.DuplicateFlag"),
+    ("exchange_rate", "currencies.ExchangeRate"),
     # --- licence ---
     ("open_licence_offer", "licensing.OpenLicenceOffer"),
     ("open_licence_enterprise", "licensing.Licence"),

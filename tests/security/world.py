@@ -157,6 +157,10 @@ def seed_world() -> dict[str, int]:
     ids |= _seed_facilities(holder=holder, outsider_user=outsider_user)
     # --- scenes ---
     ids |= _seed_scenarios()
+    # --- currencies ---
+    from currencies.models import ExchangeRate
+
+    ids["exchange_rate"] = ExchangeRate.objects.order_by("pk").first().pk
     return ids
 
 
