@@ -242,14 +242,14 @@ def _seed_foreign_currency_deals(technologies, *, seller, buyer, users) -> None:
                 fx_rate, fx_rate_date = cny_rate(currency=currency, on_date=timezone.localdate())
             except MissingRate:
                 continue
-        tech = technologies[-1]
+        tech = technologies[0]
         deal, created = Deal.objects.get_or_create(
-            technology=tech,
+            seller=seller,
             buyer=buyer,
             stage=stage,
             currency=currency,
             defaults={
-                "seller": seller,
+                "technology": tech,
                 "deal_type": (tech.transaction_modes or ["license"])[0],
                 "price": price,
                 "payment_terms": "合同签订后支付 50%，验收合格后支付 50%。",

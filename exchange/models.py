@@ -17,6 +17,7 @@ from core.labels import changed_field_rows
 from core.models import TransitionEvent
 from core.reasons import TurnDownReasonField
 from core.regions import region_label, validate_region
+from currencies.models import significant
 from exchange.choices import (
     Currency,
     DealAction,
@@ -651,6 +652,11 @@ class Deal(models.Model):
     def shows_fixed_rate(self) -> bool:
         """A rate fixed at signing worth showing: the deal is not in yuan."""
         return self.fx_rate is not None and self.currency != Currency.CNY
+
+    @property
+    def fx_rate_text(self) -> str:
+        """The fixed rate as people read it (six significant figures)."""
+        return significant(self.fx_rate) if self.fx_rate is not None else ""
 
     @property
     def price_cny(self) -> Decimal | None:

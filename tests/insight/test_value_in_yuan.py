@@ -33,9 +33,7 @@ def test_monthly_value_is_in_yuan_at_the_right_rate_and_says_what_was_left_out(c
     # when the statistics are refreshed
     run = services.statistics_refresh()
     # then each currency's row carries its value in yuan, and the roubles are left out, counted
-    rows = {
-        row.currency: row for row in MonthlyValueStatistic.objects.filter(run=run)
-    }
+    rows = {row.currency: row for row in MonthlyValueStatistic.objects.filter(run=run)}
     assert (rows["CNY"].value_cny, rows["CNY"].left_out) == (Decimal("100000.00"), 0)
     assert rows["USD"].value == Decimal("3000")
     assert rows["USD"].value_cny == Decimal("7000.00") + Decimal("14200.00")
