@@ -56,3 +56,25 @@ def test_the_template_filters_follow_the_active_language():
         assert (
             template.render(Context({"price": Decimal("850000")})) == "CNY 850,000|CNY 850,000.00"
         )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "THB 850,000.50"),
+        ("zh-hans", "THB 850,000.50"),
+        ("th", "THB 850,000.50"),
+        ("ru", "850\u00a0000,50\u00a0THB"),
+        ("fr", "850\u202f000,50\u00a0THB"),
+        ("ar", "850,000.50\u00a0THB"),
+        ("vi", "850.000,50\u00a0THB"),
+        ("id", "THB 850.000,50"),
+    ],
+)
+def test_partner_currencies_are_grouped_as_the_reader_writes_them(language, expected):
+    assert format_money(Decimal("850000.50"), "THB", language=language) == expected
+
+
+def test_the_yuan_in_russian_keeps_its_code_and_groups_with_spaces():
+    assert format_money(Decimal("1234567"), "CNY", language="ru") == "1\u00a0234\u00a0567\u00a0CNY"
+    assert format_money(Decimal("12.5"), "IDR", exact=True, language="fr") == "12,50\u00a0IDR"
