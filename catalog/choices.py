@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from currencies.choices import Currency as _Currency
+
 
 class TechnologyStatus(models.TextChoices):
     """Lifecycle of a listing.
@@ -83,10 +85,9 @@ class TransactionMode(models.TextChoices):
     EQUITY = "equity", pgettext_lazy("transaction mode", "Equity investment")
 
 
-class Currency(models.TextChoices):
-    CNY = "CNY", _("Chinese yuan (CNY)")
-    USD = "USD", _("US dollar (USD)")
-    EUR = "EUR", _("Euro (EUR)")
+# One list of currencies for the whole platform (currencies.choices): prices, budgets, offers,
+# deals, products and vouchers alike.
+Currency = _Currency
 
 
 class IntellectualPropertyKind(models.TextChoices):

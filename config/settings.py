@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "accounts",
     "accounts.tokens",
     "notifications",
+    "currencies",
     "catalog",
     "exportcontrol",
     "exchange",
@@ -466,6 +467,8 @@ CATALOG_SEARCH_CACHE_MIN_MATCHES = env.int("CATALOG_SEARCH_CACHE_MIN_MATCHES", d
 
 # Review desk: items waiting longer than this many days are flagged.
 INSIGHT_REVIEW_TARGET_DAYS = env.int("INSIGHT_REVIEW_TARGET_DAYS", default=3)
+# An exchange rate older than this many days before an amount's date is not used (to_cny).
+EXCHANGE_RATE_MAX_AGE_DAYS = env.int("EXCHANGE_RATE_MAX_AGE_DAYS", default=10)
 # Vouchers above this face value (in the programme's currency) need a second person's approval.
 FINANCE_VOUCHER_SECOND_KEY_THRESHOLD = env.str(
     "FINANCE_VOUCHER_SECOND_KEY_THRESHOLD", default="50000.00"

@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("notifications.api.urls")),
     path("", include("licensing.api.urls")),
     path("", include("registry.api.urls")),
+    path("", include("currencies.api.urls")),
 ]
 
 urlpatterns = [
@@ -50,6 +51,7 @@ urlpatterns = [
     path("programmes/", include("programmes.urls")),
     path("licences/", include("licensing.urls")),
     path("registry/", include("registry.urls")),
+    path("exchange-rates/", include("currencies.urls")),
     path("scenarios/", include("programmes.scenario_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

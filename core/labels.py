@@ -30,7 +30,11 @@ def shown_value(field: models.Field, value):
         return dict(field.flatchoices).get(value, value)
     if isinstance(field, models.DecimalField):
         try:
-            return number_format(Decimal(str(value)), decimal_pos=2, force_grouping=True)
+            number = Decimal(str(value))
+            if field.decimal_places > 2:
+                # Rates and ratios keep their significant digits, without trailing zeros.
+                return number_format(number.normalize(), force_grouping=True)
+            return number_format(number, decimal_pos=2, force_grouping=True)
         except (ArithmeticError, ValueError):
             return value
     return value

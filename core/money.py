@@ -12,9 +12,10 @@ The rule (one for the whole site):
   when there are any ("CNY 850,000.50").
 * **Other currencies** (USD, EUR, ...) always show their ISO code before the grouped figure,
   in both languages: "USD 850,000" — 万/亿 are for yuan only.
-* **Other languages** group and mark decimals as their readers do (Django's formats of the
-  language): "CNY 850 000,50" in Russian and French, "CNY 850.000,50" in Arabic,
-  "CNY 850,000.50" in Thai.
+* **Other reading languages** group and place the code as their readers do (CLDR): Russian and
+  French "850 000,50 USD" (no-break space groups, decimal comma, code after), Vietnamese
+  "850.000 USD", Indonesian "USD 850.000,50", Arabic "850,000.50 USD" (Latin digits, as the Gulf
+  partners' invoices write them), Thai as English.
 
 No amount reads as "850000.00 CNY" or "CNY 850000" anywhere.
 """
@@ -23,8 +24,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.utils import numberformat
-from django.utils.formats import get_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -45,29 +44,38 @@ def _decimal(amount) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _localised(value: Decimal, decimals: int, language: str | None) -> str:
-    """Grouped by thousands with the separators of the reader's language."""
-    language = language or get_language()
-    return numberformat.format(
-        value,
-        get_format("DECIMAL_SEPARATOR", language),
-        decimal_pos=decimals,
-        grouping=get_format("NUMBER_GROUPING", language) or 3,
-        thousand_sep=get_format("THOUSAND_SEPARATOR", language) or ",",
-        force_grouping=True,
-    )
+# Reading language -> (group separator, decimal separator, ISO code after the figure).
+NO_BREAK_SPACE = "\u00a0"
+LOCALE_STYLES = {
+    "ru": (NO_BREAK_SPACE, ",", True),
+    "fr": ("\u202f", ",", True),
+    "vi": (".", ",", True),
+    "id": (".", ",", False),
+    "ar": (",", ".", True),
+}
+ENGLISH_STYLE = (",", ".", False)
 
 
-def _grouped(value: Decimal, *, cents: bool, language: str | None = None) -> str:
+def _style(language: str | None) -> tuple[str, str, bool]:
+    code = (language or get_language() or "").lower().split("-")[0].split("_")[0]
+    return LOCALE_STYLES.get(code, ENGLISH_STYLE)
+
+
+def _grouped(value: Decimal, *, cents: bool, style: tuple[str, str, bool] = ENGLISH_STYLE) -> str:
     """Grouped by thousands; with two decimals when `cents` or when the amount has fen."""
     rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
     if cents or rounded != rounded.to_integral_value():
-        return _localised(rounded, 2, language)
-    return _localised(rounded, 0, language)
+        text = f"{rounded:,.2f}"
+    else:
+        text = f"{rounded:,.0f}"
+    group, decimal, _after = style
+    if (group, decimal) != (",", "."):
+        text = text.replace(",", "\0").replace(".", decimal).replace("\0", group)
+    return text
 
 
 def _short(value: Decimal) -> str:
-    """At most two decimals, trailing zeros dropped: 85, 85.3, 85.35; grouped (Chinese only)."""
+    """At most two decimals, trailing zeros dropped: 85, 85.3, 85.35; grouped."""
     text = f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
     return text.rstrip("0").rstrip(".")
 
@@ -93,7 +101,9 @@ def format_money(
         if size >= WAN:
             return f"{_short(value / WAN)} 万元"
         return f"{_grouped(value, cents=False)} 元"
-    return f"{code} {_grouped(value, cents=exact, language=language)}"
+    style = _style(language)
+    figure = _grouped(value, cents=exact, style=style)
+    return f"{figure}{NO_BREAK_SPACE}{code}" if style[2] else f"{code} {figure}"
 
 
 def format_money_range(

@@ -16,6 +16,7 @@ from catalog import services as catalog_services
 from catalog.choices import TechnologyStatus
 from catalog.demo import _patent
 from catalog.models import Category, Technology
+from currencies.services import MissingRate, cny_rate
 from exchange import services
 from exchange.choices import DealStage, DocumentKind, NeedStatus
 from exchange.models import Deal, DealDocument, DealEvent, DealMilestone, Need, Proposal
@@ -175,15 +176,18 @@ def seed() -> str:
     for index, stage in enumerate(DEAL_STAGES):
         tech = technologies[index % len(technologies)]
         deal_type = (tech.transaction_modes or ["license"])[0]
+        signed = stage in (DealStage.CONTRACT_SIGNED, DealStage.IN_EXECUTION, DealStage.COMPLETED)
         deal, created = Deal.objects.get_or_create(
             technology=tech,
             buyer=buyer,
             stage=stage,
+            currency="CNY",
             defaults={
                 "seller": seller,
                 "deal_type": deal_type,
                 "price": Decimal(600000 + index * 150000),
-                "currency": "CNY",
+                "fx_rate": Decimal(1) if signed else None,
+                "fx_rate_date": timezone.localdate() if signed else None,
                 "payment_terms": "合同签订后支付 40%，验收合格后支付 60%。"
                 if stage != DealStage.INQUIRY
                 else "",
@@ -227,6 +231,7 @@ def seed() -> str:
             )
         if stage == DealStage.COMPLETED:
             services.certificate_issue(deal=deal)
+    _seed_foreign_currency_deals(technologies, seller=seller, buyer=buyer, users=users)
     cross_border = seed_cross_border(users=users, password=DEMO_PASSWORD)
     return (
         f"{len(needs)} needs, {Proposal.objects.count()} proposals, {Deal.objects.count()} deals; "
@@ -360,3 +365,54 @@ def seed_cross_border(*, users: dict, password: str) -> str:
 
 def demo_logins_cross_border(password: str) -> list[tuple[str, str]]:
     return [(THAI_EMAIL, password)]
+
+
+
+
+def _seed_foreign_currency_deals(technologies, *, seller, buyer, users) -> None:
+    """A dollar deal approved and waiting for signature (signing fixes the day's rate) and a baht
+    deal signed at the rate of its day (the demo rates come from currencies.demo)."""
+    enterprise, holder = users["enterprise"], users["holder"]
+    now = timezone.now()
+    for stage, currency, price in (
+        (DealStage.APPROVED, "USD", Decimal("180000")),
+        (DealStage.CONTRACT_SIGNED, "THB", Decimal("4500000")),
+    ):
+        fx_rate = fx_rate_date = None
+        if stage == DealStage.CONTRACT_SIGNED:
+            try:
+                fx_rate, fx_rate_date = cny_rate(currency=currency, on_date=timezone.localdate())
+            except MissingRate:
+                continue
+        tech = technologies[0]
+        deal, created = Deal.objects.get_or_create(
+            seller=seller,
+            buyer=buyer,
+            stage=stage,
+            currency=currency,
+            defaults={
+                "technology": tech,
+                "deal_type": (tech.transaction_modes or ["license"])[0],
+                "price": price,
+                "payment_terms": "合同签订后支付 50%，验收合格后支付 50%。",
+                "opened_by": enterprise,
+                "signed_at": now if fx_rate else None,
+                "fx_rate": fx_rate,
+                "fx_rate_date": fx_rate_date,
+            },
+        )
+        if not created:
+            continue
+        services._deal_event(
+            deal, user=enterprise, role="buyer", action="open", to_status=stage, note="演示数据"
+        )
+        document = DealDocument(
+            deal=deal,
+            kind="contract",
+            name="技术合同.pdf",
+            content_type="application/pdf",
+            size=len(CONTRACT_PDF),
+            uploaded_by=holder,
+        )
+        document.file.save("contract.pdf", ContentFile(CONTRACT_PDF), save=False)
+        document.save()

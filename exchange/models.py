@@ -17,6 +17,7 @@ from core.labels import changed_field_rows
 from core.models import TransitionEvent
 from core.reasons import TurnDownReasonField
 from core.regions import region_label, validate_region
+from currencies.models import significant
 from exchange.choices import (
     Currency,
     DealAction,
@@ -592,6 +593,18 @@ class Deal(models.Model):
         validators=[MinValueValidator(0)],
         **MONEY,
     )
+    # Fixed when the contract is signed (DEAL_WORKFLOW's sign_contract), never edited by a party.
+    fx_rate = models.DecimalField(
+        _("exchange rate fixed at signing (yuan per unit)"),
+        max_digits=20,
+        decimal_places=10,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    fx_rate_date = models.DateField(
+        _("date of the fixed exchange rate"), null=True, blank=True, editable=False
+    )
     stage = models.CharField(
         _("stage"), max_length=30, choices=DealStage.choices, default=DealStage.INQUIRY
     )
@@ -653,6 +666,23 @@ class Deal(models.Model):
     @property
     def direction_badge_class(self) -> str:
         return DIRECTION_BADGE_CLASSES.get(self.trade_direction, "")
+
+    @property
+    def shows_fixed_rate(self) -> bool:
+        """A rate fixed at signing worth showing: the deal is not in yuan."""
+        return self.fx_rate is not None and self.currency != Currency.CNY
+
+    @property
+    def fx_rate_text(self) -> str:
+        """The fixed rate as people read it (six significant figures)."""
+        return significant(self.fx_rate) if self.fx_rate is not None else ""
+
+    @property
+    def price_cny(self) -> Decimal | None:
+        """The price in yuan at the rate fixed at signing (None before signing, or no price)."""
+        if self.price is None or self.fx_rate is None:
+            return None
+        return (self.price * self.fx_rate).quantize(Decimal("0.01"))
 
     @property
     def commission_value(self) -> Decimal | None:

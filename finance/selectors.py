@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.apps import apps
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from accounts.choices import OrganizationType, Role, VerificationStatus
 from accounts.models import Organization
@@ -17,6 +19,8 @@ from accounts.permissions import (
     members_of,
 )
 from catalog.choices import TransactionMode
+from currencies.selectors import RateBook
+from currencies.services import YuanTotal, yuan
 from exchange.choices import DealStage
 from finance.choices import (
     APPROVED_OR_LATER,
@@ -203,45 +207,70 @@ def applications_in_pipeline(*, user) -> QuerySet[FinancingApplication]:
 
 
 def financier_pipeline(*, user) -> dict[str, object]:
-    """Counts and amounts by stage for the user's institutions, with the approval rate."""
+    """Counts and amounts by stage for the user's institutions, with the approval rate.
+
+    Amounts are summed in yuan, each at the rate of its application's submission day; amounts
+    without a rate that day are left out of the sums and listed (`left_out`), never added as if
+    they were yuan.
+    """
     applications = FinancingApplication.objects.filter(
         product__institution_id__in=financier_organization_ids(user)
     ).exclude(status=ApplicationStatus.DRAFT)
-    rows = {
-        row["status"]: row
-        for row in applications.values("status").annotate(
-            count=Count("pk"), requested=Sum("requested_amount"), approved=Sum("approved_amount")
+    rows = list(
+        applications.values_list(
+            "status",
+            "currency",
+            "requested_amount",
+            "approved_amount",
+            "submitted_at",
+            "created_at",
         )
-    }
+    )
+    days = [timezone.localdate(submitted or created) for *_rest, submitted, created in rows]
+    book = RateBook.load(
+        currencies={row[1] for row in rows},
+        start=min(days, default=timezone.localdate()),
+        end=max(days, default=timezone.localdate()),
+    )
+    counts: dict[str, int] = defaultdict(int)
+    requested: dict[str, YuanTotal] = defaultdict(YuanTotal)
+    approved: dict[str, YuanTotal] = defaultdict(YuanTotal)
+    left_out = YuanTotal()
+    for (status, currency, requested_amount, approved_amount, *_dates), day in zip(
+        rows, days, strict=True
+    ):
+        counts[status] += 1
+        requested[status].add_on(book, requested_amount, currency, day)
+        approved[status].add_on(book, approved_amount, currency, day)
+        if book.rate(currency, day) is None:
+            left_out.add(requested_amount, currency, None)
     stages = []
     for status in ApplicationStatus:
         if status == ApplicationStatus.DRAFT:
             continue
-        row = rows.get(status.value, {})
         stages.append(
             {
                 "status": status.value,
                 "label": str(status.label),
-                "count": row.get("count", 0),
-                "requested": row.get("requested") or Decimal("0"),
-                "approved": row.get("approved") or Decimal("0"),
+                "count": counts.get(status.value, 0),
+                "requested": yuan(requested[status.value].total),
+                "approved": yuan(approved[status.value].total),
             }
         )
-    approved = sum(rows.get(s, {}).get("count", 0) for s in APPROVED_OR_LATER)
-    rejected = rows.get(ApplicationStatus.REJECTED, {}).get("count", 0)
-    decided = approved + rejected
+    approved_count = sum(counts.get(s, 0) for s in APPROVED_OR_LATER)
+    rejected = counts.get(ApplicationStatus.REJECTED, 0)
+    decided = approved_count + rejected
     return {
         "stages": stages,
         "total": sum(stage["count"] for stage in stages),
-        "approved": approved,
+        "approved": approved_count,
         "rejected": rejected,
-        "approval_rate": (Decimal(approved) * 100 / decided).quantize(Decimal("0.1"))
+        "approval_rate": (Decimal(approved_count) * 100 / decided).quantize(Decimal("0.1"))
         if decided
         else None,
-        "amount_approved": sum(
-            (rows.get(s, {}).get("approved") or Decimal("0") for s in APPROVED_OR_LATER),
-            Decimal("0"),
-        ),
+        "amount_approved": yuan(sum((approved[s].total for s in APPROVED_OR_LATER), Decimal("0"))),
+        "left_out": left_out.as_dict()["left_out"],
+        "left_out_count": left_out.left_out_count,
     }
 
 

@@ -231,12 +231,16 @@ class DealStatistic(SummaryRow):
 
 
 class MonthlyValueStatistic(SummaryRow):
-    """Completed deals and their value in one month (Asia/Shanghai) and currency."""
+    """Completed deals and their value in one month (Asia/Shanghai) and currency, also in yuan."""
 
     month = models.DateField()
     currency = models.CharField(max_length=3)
     deals = models.PositiveIntegerField()
     value = models.DecimalField(**MONEY)
+    # In yuan: signed deals at the rate fixed at signing, others at the rate of their day. Deals
+    # with no rate are left out of `value_cny` and counted in `left_out` (None: none converted).
+    value_cny = models.DecimalField(null=True, **MONEY)
+    left_out = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["month", "currency"]

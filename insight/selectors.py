@@ -224,6 +224,8 @@ def _completed_value_by_month(run) -> list[dict]:
             "currency": row.currency,
             "deals": row.deals,
             "value": row.value,
+            "value_cny": row.value_cny,
+            "left_out": row.left_out,
         }
         for row in MonthlyValueStatistic.objects.filter(run=run).order_by("month", "currency")
     ]
@@ -300,8 +302,10 @@ def chart_data(summary: dict) -> dict:
     listings = summary["listings"]
     months = sorted({row["month"] for row in summary["completed_value_by_month"]})
     currencies = sorted({row["currency"] for row in summary["completed_value_by_month"]})
+    # Drawn in yuan, so the bars of different currencies compare; unconverted amounts are not drawn.
     values = {
-        (r["month"], r["currency"]): float(r["value"]) for r in summary["completed_value_by_month"]
+        (r["month"], r["currency"]): float(r["value_cny"] or 0)
+        for r in summary["completed_value_by_month"]
     }
     impact = summary["green_impact"]
     return {

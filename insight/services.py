@@ -23,6 +23,8 @@ from django.utils import timezone
 from accounts.models import OrganizationEvent
 from catalog.choices import TechnologyAction, TechnologyStatus
 from catalog.models import Category, Technology, TechnologyEvent
+from currencies.selectors import RateBook
+from currencies.services import YuanTotal, yuan
 from exchange.choices import DealStage, NeedAction, ProposalStatus
 from exchange.crossborder import with_trade_direction
 from exchange.models import (
@@ -155,23 +157,45 @@ def _deal_rows(run, now) -> list[DealStatistic]:
 
 
 def _monthly_value_rows(run, now) -> list[MonthlyValueStatistic]:
-    grouped = (
-        Deal.objects.filter(stage=DealStage.COMPLETED, completed_at__isnull=False)
-        .annotate(month=TruncMonth("completed_at"))
-        .values("month", "currency")
-        .annotate(deals=Count("pk"), value=Coalesce(Sum("price"), Value(ZERO)))
-        .order_by("month", "currency")
+    """Completed deals by month and currency, with their value in yuan: at the rate fixed at
+    signing, or (a deal signed before rates were fixed) the rate of its completion day. A deal
+    with neither is left out of the yuan figure and counted, never taken as yuan."""
+    deals = list(
+        Deal.objects.filter(stage=DealStage.COMPLETED, completed_at__isnull=False).values_list(
+            "completed_at", "currency", "price", "fx_rate"
+        )
     )
+    days = [timezone.localdate(completed_at) for completed_at, *_rest in deals]
+    book = RateBook.load(
+        currencies={currency for _day, currency, price, fx_rate in deals if fx_rate is None},
+        start=min(days, default=timezone.localdate(now)),
+        end=max(days, default=timezone.localdate(now)),
+    )
+    groups: dict[tuple, dict] = {}
+    for (_completed_at, currency, price, fx_rate), day in zip(deals, days, strict=True):
+        group = groups.setdefault(
+            (day.replace(day=1), currency), {"deals": 0, "value": ZERO, "yuan": YuanTotal()}
+        )
+        group["deals"] += 1
+        group["value"] += price or ZERO
+        if fx_rate is not None:
+            group["yuan"].add(price, currency, fx_rate)
+        else:
+            group["yuan"].add_on(book, price, currency, day)
     return [
         MonthlyValueStatistic(
             run=run,
             computed_at=now,
-            month=_month(row["month"]),
-            currency=row["currency"],
-            deals=row["deals"],
-            value=row["value"],
+            month=month,
+            currency=currency,
+            deals=group["deals"],
+            value=group["value"],
+            value_cny=yuan(group["yuan"].total)
+            if group["yuan"].count or not group["yuan"].left_out_count
+            else None,
+            left_out=group["yuan"].left_out_count,
         )
-        for row in grouped
+        for (month, currency), group in sorted(groups.items())
     ]
 
 

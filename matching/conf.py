@@ -26,8 +26,6 @@ EMBEDDINGS = True
 EMBEDDING_THREADS = 1
 # Nearest listings by embedding added to the full-text candidates (a Thai need has no others).
 SEMANTIC_CANDIDATE_LIMIT = 50
-# Approximate CNY value of one unit of other currencies (budget vs price comparison only).
-CNY_RATES = {"CNY": 1.0, "USD": 7.2, "EUR": 7.8}
 
 
 def get(name: str):

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from catalog.visibility import TECHNOLOGY_FIELDS as TECHNOLOGY_POLICY
 from core.visibility import Clearance
-from matching import conf
+from currencies.choices import YUAN
+from currencies.selectors import cny_rates_today
 from matching.engine import NeedDocument, TechnologyDocument
 
 # The text the engine reads of a technology, and so the words a match reason may quote ("shared
@@ -156,10 +157,18 @@ _OTHER_FUNCTION_WORDS = frozenset(
 
 
 def to_cny(amount: Decimal | None, currency: str | None) -> float | None:
+    """A price or budget in yuan at today's rate (currencies), for the engine's budget fit.
+
+    Without a recent rate the amount is left out (None: the engine then treats it as not
+    given) rather than compared as if it were yuan.
+    """
     if amount is None:
         return None
-    rate = conf.get("CNY_RATES").get(currency or "CNY")
-    return None if rate is None else float(amount) * rate
+    code = currency or YUAN
+    if code == YUAN:
+        return float(amount)
+    rate = cny_rates_today().get(code)
+    return None if rate is None else float(amount * rate)
 
 
 def _join(*parts: str) -> str:

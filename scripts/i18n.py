@@ -33,6 +33,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 APPS = [
     "accounts",
     "notifications",
+    "currencies",
     "catalog",
     "exchange",
     "exportcontrol",

@@ -18,7 +18,11 @@ def _fast_test_settings(settings):
 def _clear_cache():
     from django.core.cache import cache
 
+    from currencies.selectors import forget_cached_rates
+
     cache.clear()
+    # Today's exchange rates are kept for a minute per process: no test sees another's.
+    forget_cached_rates()
 
 
 @pytest.fixture

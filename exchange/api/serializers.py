@@ -344,6 +344,23 @@ class DealSerializer(serializers.ModelSerializer):
         "foreign (neither party in China); null for a domestic deal."
     )
     export_control = serializers.SerializerMethodField()
+    fx_rate = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=10,
+        read_only=True,
+        allow_null=True,
+        help_text="Yuan per unit of the deal's currency, fixed when the contract was signed.",
+    )
+    fx_rate_date = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Date of the rate fixed at signing."
+    )
+    price_cny = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="The price in yuan at the rate fixed at signing (null before signing).",
+    )
 
     class Meta:
         model = Deal
@@ -361,6 +378,9 @@ class DealSerializer(serializers.ModelSerializer):
             "broker",
             "deal_type",
             *Deal.EDITABLE_FIELDS,
+            "fx_rate",
+            "fx_rate_date",
+            "price_cny",
             "stage",
             "cross_border",
             "direction",

@@ -24,6 +24,7 @@ from audit.choices import AuditKind
 from audit.services import audit_record
 from core.events import publish
 from core.workflow import TransitionNotAllowed, compare_and_set_status
+from currencies.services import MissingRate, cny_rate
 from exchange.choices import (
     DealAction,
     DealStage,
@@ -260,8 +261,17 @@ def _deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
         checklist = deal_review_checklist(deal=deal)
     if transition.target == DealStage.SUBMITTED_FOR_REVIEW:
         extra["review_requested_at"] = now
+    changes: dict = {}
     if transition.target == DealStage.CONTRACT_SIGNED:
         extra["signed_at"] = now
+        # The exchange rate of the signing day is fixed on the deal for good: its value in yuan
+        # (statistics, records) never moves with later rates. No rate, no signature.
+        try:
+            rate, rate_date = cny_rate(currency=deal.currency, on_date=timezone.localdate(now))
+        except MissingRate as error:
+            raise ValidationError({"currency": str(error)}) from error
+        extra["fx_rate"], extra["fx_rate_date"] = rate, rate_date
+        changes = {"fx_rate": [None, str(rate)], "fx_rate_date": [None, rate_date.isoformat()]}
     if transition.target == DealStage.COMPLETED:
         extra["completed_at"] = now
     if not compare_and_set_status(
@@ -276,6 +286,7 @@ def _deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
         from_status=current,
         to_status=transition.target,
         note=note,
+        changes=changes,
     )
     deal_screening_passage_record(deal=deal, user=user, role=role, action=action)
     if action in (DealAction.APPROVE, DealAction.RETURN, DealAction.REJECT):

@@ -535,7 +535,8 @@ class MoneyRequestViewSet(TransitionMixin, BaseViewSet, viewsets.ReadOnlyModelVi
 
 
 class PipelineView(APIView):
-    """The financier's pipeline: applications by stage, amounts and the approval rate."""
+    """The financier's pipeline: applications by stage, amounts in yuan (each at the rate of
+    its submission day) and the approval rate; `left_out` lists amounts without a rate."""
 
     permission_classes = [IsAuthenticated]
 
@@ -560,6 +561,11 @@ class PipelineView(APIView):
                 if pipeline["approval_rate"] is not None
                 else None,
                 "amount_approved": str(pipeline["amount_approved"]),
+                "currency": "CNY",
+                "left_out": [
+                    {"currency": row["currency"], "amount": str(row["amount"])}
+                    for row in pipeline["left_out"]
+                ],
             }
         )
 

@@ -59,6 +59,16 @@ class MonthlyValueSerializer(serializers.Serializer):
     currency = serializers.CharField()
     deals = serializers.IntegerField()
     value = serializers.DecimalField(max_digits=20, decimal_places=2)
+    value_cny = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        allow_null=True,
+        help_text="The value in yuan: signed deals at the rate fixed at signing, others at the "
+        "rate of their completion day; null when none of them could be converted.",
+    )
+    left_out = serializers.IntegerField(
+        help_text="Deals left out of value_cny for want of an exchange rate."
+    )
 
 
 class ConversionSerializer(serializers.Serializer):

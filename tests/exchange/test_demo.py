@@ -29,6 +29,10 @@ def test_seed_is_idempotent_and_covers_every_deal_stage():
     demo.seed()
     demo.seed()
     # then every stage exists once and the needs are not duplicated
-    assert sorted(Deal.objects.values_list("stage", flat=True)) == sorted(DealStage.values)
+    yuan_deals = Deal.objects.filter(currency="CNY")
+    assert sorted(yuan_deals.values_list("stage", flat=True)) == sorted(DealStage.values)
+    # plus a dollar deal waiting for signature (the baht one needs the demo rates: none here)
+    foreign = Deal.objects.exclude(currency="CNY").values_list("stage", "currency", "fx_rate")
+    assert list(foreign) == [("approved", "USD", None)]
     assert Need.objects.count() == len(demo.DEMO_NEEDS)
     assert Deal.objects.get(stage="completed").certificate.number.startswith("GTE-")

@@ -599,6 +599,17 @@ _TABLE = {
     'api classification review': (403, 409, 404, 404, 404, 409, 409),
     'api deal licence check outsider': (403, 404, 404, 404, 404, 400, 400),
     'api deal contract registration outsider': (403, 404, 404, 404, 404, 409, 409),
+    # --- currencies ---
+    'page exchange rates': (200, 200, 200, 200, 200, 200, 200),
+    'page admin exchange rates': (302, 302, 302, 302, 302, 302, 200),
+    'page admin exchange rate add invalid': (302, 302, 302, 302, 302, 302, 200),
+    'api exchange rates': (200, 200, 200, 200, 200, 200, 200),
+    'api exchange rates filtered': (200, 200, 200, 200, 200, 200, 200),
+    'api exchange rates bad filter': (400, 400, 400, 400, 400, 400, 400),
+    'api exchange rate': (200, 200, 200, 200, 200, 200, 200),
+    'api exchange rate create': (405, 405, 405, 405, 405, 405, 405),
+    'api exchange rate edit': (405, 405, 405, 405, 405, 405, 405),
+    'api exchange rate delete': (405, 405, 405, 405, 405, 405, 405),
 }
 # fmt: on
 

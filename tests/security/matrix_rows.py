@@ -1531,6 +1531,37 @@ EXPORT_CONTROL_ROWS = [
     ),
 ]
 
+# --- currencies ---
+# Rates are public and read-only in the API (405 for every write, admins included); only the
+# Django admin changes them (non-staff are sent to sign in there, see tests/currencies).
+CURRENCY_ROWS = [
+    ("page exchange rates", "GET", "/exchange-rates/", None),
+    ("page admin exchange rates", "GET", "/admin/currencies/exchangerate/", None),
+    (
+        "page admin exchange rate add invalid",
+        "POST",
+        "/admin/currencies/exchangerate/add/",
+        {"date": "2026-12-01", "currency": "USD", "rate": "-1", "source": "x"},
+    ),
+    ("api exchange rates", "GET", "/api/v1/exchange-rates/", None),
+    (
+        "api exchange rates filtered",
+        "GET",
+        "/api/v1/exchange-rates/?currency=USD&date_from=2026-01-01&date_to=2999-12-31",
+        None,
+    ),
+    ("api exchange rates bad filter", "GET", "/api/v1/exchange-rates/?currency=XXX", None),
+    ("api exchange rate", "GET", "/api/v1/exchange-rates/{exchange_rate}/", None),
+    (
+        "api exchange rate create",
+        "POST",
+        "/api/v1/exchange-rates/",
+        {"currency": "USD", "date": "2026-12-01", "rate": "1"},
+    ),
+    ("api exchange rate edit", "PATCH", "/api/v1/exchange-rates/{exchange_rate}/", {"rate": "1"}),
+    ("api exchange rate delete", "DELETE", "/api/v1/exchange-rates/{exchange_rate}/", None),
+]
+
 ROWS = (
     PAGE_ROWS
     + PROGRAMMES_PAGE_ROWS
@@ -1541,4 +1572,5 @@ ROWS = (
     + LICENSING_ROWS
     + REGISTRY_ROWS
     + EXPORT_CONTROL_ROWS
+    + CURRENCY_ROWS
 )

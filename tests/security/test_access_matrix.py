@@ -41,6 +41,7 @@ COVERED_APPS = (
     "licensing",
     "registry",
     "exportcontrol",
+    "currencies",
 )
 WATCHED_APPS = (*COVERED_APPS, "notifications")
 KEY_MODELS = [
@@ -69,6 +70,7 @@ KEY_MODELS = [
     ("duplicate_flag", "catalog.DuplicateFlag"),
     # --- records ---
     ("contract_record", "registry.ContractRecord"),
+    ("exchange_rate", "currencies.ExchangeRate"),
     # --- licence ---
     ("open_licence_offer", "licensing.OpenLicenceOffer"),
     ("open_licence_enterprise", "licensing.Licence"),

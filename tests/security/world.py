@@ -159,6 +159,10 @@ def seed_world() -> dict[str, int]:
     ids |= _seed_scenarios()
     # --- records ---
     ids |= _seed_contract_records(outsider_deal_id=ids["deal_outsider"])
+    # --- currencies ---
+    from currencies.models import ExchangeRate
+
+    ids["exchange_rate"] = ExchangeRate.objects.order_by("pk").first().pk
     return ids
 
 
