@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "insight",
     "programmes",
     "licensing",
+    "centres",
 ]
 
 MIDDLEWARE = [

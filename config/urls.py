@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("programmes.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("licensing.api.urls")),
+    path("", include("centres.api.urls")),
 ]
 
 urlpatterns = [
@@ -46,6 +47,7 @@ urlpatterns = [
     path("insight/", include("insight.urls")),
     path("programmes/", include("programmes.urls")),
     path("licences/", include("licensing.urls")),
+    path("network/", include("centres.urls")),
     path("scenarios/", include("programmes.scenario_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
