@@ -14,7 +14,15 @@ class ReferralEventInline(admin.TabularInline):
     model = ReferralEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["action", "actor", "actor_side", "from_status", "to_status", "note", "created_at"]
+    readonly_fields = [
+        "action",
+        "actor",
+        "actor_side",
+        "from_status",
+        "to_status",
+        "note",
+        "created_at",
+    ]
 
     def has_add_permission(self, request, obj=None):
         return False

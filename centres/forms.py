@@ -15,7 +15,9 @@ class ReferralForm(forms.Form):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Why this listing suits their country; the listing's confidential detail is never sent."),
+        help_text=_(
+            "Why this listing suits their country; the listing's confidential detail is never sent."
+        ),
     )
 
     def __init__(self, *args, centre, **kwargs):

@@ -76,7 +76,10 @@ def centre_profile_update(
         raise PermissionDenied(_("Only members of the centre may change its profile."))
     if organization.kind != OrganizationType.TRANSFER_CENTRE:
         raise ValidationError(
-            _("Only technology transfer centres have a network profile: change the organisation's type first.")
+            _(
+                "Only technology transfer centres have a network profile: change the "
+                "organisation's type first."
+            )
         )
     errors: dict[str, list[str]] = {}
     try:
@@ -114,10 +117,7 @@ def _listing_title(referral: Referral) -> Bilingual:
 
 def _sending_centre(*, user, from_centre: Organization | None) -> Organization:
     centres = selectors.centres_of_user(user=user)
-    if from_centre is None:
-        centre = centres.first()
-    else:
-        centre = centres.filter(pk=from_centre.pk).first()
+    centre = centres.first() if from_centre is None else centres.filter(pk=from_centre.pk).first()
     if centre is None:
         raise PermissionDenied(
             _("Only members of a verified technology transfer centre may refer listings.")
@@ -144,8 +144,13 @@ def referral_create(
     elif technology is not None and not (
         selectors.referable_technologies(centre=centre).filter(pk=technology.pk).exists()
     ):
-        errors["technology"] = _("Only published technologies, or your centre's own, can be referred.")
-    elif need is not None and not selectors.referable_needs(centre=centre).filter(pk=need.pk).exists():
+        errors["technology"] = _(
+            "Only published technologies, or your centre's own, can be referred."
+        )
+    elif (
+        need is not None
+        and not selectors.referable_needs(centre=centre).filter(pk=need.pk).exists()
+    ):
         errors["need"] = _("Only published needs, or your centre's own, can be referred.")
     if to_centre.pk == centre.pk:
         errors["to_centre"] = _("Refer to a partner centre, not to your own.")
@@ -212,16 +217,18 @@ def referral_allowed_actions(*, referral: Referral, user) -> list[tuple[str, str
 @transaction.atomic
 def referral_transition(*, referral: Referral, user, action: str, note: str = "") -> Referral:
     """Accept, decline, report matched or close a referral (409 when not possible now)."""
-    referral = Referral.objects.select_related("from_centre", "to_centre", "technology", "need").get(
-        pk=referral.pk
-    )
+    referral = Referral.objects.select_related(
+        "from_centre", "to_centre", "technology", "need"
+    ).get(pk=referral.pk)
     sides = referral_actor_sides(referral=referral, user=user)
     current = referral.status
     transition = REFERRAL_WORKFLOW.resolve(current, action, sides)
     note = (note or "").strip()
     if transition.requires_note and not note:
         raise ValidationError({"note": _("Please give a reason.")})
-    if not compare_and_set_status(Referral, pk=referral.pk, expected=current, target=transition.target):
+    if not compare_and_set_status(
+        Referral, pk=referral.pk, expected=current, target=transition.target
+    ):
         raise TransitionNotAllowed(_("Someone else moved this referral first; reload it."))
     acting_side = RECEIVER if RECEIVER in sides & transition.actors else SENDER
     ReferralEvent.objects.create(

@@ -19,7 +19,9 @@ def centre_workspace_section(*, user) -> dict | None:
         "role_label": _("Technology transfer centre"),
         "centre": centre,
         "counts": selectors.centre_referral_counts(centre=centre),
-        "recent": list(selectors.centre_recent_referrals(centre=centre)[: selectors.WORKSPACE_ROWS]),
+        "recent": list(
+            selectors.centre_recent_referrals(centre=centre)[: selectors.WORKSPACE_ROWS]
+        ),
         "pipeline_count": selectors.centre_cross_border_pipeline(centre=centre).count(),
     }
 

@@ -121,7 +121,9 @@ def _co_broker_errors(
     elif not _is_verified_centre(lead_centre) or lead_centre.pk not in member_organization_ids(
         user=broker
     ):
-        errors["lead_centre"] = _("The lead centre must be a verified transfer centre you work for.")
+        errors["lead_centre"] = _(
+            "The lead centre must be a verified transfer centre you work for."
+        )
     if partner_centre is None:
         errors["partner_centre"] = _("Name the co-broker centre.")
     elif not _is_verified_centre(partner_centre):
