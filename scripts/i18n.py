@@ -33,6 +33,7 @@ APPS = [
     "insight",
     "licensing",
     "facilities",
+    "centres",
 ]
 LANGUAGE = "zh_Hans"
 

@@ -140,7 +140,7 @@ def _co_broker_errors(
         "100"
     ):
         errors["partner_centre_share"] = _(
-            "The two centres' shares must add up to 100 % (now %(total)s %%)."
+            "The two centres' shares must add up to 100 %% (now %(total)s %%)."
         ) % {"total": lead_centre_share + partner_centre_share}
     return errors
 

@@ -562,6 +562,21 @@ _TABLE = {
     'api scenario list': (200, 200, 200, 200, 200, 200, 200),
     'api pilot agreements': (403, 200, 200, 200, 200, 200, 200),
     'api pilot agreement missing': (403, 404, 404, 404, 404, 404, 404),
+    # --- centres ---
+    'page network': (200, 200, 200, 200, 200, 200, 200),
+    'page centre dashboard': (302, 403, 403, 403, 403, 403, 403),
+    'page referrals': (302, 200, 200, 200, 200, 200, 200),
+    'page referral new': (302, 403, 403, 403, 403, 403, 403),
+    'page referral': (302, 404, 404, 404, 404, 404, 404),
+    'page referral transition': (302, 404, 404, 404, 404, 404, 404),
+    'page centre profile': (302, 404, 404, 404, 404, 404, 404),
+    'api transfer centres': (200, 200, 200, 200, 200, 200, 200),
+    'api transfer centre': (200, 200, 200, 200, 200, 200, 200),
+    'api transfer centre profile': (403, 403, 403, 403, 403, 403, 403),
+    'api referrals': (403, 200, 200, 200, 200, 200, 200),
+    'api referrals create': (403, 403, 403, 403, 403, 403, 403),
+    'api referral': (403, 404, 404, 404, 404, 404, 404),
+    'api referral transition': (403, 404, 404, 404, 404, 404, 404),
 }
 # fmt: on
 

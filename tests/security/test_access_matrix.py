@@ -39,6 +39,7 @@ COVERED_APPS = (
     "insight",
     "imports",
     "licensing",
+    "centres",
 )
 WATCHED_APPS = (*COVERED_APPS, "notifications")
 KEY_MODELS = [
@@ -71,6 +72,9 @@ KEY_MODELS = [
     # --- facility ---
     ("facility_booking", "facilities.FacilityBooking"),
     ("facility", "facilities.Facility"),
+    # --- centres ---
+    ("referral", "centres.Referral"),
+    ("transfer_centre", "accounts.Organization"),
     # --- scenes ---
     ("scenario_list", "programmes.ScenarioList"),
     ("scenario_", "programmes.Scenario"),

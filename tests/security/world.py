@@ -157,6 +157,12 @@ def seed_world() -> dict[str, int]:
     ids |= _seed_facilities(holder=holder, outsider_user=outsider_user)
     # --- scenes ---
     ids |= _seed_scenarios()
+    # --- centres --- (the demo's referral between its two centres, none of them a demo role's)
+    from centres.models import Referral
+
+    referral = Referral.objects.order_by("pk").first()
+    ids["referral"] = referral.pk
+    ids["transfer_centre"] = referral.to_centre_id
     return ids
 
 
