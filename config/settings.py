@@ -373,6 +373,11 @@ SPECTACULAR_SETTINGS = {
         "ScenarioStatusEnum": "programmes.choices.ScenarioStatus",
         "PilotStatusEnum": "programmes.choices.PilotStatus",
         "EntryStatusEnum": "programmes.choices.EntryStatus",
+        # --- centres ---
+        "ReferralStatusEnum": "centres.choices.ReferralStatus",
+        "WorkingLanguageEnum": "centres.choices.WorkingLanguage",
+        "ProgrammeLanguageEnum": "programmes.choices.Language",
+        "ReferralTransitionActionEnum": ["accept", "decline", "match", "close"],
     },
 }
 
