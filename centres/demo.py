@@ -44,6 +44,15 @@ USERS = {
     "cn": ("centre@demo.example", "韦转移"),
     "th": ("centre-th@demo.example", "Somchai Wongsakul"),
 }
+THAI_ENTERPRISE = dict(
+    name_zh="曼谷东部海岸水务公司（演示）",
+    name_en="Bangkok Eastern Seaboard Water Co. (demo)",
+    kind=OrganizationType.ENTERPRISE,
+    region="TH",
+    credit_code="",
+    description="Industrial water utility in Thailand's Eastern Economic Corridor (demo data).",
+)
+THAI_BUYER = ("enterprise-th@demo.example", "Niran Charoenpol")
 
 
 def _centre(key: str) -> Organization:
@@ -96,8 +105,54 @@ def seed() -> str:
             message="泰国东部经济走廊的工业园区在寻找此类废水处理技术，请贵中心对接。",
         )
         services.referral_transition(referral=referral, user=members["th"], action="accept")
+    if technology is not None:
+        _co_brokered_deal(centres=centres, broker=members["cn"], technology=technology)
     return f"{len(centres)} transfer centres, {referrals.count()} referral(s)"
 
 
+def _co_brokered_deal(*, centres, broker, technology) -> None:
+    """The China centre's broker introduces the referred technology to a Thai enterprise,
+    co-brokered with the Thai centre (60/40); both sides accept, so a cross-border deal opens."""
+    from decimal import Decimal
+
+    from accounts.choices import Role
+    from accounts.demo import demo_role_grant
+    from exchange.models import Introduction
+    from exchange.services import introduction_create, introduction_transition
+
+    demo_role_grant(user=broker, role=Role.BROKER, organization=centres["cn"])
+    if Introduction.objects.filter(lead_centre=centres["cn"]).exists():
+        return
+    enterprise = Organization.objects.filter(name_en=THAI_ENTERPRISE["name_en"]).first()
+    if enterprise is None:
+        enterprise = Organization.objects.create(
+            **THAI_ENTERPRISE,
+            verification_status=VerificationStatus.VERIFIED,
+            verified_at=timezone.now(),
+        )
+    buyer = _member(*THAI_BUYER, enterprise)
+    if "enterprise" not in buyer.roles:
+        buyer.roles = sorted({*buyer.roles, "enterprise"})
+        buyer.save(update_fields=["roles"])
+    seller_membership = Membership.objects.filter(organization=technology.organization).first()
+    if seller_membership is None:
+        return
+    seller = seller_membership.user
+    introduction = introduction_create(
+        broker=broker,
+        technology=technology,
+        enterprise=enterprise,
+        deal_type=(technology.transaction_modes or ["license"])[0],
+        note="泰国东部经济走廊工业园区的废水处理需求，两中心联合经纪。",
+        commission_rate=Decimal("5"),
+        lead_centre=centres["cn"],
+        partner_centre=centres["th"],
+        lead_centre_share=Decimal("60"),
+        partner_centre_share=Decimal("40"),
+    )
+    introduction_transition(introduction=introduction, user=seller, action="accept_as_seller")
+    introduction_transition(introduction=introduction, user=buyer, action="accept_as_buyer")
+
+
 def demo_logins() -> list[tuple[str, str]]:
-    return [(email, DEMO_PASSWORD) for email, _name in USERS.values()]
+    return [(email, DEMO_PASSWORD) for email, _name in [*USERS.values(), THAI_BUYER]]
