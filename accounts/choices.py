@@ -21,6 +21,10 @@ class OrganizationType(models.TextChoices):
     FINANCIAL = "financial", _("Financial institution")
     GOVERNMENT = "government", _("Government")
     OPERATOR = "operator", _("Platform operator")
+    # A centre of the international technology transfer network (技术转移中心): like every kind
+    # it takes effect only once a reviewer verifies the organisation (the kind is part of the
+    # verified identity, so choosing it later sends the organisation back to verification).
+    TRANSFER_CENTRE = "transfer_centre", _("Technology transfer centre")
 
 
 class VerificationStatus(models.TextChoices):
@@ -64,6 +68,7 @@ class RoleGrantStatus(models.TextChoices):
 ROLE_ORGANIZATION_KINDS = {
     Role.BROKER: (
         OrganizationType.INTERMEDIARY,
+        OrganizationType.TRANSFER_CENTRE,
         OrganizationType.UNIVERSITY,
         OrganizationType.INSTITUTE,
         OrganizationType.OPERATOR,

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "programmes",
     "licensing",
     "registry",
+    "centres",
 ]
 
 MIDDLEWARE = [
@@ -387,6 +388,11 @@ SPECTACULAR_SETTINGS = {
         # --- cross-border deals and export control ---
         "ScreeningOutcomeEnum": "exportcontrol.choices.ScreeningOutcome",
         "LicenceCheckDecisionEnum": "exchange.choices.LicenceCheckDecision",
+        # --- centres ---
+        "ReferralStatusEnum": "centres.choices.ReferralStatus",
+        "WorkingLanguageEnum": "centres.choices.WorkingLanguage",
+        "ProgrammeLanguageEnum": "programmes.choices.Language",
+        "ReferralTransitionActionEnum": ["accept", "decline", "match", "close"],
     },
 }
 

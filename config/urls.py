@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("licensing.api.urls")),
     path("", include("registry.api.urls")),
     path("", include("currencies.api.urls")),
+    path("", include("centres.api.urls")),
 ]
 
 urlpatterns = [
@@ -52,6 +53,7 @@ urlpatterns = [
     path("licences/", include("licensing.urls")),
     path("registry/", include("registry.urls")),
     path("exchange-rates/", include("currencies.urls")),
+    path("network/", include("centres.urls")),
     path("scenarios/", include("programmes.scenario_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

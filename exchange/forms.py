@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import OrganizationType
 from accounts.models import Organization
 from accounts.permissions import member_organization_ids, member_organizations_subquery
 from catalog.models import Category
@@ -188,6 +189,10 @@ class IntroductionForm(forms.ModelForm):
             "note",
             "commission_rate",
             "commission_amount",
+            "lead_centre",
+            "partner_centre",
+            "lead_centre_share",
+            "partner_centre_share",
         ]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
@@ -207,6 +212,14 @@ class IntroductionForm(forms.ModelForm):
         self.fields["enterprise"].queryset = Organization.objects.verified()
         # A broker says why the two fit and on what commission, before both sides are asked.
         self.fields["note"].required = True
+        # Co-brokering between two verified transfer centres (checked by the service).
+        centres = Organization.objects.verified().filter(kind=OrganizationType.TRANSFER_CENTRE)
+        self.fields["lead_centre"].queryset = centres
+        self.fields["partner_centre"].queryset = centres
+
+    def _post_clean(self):
+        # The service checks the introduction as a whole (the co-brokering split included).
+        pass
 
     def clean(self):
         cleaned = super().clean()

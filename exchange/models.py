@@ -483,6 +483,40 @@ class Introduction(models.Model):
     commission_amount = models.DecimalField(
         _("commission amount"), null=True, blank=True, validators=[MinValueValidator(0)], **MONEY
     )
+    # Co-brokering (联合经纪): two technology transfer centres share the introduction and split
+    # the commission between them; both centres and both shares, or none.
+    lead_centre = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("lead centre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="introductions_led",
+    )
+    partner_centre = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("co-broker centre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="introductions_co_brokered",
+    )
+    lead_centre_share = models.DecimalField(
+        _("lead centre's share of the commission (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    partner_centre_share = models.DecimalField(
+        _("co-broker centre's share of the commission (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     status = models.CharField(
         max_length=20, choices=IntroductionStatus.choices, default=IntroductionStatus.PROPOSED
     )
@@ -498,6 +532,25 @@ class Introduction(models.Model):
             models.CheckConstraint(
                 condition=Q(commission_rate__isnull=True) | Q(commission_amount__isnull=True),
                 name="introduction_commission_rate_or_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    lead_centre__isnull=True,
+                    partner_centre__isnull=True,
+                    lead_centre_share__isnull=True,
+                    partner_centre_share__isnull=True,
+                )
+                | (
+                    Q(
+                        lead_centre__isnull=False,
+                        partner_centre__isnull=False,
+                        lead_centre_share__gte=0,
+                        partner_centre_share__gte=0,
+                    )
+                    & ~Q(lead_centre=F("partner_centre"))
+                    & Q(lead_centre_share=Decimal("100") - F("partner_centre_share"))
+                ),
+                name="introduction_co_broker_split_sums_to_100",
             ),
         ]
 

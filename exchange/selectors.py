@@ -410,13 +410,18 @@ def proposals_visible_to(*, user) -> QuerySet[Proposal]:
 def introductions_visible_to(*, user) -> QuerySet[Introduction]:
     if not getattr(user, "is_authenticated", False):
         return Introduction.objects.none()
-    base = Introduction.objects.select_related("technology", "enterprise", "need", "broker", "deal")
+    base = Introduction.objects.select_related(
+        "technology", "enterprise", "need", "broker", "deal", "lead_centre", "partner_centre"
+    )
     if user.is_reviewer:
         return base
     return base.filter(
         Q(broker=user)
         | Q(enterprise_id__in=member_organizations_subquery(user=user))
         | Q(technology__organization_id__in=member_organizations_subquery(user=user))
+        # co-brokering centres see the introduction they share
+        | Q(lead_centre_id__in=member_organizations_subquery(user=user))
+        | Q(partner_centre_id__in=member_organizations_subquery(user=user))
     )
 
 

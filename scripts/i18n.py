@@ -45,6 +45,7 @@ APPS = [
     "licensing",
     "facilities",
     "registry",
+    "centres",
 ]
 # Catalogue folder name (Django's locale name) -> the Plural-Forms header gettext evaluates.
 PLURAL_FORMS = {

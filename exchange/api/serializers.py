@@ -557,6 +557,12 @@ class ProposalMessageSerializer(serializers.ModelSerializer):
         fields = ["id", "author", "body", "created_at"]
 
 
+def _verified_transfer_centres(*, user):
+    from accounts.choices import OrganizationType
+
+    return Organization.objects.verified().filter(kind=OrganizationType.TRANSFER_CENTRE)
+
+
 class IntroductionSerializer(serializers.ModelSerializer):
     technology = VisiblePrimaryKeyRelatedField(model=Technology, scope=technologies_visible_to)
     need = VisiblePrimaryKeyRelatedField(
@@ -565,6 +571,28 @@ class IntroductionSerializer(serializers.ModelSerializer):
     enterprise = VisiblePrimaryKeyRelatedField(
         model=Organization, scope=organizations_visible_to, required=False, allow_null=True
     )
+    lead_centre = VisiblePrimaryKeyRelatedField(
+        model=Organization,
+        scope=_verified_transfer_centres,
+        required=False,
+        allow_null=True,
+        help_text="Co-brokering: the verified transfer centre the broker works for.",
+    )
+    partner_centre = VisiblePrimaryKeyRelatedField(
+        model=Organization,
+        scope=_verified_transfer_centres,
+        required=False,
+        allow_null=True,
+        help_text="Co-brokering: the partner transfer centre sharing the commission.",
+    )
+    lead_centre_share = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True,
+        help_text="The lead centre's share of the commission in %; the two shares sum to 100.",
+    )  # fmt: skip
+    partner_centre_share = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True,
+        help_text="The co-broker centre's share of the commission in %.",
+    )  # fmt: skip
     allowed_actions = serializers.SerializerMethodField()
     deal = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     enterprise_name = serializers.SerializerMethodField(
@@ -585,6 +613,10 @@ class IntroductionSerializer(serializers.ModelSerializer):
             "note",
             "commission_rate",
             "commission_amount",
+            "lead_centre",
+            "partner_centre",
+            "lead_centre_share",
+            "partner_centre_share",
             "status",
             "decline_reason",
             "allowed_actions",

@@ -92,6 +92,59 @@ def introduction_allowed_actions(
     return INTRODUCTION_WORKFLOW.allowed_actions(introduction.status, roles)
 
 
+def _is_verified_centre(organization: Organization | None) -> bool:
+    from accounts.choices import OrganizationType, VerificationStatus
+
+    return bool(
+        organization is not None
+        and organization.kind == OrganizationType.TRANSFER_CENTRE
+        and organization.verification_status == VerificationStatus.VERIFIED
+    )
+
+
+def _co_broker_errors(
+    *,
+    broker,
+    lead_centre: Organization | None,
+    partner_centre: Organization | None,
+    lead_centre_share: Decimal | None,
+    partner_centre_share: Decimal | None,
+) -> dict[str, str]:
+    """Co-brokering names both centres and both shares, or nothing: the broker works for the
+    lead centre, the partner is another verified centre, and the shares add up to 100 %."""
+    given = [lead_centre, partner_centre, lead_centre_share, partner_centre_share]
+    if all(value is None for value in given):
+        return {}
+    errors: dict[str, str] = {}
+    if lead_centre is None:
+        errors["lead_centre"] = _("Name the lead centre, or leave all co-brokering fields empty.")
+    elif not _is_verified_centre(lead_centre) or lead_centre.pk not in member_organization_ids(
+        user=broker
+    ):
+        errors["lead_centre"] = _(
+            "The lead centre must be a verified transfer centre you work for."
+        )
+    if partner_centre is None:
+        errors["partner_centre"] = _("Name the co-broker centre.")
+    elif not _is_verified_centre(partner_centre):
+        errors["partner_centre"] = _("The co-broker must be a verified technology transfer centre.")
+    elif lead_centre is not None and partner_centre.pk == lead_centre.pk:
+        errors["partner_centre"] = _("The co-broker must be another centre than the lead centre.")
+    shares = {"lead_centre_share": lead_centre_share, "partner_centre_share": partner_centre_share}
+    for field, share in shares.items():
+        if share is None:
+            errors[field] = _("Give both centres' shares of the commission.")
+        elif not Decimal("0") <= share <= Decimal("100"):
+            errors[field] = _("A share is between 0 and 100 %.")
+    if not errors.keys() & shares.keys() and lead_centre_share + partner_centre_share != Decimal(
+        "100"
+    ):
+        errors["partner_centre_share"] = _(
+            "The two centres' shares must add up to 100 %% (now %(total)s %%)."
+        ) % {"total": lead_centre_share + partner_centre_share}
+    return errors
+
+
 @transaction.atomic
 def introduction_create(
     *,
@@ -103,8 +156,14 @@ def introduction_create(
     note: str = "",
     commission_rate: Decimal | None = None,
     commission_amount: Decimal | None = None,
+    lead_centre: Organization | None = None,
+    partner_centre: Organization | None = None,
+    lead_centre_share: Decimal | None = None,
+    partner_centre_share: Decimal | None = None,
 ) -> Introduction:
-    """A broker introduces a published technology to a published need or an enterprise."""
+    """A broker introduces a published technology to a published need or an enterprise;
+    a broker of a transfer centre may co-broker it with a partner centre (both centres and
+    their shares of the commission, summing to 100 %)."""
     from catalog.choices import TechnologyStatus
 
     if not broker.has_role(Role.BROKER):
@@ -130,6 +189,15 @@ def introduction_create(
             )
     if commission_rate is not None and commission_amount is not None:
         errors["commission_amount"] = _("Give a commission rate or an amount, not both.")
+    errors.update(
+        _co_broker_errors(
+            broker=broker,
+            lead_centre=lead_centre,
+            partner_centre=partner_centre,
+            lead_centre_share=lead_centre_share,
+            partner_centre_share=partner_centre_share,
+        )
+    )
     if errors:
         raise ValidationError(errors)
     from accounts.services import organization_may_transact
@@ -145,6 +213,10 @@ def introduction_create(
         note=note,
         commission_rate=commission_rate,
         commission_amount=commission_amount,
+        lead_centre=lead_centre,
+        partner_centre=partner_centre,
+        lead_centre_share=lead_centre_share,
+        partner_centre_share=partner_centre_share,
     )
     introduction.full_clean()
     introduction.save()

@@ -21,6 +21,7 @@ APPS = [
     "insight",
     "licensing",
     "facilities",
+    "centres",
     "notifications",
     "audit",
     "core",

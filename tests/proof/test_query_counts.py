@@ -707,7 +707,7 @@ PINNED = {
     "page deal list": 5,
     "page deal room messages": 11,
     "page deal review queue": 6,
-    "page introductions": 15,
+    "page introductions": 17,  # + the choices of the two co-brokering centres
     "page lead board": 4,
     "page financing applications": 5,
     "page financier pipeline": 8,

@@ -562,6 +562,7 @@ _TABLE = {
     'api scenario list': (200, 200, 200, 200, 200, 200, 200),
     'api pilot agreements': (403, 200, 200, 200, 200, 200, 200),
     'api pilot agreement missing': (403, 404, 404, 404, 404, 404, 404),
+<<<<<<< HEAD
     # --- records ---
     # a record follows its deal: parties, broker, reviewers; only the seller edits (400 on a bad
     # value), nobody registers a draft (409 / 302 back with a message)
@@ -610,6 +611,23 @@ _TABLE = {
     'api exchange rate create': (405, 405, 405, 405, 405, 405, 405),
     'api exchange rate edit': (405, 405, 405, 405, 405, 405, 405),
     'api exchange rate delete': (405, 405, 405, 405, 405, 405, 405),
+=======
+    # --- centres ---
+    'page network': (200, 200, 200, 200, 200, 200, 200),
+    'page centre dashboard': (302, 403, 403, 403, 403, 403, 403),
+    'page referrals': (302, 200, 200, 200, 200, 200, 200),
+    'page referral new': (302, 403, 403, 403, 403, 403, 403),
+    'page referral': (302, 404, 404, 404, 404, 404, 404),
+    'page referral transition': (302, 404, 404, 404, 404, 404, 404),
+    'page centre profile': (302, 404, 404, 404, 404, 404, 404),
+    'api transfer centres': (200, 200, 200, 200, 200, 200, 200),
+    'api transfer centre': (200, 200, 200, 200, 200, 200, 200),
+    'api transfer centre profile': (403, 403, 403, 403, 403, 403, 403),
+    'api referrals': (403, 200, 200, 200, 200, 200, 200),
+    'api referrals create': (403, 403, 403, 403, 403, 403, 403),
+    'api referral': (403, 404, 404, 404, 404, 404, 404),
+    'api referral transition': (403, 404, 404, 404, 404, 404, 404),
+>>>>>>> centres
 }
 # fmt: on
 

@@ -1373,6 +1373,7 @@ LICENSING_ROWS = [
     ),
 ]
 
+<<<<<<< HEAD
 # --- records ---
 REGISTRY_ROWS = [
     ("page contract records", "GET", "/registry/", None),
@@ -1562,6 +1563,48 @@ CURRENCY_ROWS = [
     ("api exchange rate delete", "DELETE", "/api/v1/exchange-rates/{exchange_rate}/", None),
 ]
 
+=======
+# --- centres ---
+# No demo role works for a transfer centre: the network is public, referrals are the two
+# centres' own (404 for everyone else, reviewers included), referring needs a verified centre.
+CENTRES_ROWS = [
+    ("page network", "GET", "/network/", None),
+    ("page centre dashboard", "GET", "/network/dashboard/", None),
+    ("page referrals", "GET", "/network/referrals/", None),
+    ("page referral new", "GET", "/network/referrals/new/?technology={tech_published}", None),
+    ("page referral", "GET", "/network/referrals/{referral}/", None),
+    (
+        "page referral transition",
+        "POST",
+        "/network/referrals/{referral}/transition/",
+        {"action": "accept"},
+    ),
+    ("page centre profile", "GET", "/network/centres/{transfer_centre}/profile/", None),
+    ("api transfer centres", "GET", "/api/v1/transfer-centres/", None),
+    ("api transfer centre", "GET", "/api/v1/transfer-centres/{transfer_centre}/", None),
+    (
+        "api transfer centre profile",
+        "POST",
+        "/api/v1/transfer-centres/{transfer_centre}/profile/",
+        {"countries_covered": ["TH"], "languages": ["th"]},
+    ),
+    ("api referrals", "GET", "/api/v1/referrals/", None),
+    (
+        "api referrals create",
+        "POST",
+        "/api/v1/referrals/",
+        {"to_centre": "{transfer_centre}", "technology": "{tech_published}"},
+    ),
+    ("api referral", "GET", "/api/v1/referrals/{referral}/", None),
+    (
+        "api referral transition",
+        "POST",
+        "/api/v1/referrals/{referral}/transition/",
+        {"action": "accept"},
+    ),
+]
+
+>>>>>>> centres
 ROWS = (
     PAGE_ROWS
     + PROGRAMMES_PAGE_ROWS
@@ -1570,7 +1613,11 @@ ROWS = (
     + PROGRAMMES_API_ROWS
     + INSIGHT_API_ROWS
     + LICENSING_ROWS
+<<<<<<< HEAD
     + REGISTRY_ROWS
     + EXPORT_CONTROL_ROWS
     + CURRENCY_ROWS
+=======
+    + CENTRES_ROWS
+>>>>>>> centres
 )

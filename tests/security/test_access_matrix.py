@@ -42,6 +42,7 @@ COVERED_APPS = (
     "registry",
     "exportcontrol",
     "currencies",
+    "centres",
 )
 WATCHED_APPS = (*COVERED_APPS, "notifications")
 KEY_MODELS = [
@@ -77,6 +78,9 @@ KEY_MODELS = [
     # --- facility ---
     ("facility_booking", "facilities.FacilityBooking"),
     ("facility", "facilities.Facility"),
+    # --- centres ---
+    ("referral", "centres.Referral"),
+    ("transfer_centre", "accounts.Organization"),
     # --- scenes ---
     ("scenario_list", "programmes.ScenarioList"),
     ("scenario_", "programmes.Scenario"),

@@ -163,6 +163,12 @@ def seed_world() -> dict[str, int]:
     from currencies.models import ExchangeRate
 
     ids["exchange_rate"] = ExchangeRate.objects.order_by("pk").first().pk
+    # --- centres --- (the demo's referral between its two centres, none of them a demo role's)
+    from centres.models import Referral
+
+    referral = Referral.objects.order_by("pk").first()
+    ids["referral"] = referral.pk
+    ids["transfer_centre"] = referral.to_centre_id
     return ids
 
 
