@@ -1,3 +1,6 @@
+import datetime
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,7 +16,7 @@ from core.api.fields import (
     turn_down_reason_read_field,
 )
 from core.regions import validate_country
-from core.timezones import validate_time_zone, zone_label
+from core.timezones import city, validate_time_zone, zone_label
 from core.validators import validate_https_url
 from exchange.choices import NeedStatus
 from exchange.models import Need
@@ -482,9 +485,38 @@ class MeetingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LocalDateTimeField(serializers.DateTimeField):
+    """A time with its offset, or a local time read in the caller's own time zone; a local time
+    the clocks skip there (the spring change) is refused in words, naming the zone."""
+
+    def enforce_timezone(self, value):
+        aware = super().enforce_timezone(value)
+        if timezone.is_naive(value):
+            # zoneinfo accepts a skipped local time silently; the round trip shows it.
+            zone = timezone.get_current_timezone()
+            if aware.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != value:
+                raise serializers.ValidationError(
+                    _(
+                        "%(time)s does not exist in %(zone)s: the clocks change then. Choose "
+                        "another time or give the UTC offset."
+                    )
+                    % {
+                        "time": value.strftime("%Y-%m-%d %H:%M"),
+                        "zone": city(timezone.get_current_timezone_name()),
+                    },
+                    code="make_aware",
+                )
+        return aware
+
+
 class BookingSerializer(serializers.Serializer):
     technology = VisiblePrimaryKeyRelatedField(model=Technology, scope=technologies_visible_to)
-    starts_at = serializers.DateTimeField(help_text=_("The start of one of the event's slots."))
+    starts_at = LocalDateTimeField(
+        help_text=_(
+            "The start of one of the event's slots: ISO 8601 with its offset, or a local time "
+            "in your profile's time zone."
+        )
+    )
 
 
 class MeetingRecordSerializer(serializers.Serializer):
