@@ -411,9 +411,7 @@ class MatchmakingEventSerializer(serializers.ModelSerializer):
         required=False,
         help_text=_("ISO 3166-1 alpha-2 codes of the countries the event invites."),
     )
-    target_country_labels = serializers.ListField(
-        child=serializers.CharField(), read_only=True
-    )
+    target_country_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
     registration_count = serializers.IntegerField(read_only=True, default=0)
     allowed_actions = serializers.SerializerMethodField()
 

@@ -128,8 +128,7 @@ def online_link_visible(*, event: Event, user) -> bool:
     if event.organizer_organization_id in organizations:
         return True
     return any(
-        registration.organization_id in organizations
-        for registration in event.registrations.all()
+        registration.organization_id in organizations for registration in event.registrations.all()
     )
 
 

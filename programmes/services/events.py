@@ -319,7 +319,6 @@ def _slot_refusal(event: Event, starts_at: datetime.datetime) -> str:
     }
 
 
-
 def _conflict_message(event: Event, *, enterprise_id, technology, starts_at) -> str:
     active = event.meetings.filter(ACTIVE_MEETING, starts_at=starts_at)
     when = _local_time(starts_at, event)

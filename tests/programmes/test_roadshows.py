@@ -185,7 +185,9 @@ def test_an_http_link_an_unknown_zone_and_an_unknown_country_are_refused(broker,
 
 def test_the_api_refuses_an_http_link_with_a_field_error(api_client, broker, technology):
     client = token_client(api_client, broker)
-    fields = roadshow_fields(online_url="http://meeting.example.com/x", technologies=[technology.pk])
+    fields = roadshow_fields(
+        online_url="http://meeting.example.com/x", technologies=[technology.pk]
+    )
     response = client.post("/api/v1/events/", fields, format="json")
     assert response.status_code == 400
     assert "online_url" in str(response.json())
@@ -258,7 +260,9 @@ def test_a_stranger_and_an_anonymous_reader_never_see_the_online_link(
 
 def test_the_organiser_sees_the_online_link(client, roadshow, broker):
     client.force_login(broker)
-    assert LINK in client.get(reverse("programmes:event_detail", args=[roadshow.pk])).content.decode()
+    assert (
+        LINK in client.get(reverse("programmes:event_detail", args=[roadshow.pk])).content.decode()
+    )
 
 
 def test_the_registration_notification_does_not_carry_the_link(roadshow, bangkok):
@@ -298,7 +302,9 @@ def test_the_same_instant_written_in_bangkok_and_moscow_is_booked_once(
     assert meeting.starts_at.astimezone(datetime.UTC).hour == 1
 
 
-def test_a_slot_outside_the_organisers_hours_is_refused_clearly(api_client, roadshow, moscow, technology):
+def test_a_slot_outside_the_organisers_hours_is_refused_clearly(
+    api_client, roadshow, moscow, technology
+):
     day = in_ten_days()
     # 03:40 Moscow is 08:40 Beijing: before the roadshow opens at 09:00 Beijing time
     response = token_client(api_client, moscow).post(
@@ -371,7 +377,10 @@ def test_booking_across_the_paris_change_to_summer_time(broker, technology, api_
         ),
     )
     services.event_transition(event=event, user=broker, action="open")
-    assert [s.astimezone(datetime.UTC).hour for s, _e in services.event_slots(event=event)] == [0, 1]
+    assert [s.astimezone(datetime.UTC).hour for s, _e in services.event_slots(event=event)] == [
+        0,
+        1,
+    ]
     paris = enterprise_in("Europe/Paris", "FR")
     bangkok = enterprise_in("Asia/Bangkok", "TH")
     for user in (paris, bangkok):
