@@ -760,10 +760,6 @@ class Event(models.Model):
         return [region_label(code) for code in self.target_countries]
 
     @property
-    def is_international(self) -> bool:
-        return bool(self.target_countries) or self.organizer_time_zone != DEFAULT_TIME_ZONE
-
-    @property
     def registration_open(self) -> bool:
         return self.status == EventStatus.OPEN and timezone.now() < self.registration_closes_at
 
