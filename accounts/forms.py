@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import GRANTABLE_ROLES, SELF_ASSIGNABLE_ROLES, Role
 from accounts.models import Organization, RoleGrant, User
 from core.regions import region_choices
+from core.timezones import time_zone_choices
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role if role in SELF_ASSIGNABLE_ROLES]
 
@@ -31,6 +32,10 @@ class SignupProfileForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        help_text=_("Times are shown to you, and e-mailed to you, in this zone."),
+    )
     roles = forms.MultipleChoiceField(
         label=_("Platform roles"),
         choices=ROLE_CHOICES,
@@ -40,10 +45,18 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "phone", "preferred_language", "notification_frequency", "roles"]
+        fields = [
+            "full_name",
+            "phone",
+            "preferred_language",
+            "time_zone",
+            "notification_frequency",
+            "roles",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices(self.instance.time_zone)
         self.initial["roles"] = [r for r in self.instance.roles if r in dict(ROLE_CHOICES)]
 
 

@@ -19,6 +19,7 @@ from accounts.choices import (
 from core.i18n import bilingual
 from core.models import TransitionEvent, decided_by_field
 from core.regions import is_chinese_region, region_label, validate_region
+from core.timezones import DEFAULT_TIME_ZONE, validate_time_zone
 from core.validators import validate_unified_social_credit_code
 from core.visibility import actor_label
 
@@ -59,6 +60,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text=_("Times are shown to you, and e-mailed to you, in this zone."),
     )
     notification_frequency = models.CharField(
         _("email notifications"),

@@ -10,6 +10,7 @@ anything reads it."""
 import logging
 
 from django.conf import settings
+from django.utils import timezone
 
 from core.errors import (
     conflict_retry_response,
@@ -17,6 +18,7 @@ from core.errors import (
     is_transaction_conflict,
     request_too_large_response,
 )
+from core.timezones import activate_for
 from core.unavailable import service_unavailable_response
 
 logger = logging.getLogger(__name__)
@@ -63,3 +65,19 @@ class RequestSizeLimitMiddleware:
                 response["Connection"] = "close"
                 return response
         return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    """Each request runs in its signed-in user's time zone (core.timezones); API calls signed
+    with a token switch to it once DRF has authenticated them. The zone is reset afterwards, so
+    nothing leaks into the next request on the same thread."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        activate_for(getattr(request, "user", None))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

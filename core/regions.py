@@ -76,3 +76,17 @@ def validate_region(code: str) -> None:
         code="invalid_region",
         params={"code": code},
     )
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """ISO 3166-1 alpha-2 countries, China included, named in the reader's language."""
+    return [(code, region_label(code)) for code, _name in countries]
+
+
+def validate_country(code: str) -> None:
+    if code not in dict(countries):
+        raise ValidationError(
+            _("“%(code)s” is not a country code: use ISO 3166-1 alpha-2 (e.g. TH)."),
+            code="invalid_country",
+            params={"code": code},
+        )

@@ -35,3 +35,13 @@ def validate_unified_social_credit_code(value: str) -> None:
             ),
             code="credit_code_check",
         )
+
+
+def validate_https_url(value: str) -> None:
+    """A link people are sent to from the platform: encrypted, so no one on the way reads or
+    changes what they join."""
+    if value and not value.lower().startswith("https://"):
+        raise ValidationError(
+            _("Give an https:// link (an unencrypted http:// link is refused)."),
+            code="https_only",
+        )

@@ -4,8 +4,9 @@ A notification keeps its message as a message id (the English source text marked
 translation) and its parameters, as JSON, and is rendered when it is read, under the reader's
 language: the page's, the API request's, or the recipient's preferred language for an e-mail.
 A parameter is itself plain text (a name, a reviewer's note, a number), content written in
-Chinese and English (`Bilingual`, a title's `_zh` and `_en` columns), a date and time, a list,
-or another message (a choice label, a nested message).
+Chinese and English (`Bilingual`, a title's `_zh` and `_en` columns), a date and time (in the
+reader's time zone; `ZonedTime` also names the zone), a list, or another message (a choice
+label, a nested message).
 
     Message(gettext_lazy("New inquiry about %(title)s"), title=Bilingual.of(technology, "title"))
 
@@ -26,6 +27,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy, override, pgettext
 
 from core.i18n import in_chinese, localized
+from core.timezones import local_time
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,15 @@ class Bilingual:
             zh=getattr(instance, f"{name}_zh", "") or "",
             en=getattr(instance, f"{name}_en", "") or "",
         )
+
+
+@dataclass(frozen=True)
+class ZonedTime:
+    """A moment the reader needs to act on (a meeting's start): shown in the reader's time zone
+    and named after it, "2027-01-12 10:00 Bangkok time", where a plain datetime parameter shows
+    only the digits."""
+
+    moment: datetime.datetime
 
 
 class Message:
@@ -78,6 +89,8 @@ def encode(value) -> object:
         return value
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, ZonedTime):
+        return {"zoned_datetime": value.moment.isoformat()}
     if isinstance(value, datetime.datetime):
         return {"datetime": value.isoformat()}
     if isinstance(value, datetime.date):
@@ -128,6 +141,9 @@ def render(value) -> str:
         return ""
     if "msgid" in value:
         return _render_message(value)
+    if "zoned_datetime" in value:
+        moment = datetime.datetime.fromisoformat(value["zoned_datetime"])
+        return local_time(moment, timezone.get_current_timezone_name())
     if "datetime" in value:
         moment = datetime.datetime.fromisoformat(value["datetime"])
         return date_format(timezone.localtime(moment), "Y-m-d H:i")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from core.dispatch import delay_on_commit
+from core.timezones import zone_of
 from notifications.messages import Bilingual, Message, encode, render
 from notifications.models import Notification
 
@@ -104,7 +105,7 @@ def notification_send_email(*, notification_id: int) -> bool:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     recipient = notification.recipient
-    with override(recipient.preferred_language):
+    with override(recipient.preferred_language), timezone.override(zone_of(recipient.time_zone)):
         send_mail(
             subject=_("[Green Technology Exchange] %(title)s")
             % {"title": notification.shown_title},
@@ -134,7 +135,7 @@ def digest_send(*, user) -> int:
     ).update(emailed_at=timezone.now())
     if not claimed:
         return 0
-    with override(user.preferred_language):
+    with override(user.preferred_language), timezone.override(zone_of(user.time_zone)):
         lines = [
             f"- {notification.shown_title} {absolute_url(notification.url)}".rstrip()
             for notification in pending

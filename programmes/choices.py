@@ -23,6 +23,14 @@ class Language(models.TextChoices):
     JAPANESE = "ja", _("Japanese")
     RUSSIAN = "ru", _("Russian")
     SPANISH = "es", _("Spanish")
+    ARABIC = "ar", _("Arabic")
+    PORTUGUESE = "pt", _("Portuguese")
+    KOREAN = "ko", _("Korean")
+    THAI = "th", _("Thai")
+    VIETNAMESE = "vi", _("Vietnamese")
+    INDONESIAN = "id", _("Indonesian")
+    MALAY = "ms", _("Malay")
+    KAZAKH = "kk", _("Kazakh")
 
 
 class EvaluationStatus(models.TextChoices):

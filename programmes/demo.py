@@ -102,6 +102,15 @@ CONSULTING_TECHNOLOGY = "工业废水处理工艺诊断与技术咨询"
 PROGRAMME_NAME = "苏州工业园区 2026 年绿色技术成果遴选"
 FAIR_TITLE = "2026 长三角绿色技术成果对接会"
 CHALLENGE_TITLE = "浙江精细化工园区废水治理揭榜挂帅"
+ROADSHOW_TITLE = "中国—东盟绿色技术线上路演 China–ASEAN green technology roadshow"
+THAI_ENTERPRISE_EMAIL = "roadshow-th@demo.example"
+THAI_ENTERPRISE = {
+    "name_zh": "暹罗绿色水务有限公司",
+    "name_en": "Siam Green Water Co., Ltd.",
+    "kind": OrganizationType.ENTERPRISE,
+    "region": "TH",
+    "description": "Industrial wastewater treatment and reuse for food and rubber plants.",
+}
 
 
 def _organization(fields: dict) -> Organization:
@@ -302,6 +311,65 @@ def _fair(operator, programme, users) -> Event:
     return event
 
 
+def _roadshow(operator, users) -> Event:
+    """An international online roadshow organised on Beijing time, in Chinese, English and
+    Thai, for ASEAN countries; a Thai enterprise on Bangkok time has registered and booked."""
+    event = Event.objects.filter(title=ROADSHOW_TITLE).first()
+    if event is None:
+        day = timezone.localdate() + datetime.timedelta(days=28)
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+        technologies = list(
+            Technology.objects.filter(status=TechnologyStatus.PUBLISHED).order_by("pk")[:4]
+        )
+        event = event_services.event_create(
+            user=operator,
+            technologies=technologies,
+            kind="roadshow",
+            title=ROADSHOW_TITLE,
+            description="面向东盟国家的绿色技术线上路演：中国高校和企业介绍水处理、节能和"
+            "固废资源化技术，东盟企业在线一对一洽谈。Chinese green technologies presented "
+            "online to enterprises in ASEAN countries, with one-to-one meetings.",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=3),
+            registration_closes_at=start - datetime.timedelta(days=3),
+            online_url="https://meeting.example.com/china-asean-green-roadshow",
+            organizer_time_zone="Asia/Shanghai",
+            target_countries=["TH", "VN", "MY", "ID", "LA", "KH"],
+            capacity=80,
+            languages=["zh", "en", "th"],
+            slot_minutes=30,
+            meetings_per_participant=4,
+        )
+        event_services.event_transition(event=event, user=operator, action="open")
+    thai_organization, _created = Organization.objects.get_or_create(
+        name_en=THAI_ENTERPRISE["name_en"],
+        defaults={
+            **THAI_ENTERPRISE,
+            "verification_status": VerificationStatus.VERIFIED,
+            "verified_at": timezone.now(),
+        },
+    )
+    thai = _user(THAI_ENTERPRISE_EMAIL, "Somchai Wongsa", [Role.ENTERPRISE], thai_organization)
+    if thai.time_zone != "Asia/Bangkok" or thai.preferred_language != "en":
+        thai.time_zone, thai.preferred_language = "Asia/Bangkok", "en"
+        thai.save(update_fields=["time_zone", "preferred_language"])
+    if not event.registrations.filter(organization=thai_organization).exists():
+        event_services.event_register(event=event, user=thai, role="enterprise")
+    holder = users["holder"]
+    if not event.registrations.filter(
+        organization=holder.memberships.first().organization
+    ).exists():
+        event_services.event_register(event=event, user=holder, role="holder")
+    if not event.meetings.exists():
+        technology = event.featured_technologies.exclude(organization=thai_organization).first()
+        slots = event_services.event_slots(event=event)
+        if technology is not None and slots:
+            event_services.meeting_book(
+                event=event, user=thai, technology=technology, starts_at=slots[1][0]
+            )
+    return event
+
+
 def _challenge(operator, users, experts) -> Challenge | None:
     challenge = Challenge.objects.filter(title=CHALLENGE_TITLE).first()
     if challenge is None:
@@ -380,12 +448,14 @@ def seed() -> str:
     evaluations = _evaluations(holder_org, experts, reviewer)
     programme = _programme(operator, experts)
     event = _fair(operator, programme, users)
+    roadshow = _roadshow(operator, users)
     challenge = _challenge(operator, users, experts)
     scenario_count = _scenarios(operator, holder)
     return (
         f"{len(experts)} experts, {evaluations} completed evaluations, programme with "
         f"{programme.entries.count()} shortlisted, fair with {event.registrations.count()} "
-        f"registrations and {event.meetings.count()} meetings, "
+        f"registrations and {event.meetings.count()} meetings, an international roadshow with "
+        f"{roadshow.registrations.count()} registrations, "
         f"{'a challenge' if challenge else 'no challenge (no published need)'}; "
         f"{scenario_count} application scenarios in a list; "
         f"operator login operator@demo.example"
@@ -393,7 +463,9 @@ def seed() -> str:
 
 
 def demo_logins() -> list[tuple[str, str]]:
-    return [(expert[0], DEMO_PASSWORD) for expert in EXPERTS]
+    return [(expert[0], DEMO_PASSWORD) for expert in EXPERTS] + [
+        (THAI_ENTERPRISE_EMAIL, DEMO_PASSWORD)
+    ]
 
 
 # --- application scenarios --------------------------------------------------------------------

@@ -7,7 +7,9 @@ from accounts.models import Organization
 from accounts.selectors import organizations_of_user, organizations_visible_to
 from catalog.choices import TransactionMode
 from catalog.models import Category, Technology
-from core.regions import region_choices
+from core.regions import country_choices, region_choices
+from core.timezones import in_two_zones, time_zone_choices, zone_of
+from core.validators import validate_https_url
 from exchange.models import Need
 from programmes.choices import SCORE_MAX, SCORE_MIN, EventKind, Language, ParticipantRole
 from programmes.models import ExpertProfile, Scenario
@@ -266,14 +268,30 @@ class EventForm(forms.Form):
     registration_closes_at = forms.DateTimeField(
         label=_("Registration closes at"), widget=DATETIME_INPUT
     )
+    organizer_time_zone = forms.ChoiceField(
+        label=_("Organiser's time zone"),
+        help_text=_("The times you enter are in this zone; each reader also sees them in theirs."),
+    )
     venue = forms.CharField(label=_("Place"), max_length=300, required=False)
-    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+    online_url = forms.URLField(
+        label=_("Online link"),
+        required=False,
+        assume_scheme="https",
+        validators=[validate_https_url],
+        help_text=_("Shown to registered participants only."),
+    )
     capacity = forms.IntegerField(label=_("Capacity (organisations)"), min_value=1, initial=50)
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
         choices=Language.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=["zh"],
+    )
+    target_countries = forms.MultipleChoiceField(
+        label=_("Countries targeted"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("For an international roadshow: the countries whose organisations it invites."),
     )
     slot_minutes = forms.IntegerField(
         label=_("Meeting length (minutes)"), min_value=5, max_value=120, initial=20
@@ -289,10 +307,29 @@ class EventForm(forms.Form):
         help_text=_("Empty with a programme: its selected technologies."),
     )
 
+    TIME_FIELDS = ("starts_at", "ends_at", "registration_closes_at")
+
     def __init__(self, *args, technologies=None, **kwargs):
         super().__init__(*args, **kwargs)
         if technologies is not None:
             self.fields["technologies"].queryset = technologies
+        reader_zone = timezone.get_current_timezone_name()
+        self.fields["organizer_time_zone"].choices = time_zone_choices(reader_zone)
+        self.fields["organizer_time_zone"].initial = reader_zone
+        self.fields["target_countries"].choices = country_choices()
+
+    def clean(self):
+        cleaned = super().clean()
+        # The form read the times in the reader's zone; they were written in the organiser's.
+        zone = cleaned.get("organizer_time_zone")
+        if zone:
+            reader_zone = timezone.get_current_timezone()
+            for name in self.TIME_FIELDS:
+                value = cleaned.get(name)
+                if value is not None:
+                    written = timezone.localtime(value, reader_zone).replace(tzinfo=None)
+                    cleaned[name] = timezone.make_aware(written, zone_of(zone))
+        return cleaned
 
 
 class RegistrationForm(forms.Form):
@@ -303,16 +340,15 @@ class BookingForm(forms.Form):
     technology = forms.ModelChoiceField(label=_("Technology"), queryset=Technology.objects.none())
     starts_at = forms.ChoiceField(label=_("Time slot"))
 
-    def __init__(self, *args, technologies=None, slots=(), **kwargs):
+    def __init__(self, *args, technologies=None, slots=(), organizer_time_zone="", **kwargs):
         super().__init__(*args, **kwargs)
         if technologies is not None:
             self.fields["technology"].queryset = technologies
+        # Offered in the reader's zone, the organiser's in brackets when it differs; the value
+        # is the instant (ISO 8601 with offset), the same for readers in any zone.
+        zone = organizer_time_zone or timezone.get_current_timezone_name()
         self.fields["starts_at"].choices = [
-            (
-                start.isoformat(),
-                f"{timezone.localtime(start):%H:%M}–{timezone.localtime(end):%H:%M}",
-            )
-            for start, end in slots
+            (start.isoformat(), in_two_zones(start, zone)) for start, _end in slots
         ]
 
 

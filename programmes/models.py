@@ -18,7 +18,9 @@ from django.utils.translation import pgettext_lazy
 from catalog.models import TsVectorField
 from core.models import TransitionEvent
 from core.reasons import TurnDownReasonFields
-from core.regions import region_label, validate_region
+from core.regions import region_label, validate_country, validate_region
+from core.timezones import DEFAULT_TIME_ZONE, validate_time_zone
+from core.validators import validate_https_url
 from programmes.choices import (
     CHALLENGE_ACTION_LABELS,
     EVALUATION_ACTION_LABELS,
@@ -654,7 +656,25 @@ class Event(models.Model):
     ends_at = models.DateTimeField(_("ends at"))
     registration_closes_at = models.DateTimeField(_("registration closes at"))
     venue = models.CharField(_("place"), max_length=300, blank=True)
-    online_url = models.URLField(_("online link"), blank=True)
+    online_url = models.URLField(
+        _("online link"),
+        blank=True,
+        validators=[validate_https_url],
+        help_text=_("Shown to registered participants only."),
+    )
+    organizer_time_zone = models.CharField(
+        _("organiser's time zone"),
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text=_("The times you enter are in this zone; each reader also sees them in theirs."),
+    )
+    target_countries = ArrayField(
+        models.CharField(max_length=2, validators=[validate_country]),
+        default=list,
+        blank=True,
+        verbose_name=_("countries targeted"),
+    )
     capacity = models.PositiveIntegerField(
         _("capacity (organisations)"), validators=[MinValueValidator(1)]
     )
@@ -693,6 +713,8 @@ class Event(models.Model):
         "registration_closes_at",
         "venue",
         "online_url",
+        "organizer_time_zone",
+        "target_countries",
         "capacity",
         "languages",
         "slot_minutes",
@@ -732,6 +754,10 @@ class Event(models.Model):
     def language_labels(self) -> list[str]:
         labels = dict(Language.choices)
         return [str(labels.get(code, code)) for code in self.languages]
+
+    @property
+    def target_country_labels(self) -> list[str]:
+        return [region_label(code) for code in self.target_countries]
 
     @property
     def registration_open(self) -> bool:

@@ -18,6 +18,7 @@ from accounts.permissions import is_reviewer
 from core.filters import filter_errors_response
 from core.forms import apply_validation_error, error_text
 from core.reasons import TurnDownReason
+from core.timezones import in_two_zones
 from core.workflow import TransitionNotAllowed
 from programmes.access import can_organize_events, is_programme_operator
 from programmes.choices import (
@@ -648,6 +649,9 @@ def event_detail(request, pk: int):
         else None,
         "registration_form": RegistrationForm() if "register" in allowed else None,
         "event_ended": event.ends_at <= timezone.now(),
+        "online_link_visible": programme_selectors.online_link_visible(
+            event=event, user=request.user
+        ),
     }
     if registration is not None and registration.role == ParticipantRole.ENTERPRISE:
         matches = event_services.event_matches(event=event, registration=registration)
@@ -661,6 +665,7 @@ def event_detail(request, pk: int):
                     organization_id=registration.organization_id
                 ),
                 slots=event_services.event_slots(event=event),
+                organizer_time_zone=event.organizer_time_zone,
             )
     if context["event_ended"]:
         context["held_meetings"] = programme_selectors.event_held_meeting_count(event=event)
@@ -689,14 +694,18 @@ def _event_book(request, event):
         request.POST,
         technologies=event.featured_technologies.all(),
         slots=event_services.event_slots(event=event),
+        organizer_time_zone=event.organizer_time_zone,
     )
     data = _valid(form, _("Choose a featured technology and a time slot."))
-    event_services.meeting_book(
+    meeting = event_services.meeting_book(
         event=event,
         user=request.user,
         technology=data["technology"],
         starts_at=datetime.datetime.fromisoformat(data["starts_at"]),
     )
+    return _("Meeting booked: %(time)s.") % {
+        "time": in_two_zones(meeting.starts_at, event.organizer_time_zone)
+    }
 
 
 def _posted_meeting(request, event):

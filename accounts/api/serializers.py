@@ -84,6 +84,7 @@ class UserSerializer(serializers.ModelSerializer):
             "phone",
             "roles",
             "preferred_language",
+            "time_zone",
             "notification_frequency",
             "organizations",
         ]

@@ -11,6 +11,7 @@ from knox.signals import token_expired
 from rest_framework import authentication, exceptions
 
 from accounts.tokens.models import ApiToken
+from core.timezones import activate_for
 
 
 class ApiTokenAuthentication(TokenAuthentication):
@@ -50,6 +51,8 @@ class ApiTokenAuthentication(TokenAuthentication):
             ApiToken.objects.filter(pk=token.pk).update(**changes)
             for field, value in changes.items():
                 setattr(token, field, value)
+        # The middleware saw an anonymous request: the rest of it runs in the user's zone.
+        activate_for(user)
         return user, token
 
 

@@ -1,3 +1,6 @@
+import datetime
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -12,6 +15,9 @@ from core.api.fields import (
     turn_down_reason_field,
     turn_down_reason_read_field,
 )
+from core.regions import validate_country
+from core.timezones import city, validate_time_zone, zone_label
+from core.validators import validate_https_url
 from exchange.choices import NeedStatus
 from exchange.models import Need
 from exchange.selectors import needs_visible_to
@@ -35,7 +41,11 @@ from programmes.models import (
     ProgrammeEntry,
 )
 from programmes.selectors import experts as expert_selectors
-from programmes.selectors.programmes import entry_expert_median, programmes_visible_to
+from programmes.selectors.programmes import (
+    entry_expert_median,
+    online_link_visible,
+    programmes_visible_to,
+)
 from programmes.services import challenges as challenge_services
 from programmes.services import evaluations as evaluation_services
 from programmes.services import events as event_services
@@ -375,6 +385,33 @@ class MatchmakingEventSerializer(serializers.ModelSerializer):
         model=Programme, scope=programmes_visible_to, required=False, allow_null=True
     )
     languages = serializers.ListField(child=serializers.ChoiceField(choices=Language.choices))
+    language_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+    online_url = serializers.URLField(
+        required=False,
+        allow_blank=True,
+        validators=[validate_https_url],
+        help_text=_(
+            "https only. Shown to the organisers and to registered participants; blank for "
+            "everyone else (see `has_online_link`)."
+        ),
+    )
+    has_online_link = serializers.SerializerMethodField()
+    organizer_time_zone = serializers.CharField(
+        required=False,
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text=_(
+            "IANA time zone of the organiser (e.g. Asia/Shanghai). Times in the API are ISO 8601 "
+            "with the offset of your own time zone (your profile's `time_zone`)."
+        ),
+    )
+    organizer_time_zone_label = serializers.SerializerMethodField()
+    target_countries = serializers.ListField(
+        child=serializers.CharField(max_length=2, validators=[validate_country]),
+        required=False,
+        help_text=_("ISO 3166-1 alpha-2 codes of the countries the event invites."),
+    )
+    target_country_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
     registration_count = serializers.IntegerField(read_only=True, default=0)
     allowed_actions = serializers.SerializerMethodField()
 
@@ -389,12 +426,29 @@ class MatchmakingEventSerializer(serializers.ModelSerializer):
             "needs",
             "registration_count",
             "allowed_actions",
+            "language_labels",
+            "has_online_link",
+            "organizer_time_zone_label",
+            "target_country_labels",
         ]
         read_only_fields = ["status"]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, event) -> list[str]:
         return event_services.event_allowed_actions(event=event, user=self.context["request"].user)
+
+    def get_has_online_link(self, event) -> bool:
+        return bool(event.online_url)
+
+    def get_organizer_time_zone_label(self, event) -> str:
+        """Beijing (UTC+08:00): the zone's city and its offset at the event's start."""
+        return zone_label(event.organizer_time_zone, event.starts_at)
+
+    def to_representation(self, event):
+        data = super().to_representation(event)
+        if not online_link_visible(event=event, user=self.context["request"].user):
+            data["online_url"] = ""
+        return data
 
 
 class EventRegistrationSerializer(serializers.ModelSerializer):
@@ -429,9 +483,38 @@ class MeetingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LocalDateTimeField(serializers.DateTimeField):
+    """A time with its offset, or a local time read in the caller's own time zone; a local time
+    the clocks skip there (the spring change) is refused in words, naming the zone."""
+
+    def enforce_timezone(self, value):
+        aware = super().enforce_timezone(value)
+        if timezone.is_naive(value):
+            # zoneinfo accepts a skipped local time silently; the round trip shows it.
+            zone = timezone.get_current_timezone()
+            if aware.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != value:
+                raise serializers.ValidationError(
+                    _(
+                        "%(time)s does not exist in %(zone)s: the clocks change then. Choose "
+                        "another time or give the UTC offset."
+                    )
+                    % {
+                        "time": value.strftime("%Y-%m-%d %H:%M"),
+                        "zone": city(timezone.get_current_timezone_name()),
+                    },
+                    code="make_aware",
+                )
+        return aware
+
+
 class BookingSerializer(serializers.Serializer):
     technology = VisiblePrimaryKeyRelatedField(model=Technology, scope=technologies_visible_to)
-    starts_at = serializers.DateTimeField(help_text=_("The start of one of the event's slots."))
+    starts_at = LocalDateTimeField(
+        help_text=_(
+            "The start of one of the event's slots: ISO 8601 with its offset, or a local time "
+            "in your profile's time zone."
+        )
+    )
 
 
 class MeetingRecordSerializer(serializers.Serializer):

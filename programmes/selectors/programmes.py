@@ -116,6 +116,22 @@ def registration_of(*, event: Event, user) -> EventRegistration | None:
     )
 
 
+def online_link_visible(*, event: Event, user) -> bool:
+    """The online link admits people to the meeting room: only the organisers, reviewers and
+    members of a registered organisation get it (page, API, notifications alike). Reads the
+    event's registrations, prefetched on lists."""
+    if not _authenticated(user) or not event.online_url:
+        return False
+    if event.organizer_id == user.pk or is_reviewer(user=user):
+        return True
+    organizations = set(member_organization_ids(user=user))
+    if event.organizer_organization_id in organizations:
+        return True
+    return any(
+        registration.organization_id in organizations for registration in event.registrations.all()
+    )
+
+
 def meetings_visible_to(*, event: Event, user) -> QuerySet[Meeting]:
     """Organisers and reviewers see every meeting; a participant sees its own."""
     meetings = event.meetings.select_related("technology", "enterprise", "holder").order_by(

@@ -26,10 +26,11 @@ from accounts.choices import Role
 from accounts.permissions import has_role, member_organization_ids, members_of, primary_organization
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
+from core.timezones import city, in_two_zones, zone_of
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
 from exchange.choices import NeedStatus
 from exchange.models import Need
-from notifications.messages import Bilingual, Message
+from notifications.messages import Bilingual, Message, ZonedTime
 from notifications.services import notify_users
 from programmes.access import can_organize_events
 from programmes.choices import EntryStatus, EventStatus, MeetingStatus, ParticipantRole
@@ -113,8 +114,11 @@ def _url(event: Event) -> str:
     return reverse("programmes:event_detail", args=[event.pk])
 
 
-def _local_time(moment: datetime.datetime) -> str:
-    return date_format(timezone.localtime(moment), "Y-m-d H:i")
+def _local_time(moment: datetime.datetime, event: Event | None = None) -> str:
+    """In the reader's zone and, for an event organised elsewhere, in the organiser's too."""
+    if event is None:
+        return date_format(timezone.localtime(moment), "Y-m-d H:i")
+    return in_two_zones(moment, event.organizer_time_zone)
 
 
 # --- organising -------------------------------------------------------------------------------
@@ -225,7 +229,7 @@ def event_register(*, event: Event, user, role: str) -> EventRegistration:
     if event.status != EV.OPEN or timezone.now() >= event.registration_closes_at:
         raise ValidationError(
             _("Registration for this event closed on %(time)s.")
-            % {"time": _local_time(min(event.registration_closes_at, timezone.now()))}
+            % {"time": _local_time(min(event.registration_closes_at, timezone.now()), event)}
             if event.status in (EV.OPEN, EV.CLOSED)
             else _("This event does not take registrations.")
         )
@@ -253,7 +257,7 @@ def event_register(*, event: Event, user, role: str) -> EventRegistration:
     notify_users(
         users=[user],
         title=Message(gettext_lazy("You are registered for %(event)s"), event=event.title),
-        body=event.starts_at,
+        body=Message(gettext_lazy("It starts at %(time)s."), time=ZonedTime(event.starts_at)),
         url=_url(event),
     )
     return registration
@@ -289,9 +293,35 @@ def event_matches(*, event: Event, registration: EventRegistration, limit: int =
 # --- meetings ---------------------------------------------------------------------------------
 
 
+def _slot_refusal(event: Event, starts_at: datetime.datetime) -> str:
+    """Why a start time is no slot, in the reader's zone and the organiser's: the event's
+    hours are the organiser's."""
+    if starts_at.tzinfo is None:
+        return _("Give the time with its UTC offset, or set your time zone in your profile.")
+    length = datetime.timedelta(minutes=event.slot_minutes)
+    if starts_at < event.starts_at or starts_at + length > event.ends_at:
+        zone = event.organizer_time_zone
+        return _(
+            "%(time)s is outside the event's hours: meetings run from %(start)s to %(end)s "
+            "%(zone)s time."
+        ) % {
+            "time": _local_time(starts_at, event),
+            "start": date_format(event.starts_at.astimezone(zone_of(zone)), "Y-m-d H:i"),
+            "end": date_format(event.ends_at.astimezone(zone_of(zone)), "Y-m-d H:i"),
+            "zone": city(zone),
+        }
+    return _(
+        "%(time)s is not the start of a slot: %(minutes)d-minute meetings start from %(start)s."
+    ) % {
+        "time": _local_time(starts_at, event),
+        "minutes": event.slot_minutes,
+        "start": _local_time(event.starts_at, event),
+    }
+
+
 def _conflict_message(event: Event, *, enterprise_id, technology, starts_at) -> str:
     active = event.meetings.filter(ACTIVE_MEETING, starts_at=starts_at)
-    when = _local_time(starts_at)
+    when = _local_time(starts_at, event)
     if active.filter(enterprise_id=enterprise_id).exists():
         return _("You already have a meeting at %(time)s.") % {"time": when}
     if active.filter(technology=technology).exists():
@@ -331,7 +361,7 @@ def meeting_book(
         raise ValidationError({"technology": _("Choose one of the featured technologies.")})
     slots = dict(event_slots(event=event))
     if starts_at not in slots:
-        raise ValidationError({"starts_at": _("Choose one of the event's time slots.")})
+        raise ValidationError({"starts_at": _slot_refusal(event, starts_at)})
     if technology.organization_id == registration.organization_id:
         raise ValidationError({"technology": _("This is your own organisation's technology.")})
     booked = registration.meetings.filter(ACTIVE_MEETING).count()
@@ -371,10 +401,20 @@ def meeting_book(
         title=Message(
             gettext_lazy("Meeting booked at %(event)s: %(time)s with %(organization)s"),
             event=event.title,
-            time=starts_at,
+            time=ZonedTime(starts_at),
             organization=Bilingual.of(registration.organization, "name"),
         ),
         body=Bilingual.of(technology, "title"),
+        url=_url(event),
+    )
+    notify_users(
+        users=list(members_of(registration.organization_id)),
+        title=Message(
+            gettext_lazy("Meeting confirmed at %(event)s: %(time)s about %(technology)s"),
+            event=event.title,
+            time=ZonedTime(starts_at),
+            technology=Bilingual.of(technology, "title"),
+        ),
         url=_url(event),
     )
     return meeting
@@ -418,7 +458,7 @@ def meeting_cancel(*, meeting: Meeting, user) -> Meeting:
             gettext_lazy("Meeting cancelled: %(meeting)s"),
             meeting=Message(
                 gettext_lazy("%(time)s %(enterprise)s × %(technology)s"),
-                time=meeting.starts_at,
+                time=ZonedTime(meeting.starts_at),
                 enterprise=Bilingual.of(meeting.enterprise, "name"),
                 technology=Bilingual.of(meeting.technology, "title"),
             ),

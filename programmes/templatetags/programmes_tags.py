@@ -1,7 +1,9 @@
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.timezones import in_two_zones, zone_label
 from programmes.selectors.experts import latest_completed_evaluation
 
 register = template.Library()
@@ -39,3 +41,31 @@ def get_item(mapping, key):
     if not mapping:
         return None
     return mapping.get(key)
+
+
+@register.filter
+def in_zones(moment, zone: str) -> str:
+    """The date and time in the reader's zone and, when it differs, in the organiser's:
+    "2027-01-12 10:00 Bangkok time (11:00 Beijing time)"."""
+    if not moment:
+        return ""
+    return in_two_zones(moment, zone)
+
+
+@register.filter
+def in_zones_time(moment, zone: str) -> str:
+    """The same without the date (a meeting within a day's programme)."""
+    if not moment:
+        return ""
+    return in_two_zones(moment, zone, with_date=False)
+
+
+@register.filter
+def time_zone_label(zone: str, moment=None) -> str:
+    """Bangkok (UTC+07:00)."""
+    return zone_label(zone, moment)
+
+
+@register.simple_tag
+def reader_time_zone() -> str:
+    return timezone.get_current_timezone_name()

@@ -158,4 +158,22 @@ def test_demo_seed_is_idempotent(db):
         Meeting.objects.count(),
         Challenge.objects.count(),
     )
-    assert counts[1] == 2 and counts[3] == 2 and counts[4] == 1
+    assert counts[1] == 2 and counts[3] == 3 and counts[4] == 1
+
+
+def test_demo_roadshow_is_international_and_a_thai_enterprise_on_bangkok_time_is_booked():
+    from catalog import demo as catalog_demo
+    from exchange import demo as exchange_demo
+    from programmes import demo
+    from programmes.models import Event
+
+    catalog_demo.seed()
+    exchange_demo.seed()
+    demo.seed()
+    roadshow = Event.objects.get(title=demo.ROADSHOW_TITLE)
+    assert roadshow.languages == ["zh", "en", "th"]
+    assert roadshow.organizer_time_zone == "Asia/Shanghai"
+    assert roadshow.online_url.startswith("https://") and not roadshow.venue
+    assert "TH" in roadshow.target_countries
+    thai = roadshow.meetings.get().booked_by
+    assert thai.email == demo.THAI_ENTERPRISE_EMAIL and thai.time_zone == "Asia/Bangkok"

@@ -562,7 +562,6 @@ _TABLE = {
     'api scenario list': (200, 200, 200, 200, 200, 200, 200),
     'api pilot agreements': (403, 200, 200, 200, 200, 200, 200),
     'api pilot agreement missing': (403, 404, 404, 404, 404, 404, 404),
-<<<<<<< HEAD
     # --- records ---
     # a record follows its deal: parties, broker, reviewers; only the seller edits (400 on a bad
     # value), nobody registers a draft (409 / 302 back with a message)
@@ -611,7 +610,6 @@ _TABLE = {
     'api exchange rate create': (405, 405, 405, 405, 405, 405, 405),
     'api exchange rate edit': (405, 405, 405, 405, 405, 405, 405),
     'api exchange rate delete': (405, 405, 405, 405, 405, 405, 405),
-=======
     # --- centres ---
     'page network': (200, 200, 200, 200, 200, 200, 200),
     'page centre dashboard': (302, 403, 403, 403, 403, 403, 403),
@@ -627,7 +625,6 @@ _TABLE = {
     'api referrals create': (403, 403, 403, 403, 403, 403, 403),
     'api referral': (403, 404, 404, 404, 404, 404, 404),
     'api referral transition': (403, 404, 404, 404, 404, 404, 404),
->>>>>>> centres
 }
 # fmt: on
 

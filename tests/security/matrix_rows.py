@@ -1373,7 +1373,6 @@ LICENSING_ROWS = [
     ),
 ]
 
-<<<<<<< HEAD
 # --- records ---
 REGISTRY_ROWS = [
     ("page contract records", "GET", "/registry/", None),
@@ -1563,7 +1562,6 @@ CURRENCY_ROWS = [
     ("api exchange rate delete", "DELETE", "/api/v1/exchange-rates/{exchange_rate}/", None),
 ]
 
-=======
 # --- centres ---
 # No demo role works for a transfer centre: the network is public, referrals are the two
 # centres' own (404 for everyone else, reviewers included), referring needs a verified centre.
@@ -1604,7 +1602,6 @@ CENTRES_ROWS = [
     ),
 ]
 
->>>>>>> centres
 ROWS = (
     PAGE_ROWS
     + PROGRAMMES_PAGE_ROWS
@@ -1613,11 +1610,8 @@ ROWS = (
     + PROGRAMMES_API_ROWS
     + INSIGHT_API_ROWS
     + LICENSING_ROWS
-<<<<<<< HEAD
     + REGISTRY_ROWS
     + EXPORT_CONTROL_ROWS
     + CURRENCY_ROWS
-=======
     + CENTRES_ROWS
->>>>>>> centres
 )
