@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import member_organization_ids, member_organizations_subquery
 from catalog.models import Category
+from core.db import read_replica
 from core.freshness import confirmation_due_q
 from exchange.choices import (
     DealAction,
@@ -57,8 +58,13 @@ def needs_visible_to(*, user) -> QuerySet[Need]:
 
 
 def needs_public(*, user) -> QuerySet[Need]:
-    """The needs the public list shows (published or in negotiation)."""
-    return needs_visible_to(user=user).filter(status__in=PUBLIC_NEED_STATUSES)
+    """The needs the public list shows (published or in negotiation), read from the replica
+    when there is one."""
+    return (
+        needs_visible_to(user=user)
+        .filter(status__in=PUBLIC_NEED_STATUSES)
+        .using(read_replica())
+    )
 
 
 def need_company_visible(*, need: Need, user, organization_ids: list[int] | None = None) -> bool:
