@@ -185,4 +185,3 @@ def replica_state() -> ReplicaState | None:
         logger.warning("health check: the read replica does not answer", exc_info=True)
         return ReplicaState(answers=False, lag_seconds=None)
     return ReplicaState(answers=True, lag_seconds=None if lag is None else max(0.0, float(lag)))
-

@@ -1,6 +1,7 @@
 """What the service status page and the health check report: whether the database and the
 message broker answer, when a background worker last took a task (a beat-scheduled
-heartbeat) and, with a read replica configured, whether it answers and how far behind it is. Nothing here needs the database to render, so the page still opens when it is down.
+heartbeat) and, with a read replica configured, whether it answers and how far behind it is.
+Nothing here needs the database to render, so the page still opens when it is down.
 """
 
 from __future__ import annotations

@@ -41,7 +41,10 @@ def healthz(request):
         "workers": checks["worker"],
     }
     if "replica" in results:
-        body["replica"] = {"state": checks["replica"], "lag_seconds": results["replica"].lag_seconds}
+        body["replica"] = {
+            "state": checks["replica"],
+            "lag_seconds": results["replica"].lag_seconds,
+        }
     if down:
         body["down"] = down
     return JsonResponse(body, status=200 if not down else 503)

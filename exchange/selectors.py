@@ -60,11 +60,7 @@ def needs_visible_to(*, user) -> QuerySet[Need]:
 def needs_public(*, user) -> QuerySet[Need]:
     """The needs the public list shows (published or in negotiation), read from the replica
     when there is one."""
-    return (
-        needs_visible_to(user=user)
-        .filter(status__in=PUBLIC_NEED_STATUSES)
-        .using(read_replica())
-    )
+    return needs_visible_to(user=user).filter(status__in=PUBLIC_NEED_STATUSES).using(read_replica())
 
 
 def need_company_visible(*, need: Need, user, organization_ids: list[int] | None = None) -> bool:

@@ -129,8 +129,10 @@ def _listings(run, categories) -> dict:
     by_category: dict[int, dict[str, int]] = defaultdict(lambda: {"technology": 0, "need": 0})
     by_region: dict[str, dict[str, int]] = defaultdict(lambda: {"technology": 0, "need": 0})
     computed_at = None
-    rows = ListingStatistic.objects.using(_database_of(run)).filter(run=run).values_list(
-        "kind", "category_id", "region", "count", "computed_at"
+    rows = (
+        ListingStatistic.objects.using(_database_of(run))
+        .filter(run=run)
+        .values_list("kind", "category_id", "region", "count", "computed_at")
     )
     for kind, category_id, region, count, row_computed_at in rows:
         computed_at = row_computed_at
@@ -187,7 +189,9 @@ def _code_key(code: str) -> tuple[int, ...]:
 
 def _deals_by_stage(run) -> list[dict]:
     counts: dict[str, int] = defaultdict(int)
-    for stage, count in DealStatistic.objects.using(_database_of(run)).filter(run=run).values_list("stage", "count"):
+    for stage, count in (
+        DealStatistic.objects.using(_database_of(run)).filter(run=run).values_list("stage", "count")
+    ):
         counts[stage] += count
     return [
         {"stage": stage, "label": str(label), "count": counts.get(stage, 0)}
@@ -200,8 +204,10 @@ SIGNED_STAGES = (DealStage.CONTRACT_SIGNED, DealStage.IN_EXECUTION, DealStage.CO
 
 def _deal_scope(run) -> list[dict]:
     totals = {scope: {"deals": 0, "signed": 0} for scope in DealScope.values}
-    for stage, scope, count in DealStatistic.objects.using(_database_of(run)).filter(run=run).values_list(
-        "stage", "scope", "count"
+    for stage, scope, count in (
+        DealStatistic.objects.using(_database_of(run))
+        .filter(run=run)
+        .values_list("stage", "scope", "count")
     ):
         totals[scope]["deals"] += count
         if stage in SIGNED_STAGES:
@@ -219,7 +225,9 @@ def _completed_value_by_month(run) -> list[dict]:
             "deals": row.deals,
             "value": row.value,
         }
-        for row in MonthlyValueStatistic.objects.using(_database_of(run)).filter(run=run).order_by("month", "currency")
+        for row in MonthlyValueStatistic.objects.using(_database_of(run))
+        .filter(run=run)
+        .order_by("month", "currency")
     ]
 
 
@@ -228,7 +236,10 @@ def _conversion(run) -> list[dict]:
         ListingKind.TECHNOLOGY: _("Published technologies that reached a signed deal"),
         ListingKind.NEED: _("Published needs that reached a signed deal"),
     }
-    rows = {row.kind: row for row in ConversionStatistic.objects.using(_database_of(run)).filter(run=run)}
+    rows = {
+        row.kind: row
+        for row in ConversionStatistic.objects.using(_database_of(run)).filter(run=run)
+    }
     return [
         {
             "kind": kind,
@@ -244,7 +255,11 @@ def _conversion(run) -> list[dict]:
 
 def _green_impact(run, categories) -> dict:
     total, by_category, by_region = [], [], []
-    for row in ImpactStatistic.objects.using(_database_of(run)).filter(run=run).order_by("dimension", "key", "method"):
+    for row in (
+        ImpactStatistic.objects.using(_database_of(run))
+        .filter(run=run)
+        .order_by("dimension", "key", "method")
+    ):
         figure = {
             "method": row.method,
             "method_label": method_label(row.method, run),
@@ -390,7 +405,8 @@ def funnel_industries(*, run: StatisticsRun | None) -> list[Category]:
     if run is None:
         return []
     ids = (
-        FunnelStatistic.objects.using(_database_of(run)).filter(run=run, industry__isnull=False)
+        FunnelStatistic.objects.using(_database_of(run))
+        .filter(run=run, industry__isnull=False)
         .values_list("industry_id", flat=True)
         .distinct()
     )
@@ -406,9 +422,11 @@ def funnel(
 ) -> dict:
     """The funnel of the platform (or of one broker's own work) in each period, newest first,
     with the all-time totals and, for the totals, each industry beside them."""
-    rows = FunnelStatistic.objects.using(_database_of(run)).filter(
-        run=run, broker=broker, period__in=[period, FunnelPeriod.ALL]
-    ).select_related("industry")
+    rows = (
+        FunnelStatistic.objects.using(_database_of(run))
+        .filter(run=run, broker=broker, period__in=[period, FunnelPeriod.ALL])
+        .select_related("industry")
+    )
     periods, total, by_industry = [], None, []
     for row in rows.order_by("-period_start"):
         if row.period == FunnelPeriod.ALL:
@@ -467,7 +485,11 @@ def funnel_chart_data(funnel_data: dict) -> dict:
 
 def matching_efficiency(*, run: StatisticsRun) -> dict:
     """Share of active needs with at least one strong match, in total and by industry."""
-    rows = list(MatchingEfficiencyStatistic.objects.using(_database_of(run)).filter(run=run).select_related("industry"))
+    rows = list(
+        MatchingEfficiencyStatistic.objects.using(_database_of(run))
+        .filter(run=run)
+        .select_related("industry")
+    )
     total = next((row for row in rows if row.industry_id is None), None)
     strong_score = total.strong_score if total else None
 
@@ -504,8 +526,10 @@ def matching_efficiency(*, run: StatisticsRun) -> dict:
 def turn_down_reasons(*, run: StatisticsRun) -> list[dict]:
     """How often each reason was given, by what was turned down (the vocabulary's order)."""
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for kind, code, count in TurnDownReasonStatistic.objects.using(_database_of(run)).filter(run=run).values_list(
-        "kind", "reason_code", "count"
+    for kind, code, count in (
+        TurnDownReasonStatistic.objects.using(_database_of(run))
+        .filter(run=run)
+        .values_list("kind", "reason_code", "count")
     ):
         counts[code][kind] = counts[code].get(kind, 0) + count
     rows = []
@@ -644,7 +668,9 @@ def _workloads(run) -> list[dict]:
     reviewers = {user.pk: user for user in platform_reviewers()}
     decisions: dict[int, dict[str, int]] = defaultdict(dict)
     window = 30
-    rows = ReviewerWorkload.objects.using(_database_of(run)).filter(run=run).select_related("reviewer")
+    rows = (
+        ReviewerWorkload.objects.using(_database_of(run)).filter(run=run).select_related("reviewer")
+    )
     for row in rows:
         reviewers.setdefault(row.reviewer_id, row.reviewer)
         decisions[row.reviewer_id][row.queue] = row.decisions
@@ -714,7 +740,12 @@ def regional_regions(*, run: StatisticsRun | None = None) -> list[tuple[str, str
     run = run or latest_run()
     if run is None:
         return []
-    codes = RegionalStatistic.objects.using(_database_of(run)).filter(run=run).values_list("region", flat=True).distinct()
+    codes = (
+        RegionalStatistic.objects.using(_database_of(run))
+        .filter(run=run)
+        .values_list("region", flat=True)
+        .distinct()
+    )
     return sorted(((code, region_label(code)) for code in codes), key=lambda pair: pair[0])
 
 
@@ -732,7 +763,9 @@ def regional_report(
     if run is None:
         return None
     start, end = start.replace(day=1), end.replace(day=1)
-    rows = RegionalStatistic.objects.using(_database_of(run)).filter(run=run, month__gte=start, month__lte=end)
+    rows = RegionalStatistic.objects.using(_database_of(run)).filter(
+        run=run, month__gte=start, month__lte=end
+    )
     if regions is not None:
         rows = rows.filter(region__in=list(regions))
     if region:
