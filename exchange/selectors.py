@@ -6,7 +6,7 @@ import datetime
 from collections import Counter
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -117,7 +117,8 @@ def need_facets(*, queryset: QuerySet[Need]) -> dict[str, list[dict]]:
         .values_list("category_id", "region", "is_open_call", "transaction_modes")
         .query.sql_with_params()
     )
-    with connection.cursor() as cursor:
+    # Where the result set is read from (the replica for the public list).
+    with connections[queryset.db].cursor() as cursor:
         cursor.execute(
             f"""
             WITH facet AS (
