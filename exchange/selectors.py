@@ -6,7 +6,7 @@ import datetime
 from collections import Counter
 from decimal import Decimal
 
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _

@@ -247,7 +247,7 @@ def test_the_health_check_reports_the_replica_without_failing_because_of_it(clie
     # the test replica answers but is not a standby: nothing is being replayed
     health = client.get("/healthz").json()
     assert health["replica"] == {"state": "late", "lag_seconds": None}
-    assert "data-testid=\"status-replica\"" in client.get("/status/").content.decode()
+    assert 'data-testid="status-replica"' in client.get("/status/").content.decode()
 
     monkeypatch.setattr(db, "replica_state", lambda: db.ReplicaState(True, 2.5))
     response = client.get("/healthz")
