@@ -22,12 +22,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import connection
 
 from catalog.models import SearchResultCache
+from core.db import read_from_replica_is_complete
 
 GENERATION_SEQUENCE = "catalog_search_generation"
 
@@ -47,6 +48,8 @@ class CacheLookup:
     # computed now is served to this search but not stored.
     storable: bool
     hit: ScanResult | None
+    # For a search read from the replica: the primary's WAL position when the generation was read.
+    primary_wal_position: str | None = None
 
 
 def statement_key(sql: str, params: Sequence) -> str:
@@ -60,24 +63,41 @@ def current_generation() -> int:
         return cursor.fetchone()[0]
 
 
-def lookup(sql: str, params: Sequence) -> CacheLookup:
+def lookup(sql: str, params: Sequence, *, for_replica: bool = False) -> CacheLookup:
     """The current generation, the cached result for it if the cache holds one and, on a miss,
     whether a result computed now may be stored (one query, migration 0010: a hit does not
-    read the lock table)."""
+    read the lock table). Always on the primary, which holds the generation and the cache;
+    `for_replica` also reads the primary's WAL position (see confirmed_by_replica)."""
     key = statement_key(sql, params)
+    position = ", pg_current_wal_lsn()::text" if for_replica else ", NULL"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT generation, settled, total, head, facet_rows"
+            f"SELECT generation, settled, total, head, facet_rows{position}"
             " FROM catalog_search_cache_lookup(%s)",
             [key],
         )
-        generation, settled, total, head, facet_rows = cursor.fetchone()
+        generation, settled, total, head, facet_rows, wal_position = cursor.fetchone()
     if total is None:
-        return CacheLookup(key=key, generation=generation, storable=bool(settled), hit=None)
+        return CacheLookup(
+            key=key,
+            generation=generation,
+            storable=bool(settled),
+            hit=None,
+            primary_wal_position=wal_position,
+        )
     rows = [tuple(row) for row in json.loads(facet_rows)]  # Django reads jsonb as text
     return CacheLookup(
         key=key, generation=generation, storable=False, hit=ScanResult(total, list(head), rows)
     )
+
+
+def confirmed_by_replica(lookup_result: CacheLookup, *, alias: str) -> CacheLookup:
+    """A miss about to be computed on a replica may be stored for its generation only if the
+    replica has replayed the primary's WAL up to where it was when the generation was read: then
+    it sees every change of that generation. A replica that lags gives an answer that is served
+    but not kept."""
+    complete = read_from_replica_is_complete(alias, lookup_result.primary_wal_position)
+    return replace(lookup_result, storable=lookup_result.storable and complete)
 
 
 def store(lookup_result: CacheLookup, result: ScanResult) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Exists,
@@ -64,6 +64,7 @@ from catalog.models import (
 )
 from catalog.search import ParsedQuery, highlight, parse_query
 from catalog.visibility import EVENT_ACTION_CLEARANCE, EVENT_FIELDS, TECHNOLOGY_FIELDS
+from core.db import on_replica, read_replica
 from core.freshness import confirmation_due_q
 from core.labels import field_label
 from core.regions import region_label
@@ -351,6 +352,7 @@ class _ResultSet:
 
     def __init__(self, entries: QuerySet, parsed: ParsedQuery, sort: str):
         self.entries = entries
+        self.alias = entries.db
         self.sort = sort
         self.text = None if parsed.is_empty else parsed.tsquery()
         self.title_text = None if parsed.is_empty else parsed.tsquery("A")
@@ -432,10 +434,15 @@ class _ResultSet:
                                      (has_granted_patent), (transaction_modes)))
         """
         statement_params = [*params, *head_params]
-        cached = search_cache.lookup(sql, statement_params)
+        # The cache lives on the primary; a miss read from the replica is stored only if the
+        # replica had replayed everything committed when the generation was read.
+        replica = on_replica(self.alias)
+        cached = search_cache.lookup(sql, statement_params, for_replica=replica)
         result = cached.hit
         if result is None:
-            with connection.cursor() as cursor:
+            if replica and cached.storable:
+                cached = search_cache.confirmed_by_replica(cached, alias=self.alias)
+            with connections[self.alias].cursor() as cursor:
                 cursor.execute(sql, statement_params)
                 rows = cursor.fetchall()
             head = sorted((row for row in rows if row[0] == "id"), key=lambda row: row[2])
@@ -585,10 +592,12 @@ def technology_search(
     covers every listing visible to the user.
     """
     params = params or {}
+    db = read_replica()
+    entries = TechnologySearchEntry.objects.using(db)
     base = (
-        TechnologySearchEntry.objects.filter(status=TechnologyStatus.PUBLISHED)
+        entries.filter(status=TechnologyStatus.PUBLISHED)
         if public_only
-        else TechnologySearchEntry.objects.filter(_visible_q(user=user))
+        else entries.filter(_visible_q(user=user))
     )
     filterset = TechnologyFilterSet(data=params, queryset=base)
     entries = filterset.qs if filterset.is_valid() else base.none()
@@ -601,7 +610,7 @@ def technology_search(
         sort = SearchSort.NEWEST
     results = _ResultSet(entries, parsed, sort)
     # The equivalent plain queryset (used for anything but count, slices and iteration).
-    queryset = SearchResultQuerySet(Technology).filter(
+    queryset = SearchResultQuerySet(Technology, using=db).filter(
         pk__in=entries.order_by().values("technology_id")
     )
     if sort == SearchSort.RELEVANCE:
@@ -649,7 +658,7 @@ def technology_facets(*, search: TechnologySearch) -> dict:
         for mode in set(key.split(",")) if key else ():
             if mode in mode_counts:
                 mode_counts[mode] += count
-    category_names = {c.pk: c for c in Category.objects.all()}
+    category_names = {c.pk: c for c in Category.objects.using(search.results.alias)}
     tree: dict[int, dict] = {}
     for key, count in counts.get("category", {}).items():
         child = category_names[int(key)]

@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.UserTimeZoneMiddleware",
+    # Only with a read replica: a browser or user that just wrote reads from the primary.
+    "core.db.ReplicaPinningMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -139,6 +141,24 @@ DATABASES = {
 # serves every keep-alive client in a thread of its own, and each would keep a connection.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Read replica (core/db.py): a streaming replica of the primary that public searches, listings
+# and statistics read from; writes, transactions and migrations stay on the primary. A user who
+# has just written reads from the primary for REPLICA_PIN_SECONDS (longer than the usual lag).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+# The status page calls the replica delayed when it replays more than this many seconds behind.
+REPLICA_LAG_LATE_SECONDS = env.int("REPLICA_LAG_LATE_SECONDS", default=30)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # Read-only sessions: a replica URL pointed at the primary by mistake still takes no write.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c default_transaction_read_only=on"
+    )
+    # Tests read the test database through a second connection.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = production_value("REDIS_URL", development_default="redis://127.0.0.1:6379/0")

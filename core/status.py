@@ -1,6 +1,7 @@
 """What the service status page and the health check report: whether the database and the
-message broker answer, and when a background worker last took a task (a beat-scheduled
-heartbeat). Nothing here needs the database to render, so the page still opens when it is down.
+message broker answer, when a background worker last took a task (a beat-scheduled
+heartbeat) and, with a read replica configured, whether it answers and how far behind it is.
+Nothing here needs the database to render, so the page still opens when it is down.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ import logging
 from dataclasses import dataclass
 
 from celery import current_app as celery_app
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core import db
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +32,7 @@ class Check:
     label: str
     state: str  # "ok", "down" or "late"
     explanation: str
+    lag_seconds: float | None = None  # the read replica's replay lag
 
 
 def database_answers() -> bool:
@@ -68,12 +73,46 @@ def last_heartbeat() -> datetime.datetime | None:
         return None
 
 
+def replica_check() -> Check | None:
+    """None without a replica. Down when it does not answer; delayed when it replays more than
+    REPLICA_LAG_LATE_SECONDS behind the primary or is not replaying at all."""
+    state = db.replica_state()
+    if state is None:
+        return None
+    label = _("Read replica")
+    if not state.answers:
+        return Check(
+            "replica",
+            label,
+            "down",
+            _("The copy of the database that searches, listings and statistics read from does "
+              "not answer: those pages are unavailable."),
+        )  # fmt: skip
+    if state.lag_seconds is None or state.lag_seconds > settings.REPLICA_LAG_LATE_SECONDS:
+        return Check(
+            "replica",
+            label,
+            "late",
+            _("Searches, listings and statistics may show changes of the last minutes late.")
+            if state.lag_seconds is not None
+            else _("The read replica is not replaying the primary database's changes."),
+            state.lag_seconds,
+        )
+    return Check(
+        "replica",
+        label,
+        "ok",
+        _("Searches, listings and statistics are read from an up-to-date copy of the database."),
+        state.lag_seconds,
+    )
+
+
 def service_checks() -> list[Check]:
     database = database_answers()
     broker = broker_answers()
     beat = last_heartbeat()
     worker_fresh = beat is not None and timezone.now() - beat <= HEARTBEAT_LATE_AFTER
-    return [
+    checks = [
         Check(
             "database",
             _("Database"),
@@ -100,3 +139,7 @@ def service_checks() -> list[Check]:
                    "notifications and imports may be delayed."),
         ),
     ]  # fmt: skip
+    replica = replica_check()
+    if replica is not None:
+        checks.append(replica)
+    return checks

@@ -30,14 +30,21 @@ logger = logging.getLogger(__name__)
 @require_GET
 def healthz(request):
     """For machines (container health checks): 503 when the database or the broker is down;
-    how the workers do is reported, but a late worker does not fail the web container."""
-    checks = {check.code: check.state for check in status.service_checks()}
+    how the workers and the read replica (if any: its state and replay lag) do is reported, but
+    neither fails the web container: the primary still serves every write."""
+    results = {check.code: check for check in status.service_checks()}
+    checks = {code: check.state for code, check in results.items()}
     down = [code for code in ("database", "broker") if checks[code] != "ok"]
     body = {
         "status": "ok" if not down else "unavailable",
         "checks": {code: checks[code] for code in ("database", "broker")},
         "workers": checks["worker"],
     }
+    if "replica" in results:
+        body["replica"] = {
+            "state": checks["replica"],
+            "lag_seconds": results["replica"].lag_seconds,
+        }
     if down:
         body["down"] = down
     return JsonResponse(body, status=200 if not down else 503)

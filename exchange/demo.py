@@ -367,8 +367,6 @@ def demo_logins_cross_border(password: str) -> list[tuple[str, str]]:
     return [(THAI_EMAIL, password)]
 
 
-
-
 def _seed_foreign_currency_deals(technologies, *, seller, buyer, users) -> None:
     """A dollar deal approved and waiting for signature (signing fixes the day's rate) and a baht
     deal signed at the rate of its day (the demo rates come from currencies.demo)."""

@@ -6,13 +6,14 @@ import datetime
 from collections import Counter
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import member_organization_ids, member_organizations_subquery
 from catalog.models import Category
+from core.db import read_replica
 from core.freshness import confirmation_due_q
 from exchange.choices import (
     DealAction,
@@ -58,8 +59,9 @@ def needs_visible_to(*, user) -> QuerySet[Need]:
 
 
 def needs_public(*, user) -> QuerySet[Need]:
-    """The needs the public list shows (published or in negotiation)."""
-    return needs_visible_to(user=user).filter(status__in=PUBLIC_NEED_STATUSES)
+    """The needs the public list shows (published or in negotiation), read from the replica
+    when there is one."""
+    return needs_visible_to(user=user).filter(status__in=PUBLIC_NEED_STATUSES).using(read_replica())
 
 
 def need_company_visible(*, need: Need, user, organization_ids: list[int] | None = None) -> bool:
@@ -116,7 +118,8 @@ def need_facets(*, queryset: QuerySet[Need]) -> dict[str, list[dict]]:
         .values_list("category_id", "region", "is_open_call", "transaction_modes")
         .query.sql_with_params()
     )
-    with connection.cursor() as cursor:
+    # Where the result set is read from (the replica for the public list).
+    with connections[queryset.db].cursor() as cursor:
         cursor.execute(
             f"""
             WITH facet AS (

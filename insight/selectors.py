@@ -13,6 +13,7 @@ from collections.abc import Collection
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -25,6 +26,7 @@ from accounts.models import Organization, OrganizationEvent
 from accounts.permissions import platform_reviewers
 from catalog.choices import SDG_GOALS, RevisionStatus, TechnologyAction, TechnologyStatus
 from catalog.models import Category, Technology, TechnologyEvent, TechnologyRevision
+from core.db import read_replica
 from core.reasons import TurnDownReason
 from core.regions import region_label
 from exchange.choices import DealStage, NeedStatus
@@ -66,11 +68,18 @@ CHANGE_REQUESTED = (TechnologyAction.PROPOSE_CHANGE, TechnologyAction.CHANGE_SUB
 
 
 def latest_run() -> StatisticsRun | None:
+    """The newest completed refresh, read from the replica when there is one; the figures of a
+    run are read from the database the run came from (_database_of)."""
     return (
-        StatisticsRun.objects.filter(status=RunStatus.COMPLETED)
+        StatisticsRun.objects.using(read_replica())
+        .filter(status=RunStatus.COMPLETED)
         .order_by("-finished_at", "-pk")
         .first()
     )
+
+
+def _database_of(run: StatisticsRun | None) -> str:
+    return (run._state.db if run is not None else None) or DEFAULT_DB_ALIAS
 
 
 def method_label(method: str, run: StatisticsRun) -> str:
@@ -123,8 +132,10 @@ def _listings(run, categories) -> dict:
     by_category: dict[int, dict[str, int]] = defaultdict(lambda: {"technology": 0, "need": 0})
     by_region: dict[str, dict[str, int]] = defaultdict(lambda: {"technology": 0, "need": 0})
     computed_at = None
-    rows = ListingStatistic.objects.filter(run=run).values_list(
-        "kind", "category_id", "region", "count", "computed_at"
+    rows = (
+        ListingStatistic.objects.using(_database_of(run))
+        .filter(run=run)
+        .values_list("kind", "category_id", "region", "count", "computed_at")
     )
     for kind, category_id, region, count, row_computed_at in rows:
         computed_at = row_computed_at
@@ -181,7 +192,9 @@ def _code_key(code: str) -> tuple[int, ...]:
 
 def _deals_by_stage(run) -> list[dict]:
     counts: dict[str, int] = defaultdict(int)
-    for stage, count in DealStatistic.objects.filter(run=run).values_list("stage", "count"):
+    for stage, count in (
+        DealStatistic.objects.using(_database_of(run)).filter(run=run).values_list("stage", "count")
+    ):
         counts[stage] += count
     return [
         {"stage": stage, "label": str(label), "count": counts.get(stage, 0)}
@@ -197,7 +210,11 @@ def _deal_scope_and_direction(run) -> tuple[list[dict], list[dict]]:
     side (export, import, foreign), from one read of the deal statistics."""
     scopes = {scope: {"deals": 0, "signed": 0} for scope in DealScope.values}
     directions = {direction: {"deals": 0, "signed": 0} for direction in TradeDirection.values}
-    rows = DealStatistic.objects.filter(run=run).values_list("stage", "scope", "direction", "count")
+    rows = (
+        DealStatistic.objects.using(_database_of(run))
+        .filter(run=run)
+        .values_list("stage", "scope", "direction", "count")
+    )
     for stage, scope, direction, count in rows:
         signed = count if stage in SIGNED_STAGES else 0
         scopes[scope]["deals"] += count
@@ -227,7 +244,9 @@ def _completed_value_by_month(run) -> list[dict]:
             "value_cny": row.value_cny,
             "left_out": row.left_out,
         }
-        for row in MonthlyValueStatistic.objects.filter(run=run).order_by("month", "currency")
+        for row in MonthlyValueStatistic.objects.using(_database_of(run))
+        .filter(run=run)
+        .order_by("month", "currency")
     ]
 
 
@@ -236,7 +255,10 @@ def _conversion(run) -> list[dict]:
         ListingKind.TECHNOLOGY: _("Published technologies that reached a signed deal"),
         ListingKind.NEED: _("Published needs that reached a signed deal"),
     }
-    rows = {row.kind: row for row in ConversionStatistic.objects.filter(run=run)}
+    rows = {
+        row.kind: row
+        for row in ConversionStatistic.objects.using(_database_of(run)).filter(run=run)
+    }
     return [
         {
             "kind": kind,
@@ -252,7 +274,11 @@ def _conversion(run) -> list[dict]:
 
 def _green_impact(run, categories) -> dict:
     total, by_category, by_region = [], [], []
-    for row in ImpactStatistic.objects.filter(run=run).order_by("dimension", "key", "method"):
+    for row in (
+        ImpactStatistic.objects.using(_database_of(run))
+        .filter(run=run)
+        .order_by("dimension", "key", "method")
+    ):
         figure = {
             "method": row.method,
             "method_label": method_label(row.method, run),
@@ -293,7 +319,7 @@ def _sdg_coverage(run) -> list[dict]:
             "completed_deals": row.completed_deals,
             "tonnes": row.tonnes,
         }
-        for row in SdgStatistic.objects.filter(run=run).order_by("goal")
+        for row in SdgStatistic.objects.using(_database_of(run)).filter(run=run).order_by("goal")
     ]
 
 
@@ -400,7 +426,8 @@ def funnel_industries(*, run: StatisticsRun | None) -> list[Category]:
     if run is None:
         return []
     ids = (
-        FunnelStatistic.objects.filter(run=run, industry__isnull=False)
+        FunnelStatistic.objects.using(_database_of(run))
+        .filter(run=run, industry__isnull=False)
         .values_list("industry_id", flat=True)
         .distinct()
     )
@@ -416,9 +443,11 @@ def funnel(
 ) -> dict:
     """The funnel of the platform (or of one broker's own work) in each period, newest first,
     with the all-time totals and, for the totals, each industry beside them."""
-    rows = FunnelStatistic.objects.filter(
-        run=run, broker=broker, period__in=[period, FunnelPeriod.ALL]
-    ).select_related("industry")
+    rows = (
+        FunnelStatistic.objects.using(_database_of(run))
+        .filter(run=run, broker=broker, period__in=[period, FunnelPeriod.ALL])
+        .select_related("industry")
+    )
     periods, total, by_industry = [], None, []
     for row in rows.order_by("-period_start"):
         if row.period == FunnelPeriod.ALL:
@@ -477,7 +506,11 @@ def funnel_chart_data(funnel_data: dict) -> dict:
 
 def matching_efficiency(*, run: StatisticsRun) -> dict:
     """Share of active needs with at least one strong match, in total and by industry."""
-    rows = list(MatchingEfficiencyStatistic.objects.filter(run=run).select_related("industry"))
+    rows = list(
+        MatchingEfficiencyStatistic.objects.using(_database_of(run))
+        .filter(run=run)
+        .select_related("industry")
+    )
     total = next((row for row in rows if row.industry_id is None), None)
     strong_score = total.strong_score if total else None
 
@@ -514,8 +547,10 @@ def matching_efficiency(*, run: StatisticsRun) -> dict:
 def turn_down_reasons(*, run: StatisticsRun) -> list[dict]:
     """How often each reason was given, by what was turned down (the vocabulary's order)."""
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for kind, code, count in TurnDownReasonStatistic.objects.filter(run=run).values_list(
-        "kind", "reason_code", "count"
+    for kind, code, count in (
+        TurnDownReasonStatistic.objects.using(_database_of(run))
+        .filter(run=run)
+        .values_list("kind", "reason_code", "count")
     ):
         counts[code][kind] = counts[code].get(kind, 0) + count
     rows = []
@@ -625,7 +660,7 @@ def review_desk(*, now: datetime.datetime | None = None) -> dict:
     run = latest_run()
     turnaround, workloads, computed_at = [], [], None
     if run is not None:
-        for row in ReviewStatistic.objects.filter(run=run):
+        for row in ReviewStatistic.objects.using(_database_of(run)).filter(run=run):
             computed_at = row.computed_at
             turnaround.append(
                 {
@@ -654,7 +689,9 @@ def _workloads(run) -> list[dict]:
     reviewers = {user.pk: user for user in platform_reviewers()}
     decisions: dict[int, dict[str, int]] = defaultdict(dict)
     window = 30
-    rows = ReviewerWorkload.objects.filter(run=run).select_related("reviewer")
+    rows = (
+        ReviewerWorkload.objects.using(_database_of(run)).filter(run=run).select_related("reviewer")
+    )
     for row in rows:
         reviewers.setdefault(row.reviewer_id, row.reviewer)
         decisions[row.reviewer_id][row.queue] = row.decisions
@@ -724,7 +761,12 @@ def regional_regions(*, run: StatisticsRun | None = None) -> list[tuple[str, str
     run = run or latest_run()
     if run is None:
         return []
-    codes = RegionalStatistic.objects.filter(run=run).values_list("region", flat=True).distinct()
+    codes = (
+        RegionalStatistic.objects.using(_database_of(run))
+        .filter(run=run)
+        .values_list("region", flat=True)
+        .distinct()
+    )
     return sorted(((code, region_label(code)) for code in codes), key=lambda pair: pair[0])
 
 
@@ -742,7 +784,9 @@ def regional_report(
     if run is None:
         return None
     start, end = start.replace(day=1), end.replace(day=1)
-    rows = RegionalStatistic.objects.filter(run=run, month__gte=start, month__lte=end)
+    rows = RegionalStatistic.objects.using(_database_of(run)).filter(
+        run=run, month__gte=start, month__lte=end
+    )
     if regions is not None:
         rows = rows.filter(region__in=list(regions))
     if region:

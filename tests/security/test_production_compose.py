@@ -111,7 +111,8 @@ def test_the_compose_environment_makes_valid_production_settings(compose):
         "from django.core.files.storage import default_storage as d; d._setup(); "
         "print(json.dumps({'storage': type(d._wrapped).__name__, "
         "'endpoint': d._wrapped.endpoint_url, 'debug': s.DEBUG, "
-        "'database': s.DATABASES['default']['HOST'], 'redis': s.REDIS_URL}))"
+        "'database': s.DATABASES['default']['HOST'], 'redis': s.REDIS_URL, "
+        "'replica': s.DATABASES['replica']['HOST'], 'routers': s.DATABASE_ROUTERS}))"
     )
     # when the settings import there (nothing is connected to)
     result = subprocess.run(
@@ -132,4 +133,39 @@ def test_the_compose_environment_makes_valid_production_settings(compose):
         "debug": False,
         "database": "postgres",
         "redis": "redis://redis:6379/0",
+        "replica": "postgres-replica",
+        "routers": ["core.db.ReplicaRouter"],
     }
+
+
+def test_the_replica_is_a_streaming_standby_of_the_primary_that_web_and_worker_read(compose):
+    services = compose["services"]
+    primary, replica = services["postgres"], services["postgres-replica"]
+    # the primary writes replica-level WAL, has senders, and its first start creates the role,
+    # slot and pg_hba line the replica connects with
+    assert "wal_level=replica" in primary["command"]
+    assert any("max_wal_senders" in part for part in primary["command"])
+    init = "./deploy/postgres/primary-replication.sh:/docker-entrypoint-initdb.d/"
+    assert any(str(volume).startswith(init) for volume in primary["volumes"])
+    script = (REPO_ROOT / "deploy/postgres/primary-replication.sh").read_text(encoding="utf-8")
+    assert "WITH REPLICATION LOGIN" in script and "pg_create_physical_replication_slot" in script
+    assert "host replication" in script
+    # the replica clones it with pg_basebackup -R into an empty data directory, then streams
+    entrypoint = (REPO_ROOT / "deploy/postgres/replica-entrypoint.sh").read_text(encoding="utf-8")
+    assert "pg_basebackup" in entrypoint and "--write-recovery-conf" in entrypoint
+    assert 'if [ ! -s "$PGDATA/PG_VERSION" ]' in entrypoint
+    assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert "pg_is_in_recovery()" in replica["healthcheck"]["test"][1]
+    assert primary["healthcheck"]["test"]
+    replica_environment = service_environment(compose, "postgres-replica", {})
+    primary_environment = service_environment(compose, "postgres", {})
+    for name in ("REPLICATION_USER", "REPLICATION_PASSWORD", "REPLICATION_SLOT"):
+        assert replica_environment[name] == primary_environment[name]
+    assert replica_environment["PRIMARY_HOST"] == "postgres"
+    # web and worker read from it once it is healthy; migrate and beat need only the primary
+    for name in ("web", "worker"):
+        environment = service_environment(compose, name, {"SECRET_KEY": "x"})
+        assert "@postgres-replica:5432/gte" in environment["DATABASE_REPLICA_URL"], name
+        assert services[name]["depends_on"]["postgres-replica"]["condition"] == "service_healthy"
+    migrate = service_environment(compose, "migrate", {"SECRET_KEY": "x"})
+    assert "DATABASE_REPLICA_URL" not in migrate
