@@ -60,17 +60,20 @@ def records_awaiting_registration() -> QuerySet[ContractRecord]:
 
 
 def record_amount_cny(record: ContractRecord, *, field_name: str = "technology_income"):
-    """The record's `field_name` amount in yuan, or None when it is in another currency.
+    """The record's `field_name` amount in yuan, or None when no rate converts it.
 
-    The one place a record's money becomes yuan: until a rate is fixed on the deal at signing,
-    an amount in another currency is never treated as yuan (the tax figures then say "not
-    computed").
+    The one place a record's money becomes yuan: at the rate fixed on the deal at signing
+    (currencies, `Deal.fx_rate`). Without one, an amount in another currency is never treated
+    as yuan (the tax figures then say "not computed").
     """
     amount = getattr(record, field_name)
     if amount is None:
         return None
     if record.currency == "CNY":
         return amount
+    deal = record.deal
+    if deal.fx_rate is not None and deal.currency == record.currency:
+        return (amount * deal.fx_rate).quantize(Decimal("0.01"))
     return None
 
 
@@ -259,12 +262,16 @@ NO_RATE = _("Not computed: no exchange rate fixed for this record's currency.")
 def seller_yearly_transfer_income(*, seller_id: int, year: int) -> tuple[Decimal | None, int, int]:
     """(income in yuan or None, records counted, records without a rate) of the seller's
     declared technology-transfer records completed in `year`."""
-    records = ContractRecord.objects.filter(
-        deal__seller_id=seller_id,
-        status__in=DECLARED_STATUSES,
-        contract_type__in=TRANSFER_TYPES,
-        completed_on__year=year,
-    ).only("pk", "technology_income", "amount", "currency")
+    records = (
+        ContractRecord.objects.filter(
+            deal__seller_id=seller_id,
+            status__in=DECLARED_STATUSES,
+            contract_type__in=TRANSFER_TYPES,
+            completed_on__year=year,
+        )
+        .select_related("deal")
+        .only("pk", "technology_income", "amount", "currency", "deal__fx_rate", "deal__currency")
+    )
     total, counted, without_rate = Decimal("0"), 0, 0
     for record in records:
         amount = record_amount_cny(record)

@@ -267,3 +267,18 @@ def test_an_amount_in_another_currency_is_never_taken_for_yuan(make_record, sell
     assert "no exchange rate" in flags.not_computed_reason
     assert flags.yearly_transfer_income_cny is None
     assert "1" in flags.year_not_computed_reason
+
+
+def test_an_amount_in_another_currency_is_converted_at_the_rate_fixed_at_signing(
+    make_record, seller
+):
+    # given: a baht deal signed at 0.2 yuan per baht
+    thb = make_record(currency="THB", price="1000000.00", fx_rate=Decimal("0.2"))
+    record_transition(record=thb, user=seller, action=RecordAction.SUBMIT)
+    # when
+    flags = record_tax_flags(record=thb, show_seller_year=True)
+    # then
+    assert record_amount_cny(thb) == Decimal("200000.00")
+    assert flags.record_income_cny == Decimal("200000.00")
+    assert flags.not_computed_reason == ""
+    assert flags.yearly_transfer_income_cny == Decimal("200000.00")
