@@ -35,6 +35,7 @@ class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         help_text=_("Times are shown to you, and e-mailed to you, in this zone."),
+        required=False,
     )
     roles = forms.MultipleChoiceField(
         label=_("Platform roles"),
@@ -58,6 +59,10 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = time_zone_choices(self.instance.time_zone)
         self.initial["roles"] = [r for r in self.instance.roles if r in dict(ROLE_CHOICES)]
+
+    def clean_time_zone(self):
+        # A form sent without the field (an older page, a script) keeps the zone already set.
+        return self.cleaned_data.get("time_zone") or self.instance.time_zone
 
 
 class OrganizationForm(forms.ModelForm):

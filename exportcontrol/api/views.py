@@ -1,7 +1,9 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,11 +38,15 @@ class ControlEntryViewSet(BaseViewSet, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         params = self.request.query_params
-        catalogue = params.get("catalogue", "")
-        level = params.get("level", "")
+        errors = {}
+        for name, allowed in (("catalogue", ControlCatalogue), ("level", ControlLevel)):
+            if name in params and params[name] not in allowed.values:
+                errors[name] = [_("Choose one of the listed values.")]
+        if errors:
+            raise ValidationError(errors)
         return selectors.control_entries(
-            catalogue=catalogue if catalogue in ControlCatalogue.values else "",
-            level=level if level in ControlLevel.values else "",
+            catalogue=params.get("catalogue", ""),
+            level=params.get("level", ""),
             q=params.get("q", "")[:100],
         )
 

@@ -679,8 +679,9 @@ PINNED = {
     "api proposals": 3,
     "api proposal messages": 2,
     "api introductions": 3,
-    "api deal timeline": 3,
-    "api deal messages": 4,
+    # the deal's export-licence checks are prefetched with it (export screening)
+    "api deal timeline": 4,
+    "api deal messages": 5,
     "api valuations": 3,
     "api vouchers": 3,
     "api support programmes": 2,

@@ -173,7 +173,7 @@ PAGE_ROWS = [
     (
         "page introduction transition guess",
         "POST",
-        "/exchange/introductions/1/transition/",
+        "/exchange/introductions/999999/transition/",
         {"action": "accept"},
     ),
     (
@@ -555,11 +555,11 @@ API_ROWS = [
     ),
     ("api introductions", "GET", "/api/v1/introductions/", None),
     ("api introductions create", "POST", "/api/v1/introductions/", {}),
-    ("api introduction guess", "GET", "/api/v1/introductions/1/", None),
+    ("api introduction guess", "GET", "/api/v1/introductions/999999/", None),
     (
         "api introduction transition guess",
         "POST",
-        "/api/v1/introductions/1/transition/",
+        "/api/v1/introductions/999999/transition/",
         {"action": "accept"},
     ),
     (
