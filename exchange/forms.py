@@ -181,19 +181,7 @@ class ProposalForm(forms.ModelForm):
 class IntroductionForm(forms.ModelForm):
     class Meta:
         model = Introduction
-        fields = [
-            "technology",
-            "need",
-            "enterprise",
-            "deal_type",
-            "note",
-            "commission_rate",
-            "commission_amount",
-            "lead_centre",
-            "partner_centre",
-            "lead_centre_share",
-            "partner_centre_share",
-        ]
+        fields = list(Introduction.PROPOSED_FIELDS)
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):

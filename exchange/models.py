@@ -445,6 +445,21 @@ class ProposalEvent(TransitionEvent):
 class Introduction(models.Model):
     """A broker introduces a technology to a need or an enterprise; both sides must accept."""
 
+    # What the broker proposes (form and API alike).
+    PROPOSED_FIELDS = (
+        "technology",
+        "need",
+        "enterprise",
+        "deal_type",
+        "note",
+        "commission_rate",
+        "commission_amount",
+        "lead_centre",
+        "partner_centre",
+        "lead_centre_share",
+        "partner_centre_share",
+    )
+
     broker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="introductions"
     )

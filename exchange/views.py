@@ -569,6 +569,24 @@ def deal_transition(request, pk: int):
     return _back_to_deal(pk)
 
 
+def _submit_deal_form(request, deal, form, *, form_key: str, save, success: str):
+    """A deal-page form: saved by `save(cleaned_data)` and back to the deal with `success`;
+    a refused step goes back with its reason; invalid input re-renders the page with the
+    form's errors (400), keeping what was typed."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except TransitionNotAllowed as error:
+            messages.error(request, error_text(error))
+            return _back_to_deal(deal.pk)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, success)
+            return _back_to_deal(deal.pk)
+    return _render_deal(request, deal, refused={form_key: form}, status=400)
+
+
 @login_required
 @require_POST
 def deal_licence_check(request, pk: int, document_id: int):
@@ -577,20 +595,16 @@ def deal_licence_check(request, pk: int, document_id: int):
     if document is None:
         raise Http404
     form = LicenceCheckForm(request.POST, document_id=document.pk)
-    if form.is_valid():
-        try:
-            services.deal_licence_check(
-                deal=deal, user=request.user, document=document, **form.cleaned_data
-            )
-        except TransitionNotAllowed as error:
-            messages.error(request, error_text(error))
-            return _back_to_deal(pk)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("The licence document has been checked."))
-            return _back_to_deal(pk)
-    return _render_deal(request, deal, refused={"licence_check_form": form}, status=400)
+    return _submit_deal_form(
+        request,
+        deal,
+        form,
+        form_key="licence_check_form",
+        save=lambda data: services.deal_licence_check(
+            deal=deal, user=request.user, document=document, **data
+        ),
+        success=_("The licence document has been checked."),
+    )
 
 
 @login_required
@@ -598,20 +612,16 @@ def deal_licence_check(request, pk: int, document_id: int):
 def deal_contract_registration(request, pk: int):
     deal = _visible_deal(request, pk)
     form = ContractRegistrationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.deal_contract_registration_record(
-                deal=deal, user=request.user, number=form.cleaned_data["number"]
-            )
-        except TransitionNotAllowed as error:
-            messages.error(request, error_text(error))
-            return _back_to_deal(pk)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("The contract registration number has been recorded."))
-            return _back_to_deal(pk)
-    return _render_deal(request, deal, refused={"registration_form": form}, status=400)
+    return _submit_deal_form(
+        request,
+        deal,
+        form,
+        form_key="registration_form",
+        save=lambda data: services.deal_contract_registration_record(
+            deal=deal, user=request.user, number=data["number"]
+        ),
+        success=_("The contract registration number has been recorded."),
+    )
 
 
 @login_required
@@ -621,18 +631,14 @@ def deal_terms(request, pk: int):
     form = DealTermsForm(
         request.POST, instance=selectors.deal_fresh(deal=deal), with_commission=bool(deal.broker_id)
     )
-    if form.is_valid():
-        try:
-            services.deal_update(deal=deal, user=request.user, **form.cleaned_data)
-        except TransitionNotAllowed as error:
-            messages.error(request, error_text(error))
-            return _back_to_deal(pk)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("The terms have been saved."))
-            return _back_to_deal(pk)
-    return _render_deal(request, deal, refused={"terms_form": form}, status=400)
+    return _submit_deal_form(
+        request,
+        deal,
+        form,
+        form_key="terms_form",
+        save=lambda data: services.deal_update(deal=deal, user=request.user, **data),
+        success=_("The terms have been saved."),
+    )
 
 
 @login_required
