@@ -61,7 +61,7 @@ imports: $(STAMP) ## only the import-linter contracts: dependencies point down
 # Pylint's similarities checker: no block of 6+ identical lines outside migrations, tests and
 # static files (demo data included in the scan; comments, docstrings and imports ignored).
 DUPLICATE_SCOPE := accounts audit catalog core exchange facilities finance imports insight matching notifications \
-	programmes licensing registry config scripts benchmarks textanalysis
+	programmes licensing registry exportcontrol currencies centres config scripts benchmarks textanalysis
 duplicates: $(STAMP) ## report blocks of 6+ identical lines repeated in the code
 	pylint --persistent=no --disable=all --enable=duplicate-code --min-similarity-lines=6 \
 		--ignore=migrations,tests,static --ignore-comments=yes --ignore-docstrings=yes \

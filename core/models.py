@@ -10,6 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def actor_foreign_key() -> models.ForeignKey:
+    """Who did it: kept as no one when the account is deleted, never followed back."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class TransitionEvent(models.Model):
     """One step of a workflow: who, when, which action, from which status to which, and why.
 
@@ -23,14 +35,7 @@ class TransitionEvent(models.Model):
     status_choices: type[models.TextChoices] | None = None
     action_labels: Mapping[str, str] = {}
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_foreign_key()
     action = models.CharField(_("action"), max_length=40)
     from_status = models.CharField(_("from"), max_length=30, blank=True)
     to_status = models.CharField(_("to"), max_length=30, blank=True)

@@ -112,3 +112,26 @@ def compare_and_set_status(
         **{field_name: target}, **extra_updates
     )
     return updated == 1
+
+
+def event_record(
+    model,
+    *,
+    user,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    **fields,
+):
+    """Write one history row of a workflow (a `core.models.TransitionEvent` subclass); `fields`
+    are its foreign key to the subject (`deal=...`) and any columns of its own. An anonymous or
+    system actor is stored as no one."""
+    return model.objects.create(
+        actor=user if getattr(user, "pk", None) else None,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        **fields,
+    )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import bilingual
-from core.models import TransitionEvent
+from core.models import TransitionEvent, actor_foreign_key
 from exportcontrol.choices import (
     LEVEL_OF_SUFFIX,
     ClassificationAction,
@@ -99,14 +99,7 @@ class ControlEntryChange(models.Model):
     action = models.CharField(_("action"), max_length=10, choices=EntryChangeAction.choices)
     source = models.CharField(_("source"), max_length=10, choices=EntryChangeSource.choices)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = actor_foreign_key()
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:

@@ -32,7 +32,13 @@ from catalog.choices import (
 )
 from catalog.models import Technology, TechnologyPatent
 from core.uploads import upload_content_type
-from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from core.workflow import (
+    StateMachine,
+    Transition,
+    TransitionNotAllowed,
+    compare_and_set_status,
+    event_record,
+)
 from exchange.choices import DealAction, DealActor, DealStage, MilestoneKind
 from exchange.models import DealEvent, DealMilestone
 from exchange.services import certificate_issue, deal_open
@@ -181,9 +187,10 @@ def _attach_report(offer: OpenLicenceOffer, evaluation_report) -> None:
 
 
 def _offer_event(offer, *, user, action, from_status="", to_status="", note="") -> None:
-    OpenLicenceOfferEvent.objects.create(
+    event_record(
+        OpenLicenceOfferEvent,
         offer=offer,
-        actor=user if getattr(user, "pk", None) else None,
+        user=user,
         action=action,
         from_status=from_status,
         to_status=to_status,
@@ -345,9 +352,10 @@ def _licensee_organization(*, user, organization: Organization | None) -> Organi
 
 
 def _licence_event(licence, *, user, action, from_status="", to_status="", role=LICENSEE, note=""):
-    LicenceEvent.objects.create(
+    event_record(
+        LicenceEvent,
         licence=licence,
-        actor=user if getattr(user, "pk", None) else None,
+        user=user,
         actor_role=role,
         action=action,
         from_status=from_status,

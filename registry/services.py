@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.permissions import members_of, platform_reviewers
-from core.workflow import StateMachine, Transition, TransitionNotAllowed
+from core.workflow import StateMachine, Transition, TransitionNotAllowed, event_record
 from exchange.choices import DealStage
 from exchange.models import Deal
 from exchange.services.deal_workflow import deal_actor_roles
@@ -72,16 +72,14 @@ def _local_date(moment: datetime.datetime | None) -> datetime.date | None:
     return timezone.localdate(moment) if moment else None
 
 
-def _event(record, *, user, role, action, from_status="", to_status="", note="", changes=None):
-    return ContractRecordEvent.objects.create(
+def _event(record, *, user, role, changes=None, **step):
+    return event_record(
+        ContractRecordEvent,
         record=record,
-        actor=user if getattr(user, "pk", None) else None,
+        user=user,
         actor_role=role,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
         changes=changes or {},
+        **step,
     )
 
 

@@ -23,7 +23,7 @@ from accounts.permissions import (
 from audit.choices import AuditKind
 from audit.services import audit_record
 from core.events import publish
-from core.workflow import TransitionNotAllowed, compare_and_set_status
+from core.workflow import TransitionNotAllowed, compare_and_set_status, event_record
 from currencies.services import MissingRate, cny_rate
 from exchange.choices import (
     DealAction,
@@ -111,9 +111,10 @@ def _deal_event(
     note: str = "",
     changes: dict | None = None,
 ) -> DealEvent:
-    return DealEvent.objects.create(
+    return event_record(
+        DealEvent,
         deal=deal,
-        actor=user if getattr(user, "pk", None) else None,
+        user=user,
         actor_role=role,
         action=action,
         from_status=from_status,

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.workflow import TransitionNotAllowed
+from core.workflow import TransitionNotAllowed, event_record
 from exchange.choices import (
     DealAction,
     DealStage,
@@ -259,9 +259,10 @@ def _screening_event(
     action: str = DealAction.EXPORT_SCREENING,
     changes: dict | None = None,
 ) -> DealEvent:
-    return DealEvent.objects.create(
+    return event_record(
+        DealEvent,
         deal=deal,
-        actor=user if getattr(user, "pk", None) else None,
+        user=user,
         actor_role=role,
         action=action,
         from_status=deal.stage,

@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy
 
 from accounts.permissions import is_member, member_organization_ids, members_of
 from core.reasons import TurnDownReason, turn_down_reason_errors
-from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from core.workflow import (
+    StateMachine,
+    Transition,
+    TransitionNotAllowed,
+    compare_and_set_status,
+    event_record,
+)
 from exchange.choices import (
     DealStage,
     ProposalAction,
@@ -250,9 +256,10 @@ def _proposal_step(
         Proposal, pk=proposal_id, expected=current, target=target, **updates
     ):
         return False
-    ProposalEvent.objects.create(
+    event_record(
+        ProposalEvent,
         proposal_id=proposal_id,
-        actor=user if getattr(user, "pk", None) else None,
+        user=user,
         action=action,
         from_status=current,
         to_status=target,

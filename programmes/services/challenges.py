@@ -24,7 +24,13 @@ from accounts.choices import Role
 from accounts.permissions import has_role, member_organization_ids, members_of
 from catalog.models import Technology
 from core.reasons import turn_down_reason_errors
-from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from core.workflow import (
+    StateMachine,
+    Transition,
+    TransitionNotAllowed,
+    compare_and_set_status,
+    event_record,
+)
 from exchange.choices import NeedStatus
 from exchange.models import Need
 from exchange.services import proposal_create
@@ -39,7 +45,7 @@ from programmes.models import (
     ChallengeSubmission,
     ExpertProfile,
 )
-from programmes.services.common import EXPERT, OPERATOR, event_record
+from programmes.services.common import EXPERT, OPERATOR
 from programmes.services.evaluations import expert_conflict
 
 C = ChallengeStatus

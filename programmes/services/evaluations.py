@@ -28,7 +28,13 @@ from accounts.permissions import (
 )
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
-from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from core.workflow import (
+    StateMachine,
+    Transition,
+    TransitionNotAllowed,
+    compare_and_set_status,
+    event_record,
+)
 from notifications.messages import Bilingual, Message
 from notifications.services import notify_users
 from programmes.choices import (
@@ -51,7 +57,6 @@ from programmes.services.common import (
     REQUESTER,
     REVIEWER,
     SYSTEM,
-    event_record,
     note_required,
 )
 

@@ -27,7 +27,13 @@ from accounts.permissions import has_role, member_organization_ids, members_of, 
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
 from core.timezones import city, in_two_zones, zone_of
-from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from core.workflow import (
+    StateMachine,
+    Transition,
+    TransitionNotAllowed,
+    compare_and_set_status,
+    event_record,
+)
 from exchange.choices import NeedStatus
 from exchange.models import Need
 from notifications.messages import Bilingual, Message, ZonedTime
@@ -43,7 +49,7 @@ from programmes.models import (
     Programme,
 )
 from programmes.scoring import best_matches_for_organization
-from programmes.services.common import HOLDER, ORGANIZER, event_record, note_required
+from programmes.services.common import HOLDER, ORGANIZER, note_required
 
 EV = EventStatus
 ORGANIZERS = frozenset({ORGANIZER})

@@ -16,13 +16,19 @@ from accounts.permissions import is_member, is_reviewer, platform_reviewers, pri
 from catalog.choices import TechnologyStatus, TransactionMode
 from catalog.models import Category, Technology
 from catalog.search import tsvector_literal
-from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from core.workflow import (
+    StateMachine,
+    Transition,
+    TransitionNotAllowed,
+    compare_and_set_status,
+    event_record,
+)
 from exchange.services import deal_open
 from notifications.messages import Message, choice_label
 from notifications.services import notify_users
 from programmes.choices import ExpertStatus
 from programmes.models import ConsultingRequest, ExpertHistory, ExpertProfile
-from programmes.services.common import REVIEWER, SELF, event_record, note_required
+from programmes.services.common import REVIEWER, SELF, note_required
 
 REVIEWERS = frozenset({REVIEWER})
 EXPERT_WORKFLOW = StateMachine(

@@ -24,7 +24,7 @@ from accounts.choices import Role
 from accounts.permissions import has_role, member_organization_ids, members_of
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
-from core.workflow import StateMachine, Transition, compare_and_set_status
+from core.workflow import StateMachine, Transition, compare_and_set_status, event_record
 from notifications.messages import Bilingual, Message
 from notifications.services import notify_users
 from programmes.access import acting_operator_organization
@@ -38,7 +38,7 @@ from programmes.models import (
     ScenarioHistory,
     ScenarioList,
 )
-from programmes.services.common import HOLDER, OPERATOR, event_record, save_or_conflict
+from programmes.services.common import HOLDER, OPERATOR, save_or_conflict
 from programmes.services.screening import programme_create
 
 S = ScenarioStatus

@@ -36,7 +36,13 @@ from accounts.permissions import (
 )
 from catalog.choices import TechnologyStatus
 from catalog.models import Category, Technology
-from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from core.workflow import (
+    StateMachine,
+    Transition,
+    TransitionNotAllowed,
+    compare_and_set_status,
+    event_record,
+)
 from exchange.choices import NeedStatus
 from exchange.models import Need
 from notifications.messages import Bilingual, Message, choice_label
@@ -58,7 +64,7 @@ from programmes.models import (
     ProgrammeHistory,
 )
 from programmes.scoring import green_score_from_co2e, positioning_document, rank_technology_ids
-from programmes.services.common import EXPERT, HOLDER, OPERATOR, event_record
+from programmes.services.common import EXPERT, HOLDER, OPERATOR
 from programmes.services.evaluations import expert_conflict
 
 P = ProgrammeStatus
