@@ -151,6 +151,33 @@ def demo_role_grant(*, user: User, role: str, organization: Organization) -> Rol
     return grant
 
 
+def demo_member(
+    email: str,
+    name: str,
+    organization: Organization | None,
+    *,
+    roles: list[str] | tuple[str, ...] = (),
+    password: str = DEMO_PASSWORD,
+    time_zone: str = "",
+    language: str = "",
+) -> User:
+    """A demo user (idempotent: the demo password is put back if it was changed), an owner of
+    `organization`, living in `time_zone` and reading `language` when given."""
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"full_name": name, "roles": list(roles)}
+    )
+    if created or not user.check_password(password):
+        user.set_password(password)
+    user.time_zone = time_zone or user.time_zone
+    user.preferred_language = language or user.preferred_language
+    user.save()
+    if organization is not None:
+        Membership.objects.get_or_create(
+            user=user, organization=organization, defaults={"role": MembershipRole.OWNER}
+        )
+    return user
+
+
 def demo_logins() -> list[tuple[str, str]]:
     return [(email, DEMO_PASSWORD) for email, *_ in DEMO_USERS]
 

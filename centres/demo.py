@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.choices import MembershipRole, OrganizationType, VerificationStatus
-from accounts.demo import DEMO_PASSWORD, demo_credit_code, seed_accounts
+from accounts.choices import OrganizationType, VerificationStatus
+from accounts.demo import DEMO_PASSWORD, demo_credit_code, demo_member, seed_accounts
 from accounts.models import Membership, Organization, User
 from catalog.choices import TechnologyStatus
 from catalog.models import Technology
@@ -69,14 +69,9 @@ def _centre(key: str) -> Organization:
 
 
 def _member(email: str, name: str, organization: Organization) -> User:
-    user, created = User.objects.get_or_create(email=email, defaults={"full_name": name})
-    if created or not user.check_password(DEMO_PASSWORD):
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-    Membership.objects.get_or_create(
-        user=user, organization=organization, defaults={"role": MembershipRole.OWNER}
-    )
-    return user
+    language = "th" if organization.region == "TH" else ""
+    time_zone = "Asia/Bangkok" if organization.region == "TH" else ""
+    return demo_member(email, name, organization, time_zone=time_zone, language=language)
 
 
 @transaction.atomic
@@ -121,8 +116,6 @@ def _co_brokered_deal(*, centres, broker, technology) -> None:
     from exchange.services import introduction_create, introduction_transition
 
     demo_role_grant(user=broker, role=Role.BROKER, organization=centres["cn"])
-    if Introduction.objects.filter(lead_centre=centres["cn"]).exists():
-        return
     enterprise = Organization.objects.filter(name_en=THAI_ENTERPRISE["name_en"]).first()
     if enterprise is None:
         enterprise = Organization.objects.create(
@@ -134,6 +127,8 @@ def _co_brokered_deal(*, centres, broker, technology) -> None:
     if "enterprise" not in buyer.roles:
         buyer.roles = sorted({*buyer.roles, "enterprise"})
         buyer.save(update_fields=["roles"])
+    if Introduction.objects.filter(lead_centre=centres["cn"]).exists():
+        return
     seller_membership = Membership.objects.filter(organization=technology.organization).first()
     if seller_membership is None:
         return

@@ -8,9 +8,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.choices import MembershipRole, OrganizationType, VerificationStatus
-from accounts.demo import DEMO_PASSWORD, seed_accounts
-from accounts.models import Membership, Organization, User
+from accounts.choices import OrganizationType, VerificationStatus
+from accounts.demo import DEMO_PASSWORD, demo_member, seed_accounts
+from accounts.models import Organization, User
 from accounts.permissions import primary_organization
 from catalog import services as catalog_services
 from catalog.choices import TechnologyStatus
@@ -263,14 +263,14 @@ def _thai_buyer(password: str) -> tuple[Organization, User]:
             "verification_status": VerificationStatus.VERIFIED,
         },
     )
-    user, created = User.objects.get_or_create(
-        email=THAI_EMAIL, defaults={"full_name": "Somchai Prasert", "roles": ["enterprise"]}
-    )
-    if created or not user.check_password(password):
-        user.set_password(password)
-        user.save()
-    Membership.objects.get_or_create(
-        user=user, organization=organization, defaults={"role": MembershipRole.OWNER}
+    user = demo_member(
+        THAI_EMAIL,
+        "Somchai Prasert",
+        organization,
+        roles=["enterprise"],
+        password=password,
+        time_zone="Asia/Bangkok",
+        language="th",
     )
     return organization, user
 

@@ -9,9 +9,15 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.choices import MembershipRole, OrganizationType, Role, VerificationStatus
-from accounts.demo import DEMO_PASSWORD, demo_credit_code, demo_role_grant, seed_accounts
-from accounts.models import Membership, Organization, User
+from accounts.choices import OrganizationType, Role, VerificationStatus
+from accounts.demo import (
+    DEMO_PASSWORD,
+    demo_credit_code,
+    demo_member,
+    demo_role_grant,
+    seed_accounts,
+)
+from accounts.models import Organization, User
 from catalog import services as catalog_services
 from catalog.choices import TechnologyStatus
 from catalog.models import Category, Technology
@@ -126,14 +132,7 @@ def _organization(fields: dict) -> Organization:
 
 
 def _user(email: str, name: str, roles: list[str], organization: Organization | None) -> User:
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, roles=roles)
-    if organization is not None:
-        Membership.objects.get_or_create(
-            user=user, organization=organization, defaults={"role": MembershipRole.OWNER}
-        )
-    return user
+    return demo_member(email, name, organization, roles=roles)
 
 
 def _experts(users, holder_org, reviewer) -> dict[str, ExpertProfile]:
@@ -349,10 +348,14 @@ def _roadshow(operator, users) -> Event:
             "verified_at": timezone.now(),
         },
     )
-    thai = _user(THAI_ENTERPRISE_EMAIL, "Somchai Wongsa", [Role.ENTERPRISE], thai_organization)
-    if thai.time_zone != "Asia/Bangkok" or thai.preferred_language != "en":
-        thai.time_zone, thai.preferred_language = "Asia/Bangkok", "en"
-        thai.save(update_fields=["time_zone", "preferred_language"])
+    thai = demo_member(
+        THAI_ENTERPRISE_EMAIL,
+        "Somchai Wongsa",
+        thai_organization,
+        roles=[Role.ENTERPRISE],
+        time_zone="Asia/Bangkok",
+        language="en",
+    )
     if not event.registrations.filter(organization=thai_organization).exists():
         event_services.event_register(event=event, user=thai, role="enterprise")
     holder = users["holder"]
