@@ -102,7 +102,12 @@ def test_accents_are_folded_for_latin_letters_only():
     folded = [fold_diacritics(normalize_text(text)) for text in texts]
 
     # then
-    assert folded == ["nuoc thai do thi", "orsted facade", "高浓度有机废水 mbr", "очистка сточных вод"]
+    assert folded == [
+        "nuoc thai do thi",
+        "orsted facade",
+        "高浓度有机废水 mbr",
+        "очистка сточных вод",
+    ]
     assert english_words(normalize_text("Nước thải")) == ["nuoc", "thai"]
 
 
