@@ -83,7 +83,7 @@ class Glossary:
 
     def add_language_lines(self, lines: Iterable[str]) -> None:
         """Add `concept<TAB>language<TAB>forms (|)` rows (glossary_more.tsv) to known concepts."""
-        for cached in ("_word_forms", "_longest_word_form", "_surface_forms"):
+        for cached in ("_word_forms", "_word_prefixes", "_surface_forms"):
             self.__dict__.pop(cached, None)
         for number, line in enumerate(lines, start=1):
             if not line.strip() or line.startswith("#"):
@@ -118,15 +118,21 @@ class Glossary:
     def _word_forms(self) -> dict[tuple[str, ...], set[str]]:
         # English and every other Latin-script language in one table: a text is read in all of
         # them, as mixed text is common and a short need may carry no telling word.
-        merged = {words: set(concepts) for words, concepts in self.english_forms.items()}
+        merged = dict(self.english_forms)
         for table in self.more_forms.values():
             for words, concepts in table.items():
-                merged.setdefault(words, set()).update(concepts)
+                known = merged.get(words)
+                if known is None or not concepts <= known:
+                    merged[words] = concepts | (known or set())
         return merged
 
     @functools.cached_property
-    def _longest_word_form(self) -> int:
-        return max((len(words) for words in self._word_forms), default=0)
+    def _word_prefixes(self) -> frozenset[tuple[str, ...]]:
+        return _prefixes(self._word_forms)
+
+    @functools.cached_property
+    def _english_prefixes(self) -> frozenset[tuple[str, ...]]:
+        return _prefixes(self.english_forms)
 
     @functools.cached_property
     def _surface_forms(self) -> dict[str, frozenset[str]]:
@@ -178,17 +184,17 @@ class Glossary:
 
     def concepts_in_english(self, words: list[str]) -> list[str]:
         """Concepts of the English forms among `english_words(text, keep_stopwords=True)`."""
-        return _concepts_in(words, self.english_forms, self.longest_english_form)
+        return _concepts_in(words, self.english_forms, self._english_prefixes)
 
     def concepts_in_words(self, words: list[str]) -> list[str]:
         """Concepts of the English, Vietnamese, Indonesian or Malay forms among
         `english_words(text, keep_stopwords=True)`."""
-        return _concepts_in(words, self._word_forms, self._longest_word_form)
+        return _concepts_in(words, self._word_forms, self._word_prefixes)
 
     def concepts_in_language(self, language: str, words: list[str]) -> list[str]:
         """Concepts of one more language's forms (glossary_more.tsv) among the words."""
         table = self.more_forms.get(language, {})
-        return _concepts_in(words, table, max((len(form) for form in table), default=0))
+        return _concepts_in(words, table, _prefixes(table))
 
     def chinese_words(self) -> Iterator[str]:
         for form in self.chinese_forms:
@@ -196,15 +202,27 @@ class Glossary:
                 yield form
 
 
+def _prefixes(forms: Iterable[tuple[str, ...]]) -> frozenset[tuple[str, ...]]:
+    """Every proper prefix of the word sequences (where a longer form may still follow)."""
+    return frozenset(words[:length] for words in forms for length in range(1, len(words)))
+
+
 def _concepts_in(
-    words: list[str], forms: dict[tuple[str, ...], set[str]], longest: int
+    words: list[str],
+    forms: dict[tuple[str, ...], set[str]],
+    prefixes: frozenset[tuple[str, ...]],
 ) -> list[str]:
     found: list[str] = []
     for start in range(len(words)):
-        for length in range(1, min(longest, len(words) - start) + 1):
-            concepts = forms.get(tuple(words[start : start + length]))
+        end = start + 1
+        while end <= len(words):
+            phrase = tuple(words[start:end])
+            concepts = forms.get(phrase)
             if concepts:
                 found.extend(concepts)
+            if phrase not in prefixes:
+                break
+            end += 1
     return found
 
 
