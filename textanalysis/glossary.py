@@ -83,7 +83,7 @@ class Glossary:
 
     def add_language_lines(self, lines: Iterable[str]) -> None:
         """Add `concept<TAB>language<TAB>forms (|)` rows (glossary_more.tsv) to known concepts."""
-        for cached in ("_word_forms", "_word_prefixes", "_surface_forms"):
+        for cached in ("_word_forms", "_word_prefixes"):
             self.__dict__.pop(cached, None)
         for number, line in enumerate(lines, start=1):
             if not line.strip() or line.startswith("#"):
@@ -140,13 +140,14 @@ class Glossary:
         for form, concepts in self.chinese_forms.items():
             for concept in concepts:
                 forms.setdefault(concept, set()).add(form)
-        for words, concepts in self._word_forms.items():
+        for words, concepts in self.english_forms.items():
             for concept in concepts:
                 forms.setdefault(concept, set()).add(" ".join(words))
         return {concept: frozenset(found) for concept, found in forms.items()}
 
     def surface_forms(self, concept: str) -> frozenset[str]:
-        """Every normalized form of a concept in every language (Latin-script ones stemmed)."""
+        """Every normalized Chinese and English form of a concept (English ones stemmed), for
+        highlighting (the accent-folded forms of other languages match no displayed text)."""
         return self._surface_forms.get(concept, frozenset())
 
     def label(self, token: str) -> tuple[str, str]:

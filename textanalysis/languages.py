@@ -88,5 +88,7 @@ def read_lexically(text: str) -> bool:
         return False
     glossary = default_glossary()
     words = english_words(normalize_text(text), keep_stopwords=True)
-    return any(glossary.concepts_in_language(form_language, words) for form_language in
-               GLOSSARY_LANGUAGES[language])  # fmt: skip
+    return any(
+        glossary.concepts_in_language(form_language, words)
+        for form_language in GLOSSARY_LANGUAGES[language]
+    )
