@@ -16,7 +16,8 @@ def analyze(
     """Index tokens of `text`: words of both scripts plus glossary concept tokens.
 
     `language` ("zh"/"en") is accepted for the API's sake; mixed text is common (Chinese listings
-    quote "MBR", "VOCs", English ones quote Chinese standards), so both scripts are always analysed.
+    quote "MBR", "VOCs", English ones quote Chinese standards), so both scripts are always analysed,
+    and Latin words are looked up among the English, Vietnamese and Indonesian/Malay forms alike.
     """
     del language
     if not text:
@@ -29,8 +30,6 @@ def analyze(
         concepts: list[str] = []
         if CJK_CHARACTER.search(normalized):
             concepts.extend(glossary.concepts_in_chinese(normalized))
-        concepts.extend(
-            glossary.concepts_in_english(english_words(normalized, keep_stopwords=True))
-        )
+        concepts.extend(glossary.concepts_in_words(english_words(normalized, keep_stopwords=True)))
         tokens.extend(concept_token(concept) for concept in glossary.with_ancestors(concepts))
     return tokens

@@ -1,10 +1,12 @@
 """Which language a text is in, as far as matching needs to know.
 
-The lexical analysis reads Chinese and English only (rjieba, the English stemmer and the zh/en
-glossary); a Thai, Russian or Arabic text yields almost no tokens and a French or Vietnamese one
-yields English-looking stems that mean nothing. `language_guess` tells the engine which texts
-the lexical score can be trusted on, so the multilingual embedding can carry the others. Script
-decides first; Latin text is told apart by letters only Vietnamese uses and by function words.
+The lexical analysis reads Chinese and English (rjieba, the English stemmer and the glossary);
+a Thai, Russian or Arabic text yields almost no tokens and a French one yields English-looking
+stems that mean nothing. Vietnamese, Indonesian and Malay are read through the glossary's forms
+in those languages (glossary_more.tsv) only: a text in one of them is read when it names at least
+one glossary concept in its language. `language_guess` tells the engine which texts the lexical
+score can be trusted on, so the multilingual embedding can carry the others. Script decides
+first; Latin text is told apart by letters only Vietnamese uses and by function words.
 """
 
 from __future__ import annotations
@@ -12,8 +14,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from textanalysis.glossary import default_glossary
+from textanalysis.normalize import normalize_text
+from textanalysis.stemming import english_words
+
 # Languages whose text the lexical analysis reads (segmentation, stemming, glossary).
 LEXICAL_LANGUAGES = frozenset({"zh", "en"})
+# Languages read through their glossary forms alone, when a text names a concept in them; Malay
+# text is guessed as Indonesian, so its forms count too.
+GLOSSARY_LANGUAGES = {"vi": ("vi",), "id": ("id", "ms"), "ms": ("ms", "id")}
 
 _SCRIPTS = (
     ("th", re.compile(r"[\u0e00-\u0e7f]")),
@@ -70,6 +79,16 @@ def language_guess(text: str) -> str | None:
 
 
 def read_lexically(text: str) -> bool:
-    """Whether the lexical analysis reads this text (Chinese or English)."""
+    """Whether the lexical analysis reads this text: Chinese or English, or Vietnamese,
+    Indonesian or Malay naming a glossary concept in that language."""
     language = language_guess(text)
-    return language is None or language in LEXICAL_LANGUAGES
+    if language is None or language in LEXICAL_LANGUAGES:
+        return True
+    if language not in GLOSSARY_LANGUAGES:
+        return False
+    glossary = default_glossary()
+    words = english_words(normalize_text(text), keep_stopwords=True)
+    return any(
+        glossary.concepts_in_language(form_language, words)
+        for form_language in GLOSSARY_LANGUAGES[language]
+    )

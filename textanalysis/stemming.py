@@ -1,8 +1,12 @@
-"""English words: split, lower-cased and lightly stemmed, stop words dropped."""
+"""Latin-script words: split, lower-cased, accents folded and lightly stemmed, stop words dropped.
+
+The words of Vietnamese and Indonesian text pass through the same steps, so a glossary form and
+the text it is found in are read alike (nước thải -> nuoc thai).
+"""
 
 import functools
 
-from textanalysis.normalize import ASCII_WORD
+from textanalysis.normalize import ASCII_WORD, fold_diacritics
 from textanalysis.stopwords import ENGLISH_STOPWORDS
 
 
@@ -33,9 +37,10 @@ def stem_english(word: str) -> str:
 
 
 def english_words(text: str, *, keep_stopwords: bool = False) -> list[str]:
-    """Stemmed English words of normalized text; pure numbers and (by default) stopwords dropped."""
+    """Stemmed Latin-script words of normalized text, accents folded; pure numbers and (by
+    default) English stopwords dropped."""
     words: list[str] = []
-    for raw in ASCII_WORD.findall(text):
+    for raw in ASCII_WORD.findall(fold_diacritics(text)):
         if raw.isdigit():
             continue
         stem = stem_english(raw)

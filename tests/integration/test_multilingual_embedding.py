@@ -64,10 +64,15 @@ def test_the_cross_lingual_set_is_matched_far_better_with_the_component(encoder)
     }
 
     # then the multilingual needs find their technologies, and a Chinese need finds the English
-    # offers about as well as an English need does
-    assert evaluate(lexical, split.qrels)["ndcg@10"] < 0.4
+    # offers about as well as an English need does; Vietnamese and Indonesian, which the encoder
+    # lacks, are read through the glossary
+    unread = [need for language in ("th", "ru", "ar", "fr") for need in by_language[language]]
+    assert evaluate(lexical, split.qrels, unread)["ndcg@10"] < 0.2
     assert evaluate(fused, split.qrels)["ndcg@10"] > 0.8
     for language in ("th", "ru", "ar", "fr"):
+        assert evaluate(fused, split.qrels, by_language[language])["ndcg@10"] > 0.75, language
+    for language in ("vi", "id"):
+        assert evaluate(lexical, split.qrels, by_language[language])["ndcg@10"] > 0.75, language
         assert evaluate(fused, split.qrels, by_language[language])["ndcg@10"] > 0.75, language
     chinese = evaluate(fused, split.qrels, by_language["zh"])["ndcg@10"]
     english = evaluate(fused, split.qrels, by_language["en"])["ndcg@10"]
