@@ -471,12 +471,14 @@ def _next_refusal(deal, screening) -> str:
 
 
 def _screening_forms(deal, *, screening, roles: set[str], refused: dict) -> dict:
-    """The export-screening forms this user gets: a reviewer checks each licence document; the
-    seller or broker records a free export's contract registration number."""
+    """The screening forms this user gets: a reviewer checks each licence document; the party in
+    China or the broker records a free export's or import's contract registration number."""
     if not screening.required:
         return {"licence_documents": [], "registration_form": None}
     documents = list(
-        deal.documents.filter(kind__in=services.LICENCE_KINDS).select_related("licence_check")
+        deal.documents.filter(kind__in=screening.regime.licence_kinds).select_related(
+            "licence_check"
+        )
     )
     refused_check = refused.get("licence_check_form")
     for document in documents:
@@ -490,7 +492,7 @@ def _screening_forms(deal, *, screening, roles: set[str], refused: dict) -> dict
     may_register = (
         screening.outcome == "free"
         and deal.stage in services.REGISTRATION_STAGES
-        and roles & {services.SELLER, services.BROKER}
+        and roles & screening.registrant_roles
     )
     return {
         "licence_documents": documents,

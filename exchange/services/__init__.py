@@ -55,7 +55,6 @@ from exchange.services.demand_lists import (
 from exchange.services.export_screening import (
     LICENCE_KINDS,
     REGISTRATION_STAGES,
-    REQUIREMENT_LABELS,
     DealScreening,
     deal_contract_registration_record,
     deal_export_screening,
@@ -140,7 +139,6 @@ __all__ = [
     "PROPOSER",
     "READY_FOR_REVIEW",
     "REGISTRATION_STAGES",
-    "REQUIREMENT_LABELS",
     "REVIEWER",
     "REVIEWERS_ONLY",
     "SELLER",

@@ -1,20 +1,24 @@
-"""Export-control screening of deals (技术出口管制).
+"""Export- and import-control screening of cross-border deals (技术进出口管制).
 
-A deal whose seller is in China and buyer abroad is a technology export (exchange.crossborder).
-Its technology's classification against the export catalogue (exportcontrol, below this app)
-decides what the deal workflow lets through:
+A deal whose seller is in China and buyer abroad is a technology export, one whose buyer is in
+China and seller abroad a technology import (exchange.crossborder). Its technology's
+classification against the catalogue of that direction (exportcontrol, below this app: the export
+catalogue for a holder in China, the import catalogue for one abroad) decides what the deal
+workflow lets through, the same way in both directions:
 
 - prohibited (entry code ending in J): nothing moves forward but cancelling;
 - restricted (X): binding terms (agreement drafted, review, approval) wait for a checked
-  licence-intent letter (技术出口许可意向书), signing and after wait for a checked, unexpired
-  licence (技术出口许可证);
-- not listed (free export): completion waits for the contract registration number
+  licence-intent letter (技术出口/进口许可意向书), signing and after wait for a checked, unexpired
+  licence (技术出口/进口许可证); the party in China applies for them, so the seller of an export and
+  the buyer of an import attaches them;
+- not listed (free export or import): completion waits for the contract registration number
   (技术进出口合同登记编号);
 - not classified, or declared but not confirmed: binding terms wait for the classification, and
   the refusal names who must act (the holder, then a reviewer).
 
 Every decision (a step let through a gate, a step refused, a licence check, a registration
-number) is a DealEvent on the deal's timeline.
+number) is a DealEvent on the deal's timeline. What differs between the directions is data, a
+`ControlRegime`: the catalogue, the party in China, the two document kinds and the words.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,11 +42,16 @@ from exchange.choices import (
 )
 from exchange.crossborder import TradeDirection, deal_direction
 from exchange.models import Deal, DealDocument, DealEvent, DealLicenceCheck
-from exchange.services.deal_workflow import BROKER, DEAL_REVIEWER, SELLER, deal_actor_roles
-from exportcontrol.choices import ScreeningOutcome
+from exchange.services.deal_workflow import (
+    BROKER,
+    BUYER,
+    DEAL_REVIEWER,
+    SELLER,
+    deal_actor_roles,
+)
+from exportcontrol.choices import ControlCatalogue, ScreeningOutcome
 from exportcontrol.selectors import TechnologyScreening, technology_screening
 
-LICENCE_KINDS = (DocumentKind.EXPORT_LICENCE_INTENT, DocumentKind.EXPORT_LICENCE)
 FORWARD_ACTIONS = frozenset(
     {
         DealAction.START_NEGOTIATION,
@@ -69,37 +79,193 @@ SIGNING_ACTIONS = frozenset(
 REGISTRATION_STAGES = (DealStage.APPROVED, DealStage.CONTRACT_SIGNED, DealStage.IN_EXECUTION)
 REGISTRATION_NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-/]{3,39}$")
 
-REQUIREMENT_LABELS = {
-    "classification": gettext_lazy(
-        "The technology is classified against the export-control catalogue and confirmed by a "
-        "reviewer"
-    ),
-    "export_permitted": gettext_lazy("The technology may be exported"),
-    "licence_intent": gettext_lazy(
-        "Technology export licence-intent letter attached by the seller and checked by a reviewer"
-    ),
-    "export_licence": gettext_lazy(
-        "Technology export licence attached by the seller and checked by a reviewer (not expired)"
-    ),
-    "contract_registration": gettext_lazy(
-        "Technology import/export contract registration number recorded"
-    ),
-}
+
+@dataclass(frozen=True)
+class ControlRegime:
+    """What one direction's screening needs: the catalogue, the party in China that applies for
+    the licence documents and records the registration, the document kinds and the words."""
+
+    direction: str
+    catalogue: str
+    applicant: str
+    intent_kind: str
+    licence_kind: str
+    texts: dict[str, Promise]
+
+    @property
+    def licence_kinds(self) -> tuple[str, str]:
+        return (self.intent_kind, self.licence_kind)
+
+    def text(self, key: str, **values) -> str:
+        return str(self.texts[key]) % values if values else str(self.texts[key])
+
+
+EXPORT_REGIME = ControlRegime(
+    direction=TradeDirection.EXPORT,
+    catalogue=ControlCatalogue.EXPORT,
+    applicant=SELLER,
+    intent_kind=DocumentKind.EXPORT_LICENCE_INTENT,
+    licence_kind=DocumentKind.EXPORT_LICENCE,
+    texts={
+        "intro": gettext_lazy(
+            "This deal is a technology export: China's catalogue of technologies prohibited or "
+            "restricted from export applies."
+        ),
+        "classification": gettext_lazy(
+            "The technology is classified against the export-control catalogue and confirmed by "
+            "a reviewer"
+        ),
+        "permitted": gettext_lazy("The technology may be exported"),
+        "licence_intent": gettext_lazy(
+            "Technology export licence-intent letter attached by the seller and checked by a "
+            "reviewer"
+        ),
+        "licence": gettext_lazy(
+            "Technology export licence attached by the seller and checked by a reviewer (not "
+            "expired)"
+        ),
+        "prohibited": gettext_lazy(
+            "Export of this technology is prohibited (export-control catalogue entry "
+            "%(entry)s): the deal cannot proceed."
+        ),
+        "unclassified": gettext_lazy(
+            "This is a technology export and the technology has not been classified against "
+            "China's export-control catalogue: the holder, %(holder)s, must declare its "
+            "classification on the technology's page, then a platform reviewer confirms it."
+        ),
+        "pending": gettext_lazy(
+            "The holder declared the technology's export-control classification as "
+            "“%(entry)s”: a platform reviewer must confirm it before binding terms."
+        ),
+        "needs_licence": gettext_lazy(
+            "Export of this technology is restricted (entry %(entry)s): the contract can be "
+            "signed only once the seller has attached the technology export licence and a "
+            "platform reviewer has checked it (valid, not expired)."
+        ),
+        "needs_intent": gettext_lazy(
+            "Export of this technology is restricted (entry %(entry)s): binding terms can be "
+            "negotiated only once the seller has attached the technology export licence-intent "
+            "letter and a platform reviewer has checked it."
+        ),
+        "needs_registration": gettext_lazy(
+            "A free technology export is completed only once its technology import/export "
+            "contract registration number is recorded."
+        ),
+        "free_completed": gettext_lazy(
+            "Not listed (free export): contract registration number %(number)s."
+        ),
+        "free_passed": gettext_lazy(
+            "Not listed (free export): contract registration needed before completion."
+        ),
+        "applicant_only": gettext_lazy(
+            "Only the seller's members attach the export licence-intent letter and licence."
+        ),
+        "registrant_only": gettext_lazy(
+            "Only the seller's members or the broker record the contract registration number."
+        ),
+        "not_free": gettext_lazy(
+            "Only a free (unlisted) technology export needs a contract registration number."
+        ),
+        "attach_hint": gettext_lazy(
+            "The seller attaches the licence-intent letter and then the licence in the deal "
+            "room below (kind of document)."
+        ),
+        "licence_name": gettext_lazy("Export licence"),
+    },
+)
+IMPORT_REGIME = ControlRegime(
+    direction=TradeDirection.IMPORT,
+    catalogue=ControlCatalogue.IMPORT,
+    applicant=BUYER,
+    intent_kind=DocumentKind.IMPORT_LICENCE_INTENT,
+    licence_kind=DocumentKind.IMPORT_LICENCE,
+    texts={
+        "intro": gettext_lazy(
+            "This deal is a technology import: China's catalogue of technologies prohibited or "
+            "restricted from import applies."
+        ),
+        "classification": gettext_lazy(
+            "The technology is classified against the import-control catalogue and confirmed by "
+            "a reviewer"
+        ),
+        "permitted": gettext_lazy("The technology may be imported"),
+        "licence_intent": gettext_lazy(
+            "Technology import licence-intent letter attached by the buyer and checked by a "
+            "reviewer"
+        ),
+        "licence": gettext_lazy(
+            "Technology import licence attached by the buyer and checked by a reviewer (not "
+            "expired)"
+        ),
+        "prohibited": gettext_lazy(
+            "Import of this technology is prohibited (import-control catalogue entry "
+            "%(entry)s): the deal cannot proceed."
+        ),
+        "unclassified": gettext_lazy(
+            "This is a technology import and the technology has not been classified against "
+            "China's import-control catalogue: the holder, %(holder)s, must declare its "
+            "classification on the technology's page, then a platform reviewer confirms it."
+        ),
+        "pending": gettext_lazy(
+            "The holder declared the technology's import-control classification as "
+            "“%(entry)s”: a platform reviewer must confirm it before binding terms."
+        ),
+        "needs_licence": gettext_lazy(
+            "Import of this technology is restricted (entry %(entry)s): the contract can be "
+            "signed only once the buyer has attached the technology import licence and a "
+            "platform reviewer has checked it (valid, not expired)."
+        ),
+        "needs_intent": gettext_lazy(
+            "Import of this technology is restricted (entry %(entry)s): binding terms can be "
+            "negotiated only once the buyer has attached the technology import licence-intent "
+            "letter and a platform reviewer has checked it."
+        ),
+        "needs_registration": gettext_lazy(
+            "A free technology import is completed only once its technology import/export "
+            "contract registration number is recorded."
+        ),
+        "free_completed": gettext_lazy(
+            "Not listed (free import): contract registration number %(number)s."
+        ),
+        "free_passed": gettext_lazy(
+            "Not listed (free import): contract registration needed before completion."
+        ),
+        "applicant_only": gettext_lazy(
+            "Only the buyer's members attach the import licence-intent letter and licence."
+        ),
+        "registrant_only": gettext_lazy(
+            "Only the buyer's members or the broker record the contract registration number."
+        ),
+        "not_free": gettext_lazy(
+            "Only a free (unlisted) technology import needs a contract registration number."
+        ),
+        "attach_hint": gettext_lazy(
+            "The buyer attaches the licence-intent letter and then the licence in the deal "
+            "room below (kind of document)."
+        ),
+        "licence_name": gettext_lazy("Import licence"),
+    },
+)
+REGIMES = {regime.direction: regime for regime in (EXPORT_REGIME, IMPORT_REGIME)}
+REGIME_OF_KIND = {kind: regime for regime in REGIMES.values() for kind in regime.licence_kinds}
+LICENCE_KINDS = tuple(REGIME_OF_KIND)
+REGISTRATION_LABEL = gettext_lazy("Technology import/export contract registration number recorded")
 
 
 @dataclass
 class Requirement:
     code: str
     met: bool
+    text: Promise
 
     @property
     def label(self) -> str:
-        return str(REQUIREMENT_LABELS[self.code])
+        return str(self.text)
 
 
 @dataclass
 class DealScreening:
-    """The export-control state of one deal: what applies, what is missing, what is blocked."""
+    """The control state of one deal: what applies, what is missing, what is blocked."""
 
     deal: Deal
     direction: str | None
@@ -109,8 +275,12 @@ class DealScreening:
     requirements: list[Requirement] = field(default_factory=list)
 
     @property
+    def regime(self) -> ControlRegime | None:
+        return REGIMES.get(self.direction)
+
+    @property
     def required(self) -> bool:
-        return self.direction == TradeDirection.EXPORT
+        return self.regime is not None
 
     @property
     def outcome(self) -> str | None:
@@ -132,6 +302,26 @@ class DealScreening:
     def missing(self) -> list[Requirement]:
         return [item for item in self.requirements if not item.met]
 
+    @property
+    def registrant_roles(self) -> frozenset[str]:
+        """Who records the contract registration number: the party in China, or the broker."""
+        return frozenset({self.regime.applicant, BROKER}) if self.regime else frozenset()
+
+    def _text(self, key: str) -> str:
+        return self.regime.text(key) if self.regime else ""
+
+    @property
+    def intro(self) -> str:
+        return self._text("intro")
+
+    @property
+    def licence_name(self) -> str:
+        return self._text("licence_name")
+
+    @property
+    def attach_hint(self) -> str:
+        return self._text("attach_hint")
+
     def _entry_text(self) -> str:
         entry = self.entry
         return f"{entry.code} {entry.name}" if entry else ""
@@ -139,51 +329,30 @@ class DealScreening:
     def refusal(self, action: str) -> str | None:
         """Why the screening refuses `action` now, in words naming the entry and who must act;
         None when it lets it through."""
-        if not self.required or action not in FORWARD_ACTIONS:
+        regime = self.regime
+        if regime is None or action not in FORWARD_ACTIONS:
             return None
         outcome = self.outcome
         if outcome == ScreeningOutcome.PROHIBITED:
-            return _(
-                "Export of this technology is prohibited (export-control catalogue entry "
-                "%(entry)s): the deal cannot proceed."
-            ) % {"entry": self._entry_text()}
+            return regime.text("prohibited", entry=self._entry_text())
         if action not in BINDING_ACTIONS:
             return None
         if outcome == ScreeningOutcome.UNCLASSIFIED:
-            return _(
-                "This is a technology export and the technology has not been classified against "
-                "China's export-control catalogue: the holder, %(holder)s, must declare its "
-                "classification on the technology's page, then a platform reviewer confirms it."
-            ) % {"holder": self.deal.seller.display_name}
+            return regime.text("unclassified", holder=self.deal.seller.display_name)
         if outcome == ScreeningOutcome.PENDING_REVIEW:
-            declared = self._entry_text() or _("not listed")
-            return _(
-                "The holder declared the technology's export-control classification as "
-                "“%(entry)s”: a platform reviewer must confirm it before binding terms."
-            ) % {"entry": declared}
+            return regime.text("pending", entry=self._entry_text() or _("not listed"))
         if outcome == ScreeningOutcome.RESTRICTED:
             if action in SIGNING_ACTIONS and self.licence is None:
-                return _(
-                    "Export of this technology is restricted (entry %(entry)s): the contract "
-                    "can be signed only once the seller has attached the technology export "
-                    "licence and a platform reviewer has checked it (valid, not expired)."
-                ) % {"entry": self._entry_text()}
+                return regime.text("needs_licence", entry=self._entry_text())
             if self.licence_intent is None and self.licence is None:
-                return _(
-                    "Export of this technology is restricted (entry %(entry)s): binding terms "
-                    "can be negotiated only once the seller has attached the technology export "
-                    "licence-intent letter and a platform reviewer has checked it."
-                ) % {"entry": self._entry_text()}
+                return regime.text("needs_intent", entry=self._entry_text())
             return None
         if (
             outcome == ScreeningOutcome.FREE
             and action == DealAction.COMPLETE
             and not self.deal.contract_registration_number
         ):
-            return _(
-                "A free technology export is completed only once its technology import/export "
-                "contract registration number is recorded."
-            )
+            return regime.text("needs_registration")
         return None
 
     def passage_note(self, action: str) -> str:
@@ -200,10 +369,10 @@ class DealScreening:
             }
         if outcome == ScreeningOutcome.FREE:
             if action == DealAction.COMPLETE:
-                return _("Not listed (free export): contract registration number %(number)s.") % {
-                    "number": self.deal.contract_registration_number
-                }
-            return _("Not listed (free export): contract registration needed before completion.")
+                return self.regime.text(
+                    "free_completed", number=self.deal.contract_registration_number
+                )
+            return self.regime.text("free_passed")
         return ""
 
 
@@ -221,31 +390,50 @@ def _valid_check(checks, kind: str) -> DealLicenceCheck | None:
 
 
 def deal_export_screening(*, deal: Deal) -> DealScreening:
-    """The deal's screening; no query for a domestic or import deal beyond its direction."""
+    """The deal's export or import screening; no query for a domestic or foreign deal beyond
+    its direction."""
     direction = deal_direction(deal)
     screening = DealScreening(deal=deal, direction=direction)
-    if direction != TradeDirection.EXPORT:
+    regime = screening.regime
+    if regime is None:
         return screening
-    screening.technology = technology_screening(technology=deal.technology)
+    screening.technology = technology_screening(
+        technology=deal.technology, catalogue=regime.catalogue
+    )
     checks = list(deal.licence_checks.all())
-    screening.licence_intent = _valid_check(checks, DocumentKind.EXPORT_LICENCE_INTENT)
-    screening.licence = _valid_check(checks, DocumentKind.EXPORT_LICENCE)
+    screening.licence_intent = _valid_check(checks, regime.intent_kind)
+    screening.licence = _valid_check(checks, regime.licence_kind)
     outcome = screening.outcome
     confirmed = outcome in (
         ScreeningOutcome.PROHIBITED,
         ScreeningOutcome.RESTRICTED,
         ScreeningOutcome.FREE,
     )
-    items = [Requirement("classification", confirmed)]
+    # The codes are the API's (export first); the labels name the direction.
+    items = [Requirement("classification", confirmed, regime.texts["classification"])]
     if outcome == ScreeningOutcome.PROHIBITED:
-        items.append(Requirement("export_permitted", False))
+        items.append(Requirement(f"{direction}_permitted", False, regime.texts["permitted"]))
     elif outcome == ScreeningOutcome.RESTRICTED:
         items.append(
-            Requirement("licence_intent", bool(screening.licence_intent or screening.licence))
+            Requirement(
+                "licence_intent",
+                bool(screening.licence_intent or screening.licence),
+                regime.texts["licence_intent"],
+            )
         )
-        items.append(Requirement("export_licence", screening.licence is not None))
+        items.append(
+            Requirement(
+                f"{direction}_licence", screening.licence is not None, regime.texts["licence"]
+            )
+        )
     elif outcome == ScreeningOutcome.FREE:
-        items.append(Requirement("contract_registration", bool(deal.contract_registration_number)))
+        items.append(
+            Requirement(
+                "contract_registration",
+                bool(deal.contract_registration_number),
+                REGISTRATION_LABEL,
+            )
+        )
     screening.requirements = items
     return screening
 
@@ -300,11 +488,11 @@ def deal_screening_passage_record(*, deal: Deal, user, role: str, action: str) -
 
 
 def licence_document_upload_allowed(*, deal: Deal, user, kind: str) -> None:
-    """Only the seller (the exporter applies for the licence) attaches licence documents."""
-    if kind in LICENCE_KINDS and SELLER not in deal_actor_roles(deal=deal, user=user):
-        raise TransitionNotAllowed(
-            _("Only the seller's members attach the export licence-intent letter and licence.")
-        )
+    """Only the party in China attaches licence documents (the exporter or the importer applies
+    for the licence): the seller of an export, the buyer of an import."""
+    regime = REGIME_OF_KIND.get(kind)
+    if regime and regime.applicant not in deal_actor_roles(deal=deal, user=user):
+        raise TransitionNotAllowed(regime.text("applicant_only"))
 
 
 @transaction.atomic
@@ -326,7 +514,9 @@ def deal_licence_check(
         raise TransitionNotAllowed(
             _("Only a platform reviewer who is not a party checks licence documents.")
         )
-    if document.deal_id != deal.pk or document.kind not in LICENCE_KINDS:
+    # Only the documents of the deal's own direction count (an export licence is no import's).
+    regime = REGIMES.get(deal_direction(deal))
+    if document.deal_id != deal.pk or regime is None or document.kind not in regime.licence_kinds:
         raise ValidationError(
             {"document": _("Choose a licence-intent letter or licence attached to this deal.")}
         )
@@ -353,10 +543,9 @@ def deal_licence_check(
                 "seller must attach a valid one."
             ) % {"date": expires_on.isoformat()}
         if (
-            document.kind == DocumentKind.EXPORT_LICENCE
+            document.kind == regime.licence_kind
             and not errors
-            and _valid_check(list(deal.licence_checks.all()), DocumentKind.EXPORT_LICENCE_INTENT)
-            is None
+            and _valid_check(list(deal.licence_checks.all()), regime.intent_kind) is None
         ):
             errors["document"] = _("Check the licence-intent letter first: the licence follows it.")
     elif not note:
@@ -400,27 +589,23 @@ def deal_licence_check(
 
 @transaction.atomic
 def deal_contract_registration_record(*, deal: Deal, user, number: str) -> Deal:
-    """The seller or broker records the technology import/export contract registration number
-    of a free technology export (after approval, before completion)."""
+    """The party in China (the seller of an export, the buyer of an import) or the broker records
+    the technology import/export contract registration number of a free export or import (after
+    approval, before completion)."""
     deal = (
         Deal.objects.select_for_update()
         .select_related("seller", "buyer", "technology")
         .get(pk=deal.pk)
     )
     roles = deal_actor_roles(deal=deal, user=user)
-    if not roles & {SELLER, BROKER}:
-        raise TransitionNotAllowed(
-            _("Only the seller's members or the broker record the contract registration number.")
-        )
     screening = deal_export_screening(deal=deal)
-    if not screening.required or screening.outcome != ScreeningOutcome.FREE:
-        raise ValidationError(
-            {
-                "number": _(
-                    "Only a free (unlisted) technology export needs a contract registration number."
-                )
-            }
-        )
+    regime = screening.regime
+    if regime is None:
+        raise ValidationError({"number": EXPORT_REGIME.text("not_free")})
+    if not roles & screening.registrant_roles:
+        raise TransitionNotAllowed(regime.text("registrant_only"))
+    if screening.outcome != ScreeningOutcome.FREE:
+        raise ValidationError({"number": regime.text("not_free")})
     if deal.stage not in REGISTRATION_STAGES:
         raise TransitionNotAllowed(
             _(
@@ -448,7 +633,7 @@ def deal_contract_registration_record(*, deal: Deal, user, number: str) -> Deal:
     _screening_event(
         deal,
         user=user,
-        role=sorted(roles & {SELLER, BROKER})[0],
+        role=sorted(roles & screening.registrant_roles)[0],
         action=DealAction.CONTRACT_REGISTRATION,
         note=number,
         changes={"contract_registration_number": [previous, number]},
