@@ -459,6 +459,11 @@ class DealEventSerializer(serializers.ModelSerializer):
     # The API has always called a deal's statuses stages.
     from_stage = serializers.CharField(source="from_status", read_only=True)
     to_stage = serializers.CharField(source="to_status", read_only=True)
+    note = serializers.CharField(
+        source="shown_note",
+        read_only=True,
+        help_text="As its author wrote it; a screening decision in the request's language.",
+    )
 
     class Meta:
         model = DealEvent

@@ -49,6 +49,14 @@ from exchange.services.deal_workflow import (
     SELLER,
     deal_actor_roles,
 )
+from exchange.timeline_notes import (
+    EXPORT_TEXTS,
+    IMPORT_TEXTS,
+    NOTE_KEY,
+    entry_value,
+    note_spec,
+    note_text,
+)
 from exportcontrol.choices import ControlCatalogue, ScreeningOutcome
 from exportcontrol.selectors import TechnologyScreening, technology_screening
 
@@ -97,7 +105,11 @@ class ControlRegime:
         return (self.intent_kind, self.licence_kind)
 
     def text(self, key: str, **values) -> str:
-        return str(self.texts[key]) % values if values else str(self.texts[key])
+        return note_text(self.note(key, **values))
+
+    def note(self, key: str, **values) -> dict:
+        """A timeline note spec in this direction's words (rendered in each reader's language)."""
+        return note_spec(f"{self.direction}.{key}", **values)
 
 
 EXPORT_REGIME = ControlRegime(
@@ -106,72 +118,7 @@ EXPORT_REGIME = ControlRegime(
     applicant=SELLER,
     intent_kind=DocumentKind.EXPORT_LICENCE_INTENT,
     licence_kind=DocumentKind.EXPORT_LICENCE,
-    texts={
-        "intro": gettext_lazy(
-            "This deal is a technology export: China's catalogue of technologies prohibited or "
-            "restricted from export applies."
-        ),
-        "classification": gettext_lazy(
-            "The technology is classified against the export-control catalogue and confirmed by "
-            "a reviewer"
-        ),
-        "permitted": gettext_lazy("The technology may be exported"),
-        "licence_intent": gettext_lazy(
-            "Technology export licence-intent letter attached by the seller and checked by a "
-            "reviewer"
-        ),
-        "licence": gettext_lazy(
-            "Technology export licence attached by the seller and checked by a reviewer (not "
-            "expired)"
-        ),
-        "prohibited": gettext_lazy(
-            "Export of this technology is prohibited (export-control catalogue entry "
-            "%(entry)s): the deal cannot proceed."
-        ),
-        "unclassified": gettext_lazy(
-            "This is a technology export and the technology has not been classified against "
-            "China's export-control catalogue: the holder, %(holder)s, must declare its "
-            "classification on the technology's page, then a platform reviewer confirms it."
-        ),
-        "pending": gettext_lazy(
-            "The holder declared the technology's export-control classification as "
-            "“%(entry)s”: a platform reviewer must confirm it before binding terms."
-        ),
-        "needs_licence": gettext_lazy(
-            "Export of this technology is restricted (entry %(entry)s): the contract can be "
-            "signed only once the seller has attached the technology export licence and a "
-            "platform reviewer has checked it (valid, not expired)."
-        ),
-        "needs_intent": gettext_lazy(
-            "Export of this technology is restricted (entry %(entry)s): binding terms can be "
-            "negotiated only once the seller has attached the technology export licence-intent "
-            "letter and a platform reviewer has checked it."
-        ),
-        "needs_registration": gettext_lazy(
-            "A free technology export is completed only once its technology import/export "
-            "contract registration number is recorded."
-        ),
-        "free_completed": gettext_lazy(
-            "Not listed (free export): contract registration number %(number)s."
-        ),
-        "free_passed": gettext_lazy(
-            "Not listed (free export): contract registration needed before completion."
-        ),
-        "applicant_only": gettext_lazy(
-            "Only the seller's members attach the export licence-intent letter and licence."
-        ),
-        "registrant_only": gettext_lazy(
-            "Only the seller's members or the broker record the contract registration number."
-        ),
-        "not_free": gettext_lazy(
-            "Only a free (unlisted) technology export needs a contract registration number."
-        ),
-        "attach_hint": gettext_lazy(
-            "The seller attaches the licence-intent letter and then the licence in the deal "
-            "room below (kind of document)."
-        ),
-        "licence_name": gettext_lazy("Export licence"),
-    },
+    texts=EXPORT_TEXTS,
 )
 IMPORT_REGIME = ControlRegime(
     direction=TradeDirection.IMPORT,
@@ -179,72 +126,7 @@ IMPORT_REGIME = ControlRegime(
     applicant=BUYER,
     intent_kind=DocumentKind.IMPORT_LICENCE_INTENT,
     licence_kind=DocumentKind.IMPORT_LICENCE,
-    texts={
-        "intro": gettext_lazy(
-            "This deal is a technology import: China's catalogue of technologies prohibited or "
-            "restricted from import applies."
-        ),
-        "classification": gettext_lazy(
-            "The technology is classified against the import-control catalogue and confirmed by "
-            "a reviewer"
-        ),
-        "permitted": gettext_lazy("The technology may be imported"),
-        "licence_intent": gettext_lazy(
-            "Technology import licence-intent letter attached by the buyer and checked by a "
-            "reviewer"
-        ),
-        "licence": gettext_lazy(
-            "Technology import licence attached by the buyer and checked by a reviewer (not "
-            "expired)"
-        ),
-        "prohibited": gettext_lazy(
-            "Import of this technology is prohibited (import-control catalogue entry "
-            "%(entry)s): the deal cannot proceed."
-        ),
-        "unclassified": gettext_lazy(
-            "This is a technology import and the technology has not been classified against "
-            "China's import-control catalogue: the holder, %(holder)s, must declare its "
-            "classification on the technology's page, then a platform reviewer confirms it."
-        ),
-        "pending": gettext_lazy(
-            "The holder declared the technology's import-control classification as "
-            "“%(entry)s”: a platform reviewer must confirm it before binding terms."
-        ),
-        "needs_licence": gettext_lazy(
-            "Import of this technology is restricted (entry %(entry)s): the contract can be "
-            "signed only once the buyer has attached the technology import licence and a "
-            "platform reviewer has checked it (valid, not expired)."
-        ),
-        "needs_intent": gettext_lazy(
-            "Import of this technology is restricted (entry %(entry)s): binding terms can be "
-            "negotiated only once the buyer has attached the technology import licence-intent "
-            "letter and a platform reviewer has checked it."
-        ),
-        "needs_registration": gettext_lazy(
-            "A free technology import is completed only once its technology import/export "
-            "contract registration number is recorded."
-        ),
-        "free_completed": gettext_lazy(
-            "Not listed (free import): contract registration number %(number)s."
-        ),
-        "free_passed": gettext_lazy(
-            "Not listed (free import): contract registration needed before completion."
-        ),
-        "applicant_only": gettext_lazy(
-            "Only the buyer's members attach the import licence-intent letter and licence."
-        ),
-        "registrant_only": gettext_lazy(
-            "Only the buyer's members or the broker record the contract registration number."
-        ),
-        "not_free": gettext_lazy(
-            "Only a free (unlisted) technology import needs a contract registration number."
-        ),
-        "attach_hint": gettext_lazy(
-            "The buyer attaches the licence-intent letter and then the licence in the deal "
-            "room below (kind of document)."
-        ),
-        "licence_name": gettext_lazy("Import licence"),
-    },
+    texts=IMPORT_TEXTS,
 )
 REGIMES = {regime.direction: regime for regime in (EXPORT_REGIME, IMPORT_REGIME)}
 REGIME_OF_KIND = {kind: regime for regime in REGIMES.values() for kind in regime.licence_kinds}
@@ -322,58 +204,61 @@ class DealScreening:
     def attach_hint(self) -> str:
         return self._text("attach_hint")
 
-    def _entry_text(self) -> str:
-        entry = self.entry
-        return f"{entry.code} {entry.name}" if entry else ""
-
     def refusal(self, action: str) -> str | None:
         """Why the screening refuses `action` now, in words naming the entry and who must act;
         None when it lets it through."""
+        spec = self.refusal_note(action)
+        return note_text(spec) if spec else None
+
+    def refusal_note(self, action: str) -> dict | None:
+        """The refusal as a note spec (the timeline renders it in each reader's language)."""
         regime = self.regime
         if regime is None or action not in FORWARD_ACTIONS:
             return None
         outcome = self.outcome
+        entry = entry_value(self.entry)
         if outcome == ScreeningOutcome.PROHIBITED:
-            return regime.text("prohibited", entry=self._entry_text())
+            return regime.note("prohibited", entry=entry)
         if action not in BINDING_ACTIONS:
             return None
         if outcome == ScreeningOutcome.UNCLASSIFIED:
-            return regime.text("unclassified", holder=self.deal.seller.display_name)
+            return regime.note("unclassified", holder=self.deal.seller.display_name)
         if outcome == ScreeningOutcome.PENDING_REVIEW:
-            return regime.text("pending", entry=self._entry_text() or _("not listed"))
+            return regime.note("pending", entry=entry or note_spec("not_listed"))
         if outcome == ScreeningOutcome.RESTRICTED:
             if action in SIGNING_ACTIONS and self.licence is None:
-                return regime.text("needs_licence", entry=self._entry_text())
+                return regime.note("needs_licence", entry=entry)
             if self.licence_intent is None and self.licence is None:
-                return regime.text("needs_intent", entry=self._entry_text())
+                return regime.note("needs_intent", entry=entry)
             return None
         if (
             outcome == ScreeningOutcome.FREE
             and action == DealAction.COMPLETE
             and not self.deal.contract_registration_number
         ):
-            return regime.text("needs_registration")
+            return regime.note("needs_registration")
         return None
 
-    def passage_note(self, action: str) -> str:
-        """What the timeline says when a gated step goes through."""
+    def passage_note(self, action: str) -> dict | None:
+        """What the timeline says when a gated step goes through (a note spec), or None."""
         outcome = self.outcome
         if outcome == ScreeningOutcome.RESTRICTED:
             check = (
                 self.licence if action in SIGNING_ACTIONS else (self.licence_intent or self.licence)
             )
-            return _("Restricted entry %(entry)s: %(document)s no. %(number)s checked.") % {
-                "entry": self._entry_text(),
-                "document": check.get_kind_display(),
-                "number": check.number,
-            }
+            return note_spec(
+                "restricted_checked",
+                entry=entry_value(self.entry),
+                document={"kind": check.kind},
+                number=check.number,
+            )
         if outcome == ScreeningOutcome.FREE:
             if action == DealAction.COMPLETE:
-                return self.regime.text(
+                return self.regime.note(
                     "free_completed", number=self.deal.contract_registration_number
                 )
-            return self.regime.text("free_passed")
-        return ""
+            return self.regime.note("free_passed")
+        return None
 
 
 def _valid_check(checks, kind: str) -> DealLicenceCheck | None:
@@ -443,10 +328,16 @@ def _screening_event(
     *,
     user,
     role: str,
-    note: str,
+    spec: dict | None = None,
+    text: str = "",
     action: str = DealAction.EXPORT_SCREENING,
     changes: dict | None = None,
 ) -> DealEvent:
+    """A screening entry of the timeline: `spec` is a note every reader gets in their language
+    (the plain note keeps the actor's wording), `text` a note that is the same in every one."""
+    changes = dict(changes or {})
+    if spec is not None:
+        changes[NOTE_KEY] = spec
     return event_record(
         DealEvent,
         deal=deal,
@@ -455,33 +346,35 @@ def _screening_event(
         action=action,
         from_status=deal.stage,
         to_status=deal.stage,
-        note=note,
-        changes=changes or {},
+        note=note_text(spec) if spec is not None else text,
+        changes=changes,
     )
 
 
-def deal_screening_refusal_record(*, deal: Deal, user, role: str, message: str) -> None:
-    """Write a refusal on the timeline (once while it stays the latest screening entry)."""
+def deal_screening_refusal_record(*, deal: Deal, user, role: str, reason: dict) -> None:
+    """Write a refusal (a note spec) on the timeline, once while it stays the latest screening
+    entry."""
     with transaction.atomic():
         last = (
             deal.events.filter(action=DealAction.EXPORT_SCREENING)
             .order_by("-created_at", "-pk")
-            .values_list("note", flat=True)
+            .values_list("changes", flat=True)
             .first()
         )
-        note = _("Refused: %(reason)s") % {"reason": message}
-        if last != note:
-            _screening_event(deal, user=user, role=role, note=note)
+        spec = note_spec("refused", reason=reason)
+        if (last or {}).get(NOTE_KEY) != spec:
+            _screening_event(deal, user=user, role=role, spec=spec)
 
 
 def deal_screening_passage_record(*, deal: Deal, user, role: str, action: str) -> None:
-    """Inside the transition's transaction: a gated step of an export deal went through."""
+    """Inside the transition's transaction: a gated step of an export or import deal went
+    through."""
     screening = deal_export_screening(deal=deal)
     if not screening.required or action not in BINDING_ACTIONS:
         return
-    note = screening.passage_note(action)
-    if note:
-        _screening_event(deal, user=user, role=role, note=_("Passed: %(note)s") % {"note": note})
+    passed = screening.passage_note(action)
+    if passed:
+        _screening_event(deal, user=user, role=role, spec=note_spec("passed", note=passed))
 
 
 # --- licence documents and contract registration -------------------------------------------------
@@ -567,22 +460,19 @@ def deal_licence_check(
         },
     )
     if decision == LicenceCheckDecision.ACCEPTED:
-        text = _(
-            "%(document)s no. %(number)s accepted, issued %(issued)s, valid until %(until)s."
-        ) % {
-            "document": document.get_kind_display(),
-            "number": number,
-            "issued": issued_on.isoformat(),
-            "until": expires_on.isoformat(),
-        }
+        spec = note_spec(
+            "licence_accepted",
+            document={"kind": document.kind},
+            number=number,
+            issued=issued_on.isoformat(),
+            until=expires_on.isoformat(),
+        )
     else:
-        text = _("%(document)s “%(name)s” refused: %(reason)s") % {
-            "document": document.get_kind_display(),
-            "name": document.name,
-            "reason": note,
-        }
+        spec = note_spec(
+            "licence_refused", document={"kind": document.kind}, name=document.name, reason=note
+        )
     _screening_event(
-        deal, user=user, role=DEAL_REVIEWER, note=text, action=DealAction.LICENCE_CHECK
+        deal, user=user, role=DEAL_REVIEWER, spec=spec, action=DealAction.LICENCE_CHECK
     )
     return check
 
@@ -635,7 +525,7 @@ def deal_contract_registration_record(*, deal: Deal, user, number: str) -> Deal:
         user=user,
         role=sorted(roles & screening.registrant_roles)[0],
         action=DealAction.CONTRACT_REGISTRATION,
-        note=number,
+        text=number,
         changes={"contract_registration_number": [previous, number]},
     )
     return deal

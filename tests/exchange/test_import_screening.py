@@ -197,7 +197,11 @@ def test_import_screening_in_the_api_and_licence_check_by_api(
     classify(foreign_technology, foreign_holder, reviewer, import_entry("990101X", "restricted"))
     deal = import_deal()
     intent = attach(deal, enterprise, "import_licence_intent")
-    body = api_client_for(enterprise).get(f"/api/v1/deals/{deal.pk}/").json()
+    body = (
+        api_client_for(enterprise)
+        .get(f"/api/v1/deals/{deal.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+        .json()
+    )
     assert body["direction"] == "import"
     control = body["export_control"]
     assert (control["required"], control["catalogue"], control["outcome"]) == (
@@ -255,3 +259,32 @@ def test_deal_page_shows_the_import_panel(
     assert "This deal is a technology import" in page.text
     assert "The buyer attaches the licence-intent letter" in page.text
     assert "Import restricted: licence required" in page.text
+
+
+def test_screening_notes_read_in_each_readers_language(
+    api_client_for, import_deal, foreign_technology, foreign_holder, reviewer, import_entry,
+    enterprise,
+):  # fmt: skip
+    # given a refusal written while the seller worked in English
+    classify(foreign_technology, foreign_holder, reviewer, import_entry("990101X", "restricted"))
+    deal = import_deal()
+    with pytest.raises(ValidationError):
+        services.deal_transition(deal=deal, user=foreign_holder, action="draft_agreement")
+    event = DealEvent.objects.get(deal=deal, action="export_screening")
+    assert event.note.startswith("Refused: Import of this technology is restricted")
+    # when a Chinese reader and a Thai reader read the timeline
+    with translation.override("zh-hans"):
+        chinese = event.shown_note
+    with translation.override("th"):
+        thai = event.shown_note
+    # then each reads it in their language, the entry named in both
+    assert chinese.startswith("未通过：该技术属限制进口")
+    assert "990101X" in chinese and "990101X" in thai
+    assert "Import of this technology" not in chinese
+    # and the API gives the request's language
+    events = (
+        api_client_for(enterprise)
+        .get(f"/api/v1/deals/{deal.pk}/timeline/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        .json()
+    )
+    assert any(row["note"] == chinese for row in events)
