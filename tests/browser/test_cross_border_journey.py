@@ -166,26 +166,36 @@ def foreign_interface_text(page: Page, url: str, language: str, content: list[st
     return found
 
 
-def screenshots(browser, base: str, email: str, name: str, url: str) -> list[Path]:
-    """The page in Thai and Arabic at 1366 px and 390 px, saved for review."""
+@pytest.fixture
+def screenshots(browser, live_server):
+    """Save a page in Thai and Arabic at 1366 px and 390 px for review: one signed-in context
+    per language, the viewport switched between the widths."""
     SCREENS.mkdir(parents=True, exist_ok=True)
-    saved = []
-    for language in ("th", "ar"):
-        for width in (1366, 390):
-            context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
-            context.add_cookies([{"name": "django_language", "value": language, "url": base}])
-            page = context.new_page()
-            sign_in(page, base, email, DEMO_PASSWORD)
-            page.goto(url)
-            path = SCREENS / f"{name}-{language}-{width}.png"
-            page.screenshot(path=str(path), full_page=True)
-            saved.append(path)
-            context.close()
-    return saved
+    base, pages, saved = live_server.url, {}, []
+
+    def take(email: str, name: str, url: str) -> None:
+        for language in ("th", "ar"):
+            if language not in pages:
+                context = browser.new_context(locale="zh-CN")
+                context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+                pages[language] = context.new_page()
+                sign_in(pages[language], base, email, DEMO_PASSWORD)
+            page = pages[language]
+            for width in (1366, 390):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.goto(url)
+                path = SCREENS / f"{name}-{language}-{width}.png"
+                page.screenshot(path=str(path), full_page=True)
+                saved.append(path)
+
+    yield take
+    for page in pages.values():
+        page.context.close()
+    assert all(path.stat().st_size > 0 for path in saved)
 
 
 def test_restricted_licence_to_a_thai_enterprise_through_a_partner_centre(
-    browser, open_as, live_server, cast, tmp_path
+    open_as, live_server, cast, screenshots, tmp_path
 ):
     base = live_server.url
     users, centres, thai_org, technology = cast
@@ -242,9 +252,7 @@ def test_restricted_licence_to_a_thai_enterprise_through_a_partner_centre(
     assert "086501X" in thai.locator(".alert-danger").first.inner_text()
     requirements = thai.locator("[data-testid=screening-requirements] [data-requirement]")
     assert requirements.count() == 3
-    blocked_screens = screenshots(
-        browser, base, "thai-enterprise@demo.example", "deal-blocked", deal_url
-    )
+    screenshots(THAI_EMAIL, "deal-blocked", deal_url)
 
     # the holder attaches the licence-intent letter, a reviewer checks it: terms may bind
     holder.goto(deal_url)
@@ -312,6 +320,8 @@ def test_restricted_licence_to_a_thai_enterprise_through_a_partner_centre(
     exported = dict(zip(rows[0], rows[1], strict=True))
     assert str(deal.pk) in rows[1]
     assert any(PRICE in value.replace(",", "") for value in exported.values())
+    # with its yuan value at the rate fixed at signing
+    assert "922950.00" in rows[1]
     assert "TH" in rows[1]
 
     # the Thai user reads the deal and the record in Thai: no English or Chinese interface text
@@ -341,9 +351,5 @@ def test_restricted_licence_to_a_thai_enterprise_through_a_partner_centre(
             bare = bare.replace(value, " ")
         assert not HAN.search(bare), f"Chinese on the Thai timeline: {text!r}"
 
-    saved = blocked_screens
-    saved += screenshots(browser, base, "thai-enterprise@demo.example", "deal-completed", deal_url)
-    saved += screenshots(
-        browser, base, "thai-enterprise@demo.example", "contract-record", record_url
-    )
-    assert all(path.stat().st_size > 0 for path in saved)
+    screenshots(THAI_EMAIL, "deal-completed", deal_url)
+    screenshots(THAI_EMAIL, "contract-record", record_url)
