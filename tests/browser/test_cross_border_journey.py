@@ -353,3 +353,98 @@ def test_restricted_licence_to_a_thai_enterprise_through_a_partner_centre(
 
     screenshots(THAI_EMAIL, "deal-completed", deal_url)
     screenshots(THAI_EMAIL, "contract-record", record_url)
+
+
+@pytest.fixture
+def import_deal(db):
+    """A German holder's technology, restricted from import into China, licensed to the demo
+    enterprise in Zhejiang (a technology import), in negotiation with its terms set."""
+    from tests.factories import OrganizationFactory, UserFactory
+
+    if not Category.objects.filter(code="1.1").exists():
+        call_command("load_taxonomy", verbosity=0)
+    users = seed_accounts()
+    seller = OrganizationFactory(name_en="Rhein Umwelttechnik GmbH", region="DE", credit_code="")
+    holder = UserFactory(
+        email="holder-de@demo.example", roles=["holder"], organization=seller, password=None
+    )
+    holder.set_password(DEMO_PASSWORD)
+    holder.save()
+    entry = ControlEntry.objects.create(
+        catalogue="import",
+        code="990101X",
+        level="restricted",
+        name_zh="半再生重整技术",
+        name_en="Semi-regenerative reforming technology",
+        revision="2007",
+    )
+    technology = Technology.objects.create(
+        organization=seller,
+        title_zh="半再生催化重整装置",
+        title_en="Semi-regenerative catalytic reformer",
+        summary_zh="炼油重整工艺。",
+        description_zh="工艺包。",
+        category=Category.objects.get(code="1.1"),
+        trl=8,
+        transaction_modes=["license"],
+        status="published",
+        published_at=timezone.now(),
+    )
+    classification_declare(technology=technology, user=holder, entry=entry)
+    classification_review(technology=technology, user=users["reviewer"], action="confirm")
+    return Deal.objects.create(
+        technology=technology,
+        seller=seller,
+        buyer=users["enterprise"].memberships.first().organization,
+        stage="negotiation",
+        deal_type="license",
+        price=Decimal("1500000"),
+        currency="CNY",
+        payment_terms="签约后付 50%，验收后付 50%。",
+        opened_by=users["enterprise"],
+    )
+
+
+def test_an_import_waits_for_the_buyers_checked_import_licence_intent_letter(
+    open_as, live_server, import_deal, tmp_path
+):
+    base = live_server.url
+    deal_url = f"{base}/exchange/deals/{import_deal.pk}/"
+    letter = tmp_path / "import-intent.pdf"
+    letter.write_bytes(PDF)
+
+    # the Chinese buyer sees the import screening and is refused binding terms, entry named
+    buyer = open_as(base, "enterprise@demo.example", language="en")
+    buyer.goto(deal_url)
+    panel = buyer.locator("[data-testid=export-screening]")
+    assert panel.get_attribute("data-direction") == "import"
+    assert "Import restricted: licence required" in panel.inner_text()
+    assert "The buyer attaches the licence-intent letter" in panel.inner_text()
+    act(buyer, "draft_agreement")
+    assert stage(buyer) == "negotiation"
+    assert "Import of this technology is restricted (entry 990101X" in (
+        buyer.locator(".alert-danger").first.inner_text()
+    )
+
+    # the foreign seller may not attach the importer's documents
+    seller = open_as(base, "holder-de@demo.example", language="en")
+    seller.goto(deal_url)
+    attach(seller, "import_licence_intent", letter, "intent")
+    assert "Only the buyer's members attach" in seller.locator(".alert-danger").first.inner_text()
+
+    # the buyer attaches the import licence-intent letter, a reviewer checks it
+    buyer.goto(deal_url)
+    attach(buyer, "import_licence_intent", letter, "技术进口许可意向书")
+    reviewer = open_as(base, "reviewer@demo.example", language="en")
+    reviewer.goto(deal_url)
+    check_licence_document(reviewer, "import-intent.pdf", "JK-YX-2026-01")
+    requirement = reviewer.locator("[data-requirement=licence_intent]")
+    assert requirement.locator(".bi-check-circle").count() == 1
+
+    # binding terms go through, and the timeline says why, in the reader's language
+    buyer.goto(deal_url)
+    act(buyer, "draft_agreement")
+    assert stage(buyer) == "agreement_drafted"
+    timeline = buyer.locator("[data-testid=deal-timeline]").inner_text()
+    assert "Technology import licence-intent letter no. JK-YX-2026-01 accepted" in timeline
+    assert "Passed: Restricted entry 990101X" in timeline
