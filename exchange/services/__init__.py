@@ -54,6 +54,7 @@ from exchange.services.demand_lists import (
 )
 from exchange.services.export_screening import (
     LICENCE_KINDS,
+    REGIMES,
     REGISTRATION_STAGES,
     DealScreening,
     deal_contract_registration_record,
@@ -138,6 +139,7 @@ __all__ = [
     "PROPOSAL_WORKFLOW",
     "PROPOSER",
     "READY_FOR_REVIEW",
+    "REGIMES",
     "REGISTRATION_STAGES",
     "REVIEWER",
     "REVIEWERS_ONLY",

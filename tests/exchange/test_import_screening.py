@@ -288,3 +288,15 @@ def test_screening_notes_read_in_each_readers_language(
         .json()
     )
     assert any(row["note"] == chinese for row in events)
+
+
+def test_the_deal_room_offers_the_licence_documents_of_the_deals_direction(
+    client, import_deal, make_deal, enterprise
+):
+    client.force_login(enterprise)
+    imported = client.get(f"/exchange/deals/{import_deal().pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert 'value="import_licence_intent"' in imported.text
+    assert 'value="export_licence_intent"' not in imported.text
+    domestic = client.get(f"/exchange/deals/{make_deal().pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert 'value="contract"' in domestic.text
+    assert "licence_intent" not in domestic.text
