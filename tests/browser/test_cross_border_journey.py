@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import os
 import re
@@ -49,6 +50,8 @@ PRICE = "4500000"
 THAI_EMAIL = "thai-enterprise@demo.example"
 INTRODUCTION_NOTE = "泰国工业园区的节能需求，两中心联合经纪。"
 MILESTONE = "首付款"
+PAYMENT_TERMS = "40% on signing, 60% on acceptance"
+INTENT_NUMBER, LICENCE_NUMBER = "YX-2026-0086", "XK-2026-0086"
 
 
 @pytest.fixture
@@ -151,16 +154,22 @@ def check_licence_document(page: Page, name: str, number: str) -> None:
     page.wait_for_load_state("load")
 
 
+@functools.cache
+def latin_kept(language: str) -> frozenset[str]:
+    """The Latin words the language's catalogues keep (read once: it parses every catalogue)."""
+    return frozenset(kept_on_purpose(language)[1])
+
+
 def foreign_interface_text(page: Page, url: str, language: str, content: list[str]) -> list[str]:
     """Interface texts of `url` in `language` with Latin words its catalogues do not keep, or
     Chinese characters, once the user content (titles, organisation names) is taken out."""
-    _same, latin_kept = kept_on_purpose(language)
+    kept = latin_kept(language)
     found = []
     for text in interface_texts(page, url, language):
         bare = text
         for value in content:
             bare = bare.replace(value, " ")
-        latin = [word for word in LATIN_WORD.findall(bare) if word not in latin_kept]
+        latin = [word for word in LATIN_WORD.findall(bare) if word not in kept]
         if latin or HAN.search(bare):
             found.append(f"{url} [{language}]: {text!r}")
     return found
@@ -240,7 +249,7 @@ def test_restricted_licence_to_a_thai_enterprise_through_a_partner_centre(
     terms = thai.locator("[data-testid=terms-form]")
     terms.locator("input[name=price]").fill(PRICE)
     terms.locator("select[name=currency]").select_option("THB")
-    terms.locator("textarea[name=payment_terms]").fill("40% on signing, 60% on acceptance")
+    terms.locator("textarea[name=payment_terms]").fill(PAYMENT_TERMS)
     terms.locator("button[type=submit]").click()
     thai.wait_for_load_state("load")
     panel = thai.locator("[data-testid=export-screening]")
@@ -259,7 +268,7 @@ def test_restricted_licence_to_a_thai_enterprise_through_a_partner_centre(
     attach(holder, "export_licence_intent", letter, "技术出口许可意向书")
     reviewer = open_as(base, "reviewer@demo.example")
     reviewer.goto(deal_url)
-    check_licence_document(reviewer, "intent.pdf", "YX-2026-0086")
+    check_licence_document(reviewer, "intent.pdf", INTENT_NUMBER)
     thai.goto(deal_url)
     act(thai, "draft_agreement")
     assert stage(thai) == "agreement_drafted"
@@ -279,7 +288,7 @@ def test_restricted_licence_to_a_thai_enterprise_through_a_partner_centre(
     holder.goto(deal_url)
     attach(holder, "export_licence", licence, "技术出口许可证")
     reviewer.goto(deal_url)
-    check_licence_document(reviewer, "licence.pdf", "XK-2026-0086")
+    check_licence_document(reviewer, "licence.pdf", LICENCE_NUMBER)
 
     # the Thai buyer signs: the day's baht rate is fixed on the deal
     thai.goto(deal_url)
@@ -344,12 +353,25 @@ def test_restricted_licence_to_a_thai_enterprise_through_a_partner_centre(
     # the timeline too: what the platform wrote there (screening decisions, licence checks,
     # documents) reads in Thai although the holder and the reviewer worked in Chinese
     thai.goto(deal_url)
-    people = [users[key].full_name for key in ("holder", "reviewer", "centre-cn")]
+    written = [
+        *content,
+        *(users[key].full_name for key in ("holder", "reviewer", "centre-cn", "thai")),
+        INTRODUCTION_NOTE,
+        MILESTONE,
+        PAYMENT_TERMS,
+        INTENT_NUMBER,
+        LICENCE_NUMBER,
+        "Information processing technology",
+        "intent.pdf",
+        "licence.pdf",
+        "c.pdf",
+    ]
     for text in thai.locator("[data-testid=deal-timeline] li").all_inner_texts():
         bare = text
-        for value in [*content, *people, INTRODUCTION_NOTE, MILESTONE]:
+        for value in written:
             bare = bare.replace(value, " ")
-        assert not HAN.search(bare), f"Chinese on the Thai timeline: {text!r}"
+        latin = [word for word in LATIN_WORD.findall(bare) if word not in latin_kept("th")]
+        assert not HAN.search(bare) and not latin, f"not Thai on the timeline: {text!r}"
 
     screenshots(THAI_EMAIL, "deal-completed", deal_url)
     screenshots(THAI_EMAIL, "contract-record", record_url)
