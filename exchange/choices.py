@@ -63,6 +63,9 @@ class DocumentKind(models.TextChoices):
     # 技术出口许可意向书 and 技术出口许可证: attached by the seller, checked by a reviewer.
     EXPORT_LICENCE_INTENT = "export_licence_intent", _("Technology export licence-intent letter")
     EXPORT_LICENCE = "export_licence", _("Technology export licence")
+    # 技术进口许可意向书 and 技术进口许可证: the importer (the buyer in China) applies for them.
+    IMPORT_LICENCE_INTENT = "import_licence_intent", _("Technology import licence-intent letter")
+    IMPORT_LICENCE = "import_licence", _("Technology import licence")
     OTHER = "other", _("Other")
 
 
@@ -119,7 +122,8 @@ class DealAction(models.TextChoices):
     REPORT_DISPUTE = "report_dispute", _("Dispute reported")
     COMPLETE = "complete", _("Completed")
     CANCEL = "cancel", _("Cancelled")
-    EXPORT_SCREENING = "export_screening", _("Export-control screening")
+    # The code is the API's since export screening came first; import deals use it too.
+    EXPORT_SCREENING = "export_screening", _("Technology import/export control screening")
     LICENCE_CHECK = "licence_check", _("Licence document checked")
     CONTRACT_REGISTRATION = "contract_registration", _("Contract registration number recorded")
 

@@ -139,9 +139,11 @@ class DealMessageForm(forms.Form):
         label=_("Kind of document"), choices=DocumentKind.choices, initial=DocumentKind.OTHER
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, hidden_kinds: frozenset[str] = frozenset(), **kwargs):
         kwargs.setdefault("auto_id", "message_%s")
         super().__init__(*args, **kwargs)
+        field = self.fields["kind"]
+        field.choices = [choice for choice in field.choices if choice[0] not in hidden_kinds]
 
 
 class RatingForm(forms.Form):

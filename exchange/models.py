@@ -37,6 +37,7 @@ from exchange.choices import (
     TransactionMode,
 )
 from exchange.crossborder import DIRECTION_BADGE_CLASSES, deal_direction, direction_label
+from exchange.timeline_notes import NOTE_KEY, note_text
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -788,6 +789,13 @@ class DealEvent(TransitionEvent):
         """(label, before, after) of each changed field, as a reader sees them: the field's
         name and choice labels, never the column name or the stored code."""
         return changed_field_rows(Deal, self.changes)
+
+    @property
+    def shown_note(self) -> str:
+        """The note in the reader's language when the platform wrote it (a screening decision),
+        else as its author wrote it."""
+        spec = (self.changes or {}).get(NOTE_KEY)
+        return note_text(spec) if spec else self.note
 
 
 class DealMilestone(models.Model):

@@ -19,6 +19,7 @@ from core.reasons import TurnDownReason
 from core.workflow import TransitionNotAllowed
 from exchange import documents, selectors, services
 from exchange.choices import DealStage, IntroductionStatus, ProposalStatus, RatingSubject
+from exchange.crossborder import deal_direction
 from exchange.deal_panels import deal_panels
 from exchange.filtersets import NeedFilterSet
 from exchange.forms import (
@@ -437,6 +438,14 @@ def _milestones_with_actions(*, deal, roles: set[str]) -> list:
     return milestones
 
 
+def _message_form(deal, *args) -> DealMessageForm:
+    """The deal room's form, offering only the licence documents of the deal's own direction
+    (an export's or an import's; none on a domestic deal)."""
+    regime = services.REGIMES.get(deal_direction(deal))
+    offered = regime.licence_kinds if regime else ()
+    return DealMessageForm(*args, hidden_kinds=frozenset(services.LICENCE_KINDS) - set(offered))
+
+
 def _deal_forms(deal, *, roles, organization_ids) -> dict:
     """The forms the deal room offers this user (None where it offers none)."""
     completed = deal.stage == DealStage.COMPLETED
@@ -449,7 +458,7 @@ def _deal_forms(deal, *, roles, organization_ids) -> dict:
         "milestone_form": MilestoneForm()
         if negotiates and deal.stage in services.MILESTONE_STAGES
         else None,
-        "message_form": DealMessageForm(),
+        "message_form": _message_form(deal),
         "rating_form": RatingForm()
         if completed and roles & services.PARTIES and len(rated) < len(RatingSubject.values)
         else None,
@@ -471,12 +480,14 @@ def _next_refusal(deal, screening) -> str:
 
 
 def _screening_forms(deal, *, screening, roles: set[str], refused: dict) -> dict:
-    """The export-screening forms this user gets: a reviewer checks each licence document; the
-    seller or broker records a free export's contract registration number."""
+    """The screening forms this user gets: a reviewer checks each licence document; the party in
+    China or the broker records a free export's or import's contract registration number."""
     if not screening.required:
         return {"licence_documents": [], "registration_form": None}
     documents = list(
-        deal.documents.filter(kind__in=services.LICENCE_KINDS).select_related("licence_check")
+        deal.documents.filter(kind__in=screening.regime.licence_kinds).select_related(
+            "licence_check"
+        )
     )
     refused_check = refused.get("licence_check_form")
     for document in documents:
@@ -490,7 +501,7 @@ def _screening_forms(deal, *, screening, roles: set[str], refused: dict) -> dict
     may_register = (
         screening.outcome == "free"
         and deal.stage in services.REGISTRATION_STAGES
-        and roles & {services.SELLER, services.BROKER}
+        and roles & screening.registrant_roles
     )
     return {
         "licence_documents": documents,
@@ -677,7 +688,7 @@ def milestone_done(request, pk: int, milestone_id: int):
 @require_POST
 def deal_message(request, pk: int):
     deal = _visible_deal(request, pk)
-    form = DealMessageForm(request.POST, request.FILES)
+    form = _message_form(deal, request.POST, request.FILES)
     if form.is_valid():
         try:
             services.deal_message_post(

@@ -43,6 +43,14 @@ class ScreeningOutcome(models.TextChoices):
     FREE = "free", _("Not listed: free export with contract registration")
 
 
+# The same outcomes read against the import catalogue (a deal that brings a technology into China).
+IMPORT_OUTCOME_LABELS = {
+    ScreeningOutcome.PROHIBITED: _("Import prohibited"),
+    ScreeningOutcome.RESTRICTED: _("Import restricted: licence required"),
+    ScreeningOutcome.FREE: _("Not listed: free import with contract registration"),
+}
+
+
 class EntryChangeAction(models.TextChoices):
     CREATED = "created", _("Created")
     CHANGED = "changed", _("Changed")

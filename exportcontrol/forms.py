@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from exportcontrol.choices import ClassificationAction
-from exportcontrol.selectors import export_entries_for_declaration
+from exportcontrol.choices import ClassificationAction, ControlCatalogue
+from exportcontrol.selectors import entries_for_declaration
 
 
 class EntryChoiceField(forms.ModelChoiceField):
@@ -12,11 +12,26 @@ class EntryChoiceField(forms.ModelChoiceField):
 
 def _entry_field(**kwargs) -> EntryChoiceField:
     return EntryChoiceField(
-        queryset=export_entries_for_declaration(),
+        queryset=entries_for_declaration(),
         required=False,
         empty_label=_("Not listed in the catalogue (free export)"),
         **kwargs,
     )
+
+
+def _use_catalogue(form: forms.Form, catalogue: str) -> None:
+    """Offer the entries of `catalogue` (the import catalogue for a holder abroad)."""
+    field = form.fields["entry"]
+    field.queryset = entries_for_declaration(catalogue=catalogue)
+    if catalogue == ControlCatalogue.IMPORT:
+        field.empty_label = _("Not listed in the catalogue (free import)")
+        if form.names_the_catalogue:
+            field.label = _("Import-control catalogue entry")
+            field.help_text = _(
+                "The entry of China's catalogue of technologies prohibited or restricted from "
+                "import that covers this technology, or “not listed”. A platform reviewer "
+                "confirms it."
+            )
 
 
 class DeclareForm(forms.Form):
@@ -36,9 +51,12 @@ class DeclareForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, **kwargs):
+    names_the_catalogue = True
+
+    def __init__(self, *args, catalogue: str = ControlCatalogue.EXPORT, **kwargs):
         kwargs.setdefault("auto_id", "declare_%s")
         super().__init__(*args, **kwargs)
+        _use_catalogue(self, catalogue)
 
 
 class ReviewForm(forms.Form):
@@ -61,9 +79,18 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, correct_only: bool = False, **kwargs):
+    names_the_catalogue = False
+
+    def __init__(
+        self,
+        *args,
+        correct_only: bool = False,
+        catalogue: str = ControlCatalogue.EXPORT,
+        **kwargs,
+    ):
         kwargs.setdefault("auto_id", "review_%s")
         super().__init__(*args, **kwargs)
+        _use_catalogue(self, catalogue)
         if correct_only:
             # A confirmed classification can only be corrected.
             action = self.fields["action"]

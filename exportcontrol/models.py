@@ -116,7 +116,8 @@ class TechnologyClassification(models.Model):
     entry (or that it is not listed), a platform reviewer confirms or corrects it.
 
     `entry` is what the screening uses once confirmed; None with status confirmed means not
-    listed (free export).
+    listed (free export or import). `catalogue` is the one the technology was classified
+    against: the export catalogue for a holder in China, the import catalogue for one abroad.
     """
 
     technology = models.OneToOneField(
@@ -124,6 +125,12 @@ class TechnologyClassification(models.Model):
         verbose_name=_("technology"),
         on_delete=models.CASCADE,
         related_name="export_classification",
+    )
+    catalogue = models.CharField(
+        _("catalogue"),
+        max_length=10,
+        choices=ControlCatalogue.choices,
+        default=ControlCatalogue.EXPORT,
     )
     status = models.CharField(
         _("status"),

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from accounts.permissions import is_member
 from core.regions import is_chinese_region
 from exportcontrol.choices import (
+    IMPORT_OUTCOME_LABELS,
     ClassificationStatus,
     ControlCatalogue,
     ControlLevel,
@@ -39,9 +40,19 @@ def control_entries(
     return entries.order_by("catalogue", "code")
 
 
-def export_entries_for_declaration() -> QuerySet[ControlEntry]:
-    """What a holder may declare: the export catalogue's entries in force."""
-    return control_entries(catalogue=ControlCatalogue.EXPORT)
+def entries_for_declaration(*, catalogue: str = ControlCatalogue.EXPORT) -> QuerySet[ControlEntry]:
+    """What a holder may declare: the entries in force of the catalogue that applies."""
+    return control_entries(catalogue=catalogue)
+
+
+def technology_control_catalogue(*, technology) -> str:
+    """The catalogue a technology is classified against: China's export catalogue when its
+    holder is in China (a cross-border deal can only take it out), the import catalogue when its
+    holder is abroad (a cross-border deal with China can only bring it in)."""
+    region = technology.organization.region if technology.organization_id else ""
+    if region and not is_chinese_region(region):
+        return ControlCatalogue.IMPORT
+    return ControlCatalogue.EXPORT
 
 
 def classification_of(*, technology) -> TechnologyClassification | None:
@@ -96,14 +107,17 @@ OUTCOME_BADGE_CLASSES = {
 
 @dataclass(frozen=True)
 class TechnologyScreening:
-    """What the export-control catalogue says about a technology."""
+    """What the export or import catalogue says about a technology."""
 
     outcome: str
     entry: ControlEntry | None
     classification: TechnologyClassification | None
+    catalogue: str = ControlCatalogue.EXPORT
 
     @property
     def outcome_label(self) -> str:
+        if self.catalogue == ControlCatalogue.IMPORT and self.outcome in IMPORT_OUTCOME_LABELS:
+            return str(IMPORT_OUTCOME_LABELS[self.outcome])
         return str(ScreeningOutcome(self.outcome).label)
 
     @property
@@ -131,22 +145,28 @@ class TechnologyScreening:
         return self.classification.declared_entry if self.classification else None
 
 
-def technology_screening(*, technology) -> TechnologyScreening:
-    """Unclassified, awaiting a reviewer, prohibited, restricted or free (not listed). Only a
-    reviewer's confirmation counts: a holder's declaration alone does not clear an export."""
+def technology_screening(*, technology, catalogue: str | None = None) -> TechnologyScreening:
+    """Unclassified, awaiting a reviewer, prohibited, restricted or free (not listed) against
+    `catalogue` (by default the one its holder's country gives). Only a reviewer's confirmation
+    counts: a holder's declaration alone does not clear an export or import, and a
+    classification against the other catalogue does not count at all."""
+    catalogue = catalogue or technology_control_catalogue(technology=technology)
     classification = classification_of(technology=technology)
-    if classification is None or classification.status == ClassificationStatus.UNCLASSIFIED:
-        return TechnologyScreening(ScreeningOutcome.UNCLASSIFIED, None, classification)
-    if classification.status == ClassificationStatus.DECLARED:
-        return TechnologyScreening(
-            ScreeningOutcome.PENDING_REVIEW, classification.declared_entry, classification
-        )
-    entry = classification.entry
-    if entry is None:
-        return TechnologyScreening(ScreeningOutcome.FREE, None, classification)
-    if entry.level == ControlLevel.PROHIBITED:
-        return TechnologyScreening(ScreeningOutcome.PROHIBITED, entry, classification)
-    return TechnologyScreening(ScreeningOutcome.RESTRICTED, entry, classification)
+    if (
+        classification is None
+        or classification.status == ClassificationStatus.UNCLASSIFIED
+        or classification.catalogue != catalogue
+    ):
+        outcome, entry = ScreeningOutcome.UNCLASSIFIED, None
+    elif classification.status == ClassificationStatus.DECLARED:
+        outcome, entry = ScreeningOutcome.PENDING_REVIEW, classification.declared_entry
+    elif classification.entry is None:
+        outcome, entry = ScreeningOutcome.FREE, None
+    elif classification.entry.level == ControlLevel.PROHIBITED:
+        outcome, entry = ScreeningOutcome.PROHIBITED, classification.entry
+    else:
+        outcome, entry = ScreeningOutcome.RESTRICTED, classification.entry
+    return TechnologyScreening(outcome, entry, classification, catalogue)
 
 
 def regions_abroad(regions: list[str]) -> list[str]:
@@ -157,6 +177,8 @@ def listing_export_warning(*, technology) -> TechnologyScreening | None:
     """The screening of a listing offered abroad (target regions outside China), when it needs
     the holder's attention: unclassified, awaiting a reviewer, prohibited or restricted."""
     if not regions_abroad(technology.target_regions):
+        return None
+    if technology_control_catalogue(technology=technology) != ControlCatalogue.EXPORT:
         return None
     screening = technology_screening(technology=technology)
     if screening.outcome == ScreeningOutcome.FREE:

@@ -29,7 +29,11 @@ from exportcontrol.models import (
     ControlEntryChange,
     TechnologyClassification,
 )
-from exportcontrol.selectors import classification_forget, classification_reviewable_by
+from exportcontrol.selectors import (
+    classification_forget,
+    classification_reviewable_by,
+    technology_control_catalogue,
+)
 
 HOLDER, REVIEWER = "holder", "reviewer"
 ENTRY_FIELDS = (
@@ -218,10 +222,14 @@ def classification_allowed_actions(*, technology, user) -> list[str]:
     return CLASSIFICATION_WORKFLOW.allowed_actions(status, roles)
 
 
-def _validate_entry(entry: ControlEntry | None) -> None:
-    if entry is not None and (entry.catalogue != ControlCatalogue.EXPORT or not entry.is_active):
+def _validate_entry(entry: ControlEntry | None, catalogue: str) -> None:
+    if entry is not None and (entry.catalogue != catalogue or not entry.is_active):
         raise ValidationError(
-            {"entry": _("Choose an entry of the export catalogue that is in force.")}
+            {
+                "entry": _("Choose an entry of the import catalogue that is in force.")
+                if catalogue == ControlCatalogue.IMPORT
+                else _("Choose an entry of the export catalogue that is in force.")
+            }
         )
 
 
@@ -244,7 +252,8 @@ def classification_act(
     now = timezone.now()
     from_status = classification.status
     if action == ClassificationAction.DECLARE:
-        _validate_entry(entry)
+        classification.catalogue = technology_control_catalogue(technology=technology)
+        _validate_entry(entry, classification.catalogue)
         classification.declared_entry = entry
         classification.declared_by = user
         classification.declared_at = now
@@ -262,7 +271,7 @@ def classification_act(
         classification.reviewed_by = user
         classification.reviewed_at = now
     else:
-        _validate_entry(entry)
+        _validate_entry(entry, classification.catalogue)
         chosen = entry
         classification.entry = entry
         classification.reviewed_by = user

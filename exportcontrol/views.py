@@ -79,7 +79,9 @@ def _act(request, technology, form, call) -> None:
 @require_POST
 def classification_declare(request, pk: int):
     technology = _technology(request, pk)
-    form = DeclareForm(request.POST)
+    form = DeclareForm(
+        request.POST, catalogue=selectors.technology_control_catalogue(technology=technology)
+    )
     _act(
         request,
         technology,
@@ -95,7 +97,9 @@ def classification_declare(request, pk: int):
 @require_POST
 def classification_review(request, pk: int):
     technology = _technology(request, pk)
-    form = ReviewForm(request.POST)
+    form = ReviewForm(
+        request.POST, catalogue=selectors.technology_control_catalogue(technology=technology)
+    )
     _act(
         request,
         technology,

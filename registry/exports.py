@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.exports import csv_response, xlsx_response
 from registry.models import ContractRecord
-from registry.selectors import record_parties, record_tax_flags
+from registry.selectors import record_amount_cny, record_parties, record_tax_flags
 
 FORMATS = ("csv", "xlsx")
 
@@ -32,6 +32,9 @@ def record_header() -> list[str]:
         _("Contract amount"),
         _("Currency"),
         _("Technology income"),
+        _("Contract amount in yuan"),
+        _("Technology income in yuan"),
+        _("Exchange rate fixed at signing (yuan per unit)"),
         _("Signed on"),
         _("Completed on"),
         _("Record date"),
@@ -60,6 +63,10 @@ def record_row(record: ContractRecord) -> list:
         record.amount,
         record.currency,
         record.technology_income,
+        # In yuan at the rate fixed on the deal at signing; empty when no rate converts them.
+        record_amount_cny(record, field_name="amount"),
+        record_amount_cny(record),
+        record.deal.fx_rate if record.currency != "CNY" else None,
         record.signed_on,
         record.completed_on,
         record.registered_on,

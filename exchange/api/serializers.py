@@ -40,7 +40,7 @@ from exchange.models import (
     ProposalMessage,
     Rating,
 )
-from exportcontrol.choices import ScreeningOutcome
+from exportcontrol.choices import ControlCatalogue, ScreeningOutcome
 
 
 class NeedSerializer(serializers.ModelSerializer):
@@ -263,15 +263,22 @@ class ScreeningRequirementSerializer(serializers.Serializer):
 
 
 class ExportControlSerializer(serializers.Serializer):
-    """The export-control screening of a deal (技术出口管制). `required` is true for a technology
-    export; `outcome` then says what the catalogue classification allows, `requirements` what
-    is met and missing, `blocked_actions` which workflow actions are refused now and why."""
+    """The export- or import-control screening of a deal (技术进出口管制). `required` is true for
+    a technology export or import; `catalogue` then names the catalogue it is screened against,
+    `outcome` what its classification allows, `requirements` what is met and missing,
+    `blocked_actions` which workflow actions are refused now and why."""
 
     required = serializers.BooleanField()
+    catalogue = serializers.ChoiceField(
+        choices=ControlCatalogue.choices,
+        allow_null=True,
+        help_text="export for a technology export, import for a technology import, null when "
+        "no screening applies.",
+    )
     outcome = serializers.ChoiceField(
         choices=ScreeningOutcome.choices,
         allow_null=True,
-        help_text="null when no screening applies (not an export).",
+        help_text="null when no screening applies (neither an export nor an import).",
     )
     outcome_label = serializers.CharField(allow_blank=True)
     entry = ScreeningEntrySerializer(
@@ -289,6 +296,7 @@ def export_control_data(screening) -> dict:
     entry = screening.entry
     return {
         "required": screening.required,
+        "catalogue": screening.regime.catalogue if screening.regime else None,
         "outcome": screening.outcome,
         "outcome_label": screening.outcome_label,
         "entry": {
@@ -451,6 +459,11 @@ class DealEventSerializer(serializers.ModelSerializer):
     # The API has always called a deal's statuses stages.
     from_stage = serializers.CharField(source="from_status", read_only=True)
     to_stage = serializers.CharField(source="to_status", read_only=True)
+    note = serializers.CharField(
+        source="shown_note",
+        read_only=True,
+        help_text="As its author wrote it; a screening decision in the request's language.",
+    )
 
     class Meta:
         model = DealEvent

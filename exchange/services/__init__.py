@@ -54,8 +54,8 @@ from exchange.services.demand_lists import (
 )
 from exchange.services.export_screening import (
     LICENCE_KINDS,
+    REGIMES,
     REGISTRATION_STAGES,
-    REQUIREMENT_LABELS,
     DealScreening,
     deal_contract_registration_record,
     deal_export_screening,
@@ -139,8 +139,8 @@ __all__ = [
     "PROPOSAL_WORKFLOW",
     "PROPOSER",
     "READY_FOR_REVIEW",
+    "REGIMES",
     "REGISTRATION_STAGES",
-    "REQUIREMENT_LABELS",
     "REVIEWER",
     "REVIEWERS_ONLY",
     "SELLER",

@@ -24,6 +24,7 @@ from exchange.services.deals import (
     deal_label,
 )
 from exchange.services.export_screening import licence_document_upload_allowed
+from exchange.timeline_notes import NOTE_KEY, note_spec, note_text
 from notifications.messages import Message
 
 
@@ -59,13 +60,15 @@ def deal_message_post(
         document.full_clean(exclude=["file"])
         document.file.save(upload.name, upload, save=False)
         document.save()
+        spec = note_spec("document_attached", document={"kind": kind}, name=document.name)
         _deal_event(
             deal,
             user=user,
             action=DealAction.DOCUMENT,
             from_status=deal.stage,
             to_status=deal.stage,
-            note=f"{document.get_kind_display()}: {document.name}",
+            note=note_text(spec),
+            changes={NOTE_KEY: spec},
         )
     _deal_notify(
         deal=deal,

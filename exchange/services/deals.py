@@ -59,6 +59,7 @@ from exchange.services.export_screening import (
     deal_screening_refusal_record,
 )
 from exchange.services.needs import NEED_WORKFLOW, need_transition
+from exchange.timeline_notes import note_text
 from notifications.messages import Bilingual, Message, choice_label
 from notifications.services import notify_users
 
@@ -213,9 +214,10 @@ def deal_open(
 
 
 class _ScreeningRefused(Exception):
-    def __init__(self, message: str, role: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, reason: dict, role: str):
+        self.message = note_text(reason)
+        super().__init__(self.message)
+        self.reason = reason
         self.role = role
 
 
@@ -227,7 +229,7 @@ def deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
         return _deal_transition(deal=deal, user=user, action=action, note=note)
     except _ScreeningRefused as refusal:
         deal_screening_refusal_record(
-            deal=deal, user=user, role=refusal.role, message=refusal.message
+            deal=deal, user=user, role=refusal.role, reason=refusal.reason
         )
         raise ValidationError({"export_control": refusal.message}) from None
 
@@ -242,7 +244,7 @@ def _deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
     if transition.requires_note and not note:
         raise ValidationError({"note": _("Please give a reason.")})
     role = sorted(roles & transition.actors)[0]
-    refusal = deal_export_screening(deal=deal).refusal(action)
+    refusal = deal_export_screening(deal=deal).refusal_note(action)
     if refusal:
         raise _ScreeningRefused(refusal, role)
     missing = deal_missing_data(deal=deal, requires=transition.requires)

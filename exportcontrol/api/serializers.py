@@ -1,9 +1,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from exportcontrol.choices import ClassificationAction, ScreeningOutcome
+from exportcontrol.choices import ClassificationAction, ControlCatalogue, ScreeningOutcome
 from exportcontrol.models import ClassificationEvent, ControlEntry, TechnologyClassification
-from exportcontrol.selectors import export_entries_for_declaration
+from exportcontrol.selectors import entries_for_declaration
 
 
 class ControlEntrySerializer(serializers.ModelSerializer):
@@ -32,7 +32,11 @@ class ControlEntrySerializer(serializers.ModelSerializer):
 @extend_schema_field(serializers.CharField(allow_null=True))
 class EntryCodeField(serializers.SlugRelatedField):
     def get_queryset(self):
-        return export_entries_for_declaration()
+        # The view passes the catalogue that applies to the technology (import for a holder
+        # abroad); an entry of the other catalogue is then "does not exist".
+        return entries_for_declaration(
+            catalogue=self.context.get("catalogue", ControlCatalogue.EXPORT)
+        )
 
 
 class ClassificationEventSerializer(serializers.ModelSerializer):
@@ -60,6 +64,11 @@ class ClassificationSerializer(serializers.Serializer):
     """A technology's export-control classification as its holder and reviewers see it."""
 
     technology = serializers.IntegerField()
+    catalogue = serializers.ChoiceField(
+        choices=ControlCatalogue.choices,
+        help_text="The catalogue that applies: export for a holder in China, import for one "
+        "abroad.",
+    )
     status = serializers.CharField()
     declared_entry = ControlEntrySerializer(allow_null=True)
     entry = ControlEntrySerializer(
@@ -75,7 +84,8 @@ class ClassificationDeclareSerializer(serializers.Serializer):
     entry = EntryCodeField(
         slug_field="code",
         allow_null=True,
-        help_text="An export-catalogue entry code such as 086501X, or null for not listed.",
+        help_text="An entry code of the catalogue that applies (export for a holder in China, "
+        "import for one abroad) such as 086501X, or null for not listed.",
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 

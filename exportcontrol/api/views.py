@@ -67,6 +67,7 @@ class ClassificationMixin:
         classification = selectors.classification_of(technology=technology)
         data = classification_data(
             technology=technology,
+            catalogue=selectors.technology_control_catalogue(technology=technology),
             classification=classification,
             outcome=selectors.technology_screening(technology=technology).outcome,
             offered_abroad=bool(selectors.regions_abroad(technology.target_regions)),
@@ -99,7 +100,10 @@ class ClassificationDeclareView(ClassificationMixin, APIView):
     )
     def post(self, request, pk: int):
         technology = self.technology(request, pk)
-        serializer = ClassificationDeclareSerializer(data=request.data)
+        serializer = ClassificationDeclareSerializer(
+            data=request.data,
+            context={"catalogue": selectors.technology_control_catalogue(technology=technology)},
+        )
         serializer.is_valid(raise_exception=True)
         services.classification_declare(
             technology=technology, user=request.user, **serializer.validated_data
@@ -117,7 +121,10 @@ class ClassificationReviewView(ClassificationMixin, APIView):
     )
     def post(self, request, pk: int):
         technology = self.technology(request, pk)
-        serializer = ClassificationReviewSerializer(data=request.data)
+        serializer = ClassificationReviewSerializer(
+            data=request.data,
+            context={"catalogue": selectors.technology_control_catalogue(technology=technology)},
+        )
         serializer.is_valid(raise_exception=True)
         services.classification_review(
             technology=technology, user=request.user, **serializer.validated_data

@@ -4,7 +4,7 @@ app, so its templates load these tags rather than its views importing it)."""
 from django import template
 
 from exportcontrol import selectors, services
-from exportcontrol.choices import ClassificationAction
+from exportcontrol.choices import ClassificationAction, ControlCatalogue
 from exportcontrol.forms import DeclareForm, ReviewForm
 
 register = template.Library()
@@ -20,18 +20,21 @@ def export_control_panel(context, technology):
     classification = selectors.classification_of(technology=technology)
     actions = services.classification_allowed_actions(technology=technology, user=user)
     declared = classification.declared_entry if classification else None
+    catalogue = selectors.technology_control_catalogue(technology=technology)
     return {
         "visible": True,
         "technology": technology,
         "classification": classification,
         "screening": selectors.technology_screening(technology=technology),
         "warning": selectors.listing_export_warning(technology=technology),
-        "declare_form": DeclareForm(initial={"entry": declared})
+        "imported": catalogue == ControlCatalogue.IMPORT,
+        "declare_form": DeclareForm(initial={"entry": declared}, catalogue=catalogue)
         if ClassificationAction.DECLARE in actions
         else None,
         "review_form": ReviewForm(
             initial={"entry": declared},
             correct_only=ClassificationAction.CONFIRM not in actions,
+            catalogue=catalogue,
         )
         if ClassificationAction.CONFIRM in actions or ClassificationAction.CORRECT in actions
         else None,

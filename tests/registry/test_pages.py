@@ -1,7 +1,10 @@
+import csv
+import io
 from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from registry.choices import RecordAction, RecordStatus
 from registry.models import ContractRecord
@@ -154,3 +157,24 @@ def test_a_deal_not_completed_shows_no_record_panel(client_for, make_deal, buyer
     deal = make_deal(stage="in_execution")
     html = client_for(buyer).get(f"/exchange/deals/{deal.pk}/").content.decode()
     assert 'data-testid="contract-record-panel"' not in html
+
+
+def test_a_baht_record_exports_its_yuan_amounts_at_the_rate_fixed_at_signing(
+    client_for, make_record, seller
+):
+    # given a deal priced in baht, signed at a fixed rate
+    record = make_record(
+        price="4500000.00",
+        currency="THB",
+        fx_rate=Decimal("0.2051"),
+        fx_rate_date=timezone.localdate(),
+    )
+    # when the seller downloads its record
+    response = client_for(seller).get(f"/registry/{record.pk}/export/csv/")
+    # then the file gives the baht amount and its yuan value at that rate
+    header, row = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    values = dict(zip(header, row, strict=True))
+    assert values["Currency"] == "THB"
+    assert values["Contract amount in yuan"] == "922950.00"
+    assert values["Technology income in yuan"] == "922950.00"
+    assert values["Exchange rate fixed at signing (yuan per unit)"].startswith("0.2051")
