@@ -136,7 +136,7 @@ def applied_filters(filterset, *, skip: tuple[str, ...] = ("q",), values=None) -
         elif isinstance(value, bool):
             text = _("Yes") if value else _("No")
         elif isinstance(field, forms.ChoiceField):
-            text = str(dict(field.choices).get(value, value))
+            text = str(_choice_labels(field.choices).get(value, value))
         elif isinstance(value, datetime.date):
             text = date_format(value)
         elif isinstance(value, Decimal):
@@ -145,3 +145,14 @@ def applied_filters(filterset, *, skip: tuple[str, ...] = ("q",), values=None) -
             text = str(value)
         rows.append({"name": name, "label": str(field.label or name), "value": text})
     return rows
+
+
+def _choice_labels(choices) -> dict:
+    """Value -> label of form choices, groups (optgroups) flattened."""
+    labels = {}
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            labels.update(_choice_labels(label))
+        else:
+            labels[value] = label
+    return labels
