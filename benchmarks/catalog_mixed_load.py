@@ -159,9 +159,15 @@ class WaitSampler:
 
 
 def row_locking_statements(statements: list[str]) -> Counter[str]:
-    """`table: how its rows are chosen` of every UPDATE, DELETE and SELECT ... FOR UPDATE."""
+    """`UPDATE table by its key columns` of every UPDATE, DELETE, SELECT ... FOR UPDATE and
+    upsert (INSERT ... ON CONFLICT DO UPDATE); other INSERTs as `INSERT table` (new rows)."""
     found: Counter[str] = Counter()
     for sql in statements:
+        inserted = re.match(r'^INSERT INTO "(\w+)"', sql)
+        if inserted is not None:
+            upsert = "ON CONFLICT" in sql and "DO UPDATE" in sql
+            found[f"{'UPSERT' if upsert else 'INSERT'} {inserted[1]}"] += 1
+            continue
         matched = ROW_LOCKING.match(sql)
         if matched is None:
             continue
@@ -225,6 +231,14 @@ def main() -> None:
             )
         statements = [query["sql"] for query in one_publish.captured_queries]
         locking = row_locking_statements(statements)
+        written = sorted({entry.split()[1] for entry in locking})
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tgrelid::regclass::text || ': ' || tgname FROM pg_trigger "
+                "WHERE NOT tgisinternal AND tgrelid::regclass::text = ANY(%s) ORDER BY 1",
+                [written],
+            )
+            triggers = [row[0] for row in cursor.fetchall()]
 
         searchers = Searchers(arguments.searchers).start()
         time.sleep(arguments.seconds)
@@ -314,9 +328,10 @@ def main() -> None:
         f"  throughput {arguments.publishers} publishers / 1 publisher: "
         f"{many_rate / one_rate:.2f} (alone), {mixed_rate / one_rate:.2f} (under search load)"
     )
-    print(f"rows locked by one publish ({len(statements)} statements):")
+    print(f"rows written or locked by one publish ({len(statements)} statements):")
     for statement, count in sorted(locking.items()):
         print(f"  {count} x {statement}")
+    print("  triggers on those tables: " + ("; ".join(triggers) or "none"))
     print(
         f"wait events during the mixed run ({sampler.samples} samples every "
         f"{SAMPLE_SECONDS * 1000:.0f} ms, {sampler.session_samples:,} active-session samples):"
