@@ -21,15 +21,18 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import platform
-import queue
 import statistics
 import sys
-import threading
-import time
 from pathlib import Path
 
-from _common import ThrowAwayDatabase, cpu_model, percentile
+from _common import (
+    ThrowAwayDatabase,
+    benchmark_reviewer,
+    machine_description,
+    percentile,
+    prepare_catalogue,
+    publish_concurrently,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -62,15 +65,9 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
-    from accounts.choices import Role
-    from accounts.models import User
-    from catalog import services
-    from catalog.choices import TechnologyStatus
     from catalog.models import Technology
-    from catalog.synthetic import generate_technologies
 
     # The trigger function migration 0008 installs (shared advisory lock + nextval).
     sequence_bump = importlib.import_module("catalog.migrations.0008_search_generation_sequence")
@@ -83,65 +80,11 @@ def main() -> None:
 
     def publish_round(reviewer, ids: list[int]) -> tuple[float, list[float]]:
         """Publish `ids` from `arguments.threads` threads at once: wall seconds, latencies (ms)."""
-        Technology.objects.filter(pk__in=ids).update(status=TechnologyStatus.SUBMITTED)
-        work: queue.Queue[int] = queue.Queue()
-        for pk in ids:
-            work.put(pk)
-        latencies: list[float] = []
-        failures: list[BaseException] = []
-        start_together = threading.Barrier(arguments.threads + 1)
-
-        def publisher() -> None:
-            from django.db import connection as own_connection
-
-            try:
-                own_connection.ensure_connection()
-                start_together.wait()
-                while True:
-                    try:
-                        pk = work.get_nowait()
-                    except queue.Empty:
-                        return
-                    started = time.perf_counter()
-                    services.technology_review(
-                        user=reviewer,
-                        technology=Technology.objects.get(pk=pk),
-                        decision="approve",
-                    )
-                    latencies.append((time.perf_counter() - started) * 1000)
-            except BaseException as error:  # reported below, after every thread ended
-                failures.append(error)
-            finally:
-                own_connection.close()
-
-        threads = [threading.Thread(target=publisher) for _ in range(arguments.threads)]
-        for thread in threads:
-            thread.start()
-        start_together.wait()
-        started = time.perf_counter()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
-        if failures:
-            raise failures[0]
-        published = Technology.objects.filter(pk__in=ids, status=TechnologyStatus.PUBLISHED)
-        assert published.count() == len(ids), "not every technology was published"
-        return elapsed, latencies
+        return publish_concurrently(reviewer=reviewer, ids=ids, threads=arguments.threads)
 
     try:
-        call_command("migrate", verbosity=0)
-        generate_technologies(arguments.technologies)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE catalog_technology")
-            cursor.execute("VACUUM ANALYZE catalog_technologysearchentry")
-            cursor.execute("SELECT version()")
-            server = cursor.fetchone()[0].split(",")[0]
-        reviewer = User.objects.create_user(
-            "publish-bench-reviewer@example.org",
-            password=None,
-            full_name="Publish benchmark reviewer",
-            roles=[Role.REVIEWER],
-        )
+        server = prepare_catalogue(arguments.technologies)
+        reviewer = benchmark_reviewer()
         pool = list(
             Technology.objects.order_by("pk").values_list("pk", flat=True)[
                 : arguments.publishes * arguments.rounds * 2
@@ -169,11 +112,7 @@ def main() -> None:
         latencies = [ms for _, round_latencies in results[variant] for ms in round_latencies]
         return statistics.median(rates), percentile(latencies, 0.5), percentile(latencies, 0.95)
 
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    print(
-        f"machine: {cpu_model()}, {os.cpu_count()} CPUs, load average {load}, "
-        f"Python {platform.python_version()}, {server}"
-    )
+    print(machine_description(server))
     print(
         f"catalogue: {arguments.technologies:,} technologies; {arguments.threads} threads publish "
         f"{arguments.publishes} technologies per round (technology_review approve), "

@@ -19,7 +19,14 @@ from catalog.models import (
     Technology,
     TechnologySearchEntry,
 )
-from core.filters import DayFilter, IdFilter, MoneyFilter, TrlFilter, start_of_local_day
+from core.filters import (
+    DayFilter,
+    IdFilter,
+    MoneyFilter,
+    SearchWordsFilter,
+    TrlFilter,
+    start_of_local_day,
+)
 from core.freshness import Freshness, freshness_filter
 
 # The statuses of listings a recorded duplicate pair may hold: what reviewers see, never a
@@ -46,8 +53,11 @@ class CategoryFilterSet(django_filters.FilterSet):
 class TechnologyFilterSet(django_filters.FilterSet):
     """The facet filters of the catalogue, shared by the API, the search page and saved searches.
 
-    Full-text `q` and the sort order are applied by catalog.selectors.technology_search.
+    Full-text `q` is checked here (its length) and applied, with the sort order, by
+    catalog.selectors.technology_search.
     """
+
+    q = SearchWordsFilter(method="filter_search_words", label=_("Search words"))
 
     category = django_filters.CharFilter(
         method="filter_category", label=_("Category code (an industry includes its groups)")
@@ -95,6 +105,7 @@ class TechnologyFilterSet(django_filters.FilterSet):
     class Meta:
         model = Technology
         fields = [
+            "q",
             "category",
             "trl_band",
             "trl_min",
@@ -119,6 +130,9 @@ class TechnologyFilterSet(django_filters.FilterSet):
 
     def filter_freshness(self, queryset, name, value):
         return queryset  # see filter_queryset
+
+    def filter_search_words(self, queryset, name, value):
+        return queryset  # searched by catalog.selectors.technology_search
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(Q(category__code=value) | Q(category__parent__code=value))

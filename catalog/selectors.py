@@ -1094,3 +1094,9 @@ def trl_assessments_decidable_by(*, user) -> QuerySet[TrlAssessment]:
     if not reviewer and standing.organization_id is not None:
         queryset = queryset.exclude(technology__organization_id=standing.organization_id)
     return queryset.prefetch_related("evidence").order_by("created_at", "pk")
+
+
+def category_label(*, code: str) -> str:
+    """A category code as readers read it (`2.4 水污染治理`); an unknown code as given."""
+    category = Category.objects.filter(code=code).first()
+    return str(category) if category is not None else code

@@ -39,9 +39,10 @@ from catalog.forms import (
 from catalog.models import Technology, TrlEvidence
 from catalog.services import DEFAULT_NDA, SAVED_FILTER_KEYS
 from catalog.sheet import technology_sheet_pdf
-from core.filters import filter_errors_response
+from core.filters import applied_filters, filter_errors_response, unsearchable_words_message
 from core.forms import ValidUntilForm, apply_validation_error
 from core.freshness import Freshness, default_valid_until
+from core.paging import search_page
 from core.workflow import TransitionNotAllowed
 
 PAGE_SIZE = 20
@@ -61,9 +62,14 @@ KEPT_KEYS = ("freshness", "organization", "open_licence")
 
 def _search_context(request):
     search = selectors.technology_search(user=request.user, params=request.GET, public_only=True)
+    if not search.filterset.is_valid():
+        return {"search": search}
     # --- licence: the open-licence badge of each card reads this one prefetch per page.
-    paginator = Paginator(search.queryset.prefetch_related("open_licence_offers"), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page, notices = search_page(
+        search.queryset.prefetch_related("open_licence_offers"),
+        per_page=PAGE_SIZE,
+        number=request.GET.get("page"),
+    )
     technologies = list(page.object_list)
     pictures = selectors.card_pictures(technology_ids=[t.pk for t in technologies])
     favourites = selectors.favourite_ids(
@@ -90,13 +96,18 @@ def _search_context(request):
             item["active"] = active.get(key) == item["value"]
         removed = {k: v for k, v in active.items() if k != key}
         facet_links[key] = "?" + urlencode(removed)
+    query = params.get("q", "")
+    if query.strip() and search.parsed_query.is_empty:
+        notices.insert(0, unsearchable_words_message(query))
     return {
         "search": search,
         "page_obj": page,
+        "notices": notices,
+        "applied_filters": _applied_filters(search, page, active),
         "technologies": technologies,
         "facets": facets,
         "facet_clear": facet_links,
-        "query": params.get("q", ""),
+        "query": query,
         "active": active,
         "sorts": SearchSort.choices,
         "querystring": urlencode(active),
@@ -110,6 +121,20 @@ def _search_context(request):
             "clear": "?" + urlencode({k: v for k, v in active.items() if k != "open_licence"}),
         },
     }
+
+
+def _applied_filters(search, page, active: dict) -> list[dict]:
+    """The filters of a search that found nothing, each with the link that removes it."""
+    if page.paginator.count:
+        return []
+    category = active.get("category")
+    names = {"category": selectors.category_label(code=category)} if category else None
+    filters = applied_filters(search.filterset, skip=("q", "sort"), values=names)
+    for item in filters:
+        item["remove_url"] = "?" + urlencode(
+            {key: value for key, value in active.items() if key != item["name"]}
+        )
+    return filters
 
 
 def _freshness_links(active: dict) -> list[dict]:

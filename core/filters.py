@@ -15,7 +15,9 @@ import django_filters
 from django import forms
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 
 # The largest value of a PostgreSQL bigint: every primary key of the project (BigAutoField).
@@ -91,3 +93,66 @@ def filter_errors_response(request, filterset):
         },
         status=400,
     )
+
+
+# Longer than any query the search analysis reads (catalog.search.parse_query cuts there): a
+# pasted paragraph is refused with this limit named rather than searched in part without a word.
+MAX_SEARCH_CHARACTERS = 200
+
+
+def SearchWordsFilter(**kwargs) -> django_filters.CharFilter:
+    """`q`: full-text search words, at most MAX_SEARCH_CHARACTERS characters."""
+    return django_filters.CharFilter(
+        max_length=MAX_SEARCH_CHARACTERS,
+        error_messages={
+            "max_length": gettext_lazy(
+                "Use at most %(limit_value)d characters of search words (this search has "
+                "%(show_value)d): keep the words that matter most."
+            )
+        },
+        **kwargs,
+    )
+
+
+def unsearchable_words_message(text: str) -> str:
+    """What a reader is told when a search has no word left to search for."""
+    return _(
+        "“%(words)s” has no word that can be searched for: single characters, very common words "
+        "and punctuation are left out. Try a more specific word."
+    ) % {"words": text.strip()}
+
+
+def applied_filters(filterset, *, skip: tuple[str, ...] = ("q",), values=None) -> list[dict]:
+    """Each filter a valid filterset applied, as the reader reads it ({name, label, value}), for
+    the message of an empty result; `values` gives the text of a value by filter name."""
+    form = filterset.form
+    rows = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if name in skip or not filterset.data.get(name) or value in (None, ""):
+            continue
+        if values and name in values:
+            text = values[name]
+        elif isinstance(value, bool):
+            text = _("Yes") if value else _("No")
+        elif isinstance(field, forms.ChoiceField):
+            text = str(_choice_labels(field.choices).get(value, value))
+        elif isinstance(value, datetime.date):
+            text = date_format(value)
+        elif isinstance(value, Decimal):
+            text = number_format(value, force_grouping=True)
+        else:
+            text = str(value)
+        rows.append({"name": name, "label": str(field.label or name), "value": text})
+    return rows
+
+
+def _choice_labels(choices) -> dict:
+    """Value -> label of form choices, groups (optgroups) flattened."""
+    labels = {}
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            labels.update(_choice_labels(label))
+        else:
+            labels[value] = label
+    return labels

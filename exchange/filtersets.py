@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import member_organization_ids
-from core.filters import IdFilter, TrlFilter
+from core.filters import IdFilter, SearchWordsFilter, TrlFilter
 from core.freshness import Freshness, freshness_filter
 from core.regions import region_choices
 from core.widgets import LongSelect
@@ -16,7 +16,7 @@ from exchange.selectors import need_search
 class NeedFilterSet(django_filters.FilterSet):
     """Filters of the need list, used by /api/v1/needs/ and the public need page alike."""
 
-    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    q = SearchWordsFilter(method="filter_text", label=_("Search"))
     category = django_filters.CharFilter(method="filter_category", label=_("Category code"))
     region = django_filters.ChoiceFilter(
         choices=region_choices, label=_("Region"), widget=LongSelect

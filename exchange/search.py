@@ -38,3 +38,9 @@ def apply_search(queryset: QuerySet, text: str) -> QuerySet:
 
 def snippet(text: str, query: str) -> str:
     return highlight(text, parse_query(query or "").highlight_terms)
+
+
+def has_no_searchable_word(text: str) -> bool:
+    """A query given that leaves nothing to search for (single characters, stop words,
+    punctuation): the need list then lists every need and says why."""
+    return bool((text or "").strip()) and parse_query(text).is_empty

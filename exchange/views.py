@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from accounts.permissions import is_member, member_organization_ids
+from catalog.selectors import category_label
 from core.exports import TABLE_CONTENT_TYPES
-from core.filters import filter_errors_response
+from core.filters import applied_filters, filter_errors_response, unsearchable_words_message
 from core.forms import ValidUntilForm, apply_validation_error, error_text
+from core.paging import search_page
 from core.reasons import TurnDownReason
 from core.workflow import TransitionNotAllowed
 from exchange import documents, selectors, services
@@ -36,6 +38,7 @@ from exchange.forms import (
     ReviewForm,
 )
 from exchange.models import Deal, Need
+from exchange.search import has_no_searchable_word
 
 PAGE_SIZE = 20
 
@@ -58,21 +61,39 @@ def need_list(request):
     if not filterset.is_valid():
         return filter_errors_response(request, filterset)
     needs = filterset.qs
-    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, notices = search_page(needs, per_page=PAGE_SIZE, number=request.GET.get("page"))
     organization_ids = member_organization_ids(user=request.user)
     _annotate_company(page.object_list, request.user, organization_ids)
     query = request.GET.copy()
     query.pop("page", None)
+    words = request.GET.get("q", "")
+    if has_no_searchable_word(words):
+        notices.insert(0, unsearchable_words_message(words))
     return render(
         request,
         "exchange/need_list.html",
         {
             "filterset": filterset,
             "page": page,
+            "notices": notices,
+            "applied_filters": [] if page.paginator.count else _applied_need_filters(filterset),
             "facets": selectors.need_facets(queryset=needs),
             "query_string": query.urlencode(),
         },
     )
+
+
+def _applied_need_filters(filterset) -> list[dict]:
+    """The filters of a need search that found nothing, each with the link that removes it."""
+    category = filterset.form.cleaned_data.get("category")
+    names = {"category": category_label(code=category)} if category else None
+    filters = applied_filters(filterset, values=names)
+    for item in filters:
+        kept = filterset.data.copy()
+        for key in (item["name"], "page"):
+            kept.pop(key, None)
+        item["remove_url"] = "?" + kept.urlencode()
+    return filters
 
 
 @login_required

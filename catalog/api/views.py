@@ -11,7 +11,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -50,10 +50,11 @@ from catalog.completeness import CompletenessBelowMinimum
 from catalog.filtersets import CategoryFilterSet, DuplicateFlagFilterSet
 from catalog.models import Category, DuplicateFlag, Favourite, SavedSearch
 from core.api.filtering import refuse_values_outside_the_schema
+from core.api.pagination import SearchPagination
 from core.api.progress import ProgressSerializer
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
-from core.filters import raise_for_filter_errors
+from core.filters import raise_for_filter_errors, unsearchable_words_message
 from core.freshness import Freshness
 
 MERGED_BODY = inline_serializer(
@@ -79,7 +80,13 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 SEARCH_PARAMETERS = [
-    OpenApiParameter("q", str, description="Full-text search words, Chinese and/or English."),
+    OpenApiParameter(
+        "q",
+        str,
+        description="Full-text search words, Chinese and/or English, at most 200 characters. "
+        "Single characters, very common words and punctuation are not searched for: a `q` of "
+        "nothing else is a 400.",
+    ),
     OpenApiParameter("sort", str, enum=SearchSort.values, description="Sort order."),
 ]
 
@@ -142,6 +149,7 @@ class TechnologyViewSet(
     """Green technologies: search, read, create, edit, and move through review."""
 
     serializer_class = TechnologySerializer
+    pagination_class = SearchPagination
     filterset_class = None  # filtering and q are applied by selectors.technology_search
     filter_backends: list = []
 
@@ -170,6 +178,9 @@ class TechnologyViewSet(
         )
         raise_for_filter_errors(search.filterset)
         refuse_values_outside_the_schema(search.filterset, enums={"sort": SearchSort.values})
+        query = str(self.request.query_params.get("q") or "")
+        if query.strip() and search.parsed_query.is_empty:
+            raise exceptions.ValidationError({"q": [unsearchable_words_message(query)]})
         return search
 
     def list(self, request, *args, **kwargs):

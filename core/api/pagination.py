@@ -4,6 +4,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from core.paging import REACHABLE_RESULTS, grouped, last_reachable_page
+
 _POSITIVE_INTEGER = re.compile(r"[0-9]+")
 
 
@@ -54,4 +56,37 @@ class StandardPagination(PageNumberPagination):
                     "minimum": 1,
                     "maximum": self.max_page_size,
                 }
+        return parameters
+
+
+class SearchPagination(StandardPagination):
+    """The pages of a search end at core.paging.REACHABLE_RESULTS results: a page beyond is a
+    400 naming `page` (before anything is counted or read), not a scan to reach it."""
+
+    def get_page_number(self, request, paginator):
+        number = super().get_page_number(request, paginator)
+        if (number - 1) * paginator.per_page >= REACHABLE_RESULTS:
+            raise ValidationError({self.page_query_param: [self.too_deep_message(paginator)]})
+        return number
+
+    @staticmethod
+    def too_deep_message(paginator) -> str:
+        return _(
+            "Only the first %(reachable)s results of a search can be paged through: at "
+            "%(size)s per page, the last page is %(last)s. Narrow the search with q or the "
+            "filters."
+        ) % {
+            "reachable": grouped(REACHABLE_RESULTS),
+            "size": paginator.per_page,
+            "last": last_reachable_page(paginator.per_page),
+        }
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["description"] = (
+                    f"A page number from 1. Only the first {REACHABLE_RESULTS} results of a "
+                    "search can be paged through: a deeper page is a 400."
+                )
         return parameters

@@ -2,7 +2,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -10,9 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import is_member, member_organization_ids
+from core.api.pagination import SearchPagination
 from core.api.progress import ProgressSerializer
 from core.api.schema import ERROR_RESPONSES, VALIDATION_ERROR
 from core.api.views import BaseViewSet
+from core.filters import unsearchable_words_message
 from exchange import selectors, services
 from exchange.api.serializers import (
     ActionSerializer,
@@ -38,6 +40,7 @@ from exchange.api.serializers import (
     RatingSerializer,
 )
 from exchange.filtersets import NeedFilterSet
+from exchange.search import has_no_searchable_word
 
 
 class OrganizationContextMixin:
@@ -78,6 +81,7 @@ class NeedViewSet(
 
     serializer_class = NeedSerializer
     filterset_class = NeedFilterSet
+    pagination_class = SearchPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -88,7 +92,11 @@ class NeedViewSet(
         # need's own address and actions reach it whatever its freshness.
         if self.detail:
             return queryset
-        return super().filter_queryset(queryset)
+        words = self.request.query_params.get("q", "")
+        queryset = super().filter_queryset(queryset)  # a q too long is a 400 first
+        if has_no_searchable_word(words):
+            raise exceptions.ValidationError({"q": [unsearchable_words_message(words)]})
+        return queryset
 
     def perform_create(self, serializer):
         serializer.instance = services.need_create(

@@ -66,11 +66,18 @@ def test_a_page_size_outside_the_schema_is_a_400_naming_page_size(api_client, si
     assert list(response.json()) == ["page_size"]
 
 
-@pytest.mark.parametrize("page", ["2", "99999999999999999999999"])
-def test_a_page_past_the_last_is_a_404(api_client, page):
-    response = api_client.get("/api/v1/technologies/", {"page": page})
+def test_a_page_past_the_last_is_a_404(api_client):
+    response = api_client.get("/api/v1/technologies/", {"page": "2"})
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/technologies/", "/api/v1/needs/"])
+@pytest.mark.parametrize("page", ["51", "99999999999999999999999"])
+def test_a_page_deeper_than_a_search_reaches_is_a_400_naming_page(api_client, path, page):
+    response = api_client.get(path, {"page": page})
+    assert response.status_code == 400
+    assert list(response.json()) == ["page"]
 
 
 def test_pages_within_the_schema_list(api_client):
