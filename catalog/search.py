@@ -81,6 +81,8 @@ SEARCH_WEIGHTS = (
     ("summary_en", "B"),
     ("application_scope", "C"),
     ("advantages", "C"),
+    # The translations' public text (and an original written in another language).
+    ("translated_text", "B"),
 )
 SEARCHED_FIELDS = tuple(name for name, _weight in SEARCH_WEIGHTS)
 TECHNOLOGY_FIELDS.require(SEARCHED_FIELDS, clearance=Clearance.PUBLIC, where="the search index")

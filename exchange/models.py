@@ -11,6 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import TsVectorField
+from core.content_translations import (
+    COLUMN_SUFFIX,
+    ContentLanguage,
+    ContentTranslation,
+    TranslatableText,
+    translatable,
+)
 from core.freshness import default_valid_until, freshness_filter, is_outdated, outdated_q
 from core.i18n import bilingual
 from core.labels import changed_field_rows
@@ -79,6 +86,7 @@ class Need(models.Model):
         "title_en",
         "description_zh",
         "description_en",
+        "original_language",
         "category",
         "industry",
         "context",
@@ -107,6 +115,17 @@ class Need(models.Model):
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
+    # The language the need was written in: that text is authoritative (a Chinese or English
+    # original is in the columns above, any other in its translation row).
+    original_language = models.CharField(
+        _("original language"),
+        max_length=10,
+        choices=ContentLanguage.choices,
+        default=ContentLanguage.CHINESE,
+        db_default=ContentLanguage.CHINESE,  # bulk writers that leave the column out
+    )
+    # Every translation row's text, kept by the services for the search vector and matching.
+    translated_text = models.TextField(blank=True, default="", db_default="", editable=False)
     category = models.ForeignKey(
         "catalog.Category",
         verbose_name=_("category"),
@@ -185,7 +204,10 @@ class Need(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(title_zh="") | ~Q(title_en=""), name="need_has_a_title"
+                condition=~Q(title_zh="")
+                | ~Q(title_en="")
+                | ~Q(original_language__in=list(COLUMN_SUFFIX)),
+                name="need_has_a_title",
             ),
             models.CheckConstraint(
                 condition=Q(budget_min__isnull=True)
@@ -211,9 +233,9 @@ class Need(models.Model):
         """The colour of the status badge."""
         return NEED_BADGE_CLASSES.get(self.status, "text-bg-secondary")
 
-    title = bilingual("title")
+    title = translatable("title")
 
-    description = bilingual("description")
+    description = translatable("description")
 
     @property
     def is_outdated(self) -> bool:
@@ -244,7 +266,7 @@ class Need(models.Model):
         errors: dict[str, str] = {}
         has_chinese = bool(self.title_zh.strip() and self.description_zh.strip())
         has_english = bool(self.title_en.strip() and self.description_en.strip())
-        if not has_chinese and not has_english:
+        if self.original_language in COLUMN_SUFFIX and not has_chinese and not has_english:
             errors["title_zh"] = _(
                 "Give the title and the description in Chinese, in English, or in both."
             )
@@ -265,6 +287,30 @@ class Need(models.Model):
             errors["call_closes_on"] = _("The call must close on or before the need's deadline.")
         if errors:
             raise ValidationError(errors)
+
+
+class NeedTranslation(ContentTranslation):
+    """A need's text in one language (core.content_translations): a translation, or the
+    original when the need was written in a language other than Chinese or English."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="translations")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    context = models.TextField(_("context and scale"), blank=True)
+
+    TEXT_FIELDS = ("title", "description", "context")
+
+    class Meta(ContentTranslation.Meta):
+        verbose_name = _("need translation")
+        verbose_name_plural = _("need translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need", "language"], name="need_translation_once_per_language"
+            )
+        ]
+
+
+NEED_TEXT = TranslatableText(fields=NeedTranslation.TEXT_FIELDS, bilingual=("title", "description"))
 
 
 class NeedEvent(TransitionEvent):
