@@ -215,13 +215,17 @@ def shown_content(
     source = instance.original_language
     base = layout.original_texts(instance, rows)
     shown = ShownContent(text=base, language=source, original_language=source, is_translation=False)
-    if language == source:
-        return shown
-    translated, origin = layout.column_texts(instance, language), TranslationOrigin.OWN
-    if translated is None:
-        row = next((row for row in rows if row.language == language), None)
-        if row is not None:
-            translated, origin = row.texts, row.origin
+    # Without a version in the reader's language, English serves the other languages as
+    # before translations existed (Chinese readers get the original).
+    candidates = [language] if language == CHINESE else [language, ENGLISH]
+    translated = None
+    for candidate in candidates:
+        if candidate == source:
+            return shown
+        translated, origin = _version(instance, layout, rows, candidate)
+        if translated is not None:
+            language = candidate
+            break
     if translated is None:
         return shown
     if original:
@@ -234,6 +238,15 @@ def shown_content(
         is_translation=True,
         origin=origin,
     )
+
+
+def _version(instance, layout: TranslatableText, rows, language: str):
+    """(texts, origin) of the version in `language`, (None, "") without one."""
+    texts = layout.column_texts(instance, language)
+    if texts is not None:
+        return texts, TranslationOrigin.OWN
+    row = next((row for row in rows if row.language == language), None)
+    return (row.texts, row.origin) if row is not None else (None, "")
 
 
 def translation_texts_index(rows) -> str:

@@ -16,6 +16,7 @@ from core.exports import TABLE_CONTENT_TYPES
 from core.filters import filter_errors_response
 from core.forms import ValidUntilForm, apply_validation_error, error_text
 from core.reasons import TurnDownReason
+from core.translation_pages import translations_page
 from core.workflow import TransitionNotAllowed
 from exchange import documents, selectors, services
 from exchange.choices import DealStage, IntroductionStatus, ProposalStatus, RatingSubject
@@ -83,7 +84,9 @@ def my_needs(request):
 
 
 def _visible_need(request, pk: int) -> Need:
-    return get_object_or_404(selectors.needs_visible_to(user=request.user), pk=pk)
+    return get_object_or_404(
+        selectors.needs_visible_to(user=request.user).prefetch_related("translations"), pk=pk
+    )
 
 
 def need_detail(request, pk: int):
@@ -104,7 +107,12 @@ def _render_need(
     )
     context = {
         "need": need,
+        "shown": services.NEED_TRANSLATIONS.shown(
+            need, original=request.GET.get("original") == "1"
+        ),
         "is_member": services.MEMBER in roles,
+        "may_translate": services.MEMBER in roles
+        or services.NEED_TRANSLATIONS.may_draft(request.user),
         "allowed_actions": services.need_allowed_actions(
             need=need, user=request.user, organization_ids=organization_ids
         ),
@@ -881,4 +889,17 @@ def credit_profile(request, organization_id: int):
             "credit": selectors.organization_credit(organization),
             "ratings": ratings,
         },
+    )
+
+
+@login_required
+def need_translations(request, pk: int):
+    """The need's text in other languages: its organisation's members and drafting brokers."""
+    need = _visible_need(request, pk)
+    return translations_page(
+        request,
+        instance=need,
+        rules=services.NEED_TRANSLATIONS,
+        back_url=reverse("exchange:need_detail", args=[need.pk]),
+        title=need.title,
     )
