@@ -38,10 +38,11 @@ from catalog.choices import (
 from catalog.validators import normalize_patent_number, validate_patent_number
 from core.content_translations import (
     COLUMN_SUFFIX,
-    ContentLanguage,
     ContentTranslation,
     TranslatableText,
+    original_language_field,
     translatable,
+    translated_text_field,
 )
 from core.freshness import (
     DefaultValidUntil,
@@ -139,16 +140,10 @@ class Technology(models.Model):
     description_en = models.TextField(_("full description (English)"), blank=True)
     # The language the holder wrote the listing in: that text is authoritative (a Chinese or
     # English original is in the columns above, any other in its translation row).
-    original_language = models.CharField(
-        _("original language"),
-        max_length=10,
-        choices=ContentLanguage.choices,
-        default=ContentLanguage.CHINESE,
-        db_default=ContentLanguage.CHINESE,  # bulk writers that leave the column out
-    )
+    original_language = original_language_field()
     # Every translation row's public text, kept by catalog.services for the search vector and the
     # match documents (translations hold public fields only).
-    translated_text = models.TextField(blank=True, default="", db_default="", editable=False)
+    translated_text = translated_text_field()
     category = models.ForeignKey(
         Category,
         verbose_name=_("category"),
@@ -261,7 +256,6 @@ class Technology(models.Model):
         "summary_en",
         "description_zh",
         "description_en",
-        "original_language",
         "category",
         "keywords",
         "trl",
@@ -275,6 +269,7 @@ class Technology(models.Model):
         "region",
         "target_regions",
         "nda_text",
+        "original_language",
     )
 
     class Meta:

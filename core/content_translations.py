@@ -78,6 +78,24 @@ def original_language_of(values: dict) -> str:
     return CHINESE if (values.get("title_zh") or "").strip() else ENGLISH
 
 
+def original_language_field() -> models.CharField:
+    """The object's `original_language`: Chinese by default (English for rows without a
+    Chinese title, set by the migration that added it)."""
+    return models.CharField(
+        _("original language"),
+        max_length=10,
+        choices=ContentLanguage.choices,
+        default=ContentLanguage.CHINESE,
+        db_default=ContentLanguage.CHINESE,  # bulk writers that leave the column out
+    )
+
+
+def translated_text_field() -> models.TextField:
+    """The object's `translated_text`: every translation row's public text, kept by its
+    services for the search vector and the match documents."""
+    return models.TextField(blank=True, default="", db_default="", editable=False)
+
+
 class ContentTranslation(models.Model):
     """One language version of an object's public text; subclasses add the foreign key to the
     object (`related_name="translations"`), the text fields and the unique (object, language)."""

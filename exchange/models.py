@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import TsVectorField
 from core.content_translations import (
     COLUMN_SUFFIX,
-    ContentLanguage,
     ContentTranslation,
     TranslatableText,
+    original_language_field,
     translatable,
+    translated_text_field,
 )
 from core.freshness import default_valid_until, freshness_filter, is_outdated, outdated_q
 from core.i18n import bilingual
@@ -117,15 +118,9 @@ class Need(models.Model):
     description_en = models.TextField(_("description (English)"), blank=True)
     # The language the need was written in: that text is authoritative (a Chinese or English
     # original is in the columns above, any other in its translation row).
-    original_language = models.CharField(
-        _("original language"),
-        max_length=10,
-        choices=ContentLanguage.choices,
-        default=ContentLanguage.CHINESE,
-        db_default=ContentLanguage.CHINESE,  # bulk writers that leave the column out
-    )
+    original_language = original_language_field()
     # Every translation row's text, kept by the services for the search vector and matching.
-    translated_text = models.TextField(blank=True, default="", db_default="", editable=False)
+    translated_text = translated_text_field()
     category = models.ForeignKey(
         "catalog.Category",
         verbose_name=_("category"),

@@ -206,7 +206,7 @@ def need_create(request):
     form = NeedForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            need = services.need_create(user=request.user, **form.cleaned_data)
+            need = services.need_create(user=request.user, **form.service_fields())
         except ValidationError as error:
             apply_validation_error(form, error)
         else:

@@ -134,3 +134,37 @@ def test_need_translation_page_for_members_only(client, enterprise, make_need, s
     )
     assert response.status_code == 302
     assert NeedTranslation.objects.get(need=need).title == "حاجة تقنية"
+
+
+def test_the_need_form_takes_a_need_written_in_thai_only(client, enterprise, enterprise_org):
+    client.force_login(enterprise)
+    body = {
+        "organization": enterprise_org.pk,
+        "original_language": "th",
+        "region": "CN-ZJ",
+        "deadline": future().isoformat(),
+        "currency": "CNY",
+    }
+    response = client.post(reverse("exchange:need_create"), body, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "give the title and the description in Thai" in response.content.decode()
+    assert not Need.objects.exists()
+    response = client.post(
+        reverse("exchange:need_create"),
+        {**body, "original_title": "ความต้องการ", "original_description": "บำบัดน้ำเสีย"},
+    )
+    assert response.status_code == 302
+    need = Need.objects.get()
+    assert (need.original_language, need.title_zh, need.title) == ("th", "", "ความต้องการ")
+
+
+def test_match_documents_read_the_translations(make_need):
+    from matching.documents import need_document
+
+    need = make_need(NeedStatus.PUBLISHED)
+    NeedTranslation.objects.create(need=need, language="vi", title="Xử lý nước thải")
+    from exchange.services.needs import need_translations_reindex
+
+    need_translations_reindex(need)
+    need.refresh_from_db()
+    assert "Xử lý nước thải" in need_document(need).description
