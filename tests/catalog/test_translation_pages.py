@@ -146,3 +146,26 @@ def test_mixed_scripts_do_not_break_the_page(client, owner):
         reverse("catalog:technology_detail", args=[technology.pk]), HTTP_ACCEPT_LANGUAGE="fr"
     )
     assert response.status_code == 200
+
+
+def test_the_listing_form_takes_a_listing_written_in_thai_only(client, owner):
+    from catalog.models import Technology
+    from tests.catalog.test_pages import form_data
+
+    client.force_login(owner)
+    thai_only = form_data(title_zh="", summary_zh="", original_language="th")
+    response = client.post(
+        reverse("catalog:technology_create"), thai_only, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert "give the title and the summary in Thai" in response.content.decode()
+    assert not Technology.objects.exists()
+    thai_only.update(original_title="เทคโนโลยีกู้คืนความร้อน", original_summary="ผลิตไฟฟ้า")
+    assert client.post(reverse("catalog:technology_create"), thai_only).status_code == 302
+    technology = Technology.objects.get()
+    assert technology.original_language == "th"
+    page = _detail(client, technology, "th")
+    assert "เทคโนโลยีกู้คืนความร้อน" in page
+    assert 'data-testid="translated-label"' not in page
+    # a Chinese reader gets the original, Thai, there being no Chinese version
+    assert "เทคโนโลยีกู้คืนความร้อน" in _detail(client, technology, "zh-hans")
