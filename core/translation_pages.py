@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,11 +17,24 @@ from core.content_translations import (
     ContentLanguage,
     TranslationOrigin,
     language_label,
+    text_direction,
 )
 
 
 def translation_form_class(model):
-    return forms.modelform_factory(model, fields=list(model.TEXT_FIELDS))
+    text_areas = {
+        name: forms.Textarea(attrs={"rows": 3})
+        for name in model.TEXT_FIELDS
+        if isinstance(model._meta.get_field(name), models.TextField)
+    }
+    return forms.modelform_factory(model, fields=list(model.TEXT_FIELDS), widgets=text_areas)
+
+
+def _written_in(form, language: str):
+    """The inputs carry the language and its direction (the labels stay in the page's)."""
+    for field in form.fields.values():
+        field.widget.attrs.update({"lang": language, "dir": text_direction(language)})
+    return form
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -84,10 +98,11 @@ def translations_page(request, *, instance, rules, back_url: str, title: str):
         status = 400
     entries = []
     for row in rows:
-        form = (
+        form = _written_in(
             bound_form
             if row.language == bound_language and not bound_is_new
-            else form_class(instance=row, prefix=f"t-{row.language}")
+            else form_class(instance=row, prefix=f"t-{row.language}"),
+            row.language,
         )
         entries.append(
             {
@@ -98,6 +113,8 @@ def translations_page(request, *, instance, rules, back_url: str, title: str):
             }
         )
     new_form = bound_form if bound_is_new else form_class(prefix="t-new")
+    for field in new_form.fields.values():
+        field.widget.attrs["dir"] = "auto"
     return render(
         request,
         "core/translations_manage.html",
