@@ -86,6 +86,12 @@ def has_role(*, user, role: str) -> bool:
     return _authenticated(user) and user.has_role(role)
 
 
+def may_draft_translations(*, user) -> bool:
+    """Who may propose a draft translation of another organisation's listing or need: a
+    technology broker (a granted role) or a reviewer; the holder confirms it as its own."""
+    return is_reviewer(user=user) or has_role(user=user, role=Role.BROKER)
+
+
 def primary_organization(*, user) -> Organization:
     """The organisation a user acts for (their first membership); a clear error without one."""
     organization = (

@@ -74,6 +74,9 @@ class TechnologyAction(models.TextChoices):
     MERGE = "merge", _("Merged into another listing")
     ABSORB = "absorb", _("A duplicate listing was merged into this one")
     CONFIRM = "confirm", _("Confirmed as current")
+    TRANSLATE = "translate", _("Translation saved")
+    TRANSLATION_DELETE = "translation_delete", _("Translation deleted")
+    TRANSLATION_CONFIRM = "translation_confirm", _("Draft translation confirmed by the holder")
 
 
 class TransactionMode(models.TextChoices):

@@ -97,6 +97,17 @@ class TechnologyForm(ServiceModelForm):
         help_text=_("Leave empty when the price is negotiable."),
     )
     license_exclusive = forms.BooleanField(label=_("The licence is exclusive"), required=False)
+    # A listing written in a language other than Chinese or English: its original text (new
+    # listings; later versions are edited on the translations page).
+    original_title = forms.CharField(
+        label=_("Title in the original language"), required=False, max_length=250
+    )
+    original_summary = forms.CharField(
+        label=_("Summary in the original language"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     class Meta:
         model = Technology
@@ -142,7 +153,15 @@ class TechnologyForm(ServiceModelForm):
         (
             "section-summary",
             _("Title and summary"),
-            ("title_zh", "title_en", "summary_zh", "summary_en"),
+            (
+                "title_zh",
+                "title_en",
+                "summary_zh",
+                "summary_en",
+                "original_language",
+                "original_title",
+                "original_summary",
+            ),
         ),
         ("section-classification", _("Classification"), ("category", "keywords", "trl")),
         (
@@ -176,15 +195,28 @@ class TechnologyForm(ServiceModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
+        original = self.fields["original_language"]
+        original.required = False
+        original.help_text = _(
+            "The language the listing was written in; its text is authoritative. For a language "
+            "other than Chinese or English, give the title and summary below."
+        )
+        if self.instance.pk:
+            del self.fields["original_title"], self.fields["original_summary"]
 
     def sections(self):
         return [
-            (anchor, title, [self[name] for name in names])
+            (anchor, title, [self[name] for name in names if name in self.fields])
             for anchor, title, names in self.SECTIONS
         ]
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
+        if "original_title" in data:
+            data["original_text"] = {
+                "title": data.pop("original_title"),
+                "summary": data.pop("original_summary"),
+            }
         exclusive = data.pop("license_exclusive")
         price = data.pop("asking_price")
         data["offers"] = [

@@ -36,6 +36,14 @@ from catalog.choices import (
     TrlConfirmerRole,
 )
 from catalog.validators import normalize_patent_number, validate_patent_number
+from core.content_translations import (
+    COLUMN_SUFFIX,
+    ContentTranslation,
+    TranslatableText,
+    original_language_field,
+    translatable,
+    translated_text_field,
+)
 from core.freshness import (
     DefaultValidUntil,
     default_valid_until,
@@ -130,6 +138,12 @@ class Technology(models.Model):
     summary_en = models.TextField(_("summary (English)"), blank=True, max_length=3000)
     description_zh = models.TextField(_("full description (Chinese)"), blank=True)
     description_en = models.TextField(_("full description (English)"), blank=True)
+    # The language the holder wrote the listing in: that text is authoritative (a Chinese or
+    # English original is in the columns above, any other in its translation row).
+    original_language = original_language_field()
+    # Every translation row's public text, kept by catalog.services for the search vector and the
+    # match documents (translations hold public fields only).
+    translated_text = translated_text_field()
     category = models.ForeignKey(
         Category,
         verbose_name=_("category"),
@@ -255,6 +269,7 @@ class Technology(models.Model):
         "region",
         "target_regions",
         "nda_text",
+        "original_language",
     )
 
     class Meta:
@@ -274,7 +289,10 @@ class Technology(models.Model):
                 name="technology_asking_price_not_negative",
             ),
             models.CheckConstraint(
-                condition=~Q(title_zh="") | ~Q(title_en=""), name="technology_has_a_title"
+                condition=~Q(title_zh="")
+                | ~Q(title_en="")
+                | ~Q(original_language__in=list(COLUMN_SUFFIX)),
+                name="technology_has_a_title",
             ),
             models.CheckConstraint(
                 condition=Q(co2e_avoided_tonnes_per_year__isnull=True)
@@ -291,8 +309,8 @@ class Technology(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    title = bilingual("title")
-    summary = bilingual("summary")
+    title = translatable("title")
+    summary = translatable("summary")
     description = bilingual("description")
 
     @property
@@ -330,7 +348,11 @@ class Technology(models.Model):
         errors: dict[str, list] = {}
         chinese_complete = bool(self.title_zh.strip() and self.summary_zh.strip())
         english_complete = bool(self.title_en.strip() and self.summary_en.strip())
-        if not chinese_complete and not english_complete:
+        if (
+            self.original_language in COLUMN_SUFFIX
+            and not chinese_complete
+            and not english_complete
+        ):
             errors.setdefault("title_zh", []).append(
                 _(
                     "Give at least the title and the summary in Chinese, or both in English: "
@@ -361,6 +383,37 @@ class Technology(models.Model):
         """An open licence (licensing app, reverse relation `open_licence_offers`) is on offer
         for one of its patents; lists prefetch the relation, a single listing asks once."""
         return any(offer.status == "open" for offer in self.open_licence_offers.all())
+
+
+class TechnologyTranslation(ContentTranslation):
+    """The public text of a listing in one language (core.content_translations): a translation,
+    or the original when the listing was written in a language other than Chinese or English.
+    The confidential description is never translated here."""
+
+    technology = models.ForeignKey(
+        Technology, on_delete=models.CASCADE, related_name="translations"
+    )
+    title = models.CharField(_("title"), max_length=250)
+    summary = models.TextField(_("summary"), blank=True, max_length=3000)
+    application_scope = models.TextField(_("application scope"), blank=True)
+    advantages = models.TextField(_("advantages over existing solutions"), blank=True)
+    economic_comparison = models.TextField(_("economic comparison"), blank=True)
+
+    TEXT_FIELDS = ("title", "summary", "application_scope", "advantages", "economic_comparison")
+
+    class Meta(ContentTranslation.Meta):
+        verbose_name = _("technology translation")
+        verbose_name_plural = _("technology translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["technology", "language"], name="technology_translation_once_per_language"
+            )
+        ]
+
+
+TECHNOLOGY_TEXT = TranslatableText(
+    fields=TechnologyTranslation.TEXT_FIELDS, bilingual=("title", "summary")
+)
 
 
 class TechnologyPerformanceFigure(models.Model):

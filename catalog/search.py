@@ -83,7 +83,14 @@ SEARCH_WEIGHTS = (
     ("advantages", "C"),
 )
 SEARCHED_FIELDS = tuple(name for name, _weight in SEARCH_WEIGHTS)
-TECHNOLOGY_FIELDS.require(SEARCHED_FIELDS, clearance=Clearance.PUBLIC, where="the search index")
+# The translations' public text (and an original written in another language), kept apart from
+# SEARCH_WEIGHTS because older data migrations read those columns by name.
+TRANSLATED_TEXT_WEIGHT = ("translated_text", "B")
+TECHNOLOGY_FIELDS.require(
+    (*SEARCHED_FIELDS, TRANSLATED_TEXT_WEIGHT[0]),
+    clearance=Clearance.PUBLIC,
+    where="the search index",
+)
 
 
 def technology_weighted_texts(values: dict) -> list[tuple[str, str]]:
@@ -94,11 +101,15 @@ def technology_weighted_texts(values: dict) -> list[tuple[str, str]]:
         if name == "keywords":
             value = " ".join(value or [])
         texts.append((value or "", weight))
+    name, weight = TRANSLATED_TEXT_WEIGHT
+    if values.get(name):
+        texts.append((values[name], weight))
     return texts
 
 
 def technology_search_vector(technology) -> str:
     values = {name: getattr(technology, name) for name in SEARCHED_FIELDS}
+    values[TRANSLATED_TEXT_WEIGHT[0]] = getattr(technology, TRANSLATED_TEXT_WEIGHT[0], "")
     return tsvector_literal(technology_weighted_texts(values))
 
 

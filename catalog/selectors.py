@@ -97,7 +97,12 @@ def technology_with_detail_rows(*, pk: int) -> Technology:
     attachments) fetched up front."""
     return (
         Technology.objects.prefetch_related(
-            "offers", "patents", "performance_figures", "resource_savings", "attachments"
+            "offers",
+            "patents",
+            "performance_figures",
+            "resource_savings",
+            "attachments",
+            "translations",
         )
         .select_related("category", "organization")
         .get(pk=pk)

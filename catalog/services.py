@@ -25,6 +25,7 @@ from accounts.permissions import (
     expert_standing,
     is_member,
     is_reviewer,
+    may_draft_translations,
     members_of,
     platform_reviewers,
     primary_organization,
@@ -51,6 +52,7 @@ from catalog.events import TECHNOLOGY_CHANGED, TECHNOLOGY_PUBLISHED
 from catalog.models import (
     FRESHNESS_STATUSES,
     ROW_RELATIONS,
+    TECHNOLOGY_TEXT,
     AccessRequest,
     CatalogPolicy,
     Category,
@@ -65,6 +67,7 @@ from catalog.models import (
     TechnologyFreshnessReminder,
     TechnologyOffer,
     TechnologyRevision,
+    TechnologyTranslation,
     TrlAssessment,
     TrlAssessmentEvent,
     TrlEvidence,
@@ -72,6 +75,12 @@ from catalog.models import (
 from catalog.search import technology_search_vector
 from catalog.selectors import catalog_policy, technology_matches_search
 from catalog.visibility import Clearance
+from core.content_translations import (
+    TranslationRules,
+    language_label,
+    original_language_of,
+    translation_texts_index,
+)
 from core.dispatch import delay_on_commit
 from core.events import publish
 from core.freshness import (
@@ -89,6 +98,7 @@ from core.workflow import (
     Transition,
     TransitionNotAllowed,
     compare_and_set_status,
+    event_record,
 )
 from notifications.messages import Bilingual, Message, labelled
 from notifications.services import notify_users
@@ -351,6 +361,8 @@ def _set_scalars(technology: Technology, data: dict, errors: dict) -> None:
         if field not in data:
             continue
         value = data[field]
+        if field == "original_language" and not value:
+            continue  # left as it is (a new listing's is set by technology_create)
         if field == "category":
             if isinstance(value, Category):
                 technology.category = value
@@ -521,11 +533,16 @@ def technology_create(
     if not acts_for(user=user, organization=organization, on_behalf=on_behalf):
         raise PermissionDenied(_("Only members of the organisation can list its technologies."))
     technology = Technology(organization=organization, created_by=user)
+    data = dict(data)
+    original_text = data.pop("original_text", None)
     if not data.get("region"):
-        data = {**data, "region": organization.region}
+        data["region"] = organization.region
+    if not data.get("original_language"):
+        data["original_language"] = original_language_of(data)
     rows = _validated(technology, data)
     _save(technology, rows)
     _save_rows(technology, rows)
+    TECHNOLOGY_TRANSLATIONS.create_original(user=user, instance=technology, texts=original_text)
     _event(technology, user=user, action=TechnologyAction.CREATE, to_status=technology.status)
     return technology
 
@@ -1556,3 +1573,56 @@ def trl_reject(*, user, assessment: TrlAssessment, note: str) -> TrlAssessment:
     return _trl_decide(
         user=user, assessment=assessment, action=TrlAssessmentAction.REJECT, note=note
     )
+
+
+# --- translations (core.content_translations) -------------------------------------------------
+# The holder's members write their own, a broker or a reviewer proposes drafts the holder may
+# confirm. Every write locks the listing (found through its visibility rule, so a hidden one is
+# 404), refreshes its translated text in the search vector and the match input, and records an
+# event in its history.
+
+
+def _locked(technology: Technology, user) -> Technology:
+    return (
+        selectors.technologies_visible_to(user=user)
+        .select_for_update(of=("self",))
+        .get(pk=technology.pk)
+    )
+
+
+def technology_translations_reindex(technology: Technology) -> None:
+    """Store the translations' text and the search vector with it; `updated_at` moves so the
+    matching profiles are rebuilt."""
+    technology.translated_text = translation_texts_index(technology.translations.all())
+    technology.search_vector = technology_search_vector(technology)
+    Technology.objects.filter(pk=technology.pk).update(
+        translated_text=technology.translated_text,
+        search_vector=technology.search_vector,
+        updated_at=timezone.now(),
+    )
+
+
+def _record(technology: Technology, user, action: str, language: str) -> None:
+    event_record(
+        TechnologyEvent,
+        user=user,
+        action=action,
+        from_status=technology.status,
+        to_status=technology.status,
+        note=language_label(language),
+        technology=technology,
+    )
+
+
+TECHNOLOGY_TRANSLATIONS = TranslationRules(
+    model=TechnologyTranslation,
+    parent_field="technology",
+    layout=TECHNOLOGY_TEXT,
+    locked=_locked,
+    is_owner=lambda technology, user: (
+        MEMBER in technology_actor_roles(technology=technology, user=user)
+    ),
+    may_draft=lambda user: may_draft_translations(user=user),
+    reindex=technology_translations_reindex,
+    record=_record,
+)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("<int:pk>/manage/", views.technology_manage, name="technology_manage"),
     path("<int:pk>/edit/", views.technology_edit, name="technology_edit"),
     path("<int:pk>/inventors/", technology_inventors, name="technology_inventors"),
+    path("<int:pk>/translations/", views.technology_translations, name="technology_translations"),
     path("<int:pk>/transition/", views.technology_transition, name="technology_transition"),
     path("<int:pk>/confirm/", views.technology_confirm, name="technology_confirm"),
     path("<int:pk>/review/", views.technology_review, name="technology_review"),

@@ -43,6 +43,7 @@ from core.filters import applied_filters, filter_errors_response, unsearchable_w
 from core.forms import ValidUntilForm, apply_validation_error
 from core.freshness import Freshness, default_valid_until
 from core.paging import search_page
+from core.translation_pages import translations_page
 from core.workflow import TransitionNotAllowed
 
 PAGE_SIZE = 20
@@ -193,9 +194,9 @@ def technology_export(request, file_format: str):
 
 def _visible_technology(request, pk: int) -> Technology:
     return get_object_or_404(
-        selectors.technologies_visible_to(user=request.user).select_related(
-            "organization", "category__parent"
-        ),
+        selectors.technologies_visible_to(user=request.user)
+        .select_related("organization", "category__parent")
+        .prefetch_related("translations"),
         pk=pk,
     )
 
@@ -225,7 +226,12 @@ def technology_detail(request, pk: int):
     attachments = selectors.attachments_shown(technology=technology, confidential=confidential)
     context = {
         "technology": technology,
+        "shown": services.TECHNOLOGY_TRANSLATIONS.shown(
+            technology, original=request.GET.get("original") == "1"
+        ),
         "is_member": services.MEMBER in roles,
+        "may_draft_translation": services.MEMBER not in roles
+        and services.TECHNOLOGY_TRANSLATIONS.may_draft(request.user),
         "may_manage": bool(roles),
         "can_confirm": services.technology_can_confirm(technology=technology, user=request.user),
         "confidential": confidential,
@@ -1000,4 +1006,17 @@ def trl_evidence_download(request, pk: int):
         raise Http404
     return FileResponse(
         evidence.file.open("rb"), content_type=evidence.content_type, filename=evidence.name
+    )
+
+
+@login_required
+def technology_translations(request, pk: int):
+    """The listing's text in other languages: its holder's members and drafting brokers."""
+    technology = _visible_technology(request, pk)
+    return translations_page(
+        request,
+        instance=technology,
+        rules=services.TECHNOLOGY_TRANSLATIONS,
+        back_url=reverse("catalog:technology_detail", args=[technology.pk]),
+        title=technology.title,
     )

@@ -27,6 +27,7 @@ TECHNOLOGY_REPRESENTATION = {
     "title_en": PUBLIC,
     "summary_zh": PUBLIC,
     "summary_en": PUBLIC,
+    "original_language": PUBLIC,
     "description_zh": CONFIDENTIAL,
     "description_en": CONFIDENTIAL,
     "category": PUBLIC,
@@ -71,9 +72,11 @@ TECHNOLOGY_DETAIL_REPRESENTATION = {
     "nda_text": PUBLIC,
     # The current assessed level, its state, date and context; evidence stays with the rows.
     "trl_assessment": PUBLIC,
+    # Translations hold public fields only and follow the listing's visibility.
+    "translations": PUBLIC,
 }
 # Public names outside the API: the holder's display name in exports and match documents.
-TECHNOLOGY_OTHER_VIEWS = {"holder": PUBLIC}
+TECHNOLOGY_OTHER_VIEWS = {"holder": PUBLIC, "translated_text": PUBLIC}
 
 
 def _policy(model: str, *declarations: dict[str, Clearance]) -> FieldPolicy:

@@ -397,6 +397,8 @@ SPECTACULAR_SETTINGS = {
         "ImpactMethodEnum": "insight.choices.ImpactMethod",
         "FunnelStepEnum": "insight.choices.FunnelStep",
         "TurnDownReasonEnum": "core.reasons.TurnDownReason",
+        "ContentLanguageEnum": "core.content_translations.ContentLanguage",
+        "TranslationOriginEnum": "core.content_translations.TranslationOrigin",
         # --- facility ---
         "FacilityStatusEnum": "facilities.choices.FacilityStatus",
         "FacilityKindEnum": "facilities.choices.FacilityKind",

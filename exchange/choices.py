@@ -98,6 +98,9 @@ class NeedAction(models.TextChoices):
     SOLVE = "solve", _("Solved")
     EXPIRE = "expire", _("Expired")
     CONFIRM = "confirm", _("Confirmed as current")
+    TRANSLATE = "translate", _("Translation saved")
+    TRANSLATION_DELETE = "translation_delete", _("Translation deleted")
+    TRANSLATION_CONFIRM = "translation_confirm", _("Draft translation confirmed by the holder")
 
 
 class DealAction(models.TextChoices):

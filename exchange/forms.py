@@ -39,6 +39,17 @@ class NeedForm(forms.ModelForm):
         required=False,
     )
 
+    # A need written in a language other than Chinese or English: its original text (new needs;
+    # later versions are edited on the translations page).
+    original_title = forms.CharField(
+        label=_("Title in the original language"), required=False, max_length=200
+    )
+    original_description = forms.CharField(
+        label=_("Description in the original language"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
     class Meta:
         model = Need
         fields = ["organization", *Need.EDITABLE_FIELDS]
@@ -54,8 +65,14 @@ class NeedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         organization_ids = member_organization_ids(user=user)
         self.fields["organization"].queryset = Organization.objects.filter(pk__in=organization_ids)
+        self.fields["original_language"].required = False
+        self.fields["original_language"].help_text = _(
+            "The language the need was written in; its text is authoritative. For a language "
+            "other than Chinese or English, give the title and description in it below."
+        )
         if self.instance.pk:
             del self.fields["organization"]
+            del self.fields["original_title"], self.fields["original_description"]
         elif organization_ids:
             # The organisation the user acts for first (accounts.permissions.primary_organization);
             # a new need is placed in that organisation's region unless the user picks another.
@@ -65,6 +82,16 @@ class NeedForm(forms.ModelForm):
         self.fields["category"].label_from_instance = lambda category: (
             f"{category.code} {category.name}"
         )
+
+    def service_fields(self) -> dict:
+        """The cleaned data as the services take it (the original text apart)."""
+        fields = dict(self.cleaned_data)
+        if "original_title" in fields:
+            fields["original_text"] = {
+                "title": fields.pop("original_title"),
+                "description": fields.pop("original_description"),
+            }
+        return fields
 
     def clean_deadline(self):
         from exchange.services import validate_future_deadline

@@ -11,6 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import TsVectorField
+from core.content_translations import (
+    COLUMN_SUFFIX,
+    ContentTranslation,
+    TranslatableText,
+    original_language_field,
+    translatable,
+    translated_text_field,
+)
 from core.freshness import default_valid_until, freshness_filter, is_outdated, outdated_q
 from core.i18n import bilingual
 from core.labels import changed_field_rows
@@ -80,6 +88,7 @@ class Need(models.Model):
         "title_en",
         "description_zh",
         "description_en",
+        "original_language",
         "category",
         "industry",
         "context",
@@ -108,6 +117,11 @@ class Need(models.Model):
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     description_zh = models.TextField(_("description (Chinese)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
+    # The language the need was written in: that text is authoritative (a Chinese or English
+    # original is in the columns above, any other in its translation row).
+    original_language = original_language_field()
+    # Every translation row's text, kept by the services for the search vector and matching.
+    translated_text = translated_text_field()
     category = models.ForeignKey(
         "catalog.Category",
         verbose_name=_("category"),
@@ -186,7 +200,10 @@ class Need(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(title_zh="") | ~Q(title_en=""), name="need_has_a_title"
+                condition=~Q(title_zh="")
+                | ~Q(title_en="")
+                | ~Q(original_language__in=list(COLUMN_SUFFIX)),
+                name="need_has_a_title",
             ),
             models.CheckConstraint(
                 condition=Q(budget_min__isnull=True)
@@ -212,9 +229,9 @@ class Need(models.Model):
         """The colour of the status badge."""
         return NEED_BADGE_CLASSES.get(self.status, "text-bg-secondary")
 
-    title = bilingual("title")
+    title = translatable("title")
 
-    description = bilingual("description")
+    description = translatable("description")
 
     @property
     def is_outdated(self) -> bool:
@@ -245,7 +262,7 @@ class Need(models.Model):
         errors: dict[str, str] = {}
         has_chinese = bool(self.title_zh.strip() and self.description_zh.strip())
         has_english = bool(self.title_en.strip() and self.description_en.strip())
-        if not has_chinese and not has_english:
+        if self.original_language in COLUMN_SUFFIX and not has_chinese and not has_english:
             errors["title_zh"] = _(
                 "Give the title and the description in Chinese, in English, or in both."
             )
@@ -266,6 +283,30 @@ class Need(models.Model):
             errors["call_closes_on"] = _("The call must close on or before the need's deadline.")
         if errors:
             raise ValidationError(errors)
+
+
+class NeedTranslation(ContentTranslation):
+    """A need's text in one language (core.content_translations): a translation, or the
+    original when the need was written in a language other than Chinese or English."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="translations")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    context = models.TextField(_("context and scale"), blank=True)
+
+    TEXT_FIELDS = ("title", "description", "context")
+
+    class Meta(ContentTranslation.Meta):
+        verbose_name = _("need translation")
+        verbose_name_plural = _("need translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need", "language"], name="need_translation_once_per_language"
+            )
+        ]
+
+
+NEED_TEXT = TranslatableText(fields=NeedTranslation.TEXT_FIELDS, bilingual=("title", "description"))
 
 
 class NeedEvent(TransitionEvent):

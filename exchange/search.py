@@ -22,6 +22,8 @@ def need_search_vector(need) -> str:
             (need.description_zh, "C"),
             (need.description_en, "C"),
             (need.context, "D"),
+            # The translations' text (and an original written in another language).
+            (need.translated_text, "B"),
         ]
     )
 

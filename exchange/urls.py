@@ -11,6 +11,7 @@ urlpatterns = [
     path("needs/new/", views.need_create, name="need_create"),
     path("needs/<int:pk>/", views.need_detail, name="need_detail"),
     path("needs/<int:pk>/edit/", views.need_edit, name="need_edit"),
+    path("needs/<int:pk>/translations/", views.need_translations, name="need_translations"),
     path("needs/<int:pk>/transition/", views.need_transition, name="need_transition"),
     path("needs/<int:pk>/confirm/", views.need_confirm, name="need_confirm"),
     path("demand-lists/", views.demand_list_index, name="demand_list_index"),

@@ -18,6 +18,7 @@ from core.filters import applied_filters, filter_errors_response, unsearchable_w
 from core.forms import ValidUntilForm, apply_validation_error, error_text
 from core.paging import search_page
 from core.reasons import TurnDownReason
+from core.translation_pages import translations_page
 from core.workflow import TransitionNotAllowed
 from exchange import documents, selectors, services
 from exchange.choices import DealStage, IntroductionStatus, ProposalStatus, RatingSubject
@@ -105,7 +106,9 @@ def my_needs(request):
 
 
 def _visible_need(request, pk: int) -> Need:
-    return get_object_or_404(selectors.needs_visible_to(user=request.user), pk=pk)
+    return get_object_or_404(
+        selectors.needs_visible_to(user=request.user).prefetch_related("translations"), pk=pk
+    )
 
 
 def need_detail(request, pk: int):
@@ -126,7 +129,12 @@ def _render_need(
     )
     context = {
         "need": need,
+        "shown": services.NEED_TRANSLATIONS.shown(
+            need, original=request.GET.get("original") == "1"
+        ),
         "is_member": services.MEMBER in roles,
+        "may_translate": services.MEMBER in roles
+        or services.NEED_TRANSLATIONS.may_draft(request.user),
         "allowed_actions": services.need_allowed_actions(
             need=need, user=request.user, organization_ids=organization_ids
         ),
@@ -220,7 +228,7 @@ def need_create(request):
     form = NeedForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            need = services.need_create(user=request.user, **form.cleaned_data)
+            need = services.need_create(user=request.user, **form.service_fields())
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -913,4 +921,17 @@ def credit_profile(request, organization_id: int):
             "credit": selectors.organization_credit(organization),
             "ratings": ratings,
         },
+    )
+
+
+@login_required
+def need_translations(request, pk: int):
+    """The need's text in other languages: its organisation's members and drafting brokers."""
+    need = _visible_need(request, pk)
+    return translations_page(
+        request,
+        instance=need,
+        rules=services.NEED_TRANSLATIONS,
+        back_url=reverse("exchange:need_detail", args=[need.pk]),
+        title=need.title,
     )

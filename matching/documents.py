@@ -22,6 +22,8 @@ TECHNOLOGY_TEXT_FIELDS = (
     "keywords",
     "application_scope",
     "advantages",
+    # Translations and an original in another language (public fields only, catalog.services).
+    "translated_text",
 )
 TECHNOLOGY_FIELDS = (
     "id",
@@ -32,6 +34,7 @@ TECHNOLOGY_FIELDS = (
     "summary_en",
     "application_scope",
     "advantages",
+    "translated_text",
     "category_id",
     "keywords",
     "trl",
@@ -53,6 +56,7 @@ NEED_FIELDS = (
     "description_zh",
     "description_en",
     "context",
+    "translated_text",
     "category_id",
     "trl_min",
     "budget_max",
@@ -205,7 +209,11 @@ def technology_document(
         language=language,
         title=_join(fields.get("title_zh", ""), fields.get("title_en", "")),
         summary=_join(fields.get("summary_zh", ""), fields.get("summary_en", "")),
-        description=_join(fields.get("application_scope", ""), fields.get("advantages", "")),
+        description=_join(
+            fields.get("application_scope", ""),
+            fields.get("advantages", ""),
+            fields.get("translated_text", ""),
+        ),
         category=_category_code(technology),
         keywords=tuple(fields.get("keywords") or ()),
         trl=technology.trl,
@@ -223,7 +231,9 @@ def need_document(need) -> NeedDocument:
         id=str(need.pk),
         language=language,
         title=_join(need.title_zh, need.title_en),
-        description=_join(need.description_zh, need.description_en, need.context),
+        description=_join(
+            need.description_zh, need.description_en, need.context, need.translated_text
+        ),
         category=_category_code(need),
         trl_min=need.trl_min,
         budget_max=to_cny(need.budget_max, need.currency),

@@ -29,6 +29,7 @@ from catalog.models import (
     TechnologyPatent,
     TechnologyPerformanceFigure,
     TechnologyResourceSaving,
+    TechnologyTranslation,
     TrlAssessment,
 )
 from catalog.selectors import technology_checklist, technology_insider
@@ -41,6 +42,7 @@ from catalog.visibility import (
 )
 from core.api.actors import ActorNameField
 from core.api.fields import strict_text_field_mapping
+from core.api.translations import translation_serializers
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -126,6 +128,10 @@ class FavouriteSerializer(serializers.ModelSerializer):
     def get_url(self, favourite) -> str:
         return reverse("catalog:technology_detail", args=[favourite.technology_id])
 
+
+TechnologyTranslationSerializer, TechnologyOriginalTextSerializer = translation_serializers(
+    TechnologyTranslation
+)
 
 CONFIDENTIAL_FIELDS = tuple(sorted(TECHNOLOGY_FIELDS.confidential, reverse=True))
 
@@ -356,6 +362,7 @@ class TechnologyDetailSerializer(TechnologySerializer):
     trl_assessment = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     pending_change = serializers.SerializerMethodField()
+    translations = TechnologyTranslationSerializer(many=True, read_only=True)
 
     class Meta(TechnologySerializer.Meta):
         fields = [*TECHNOLOGY_REPRESENTATION, *TECHNOLOGY_DETAIL_REPRESENTATION]
@@ -418,6 +425,13 @@ class TechnologyWriteSerializer(serializers.ModelSerializer):
     patents = PatentSerializer(many=True, required=False)
     performance_figures = PerformanceFigureSerializer(many=True, required=False)
     resource_savings = ResourceSavingSerializer(many=True, required=False)
+    original_text = TechnologyOriginalTextSerializer(
+        required=False,
+        write_only=True,
+        help_text="Create only: the text of a listing written in a language other than Chinese "
+        "or English (`original_language`); Chinese and English text goes in the `_zh` / `_en` "
+        "fields.",
+    )
     valid_until = serializers.DateField(
         required=False,
         help_text="Edit only: the day until which the holder confirms the listing is current "
@@ -430,6 +444,7 @@ class TechnologyWriteSerializer(serializers.ModelSerializer):
             "organization",
             "valid_until",
             *Technology.EDITABLE_FIELDS,
+            "original_text",
             "transaction_modes",
             "asking_price",
             *ROW_RELATIONS,

@@ -272,6 +272,7 @@ class TechnologyViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("organization", None)
+        data.pop("original_text", None)  # the original is written once, then translated
         try:
             technology = services.technology_update(
                 user=request.user, technology=technology, data=data

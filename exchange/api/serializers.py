@@ -14,6 +14,7 @@ from core.api.fields import (
     turn_down_reason_field,
     turn_down_reason_read_field,
 )
+from core.api.translations import translation_serializers
 from exchange import selectors, services
 from exchange.choices import (
     Currency,
@@ -36,11 +37,14 @@ from exchange.models import (
     DemandList,
     Introduction,
     Need,
+    NeedTranslation,
     Proposal,
     ProposalMessage,
     Rating,
 )
 from exportcontrol.choices import ControlCatalogue, ScreeningOutcome
+
+NeedTranslationSerializer, NeedOriginalTextSerializer = translation_serializers(NeedTranslation)
 
 
 class NeedSerializer(serializers.ModelSerializer):
@@ -79,6 +83,14 @@ class NeedSerializer(serializers.ModelSerializer):
         help_text="Listed and past `valid_until`: left out of the default list and the "
         "matching until the organisation confirms it.",
     )
+    translations = NeedTranslationSerializer(many=True, read_only=True)
+    original_text = NeedOriginalTextSerializer(
+        required=False,
+        write_only=True,
+        help_text="Create only: the text of a need written in a language other than Chinese or "
+        "English (`original_language`); Chinese and English text goes in the `_zh` / `_en` "
+        "fields.",
+    )
 
     class Meta:
         model = Need
@@ -94,6 +106,8 @@ class NeedSerializer(serializers.ModelSerializer):
             "last_confirmed_at",
             "is_outdated",
             "allowed_actions",
+            "translations",
+            "original_text",
         ]
         read_only_fields = ["status", "close_reason", "published_at", "last_confirmed_at"]
         extra_kwargs = {

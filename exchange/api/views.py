@@ -85,7 +85,7 @@ class NeedViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.needs_visible_to(user=self.request.user)
+        return selectors.needs_visible_to(user=self.request.user).prefetch_related("translations")
 
     def filter_queryset(self, queryset):
         # The filters (outdated needs left out by default) are the list's and its facets': a
@@ -104,8 +104,10 @@ class NeedViewSet(
         )
 
     def perform_update(self, serializer):
+        fields = dict(serializer.validated_data)
+        fields.pop("original_text", None)  # the original is written once, then translated
         serializer.instance = services.need_update(
-            need=serializer.instance, user=self.request.user, **serializer.validated_data
+            need=serializer.instance, user=self.request.user, **fields
         )
 
     def check_object_permissions(self, request, obj):

@@ -80,6 +80,7 @@ from exchange.services.milestones import (
 )
 from exchange.services.needs import (
     CLOSE_REASON_OF_ACTION,
+    NEED_TRANSLATIONS,
     NEED_WORKFLOW,
     _need_reindex,
     need_actor_roles,
@@ -132,6 +133,7 @@ __all__ = [
     "MEMBERS_ONLY",
     "MILESTONE_CONFIRM",
     "MILESTONE_STAGES",
+    "NEED_TRANSLATIONS",
     "NEED_WORKFLOW",
     "NEGOTIATORS",
     "PARTIES",

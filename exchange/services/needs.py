@@ -16,12 +16,19 @@ from accounts.models import Organization
 from accounts.permissions import (
     acts_for,
     is_member,
+    may_draft_translations,
     members_of,
     platform_reviewers,
     primary_organization,
 )
 from audit.choices import AuditKind
 from audit.services import audit_record
+from core.content_translations import (
+    TranslationRules,
+    language_label,
+    original_language_of,
+    translation_texts_index,
+)
 from core.events import publish
 from core.freshness import (
     confirmation_due,
@@ -30,7 +37,13 @@ from core.freshness import (
     today,
     validate_valid_until,
 )
-from core.workflow import StateMachine, Transition, TransitionNotAllowed, compare_and_set_status
+from core.workflow import (
+    StateMachine,
+    Transition,
+    TransitionNotAllowed,
+    compare_and_set_status,
+    event_record,
+)
 from exchange.choices import (
     NeedAction,
     NeedCloseReason,
@@ -40,11 +53,14 @@ from exchange.choices import (
 from exchange.events import NEED_CHANGED, NEED_PUBLISHED
 from exchange.models import (
     NEED_FRESHNESS_STATUSES,
+    NEED_TEXT,
     Need,
     NeedEvent,
     NeedFreshnessReminder,
+    NeedTranslation,
 )
 from exchange.search import need_search_vector
+from exchange.selectors import needs_visible_to
 from exchange.services.common import (
     MEMBER,
     MEMBERS_ONLY,
@@ -125,6 +141,50 @@ def _need_reindex(need: Need) -> None:
     Need.objects.filter(pk=need.pk).update(search_vector=need_search_vector(need))
 
 
+# --- translations (core.content_translations) -------------------------------------------------
+# The organisation's members write their own, a broker or a reviewer proposes drafts the members
+# may confirm; the need is found through its visibility rule (a hidden one is 404).
+
+
+def _need_locked(need: Need, user) -> Need:
+    return needs_visible_to(user=user).select_for_update(of=("self",)).get(pk=need.pk)
+
+
+def need_translations_reindex(need: Need) -> None:
+    """Store the translations' text and the search vector with it; `updated_at` moves so the
+    matching profiles are rebuilt."""
+    need.translated_text = translation_texts_index(need.translations.all())
+    Need.objects.filter(pk=need.pk).update(
+        translated_text=need.translated_text,
+        search_vector=need_search_vector(need),
+        updated_at=timezone.now(),
+    )
+
+
+def _need_translation_record(need: Need, user, action: str, language: str) -> None:
+    event_record(
+        NeedEvent,
+        user=user,
+        action=action,
+        from_status=need.status,
+        to_status=need.status,
+        note=language_label(language),
+        need=need,
+    )
+
+
+NEED_TRANSLATIONS = TranslationRules(
+    model=NeedTranslation,
+    parent_field="need",
+    layout=NEED_TEXT,
+    locked=_need_locked,
+    is_owner=lambda need, user: MEMBER in need_actor_roles(need=need, user=user),
+    may_draft=lambda user: may_draft_translations(user=user),
+    reindex=need_translations_reindex,
+    record=_need_translation_record,
+)
+
+
 def _need_full_clean(need: Need) -> None:
     errors: dict[str, list[str]] = {}
     try:
@@ -144,9 +204,15 @@ def _need_full_clean(need: Need) -> None:
 
 @transaction.atomic
 def need_create(
-    *, user, organization: Organization | None = None, on_behalf: bool = False, **fields
+    *,
+    user,
+    organization: Organization | None = None,
+    on_behalf: bool = False,
+    original_text: dict | None = None,
+    **fields,
 ) -> Need:
-    """A new draft need of `organization` (a member's, or a reviewer's import `on_behalf` of it)."""
+    """A new draft need of `organization` (a member's, or a reviewer's import `on_behalf` of it).
+    A need written in a language other than Chinese or English brings its `original_text`."""
     organization = organization or primary_organization(user=user)
     if not acts_for(user=user, organization=organization, on_behalf=on_behalf):
         raise ValidationError(_("You can post needs only for your own organisation."))
@@ -156,10 +222,13 @@ def need_create(
     if not fields.get("region"):
         # A need left without a region is placed where the posting organisation is.
         fields["region"] = organization.region
+    if not fields.get("original_language"):
+        fields["original_language"] = original_language_of(fields)
     need = Need(organization=organization, created_by=user, **fields)
     need.valid_until = need.deadline or need.valid_until
     _need_full_clean(need)
     need.save()
+    NEED_TRANSLATIONS.create_original(user=user, instance=need, texts=original_text)
     _need_reindex(need)
     NeedEvent.objects.create(need=need, actor=user, action=NeedAction.CREATE, to_status=need.status)
     return need
@@ -185,6 +254,8 @@ def need_update(*, need: Need, user, on_behalf: bool = False, **fields) -> Need:
             _("A need can be changed only as a draft or after it was returned for changes.")
         )
     fields = {name: value for name, value in fields.items() if name in Need.EDITABLE_FIELDS}
+    if not fields.get("original_language", True):
+        del fields["original_language"]
     changes = _diff(need, fields)
     for name, value in fields.items():
         setattr(need, name, value)

@@ -147,16 +147,22 @@ def test_service_form_import_and_api_input_take_the_one_editable_field_list():
         name: model.EDITABLE_FIELDS for name, model in ROW_RELATIONS.items()
     }
     # the API input: the organisation to list for, the freshness date (a confirmation, not
-    # content), the declared fields, the offer summary, rows
+    # content), the declared fields, the offer summary, rows, and the original text of a listing
+    # written in a language other than Chinese or English (its translation row)
     assert set(TechnologyWriteSerializer().fields) == {
         "organization",
         "valid_until",
         *editable,
         *offer_summary,
         *ROW_RELATIONS,
+        "original_text",
     }
-    # the form: the declared fields and the offer (modes, one price, exclusivity)
-    assert set(TechnologyForm().fields) == editable | offer_summary | {"license_exclusive"}
+    # the form: the declared fields, the offer (modes, one price, exclusivity) and that text
+    assert set(TechnologyForm().fields) == editable | offer_summary | {
+        "license_exclusive",
+        "original_title",
+        "original_summary",
+    }
     for model, serializer, form in (
         (TechnologyOffer, OfferSerializer, None),
         (TechnologyPatent, PatentSerializer, PatentForm),

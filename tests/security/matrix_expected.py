@@ -498,6 +498,25 @@ _TABLE = {
     'api reward split': (403, 200, 404, 404, 404, 404, 404),
     'api technology inventors': (403, 200, 404, 404, 404, 200, 200),
     'api technology inventors outsider': (403, 404, 404, 404, 404, 404, 404),
+    # --- content translations ---
+    # translations follow the listing's or need's visibility (hidden: 404); the holder's members
+    # write their own, brokers and reviewers drafts (201), anyone else is refused (403); an
+    # unknown language is 400 for everyone
+    'page technology translations': (302, 200, 404, 200, 404, 200, 200),
+    'page technology translations outsider private': (302, 404, 404, 404, 404, 302, 302),
+    'page need translations': (302, 404, 200, 200, 404, 200, 200),
+    'page need translations outsider draft': (302, 404, 404, 404, 404, 404, 404),
+    'api technology translations': (200, 200, 200, 200, 200, 200, 200),
+    'api technology translations draft': (404, 200, 404, 404, 404, 404, 404),
+    'api technology translation add': (403, 201, 403, 201, 403, 201, 201),
+    'api technology translation unknown language': (400, 400, 400, 400, 400, 400, 400),
+    'api technology translation outsider private put': (403, 404, 404, 404, 404, 201, 201),
+    'api technology translation delete missing': (403, 404, 404, 404, 404, 404, 404),
+    'api technology translation confirm missing': (403, 404, 403, 403, 403, 403, 403),
+    'api need translations': (200, 200, 200, 200, 200, 200, 200),
+    'api need translations draft': (404, 404, 200, 404, 404, 404, 404),
+    'api need translation add': (403, 403, 201, 201, 403, 201, 201),
+    'api need translation outsider draft': (403, 404, 404, 404, 404, 404, 404),
     # --- facility ---
     # published facilities are public; drafts of others 404; a booking is seen by the booker's
     # and the provider's members only (others 404); refused workflow steps redirect (pages) or

@@ -359,6 +359,21 @@ PAGE_ROWS = [
         "/technologies/{tech_outsider_published}/inventors/",
         {"inventors-TOTAL_FORMS": "0", "inventors-INITIAL_FORMS": "0"},
     ),
+    # --- content translations ---
+    ("page technology translations", "GET", "/technologies/{tech_published}/translations/", None),
+    (
+        "page technology translations outsider private",
+        "POST",
+        "/technologies/{tech_outsider_private}/translations/",
+        {"new": "1", "language": "fr", "t-new-title": "X"},
+    ),
+    ("page need translations", "GET", "/exchange/needs/{need_published}/translations/", None),
+    (
+        "page need translations outsider draft",
+        "GET",
+        "/exchange/needs/{need_outsider_draft}/translations/",
+        None,
+    ),
     # --- facility ---
     ("page facility list", "GET", "/facilities/?q=MVR&kind=pilot_line", None),
     ("page facility detail", "GET", "/facilities/{facility}/", None),
@@ -794,6 +809,63 @@ API_ROWS = [
         "PUT",
         "/api/v1/technologies/{tech_outsider_published}/inventors/",
         {"inventors": []},
+    ),
+    # --- content translations ---
+    (
+        "api technology translations",
+        "GET",
+        "/api/v1/technologies/{tech_published}/translations/",
+        None,
+    ),
+    (
+        "api technology translations draft",
+        "GET",
+        "/api/v1/technologies/{tech_draft}/translations/",
+        None,
+    ),
+    (
+        "api technology translation add",
+        "POST",
+        "/api/v1/technologies/{tech_published}/translations/",
+        {"language": "fr", "title": "Traduction"},
+    ),
+    (
+        "api technology translation unknown language",
+        "GET",
+        "/api/v1/technologies/{tech_published}/translations/xx/",
+        None,
+    ),
+    (
+        "api technology translation outsider private put",
+        "PUT",
+        "/api/v1/technologies/{tech_outsider_private}/translations/fr/",
+        {"title": "X"},
+    ),
+    (
+        "api technology translation delete missing",
+        "DELETE",
+        "/api/v1/technologies/{tech_published}/translations/fr/",
+        None,
+    ),
+    (
+        "api technology translation confirm missing",
+        "POST",
+        "/api/v1/technologies/{tech_published}/translations/fr/confirm/",
+        {},
+    ),
+    ("api need translations", "GET", "/api/v1/needs/{need_published}/translations/", None),
+    ("api need translations draft", "GET", "/api/v1/needs/{need_draft}/translations/", None),
+    (
+        "api need translation add",
+        "POST",
+        "/api/v1/needs/{need_published}/translations/",
+        {"language": "vi", "title": "Nhu cầu"},
+    ),
+    (
+        "api need translation outsider draft",
+        "PATCH",
+        "/api/v1/needs/{need_outsider_draft}/translations/vi/",
+        {"title": "x"},
     ),
     # --- facility ---
     ("api facilities", "GET", "/api/v1/facilities/?q=MVR", None),
