@@ -38,6 +38,12 @@ class ScanResult:
     total: int
     head: list[int]
     facet_rows: list[tuple]
+    # For an estimated result: the share of the entries sampled (percent); None when exact.
+    sample_percent: float | None = None
+
+
+# An estimated result is stored with one more facet row naming the sampled share.
+_SAMPLE_ROW = "sample"
 
 
 @dataclass(frozen=True)
@@ -86,9 +92,10 @@ def lookup(sql: str, params: Sequence, *, for_replica: bool = False) -> CacheLoo
             primary_wal_position=wal_position,
         )
     rows = [tuple(row) for row in json.loads(facet_rows)]  # Django reads jsonb as text
-    return CacheLookup(
-        key=key, generation=generation, storable=False, hit=ScanResult(total, list(head), rows)
-    )
+    percent = next((float(row[1]) for row in rows if row[0] == _SAMPLE_ROW), None)
+    rows = [row for row in rows if row[0] != _SAMPLE_ROW]
+    hit = ScanResult(total, list(head), rows, sample_percent=percent)
+    return CacheLookup(key=key, generation=generation, storable=False, hit=hit)
 
 
 def confirmed_by_replica(lookup_result: CacheLookup, *, alias: str) -> CacheLookup:
@@ -110,6 +117,9 @@ def store(lookup_result: CacheLookup, result: ScanResult) -> None:
     if result.total < settings.CATALOG_SEARCH_CACHE_MIN_MATCHES:
         return
     cache_table = SearchResultCache._meta.db_table
+    rows = [list(row) for row in result.facet_rows]
+    if result.sample_percent is not None:
+        rows.append([_SAMPLE_ROW, str(result.sample_percent), 0])
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -127,7 +137,7 @@ def store(lookup_result: CacheLookup, result: ScanResult) -> None:
                 lookup_result.generation,
                 result.total,
                 result.head,
-                json.dumps([list(row) for row in result.facet_rows], ensure_ascii=False),
+                json.dumps(rows, ensure_ascii=False),
             ],
         )
 

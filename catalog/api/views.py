@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from accounts.permissions import is_reviewer, primary_organization
 from accounts.selectors import organizations_visible_to
 from catalog import duplicates, selectors, services
+from catalog.api.pagination import SearchPagination
 from catalog.api.serializers import (
     AccessRequestSerializer,
     AttachmentSerializer,
@@ -143,6 +144,7 @@ class TechnologyViewSet(
 
     serializer_class = TechnologySerializer
     filterset_class = None  # filtering and q are applied by selectors.technology_search
+    pagination_class = SearchPagination
     filter_backends: list = []
 
     def get_queryset(self):
