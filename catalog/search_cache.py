@@ -56,6 +56,9 @@ class CacheLookup:
     hit: ScanResult | None
     # For a search read from the replica: the primary's WAL position when the generation was read.
     primary_wal_position: str | None = None
+    # On a miss: the total stored for the same statement under an earlier generation, if any (a
+    # hint of the search's size; catalog.selectors samples a search that was large first).
+    last_total: int | None = None
 
 
 def statement_key(sql: str, params: Sequence) -> str:
@@ -78,11 +81,11 @@ def lookup(sql: str, params: Sequence, *, for_replica: bool = False) -> CacheLoo
     position = ", pg_current_wal_lsn()::text" if for_replica else ", NULL"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT generation, settled, total, head, facet_rows{position}"
+            f"SELECT generation, settled, total, head, facet_rows, last_total{position}"
             " FROM catalog_search_cache_lookup(%s)",
             [key],
         )
-        generation, settled, total, head, facet_rows, wal_position = cursor.fetchone()
+        generation, settled, total, head, facet_rows, last_total, wal_position = cursor.fetchone()
     if total is None:
         return CacheLookup(
             key=key,
@@ -90,6 +93,7 @@ def lookup(sql: str, params: Sequence, *, for_replica: bool = False) -> CacheLoo
             storable=bool(settled),
             hit=None,
             primary_wal_position=wal_position,
+            last_total=last_total,
         )
     rows = [tuple(row) for row in json.loads(facet_rows)]  # Django reads jsonb as text
     percent = next((float(row[1]) for row in rows if row[0] == _SAMPLE_ROW), None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, transaction
@@ -332,6 +332,9 @@ RANK_CANDIDATES = 1000
 EXACT_COUNT_LIMIT = 5000
 ESTIMATE_SAMPLE_ROWS = 10000
 ESTIMATE_CANDIDATES = 500
+# A search that matched more than this many times EXACT_COUNT_LIMIT before the last change is
+# sampled first; an estimate above it is kept without an exact pass.
+ESTIMATE_FIRST_FACTOR = 3
 # The same blocks are sampled on every search, so a reload shows the same estimate.
 SAMPLE_SEED = 17
 
@@ -412,6 +415,14 @@ def _ranked_head_sql(source: str) -> str:
     """
 
 
+def _head_ids(rows: list[tuple]) -> list[int]:
+    """The ids of the ('id', technology_id, position) rows of a statement, in position order."""
+    return [
+        int(key)
+        for _facet, key, _n in sorted((r for r in rows if r[0] == "id"), key=lambda r: r[2])
+    ]
+
+
 class _ResultSet:
     """The ordered ids, total and facet rows of one search, computed on first use: exact up to
     EXACT_COUNT_LIMIT matches, estimated from a sample beyond (`is_estimate`)."""
@@ -427,41 +438,59 @@ class _ResultSet:
     def _query(self) -> SearchQuery:
         return SearchQuery(self.text, search_type="raw", config="simple")
 
-    def _cached(
-        self, sql: str, params: list, compute, *, bounded: bool = False
-    ) -> search_cache.ScanResult:
-        """The result of statement (sql, params) from the cache, or `compute(rows)` of its rows
-        (then stored). The cache lives on the primary; a miss read from the replica is stored
-        only if the replica had replayed everything committed when the generation was read.
-
-        `bounded`: the statement stops after a LIMIT of matches, which tempts the planner into a
-        sequential scan "until enough rows match"; a search matching fewer would then read the
-        whole table, so the index is required for that statement."""
-        replica = on_replica(self.alias)
-        cached = search_cache.lookup(sql, params, for_replica=replica)
-        if cached.hit is not None:
-            return cached.hit
-        if replica and cached.storable:
-            cached = search_cache.confirmed_by_replica(cached, alias=self.alias)
+    def _run(self, sql: str, params: list, *, bounded: bool = False) -> list[tuple]:
+        """The rows of one statement. `bounded`: the statement stops after a LIMIT of matches,
+        which tempts the planner into a sequential scan "until enough rows match"; a search
+        matching fewer would then read the whole table, so the index is required for it."""
         with transaction.atomic(using=self.alias), connections[self.alias].cursor() as cursor:
             if bounded:
                 cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        result = compute(rows)
-        if result is not None:
-            search_cache.store(cached, result)
-        return result
+            return cursor.fetchall()
 
     def _scan(self) -> None:
+        """The search's result from the cache, or computed (exact or estimated) and stored. The
+        cache lives on the primary, keyed by the exact statement; a miss read from the replica is
+        stored only if the replica had replayed everything committed when the generation was
+        read."""
         if self._result is not None:
             return
         if self.entries.query.is_empty():
             self._result = search_cache.ScanResult(total=0, head=[], facet_rows=[])
             return
-        self._result = self._exact_scan() or self._estimate_scan()
+        exact_sql, exact_params = self._exact_statement()
+        replica = on_replica(self.alias)
+        cached = search_cache.lookup(exact_sql, exact_params, for_replica=replica)
+        if cached.hit is not None:
+            self._result = cached.hit
+            return
+        if replica and cached.storable:
+            cached = search_cache.confirmed_by_replica(cached, alias=self.alias)
 
-    def _exact_scan(self) -> search_cache.ScanResult | None:
+        def exact() -> search_cache.ScanResult | None:
+            return self._exact_result(self._run(exact_sql, exact_params, bounded=True))
+
+        def estimate() -> search_cache.ScanResult:
+            return self._estimate_result(self._run(*self._estimate_statement()))
+
+        many = ESTIMATE_FIRST_FACTOR * EXACT_COUNT_LIMIT
+        if (cached.last_total or 0) <= many:
+            result = exact() or estimate()
+        else:
+            # The same search matched many before the last change: sample first, and count
+            # exactly only if the estimate is too close to the limit to be sure (a search of at
+            # most EXACT_COUNT_LIMIT matches needs an improbable sample to be estimated above
+            # ESTIMATE_FIRST_FACTOR times that).
+            result = estimate()
+            if result.total <= many:
+                result = exact() or result
+        if result.sample_percent is not None:
+            # More than EXACT_COUNT_LIMIT match (the exact pass said so), whatever the sample.
+            result = replace(result, total=max(EXACT_COUNT_LIMIT + 1, result.total))
+        search_cache.store(cached, result)
+        self._result = result
+
+    def _exact_statement(self) -> tuple[str, list]:
         """One statement reads at most EXACT_COUNT_LIMIT + 1 matching entries; when they are at
         most EXACT_COUNT_LIMIT it yields the exact total, the facet counts (GROUPING SETS) and
         the first RANK_CANDIDATES ids in the cheap order (for a relevance sort ranked with
@@ -503,22 +532,20 @@ class _ResultSet:
             UNION ALL
             (SELECT 'size', NULL, n FROM size)
         """
-        statement_params = [*params, EXACT_COUNT_LIMIT + 1, *head_params, EXACT_COUNT_LIMIT]
+        return sql, [*params, EXACT_COUNT_LIMIT + 1, *head_params, EXACT_COUNT_LIMIT]
 
-        def compute(rows):
-            total = next(count for facet, _key, count in rows if facet == "size")
-            if total > EXACT_COUNT_LIMIT:
-                return None
-            head = sorted((row for row in rows if row[0] == "id"), key=lambda row: row[2])
-            return search_cache.ScanResult(
-                total=total,
-                head=[int(key) for _facet, key, _n in head],
-                facet_rows=[row for row in rows if row[0] not in ("id", "size")],
-            )
+    @staticmethod
+    def _exact_result(rows: list[tuple]) -> search_cache.ScanResult | None:
+        total = next(count for facet, _key, count in rows if facet == "size")
+        if total > EXACT_COUNT_LIMIT:
+            return None
+        return search_cache.ScanResult(
+            total=total,
+            head=_head_ids(rows),
+            facet_rows=[row for row in rows if row[0] not in ("id", "size")],
+        )
 
-        return self._cached(sql, statement_params, compute, bounded=True)
-
-    def _estimate_scan(self) -> search_cache.ScanResult:
+    def _estimate_statement(self) -> tuple[str, list]:
         """Total and facet counts estimated from a block sample of about ESTIMATE_SAMPLE_ROWS
         entries (scaled by the sampled share), and the first ESTIMATE_CANDIDATES matches in the
         sort order (for relevance: the newest matches, ranked by ts_rank), in one statement."""
@@ -566,28 +593,26 @@ class _ResultSet:
             UNION ALL
             (SELECT 'sample', percent::text, (SELECT count(*) FROM sampled) FROM share)
         """
-        statement_params = [ESTIMATE_SAMPLE_ROWS, *params, *head_params]
+        return sql, [ESTIMATE_SAMPLE_ROWS, *params, *head_params]
 
-        def compute(rows):
-            percent = next(float(key) for facet, key, _count in rows if facet == "sample")
-            scale = 100.0 / percent
-            head = sorted((row for row in rows if row[0] == "id"), key=lambda row: row[2])
-            facet_rows = [
+    @staticmethod
+    def _estimate_result(rows: list[tuple]) -> search_cache.ScanResult:
+        """The sample's counts scaled up by the share sampled (a value seen in the sample
+        stands for at least one match)."""
+        percent, sample_matches = next(
+            (float(key), count) for facet, key, count in rows if facet == "sample"
+        )
+        scale = 100.0 / percent
+        return search_cache.ScanResult(
+            total=round(sample_matches * scale),
+            head=_head_ids(rows),
+            facet_rows=[
                 (facet, key, max(1, round(count * scale)))
                 for facet, key, count in rows
                 if facet not in ("id", "sample")
-            ]
-            sample_matches = next(count for facet, _key, count in rows if facet == "sample")
-            # More than EXACT_COUNT_LIMIT match (the exact pass said so), whatever the sample says.
-            total = max(EXACT_COUNT_LIMIT + 1, round(sample_matches * scale))
-            return search_cache.ScanResult(
-                total=total,
-                head=[int(key) for _facet, key, _n in head],
-                facet_rows=facet_rows,
-                sample_percent=percent,
-            )
-
-        return self._cached(sql, statement_params, compute)
+            ],
+            sample_percent=percent,
+        )
 
     @property
     def is_estimate(self) -> bool:

@@ -40,9 +40,9 @@ from catalog.models import Technology, TrlEvidence
 from catalog.services import DEFAULT_NDA, SAVED_FILTER_KEYS
 from catalog.sheet import technology_sheet_pdf
 from core.filters import filter_errors_response
-from core.labels import approximate_number
 from core.forms import ValidUntilForm, apply_validation_error
 from core.freshness import Freshness, default_valid_until
+from core.labels import approximate_number
 from core.workflow import TransitionNotAllowed
 
 PAGE_SIZE = 20
