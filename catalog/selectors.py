@@ -332,9 +332,9 @@ RANK_CANDIDATES = 1000
 EXACT_COUNT_LIMIT = 5000
 ESTIMATE_SAMPLE_ROWS = 10000
 ESTIMATE_CANDIDATES = 500
-# A search that matched more than this many times EXACT_COUNT_LIMIT before the last change is
-# sampled first; an estimate above it is kept without an exact pass.
-ESTIMATE_FIRST_FACTOR = 3
+# A search that matched more than EXACT_COUNT_LIMIT before the last change is sampled first; an
+# estimate above ESTIMATE_SURE_FACTOR times the limit is kept without an exact pass.
+ESTIMATE_SURE_FACTOR = 2
 # The same blocks are sampled on every search, so a reload shows the same estimate.
 SAMPLE_SEED = 17
 
@@ -473,16 +473,15 @@ class _ResultSet:
         def estimate() -> search_cache.ScanResult:
             return self._estimate_result(self._run(*self._estimate_statement()))
 
-        many = ESTIMATE_FIRST_FACTOR * EXACT_COUNT_LIMIT
-        if (cached.last_total or 0) <= many:
+        if (cached.last_total or 0) <= EXACT_COUNT_LIMIT:
             result = exact() or estimate()
         else:
             # The same search matched many before the last change: sample first, and count
             # exactly only if the estimate is too close to the limit to be sure (a search of at
-            # most EXACT_COUNT_LIMIT matches needs an improbable sample to be estimated above
-            # ESTIMATE_FIRST_FACTOR times that).
+            # most EXACT_COUNT_LIMIT matches needs an improbable sample, ten standard deviations
+            # off at 500,000 listings, to be estimated above ESTIMATE_SURE_FACTOR times that).
             result = estimate()
-            if result.total <= many:
+            if result.total <= ESTIMATE_SURE_FACTOR * EXACT_COUNT_LIMIT:
                 result = exact() or result
         if result.sample_percent is not None:
             # More than EXACT_COUNT_LIMIT match (the exact pass said so), whatever the sample.
