@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Exists,
@@ -438,13 +438,8 @@ class _ResultSet:
     def _query(self) -> SearchQuery:
         return SearchQuery(self.text, search_type="raw", config="simple")
 
-    def _run(self, sql: str, params: list, *, bounded: bool = False) -> list[tuple]:
-        """The rows of one statement. `bounded`: the statement stops after a LIMIT of matches,
-        which tempts the planner into a sequential scan "until enough rows match"; a search
-        matching fewer would then read the whole table, so the index is required for it."""
-        with transaction.atomic(using=self.alias), connections[self.alias].cursor() as cursor:
-            if bounded:
-                cursor.execute("SET LOCAL enable_seqscan = off")
+    def _run(self, sql: str, params: list) -> list[tuple]:
+        with connections[self.alias].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
@@ -468,7 +463,7 @@ class _ResultSet:
             cached = search_cache.confirmed_by_replica(cached, alias=self.alias)
 
         def exact() -> search_cache.ScanResult | None:
-            return self._exact_result(self._run(exact_sql, exact_params, bounded=True))
+            return self._exact_result(self._run(exact_sql, exact_params))
 
         estimate = self._estimate
 
@@ -492,7 +487,12 @@ class _ResultSet:
         """One statement reads at most EXACT_COUNT_LIMIT + 1 matching entries; when they are at
         most EXACT_COUNT_LIMIT it yields the exact total, the facet counts (GROUPING SETS) and
         the first RANK_CANDIDATES ids in the cheap order (for a relevance sort ranked with
-        ts_rank); otherwise only the count (and None is returned)."""
+        ts_rank); otherwise only the count (and None is returned).
+
+        The limit is applied outside the CTE of every match: a CTE is planned for reading all
+        its rows, whereas a LIMIT inside tempts the planner into a sequential scan "until
+        enough rows match", which reads the whole table when fewer match. Rows of a CTE are
+        produced as they are read, so the bitmap heap scan still stops after the limit."""
         columns = list(_FACET_COLUMNS)
         entries = self.entries.order_by()
         if self.sort == SearchSort.RELEVANCE:
@@ -522,7 +522,8 @@ class _ResultSet:
             """
             head_params = [EXACT_COUNT_LIMIT, RANK_CANDIDATES]
         sql = f"""
-            WITH matched ({_cte_names(columns)}) AS MATERIALIZED ({inner} LIMIT %s),
+            WITH every_match ({_cte_names(columns)}) AS MATERIALIZED ({inner}),
+                 matched AS MATERIALIZED (SELECT * FROM every_match LIMIT %s),
                  size AS (SELECT count(*) AS n FROM matched)
             ({head_sql})
             UNION ALL

@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from catalog import selectors
-from catalog.choices import TRL_BAND_RANGES
+from catalog.choices import TRL_BAND_RANGES, TechnologyStatus
+from catalog.models import Technology
 from catalog.selectors import technology_facets, technology_search
 from catalog.synthetic import generate_technologies
 
@@ -163,3 +164,25 @@ def test_an_estimated_search_is_cached_with_its_flag(catalogue, small_limit, set
     again = technology_search(user=AnonymousUser(), params={"q": "废水"}).results
     assert (again.total(), again.facet_rows(), again.ids(0, None)) == computed[:3]
     assert again.is_estimate and again.sample_percent == computed[3]
+
+
+def test_a_search_that_was_large_is_counted_exactly_once_it_is_small(
+    catalogue, monkeypatch, settings
+):
+    # given a search estimated (and stored) while it matched more than the limit
+    settings.CATALOG_SEARCH_CACHE_MIN_MATCHES = 1
+    total, _page, _counts = plain({"q": "废水"})
+    monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", total - 5)
+    assert technology_search(user=AnonymousUser(), params={"q": "废水"}).results.is_estimate
+    # when ten of its matches are withdrawn (a change: the stored result no longer counts)
+    withdrawn = [
+        t.pk
+        for t in technology_search(user=AnonymousUser(), params={"q": "废水"}).queryset.filter()[
+            :10
+        ]
+    ]
+    Technology.objects.filter(pk__in=withdrawn).update(status=TechnologyStatus.WITHDRAWN)
+    # then the search, sampled first because it was large, is counted exactly again
+    results = technology_search(user=AnonymousUser(), params={"q": "废水"}).results
+    assert not results.is_estimate
+    assert results.total() == total - 10
