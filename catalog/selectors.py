@@ -334,7 +334,7 @@ ESTIMATE_SAMPLE_ROWS = 10000
 ESTIMATE_CANDIDATES = 200
 # A search that matched more than EXACT_COUNT_LIMIT before the last change is sampled first; an
 # estimate above ESTIMATE_SURE_FACTOR times the limit is kept without an exact pass.
-ESTIMATE_SURE_FACTOR = 2
+ESTIMATE_SURE_FACTOR = 1.5
 # The same blocks are sampled on every search, so a reload shows the same estimate.
 SAMPLE_SEED = 17
 
@@ -472,7 +472,7 @@ class _ResultSet:
         else:
             # The same search matched many before the last change: sample first, and count
             # exactly only if the estimate is too close to the limit to be sure (a search of at
-            # most EXACT_COUNT_LIMIT matches needs an improbable sample, ten standard deviations
+            # most EXACT_COUNT_LIMIT matches needs an improbable sample, five standard deviations
             # off at 500,000 listings, to be estimated above ESTIMATE_SURE_FACTOR times that).
             result = estimate()
             if result.total <= ESTIMATE_SURE_FACTOR * EXACT_COUNT_LIMIT:
