@@ -11,8 +11,25 @@ ratio is conservative.
 Searches matching many listings keep their total, facets and ranked head until the catalogue
 next changes (catalog/search_cache.py). Both cases are measured: "after a change" bumps the search
 generation before every timed run (as a publish would), so every expensive search recomputes;
-"steady state" times repeated searches while the catalogue is unchanged.
+"steady state" times repeated searches while the catalogue is unchanged. The same cold run with
+every count exact (catalog.selectors.EXACT_COUNT_LIMIT lifted: the behaviour before estimates)
+is timed in the same run, and each query's status is printed: exact, or estimated (with its
+error against the exact count). Targets (issue #17): cold p95 <= 50 ms at 100,000 technologies,
+<= 100 ms at 500,000.
+
+Levers weighed (figures under load 6-20 on the shared 2-CPU machine, 3 Dec 2026):
+* exact counts up to 5,000 matches, block-sample estimates beyond: the cold p95 fell to 0.32 of
+  the all-exact p95 at 100,000 (51.5 against 162.3 ms) and 0.36 at 500,000 (289 against 806 ms);
+  the largest searches (150,000 matches) from 1,350 to 100-140 ms. Estimate error: median 1.3%
+  (max 3%) at 100,000, median 5% (max 15%) at 500,000, shown with two significant digits.
+* top-k: the head of an estimated search is the 200 newest matches, read along the index
+  search_entry_recent, ranked by ts_rank. Forcing a bitmap of every match instead was slower
+  (374 against about 280 ms for 15,000 matches at 500,000). What remains slow at 500,000 is this
+  walk for mid-size searches: every row passed is a random read of a 394 MB table that does not
+  fit the 128 MB of shared buffers. Not measured: RUM ordering from the index, narrower entries
+  (vectors moved to TOAST), invalidation by what changed, incrementally kept facet counts.
 Run:  DATABASE_URL=postgres://... python benchmarks/catalog_search.py [--technologies 100000]
+      [--keep: generate once into <name>_catalog_bench_<N> and reuse it]
 """
 
 from __future__ import annotations
