@@ -30,18 +30,27 @@ def percentile(values: list[float], fraction: float) -> float:
 class ThrowAwayDatabase:
     """`<DATABASE_URL's name>_<suffix>` on the same server: created empty (dropped first if a
     previous run left it), DATABASE_URL pointed at it for the Django set-up that follows, and
-    dropped again by `drop()`."""
+    dropped again by `drop()`.
 
-    def __init__(self, suffix: str):
+    With `keep`, a database left by an earlier kept run is reused as it is (`reused` is True) and
+    `drop()` leaves it in place, so a large data set is generated once for several runs."""
+
+    def __init__(self, suffix: str, *, keep: bool = False):
         import psycopg
 
         url = os.environ.get("DATABASE_URL") or sys.exit("DATABASE_URL is not set.")
         parts = urlsplit(url)
         self.name = f"{parts.path.lstrip('/')}_{suffix}"
+        self.keep = keep
         self._admin_url = urlunsplit(parts._replace(path="/postgres"))
         with psycopg.connect(self._admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
-            admin.execute(f'CREATE DATABASE "{self.name}"')
+            exists = admin.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [self.name]
+            ).fetchone()
+            self.reused = bool(keep and exists)
+            if not self.reused:
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+                admin.execute(f'CREATE DATABASE "{self.name}"')
         os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + self.name))
 
     def drop(self) -> None:
@@ -49,6 +58,8 @@ class ThrowAwayDatabase:
         from django.db import connection
 
         connection.close()
+        if self.keep:
+            return
         with psycopg.connect(self._admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
 

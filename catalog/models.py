@@ -7,7 +7,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -868,6 +868,13 @@ class TechnologySearchEntry(models.Model):
             GinIndex(fields=["search_vector"], name="search_entry_vector_gin"),
             models.Index(
                 fields=["status", "-published_at", "-technology"], name="search_entry_newest"
+            ),
+            # The newest-first walk of an estimated search (any visibility scope): the order of
+            # catalog.selectors, NULLS LAST included, so the first matches come off the index.
+            models.Index(
+                F("published_at").desc(nulls_last=True),
+                F("technology").desc(),
+                name="search_entry_recent",
             ),
         ]
 

@@ -38,6 +38,12 @@ class ScanResult:
     total: int
     head: list[int]
     facet_rows: list[tuple]
+    # For an estimated result: the share of the entries sampled (percent); None when exact.
+    sample_percent: float | None = None
+
+
+# An estimated result is stored with one more facet row naming the sampled share.
+_SAMPLE_ROW = "sample"
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,9 @@ class CacheLookup:
     hit: ScanResult | None
     # For a search read from the replica: the primary's WAL position when the generation was read.
     primary_wal_position: str | None = None
+    # On a miss: the total stored for the same statement under an earlier generation, if any (a
+    # hint of the search's size; catalog.selectors samples a search that was large first).
+    last_total: int | None = None
 
 
 def statement_key(sql: str, params: Sequence) -> str:
@@ -72,11 +81,11 @@ def lookup(sql: str, params: Sequence, *, for_replica: bool = False) -> CacheLoo
     position = ", pg_current_wal_lsn()::text" if for_replica else ", NULL"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT generation, settled, total, head, facet_rows{position}"
+            f"SELECT generation, settled, total, head, facet_rows, last_total{position}"
             " FROM catalog_search_cache_lookup(%s)",
             [key],
         )
-        generation, settled, total, head, facet_rows, wal_position = cursor.fetchone()
+        generation, settled, total, head, facet_rows, last_total, wal_position = cursor.fetchone()
     if total is None:
         return CacheLookup(
             key=key,
@@ -84,11 +93,13 @@ def lookup(sql: str, params: Sequence, *, for_replica: bool = False) -> CacheLoo
             storable=bool(settled),
             hit=None,
             primary_wal_position=wal_position,
+            last_total=last_total,
         )
     rows = [tuple(row) for row in json.loads(facet_rows)]  # Django reads jsonb as text
-    return CacheLookup(
-        key=key, generation=generation, storable=False, hit=ScanResult(total, list(head), rows)
-    )
+    percent = next((float(row[1]) for row in rows if row[0] == _SAMPLE_ROW), None)
+    rows = [row for row in rows if row[0] != _SAMPLE_ROW]
+    hit = ScanResult(total, list(head), rows, sample_percent=percent)
+    return CacheLookup(key=key, generation=generation, storable=False, hit=hit)
 
 
 def confirmed_by_replica(lookup_result: CacheLookup, *, alias: str) -> CacheLookup:
@@ -110,6 +121,9 @@ def store(lookup_result: CacheLookup, result: ScanResult) -> None:
     if result.total < settings.CATALOG_SEARCH_CACHE_MIN_MATCHES:
         return
     cache_table = SearchResultCache._meta.db_table
+    rows = [list(row) for row in result.facet_rows]
+    if result.sample_percent is not None:
+        rows.append([_SAMPLE_ROW, str(result.sample_percent), 0])
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -127,7 +141,7 @@ def store(lookup_result: CacheLookup, result: ScanResult) -> None:
                 lookup_result.generation,
                 result.total,
                 result.head,
-                json.dumps([list(row) for row in result.facet_rows], ensure_ascii=False),
+                json.dumps(rows, ensure_ascii=False),
             ],
         )
 

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -42,6 +42,7 @@ from catalog.sheet import technology_sheet_pdf
 from core.filters import applied_filters, filter_errors_response, unsearchable_words_message
 from core.forms import ValidUntilForm, apply_validation_error
 from core.freshness import Freshness, default_valid_until
+from core.labels import approximate_number
 from core.paging import search_page
 from core.translation_pages import translations_page
 from core.workflow import TransitionNotAllowed
@@ -82,6 +83,10 @@ def _search_context(request):
         technology.card_picture = pictures.get(technology.pk)
         technology.is_favourite = technology.pk in favourites
     facets = selectors.technology_facets(search=search)
+    if facets["total_is_estimate"]:
+        for key in FACET_KEYS:
+            for item in _flatten(facets[key]):
+                item["count"] = "≈ " + approximate_number(item["count"])
     params = request.GET.copy()
     params.pop("page", None)
     active = {
@@ -107,6 +112,7 @@ def _search_context(request):
         "applied_filters": _applied_filters(search, page, active),
         "technologies": technologies,
         "facets": facets,
+        "result_total": _result_total(search, page),
         "facet_clear": facet_links,
         "query": query,
         "active": active,
@@ -136,6 +142,29 @@ def _applied_filters(search, page, active: dict) -> list[dict]:
             {key: value for key, value in active.items() if key != item["name"]}
         )
     return filters
+
+
+def _result_total(search, page) -> dict:
+    """How the heading names the number of results: exact, or an estimate with its method and,
+    on the last page that can be reached, why no further page is offered."""
+    results = search.results
+    if not results.is_estimate:
+        return {"estimated": False, "count": results.total()}
+    return {
+        "estimated": True,
+        "count": results.total(),
+        "display": approximate_number(results.total()),
+        "method": _(
+            "Estimated from a sample of %(percent)s%% of the catalogue; counts are exact up to "
+            "%(limit)s results."
+        )
+        % {
+            "percent": number_format(round(results.sample_percent, 1)),
+            "limit": number_format(selectors.EXACT_COUNT_LIMIT, force_grouping=True),
+        },
+        "capped": not page.has_next(),
+        "browsable": page.paginator.count,
+    }
 
 
 def _freshness_links(active: dict) -> list[dict]:

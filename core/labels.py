@@ -8,6 +8,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.formats import number_format
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 
 
 def field_label(model: type[models.Model], name: str) -> str:
@@ -61,3 +62,15 @@ def changed_field_rows(
 def labelled_comments(model: type[models.Model], comments: dict) -> list[tuple[str, str]]:
     """(field label, comment) of reviewers' comments keyed by field name."""
     return [(field_label(model, name), comment) for name, comment in (comments or {}).items()]
+
+
+def approximate_number(number: int) -> str:
+    """An estimated count as a reader should see it: two significant digits, grouped in the
+    reader's locale; in Chinese, ten thousands as 万 (150,104 -> "15 万", "about 150,000")."""
+    if number < 100:
+        return number_format(number)
+    digits = len(str(number)) - 2
+    rounded = round(number, -digits)
+    if get_language() == "zh-hans" and rounded >= 10_000:
+        return f"{number_format(rounded / 10_000, force_grouping=True).removesuffix('.0')} 万"
+    return number_format(rounded, force_grouping=True)

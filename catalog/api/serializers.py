@@ -539,7 +539,12 @@ class FacetValueSerializer(serializers.Serializer):
 
 
 class FacetsSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(
+        help_text="The number of matches: exact up to 5,000, estimated from a sample beyond."
+    )
+    total_is_estimate = serializers.BooleanField(
+        help_text="True when `total` and every facet count are estimates from a sample."
+    )
     category = serializers.ListField(child=serializers.DictField())
     trl_band = FacetValueSerializer(many=True)
     transaction_mode = FacetValueSerializer(many=True)

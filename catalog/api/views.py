@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from accounts.permissions import is_reviewer, primary_organization
 from accounts.selectors import organizations_visible_to
 from catalog import duplicates, selectors, services
+from catalog.api.pagination import SearchPagination
 from catalog.api.serializers import (
     AccessRequestSerializer,
     AttachmentSerializer,
@@ -50,7 +51,6 @@ from catalog.completeness import CompletenessBelowMinimum
 from catalog.filtersets import CategoryFilterSet, DuplicateFlagFilterSet
 from catalog.models import Category, DuplicateFlag, Favourite, SavedSearch
 from core.api.filtering import refuse_values_outside_the_schema
-from core.api.pagination import SearchPagination
 from core.api.progress import ProgressSerializer
 from core.api.schema import ERROR_RESPONSES
 from core.api.views import BaseViewSet
