@@ -27,6 +27,21 @@ def execute_matching_run(self, run_id: int) -> str | None:
     return run.status if run is not None else None
 
 
+@shared_task(bind=True, name=services.EXECUTE_RUNS_TASK, max_retries=MAX_RETRIES)
+def execute_matching_runs(self, run_ids: list[int]) -> int:
+    """A batch of runs (a re-match of many needs): one candidate statement and one upsert."""
+    try:
+        return len(services.matching_runs_execute(run_ids=run_ids))
+    except services.RECOVERABLE_ERRORS as error:
+        if self.request.retries >= MAX_RETRIES:
+            for run_id in run_ids:
+                services.matching_run_fail(
+                    run_id=run_id, message=f"{type(error).__name__}: {error}"
+                )
+            raise
+        raise self.retry(exc=error, countdown=min(600, 5 * 2**self.request.retries)) from error
+
+
 @shared_task
 def rematch_stale() -> dict[str, int]:
     """Nightly: refresh the corpus statistics, encode listings that have no sentence embedding
