@@ -3,12 +3,13 @@
 import pytest
 
 from catalog.models import Category
-from matching import services
+from matching import embeddings, services
 from matching.candidates import candidate_ids, candidate_ids_many
 from matching.choices import RunStatus, RunSubject, RunTrigger
 from matching.models import Match, MatchingRun
 from matching.statistics import corpus_statistics
 from tests.matching.conftest import make_need, make_technology
+from tests.matching.test_embeddings import FakeEmbedder
 
 PAIR_FIELDS = ("need_id", "technology_id", "score", "components", "reasons_en", "demoted")
 
@@ -86,6 +87,23 @@ def test_a_batched_rematch_stores_the_same_matches_as_one_run_per_need(needs):
     counts = {run.subject_id: run.matches_count for run in runs}
     for need in needs:
         assert counts[need.pk] == Match.objects.filter(need=need).count()
+
+
+def test_with_embeddings_a_batch_stores_the_same_matches_as_one_run_per_need(needs):
+    # given the sentence-embedding component on (a small fake embedder) and every vector stored
+    with embeddings.embedder_override(FakeEmbedder()):
+        services.technology_profiles_refresh()
+        services.technology_embeddings_refresh()
+        corpus_statistics(refresh=True)
+        for run in _runs(needs):
+            services.matching_run_execute(run_id=run.pk)
+        one_by_one = _pairs()
+        Match.objects.all().delete()
+        # when the needs are re-matched in one batch
+        services.matching_runs_execute(run_ids=[run.pk for run in _runs(needs)])
+        # then the fused scores are those of the runs alone
+        assert _pairs() == one_by_one
+    assert any("semantic" in components for _, _, _, components, _, _ in one_by_one)
 
 
 def test_batched_candidates_equal_those_of_each_query_alone(needs):
