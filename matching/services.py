@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, transaction
@@ -585,13 +586,11 @@ def rank_technologies_for_needs(
     if embedder is not None and embeddable:
         need_vectors = embeddings.need_vectors(embeddable, embedder)
         index = embeddings.semantic_index("technology", _published_technology_hashes, embedder)
-        for key, vector in need_vectors.items():
-            ids.setdefault(key, []).extend(
-                int(technology_id)
-                for technology_id, _ in index.search(
-                    vector, limit=conf.get("SEMANTIC_CANDIDATE_LIMIT")
-                )
-            )
+        nearest = index.search_many(
+            np.stack(list(need_vectors.values())), limit=conf.get("SEMANTIC_CANDIDATE_LIMIT")
+        )
+        for key, found in zip(need_vectors, nearest, strict=True):
+            ids.setdefault(key, []).extend(int(technology_id) for technology_id, _ in found)
     per_need = {
         document.id: list(
             dict.fromkeys([*ids.get(document.id, ()), *(extra_ids or {}).get(document.id, ())])
