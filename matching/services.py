@@ -68,7 +68,7 @@ from matching.models import (
     TechnologyMatchProfile,
 )
 from matching.selectors import match_parties_of_user
-from matching.statistics import corpus_statistics
+from matching.statistics import SMALL_CORPUS, corpus_statistics
 from notifications.messages import Bilingual, Message
 from notifications.services import notify_users
 from textanalysis import analyze
@@ -479,9 +479,6 @@ def load_technology_candidates(
         terms.update({str(row.technology_id): row.terms for row in rows})
         statistics_changed()
     return documents, terms
-
-
-SMALL_CORPUS = 2000
 
 
 def statistics_changed() -> None:

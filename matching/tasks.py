@@ -8,7 +8,7 @@ are retried, with exponential backoff; anything else marks the run failed.
 from celery import shared_task
 
 from matching import services
-from matching.statistics import corpus_statistics
+from matching.statistics import REFRESH_TASK, corpus_statistics, corpus_statistics_refresh
 
 MAX_RETRIES = 5
 # Technologies encoded per nightly sweep (about 10 per second on one core).
@@ -49,6 +49,12 @@ def rematch_stale() -> dict[str, int]:
     corpus_statistics(refresh=True)
     encoded = services.technology_embeddings_refresh(limit=EMBEDDINGS_PER_SWEEP)
     return {**services.stale_subjects_schedule(), "embedded": encoded}
+
+
+@shared_task(name=REFRESH_TASK)
+def refresh_corpus_statistics() -> int:
+    """Recompute the statistics that requests kept serving once they went stale."""
+    return corpus_statistics_refresh().document_count
 
 
 @shared_task
