@@ -303,17 +303,29 @@ def matching_run_create(*, subject: str, subject_id: int, trigger: str) -> Match
 def _claim(run_id: int) -> MatchingRun | None:
     """Mark the run running (a redelivered run left `running` is taken again); None when it is
     already finished, so a duplicate delivery does nothing."""
+    claimed = _claim_many([run_id])
+    return claimed[0] if claimed else None
+
+
+def _claim_many(run_ids: Sequence[int]) -> list[MatchingRun]:
+    """`_claim` for many runs in one transaction (rows locked in id order)."""
     now = timezone.now()
     with transaction.atomic():
-        run = MatchingRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status in (RunStatus.COMPLETED, RunStatus.FAILED):
-            return None
-        run.status = RunStatus.RUNNING
-        run.attempts += 1
-        run.started_at = now
-        run.message = ""
-        run.save(update_fields=["status", "attempts", "started_at", "message"])
-    return run
+        runs = [
+            run
+            for run in MatchingRun.objects.select_for_update()
+            .filter(pk__in=list(run_ids))
+            .order_by("pk")
+            if run.status not in (RunStatus.COMPLETED, RunStatus.FAILED)
+        ]
+        for run in runs:
+            run.status = RunStatus.RUNNING
+            run.attempts += 1
+            run.started_at = now
+            run.message = ""
+        MatchingRun.objects.bulk_update(runs, ["status", "attempts", "started_at", "message"])
+    position = {run_id: index for index, run_id in enumerate(run_ids)}
+    return sorted(runs, key=lambda run: position[run.pk])
 
 
 @dataclass
@@ -376,7 +388,7 @@ def matching_runs_execute(*, run_ids: Sequence[int]) -> list[MatchingRun]:
     load of the candidates and one Match upsert (`needs_match`); technology runs go one by
     one. Each run row ends as it would alone. When the batch hits an error a retry cannot fix,
     its runs are executed one by one, so one bad need fails only its own run."""
-    claimed = [run for run in (_claim(run_id) for run_id in dict.fromkeys(run_ids)) if run]
+    claimed = _claim_many(list(dict.fromkeys(run_ids)))
     need_runs = {run.subject_id: run for run in claimed if run.subject == RunSubject.NEED}
     alone = [run for run in claimed if run.subject != RunSubject.NEED]
     # A need queued twice in the batch: the first run does the work, the second runs after it.

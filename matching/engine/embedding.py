@@ -120,6 +120,9 @@ class VectorIndex:
         vectors = np.asarray(vectors, dtype=np.float32)
         if not len(self._ids) or limit <= 0 or not len(vectors):
             return [[] for _ in range(len(vectors))]
+        if len(vectors) == 1:
+            # One need (a run alone): the matrix-vector product `search` computes, to the bit.
+            return [self.search(vectors[0], limit=limit, minimum=minimum)]
         similarities = self._matrix @ normalise(vectors).T
         return [
             self._nearest(similarities[:, column], limit, minimum) for column in range(len(vectors))
