@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, transaction
@@ -37,7 +38,7 @@ from exchange.choices import NeedStatus
 from exchange.models import Need
 from exchange.selectors import organization_credit
 from matching import conf, embeddings
-from matching.candidates import candidate_ids
+from matching.candidates import candidate_ids, candidate_ids_many
 from matching.choices import RunStatus, RunSubject, RunTrigger
 from matching.documents import (
     TECHNOLOGY_FIELDS,
@@ -52,6 +53,7 @@ from matching.engine import (
     MatchResult,
     NeedDocument,
     TechnologyDocument,
+    Terms,
     need_terms,
     rank,
     rank_needs,
@@ -66,7 +68,7 @@ from matching.models import (
     TechnologyMatchProfile,
 )
 from matching.selectors import match_parties_of_user
-from matching.statistics import corpus_statistics
+from matching.statistics import SMALL_CORPUS, corpus_statistics
 from notifications.messages import Bilingual, Message
 from notifications.services import notify_users
 from textanalysis import analyze
@@ -77,8 +79,11 @@ logger = logging.getLogger(__name__)
 RECOVERABLE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError)
 # Registered by matching.tasks, which imports this module (so it is named, not imported, here).
 EXECUTE_RUN_TASK = "matching.tasks.execute_matching_run"
+EXECUTE_RUNS_TASK = "matching.tasks.execute_matching_runs"
 
 MATCHABLE_NEED_STATUSES = (NeedStatus.PUBLISHED,)
+# Need runs executed together by `matching_runs_execute` (a re-match of many needs).
+RUN_BATCH_SIZE = 50
 FEEDBACK_ROLES = ("holder", "enterprise", "broker")
 
 
@@ -250,6 +255,32 @@ def schedule_matching_for_need(need_id: int, *, trigger: str = RunTrigger.PUBLIS
     return _schedule(RunSubject.NEED, need_id, trigger)
 
 
+def schedule_matching_for_needs(
+    need_ids: Sequence[int], *, trigger: str = RunTrigger.MANUAL
+) -> list[MatchingRun]:
+    """Queue runs for many needs (reusing those still queued), dispatched after the commit in
+    batches of `RUN_BATCH_SIZE` that the worker executes together (`matching_runs_execute`)."""
+    queued = {
+        run.subject_id: run
+        for run in MatchingRun.objects.filter(
+            subject=RunSubject.NEED, subject_id__in=list(need_ids), status=RunStatus.QUEUED
+        ).order_by("-pk")
+    }
+    runs = [
+        queued.get(need_id)
+        or matching_run_create(subject=RunSubject.NEED, subject_id=need_id, trigger=trigger)
+        for need_id in dict.fromkeys(need_ids)
+    ]
+    delay_on_commit(
+        EXECUTE_RUNS_TASK,
+        [
+            ([run.pk for run in runs[start : start + RUN_BATCH_SIZE]],)
+            for start in range(0, len(runs), RUN_BATCH_SIZE)
+        ],
+    )
+    return runs
+
+
 def schedule_matching_for_technology(
     technology_id: int, *, trigger: str = RunTrigger.PUBLISHED
 ) -> MatchingRun:
@@ -272,17 +303,29 @@ def matching_run_create(*, subject: str, subject_id: int, trigger: str) -> Match
 def _claim(run_id: int) -> MatchingRun | None:
     """Mark the run running (a redelivered run left `running` is taken again); None when it is
     already finished, so a duplicate delivery does nothing."""
+    claimed = _claim_many([run_id])
+    return claimed[0] if claimed else None
+
+
+def _claim_many(run_ids: Sequence[int]) -> list[MatchingRun]:
+    """`_claim` for many runs in one transaction (rows locked in id order)."""
     now = timezone.now()
     with transaction.atomic():
-        run = MatchingRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status in (RunStatus.COMPLETED, RunStatus.FAILED):
-            return None
-        run.status = RunStatus.RUNNING
-        run.attempts += 1
-        run.started_at = now
-        run.message = ""
-        run.save(update_fields=["status", "attempts", "started_at", "message"])
-    return run
+        runs = [
+            run
+            for run in MatchingRun.objects.select_for_update()
+            .filter(pk__in=list(run_ids))
+            .order_by("pk")
+            if run.status not in (RunStatus.COMPLETED, RunStatus.FAILED)
+        ]
+        for run in runs:
+            run.status = RunStatus.RUNNING
+            run.attempts += 1
+            run.started_at = now
+            run.message = ""
+        MatchingRun.objects.bulk_update(runs, ["status", "attempts", "started_at", "message"])
+    position = {run_id: index for index, run_id in enumerate(run_ids)}
+    return sorted(runs, key=lambda run: position[run.pk])
 
 
 @dataclass
@@ -302,6 +345,10 @@ def matching_run_execute(*, run_id: int) -> MatchingRun | None:
     run = _claim(run_id)
     if run is None:
         return MatchingRun.objects.filter(pk=run_id).first()
+    return _execute_claimed(run)
+
+
+def _execute_claimed(run: MatchingRun) -> MatchingRun:
     try:
         if run.subject == RunSubject.NEED:
             outcome = need_match(need_id=run.subject_id, run=run)
@@ -317,6 +364,12 @@ def matching_run_execute(*, run_id: int) -> MatchingRun | None:
         matching_run_fail(run_id=run.pk, message=f"{type(error).__name__}: {error}")
         run.refresh_from_db()
         return run
+    _complete(run, outcome)
+    run.refresh_from_db()
+    return run
+
+
+def _complete(run: MatchingRun, outcome: RunOutcome) -> None:
     MatchingRun.objects.filter(pk=run.pk).update(
         status=RunStatus.COMPLETED,
         finished_at=timezone.now(),
@@ -328,8 +381,39 @@ def matching_run_execute(*, run_id: int) -> MatchingRun | None:
         scoring_ms=round(outcome.scoring_ms, 2),
         message=outcome.message,
     )
-    run.refresh_from_db()
-    return run
+
+
+def matching_runs_execute(*, run_ids: Sequence[int]) -> list[MatchingRun]:
+    """Execute many queued runs as one batch: need runs share one candidate statement, one
+    load of the candidates and one Match upsert (`needs_match`); technology runs go one by
+    one. Each run row ends as it would alone. When the batch hits an error a retry cannot fix,
+    its runs are executed one by one, so one bad need fails only its own run."""
+    claimed = _claim_many(list(dict.fromkeys(run_ids)))
+    need_runs = {run.subject_id: run for run in claimed if run.subject == RunSubject.NEED}
+    alone = [run for run in claimed if run.subject != RunSubject.NEED]
+    # A need queued twice in the batch: the first run does the work, the second runs after it.
+    alone += [
+        run for run in claimed if run.subject == RunSubject.NEED and run not in need_runs.values()
+    ]
+    if need_runs:
+        try:
+            outcomes = needs_match(need_ids=list(need_runs), runs=need_runs)
+        except RECOVERABLE_ERRORS as error:
+            MatchingRun.objects.filter(pk__in=[run.pk for run in need_runs.values()]).update(
+                status=RunStatus.QUEUED, message=f"{type(error).__name__}: {error}"[:2000]
+            )
+            raise
+        except Exception:
+            logger.exception(
+                "Batch of %s need runs failed; running them one by one", len(need_runs)
+            )
+            alone = list(need_runs.values()) + alone
+        else:
+            for need_id, run in need_runs.items():
+                _complete(run, outcomes[need_id])
+    for run in alone:
+        _execute_claimed(run)
+    return list(MatchingRun.objects.filter(pk__in=list(run_ids)).order_by("pk"))
 
 
 def matching_run_fail(*, run_id: int, message: str) -> None:
@@ -409,9 +493,6 @@ def load_technology_candidates(
     return documents, terms
 
 
-SMALL_CORPUS = 2000
-
-
 def statistics_changed() -> None:
     """New terms were stored: in a small catalogue one listing moves idf noticeably, so the
     statistics are recomputed at once (cheap there); a large one waits for the cache to expire."""
@@ -450,6 +531,16 @@ def _technology_vectors(ids: Sequence[int], embedder: Embedder) -> dict[str, obj
     return vectors
 
 
+@dataclass
+class NeedRanking:
+    """A need's ranked technologies: what a run computes before it writes anything."""
+
+    results: list[MatchResult]
+    candidates: int = 0
+    candidate_ms: float = 0.0
+    scoring_ms: float = 0.0
+
+
 def rank_technologies_for_need(
     document: NeedDocument,
     *,
@@ -459,95 +550,208 @@ def rank_technologies_for_need(
 ) -> tuple[list[MatchResult], int, float, float]:
     """(results best first, candidates, candidate ms, scoring ms) for a need document.
 
-    The production path of a need run, ad-hoc search and the evaluation command. With
-    `semantic` (need runs, in the worker) and an embedder configured, the technologies nearest
-    by multilingual embedding join the full-text candidates and the reranker fuses both scores.
+    The production path of ad-hoc search, similar listings and the evaluation command; need
+    runs go through `rank_technologies_for_needs`. With `semantic` (need runs, in the worker)
+    and an embedder configured, the technologies nearest by multilingual embedding join the
+    full-text candidates and the reranker fuses both scores.
+    """
+    ranking = rank_technologies_for_needs(
+        [document], extra_ids={document.id: extra_ids}, limit=limit, semantic=semantic
+    )[document.id]
+    return ranking.results, ranking.candidates, ranking.candidate_ms, ranking.scoring_ms
+
+
+def rank_technologies_for_needs(
+    documents: Sequence[NeedDocument],
+    *,
+    extra_ids: Mapping[str, Iterable[int]] | None = None,
+    terms: Mapping[str, Terms] | None = None,
+    limit: int | None = None,
+    semantic: bool = False,
+) -> dict[str, NeedRanking]:
+    """{need document id: ranking} for many needs at once, each exactly as it would rank alone.
+
+    The batch shares what a run of one need pays for on its own: one read of the corpus
+    statistics, one candidate statement (each token looked up in the GIN index once), one
+    load of the candidates' documents, terms and vectors. `terms` are the needs' stored
+    profiles (computed here when missing); `extra_ids` are technologies to rescore (the
+    stored matches).
     """
     started = time.perf_counter()
     stats = corpus_statistics()
-    query = need_terms(document)
-    ids = technology_candidates_for_terms(query, stats, limit=limit) if query else []
+    queries = {
+        document.id: (terms or {}).get(document.id) or need_terms(document)
+        for document in documents
+    }
+    ids = candidate_ids_many(
+        _published_technologies(),
+        {key: query for key, query in queries.items() if query},
+        stats,
+        limit=limit,
+    )
     embedder = embeddings.current_embedder() if semantic else None
     need_vectors: dict = {}
-    if embedder is not None and need_embedding_text(document):
-        need_vectors = embeddings.need_vectors([document], embedder)
+    embeddable = [document for document in documents if need_embedding_text(document)]
+    if embedder is not None and embeddable:
+        need_vectors = embeddings.need_vectors(embeddable, embedder)
         index = embeddings.semantic_index("technology", _published_technology_hashes, embedder)
-        ids.extend(
-            int(technology_id)
-            for technology_id, _ in index.search(
-                need_vectors[document.id], limit=conf.get("SEMANTIC_CANDIDATE_LIMIT")
-            )
+        nearest = index.search_many(
+            np.stack(list(need_vectors.values())), limit=conf.get("SEMANTIC_CANDIDATE_LIMIT")
         )
-    ids = list(dict.fromkeys([*ids, *extra_ids]))
-    candidate_ms = (time.perf_counter() - started) * 1000
+        for key, found in zip(need_vectors, nearest, strict=True):
+            ids.setdefault(key, []).extend(int(technology_id) for technology_id, _ in found)
+    per_need = {
+        document.id: list(
+            dict.fromkeys([*ids.get(document.id, ()), *(extra_ids or {}).get(document.id, ())])
+        )
+        for document in documents
+    }
+    candidate_ms = (time.perf_counter() - started) * 1000 / max(1, len(documents))
     started = time.perf_counter()
-    documents, terms = load_technology_candidates(ids)
+    union = list(dict.fromkeys(pk for candidates in per_need.values() for pk in candidates))
+    technology_documents, technology_terms_cache = load_technology_candidates(union)
+    by_id = {int(item.id): item for item in technology_documents}
     technology_vectors = (
-        _technology_vectors([int(item.id) for item in documents], embedder)
+        _technology_vectors(list(by_id), embedder)
         if embedder is not None and need_vectors
         else None
     )
     stats = corpus_statistics()
-    results = rank(
-        document,
-        documents,
-        stats,
-        need_terms_cache=query,
-        technology_terms_cache=terms,
-        need_vectors=need_vectors or None,
-        technology_vectors=technology_vectors,
+    shared_ms = (time.perf_counter() - started) * 1000 / max(1, len(documents))
+    rankings: dict[str, NeedRanking] = {}
+    for document in documents:
+        started = time.perf_counter()
+        candidates = [by_id[pk] for pk in per_need[document.id] if pk in by_id]
+        vector = need_vectors.get(document.id)
+        results = rank(
+            document,
+            candidates,
+            stats,
+            need_terms_cache=queries[document.id],
+            technology_terms_cache=technology_terms_cache,
+            need_vectors={document.id: vector} if vector is not None else None,
+            technology_vectors=technology_vectors if vector is not None else None,
+        )
+        rankings[document.id] = NeedRanking(
+            results=results,
+            candidates=len(candidates),
+            candidate_ms=candidate_ms,
+            scoring_ms=shared_ms + (time.perf_counter() - started) * 1000,
+        )
+    return rankings
+
+
+def _need_profile_row(need: Need, document: NeedDocument) -> NeedMatchProfile:
+    text = need_embedding_text(document)
+    return NeedMatchProfile(
+        need=need,
+        language=document.language,
+        terms=need_terms(document),
+        embedding_hash=embeddings.content_hash(text) if text else "",
+        source_updated_at=need.updated_at,
     )
-    return results, len(documents), candidate_ms, (time.perf_counter() - started) * 1000
+
+
+def _need_profiles_save(rows: Sequence[NeedMatchProfile]) -> None:
+    if rows:
+        NeedMatchProfile.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["need"],
+            update_fields=[
+                "language",
+                "terms",
+                "embedding_hash",
+                "source_updated_at",
+                "updated_at",
+            ],
+        )
 
 
 def _need_profile_save(need: Need, document: NeedDocument) -> dict[str, float]:
-    terms = need_terms(document)
-    text = need_embedding_text(document)
-    NeedMatchProfile.objects.update_or_create(
-        need=need,
-        defaults={
-            "language": document.language,
-            "terms": terms,
-            "embedding_hash": embeddings.content_hash(text) if text else "",
-            "source_updated_at": need.updated_at,
-        },
-    )
-    return terms
+    row = _need_profile_row(need, document)
+    _need_profiles_save([row])
+    return row.terms
+
+
+def _unmatchable_need_message(need: Need | None) -> str:
+    if need is None:
+        return _("The need no longer exists.")
+    if need.status not in MATCHABLE_NEED_STATUSES:
+        return _("The need is not published; nothing was matched.")
+    if need.is_outdated:
+        return _("The need is outdated; nothing was matched.")
+    return ""
 
 
 def need_match(*, need_id: int, run: MatchingRun | None = None) -> RunOutcome:
     """Rank technologies for a need and store its matches (the body of a need run)."""
-    need = Need.objects.filter(pk=need_id).select_related("category").first()
-    if need is None:
-        return RunOutcome(message=_("The need no longer exists."))
-    if need.status not in MATCHABLE_NEED_STATUSES:
-        return RunOutcome(message=_("The need is not published; nothing was matched."))
-    if need.is_outdated:
-        return RunOutcome(message=_("The need is outdated; nothing was matched."))
-    document = need_document(need)
-    terms = _need_profile_save(need, document)
-    readable = bool(terms) or (
-        embeddings.current_embedder() is not None and bool(need_embedding_text(document))
+    return needs_match(need_ids=[need_id], runs={need_id: run} if run else None)[need_id]
+
+
+def needs_match(
+    *, need_ids: Sequence[int], runs: Mapping[int, MatchingRun] | None = None
+) -> dict[int, RunOutcome]:
+    """Rank technologies for many needs in one batch (`rank_technologies_for_needs`) and store
+    their matches in one transaction; each need gets the rows a run of it alone would store."""
+    needs = {
+        need.pk: need
+        for need in Need.objects.filter(pk__in=list(need_ids)).select_related("category")
+    }
+    outcomes: dict[int, RunOutcome] = {}
+    documents: dict[int, NeedDocument] = {}
+    profiles: list[NeedMatchProfile] = []
+    readable_without_terms = embeddings.current_embedder() is not None
+    for need_id in dict.fromkeys(need_ids):
+        need = needs.get(need_id)
+        message = _unmatchable_need_message(need)
+        if message:
+            outcomes[need_id] = RunOutcome(message=message)
+            continue
+        document = need_document(need)
+        profile = _need_profile_row(need, document)
+        profiles.append(profile)
+        if profile.terms or (readable_without_terms and need_embedding_text(document)):
+            documents[need_id] = document
+        else:
+            outcomes[need_id] = RunOutcome(
+                message=_("The need has no text in Chinese or English that could be matched.")
+            )
+    _need_profiles_save(profiles)
+    terms = {str(profile.need_id): profile.terms for profile in profiles}
+    existing: dict[int, dict[int, int]] = {need_id: {} for need_id in documents}
+    for pk, need_id, technology_id in Match.objects.filter(need_id__in=list(documents)).values_list(
+        "pk", "need_id", "technology_id"
+    ):
+        existing[need_id][technology_id] = pk
+    rankings = rank_technologies_for_needs(
+        list(documents.values()),
+        extra_ids={str(need_id): list(pairs) for need_id, pairs in existing.items()},
+        terms=terms,
+        semantic=True,
     )
-    if not readable:
-        return RunOutcome(
-            message=_("The need has no text in Chinese or English that could be matched.")
-        )
-    existing = list(Match.objects.filter(need_id=need.pk).values_list("technology_id", flat=True))
-    results, candidates, candidate_ms, scoring_ms = rank_technologies_for_need(
-        document, extra_ids=existing, semantic=True
+    kept: dict[tuple[int, int], MatchResult] = {}
+    for need_id in documents:
+        pairs = {(need_id, technology_id) for technology_id in existing[need_id]}
+        kept.update(_kept_results(rankings[str(need_id)].results, existing_pairs=pairs))
+    written = _store(
+        kept,
+        existing={
+            (need_id, technology_id): pk
+            for need_id, pairs in existing.items()
+            for technology_id, pk in pairs.items()
+        },
+        runs=runs or {},
+        run_of=lambda need_id, technology_id: need_id,
     )
-    outcome = _store(
-        results,
-        existing_pairs={(need.pk, technology_id) for technology_id in existing},
-        scope=Q(need_id=need.pk),
-        run=run,
-        keep_key=lambda result: (int(result.need_id), int(result.technology_id)),
-    )
-    outcome.candidates = candidates
-    outcome.candidate_ms = candidate_ms
-    outcome.scoring_ms = scoring_ms
-    return outcome
+    for need_id in documents:
+        ranking = rankings[str(need_id)]
+        outcome = written.get(need_id, RunOutcome())
+        outcome.candidates = ranking.candidates
+        outcome.candidate_ms = ranking.candidate_ms
+        outcome.scoring_ms = ranking.scoring_ms
+        outcomes[need_id] = outcome
+    return outcomes
 
 
 # --- a technology against the needs -----------------------------------------------------------
@@ -593,10 +797,8 @@ def technology_match(*, technology_id: int, run: MatchingRun | None = None) -> R
                 technology_vectors[document.id], limit=conf.get("SEMANTIC_CANDIDATE_LIMIT")
             )
         )
-    existing = list(
-        Match.objects.filter(technology_id=technology.pk).values_list("need_id", flat=True)
-    )
-    ids = list(dict.fromkeys([*ids, *existing]))
+    existing = dict(Match.objects.filter(technology_id=technology.pk).values_list("pk", "need_id"))
+    ids = list(dict.fromkeys([*ids, *existing.values()]))
     candidate_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     needs = list(needs_queryset.filter(pk__in=ids).select_related("match_profile"))
@@ -621,12 +823,11 @@ def technology_match(*, technology_id: int, run: MatchingRun | None = None) -> R
     )
     scoring_ms = (time.perf_counter() - started) * 1000
     outcome = _store(
-        results,
-        existing_pairs={(need_id, technology.pk) for need_id in existing},
-        scope=Q(technology_id=technology.pk),
-        run=run,
-        keep_key=lambda result: (int(result.need_id), int(result.technology_id)),
-    )
+        _kept_results(results, existing_pairs={(need_id, technology.pk) for need_id in existing}),
+        existing={(need_id, technology.pk): pk for pk, need_id in existing.items()},
+        runs={technology.pk: run} if run else {},
+        run_of=lambda need_id, technology_id: technology_id,
+    ).get(technology.pk, RunOutcome())
     outcome.candidates = len(need_documents)
     outcome.candidate_ms = candidate_ms
     outcome.scoring_ms = scoring_ms
@@ -653,25 +854,34 @@ def _match_row(result: MatchResult, run: MatchingRun | None, now) -> Match:
     )
 
 
-def _store(
-    results: Sequence[MatchResult],
-    *,
-    existing_pairs: set[tuple[int, int]],
-    scope: Q,
-    run: MatchingRun | None,
-    keep_key: Callable[[MatchResult], tuple[int, int]],
-) -> RunOutcome:
-    """Upsert the best results plus every stored pair still above the minimum; drop the rest."""
+def _kept_results(
+    results: Sequence[MatchResult], *, existing_pairs: set[tuple[int, int]]
+) -> dict[tuple[int, int], MatchResult]:
+    """The best results of one subject plus every stored pair still above the minimum."""
     minimum = conf.get("MINIMUM_SCORE")
     per_subject = conf.get("MATCHES_PER_SUBJECT")
     kept: dict[tuple[int, int], MatchResult] = {}
     for result in results:
-        key = keep_key(result)
+        key = (int(result.need_id), int(result.technology_id))
         if result.score < minimum:
             continue
         if len(kept) < per_subject or key in existing_pairs:
             kept[key] = result
+    return kept
+
+
+def _store(
+    kept: Mapping[tuple[int, int], MatchResult],
+    *,
+    existing: Mapping[tuple[int, int], int],
+    runs: Mapping[int, MatchingRun],
+    run_of: Callable[[int, int], int],
+) -> dict[int, RunOutcome]:
+    """Upsert the kept pairs (one INSERT ... ON CONFLICT for the whole batch) and delete the
+    stored pairs (`existing`: pair -> match id) no longer kept; {subject id: outcome}, the
+    subject of a pair being `run_of(need_id, technology_id)`."""
     now = timezone.now()
+    outcomes: dict[int, RunOutcome] = {}
     with transaction.atomic():
         # Lock the rows the matches point to: a listing deleted meanwhile is left out (its
         # delete waits for this commit and then removes its matches) instead of failing.
@@ -692,7 +902,7 @@ def _store(
             .values_list("pk", flat=True)
         )
         rows = [
-            _match_row(result, run, now)
+            _match_row(result, runs.get(run_of(need_id, technology_id)), now)
             for (need_id, technology_id), result in kept.items()
             if need_id in alive_needs and technology_id in alive_technologies
         ]
@@ -713,32 +923,44 @@ def _store(
                 ],
             )
         keep_pairs = {(row.need_id, row.technology_id) for row in rows}
-        stale = [pair for pair in existing_pairs if pair not in keep_pairs]
-        removed = 0
+        for pair in keep_pairs:
+            outcomes.setdefault(run_of(*pair), RunOutcome()).stored += 1
+        stale = {pair: pk for pair, pk in existing.items() if pair not in keep_pairs}
         if stale:
-            stale_filter = Q()
-            for need_id, technology_id in stale:
-                stale_filter |= Q(need_id=need_id, technology_id=technology_id)
-            removed, _ = Match.objects.filter(scope).filter(stale_filter).delete()
-        strong = matches_notify(pairs=keep_pairs)
-    return RunOutcome(stored=len(rows), strong=strong, removed=removed)
+            Match.objects.filter(pk__in=list(stale.values())).delete()
+            for pair in stale:
+                outcomes.setdefault(run_of(*pair), RunOutcome()).removed += 1
+        for pair in matches_notify(pairs=keep_pairs):
+            outcomes.setdefault(run_of(*pair), RunOutcome()).strong += 1
+    return outcomes
 
 
 # --- notifications ----------------------------------------------------------------------------
 
 
-def matches_notify(*, pairs: Iterable[tuple[int, int]]) -> int:
+def matches_notify(*, pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Tell both parties about strong matches not yet announced (claimed by compare-and-set,
-    so a re-run announces nothing twice). Returns the number of strong pairs among `pairs`."""
-    pairs = list(pairs)
+    so a re-run announces nothing twice). Returns the strong pairs among `pairs`."""
+    pairs = set(pairs)
     if not pairs:
-        return 0
-    pair_filter = Q()
-    for need_id, technology_id in pairs:
-        pair_filter |= Q(need_id=need_id, technology_id=technology_id)
-    strong = Match.objects.filter(pair_filter).strong()
-    strong_count = strong.count()
-    fresh = list(strong.filter(notified_at__isnull=True).select_related("need", "technology"))
+        return []
+    # A superset by need and technology, narrowed to the pairs here (an OR of hundreds of
+    # pairs costs the planner more than the rows it saves).
+    strong = Match.objects.filter(
+        need_id__in={need_id for need_id, _ in pairs},
+        technology_id__in={technology_id for _, technology_id in pairs},
+    ).strong()
+    strong_rows = [
+        row
+        for row in strong.values_list("pk", "need_id", "technology_id", "notified_at")
+        if (row[1], row[2]) in pairs
+    ]
+    fresh_ids = [pk for pk, _, _, notified_at in strong_rows if notified_at is None]
+    fresh = (
+        list(Match.objects.filter(pk__in=fresh_ids).select_related("need", "technology"))
+        if fresh_ids
+        else []
+    )
     for match in fresh:
         claimed = Match.objects.filter(pk=match.pk, notified_at__isnull=True).update(
             notified_at=timezone.now()
@@ -774,7 +996,7 @@ def matches_notify(*, pairs: Iterable[tuple[int, int]]) -> int:
             body=reasons,
             url=reverse("catalog:technology_detail", args=[technology.pk]) + "#matches",
         )
-    return strong_count
+    return [(need_id, technology_id) for _, need_id, technology_id, _ in strong_rows]
 
 
 # --- ad-hoc search ----------------------------------------------------------------------------
@@ -941,6 +1163,5 @@ def stale_subjects_schedule(*, batch_size: int = 500, max_age_days: int = 7) -> 
     with transaction.atomic():
         for technology_id in technologies:
             schedule_matching_for_technology(technology_id, trigger=RunTrigger.STALE)
-        for need_id in needs:
-            schedule_matching_for_need(need_id, trigger=RunTrigger.STALE)
+        schedule_matching_for_needs(needs, trigger=RunTrigger.STALE)
     return {"technologies": len(technologies), "needs": len(needs)}

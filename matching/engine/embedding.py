@@ -110,7 +110,27 @@ class VectorIndex:
         """(id, cosine) of the `limit` nearest vectors with a cosine of at least `minimum`."""
         if not len(self._ids) or limit <= 0:
             return []
-        similarities = self._matrix @ normalise(vector).reshape(-1)
+        return self._nearest(self._matrix @ normalise(vector).reshape(-1), limit, minimum)
+
+    def search_many(
+        self, vectors: np.ndarray, *, limit: int, minimum: float = -1.0
+    ) -> list[list[tuple[str, float]]]:
+        """`search` for each row of `vectors`, in one pass over the matrix (a batch of needs
+        costs about what one costs: the matrix is read once)."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if not len(self._ids) or limit <= 0 or not len(vectors):
+            return [[] for _ in range(len(vectors))]
+        if len(vectors) == 1:
+            # One need (a run alone): the matrix-vector product `search` computes, to the bit.
+            return [self.search(vectors[0], limit=limit, minimum=minimum)]
+        similarities = self._matrix @ normalise(vectors).T
+        return [
+            self._nearest(similarities[:, column], limit, minimum) for column in range(len(vectors))
+        ]
+
+    def _nearest(
+        self, similarities: np.ndarray, limit: int, minimum: float
+    ) -> list[tuple[str, float]]:
         limit = min(limit, len(self._ids))
         top = np.argpartition(-similarities, limit - 1)[:limit]
         ordered = top[np.argsort(-similarities[top], kind="stable")]

@@ -103,6 +103,8 @@ class _Context:
     need_vectors: Mapping[str, np.ndarray] = field(default_factory=dict)
     technology_vectors: Mapping[str, np.ndarray] = field(default_factory=dict)
     read_lexically: dict[str, bool] = field(default_factory=dict)
+    # need id -> (its terms, their QueryWeights), reused across the need's candidates.
+    query_weights: dict[str, tuple[Terms, QueryWeights]] = field(default_factory=dict)
 
 
 def rank(
@@ -314,20 +316,50 @@ def text_relevance_ratio(
     parameters: Bm25Parameters = DEFAULT_BM25,
 ) -> tuple[float, list[tuple[str, float]]]:
     """BM25 / best possible BM25 of the query, and each shared term's contribution."""
+    return _relevance_ratio(QueryWeights.of(query, stats, parameters), document, stats, parameters)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryWeights:
+    """A query's weight x idf per term and its best possible BM25: the same for every
+    candidate, so computed once per need instead of once per pair."""
+
+    weights: dict[str, float]
+    best: float
+    # Position of each term in the query: shared terms are summed in query order, so the
+    # score is bit for bit the one of a loop over the query.
+    positions: dict[str, int]
+
+    @classmethod
+    def of(
+        cls, query: Terms, stats: CorpusStats, parameters: Bm25Parameters = DEFAULT_BM25
+    ) -> QueryWeights:
+        weights = {
+            term: query_weight(term, frequency, parameters) * stats.idf(term)
+            for term, frequency in query.items()
+        }
+        best = 0.0
+        for weight in weights.values():
+            best += weight * (parameters.k1 + 1.0)
+        return cls(weights, best, {term: position for position, term in enumerate(weights)})
+
+
+def _relevance_ratio(
+    query: QueryWeights, document: Terms, stats: CorpusStats, parameters: Bm25Parameters
+) -> tuple[float, list[tuple[str, float]]]:
+    k1 = parameters.k1
     length_norm = 1.0 - parameters.b + parameters.b * sum(document.values()) / stats.average_length
-    best = 0.0
     contributions: list[tuple[str, float]] = []
-    for term, query_frequency in query.items():
-        weight = query_weight(term, query_frequency, parameters) * stats.idf(term)
-        best += weight * (parameters.k1 + 1.0)
-        frequency = document.get(term)
+    weights = query.weights
+    # A C-level set intersection instead of a lookup per query term (a need has ~70 terms and
+    # shares a handful with a candidate).
+    for term in sorted(weights.keys() & document.keys(), key=query.positions.__getitem__):
+        frequency = document[term]
         if frequency:
-            saturation = (
-                frequency * (parameters.k1 + 1.0) / (frequency + parameters.k1 * length_norm)
-            )
-            contributions.append((term, weight * saturation))
+            saturation = frequency * (k1 + 1.0) / (frequency + k1 * length_norm)
+            contributions.append((term, weights[term] * saturation))
     total = sum(value for _, value in contributions)
-    return (total / best if best else 0.0), contributions
+    return (total / query.best if query.best else 0.0), contributions
 
 
 def _text_component(
@@ -338,7 +370,13 @@ def _text_component(
     context: _Context,
 ) -> tuple[float, tuple[str, str]]:
     weights = context.weights
-    ratio, contributions = text_relevance_ratio(query, document, context.stats, context.parameters)
+    weights_of_query = context.query_weights.get(need.id)
+    if weights_of_query is None or weights_of_query[0] is not query:
+        weights_of_query = (query, QueryWeights.of(query, context.stats, context.parameters))
+        context.query_weights[need.id] = weights_of_query
+    ratio, contributions = _relevance_ratio(
+        weights_of_query[1], document, context.stats, context.parameters
+    )
     score = 1.0 / (1.0 + math.exp(-(ratio - weights.text_midpoint) / weights.text_scale))
     if not contributions:
         return 0.0, ("没有共同的技术术语", "No technical terms in common")

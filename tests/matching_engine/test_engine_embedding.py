@@ -151,3 +151,19 @@ def test_evaluation_adds_semantic_candidates_for_needs_without_tokens():
     # then
     assert lexical["N1"] == []
     assert fused["N1"][0][0] == "T1"
+
+
+def test_vector_index_searches_a_batch_as_it_searches_each_vector():
+    # given an index and a few query vectors
+    generator = np.random.default_rng(3)
+    ids = [f"T{number}" for number in range(300)]
+    index = VectorIndex(ids, generator.normal(size=(300, 16)))
+    queries = generator.normal(size=(5, 16))
+    # when the batch is searched at once
+    together = index.search_many(queries, limit=7, minimum=0.1)
+    # then each row gets the ids (in order) and similarities that a search of it alone gives
+    alone = [index.search(query, limit=7, minimum=0.1) for query in queries]
+    assert [[pk for pk, _ in row] for row in together] == [[pk for pk, _ in row] for row in alone]
+    for batch_row, single_row in zip(together, alone, strict=True):
+        assert [value for _, value in batch_row] == pytest.approx([v for _, v in single_row])
+    assert VectorIndex().search_many(queries, limit=3) == [[]] * 5

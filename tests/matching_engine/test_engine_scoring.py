@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import numpy as np
+import pytest
 
 from matching.engine.documents import NeedDocument, TechnologyDocument
 from matching.engine.index import CorpusStats, technology_terms
@@ -297,3 +298,25 @@ def test_embedder_adds_a_semantic_component():
     # then
     assert result.components["semantic"].score == 1.0
     assert sum(part.weight for part in result.components.values()) == 1.0
+
+
+def test_query_weights_computed_once_give_the_ratio_computed_per_pair():
+    # given a query, a document and statistics
+    from matching.engine.index import query_weight
+    from matching.engine.scoring import text_relevance_ratio
+
+    stats = CorpusStats(document_count=10, total_length=100.0, document_frequency={"a": 2, "b": 9})
+    query = {"a": 2.0, "b": 1.0, "c": 1.0}
+    document = {"a": 3.0, "b": 1.0, "x": 5.0}
+    # when the ratio is computed
+    ratio, contributions = text_relevance_ratio(query, document, stats)
+    # then it is BM25 over the best possible BM25, term by term
+    length_norm = 1.0 - 0.75 + 0.75 * 9.0 / 10.0
+    expected = {
+        term: query_weight(term, query[term]) * stats.idf(term)
+        * document[term] * 2.2 / (document[term] + 1.2 * length_norm)
+        for term in ("a", "b")
+    }  # fmt: skip
+    best = sum(query_weight(term, value) * stats.idf(term) * 2.2 for term, value in query.items())
+    assert dict(contributions) == pytest.approx(expected)
+    assert ratio == pytest.approx(sum(expected.values()) / best)

@@ -11,9 +11,11 @@ from exchange.models import Need
 from matching.choices import RunStatus, RunSubject, RunTrigger
 from matching.services import (
     MATCHABLE_NEED_STATUSES,
+    RUN_BATCH_SIZE,
     matching_run_create,
     matching_run_execute,
-    schedule_matching_for_need,
+    matching_runs_execute,
+    schedule_matching_for_needs,
     schedule_matching_for_technology,
     technology_profiles_refresh,
 )
@@ -58,8 +60,7 @@ class Command(BaseCommand):
             from django.db import transaction
 
             with transaction.atomic():
-                for need_id in need_ids:
-                    schedule_matching_for_need(need_id, trigger=RunTrigger.MANUAL)
+                schedule_matching_for_needs(need_ids, trigger=RunTrigger.MANUAL)
                 for technology_id in technology_ids:
                     schedule_matching_for_technology(technology_id, trigger=RunTrigger.MANUAL)
             self.stdout.write(
@@ -79,12 +80,17 @@ class Command(BaseCommand):
         failed = 0
         started = time.monotonic()
         stream = self.stdout if not sys.stdout.isatty() else sys.stdout
-        for done, need_id in enumerate(need_ids, start=1):
-            run = matching_run_create(
-                subject=RunSubject.NEED, subject_id=need_id, trigger=RunTrigger.MANUAL
-            )
-            run = matching_run_execute(run_id=run.pk)
-            failed += run is None or run.status == RunStatus.FAILED
+        done = 0
+        for start in range(0, len(need_ids), RUN_BATCH_SIZE):
+            runs = [
+                matching_run_create(
+                    subject=RunSubject.NEED, subject_id=need_id, trigger=RunTrigger.MANUAL
+                )
+                for need_id in need_ids[start : start + RUN_BATCH_SIZE]
+            ]
+            finished = matching_runs_execute(run_ids=[run.pk for run in runs])
+            failed += len(runs) - sum(run.status == RunStatus.COMPLETED for run in finished)
+            done += len(runs)
             progress(stream, done, len(need_ids), started, failed)
         for technology_id in technology_ids:
             run = matching_run_create(
