@@ -179,12 +179,12 @@ def parse_query(text: str) -> ParsedQuery:
             units.append(unit)
     latin = CJK_RUN.sub(" ", normalized)
     words = english_words(latin)
-    longest = glossary.longest_english_form if words else 0
+    longest = glossary.longest_word_form if words else 0
     index = 0
     while index < len(words):
         for length in range(min(longest, len(words) - index), 1, -1):
             phrase = tuple(words[index : index + length])
-            concepts = glossary.english_forms.get(phrase)
+            concepts = glossary.word_forms.get(phrase)
             if concepts:
                 unit = QueryUnit(
                     surface=" ".join(phrase), alternatives=[phrase], highlight_terms=set(phrase)
@@ -196,7 +196,7 @@ def parse_query(text: str) -> ParsedQuery:
         else:
             word = words[index]
             unit = QueryUnit(surface=word, alternatives=[(word,)], highlight_terms={word})
-            _concept_alternatives(glossary.english_forms.get((word,), ()), unit)
+            _concept_alternatives(glossary.word_forms.get((word,), ()), unit)
             units.append(unit)
             index += 1
     # The same unit twice adds nothing.

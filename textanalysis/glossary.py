@@ -83,7 +83,7 @@ class Glossary:
 
     def add_language_lines(self, lines: Iterable[str]) -> None:
         """Add `concept<TAB>language<TAB>forms (|)` rows (glossary_more.tsv) to known concepts."""
-        for cached in ("_word_forms", "_word_prefixes"):
+        for cached in ("word_forms", "longest_word_form", "_word_prefixes"):
             self.__dict__.pop(cached, None)
         for number, line in enumerate(lines, start=1):
             if not line.strip() or line.startswith("#"):
@@ -115,7 +115,11 @@ class Glossary:
         return max((len(words) for words in self.english_forms), default=0)
 
     @functools.cached_property
-    def _word_forms(self) -> dict[tuple[str, ...], set[str]]:
+    def longest_word_form(self) -> int:
+        return max((len(words) for words in self.word_forms), default=0)
+
+    @functools.cached_property
+    def word_forms(self) -> dict[tuple[str, ...], set[str]]:
         # English and every other Latin-script language in one table: a text is read in all of
         # them, as mixed text is common and a short need may carry no telling word.
         merged = dict(self.english_forms)
@@ -128,7 +132,7 @@ class Glossary:
 
     @functools.cached_property
     def _word_prefixes(self) -> frozenset[tuple[str, ...]]:
-        return _prefixes(self._word_forms)
+        return _prefixes(self.word_forms)
 
     @functools.cached_property
     def _english_prefixes(self) -> frozenset[tuple[str, ...]]:
@@ -190,7 +194,7 @@ class Glossary:
     def concepts_in_words(self, words: list[str]) -> list[str]:
         """Concepts of the English, Vietnamese, Indonesian or Malay forms among
         `english_words(text, keep_stopwords=True)`."""
-        return _concepts_in(words, self._word_forms, self._word_prefixes)
+        return _concepts_in(words, self.word_forms, self._word_prefixes)
 
     def concepts_in_language(self, language: str, words: list[str]) -> list[str]:
         """Concepts of one more language's forms (glossary_more.tsv) among the words."""

@@ -125,3 +125,12 @@ def test_search_uses_the_index_not_a_like_scan(catalogue):
     sql = str(technology_search(user=AnonymousUser(), params={"q": "有机废水"}).queryset.query)
     assert "@@" in sql
     assert "LIKE" not in sql.upper()
+
+
+@pytest.mark.parametrize("query", ["nước thải", "nuoc thai", "air limbah", "air sisa"])
+def test_a_vietnamese_indonesian_or_malay_query_finds_the_chinese_listing(catalogue, query):
+    """The glossary's Vietnamese, Indonesian and Malay forms name the same concept as 废水."""
+    wastewater, _solar, draft = catalogue
+    found = ids({"q": query})
+    assert found == [wastewater.pk]
+    assert draft.pk not in found
