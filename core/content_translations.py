@@ -294,12 +294,28 @@ def translation_origin_for(*, owner: bool, drafter: bool, user=None, existing=No
     return TranslationOrigin.DRAFT
 
 
+def has_column_text(instance, language: str) -> bool:
+    """Whether `instance` holds its own text in `language` (a titled Chinese or English column)."""
+    suffix = COLUMN_SUFFIX.get(language)
+    return suffix is not None and bool((getattr(instance, f"title_{suffix}", "") or "").strip())
+
+
 def validate_translation_language(*, instance, language: str, origin: str) -> None:
     """A translation's language: one of the content languages, not the original in the
     object's own columns (edit the listing itself for that); the original in another language
     is the holder's own text, never a draft."""
     if language not in ContentLanguage.values:
         raise ValidationError({"language": _("Choose one of the languages offered.")})
+    if has_column_text(instance, language) and language != instance.original_language:
+        # Pages show the Chinese and English columns before any row in those languages.
+        raise ValidationError(
+            {
+                "language": _(
+                    "Text in this language is part of the listing itself: edit the listing to "
+                    "change it."
+                )
+            }
+        )
     if language == instance.original_language:
         if language in COLUMN_SUFFIX:
             raise ValidationError(

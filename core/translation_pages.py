@@ -16,6 +16,7 @@ from core.content_translations import (
     COLUMN_SUFFIX,
     ContentLanguage,
     TranslationOrigin,
+    has_column_text,
     language_label,
     text_direction,
 )
@@ -46,7 +47,9 @@ def _free_languages(instance, taken: set[str]) -> list[tuple[str, str]]:
     return [
         (code, label)
         for code, label in ContentLanguage.choices
-        if code not in taken and not (code == instance.original_language and code in COLUMN_SUFFIX)
+        if code not in taken
+        and not (code == instance.original_language and code in COLUMN_SUFFIX)
+        and not has_column_text(instance, code)
     ]
 
 

@@ -195,3 +195,22 @@ def test_existing_listings_keep_chinese_or_english_as_their_original(owner):
     english = make_technology(owner, title_zh="", summary_zh="")
     assert english.original_language == "en"
     assert make_technology(owner).original_language == "zh-hans"
+
+
+def test_a_language_the_listing_itself_is_written_in_is_refused(api_client_for, owner, client):
+    """The English columns are shown before any English row: a row would never be read."""
+    technology = make_technology(owner, title_en="Anaerobic treatment of organic wastewater")
+    response = api_client_for(owner).post(
+        f"{URL}{technology.pk}/translations/",
+        {"language": "en", "title": "Another English title"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "part of the listing itself" in str(response.data["language"])
+    assert not TechnologyTranslation.objects.filter(technology=technology).exists()
+    client.force_login(owner)
+    page = client.get(f"/technologies/{technology.pk}/translations/").content.decode()
+    # the add form's choices (the interface-language switcher's options carry lang="…")
+    assert '<option value="en">' not in page
+    assert '<option value="th">' in page
