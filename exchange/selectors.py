@@ -194,8 +194,10 @@ def demand_lists_public() -> QuerySet[DemandList]:
 
 
 def demand_list_needs(*, demand_list: DemandList) -> QuerySet[Need]:
-    return demand_list.needs.select_related("organization", "category").order_by(
-        "published_at", "pk"
+    return (
+        demand_list.needs.select_related("organization", "category")
+        .prefetch_related("translations")
+        .order_by("published_at", "pk")
     )
 
 

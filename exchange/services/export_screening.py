@@ -491,6 +491,9 @@ def deal_contract_registration_record(*, deal: Deal, user, number: str) -> Deal:
     screening = deal_export_screening(deal=deal)
     regime = screening.regime
     if regime is None:
+        # A domestic deal: the parties are told why, anyone else is refused as before.
+        if not roles & {SELLER, BUYER, BROKER}:
+            raise TransitionNotAllowed(EXPORT_REGIME.text("registrant_only"))
         raise ValidationError({"number": EXPORT_REGIME.text("not_free")})
     if not roles & screening.registrant_roles:
         raise TransitionNotAllowed(regime.text("registrant_only"))

@@ -145,9 +145,13 @@ def test_the_api_gives_count_with_its_estimate_flag(api_client, catalogue, small
     facets = api_client.get(FACETS_API, {"q": "废水"}).json()
     assert facets["total_is_estimate"] is True and facets["total"] == total
     # a page past the ranked head is a 404 that says why
+    past_head = api_client.get(API, {"q": "废水", "page": 2}, HTTP_ACCEPT_LANGUAGE="en")
+    assert past_head.status_code == 404
+    assert "narrow" in past_head.json()["detail"]
+    # a page deeper than any search can be paged through is refused before anything is read
     deep = api_client.get(API, {"q": "废水", "page": 10000}, HTTP_ACCEPT_LANGUAGE="en")
-    assert deep.status_code == 404
-    assert "narrow" in deep.json()["detail"]
+    assert deep.status_code == 400
+    assert "page" in deep.json()
 
 
 def test_the_api_count_is_exact_below_the_limit(api_client, catalogue):

@@ -27,7 +27,7 @@ from tests.catalog.conftest import make_technology, technology_data
 REPLICA = db.REPLICA_DB_ALIAS
 pytestmark = pytest.mark.django_db(databases=[DEFAULT_DB_ALIAS, REPLICA])
 API = "/api/v1/technologies/"
-SEARCH_STATEMENT = "WITH matched"
+SEARCH_STATEMENT = "WITH every_match"  # the exact scan of catalog.selectors
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -675,7 +675,7 @@ PINNED = {
     "api categories": 1,
     "api saved searches": 2,
     "api demand lists": 2,
-    "api demand list needs": 4,
+    "api demand list needs": 5,
     "api proposals": 3,
     "api proposal messages": 2,
     "api introductions": 3,
@@ -703,7 +703,7 @@ PINNED = {
     "page technology review queue": 6,  # + the completeness minimum (one row)
     "page need list": 7,
     "page my needs": 4,
-    "page need proposals": 8,
+    "page need proposals": 9,
     "page demand lists": 4,
     "page deal list": 5,
     "page deal room messages": 11,
