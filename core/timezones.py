@@ -156,3 +156,11 @@ def activate_for(user) -> None:
         timezone.activate(zoneinfo.ZoneInfo(name))
     else:
         timezone.deactivate()
+
+
+def platform_date(moment: datetime.datetime | None = None) -> datetime.date:
+    """The exchange's business date of `moment` (now by default): in the platform's zone
+    (settings.TIME_ZONE, Beijing time), whoever's zone the request runs in. Dates that bind a
+    contract (the day a rate is fixed at signing, a record's signing date) must not depend on
+    which party clicked: 00:30 in Beijing is still the evening before in Bangkok."""
+    return timezone.localdate(moment or timezone.now(), timezone.get_default_timezone())

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.permissions import members_of, platform_reviewers
+from core.timezones import platform_date
 from core.workflow import StateMachine, Transition, TransitionNotAllowed, event_record
 from exchange.choices import DealStage
 from exchange.models import Deal
@@ -69,7 +70,7 @@ def record_allowed_actions(*, record: ContractRecord, user) -> list[tuple[str, s
 
 
 def _local_date(moment: datetime.datetime | None) -> datetime.date | None:
-    return timezone.localdate(moment) if moment else None
+    return platform_date(moment) if moment else None
 
 
 def _event(record, *, user, role, changes=None, **step):

@@ -23,6 +23,7 @@ from accounts.permissions import (
 from audit.choices import AuditKind
 from audit.services import audit_record
 from core.events import publish
+from core.timezones import platform_date
 from core.workflow import TransitionNotAllowed, compare_and_set_status, event_record
 from currencies.services import MissingRate, cny_rate
 from exchange.choices import (
@@ -270,7 +271,7 @@ def _deal_transition(*, deal: Deal, user, action: str, note: str = "") -> Deal:
         # The exchange rate of the signing day is fixed on the deal for good: its value in yuan
         # (statistics, records) never moves with later rates. No rate, no signature.
         try:
-            rate, rate_date = cny_rate(currency=deal.currency, on_date=timezone.localdate(now))
+            rate, rate_date = cny_rate(currency=deal.currency, on_date=platform_date(now))
         except MissingRate as error:
             raise ValidationError({"currency": str(error)}) from error
         extra["fx_rate"], extra["fx_rate_date"] = rate, rate_date
