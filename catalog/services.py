@@ -77,7 +77,6 @@ from catalog.selectors import catalog_policy, technology_matches_search
 from catalog.visibility import Clearance
 from core.content_translations import (
     TranslationRules,
-    language_label,
     original_language_of,
     translation_texts_index,
 )
@@ -98,7 +97,6 @@ from core.workflow import (
     Transition,
     TransitionNotAllowed,
     compare_and_set_status,
-    event_record,
 )
 from notifications.messages import Bilingual, Message, labelled
 from notifications.services import notify_users
@@ -1602,18 +1600,6 @@ def technology_translations_reindex(technology: Technology) -> None:
     )
 
 
-def _record(technology: Technology, user, action: str, language: str) -> None:
-    event_record(
-        TechnologyEvent,
-        user=user,
-        action=action,
-        from_status=technology.status,
-        to_status=technology.status,
-        note=language_label(language),
-        technology=technology,
-    )
-
-
 TECHNOLOGY_TRANSLATIONS = TranslationRules(
     model=TechnologyTranslation,
     parent_field="technology",
@@ -1624,5 +1610,5 @@ TECHNOLOGY_TRANSLATIONS = TranslationRules(
     ),
     may_draft=lambda user: may_draft_translations(user=user),
     reindex=technology_translations_reindex,
-    record=_record,
+    event_model=TechnologyEvent,
 )

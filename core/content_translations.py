@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import localized
+from core.workflow import event_record
 
 CHINESE, ENGLISH = "zh-hans", "en"
 # The object's own columns per original language.
@@ -432,7 +433,8 @@ TRANSLATE, TRANSLATION_DELETE, TRANSLATION_CONFIRM = (
 class TranslationRules:
     """The translation services of one kind of object, wired by its app: how to lock a row the
     user may see (its visibility rule, so a hidden object is 404), who its owners are, who may
-    draft, how to reindex it and record the event (`record(instance, user, action, language)`)."""
+    draft, how to reindex it, and its workflow's event table (`event_model`, a row per change
+    naming the language; the status does not move)."""
 
     model: type
     parent_field: str
@@ -441,7 +443,7 @@ class TranslationRules:
     is_owner: Callable
     may_draft: Callable
     reindex: Callable
-    record: Callable
+    event_model: type
 
     def roles(self, *, instance, user) -> dict[str, bool]:
         return {
@@ -459,7 +461,15 @@ class TranslationRules:
 
     def _done(self, instance, *, user, action: str, language: str) -> None:
         self.reindex(instance)
-        self.record(instance, user, action, language)
+        event_record(
+            self.event_model,
+            user=user,
+            action=action,
+            from_status=instance.status,
+            to_status=instance.status,
+            note=language_label(language),
+            **{self.parent_field: instance},
+        )
 
     def save(self, *, user, instance, language: str, texts: dict):
         """The object's text in `language`: the holder's own for its members, a draft for a

@@ -25,7 +25,6 @@ from audit.choices import AuditKind
 from audit.services import audit_record
 from core.content_translations import (
     TranslationRules,
-    language_label,
     original_language_of,
     translation_texts_index,
 )
@@ -42,7 +41,6 @@ from core.workflow import (
     Transition,
     TransitionNotAllowed,
     compare_and_set_status,
-    event_record,
 )
 from exchange.choices import (
     NeedAction,
@@ -161,18 +159,6 @@ def need_translations_reindex(need: Need) -> None:
     )
 
 
-def _need_translation_record(need: Need, user, action: str, language: str) -> None:
-    event_record(
-        NeedEvent,
-        user=user,
-        action=action,
-        from_status=need.status,
-        to_status=need.status,
-        note=language_label(language),
-        need=need,
-    )
-
-
 NEED_TRANSLATIONS = TranslationRules(
     model=NeedTranslation,
     parent_field="need",
@@ -181,7 +167,7 @@ NEED_TRANSLATIONS = TranslationRules(
     is_owner=lambda need, user: MEMBER in need_actor_roles(need=need, user=user),
     may_draft=lambda user: may_draft_translations(user=user),
     reindex=need_translations_reindex,
-    record=_need_translation_record,
+    event_model=NeedEvent,
 )
 
 
